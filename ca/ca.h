@@ -1,0 +1,101 @@
+/* ca.h: what the kalit-ca commands share */
+#ifndef KALIT_CA_H
+#define KALIT_CA_H
+
+#include <stdint.h>
+#include <time.h>
+
+#include <jansson.h>
+#include <openssl/x509.h>
+
+#include "identity.h"
+#include "keyfile.h"
+#include "profile.h"
+#include "store.h"
+
+#define CA_BACKDATE	300	/* seconds notBefore lies in the past (clock skew) */
+#define CA_BATCH_MAX	(512L * 1024 * 1024)	/* --batch file */
+#define CA_LINE_MAX	(64 * 1024)		/* one --batch line */
+#define CA_DEFAULT_BASE	"http://127.0.0.1:8443"
+
+/* Parsed command line; NULL/0 when not given. */
+struct ca_opts {
+	const char	*dir, *operator_, *ca_pass, *new_pass, *key_pass;
+	const char	*cn, *org, *country, *key_type, *base_url, *profile;
+	const char	*name, *ca, *out, *csr, *batch, *reason, *serials_from;
+	const char	*status, *field[IDENTITY__MAX];
+	int		 days, expires_within, json, legacy, pem, same_key;
+	int		 verbose;
+	const char	*arg;		/* the one positional argument */
+};
+
+struct ca_ctx {
+	const struct ca_opts *o;
+	struct store	*store;
+	char		 actor[128];
+	char		 base_url[512];
+	char		 profile_dir[4096];
+};
+
+/* A CA of this directory, its certificate and (when asked) its key. */
+struct ca_handle {
+	struct store_ca	 rec;
+	X509		*cert;
+	EVP_PKEY	*key;
+	STACK_OF(X509)	*chain;		/* this CA's certificate up to the root */
+};
+
+/* Opens the CA directory's database and settings. */
+int	ca_open(struct ca_ctx *ctx, const struct ca_opts *o);
+void	ca_close(struct ca_ctx *ctx);
+
+/* Who acts: --operator or $KALIT_OPERATOR, and the login name. */
+void	ca_set_actor(struct ca_ctx *ctx);
+
+/* Loads CA name; with pass_spec non-NULL also decrypts its key. */
+int	ca_load(struct ca_ctx *ctx, const char *name, const char *pass_spec,
+	    struct ca_handle *h);
+void	ca_handle_clear(struct ca_handle *h);
+
+/* Path of a file in the CA directory, e.g. ("keys", "root", ".key"). */
+int	ca_path(const struct ca_ctx *ctx, const char *sub, const char *name,
+	    const char *ext, char *buf, size_t len);
+
+/* The CDP, OCSP and caIssuers URLs of certificates issued by CA name. */
+void	ca_urls(const struct ca_ctx *ctx, const char *name, char *crl,
+	    char *ocsp, char *issuers, size_t len);
+
+/*
+ * Records cert in the database with an audit record, in the caller's
+ * transaction. KALIT_ERR_DUPLICATE if its serial is taken.
+ */
+int	ca_record(struct ca_ctx *ctx, X509 *cert, const char *ca_name,
+	    const char *profile, const char *action, const char *renewed_from);
+
+/* Writes the PEM of cert to path (exclusive) or stdout when path is NULL. */
+int	ca_write_cert(X509 *cert, const char *path);
+
+/* Row → JSON object; new reference. */
+json_t	*ca_cert_json(const struct store_cert *c);
+
+/* Unix time → "2026-11-23T10:00:00Z" into buf. */
+void	ca_time_str(int64_t t, char *buf, size_t len);
+int64_t	ca_asn1_time(const ASN1_TIME *t);
+
+/* Prints a JSON value to stdout and frees it. */
+void	ca_print_json(json_t *v);
+
+int	cmd_init(struct ca_ctx *, const struct ca_opts *);
+int	cmd_ca_new(struct ca_ctx *);
+int	cmd_ca_list(struct ca_ctx *);
+int	cmd_issue(struct ca_ctx *);
+int	cmd_renew(struct ca_ctx *);
+int	cmd_revoke(struct ca_ctx *);
+int	cmd_hold(struct ca_ctx *);
+int	cmd_release(struct ca_ctx *);
+int	cmd_crl(struct ca_ctx *);
+int	cmd_list(struct ca_ctx *);
+int	cmd_show(struct ca_ctx *);
+int	cmd_audit_verify(struct ca_ctx *);
+
+#endif

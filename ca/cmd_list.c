@@ -1,0 +1,162 @@
+/* cmd_list.c: kalit-ca list, show and audit-verify */
+#include "ca.h"
+#include "audit.h"
+#include "crl.h"
+#include "err.h"
+#include "log.h"
+#include "x509.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct list_state {
+	json_t	*arr;
+	size_t	 count;
+};
+
+static int
+list_one(const struct store_cert *c, void *arg)
+{
+	struct list_state *st = arg;
+	json_t *j;
+	char na[32];
+
+	st->count++;
+	if (st->arr != NULL) {
+		if ((j = ca_cert_json(c)) == NULL)
+			return KALIT_ERR_NOMEM;
+		return json_array_append_new(st->arr, j) == 0 ? KALIT_OK :
+		    KALIT_ERR_NOMEM;
+	}
+	ca_time_str(c->not_after, na, sizeof(na));
+	printf("%-32s %-8s %-10s %-20s %s\n", c->serial, store_status_name(
+	    c->status == STORE_VALID && c->not_after < (int64_t)time(NULL) ?
+	    STORE_EXPIRED : c->status), c->profile, na, c->subject);
+	return KALIT_OK;
+}
+
+int
+cmd_list(struct ca_ctx *ctx)
+{
+	const struct ca_opts *o = ctx->o;
+	struct store_filter f;
+	struct list_state st;
+	int r;
+
+	memset(&f, 0, sizeof(f));
+	memset(&st, 0, sizeof(st));
+	f.status = -1;
+	f.now = (int64_t)time(NULL);
+	if (o->status != NULL &&
+	    store_status_parse(o->status, &f.status) != KALIT_OK) {
+		log_msg(LOG_LEVEL_ERROR, "--status: use valid, revoked, hold "
+		    "or expired");
+		return KALIT_ERR_USAGE;
+	}
+	if ((o->field[IDENTITY_PINFL] != NULL &&
+	    (r = identity_check_pinfl(o->field[IDENTITY_PINFL])) != KALIT_OK) ||
+	    (o->field[IDENTITY_TIN] != NULL &&
+	    (r = identity_check_tin(o->field[IDENTITY_TIN])) != KALIT_OK))
+		return r;
+	f.profile = o->profile;
+	f.ca = o->ca;
+	f.pinfl = o->field[IDENTITY_PINFL];
+	f.tin = o->field[IDENTITY_TIN];
+	if (o->expires_within > 0)
+		f.expires_before = f.now + 86400LL * o->expires_within;
+	if (o->json && (st.arr = json_array()) == NULL)
+		return KALIT_ERR_NOMEM;
+	if (!o->json)
+		printf("%-32s %-8s %-10s %-20s %s\n", "SERIAL", "STATUS",
+		    "PROFILE", "NOT AFTER", "SUBJECT");
+	if ((r = store_cert_list(ctx->store, &f, list_one, &st)) == KALIT_OK &&
+	    st.arr != NULL) {
+		ca_print_json(st.arr);
+		st.arr = NULL;
+	}
+	json_decref(st.arr);
+	return r;
+}
+
+int
+cmd_show(struct ca_ctx *ctx)
+{
+	struct store_cert c;
+	char serial[X509_SERIAL_HEX_MAX + 1], nb[32], na[32], ra[32];
+	char *pem = NULL;
+	X509 *cert = NULL;
+	json_t *j;
+	int r;
+
+	if ((r = x509_serial_normalize(ctx->o->arg, serial, sizeof(serial))))
+		return r;
+	if ((r = store_cert_get(ctx->store, serial, &c)) != KALIT_OK) {
+		if (r == KALIT_ERR_SERIAL_UNKNOWN)
+			log_msg(LOG_LEVEL_ERROR, "serial %s was not issued by "
+			    "this CA", serial);
+		return r;
+	}
+	if ((r = x509_parse(c.der, c.der_len, &cert)) != KALIT_OK ||
+	    (r = x509_to_pem(cert, &pem)) != KALIT_OK)
+		goto out;
+	if (ctx->o->json) {
+		if ((j = ca_cert_json(&c)) != NULL)
+			json_object_set_new(j, "pem", json_string(pem));
+		ca_print_json(j);
+	} else if (ctx->o->pem)
+		fputs(pem, stdout);
+	else {
+		ca_time_str(c.not_before, nb, sizeof(nb));
+		ca_time_str(c.not_after, na, sizeof(na));
+		ca_time_str(c.revoked_at, ra, sizeof(ra));
+		printf("serial:     %s\nsubject:    %s\nprofile:    %s\n"
+		    "ca:         %s\nnot before: %s\nnot after:  %s\n"
+		    "status:     %s\n", c.serial, c.subject, c.profile, c.ca,
+		    nb, na, store_status_name(c.status == STORE_VALID &&
+		    c.not_after < (int64_t)time(NULL) ? STORE_EXPIRED :
+		    c.status));
+		if (c.status != STORE_VALID)
+			printf("since:      %s\n", ra);
+		if (c.status == STORE_REVOKED && c.reason >= 0)
+			printf("reason:     %s\n", crl_reason_name(c.reason));
+		if (c.renewed_from[0] != '\0')
+			printf("renews:     %s\n", c.renewed_from);
+	}
+ out:
+	X509_free(cert);
+	free(pem);
+	store_cert_clear(&c);
+	return r;
+}
+
+int
+cmd_audit_verify(struct ca_ctx *ctx)
+{
+	char head[STORE_HASH_HEX + 1];
+	int64_t count, bad, last;
+	int r;
+
+	r = audit_verify(ctx->store, &count, &bad);
+	if (r == KALIT_ERR_AUDIT_BROKEN) {
+		if (ctx->o->json)
+			ca_print_json(json_pack("{s:b, s:I, s:I}", "intact", 0,
+			    "verified", (json_int_t)count, "first_broken",
+			    (json_int_t)bad));
+		fprintf(stderr, "kalit-ca: audit record %" PRId64 " is the "
+		    "first that does not chain (%" PRId64 " records before it "
+		    "verify)\n", bad, count);
+		return r;
+	}
+	if (r != KALIT_OK ||
+	    (r = store_audit_last(ctx->store, &last, head)) != KALIT_OK)
+		return r;
+	if (ctx->o->json)
+		ca_print_json(json_pack("{s:b, s:I, s:s}", "intact", 1,
+		    "records", (json_int_t)count, "head", head));
+	else
+		printf("audit log intact: %" PRId64 " records, head %s\n",
+		    count, head);
+	return KALIT_OK;
+}

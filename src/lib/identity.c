@@ -1,0 +1,299 @@
+/* identity.c: who a certificate names: PINFL, TIN and names, Uzbek style */
+#include "identity.h"
+#include "err.h"
+#include "log.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/asn1.h>
+#include <openssl/err.h>
+#include <openssl/objects.h>
+#include <openssl/x509v3.h>
+
+/* DN attribute of each field (NID_undef: by OID text, or not in the DN). */
+static const struct {
+	int		 nid;
+	const char	*oid;
+} field_attr[IDENTITY__MAX] = {
+	[IDENTITY_GIVEN_NAME] = { NID_givenName, NULL },
+	[IDENTITY_SURNAME] = { NID_surname, NULL },
+	[IDENTITY_CN] = { NID_commonName, NULL },
+	[IDENTITY_PINFL] = { NID_undef, IDENTITY_OID_PINFL },
+	[IDENTITY_TIN] = { NID_userId, NULL },
+	[IDENTITY_ORG] = { NID_organizationName, NULL },
+	[IDENTITY_TITLE] = { NID_title, NULL },
+	[IDENTITY_ORG_TIN] = { NID_undef, IDENTITY_OID_ORG_TIN },
+	[IDENTITY_EMAIL] = { NID_undef, NULL },
+	[IDENTITY_COUNTRY] = { NID_countryName, NULL },
+};
+
+/* Order of the RDNs in the DN, most general first. */
+static const enum identity_field dn_order[] = {
+	IDENTITY_COUNTRY, IDENTITY_ORG, IDENTITY_ORG_TIN, IDENTITY_TITLE,
+	IDENTITY_SURNAME, IDENTITY_GIVEN_NAME, IDENTITY_CN, IDENTITY_PINFL,
+	IDENTITY_TIN
+};
+
+static int
+all_digits(const char *s, size_t n)
+{
+	size_t i;
+
+	if (strlen(s) != n)
+		return 0;
+	for (i = 0; i < n; i++)
+		if (s[i] < '0' || s[i] > '9')
+			return 0;
+	return 1;
+}
+
+int
+identity_check_pinfl(const char *s)
+{
+	return all_digits(s, 14) ? KALIT_OK : KALIT_ERR_PINFL;
+}
+
+int
+identity_check_tin(const char *s)
+{
+	return all_digits(s, 9) ? KALIT_OK : KALIT_ERR_TIN;
+}
+
+/* Valid UTF-8 of 1..IDENTITY_NAME_MAX characters, no control characters. */
+static int
+check_name(const char *s)
+{
+	ASN1_STRING *str = NULL;
+	const unsigned char *p;
+
+	for (p = (const unsigned char *)s; *p != '\0'; p++)
+		if (*p < 0x20 || *p == 0x7f)
+			return KALIT_ERR_SUBJECT;
+	if (ASN1_mbstring_ncopy(&str, (const unsigned char *)s,
+	    (int)strlen(s), MBSTRING_UTF8, B_ASN1_UTF8STRING, 1,
+	    IDENTITY_NAME_MAX) < 0) {
+		ERR_clear_error();
+		return KALIT_ERR_SUBJECT;
+	}
+	ASN1_STRING_free(str);
+	return KALIT_OK;
+}
+
+static int
+check_email(const char *s)
+{
+	const char *at = strchr(s, '@');
+	const char *p;
+
+	if (at == NULL || at == s || at[1] == '\0' || strchr(at + 1, '@') ||
+	    strlen(s) > IDENTITY_EMAIL_MAX)
+		return KALIT_ERR_SUBJECT;
+	for (p = s; *p != '\0'; p++)
+		if (*p <= 0x20 || *p >= 0x7f || *p == ',' || *p == '<' ||
+		    *p == '>')
+			return KALIT_ERR_SUBJECT;
+	return KALIT_OK;
+}
+
+int
+identity_set(struct identity *id, enum identity_field f, const char *value)
+{
+	int r;
+	char *copy;
+
+	switch (f) {
+	case IDENTITY_PINFL:
+		r = identity_check_pinfl(value);
+		break;
+	case IDENTITY_TIN:
+	case IDENTITY_ORG_TIN:
+		r = identity_check_tin(value);
+		break;
+	case IDENTITY_EMAIL:
+		r = check_email(value);
+		break;
+	case IDENTITY_COUNTRY:
+		r = strlen(value) == 2 && value[0] >= 'A' && value[0] <= 'Z' &&
+		    value[1] >= 'A' && value[1] <= 'Z' ? KALIT_OK :
+		    KALIT_ERR_SUBJECT;
+		break;
+	default:
+		if ((unsigned int)f >= IDENTITY__MAX)
+			return KALIT_ERR_INTERNAL;
+		r = check_name(value);
+		break;
+	}
+	if (r != KALIT_OK) {
+		log_msg(LOG_LEVEL_ERROR, "%s: \"%.80s\" is not valid",
+		    identity_field_name(f), value);
+		return r;
+	}
+	if ((copy = strdup(value)) == NULL)
+		return KALIT_ERR_NOMEM;
+	free(id->field[f]);
+	id->field[f] = copy;
+	return KALIT_OK;
+}
+
+int
+identity_complete(struct identity *id, const struct profile *p)
+{
+	char cn[2 * 4 * IDENTITY_NAME_MAX + 2];
+	int f, r;
+
+	if (id->field[IDENTITY_COUNTRY] == NULL &&
+	    (r = identity_set(id, IDENTITY_COUNTRY, p->country)) != KALIT_OK)
+		return r;
+	if (id->field[IDENTITY_CN] == NULL &&
+	    id->field[IDENTITY_SURNAME] != NULL &&
+	    id->field[IDENTITY_GIVEN_NAME] != NULL) {
+		snprintf(cn, sizeof(cn), "%s %s", id->field[IDENTITY_SURNAME],
+		    id->field[IDENTITY_GIVEN_NAME]);
+		if ((r = identity_set(id, IDENTITY_CN, cn)) != KALIT_OK)
+			return r;
+	}
+	for (f = 0; f < IDENTITY__MAX; f++) {
+		unsigned int bit = 1u << f;
+
+		if (f == IDENTITY_COUNTRY || f == IDENTITY_CN)
+			bit = 0;	/* defaults, always allowed */
+		if (id->field[f] == NULL && (p->subject_required & bit)) {
+			log_msg(LOG_LEVEL_ERROR, "profile %s requires %s",
+			    p->name, identity_field_name(f));
+			return KALIT_ERR_SUBJECT;
+		}
+		if (id->field[f] != NULL && bit != 0 &&
+		    !(p->subject_allowed & bit)) {
+			log_msg(LOG_LEVEL_ERROR, "profile %s does not allow %s",
+			    p->name, identity_field_name(f));
+			return KALIT_ERR_SUBJECT;
+		}
+	}
+	if (id->field[IDENTITY_CN] == NULL) {
+		log_msg(LOG_LEVEL_ERROR, "a common name is required");
+		return KALIT_ERR_SUBJECT;
+	}
+	return KALIT_OK;
+}
+
+static ASN1_OBJECT *
+field_object(enum identity_field f)
+{
+	if (field_attr[f].oid != NULL)
+		return OBJ_txt2obj(field_attr[f].oid, 1);
+	return OBJ_nid2obj(field_attr[f].nid);
+}
+
+int
+identity_to_name(const struct identity *id, X509_NAME **namep)
+{
+	X509_NAME *name;
+	ASN1_OBJECT *obj;
+	size_t i;
+	int ok;
+
+	*namep = NULL;
+	if ((name = X509_NAME_new()) == NULL)
+		return KALIT_ERR_NOMEM;
+	for (i = 0; i < sizeof(dn_order) / sizeof(dn_order[0]); i++) {
+		enum identity_field f = dn_order[i];
+
+		if (id->field[f] == NULL)
+			continue;
+		if ((obj = field_object(f)) == NULL) {
+			X509_NAME_free(name);
+			return KALIT_ERR_NOMEM;
+		}
+		ok = X509_NAME_add_entry_by_OBJ(name, obj, MBSTRING_UTF8,
+		    (const unsigned char *)id->field[f], -1, -1, 0);
+		ASN1_OBJECT_free(obj);
+		if (!ok) {
+			log_ssl(LOG_LEVEL_ERROR, "X509_NAME_add_entry_by_OBJ");
+			X509_NAME_free(name);
+			return KALIT_ERR_SUBJECT;
+		}
+	}
+	*namep = name;
+	return KALIT_OK;
+}
+
+static int
+field_of_object(const ASN1_OBJECT *obj)
+{
+	char oid[64];
+	int f, nid = OBJ_obj2nid(obj);
+
+	if (OBJ_obj2txt(oid, sizeof(oid), obj, 1) <= 0)
+		return -1;
+	for (f = 0; f < IDENTITY__MAX; f++) {
+		if (field_attr[f].oid != NULL &&
+		    strcmp(field_attr[f].oid, oid) == 0)
+			return f;
+		if (field_attr[f].nid != NID_undef && field_attr[f].nid == nid)
+			return f;
+	}
+	return -1;
+}
+
+static int
+copy_utf8(const ASN1_STRING *s, char **outp)
+{
+	unsigned char *utf8 = NULL;
+	int len;
+
+	if ((len = ASN1_STRING_to_UTF8(&utf8, s)) < 0)
+		return KALIT_ERR_MALFORMED;
+	*outp = strndup((char *)utf8, (size_t)len);
+	OPENSSL_free(utf8);
+	return *outp == NULL ? KALIT_ERR_NOMEM : KALIT_OK;
+}
+
+int
+identity_from_cert(X509 *cert, struct identity *id)
+{
+	const X509_NAME *name = X509_get_subject_name(cert);
+	GENERAL_NAMES *sans;
+	int i, f, r;
+
+	memset(id, 0, sizeof(*id));
+	for (i = 0; i < X509_NAME_entry_count(name); i++) {
+		const X509_NAME_ENTRY *e = X509_NAME_get_entry(name, i);
+
+		f = field_of_object(X509_NAME_ENTRY_get_object(e));
+		if (f < 0 || id->field[f] != NULL)
+			continue;
+		r = copy_utf8(X509_NAME_ENTRY_get_data(e), &id->field[f]);
+		if (r != KALIT_OK)
+			goto fail;
+	}
+	sans = X509_get_ext_d2i(cert, NID_subject_alt_name, NULL, NULL);
+	for (i = 0; sans != NULL && i < sk_GENERAL_NAME_num(sans); i++) {
+		int type;
+		const ASN1_STRING *v = GENERAL_NAME_get0_value(
+		    sk_GENERAL_NAME_value(sans, i), &type);
+
+		if (type == GEN_EMAIL && id->field[IDENTITY_EMAIL] == NULL &&
+		    (r = copy_utf8(v, &id->field[IDENTITY_EMAIL])) != KALIT_OK) {
+			GENERAL_NAMES_free(sans);
+			goto fail;
+		}
+	}
+	GENERAL_NAMES_free(sans);
+	return KALIT_OK;
+ fail:
+	identity_clear(id);
+	return r;
+}
+
+void
+identity_clear(struct identity *id)
+{
+	int f;
+
+	for (f = 0; f < IDENTITY__MAX; f++) {
+		free(id->field[f]);
+		id->field[f] = NULL;
+	}
+}

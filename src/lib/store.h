@@ -1,0 +1,134 @@
+/* store.h: the CA database: certificates, status, CAs, CRL numbers, audit log */
+#ifndef KALIT_STORE_H
+#define KALIT_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "profile.h"
+#include "x509.h"
+
+#define STORE_HASH_HEX	64	/* SHA-256 in hex */
+
+enum store_status {
+	STORE_VALID = 0,
+	STORE_REVOKED,
+	STORE_HOLD,
+	STORE_EXPIRED,		/* derived: valid but past notAfter */
+	STORE_STATUS__MAX
+};
+
+struct store_cert {
+	char		 serial[X509_SERIAL_HEX_MAX + 1];
+	char		 ca[PROFILE_NAME_MAX + 1];	/* issuer's CA name */
+	char		 profile[PROFILE_NAME_MAX + 1];
+	char		*subject;		/* RFC 2253 text, owned */
+	char		 pinfl[16];		/* "" when absent */
+	char		 tin[16];		/* personal TIN */
+	char		 org_tin[16];
+	int64_t		 not_before;
+	int64_t		 not_after;
+	int64_t		 issued;
+	int		 status;		/* enum store_status */
+	int64_t		 revoked_at;		/* 0 unless revoked or held */
+	int		 reason;		/* CRL_REASON_*, -1 unless revoked */
+	char		 renewed_from[X509_SERIAL_HEX_MAX + 1];
+	unsigned char	*der;			/* owned */
+	size_t		 der_len;
+};
+
+struct store_ca {
+	char		 name[PROFILE_NAME_MAX + 1];
+	char		 profile[PROFILE_NAME_MAX + 1];	/* "root" or what it issues */
+	char		 parent[PROFILE_NAME_MAX + 1];	/* "" for the root */
+	char		 serial[X509_SERIAL_HEX_MAX + 1];
+	int64_t		 crl_number;		/* last CRL number used */
+};
+
+struct store_filter {
+	int		 status;	/* enum store_status, or -1 for any */
+	const char	*profile;	/* NULL: any */
+	const char	*ca;
+	const char	*pinfl;
+	const char	*tin;		/* personal or organisation TIN */
+	int64_t		 now;		/* for STORE_VALID / STORE_EXPIRED */
+	int64_t		 expires_before; /* 0: any; else not_after < this */
+};
+
+struct store_audit {
+	int64_t		 seq;
+	int64_t		 time;
+	const char	*actor;
+	const char	*action;
+	const char	*serial;	/* "" when none */
+	const char	*detail;
+	char		 hash[STORE_HASH_HEX + 1];
+};
+
+struct store;
+
+/*
+ * Opens (with create: creates, refusing an existing one) the database at
+ * path. KALIT_ERR_CA_DIR if it does not exist (or exists with create).
+ * Caller frees *sp with store_free().
+ */
+int	store_open(const char *path, int create, struct store **sp);
+void	store_free(struct store *s);
+
+/* Write transactions (BEGIN IMMEDIATE). Rollback is harmless when none. */
+int	store_begin(struct store *s);
+int	store_commit(struct store *s);
+void	store_rollback(struct store *s);
+
+/* KALIT_ERR_DUPLICATE when the serial exists. */
+int	store_cert_put(struct store *s, const struct store_cert *c);
+
+/* KALIT_ERR_SERIAL_UNKNOWN when absent; caller frees with store_cert_clear(). */
+int	store_cert_get(struct store *s, const char *serial,
+	    struct store_cert *c);
+
+/* Sets status, revocation time and reason of an existing certificate. */
+int	store_cert_set_status(struct store *s, const char *serial, int status,
+	    int64_t revoked_at, int reason);
+
+/*
+ * Calls cb for each certificate matching f, oldest first; a non-zero
+ * return from cb stops the walk and is returned. The row is borrowed.
+ */
+int	store_cert_list(struct store *s, const struct store_filter *f,
+	    int (*cb)(const struct store_cert *, void *), void *arg);
+
+/* Calls cb for each revoked or held certificate issued by ca. */
+int	store_revoked_list(struct store *s, const char *ca,
+	    int (*cb)(const char *serial, int64_t revoked_at, int reason,
+	    void *), void *arg);
+
+int	store_ca_put(struct store *s, const struct store_ca *ca);
+/* KALIT_ERR_CA_UNKNOWN when absent. */
+int	store_ca_get(struct store *s, const char *name, struct store_ca *ca);
+int	store_ca_list(struct store *s, int (*cb)(const struct store_ca *,
+	    void *), void *arg);
+
+/* Increments and returns the CA's CRL number (inside a transaction). */
+int	store_crl_number_next(struct store *s, const char *ca, int64_t *np);
+
+/* Settings; KALIT_ERR_CONFIG when the key is absent. */
+int	store_meta_get(struct store *s, const char *key, char *buf,
+	    size_t len);
+int	store_meta_set(struct store *s, const char *key, const char *value);
+
+/* Last audit record's sequence number and hash (0 and "" when empty). */
+int	store_audit_last(struct store *s, int64_t *seqp,
+	    char hash[STORE_HASH_HEX + 1]);
+int	store_audit_put(struct store *s, const struct store_audit *a);
+int	store_audit_list(struct store *s, int (*cb)(const struct store_audit *,
+	    void *), void *arg);
+
+/* Frees what store_cert_get() allocated; the struct itself is not freed. */
+void	store_cert_clear(struct store_cert *c);
+
+/* "valid", "revoked", "hold", "expired" ↔ enum store_status. */
+const char *store_status_name(int status);
+int	store_status_parse(const char *name, int *statusp);
+
+#endif

@@ -1,0 +1,592 @@
+/* store_sqlite.c: the store on SQLite (WAL), the embedded default */
+#include "store.h"
+#include "err.h"
+#include "log.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <sqlite3.h>
+
+#define SCHEMA_VERSION	"1"
+
+static const char schema[] =
+    "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);"
+    "CREATE TABLE cas ("
+    " name TEXT PRIMARY KEY,"
+    " profile TEXT NOT NULL,"
+    " parent TEXT REFERENCES cas(name),"
+    " serial TEXT NOT NULL UNIQUE,"
+    " crl_number INTEGER NOT NULL DEFAULT 0);"
+    "CREATE TABLE certs ("
+    " serial TEXT PRIMARY KEY,"
+    " ca TEXT NOT NULL REFERENCES cas(name) DEFERRABLE INITIALLY DEFERRED,"
+    " profile TEXT NOT NULL,"
+    " subject TEXT NOT NULL,"
+    " pinfl TEXT, tin TEXT, org_tin TEXT,"
+    " not_before INTEGER NOT NULL,"
+    " not_after INTEGER NOT NULL,"
+    " issued INTEGER NOT NULL,"
+    " status INTEGER NOT NULL DEFAULT 0 CHECK (status IN (0, 1, 2)),"
+    " revoked_at INTEGER,"
+    " reason INTEGER,"
+    " renewed_from TEXT REFERENCES certs(serial),"
+    " der BLOB NOT NULL);"
+    "CREATE INDEX certs_revoked ON certs (ca, status) WHERE status <> 0;"
+    "CREATE INDEX certs_pinfl ON certs (pinfl) WHERE pinfl IS NOT NULL;"
+    "CREATE INDEX certs_tin ON certs (tin) WHERE tin IS NOT NULL;"
+    "CREATE INDEX certs_org_tin ON certs (org_tin) WHERE org_tin IS NOT NULL;"
+    "CREATE INDEX certs_not_after ON certs (not_after);"
+    "CREATE TABLE audit ("
+    " seq INTEGER PRIMARY KEY,"
+    " time INTEGER NOT NULL,"
+    " actor TEXT NOT NULL,"
+    " action TEXT NOT NULL,"
+    " serial TEXT NOT NULL,"
+    " detail TEXT NOT NULL,"
+    " hash TEXT NOT NULL);"
+    "INSERT INTO meta VALUES ('schema_version', '" SCHEMA_VERSION "');";
+
+/* Statements prepared once per connection; order matches stmt_sql. */
+enum stmt {
+	STMT_CERT_PUT = 0,
+	STMT_CERT_GET,
+	STMT_CERT_STATUS,
+	STMT_REVOKED,
+	STMT_CA_PUT,
+	STMT_CA_GET,
+	STMT_CA_LIST,
+	STMT_CRL_NEXT,
+	STMT_CRL_GET,
+	STMT_META_GET,
+	STMT_META_SET,
+	STMT_AUDIT_LAST,
+	STMT_AUDIT_PUT,
+	STMT_AUDIT_LIST,
+	STMT__MAX
+};
+
+#define CERT_COLUMNS "serial, ca, profile, subject, pinfl, tin, org_tin, " \
+	"not_before, not_after, issued, status, revoked_at, reason, " \
+	"renewed_from, der"
+
+static const char *const stmt_sql[STMT__MAX] = {
+	"INSERT INTO certs (" CERT_COLUMNS ") VALUES "
+	    "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
+	"SELECT " CERT_COLUMNS " FROM certs WHERE serial = ?1",
+	"UPDATE certs SET status = ?2, revoked_at = ?3, reason = ?4 "
+	    "WHERE serial = ?1",
+	"SELECT serial, revoked_at, reason FROM certs "
+	    "WHERE ca = ?1 AND status <> 0",
+	"INSERT INTO cas (name, profile, parent, serial) VALUES "
+	    "(?1, ?2, NULLIF(?3, ''), ?4)",
+	"SELECT name, profile, parent, serial, crl_number FROM cas "
+	    "WHERE name = ?1",
+	"SELECT name, profile, parent, serial, crl_number FROM cas "
+	    "ORDER BY rowid",
+	"UPDATE cas SET crl_number = crl_number + 1 WHERE name = ?1",
+	"SELECT crl_number FROM cas WHERE name = ?1",
+	"SELECT value FROM meta WHERE key = ?1",
+	"INSERT OR REPLACE INTO meta (key, value) VALUES (?1, ?2)",
+	"SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1",
+	"INSERT INTO audit (seq, time, actor, action, serial, detail, hash) "
+	    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+	"SELECT seq, time, actor, action, serial, detail, hash FROM audit "
+	    "ORDER BY seq",
+};
+
+struct store {
+	sqlite3		*db;
+	sqlite3_stmt	*stmt[STMT__MAX];
+	int		 in_tx;
+};
+
+static int
+db_fail(struct store *s, const char *what)
+{
+	log_msg(LOG_LEVEL_ERROR, "database: %s: %s", what,
+	    sqlite3_errmsg(s->db));
+	return KALIT_ERR_DB;
+}
+
+/* The cached statement, reset and unbound, ready to bind. */
+static sqlite3_stmt *
+stmt_get(struct store *s, enum stmt i)
+{
+	if (s->stmt[i] == NULL) {
+		if (sqlite3_prepare_v3(s->db, stmt_sql[i], -1,
+		    SQLITE_PREPARE_PERSISTENT, &s->stmt[i], NULL) != SQLITE_OK) {
+			db_fail(s, "prepare");
+			return NULL;
+		}
+	} else {
+		sqlite3_reset(s->stmt[i]);
+		sqlite3_clear_bindings(s->stmt[i]);
+	}
+	return s->stmt[i];
+}
+
+/* Runs a statement that returns no rows. */
+static int
+stmt_done(struct store *s, sqlite3_stmt *st, const char *what)
+{
+	int rc = sqlite3_step(st);
+
+	sqlite3_reset(st);
+	if (rc == SQLITE_DONE)
+		return KALIT_OK;
+	if (rc == SQLITE_CONSTRAINT)
+		return KALIT_ERR_DUPLICATE;
+	return db_fail(s, what);
+}
+
+static int
+exec(struct store *s, const char *sql)
+{
+	char *msg = NULL;
+
+	if (sqlite3_exec(s->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+		log_msg(LOG_LEVEL_ERROR, "database: %s", msg);
+		sqlite3_free(msg);
+		return KALIT_ERR_DB;
+	}
+	return KALIT_OK;
+}
+
+int
+store_open(const char *path, int create, struct store **sp)
+{
+	struct store *s;
+	int r, exists = access(path, F_OK) == 0;
+
+	*sp = NULL;
+	if (create == exists)
+		return KALIT_ERR_CA_DIR;
+	if ((s = calloc(1, sizeof(*s))) == NULL)
+		return KALIT_ERR_NOMEM;
+	if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE |
+	    (create ? SQLITE_OPEN_CREATE : 0) | SQLITE_OPEN_NOMUTEX,
+	    NULL) != SQLITE_OK) {
+		r = db_fail(s, path);
+		goto fail;
+	}
+	sqlite3_busy_timeout(s->db, 10000);
+	/* A certificate handed out must survive power loss: synchronous=FULL. */
+	if ((r = exec(s, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
+	    "PRAGMA foreign_keys=ON;")) != KALIT_OK)
+		goto fail;
+	if (create && (r = exec(s, "BEGIN IMMEDIATE;")) == KALIT_OK) {
+		if ((r = exec(s, schema)) == KALIT_OK)
+			r = exec(s, "COMMIT;");
+		else
+			exec(s, "ROLLBACK;");
+	}
+	if (r != KALIT_OK)
+		goto fail;
+	*sp = s;
+	return KALIT_OK;
+ fail:
+	store_free(s);
+	return r;
+}
+
+void
+store_free(struct store *s)
+{
+	int i;
+
+	if (s == NULL)
+		return;
+	for (i = 0; i < STMT__MAX; i++)
+		sqlite3_finalize(s->stmt[i]);
+	sqlite3_close(s->db);
+	free(s);
+}
+
+int
+store_begin(struct store *s)
+{
+	int r;
+
+	if ((r = exec(s, "BEGIN IMMEDIATE;")) == KALIT_OK)
+		s->in_tx = 1;
+	return r;
+}
+
+int
+store_commit(struct store *s)
+{
+	int r = exec(s, "COMMIT;");
+
+	if (r == KALIT_OK)
+		s->in_tx = 0;
+	return r;
+}
+
+void
+store_rollback(struct store *s)
+{
+	if (s != NULL && s->in_tx) {
+		exec(s, "ROLLBACK;");
+		s->in_tx = 0;
+	}
+}
+
+static void
+bind_text_or_null(sqlite3_stmt *st, int i, const char *v)
+{
+	if (v == NULL || v[0] == '\0')
+		sqlite3_bind_null(st, i);
+	else
+		sqlite3_bind_text(st, i, v, -1, SQLITE_STATIC);
+}
+
+int
+store_cert_put(struct store *s, const struct store_cert *c)
+{
+	sqlite3_stmt *st;
+
+	if ((st = stmt_get(s, STMT_CERT_PUT)) == NULL)
+		return KALIT_ERR_DB;
+	sqlite3_bind_text(st, 1, c->serial, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, c->ca, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, c->profile, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, c->subject, -1, SQLITE_STATIC);
+	bind_text_or_null(st, 5, c->pinfl);
+	bind_text_or_null(st, 6, c->tin);
+	bind_text_or_null(st, 7, c->org_tin);
+	sqlite3_bind_int64(st, 8, c->not_before);
+	sqlite3_bind_int64(st, 9, c->not_after);
+	sqlite3_bind_int64(st, 10, c->issued);
+	sqlite3_bind_int(st, 11, c->status);
+	if (c->status != STORE_VALID) {
+		sqlite3_bind_int64(st, 12, c->revoked_at);
+		sqlite3_bind_int(st, 13, c->reason);
+	}
+	bind_text_or_null(st, 14, c->renewed_from);
+	sqlite3_bind_blob(st, 15, c->der, (int)c->der_len, SQLITE_STATIC);
+	return stmt_done(s, st, "insert certificate");
+}
+
+static void
+col_copy(sqlite3_stmt *st, int i, char *buf, size_t len)
+{
+	const unsigned char *v = sqlite3_column_text(st, i);
+
+	snprintf(buf, len, "%s", v != NULL ? (const char *)v : "");
+}
+
+/* Fills c from a row of CERT_COLUMNS; c->subject and c->der are new. */
+static int
+cert_from_row(sqlite3_stmt *st, struct store_cert *c)
+{
+	const void *der;
+
+	memset(c, 0, sizeof(*c));
+	col_copy(st, 0, c->serial, sizeof(c->serial));
+	col_copy(st, 1, c->ca, sizeof(c->ca));
+	col_copy(st, 2, c->profile, sizeof(c->profile));
+	col_copy(st, 4, c->pinfl, sizeof(c->pinfl));
+	col_copy(st, 5, c->tin, sizeof(c->tin));
+	col_copy(st, 6, c->org_tin, sizeof(c->org_tin));
+	c->not_before = sqlite3_column_int64(st, 7);
+	c->not_after = sqlite3_column_int64(st, 8);
+	c->issued = sqlite3_column_int64(st, 9);
+	c->status = sqlite3_column_int(st, 10);
+	c->revoked_at = sqlite3_column_int64(st, 11);
+	c->reason = sqlite3_column_type(st, 12) == SQLITE_NULL ? -1 :
+	    sqlite3_column_int(st, 12);
+	col_copy(st, 13, c->renewed_from, sizeof(c->renewed_from));
+	c->subject = strdup((const char *)sqlite3_column_text(st, 3));
+	der = sqlite3_column_blob(st, 14);
+	c->der_len = (size_t)sqlite3_column_bytes(st, 14);
+	if ((c->der = malloc(c->der_len + 1)) != NULL && der != NULL)
+		memcpy(c->der, der, c->der_len);
+	if (c->subject == NULL || c->der == NULL) {
+		store_cert_clear(c);
+		return KALIT_ERR_NOMEM;
+	}
+	return KALIT_OK;
+}
+
+int
+store_cert_get(struct store *s, const char *serial, struct store_cert *c)
+{
+	sqlite3_stmt *st;
+	int rc, r;
+
+	if ((st = stmt_get(s, STMT_CERT_GET)) == NULL)
+		return KALIT_ERR_DB;
+	sqlite3_bind_text(st, 1, serial, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		r = cert_from_row(st, c);
+	else if (rc == SQLITE_DONE)
+		r = KALIT_ERR_SERIAL_UNKNOWN;
+	else
+		r = db_fail(s, "select certificate");
+	sqlite3_reset(st);
+	return r;
+}
+
+int
+store_cert_set_status(struct store *s, const char *serial, int status,
+    int64_t revoked_at, int reason)
+{
+	sqlite3_stmt *st;
+	int r;
+
+	if ((st = stmt_get(s, STMT_CERT_STATUS)) == NULL)
+		return KALIT_ERR_DB;
+	sqlite3_bind_text(st, 1, serial, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 2, status);
+	if (status != STORE_VALID) {
+		sqlite3_bind_int64(st, 3, revoked_at);
+		sqlite3_bind_int(st, 4, reason);
+	}
+	if ((r = stmt_done(s, st, "update status")) != KALIT_OK)
+		return r;
+	return sqlite3_changes(s->db) == 1 ? KALIT_OK :
+	    KALIT_ERR_SERIAL_UNKNOWN;
+}
+
+int
+store_cert_list(struct store *s, const struct store_filter *f,
+    int (*cb)(const struct store_cert *, void *), void *arg)
+{
+	static const char sql[] = "SELECT " CERT_COLUMNS " FROM certs WHERE "
+	    "(?1 IS NULL OR profile = ?1) AND (?2 IS NULL OR ca = ?2) AND "
+	    "(?3 IS NULL OR pinfl = ?3) AND "
+	    "(?4 IS NULL OR tin = ?4 OR org_tin = ?4) AND "
+	    "(?5 = 0 OR not_after < ?5) AND "
+	    "(?6 < 0 OR (?6 = 0 AND status = 0 AND not_after >= ?7) OR "
+	    " (?6 = 3 AND status = 0 AND not_after < ?7) OR "
+	    " (?6 IN (1, 2) AND status = ?6)) "
+	    "ORDER BY issued, rowid";
+	sqlite3_stmt *st = NULL;
+	struct store_cert c;
+	int rc, r = KALIT_OK;
+
+	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+		return db_fail(s, "prepare list");
+	bind_text_or_null(st, 1, f->profile);
+	bind_text_or_null(st, 2, f->ca);
+	bind_text_or_null(st, 3, f->pinfl);
+	bind_text_or_null(st, 4, f->tin);
+	sqlite3_bind_int64(st, 5, f->expires_before);
+	sqlite3_bind_int(st, 6, f->status);
+	sqlite3_bind_int64(st, 7, f->now);
+	while (r == KALIT_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if ((r = cert_from_row(st, &c)) != KALIT_OK)
+			break;
+		r = cb(&c, arg);
+		store_cert_clear(&c);
+	}
+	if (r == KALIT_OK && rc != SQLITE_DONE)
+		r = db_fail(s, "list");
+	sqlite3_finalize(st);
+	return r;
+}
+
+int
+store_revoked_list(struct store *s, const char *ca,
+    int (*cb)(const char *, int64_t, int, void *), void *arg)
+{
+	sqlite3_stmt *st;
+	int rc, r = KALIT_OK;
+
+	if ((st = stmt_get(s, STMT_REVOKED)) == NULL)
+		return KALIT_ERR_DB;
+	sqlite3_bind_text(st, 1, ca, -1, SQLITE_STATIC);
+	while (r == KALIT_OK && (rc = sqlite3_step(st)) == SQLITE_ROW)
+		r = cb((const char *)sqlite3_column_text(st, 0),
+		    sqlite3_column_int64(st, 1), sqlite3_column_int(st, 2), arg);
+	if (r == KALIT_OK && rc != SQLITE_DONE)
+		r = db_fail(s, "revoked list");
+	sqlite3_reset(st);
+	return r;
+}
+
+int
+store_ca_put(struct store *s, const struct store_ca *ca)
+{
+	sqlite3_stmt *st;
+
+	if ((st = stmt_get(s, STMT_CA_PUT)) == NULL)
+		return KALIT_ERR_DB;
+	sqlite3_bind_text(st, 1, ca->name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, ca->profile, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, ca->parent, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, ca->serial, -1, SQLITE_STATIC);
+	return stmt_done(s, st, "insert CA");
+}
+
+static void
+ca_from_row(sqlite3_stmt *st, struct store_ca *ca)
+{
+	col_copy(st, 0, ca->name, sizeof(ca->name));
+	col_copy(st, 1, ca->profile, sizeof(ca->profile));
+	col_copy(st, 2, ca->parent, sizeof(ca->parent));
+	col_copy(st, 3, ca->serial, sizeof(ca->serial));
+	ca->crl_number = sqlite3_column_int64(st, 4);
+}
+
+int
+store_ca_get(struct store *s, const char *name, struct store_ca *ca)
+{
+	sqlite3_stmt *st;
+	int rc, r;
+
+	if ((st = stmt_get(s, STMT_CA_GET)) == NULL)
+		return KALIT_ERR_DB;
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		ca_from_row(st, ca);
+		r = KALIT_OK;
+	} else
+		r = rc == SQLITE_DONE ? KALIT_ERR_CA_UNKNOWN :
+		    db_fail(s, "select CA");
+	sqlite3_reset(st);
+	return r;
+}
+
+int
+store_ca_list(struct store *s, int (*cb)(const struct store_ca *, void *),
+    void *arg)
+{
+	sqlite3_stmt *st;
+	struct store_ca ca;
+	int rc, r = KALIT_OK;
+
+	if ((st = stmt_get(s, STMT_CA_LIST)) == NULL)
+		return KALIT_ERR_DB;
+	while (r == KALIT_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		ca_from_row(st, &ca);
+		r = cb(&ca, arg);
+	}
+	if (r == KALIT_OK && rc != SQLITE_DONE)
+		r = db_fail(s, "list CAs");
+	sqlite3_reset(st);
+	return r;
+}
+
+int
+store_crl_number_next(struct store *s, const char *ca, int64_t *np)
+{
+	sqlite3_stmt *st;
+	int r, rc;
+
+	if ((st = stmt_get(s, STMT_CRL_NEXT)) == NULL)
+		return KALIT_ERR_DB;
+	sqlite3_bind_text(st, 1, ca, -1, SQLITE_STATIC);
+	if ((r = stmt_done(s, st, "CRL number")) != KALIT_OK)
+		return r;
+	if (sqlite3_changes(s->db) != 1)
+		return KALIT_ERR_CA_UNKNOWN;
+	if ((st = stmt_get(s, STMT_CRL_GET)) == NULL)
+		return KALIT_ERR_DB;
+	sqlite3_bind_text(st, 1, ca, -1, SQLITE_STATIC);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		*np = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW ? KALIT_OK : db_fail(s, "CRL number");
+}
+
+int
+store_meta_get(struct store *s, const char *key, char *buf, size_t len)
+{
+	sqlite3_stmt *st;
+	int r;
+
+	if ((st = stmt_get(s, STMT_META_GET)) == NULL)
+		return KALIT_ERR_DB;
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		col_copy(st, 0, buf, len);
+		r = KALIT_OK;
+	} else
+		r = KALIT_ERR_CONFIG;
+	sqlite3_reset(st);
+	return r;
+}
+
+int
+store_meta_set(struct store *s, const char *key, const char *value)
+{
+	sqlite3_stmt *st;
+
+	if ((st = stmt_get(s, STMT_META_SET)) == NULL)
+		return KALIT_ERR_DB;
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, value, -1, SQLITE_STATIC);
+	return stmt_done(s, st, "set meta");
+}
+
+int
+store_audit_last(struct store *s, int64_t *seqp, char hash[STORE_HASH_HEX + 1])
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	*seqp = 0;
+	hash[0] = '\0';
+	if ((st = stmt_get(s, STMT_AUDIT_LAST)) == NULL)
+		return KALIT_ERR_DB;
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		*seqp = sqlite3_column_int64(st, 0);
+		col_copy(st, 1, hash, STORE_HASH_HEX + 1);
+	}
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? KALIT_OK :
+	    db_fail(s, "audit");
+}
+
+int
+store_audit_put(struct store *s, const struct store_audit *a)
+{
+	sqlite3_stmt *st;
+
+	if ((st = stmt_get(s, STMT_AUDIT_PUT)) == NULL)
+		return KALIT_ERR_DB;
+	sqlite3_bind_int64(st, 1, a->seq);
+	sqlite3_bind_int64(st, 2, a->time);
+	sqlite3_bind_text(st, 3, a->actor, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, a->action, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, a->serial, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 6, a->detail, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 7, a->hash, -1, SQLITE_STATIC);
+	return stmt_done(s, st, "insert audit");
+}
+
+int
+store_audit_list(struct store *s, int (*cb)(const struct store_audit *,
+    void *), void *arg)
+{
+	sqlite3_stmt *st;
+	struct store_audit a;
+	int rc, r = KALIT_OK;
+
+	if ((st = stmt_get(s, STMT_AUDIT_LIST)) == NULL)
+		return KALIT_ERR_DB;
+	while (r == KALIT_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		a.seq = sqlite3_column_int64(st, 0);
+		a.time = sqlite3_column_int64(st, 1);
+		a.actor = (const char *)sqlite3_column_text(st, 2);
+		a.action = (const char *)sqlite3_column_text(st, 3);
+		a.serial = (const char *)sqlite3_column_text(st, 4);
+		a.detail = (const char *)sqlite3_column_text(st, 5);
+		col_copy(st, 6, a.hash, sizeof(a.hash));
+		if (a.actor == NULL || a.action == NULL || a.serial == NULL ||
+		    a.detail == NULL)
+			r = KALIT_ERR_AUDIT_BROKEN;
+		else
+			r = cb(&a, arg);
+	}
+	if (r == KALIT_OK && rc != SQLITE_DONE)
+		r = db_fail(s, "audit list");
+	sqlite3_reset(st);
+	return r;
+}

@@ -1,0 +1,255 @@
+/* x509.c: building and signing certificates from a profile */
+#include "x509.h"
+#include "err.h"
+#include "keyfile.h"
+#include "log.h"
+
+#include <ctype.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/bn.h>
+#include <openssl/conf.h>
+#include <openssl/err.h>
+#include <openssl/pem.h>
+#include <openssl/rand.h>
+#include <openssl/x509v3.h>
+
+#define SERIAL_BYTES	16
+
+static int
+set_serial(X509 *cert)
+{
+	unsigned char b[SERIAL_BYTES];
+	BIGNUM *bn = NULL;
+	int ok;
+
+	if (RAND_bytes(b, sizeof(b)) != 1)
+		return 0;
+	/* Positive, and always 16 bytes long so serials look alike. */
+	b[0] = (b[0] & 0x7f) | 0x40;
+	ok = (bn = BN_bin2bn(b, sizeof(b), NULL)) != NULL &&
+	    BN_to_ASN1_INTEGER(bn, X509_get_serialNumber(cert)) != NULL;
+	BN_free(bn);
+	return ok;
+}
+
+static int
+add_ext(X509 *cert, X509V3_CTX *ctx, int nid, const char *value)
+{
+	X509_EXTENSION *ext;
+	CONF *conf;
+	int ok;
+
+	if (value == NULL)
+		return 1;
+	/* certificatePolicies wants a (here empty) config database. */
+	if ((conf = NCONF_new(NULL)) == NULL)
+		return 0;
+	X509V3_set_nconf(ctx, conf);
+	ext = X509V3_EXT_nconf_nid(conf, ctx, nid, value);
+	NCONF_free(conf);
+	if (ext == NULL) {
+		log_msg(LOG_LEVEL_ERROR, "extension %s: bad value \"%s\"",
+		    OBJ_nid2sn(nid), value);
+		log_ssl(LOG_LEVEL_ERROR, "X509V3_EXT_nconf_nid");
+		return 0;
+	}
+	ok = X509_add_ext(cert, ext, -1);
+	X509_EXTENSION_free(ext);
+	return ok;
+}
+
+static int
+add_extensions(X509 *cert, const struct x509_spec *s)
+{
+	const struct profile *p = s->profile;
+	X509V3_CTX ctx;
+	char buf[1024], san[256];
+
+	X509V3_set_ctx(&ctx, s->issuer != NULL ? s->issuer : cert, cert,
+	    NULL, NULL, 0);
+	if (!add_ext(cert, &ctx, NID_basic_constraints, p->basic_constraints) ||
+	    !add_ext(cert, &ctx, NID_key_usage, p->key_usage) ||
+	    !add_ext(cert, &ctx, NID_ext_key_usage, p->extended_key_usage) ||
+	    !add_ext(cert, &ctx, NID_subject_key_identifier, "hash") ||
+	    !add_ext(cert, &ctx, NID_authority_key_identifier,
+	    s->issuer != NULL ? "keyid:always" : "keyid") ||
+	    !add_ext(cert, &ctx, NID_certificate_policies,
+	    s->policies != NULL ? s->policies : p->certificate_policies))
+		return 0;
+	if (s->email != NULL) {
+		snprintf(san, sizeof(san), "email:%s", s->email);
+		if (!add_ext(cert, &ctx, NID_subject_alt_name, san))
+			return 0;
+	}
+	if (s->crl_url != NULL) {
+		snprintf(buf, sizeof(buf), "URI:%s", s->crl_url);
+		if (!add_ext(cert, &ctx, NID_crl_distribution_points, buf))
+			return 0;
+	}
+	if (s->ocsp_url != NULL || s->ca_issuers_url != NULL) {
+		snprintf(buf, sizeof(buf), "%s%s%s%s%s",
+		    s->ocsp_url != NULL ? "OCSP;URI:" : "",
+		    s->ocsp_url != NULL ? s->ocsp_url : "",
+		    s->ocsp_url != NULL && s->ca_issuers_url != NULL ? "," : "",
+		    s->ca_issuers_url != NULL ? "caIssuers;URI:" : "",
+		    s->ca_issuers_url != NULL ? s->ca_issuers_url : "");
+		if (!add_ext(cert, &ctx, NID_info_access, buf))
+			return 0;
+	}
+	return 1;
+}
+
+int
+x509_issue(const struct x509_spec *s, X509 **certp)
+{
+	int r = KALIT_ERR_INTERNAL;
+	X509 *cert = NULL;
+	time_t nb = s->not_before;
+	int days = s->days > 0 ? s->days : s->profile->days;
+
+	*certp = NULL;
+	if ((cert = X509_new()) == NULL)
+		return KALIT_ERR_NOMEM;
+	if (!X509_set_version(cert, X509_VERSION_3) || !set_serial(cert) ||
+	    !X509_set_subject_name(cert, s->subject) ||
+	    !X509_set_issuer_name(cert, s->issuer != NULL ?
+	    X509_get_subject_name(s->issuer) : s->subject) ||
+	    !X509_set_pubkey(cert, s->pubkey) ||
+	    X509_time_adj_ex(X509_getm_notBefore(cert), 0, 0, &nb) == NULL ||
+	    X509_time_adj_ex(X509_getm_notAfter(cert), days, 0, &nb) == NULL) {
+		log_ssl(LOG_LEVEL_ERROR, "X509_set_*");
+		goto out;
+	}
+	if (!add_extensions(cert, s)) {
+		r = KALIT_ERR_CONFIG;
+		goto out;
+	}
+	if (X509_sign(cert, s->issuer_key, key_sign_md(s->issuer_key)) <= 0) {
+		log_ssl(LOG_LEVEL_ERROR, "X509_sign");
+		goto out;
+	}
+	*certp = cert;
+	cert = NULL;
+	r = KALIT_OK;
+ out:
+	X509_free(cert);
+	return r;
+}
+
+int
+x509_serial_hex(const X509 *cert, char *buf, size_t len)
+{
+	BIGNUM *bn;
+	char *hex, *p;
+	int r = KALIT_ERR_INTERNAL;
+
+	bn = ASN1_INTEGER_to_BN(X509_get0_serialNumber(cert), NULL);
+	if (bn == NULL || (hex = BN_bn2hex(bn)) == NULL) {
+		BN_free(bn);
+		return KALIT_ERR_NOMEM;
+	}
+	for (p = hex; *p != '\0'; p++)
+		*p = (char)tolower((unsigned char)*p);
+	p = hex;
+	while (p[0] == '0' && p[1] != '\0')
+		p++;
+	if (strlen(p) < len) {
+		strcpy(buf, p);
+		r = KALIT_OK;
+	}
+	OPENSSL_free(hex);
+	BN_free(bn);
+	return r;
+}
+
+int
+x509_serial_normalize(const char *in, char *buf, size_t len)
+{
+	size_t n = 0;
+	const char *p = in;
+
+	if (strncmp(p, "0x", 2) == 0 || strncmp(p, "0X", 2) == 0)
+		p += 2;
+	for (; *p != '\0'; p++) {
+		if (*p == ':')
+			continue;
+		if (!isxdigit((unsigned char)*p))
+			return KALIT_ERR_MALFORMED;
+		if (n == 0 && *p == '0')
+			continue;
+		if (n + 1 >= len)
+			return KALIT_ERR_MALFORMED;
+		buf[n++] = (char)tolower((unsigned char)*p);
+	}
+	if (n == 0) {
+		if (strchr(in, '0') == NULL || len < 2)
+			return KALIT_ERR_MALFORMED;
+		buf[n++] = '0';
+	}
+	buf[n] = '\0';
+	return KALIT_OK;
+}
+
+int
+x509_parse(const unsigned char *buf, size_t len, X509 **certp)
+{
+	const unsigned char *p = buf;
+	BIO *mem;
+
+	*certp = NULL;
+	if (len > X509_CERT_MAX_SIZE)
+		return KALIT_ERR_TOO_LARGE;
+	if (len > 10 && memcmp(buf, "-----BEGIN", 10) == 0) {
+		if ((mem = BIO_new_mem_buf(buf, (int)len)) == NULL)
+			return KALIT_ERR_NOMEM;
+		*certp = PEM_read_bio_X509(mem, NULL, NULL, NULL);
+		BIO_free(mem);
+	} else {
+		*certp = d2i_X509(NULL, &p, (long)len);
+		if (*certp != NULL && p != buf + len) {
+			X509_free(*certp);
+			*certp = NULL;
+		}
+	}
+	if (*certp == NULL) {
+		log_ssl(LOG_LEVEL_DEBUG, "d2i_X509");
+		return KALIT_ERR_MALFORMED;
+	}
+	return KALIT_OK;
+}
+
+int
+x509_to_pem(X509 *cert, char **pemp)
+{
+	BIO *mem;
+	char *data;
+	long len;
+
+	*pemp = NULL;
+	if ((mem = BIO_new(BIO_s_mem())) == NULL)
+		return KALIT_ERR_NOMEM;
+	if (!PEM_write_bio_X509(mem, cert)) {
+		BIO_free(mem);
+		return KALIT_ERR_INTERNAL;
+	}
+	len = BIO_get_mem_data(mem, &data);
+	*pemp = strndup(data, (size_t)len);
+	BIO_free(mem);
+	return *pemp == NULL ? KALIT_ERR_NOMEM : KALIT_OK;
+}
+
+int
+x509_to_der(X509 *cert, unsigned char **derp, size_t *lenp)
+{
+	int len;
+
+	*derp = NULL;
+	if ((len = i2d_X509(cert, derp)) <= 0)
+		return KALIT_ERR_INTERNAL;
+	*lenp = (size_t)len;
+	return KALIT_OK;
+}

@@ -1,0 +1,56 @@
+/* x509.h: building and signing certificates from a profile */
+#ifndef KALIT_X509_H
+#define KALIT_X509_H
+
+#include <stddef.h>
+#include <time.h>
+
+#include <openssl/x509.h>
+
+#include "profile.h"
+
+#define X509_SERIAL_HEX_MAX	64	/* our serials are 32 hex digits */
+#define X509_CERT_MAX_SIZE	(64 * 1024)
+
+/* What to put in a certificate; every pointer is borrowed. */
+struct x509_spec {
+	const struct profile *profile;
+	const X509_NAME	*subject;
+	const char	*email;		/* subjectAltName rfc822Name, or NULL */
+	EVP_PKEY	*pubkey;	/* the subject's key */
+	X509		*issuer;	/* NULL: self-signed by pubkey's pair */
+	EVP_PKEY	*issuer_key;	/* signs; private */
+	time_t		 not_before;
+	int		 days;		/* 0: the profile's */
+	const char	*policies;	/* overrides the profile's, or NULL */
+	const char	*crl_url;	/* CRL distribution point, or NULL */
+	const char	*ocsp_url;	/* AIA OCSP, or NULL */
+	const char	*ca_issuers_url; /* AIA caIssuers, or NULL */
+};
+
+/*
+ * Builds and signs a certificate with a fresh serial (126 bits from the
+ * CSPRNG, positive, 16 bytes). Only the profile decides the extensions.
+ * Caller frees *certp with X509_free().
+ */
+int	x509_issue(const struct x509_spec *spec, X509 **certp);
+
+/* Serial as lowercase hex without leading zeros into buf. */
+int	x509_serial_hex(const X509 *cert, char *buf, size_t len);
+
+/*
+ * Normalises a serial typed by a person ("0A:1b", "0x0a1b") to lowercase
+ * hex without leading zeros; KALIT_ERR_MALFORMED if it is not hex.
+ */
+int	x509_serial_normalize(const char *in, char *buf, size_t len);
+
+/* Parses one certificate, PEM or DER; caller frees *certp. */
+int	x509_parse(const unsigned char *buf, size_t len, X509 **certp);
+
+/* PEM text of cert; caller frees *pemp with free(). */
+int	x509_to_pem(X509 *cert, char **pemp);
+
+/* DER of cert; caller frees *derp with OPENSSL_free(). */
+int	x509_to_der(X509 *cert, unsigned char **derp, size_t *lenp);
+
+#endif
