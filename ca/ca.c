@@ -99,6 +99,30 @@ load_cert_der(struct ca_ctx *ctx, const char *serial, X509 **certp)
 	return r;
 }
 
+/* A revoked or held CA (or one under such a CA) signs nothing. */
+static int
+ca_check_active(struct ca_ctx *ctx, const struct ca_handle *h)
+{
+	struct store_cert c;
+	char serial[X509_SERIAL_HEX_MAX + 1];
+	int i, r, status;
+
+	for (i = 0; i < sk_X509_num(h->chain); i++) {
+		if ((r = x509_serial_hex(sk_X509_value(h->chain, i), serial,
+		    sizeof(serial))) != KALIT_OK ||
+		    (r = store_cert_get(ctx->store, serial, &c)) != KALIT_OK)
+			return r;
+		status = c.status;
+		store_cert_clear(&c);
+		if (status != STORE_VALID) {
+			log_msg(LOG_LEVEL_ERROR, "CA certificate %s is %s",
+			    serial, store_status_name(status));
+			return KALIT_ERR_CA_REVOKED;
+		}
+	}
+	return KALIT_OK;
+}
+
 int
 ca_load(struct ca_ctx *ctx, const char *name, const char *pass_spec,
     struct ca_handle *h)
@@ -133,6 +157,8 @@ ca_load(struct ca_ctx *ctx, const char *name, const char *pass_spec,
 	}
 	if (pass_spec == NULL)
 		return KALIT_OK;
+	if ((r = ca_check_active(ctx, h)) != KALIT_OK)
+		goto fail;
 	snprintf(prompt, sizeof(prompt), "passphrase of CA key \"%s\"", name);
 	if ((r = secret_read(pass_spec, prompt, 0, &pass)) != KALIT_OK ||
 	    (r = ca_path(ctx, "keys", name, ".key", path, sizeof(path))) !=

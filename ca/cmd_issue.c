@@ -392,7 +392,11 @@ issue_batch(struct ca_ctx *ctx, const struct profile *prof, const char *ca_name)
 	memset(&h, 0, sizeof(h));
 	if (out == NULL)
 		return KALIT_ERR_NOMEM;
-	if (o->out != NULL || o->csr != NULL || o->field[IDENTITY_PINFL]) {
+	for (i = 0; i < IDENTITY__MAX; i++)
+		if (o->field[i] != NULL)
+			break;
+	if (o->out != NULL || o->csr != NULL || i < IDENTITY__MAX ||
+	    o->cn != NULL || o->org != NULL || o->key_type != NULL) {
 		log_msg(LOG_LEVEL_ERROR, "--batch takes identities and CSRs "
 		    "from its file only");
 		r = KALIT_ERR_USAGE;

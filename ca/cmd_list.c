@@ -12,7 +12,7 @@
 #include <string.h>
 
 struct list_state {
-	json_t	*arr;
+	int	 json;
 	size_t	 count;
 };
 
@@ -23,13 +23,16 @@ list_one(const struct store_cert *c, void *arg)
 	json_t *j;
 	char na[32];
 
-	st->count++;
-	if (st->arr != NULL) {
+	/* JSON is streamed one element at a time: memory stays flat. */
+	if (st->json) {
 		if ((j = ca_cert_json(c)) == NULL)
 			return KALIT_ERR_NOMEM;
-		return json_array_append_new(st->arr, j) == 0 ? KALIT_OK :
-		    KALIT_ERR_NOMEM;
+		fputs(st->count++ == 0 ? "[\n" : ",\n", stdout);
+		json_dumpf(j, stdout, JSON_INDENT(2));
+		json_decref(j);
+		return ferror(stdout) ? KALIT_ERR_IO : KALIT_OK;
 	}
+	st->count++;
 	ca_time_str(c->not_after, na, sizeof(na));
 	printf("%-32s %-8s %-10s %-20s %s\n", c->serial, store_status_name(
 	    c->status == STORE_VALID && c->not_after < (int64_t)time(NULL) ?
@@ -66,17 +69,13 @@ cmd_list(struct ca_ctx *ctx)
 	f.tin = o->field[IDENTITY_TIN];
 	if (o->expires_within > 0)
 		f.expires_before = f.now + 86400LL * o->expires_within;
-	if (o->json && (st.arr = json_array()) == NULL)
-		return KALIT_ERR_NOMEM;
+	st.json = o->json;
 	if (!o->json)
 		printf("%-32s %-8s %-10s %-20s %s\n", "SERIAL", "STATUS",
 		    "PROFILE", "NOT AFTER", "SUBJECT");
-	if ((r = store_cert_list(ctx->store, &f, list_one, &st)) == KALIT_OK &&
-	    st.arr != NULL) {
-		ca_print_json(st.arr);
-		st.arr = NULL;
-	}
-	json_decref(st.arr);
+	r = store_cert_list(ctx->store, &f, list_one, &st);
+	if (o->json)
+		fputs(st.count == 0 ? "[]\n" : "\n]\n", stdout);
 	return r;
 }
 

@@ -173,7 +173,7 @@ crl_one(const char *serial, int64_t revoked_at, int reason, void *arg)
 {
 	struct crl_state *st = arg;
 
-	if (st->progress && ++st->count % 10000 == 0)
+	if (++st->count % 10000 == 0 && st->progress)
 		fprintf(stderr, "\rCRL entries: %zu", st->count);
 	return crl_add(st->crl, serial, (time_t)revoked_at, reason);
 }

@@ -117,8 +117,8 @@ usage(FILE *f)
 {
 	size_t i;
 
-	fprintf(f, "usage: kalit-ca [-d DIR] [--json] [--operator NAME] "
-	    "COMMAND [options]\n");
+	fprintf(f, "%susage: kalit-ca [-d DIR] [--json] [--operator NAME] "
+	    "COMMAND [options]\n", f == stderr ? "kalit-ca: " : "");
 	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		fprintf(f, "       kalit-ca %s\n", commands[i].usage);
 	fprintf(f, "See kalit-ca(1).\n");
@@ -202,7 +202,7 @@ parse(int argc, char **argv, struct ca_opts *o)
 		case O_SERIALS_FROM: slot = &o->serials_from; break;
 		case O_STATUS: slot = &o->status; break;
 		case O_EXPIRES:
-			bad = !parse_int(optarg, 0, 36525, &o->expires_within);
+			bad = !parse_int(optarg, 1, 36525, &o->expires_within);
 			break;
 		case O_LEGACY: o->legacy = 1; break;
 		case O_PEM: o->pem = 1; break;

@@ -101,8 +101,12 @@ crl_add(struct crl *c, const char *serial_hex, time_t revoked_at, int reason)
 	ASN1_ENUMERATED *code = NULL;
 	int ok;
 
-	if (BN_hex2bn(&c->bn, serial_hex) == 0)
+	if (*serial_hex == '\0' ||
+	    BN_hex2bn(&c->bn, serial_hex) != (int)strlen(serial_hex) ||
+	    BN_is_negative(c->bn))
 		return KALIT_ERR_MALFORMED;
+	if (reason >= 0 && strcmp(crl_reason_name(reason), "unknown") == 0)
+		return KALIT_ERR_REASON;
 	if ((rev = X509_REVOKED_new()) == NULL)
 		return KALIT_ERR_NOMEM;
 	ok = (serial = BN_to_ASN1_INTEGER(c->bn, NULL)) != NULL &&

@@ -1,4 +1,6 @@
 /* csr.c: certificate signing requests from outside, checked before use */
+#include "config.h"
+
 #include "csr.h"
 #include "err.h"
 #include "keyfile.h"
@@ -16,7 +18,8 @@ csr_parse(const unsigned char *buf, size_t len)
 	X509_REQ *req;
 	BIO *mem;
 
-	if (len > 10 && memcmp(buf, "-----BEGIN", 10) == 0) {
+	/* RFC 7468 allows text before the block; the PEM reader skips it. */
+	if (memmem(buf, len, "-----BEGIN ", 11) != NULL) {
 		if ((mem = BIO_new_mem_buf(buf, (int)len)) == NULL)
 			return NULL;
 		req = PEM_read_bio_X509_REQ(mem, NULL, NULL, NULL);

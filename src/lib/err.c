@@ -55,7 +55,12 @@ static const struct err_entry err_table[] = {
 	{ "key_mismatch", "the private key does not match the certificate", 2 },
 	{ "duplicate", "a record with that key already exists", 3 },
 	{ "already_on_hold", "the certificate is already on hold", 3 },
+	{ "ca_revoked", "the signing CA's certificate is revoked or on hold; "
+	    "it signs nothing", 3 },
 };
+
+_Static_assert(sizeof(err_table) / sizeof(err_table[0]) ==
+    1 - KALIT_ERR__MIN, "every enum kalit_err code needs a table entry");
 
 static const struct err_entry *
 err_lookup(int err)

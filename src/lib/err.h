@@ -38,7 +38,8 @@ enum kalit_err {
 	KALIT_ERR_KEY_MISMATCH = -28,
 	KALIT_ERR_DUPLICATE = -29,
 	KALIT_ERR_ALREADY_ON_HOLD = -30,
-	KALIT_ERR__MIN = -30
+	KALIT_ERR_CA_REVOKED = -31,
+	KALIT_ERR__MIN = -31
 };
 
 /* Stable machine name, e.g. "pinfl_invalid"; static storage. */

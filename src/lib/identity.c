@@ -61,24 +61,42 @@ identity_check_tin(const char *s)
 	return all_digits(s, 9) ? KALIT_OK : KALIT_ERR_TIN;
 }
 
-/* Valid UTF-8 of 1..IDENTITY_NAME_MAX characters, no control characters. */
+/* Control characters (C0, DEL, C1) and bidirectional overrides. */
+static int
+bad_code_point(unsigned long c)
+{
+	return c < 0x20 || (c >= 0x7f && c <= 0x9f) ||
+	    (c >= 0x202a && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069) ||
+	    c == 0x200e || c == 0x200f || c == 0xfeff;
+}
+
+/*
+ * Valid UTF-8 of 1..IDENTITY_NAME_MAX characters without control or
+ * direction-override characters. OpenSSL decodes the UTF-8 into UCS-4
+ * (UniversalString), whose code points we then inspect.
+ */
 static int
 check_name(const char *s)
 {
 	ASN1_STRING *str = NULL;
 	const unsigned char *p;
+	int i, len, r = KALIT_OK;
 
-	for (p = (const unsigned char *)s; *p != '\0'; p++)
-		if (*p < 0x20 || *p == 0x7f)
-			return KALIT_ERR_SUBJECT;
 	if (ASN1_mbstring_ncopy(&str, (const unsigned char *)s,
-	    (int)strlen(s), MBSTRING_UTF8, B_ASN1_UTF8STRING, 1,
+	    (int)strlen(s), MBSTRING_UTF8, B_ASN1_UNIVERSALSTRING, 1,
 	    IDENTITY_NAME_MAX) < 0) {
 		ERR_clear_error();
 		return KALIT_ERR_SUBJECT;
 	}
+	p = ASN1_STRING_get0_data(str);
+	len = ASN1_STRING_length(str);
+	for (i = 0; i + 3 < len; i += 4)
+		if (bad_code_point((unsigned long)p[i] << 24 |
+		    (unsigned long)p[i + 1] << 16 |
+		    (unsigned long)p[i + 2] << 8 | p[i + 3]))
+			r = KALIT_ERR_SUBJECT;
 	ASN1_STRING_free(str);
-	return KALIT_OK;
+	return r;
 }
 
 static int
@@ -126,8 +144,9 @@ identity_set(struct identity *id, enum identity_field f, const char *value)
 		break;
 	}
 	if (r != KALIT_OK) {
-		log_msg(LOG_LEVEL_ERROR, "%s: \"%.80s\" is not valid",
-		    identity_field_name(f), value);
+		/* The value is not echoed: it may hold terminal escapes. */
+		log_msg(LOG_LEVEL_ERROR, "%s: the value given is not valid",
+		    identity_field_name(f));
 		return r;
 	}
 	if ((copy = strdup(value)) == NULL)

@@ -161,30 +161,40 @@ keyfile_load_cakey(const char *path, const char *pass, EVP_PKEY **keyp)
 	unsigned char *buf = NULL;
 	size_t len;
 	BIO *mem = NULL;
+	X509_SIG *enc = NULL;
+	PKCS8_PRIV_KEY_INFO *p8 = NULL;
 	int r;
 
 	*keyp = NULL;
 	if ((r = file_read(path, KEYFILE_MAX_SIZE, &buf, &len)) != KALIT_OK)
 		return r;
-	r = KALIT_ERR_MALFORMED;
-	if (strstr((char *)buf, "-----BEGIN ENCRYPTED PRIVATE KEY-----") ==
-	    NULL) {
-		log_msg(LOG_LEVEL_ERROR, "%s: not an encrypted PKCS#8 key; CA "
-		    "keys are never stored in the clear", path);
-		goto out;
-	}
 	if ((mem = BIO_new_mem_buf(buf, (int)len)) == NULL) {
 		r = KALIT_ERR_NOMEM;
 		goto out;
 	}
-	*keyp = PEM_read_bio_PrivateKey(mem, NULL, NULL, (void *)pass);
-	if (*keyp == NULL) {
-		log_ssl(LOG_LEVEL_DEBUG, "PEM_read_bio_PrivateKey");
+	/* Only an ENCRYPTED PRIVATE KEY block is read: never a clear key. */
+	if ((enc = PEM_read_bio_PKCS8(mem, NULL, NULL, NULL)) == NULL) {
+		log_ssl(LOG_LEVEL_DEBUG, "PEM_read_bio_PKCS8");
+		log_msg(LOG_LEVEL_ERROR, "%s: not an encrypted PKCS#8 key; CA "
+		    "keys are never stored in the clear", path);
+		r = KALIT_ERR_MALFORMED;
+		goto out;
+	}
+	if ((p8 = PKCS8_decrypt_ex(enc, pass, (int)strlen(pass), NULL,
+	    NULL)) == NULL) {
+		log_ssl(LOG_LEVEL_DEBUG, "PKCS8_decrypt_ex");
 		r = KALIT_ERR_PASSPHRASE;
+		goto out;
+	}
+	if ((*keyp = EVP_PKCS82PKEY(p8)) == NULL) {
+		log_ssl(LOG_LEVEL_ERROR, "EVP_PKCS82PKEY");
+		r = KALIT_ERR_MALFORMED;
 		goto out;
 	}
 	r = KALIT_OK;
  out:
+	PKCS8_PRIV_KEY_INFO_free(p8);
+	X509_SIG_free(enc);
 	BIO_free(mem);
 	OPENSSL_clear_free(buf, len);
 	return r;

@@ -28,7 +28,11 @@ secret_from_fd(int fd, char **outp)
 		n = read(fd, &c, 1);
 		if (n == -1 && errno == EINTR)
 			continue;
-		if (n <= 0 || c == '\n')
+		if (n == -1) {
+			OPENSSL_clear_free(buf, SECRET_MAX + 1);
+			return KALIT_ERR_IO;
+		}
+		if (n == 0 || c == '\n')
 			break;
 		if (len == SECRET_MAX) {
 			OPENSSL_clear_free(buf, SECRET_MAX + 1);

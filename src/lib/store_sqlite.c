@@ -137,7 +137,8 @@ stmt_done(struct store *s, sqlite3_stmt *st, const char *what)
 	sqlite3_reset(st);
 	if (rc == SQLITE_DONE)
 		return KALIT_OK;
-	if (rc == SQLITE_CONSTRAINT)
+	rc = sqlite3_extended_errcode(s->db);
+	if (rc == SQLITE_CONSTRAINT_PRIMARYKEY || rc == SQLITE_CONSTRAINT_UNIQUE)
 		return KALIT_ERR_DUPLICATE;
 	return db_fail(s, what);
 }
@@ -338,6 +339,9 @@ store_cert_set_status(struct store *s, const char *serial, int status,
 	sqlite3_stmt *st;
 	int r;
 
+	if (status != STORE_VALID && status != STORE_REVOKED &&
+	    status != STORE_HOLD)
+		return KALIT_ERR_INTERNAL;
 	if ((st = stmt_get(s, STMT_CERT_STATUS)) == NULL)
 		return KALIT_ERR_DB;
 	sqlite3_bind_text(st, 1, serial, -1, SQLITE_STATIC);
@@ -352,25 +356,56 @@ store_cert_set_status(struct store *s, const char *serial, int status,
 	    KALIT_ERR_SERIAL_UNKNOWN;
 }
 
+/*
+ * The WHERE clause holds only the filters given, so SQLite can use the
+ * pinfl, tin, org_tin and not_after indexes; values are always bound.
+ */
+static int
+list_sql(const struct store_filter *f, char *sql, size_t len)
+{
+	size_t n;
+
+	n = (size_t)snprintf(sql, len, "SELECT " CERT_COLUMNS " FROM certs "
+	    "WHERE 1");
+	if (f->profile != NULL)
+		n += (size_t)snprintf(sql + n, len - n, " AND profile = ?1");
+	if (f->ca != NULL)
+		n += (size_t)snprintf(sql + n, len - n, " AND ca = ?2");
+	if (f->pinfl != NULL)
+		n += (size_t)snprintf(sql + n, len - n, " AND pinfl = ?3");
+	if (f->tin != NULL)
+		n += (size_t)snprintf(sql + n, len - n, " AND rowid IN "
+		    "(SELECT rowid FROM certs WHERE tin = ?4 UNION "
+		    "SELECT rowid FROM certs WHERE org_tin = ?4)");
+	if (f->expires_before != 0)
+		n += (size_t)snprintf(sql + n, len - n,
+		    " AND not_after < ?5");
+	if (f->status == STORE_VALID)
+		n += (size_t)snprintf(sql + n, len - n,
+		    " AND status = 0 AND not_after >= ?7");
+	else if (f->status == STORE_EXPIRED)
+		n += (size_t)snprintf(sql + n, len - n,
+		    " AND status = 0 AND not_after < ?7");
+	else if (f->status >= 0)
+		n += (size_t)snprintf(sql + n, len - n, " AND status = ?6");
+	n += (size_t)snprintf(sql + n, len - n, " ORDER BY rowid");
+	return n < len ? KALIT_OK : KALIT_ERR_INTERNAL;
+}
+
 int
 store_cert_list(struct store *s, const struct store_filter *f,
     int (*cb)(const struct store_cert *, void *), void *arg)
 {
-	static const char sql[] = "SELECT " CERT_COLUMNS " FROM certs WHERE "
-	    "(?1 IS NULL OR profile = ?1) AND (?2 IS NULL OR ca = ?2) AND "
-	    "(?3 IS NULL OR pinfl = ?3) AND "
-	    "(?4 IS NULL OR tin = ?4 OR org_tin = ?4) AND "
-	    "(?5 = 0 OR not_after < ?5) AND "
-	    "(?6 < 0 OR (?6 = 0 AND status = 0 AND not_after >= ?7) OR "
-	    " (?6 = 3 AND status = 0 AND not_after < ?7) OR "
-	    " (?6 IN (1, 2) AND status = ?6)) "
-	    "ORDER BY issued, rowid";
 	sqlite3_stmt *st = NULL;
 	struct store_cert c;
-	int rc, r = KALIT_OK;
+	char sql[1024];
+	int rc, r;
 
+	if ((r = list_sql(f, sql, sizeof(sql))) != KALIT_OK)
+		return r;
 	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
 		return db_fail(s, "prepare list");
+	/* Unused parameters stay unbound; sqlite3_bind_* on them is harmless. */
 	bind_text_or_null(st, 1, f->profile);
 	bind_text_or_null(st, 2, f->ca);
 	bind_text_or_null(st, 3, f->pinfl);

@@ -1,4 +1,6 @@
 /* x509.c: building and signing certificates from a profile */
+#include "config.h"
+
 #include "x509.h"
 #include "err.h"
 #include "keyfile.h"
@@ -124,6 +126,13 @@ x509_issue(const struct x509_spec *s, X509 **certp)
 		log_ssl(LOG_LEVEL_ERROR, "X509_set_*");
 		goto out;
 	}
+	/* A certificate never outlives its issuer (RFC 5280 path validation). */
+	if (s->issuer != NULL && ASN1_TIME_compare(X509_get0_notAfter(cert),
+	    X509_get0_notAfter(s->issuer)) > 0 &&
+	    !X509_set1_notAfter(cert, X509_get0_notAfter(s->issuer))) {
+		log_ssl(LOG_LEVEL_ERROR, "X509_set1_notAfter");
+		goto out;
+	}
 	if (!add_extensions(cert, s)) {
 		r = KALIT_ERR_CONFIG;
 		goto out;
@@ -171,6 +180,7 @@ x509_serial_normalize(const char *in, char *buf, size_t len)
 {
 	size_t n = 0;
 	const char *p = in;
+	int digits = 0;
 
 	if (strncmp(p, "0x", 2) == 0 || strncmp(p, "0X", 2) == 0)
 		p += 2;
@@ -179,6 +189,7 @@ x509_serial_normalize(const char *in, char *buf, size_t len)
 			continue;
 		if (!isxdigit((unsigned char)*p))
 			return KALIT_ERR_MALFORMED;
+		digits++;
 		if (n == 0 && *p == '0')
 			continue;
 		if (n + 1 >= len)
@@ -186,7 +197,7 @@ x509_serial_normalize(const char *in, char *buf, size_t len)
 		buf[n++] = (char)tolower((unsigned char)*p);
 	}
 	if (n == 0) {
-		if (strchr(in, '0') == NULL || len < 2)
+		if (digits == 0 || len < 2)
 			return KALIT_ERR_MALFORMED;
 		buf[n++] = '0';
 	}
@@ -203,7 +214,7 @@ x509_parse(const unsigned char *buf, size_t len, X509 **certp)
 	*certp = NULL;
 	if (len > X509_CERT_MAX_SIZE)
 		return KALIT_ERR_TOO_LARGE;
-	if (len > 10 && memcmp(buf, "-----BEGIN", 10) == 0) {
+	if (memmem(buf, len, "-----BEGIN ", 11) != NULL) {
 		if ((mem = BIO_new_mem_buf(buf, (int)len)) == NULL)
 			return KALIT_ERR_NOMEM;
 		*certp = PEM_read_bio_X509(mem, NULL, NULL, NULL);

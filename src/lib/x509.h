@@ -30,7 +30,8 @@ struct x509_spec {
 
 /*
  * Builds and signs a certificate with a fresh serial (126 bits from the
- * CSPRNG, positive, 16 bytes). Only the profile decides the extensions.
+ * CSPRNG, positive, 16 bytes). Only the profile decides the extensions;
+ * notAfter is clamped to the issuer's.
  * Caller frees *certp with X509_free().
  */
 int	x509_issue(const struct x509_spec *spec, X509 **certp);
