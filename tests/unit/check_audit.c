@@ -1,0 +1,354 @@
+/* check_audit.c: unit tests for audit.c (and the store's audit table) */
+#include <string.h>
+
+#include <check.h>
+
+#include <sqlite3.h>
+
+#include "audit.h"
+#include "store.h"
+#include "testutil.h"
+
+static char tmpdir[PATH_MAX];
+static char dbpath[PATH_MAX];
+
+static void
+setup(void)
+{
+	tu_mkdtemp(tmpdir, sizeof(tmpdir));
+	tu_path(dbpath, sizeof(dbpath), tmpdir, "ca.db");
+}
+
+static void
+teardown(void)
+{
+	tu_rmdir(tmpdir);
+}
+
+/* A new store with three audit records, closed again. */
+static void
+make_log(void)
+{
+	struct store *s = NULL;
+
+	ck_assert_err(store_open(dbpath, 1, &s), KALIT_OK);
+	ck_assert_err(store_begin(s), KALIT_OK);
+	ck_assert_err(audit_append(s, "alice", "init", NULL, NULL), KALIT_OK);
+	ck_assert_err(store_commit(s), KALIT_OK);
+	ck_assert_err(audit_append(s, "bob", "issue", "4f3c2b1a",
+	    "profile=citizen"), KALIT_OK);
+	ck_assert_err(audit_append(s, "alice", "revoke", "4f3c2b1a",
+	    "reason=keyCompromise"), KALIT_OK);
+	store_free(s);
+}
+
+/* Runs one SQL statement on the database behind the store's back. */
+static void
+raw_sql(const char *sql)
+{
+	sqlite3 *db;
+	char *msg = NULL;
+
+	ck_assert_int_eq(sqlite3_open_v2(dbpath, &db, SQLITE_OPEN_READWRITE,
+	    NULL), SQLITE_OK);
+	ck_assert_msg(sqlite3_exec(db, sql, NULL, NULL, &msg) == SQLITE_OK,
+	    "%s: %s", sql, msg != NULL ? msg : "?");
+	ck_assert_int_eq(sqlite3_changes(db), 1);
+	sqlite3_close(db);
+}
+
+/* Opens the store and verifies the log; returns the result. */
+static int
+verify(int64_t *countp, int64_t *badp)
+{
+	struct store *s = NULL;
+	int r;
+
+	ck_assert_err(store_open(dbpath, 0, &s), KALIT_OK);
+	*countp = *badp = -1;
+	r = audit_verify(s, countp, badp);
+	store_free(s);
+	return r;
+}
+
+struct seen {
+	struct store_audit	 rec[8];
+	char			 text[8][4][64];
+	int			 n;
+};
+
+static int
+collect(const struct store_audit *a, void *arg)
+{
+	struct seen *v = arg;
+
+	ck_assert_int_lt(v->n, 8);
+	v->rec[v->n] = *a;
+	snprintf(v->text[v->n][0], 64, "%s", a->actor);
+	snprintf(v->text[v->n][1], 64, "%s", a->action);
+	snprintf(v->text[v->n][2], 64, "%s", a->serial);
+	snprintf(v->text[v->n][3], 64, "%s", a->detail);
+	v->rec[v->n].actor = v->text[v->n][0];
+	v->rec[v->n].action = v->text[v->n][1];
+	v->rec[v->n].serial = v->text[v->n][2];
+	v->rec[v->n].detail = v->text[v->n][3];
+	v->n++;
+	return KALIT_OK;
+}
+
+START_TEST(test_audit_append_and_verify)
+{
+	int64_t count, bad;
+
+	make_log();
+	ck_assert_err(verify(&count, &bad), KALIT_OK);
+	ck_assert(count == 3);
+	ck_assert(bad == 0);
+}
+END_TEST
+
+START_TEST(test_audit_empty_log_verifies)
+{
+	struct store *s = NULL;
+	int64_t count = -1, bad = -1, seq = -1;
+	char hash[STORE_HASH_HEX + 1];
+
+	ck_assert_err(store_open(dbpath, 1, &s), KALIT_OK);
+	ck_assert_err(audit_verify(s, &count, &bad), KALIT_OK);
+	ck_assert(count == 0);
+	ck_assert(bad == 0);
+	ck_assert_err(store_audit_last(s, &seq, hash), KALIT_OK);
+	ck_assert(seq == 0);
+	ck_assert_str_eq(hash, "");
+	store_free(s);
+}
+END_TEST
+
+START_TEST(test_audit_records_chain)
+{
+	struct store *s = NULL;
+	struct seen v;
+	char hash[STORE_HASH_HEX + 1], prev[STORE_HASH_HEX + 1] = "";
+	int64_t seq;
+	int i;
+
+	make_log();
+	ck_assert_err(store_open(dbpath, 0, &s), KALIT_OK);
+	memset(&v, 0, sizeof(v));
+	ck_assert_err(store_audit_list(s, collect, &v), KALIT_OK);
+	ck_assert_int_eq(v.n, 3);
+	ck_assert_str_eq(v.rec[0].actor, "alice");
+	ck_assert_str_eq(v.rec[0].action, "init");
+	ck_assert_str_eq(v.rec[0].serial, "");		/* NULL → "" */
+	ck_assert_str_eq(v.rec[0].detail, "");
+	ck_assert_str_eq(v.rec[1].serial, "4f3c2b1a");
+	ck_assert_str_eq(v.rec[2].detail, "reason=keyCompromise");
+	for (i = 0; i < 3; i++) {
+		ck_assert(v.rec[i].seq == i + 1);
+		ck_assert(v.rec[i].time > 1700000000);
+		ck_assert_uint_eq(strlen(v.rec[i].hash), STORE_HASH_HEX);
+		ck_assert_err(audit_hash(prev, &v.rec[i], hash), KALIT_OK);
+		ck_assert_str_eq(hash, v.rec[i].hash);
+		memcpy(prev, hash, sizeof(prev));
+	}
+	ck_assert_err(store_audit_last(s, &seq, hash), KALIT_OK);
+	ck_assert(seq == 3);
+	ck_assert_str_eq(hash, v.rec[2].hash);
+	store_free(s);
+}
+END_TEST
+
+START_TEST(test_audit_hash_covers_every_field)
+{
+	struct store_audit a, b;
+	char h1[STORE_HASH_HEX + 1], h2[STORE_HASH_HEX + 1];
+
+	memset(&a, 0, sizeof(a));
+	a.seq = 1;
+	a.time = 1700000000;
+	a.actor = "ab";
+	a.action = "c";
+	a.serial = "";
+	a.detail = "";
+	ck_assert_err(audit_hash("", &a, h1), KALIT_OK);
+	ck_assert_uint_eq(strlen(h1), STORE_HASH_HEX);
+	ck_assert_uint_eq(strspn(h1, "0123456789abcdef"), STORE_HASH_HEX);
+	/* deterministic */
+	ck_assert_err(audit_hash("", &a, h2), KALIT_OK);
+	ck_assert_str_eq(h1, h2);
+	/* field boundaries are part of the hash: "ab"+"c" != "a"+"bc" */
+	b = a;
+	b.actor = "a";
+	b.action = "bc";
+	ck_assert_err(audit_hash("", &b, h2), KALIT_OK);
+	ck_assert_str_ne(h1, h2);
+	b = a;
+	b.seq = 2;
+	ck_assert_err(audit_hash("", &b, h2), KALIT_OK);
+	ck_assert_str_ne(h1, h2);
+	b = a;
+	b.time++;
+	ck_assert_err(audit_hash("", &b, h2), KALIT_OK);
+	ck_assert_str_ne(h1, h2);
+	b = a;
+	b.serial = "1";
+	ck_assert_err(audit_hash("", &b, h2), KALIT_OK);
+	ck_assert_str_ne(h1, h2);
+	b = a;
+	b.detail = "x";
+	ck_assert_err(audit_hash("", &b, h2), KALIT_OK);
+	ck_assert_str_ne(h1, h2);
+	ck_assert_err(audit_hash("00", &a, h2), KALIT_OK);
+	ck_assert_str_ne(h1, h2);
+	/* "1,2" for seq,time must not equal seq 12 with another time */
+	b = a;
+	b.seq = 11;
+	b.time = 700000000;
+	ck_assert_err(audit_hash("", &b, h2), KALIT_OK);
+	ck_assert_str_ne(h1, h2);
+}
+END_TEST
+
+START_TEST(test_audit_tampered_field_detected)
+{
+	int64_t count, bad;
+
+	make_log();
+	raw_sql("UPDATE audit SET actor = 'x' WHERE seq = 2");
+	ck_assert_err(verify(&count, &bad), KALIT_ERR_AUDIT_BROKEN);
+	ck_assert(bad == 2);
+	ck_assert(count == 1);
+}
+END_TEST
+
+START_TEST(test_audit_tampered_each_column_detected)
+{
+	static const char *const sql[] = {
+		"UPDATE audit SET time = time + 1 WHERE seq = 1",
+		"UPDATE audit SET action = 'noop' WHERE seq = 1",
+		"UPDATE audit SET serial = '00' WHERE seq = 1",
+		"UPDATE audit SET detail = '' WHERE seq = 3",
+		"UPDATE audit SET hash = upper(hash) WHERE seq = 3",
+	};
+	static const int64_t want[] = { 1, 1, 1, 3, 3 };
+	int64_t count, bad;
+	size_t i;
+
+	for (i = 0; i < sizeof(sql) / sizeof(sql[0]); i++) {
+		tu_rmdir(tmpdir);
+		tu_mkdtemp(tmpdir, sizeof(tmpdir));
+		tu_path(dbpath, sizeof(dbpath), tmpdir, "ca.db");
+		make_log();
+		raw_sql(sql[i]);
+		ck_assert_msg(verify(&count, &bad) == KALIT_ERR_AUDIT_BROKEN,
+		    "not detected: %s", sql[i]);
+		ck_assert_msg(bad == want[i], "%s: bad %lld", sql[i],
+		    (long long)bad);
+	}
+}
+END_TEST
+
+START_TEST(test_audit_deleted_middle_row_detected)
+{
+	int64_t count, bad;
+
+	make_log();
+	raw_sql("DELETE FROM audit WHERE seq = 2");
+	ck_assert_err(verify(&count, &bad), KALIT_ERR_AUDIT_BROKEN);
+	ck_assert(bad == 3);
+	ck_assert(count == 1);
+}
+END_TEST
+
+START_TEST(test_audit_deleted_first_row_detected)
+{
+	int64_t count, bad;
+
+	make_log();
+	raw_sql("DELETE FROM audit WHERE seq = 1");
+	ck_assert_err(verify(&count, &bad), KALIT_ERR_AUDIT_BROKEN);
+	ck_assert(bad == 2);
+	ck_assert(count == 0);
+}
+END_TEST
+
+START_TEST(test_audit_renumbered_row_detected)
+{
+	int64_t count, bad;
+
+	make_log();
+	/* delete 2 and renumber 3 to close the gap */
+	raw_sql("DELETE FROM audit WHERE seq = 2");
+	raw_sql("UPDATE audit SET seq = 2 WHERE seq = 3");
+	ck_assert_err(verify(&count, &bad), KALIT_ERR_AUDIT_BROKEN);
+	ck_assert(bad == 2);
+	ck_assert(count == 1);
+}
+END_TEST
+
+START_TEST(test_audit_append_after_verify_continues_chain)
+{
+	struct store *s = NULL;
+	int64_t count, bad;
+
+	make_log();
+	ck_assert_err(store_open(dbpath, 0, &s), KALIT_OK);
+	ck_assert_err(audit_append(s, "carol", "crl", NULL, "n=1"), KALIT_OK);
+	ck_assert_err(audit_verify(s, &count, &bad), KALIT_OK);
+	ck_assert(count == 4);
+	/* rolled back records do not break the chain */
+	ck_assert_err(store_begin(s), KALIT_OK);
+	ck_assert_err(audit_append(s, "carol", "issue", "01", NULL), KALIT_OK);
+	store_rollback(s);
+	ck_assert_err(audit_append(s, "carol", "issue", "02", NULL), KALIT_OK);
+	ck_assert_err(audit_verify(s, &count, &bad), KALIT_OK);
+	ck_assert(count == 5);
+	ck_assert(bad == 0);
+	store_free(s);
+}
+END_TEST
+
+START_TEST(test_audit_duplicate_seq_refused)
+{
+	struct store *s = NULL;
+	struct store_audit a;
+
+	make_log();
+	ck_assert_err(store_open(dbpath, 0, &s), KALIT_OK);
+	memset(&a, 0, sizeof(a));
+	a.seq = 2;
+	a.time = 1;
+	a.actor = a.action = a.serial = a.detail = "x";
+	strcpy(a.hash, "00");
+	ck_assert_err(store_audit_put(s, &a), KALIT_ERR_DUPLICATE);
+	store_free(s);
+}
+END_TEST
+
+static Suite *
+audit_suite(void)
+{
+	Suite *s = suite_create("audit");
+	TCase *tc = tcase_create("core");
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_audit_append_and_verify);
+	tcase_add_test(tc, test_audit_empty_log_verifies);
+	tcase_add_test(tc, test_audit_records_chain);
+	tcase_add_test(tc, test_audit_hash_covers_every_field);
+	tcase_add_test(tc, test_audit_tampered_field_detected);
+	tcase_add_test(tc, test_audit_tampered_each_column_detected);
+	tcase_add_test(tc, test_audit_deleted_middle_row_detected);
+	tcase_add_test(tc, test_audit_deleted_first_row_detected);
+	tcase_add_test(tc, test_audit_renumbered_row_detected);
+	tcase_add_test(tc, test_audit_append_after_verify_continues_chain);
+	tcase_add_test(tc, test_audit_duplicate_seq_refused);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int
+main(void)
+{
+	return tu_run(audit_suite());
+}

@@ -1,0 +1,518 @@
+/* check_identity.c: unit tests for identity.c */
+#include <string.h>
+
+#include <check.h>
+
+#include <openssl/objects.h>
+#include <openssl/x509.h>
+
+#include "identity.h"
+#include "testutil.h"
+
+#define PINFL	"31507953320052"
+#define TIN	"301234567"
+#define ORG_TIN	"207654321"
+
+/* A string of n copies of s; caller frees. */
+static char *
+repeat(const char *s, size_t n)
+{
+	size_t len = strlen(s), i;
+	char *out;
+
+	ck_assert_ptr_nonnull(out = malloc(len * n + 1));
+	for (i = 0; i < n; i++)
+		memcpy(out + i * len, s, len);
+	out[len * n] = '\0';
+	return out;
+}
+
+/* The value of the DN attribute oid (numeric text) in name, or NULL. */
+static char *
+dn_value(const X509_NAME *name, const char *oid)
+{
+	ASN1_OBJECT *obj;
+	unsigned char *utf8 = NULL;
+	char *out;
+	int i, len;
+
+	ck_assert_ptr_nonnull(obj = OBJ_txt2obj(oid, 1));
+	i = X509_NAME_get_index_by_OBJ(name, obj, -1);
+	ASN1_OBJECT_free(obj);
+	if (i < 0)
+		return NULL;
+	ck_assert_int_ge(len = ASN1_STRING_to_UTF8(&utf8,
+	    X509_NAME_ENTRY_get_data(X509_NAME_get_entry(name, i))), 0);
+	ck_assert_ptr_nonnull(out = strndup((char *)utf8, (size_t)len));
+	OPENSSL_free(utf8);
+	return out;
+}
+
+static void
+assert_dn(const X509_NAME *name, const char *oid, const char *want)
+{
+	char *got = dn_value(name, oid);
+
+	if (want == NULL) {
+		ck_assert_msg(got == NULL, "%s present: %s", oid, got);
+		return;
+	}
+	ck_assert_msg(got != NULL, "%s missing", oid);
+	ck_assert_str_eq(got, want);
+	free(got);
+}
+
+/* An official's identity, complete for the official profile. */
+static void
+official(struct identity *id)
+{
+	memset(id, 0, sizeof(*id));
+	ck_assert_err(identity_set(id, IDENTITY_GIVEN_NAME, "Alisher"),
+	    KALIT_OK);
+	ck_assert_err(identity_set(id, IDENTITY_SURNAME, "Навоий"), KALIT_OK);
+	ck_assert_err(identity_set(id, IDENTITY_PINFL, PINFL), KALIT_OK);
+	ck_assert_err(identity_set(id, IDENTITY_TIN, TIN), KALIT_OK);
+	ck_assert_err(identity_set(id, IDENTITY_ORG, "Davlat Soliq Qo'mitasi"),
+	    KALIT_OK);
+	ck_assert_err(identity_set(id, IDENTITY_TITLE, "Bosh mutaxassis"),
+	    KALIT_OK);
+	ck_assert_err(identity_set(id, IDENTITY_ORG_TIN, ORG_TIN), KALIT_OK);
+	ck_assert_err(identity_set(id, IDENTITY_EMAIL, "a.navoiy@soliq.uz"),
+	    KALIT_OK);
+}
+
+START_TEST(test_identity_pinfl_format)
+{
+	static const char *const bad[] = { "", "1234567890123",
+	    "123456789012345", "1234567890123a", "abcdefghijklmn",
+	    " 12345678901234", "12345678901234 ", "12345678901234\n",
+	    "+2345678901234", "-2345678901234", "1234567 901234",
+	    "１２３４５６７８９０１２３４" };
+	size_t i;
+
+	ck_assert_err(identity_check_pinfl(PINFL), KALIT_OK);
+	ck_assert_err(identity_check_pinfl("00000000000000"), KALIT_OK);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		ck_assert_msg(identity_check_pinfl(bad[i]) == KALIT_ERR_PINFL,
+		    "PINFL \"%s\" accepted", bad[i]);
+}
+END_TEST
+
+START_TEST(test_identity_tin_format)
+{
+	static const char *const bad[] = { "", "12345678", "1234567890",
+	    "12345678a", "1234 5678", "123456789\n", "-23456789",
+	    "31507953320052" };
+	size_t i;
+
+	ck_assert_err(identity_check_tin(TIN), KALIT_OK);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		ck_assert_msg(identity_check_tin(bad[i]) == KALIT_ERR_TIN,
+		    "TIN \"%s\" accepted", bad[i]);
+}
+END_TEST
+
+START_TEST(test_identity_set_checks_by_field)
+{
+	struct identity id;
+
+	memset(&id, 0, sizeof(id));
+	ck_assert_err(identity_set(&id, IDENTITY_PINFL, "1234567890123"),
+	    KALIT_ERR_PINFL);
+	ck_assert_err(identity_set(&id, IDENTITY_PINFL, TIN), KALIT_ERR_PINFL);
+	ck_assert_err(identity_set(&id, IDENTITY_TIN, PINFL), KALIT_ERR_TIN);
+	ck_assert_err(identity_set(&id, IDENTITY_ORG_TIN, "12345678x"),
+	    KALIT_ERR_TIN);
+	ck_assert_ptr_null(id.field[IDENTITY_PINFL]);
+	ck_assert_ptr_null(id.field[IDENTITY_TIN]);
+	ck_assert_ptr_null(id.field[IDENTITY_ORG_TIN]);
+	ck_assert_err(identity_set(&id, IDENTITY__MAX, "x"),
+	    KALIT_ERR_INTERNAL);
+	identity_clear(&id);
+}
+END_TEST
+
+START_TEST(test_identity_names_good)
+{
+	static const char *const good[] = { "Alisher", "O'g'li", "Ўзбекистон",
+	    "Jean-Luc Picard", "a", "Gʻulom", "李" };
+	struct identity id;
+	char *s;
+	size_t i;
+
+	memset(&id, 0, sizeof(id));
+	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		ck_assert_msg(identity_set(&id, IDENTITY_GIVEN_NAME, good[i]) ==
+		    KALIT_OK, "\"%s\" refused", good[i]);
+		ck_assert_str_eq(id.field[IDENTITY_GIVEN_NAME], good[i]);
+	}
+	/* 64 characters is the limit, counted in characters, not bytes */
+	s = repeat("a", IDENTITY_NAME_MAX);
+	ck_assert_err(identity_set(&id, IDENTITY_SURNAME, s), KALIT_OK);
+	free(s);
+	s = repeat("Ў", IDENTITY_NAME_MAX);
+	ck_assert_err(identity_set(&id, IDENTITY_ORG, s), KALIT_OK);
+	ck_assert_str_eq(id.field[IDENTITY_ORG], s);
+	free(s);
+	identity_clear(&id);
+	for (i = 0; i < IDENTITY__MAX; i++)
+		ck_assert_ptr_null(id.field[i]);
+}
+END_TEST
+
+START_TEST(test_identity_names_hostile)
+{
+	static const char *const bad[] = {
+		"", "a\nb", "a\rb", "tab\there", "nul\001", "esc\033[31m",
+		"del\177", "\n",
+		"\xff", "abc\xc3", "\xc0\xaf", "\xed\xa0\x80",	/* bad UTF-8 */
+		"\xe2\x82", "\xf8\x88\x80\x80\x80",
+		"c1\xc2\x85" "nel", "c1\xc2\x9b" "csi",	/* C1 controls */
+		"\xe2\x80\xae" "evil", "a\xe2\x81\xa6" "b", /* bidi */
+		"\xe2\x80\x8f" "x", "\xef\xbb\xbf" "bom",
+	};
+	struct identity id;
+	char *s;
+	size_t i;
+	int f;
+
+	memset(&id, 0, sizeof(id));
+	ck_assert_err(identity_set(&id, IDENTITY_GIVEN_NAME, "Keep"), KALIT_OK);
+	for (f = IDENTITY_GIVEN_NAME; f <= IDENTITY_TITLE; f++) {
+		if (f == IDENTITY_PINFL || f == IDENTITY_TIN)
+			continue;
+		for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+			ck_assert_msg(identity_set(&id, (enum identity_field)f,
+			    bad[i]) == KALIT_ERR_SUBJECT,
+			    "field %d: case %zu accepted", f, i);
+	}
+	/* a refused value leaves the old one */
+	ck_assert_str_eq(id.field[IDENTITY_GIVEN_NAME], "Keep");
+	ck_assert_ptr_null(id.field[IDENTITY_SURNAME]);
+	s = repeat("a", IDENTITY_NAME_MAX + 1);
+	ck_assert_err(identity_set(&id, IDENTITY_SURNAME, s),
+	    KALIT_ERR_SUBJECT);
+	free(s);
+	s = repeat("Ў", IDENTITY_NAME_MAX + 1);
+	ck_assert_err(identity_set(&id, IDENTITY_CN, s), KALIT_ERR_SUBJECT);
+	free(s);
+	s = repeat("x", 10000);
+	ck_assert_err(identity_set(&id, IDENTITY_ORG, s), KALIT_ERR_SUBJECT);
+	free(s);
+	identity_clear(&id);
+}
+END_TEST
+
+START_TEST(test_identity_email)
+{
+	static const char *const bad[] = { "", "plain", "@soliq.uz", "a@",
+	    "a@b@c", "a b@c.uz", "a,b@c.uz", "<a@c.uz>", "a@c.uz\n",
+	    "a\t@c.uz", "alí@c.uz", "a@c.uz,DNS:evil.example" };
+	struct identity id;
+	char *s, *e;
+	size_t i;
+
+	memset(&id, 0, sizeof(id));
+	ck_assert_err(identity_set(&id, IDENTITY_EMAIL, "a.b+c@soliq.uz"),
+	    KALIT_OK);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		ck_assert_msg(identity_set(&id, IDENTITY_EMAIL, bad[i]) ==
+		    KALIT_ERR_SUBJECT, "email \"%s\" accepted", bad[i]);
+	s = repeat("a", IDENTITY_EMAIL_MAX - 5);
+	ck_assert_ptr_nonnull(e = malloc(IDENTITY_EMAIL_MAX + 8));
+	snprintf(e, IDENTITY_EMAIL_MAX + 8, "%s@b.uzb", s);	/* 129 */
+	ck_assert_err(identity_set(&id, IDENTITY_EMAIL, e), KALIT_ERR_SUBJECT);
+	snprintf(e, IDENTITY_EMAIL_MAX + 8, "%s@b.uz", s);	/* 128 */
+	ck_assert_err(identity_set(&id, IDENTITY_EMAIL, e), KALIT_OK);
+	free(e);
+	free(s);
+	identity_clear(&id);
+}
+END_TEST
+
+START_TEST(test_identity_country)
+{
+	static const char *const bad[] = { "", "U", "uz", "Uz", "UZB", "U1",
+	    "ЎЗ" };
+	struct identity id;
+	size_t i;
+
+	memset(&id, 0, sizeof(id));
+	ck_assert_err(identity_set(&id, IDENTITY_COUNTRY, "UZ"), KALIT_OK);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		ck_assert_msg(identity_set(&id, IDENTITY_COUNTRY, bad[i]) ==
+		    KALIT_ERR_SUBJECT, "country \"%s\" accepted", bad[i]);
+	ck_assert_str_eq(id.field[IDENTITY_COUNTRY], "UZ");
+	identity_clear(&id);
+}
+END_TEST
+
+START_TEST(test_identity_complete_citizen)
+{
+	struct profile *p = tu_profile("citizen");
+	struct identity id;
+
+	memset(&id, 0, sizeof(id));
+	ck_assert_err(identity_set(&id, IDENTITY_GIVEN_NAME, "Alisher"),
+	    KALIT_OK);
+	ck_assert_err(identity_set(&id, IDENTITY_SURNAME, "Navoiy"), KALIT_OK);
+	/* PINFL is required */
+	ck_assert_err(identity_complete(&id, p), KALIT_ERR_SUBJECT);
+	ck_assert_err(identity_set(&id, IDENTITY_PINFL, PINFL), KALIT_OK);
+	ck_assert_err(identity_complete(&id, p), KALIT_OK);
+	/* defaults: cn = "surname given_name", country from the profile */
+	ck_assert_str_eq(id.field[IDENTITY_CN], "Navoiy Alisher");
+	ck_assert_str_eq(id.field[IDENTITY_COUNTRY], "UZ");
+	/* optional fields are allowed */
+	ck_assert_err(identity_set(&id, IDENTITY_TIN, TIN), KALIT_OK);
+	ck_assert_err(identity_set(&id, IDENTITY_EMAIL, "a@b.uz"), KALIT_OK);
+	ck_assert_err(identity_complete(&id, p), KALIT_OK);
+	/* the citizen profile does not allow an organisation */
+	ck_assert_err(identity_set(&id, IDENTITY_ORG, "Acme"), KALIT_OK);
+	ck_assert_err(identity_complete(&id, p), KALIT_ERR_SUBJECT);
+	identity_clear(&id);
+	ck_assert_err(identity_set(&id, IDENTITY_SURNAME, "Navoiy"), KALIT_OK);
+	ck_assert_err(identity_set(&id, IDENTITY_PINFL, PINFL), KALIT_OK);
+	ck_assert_err(identity_set(&id, IDENTITY_ORG_TIN, ORG_TIN), KALIT_OK);
+	ck_assert_err(identity_complete(&id, p), KALIT_ERR_SUBJECT);
+	identity_clear(&id);
+	profile_free(p);
+}
+END_TEST
+
+START_TEST(test_identity_complete_keeps_given_cn)
+{
+	struct profile *p = tu_profile("citizen");
+	struct identity id;
+
+	memset(&id, 0, sizeof(id));
+	ck_assert_err(identity_set(&id, IDENTITY_GIVEN_NAME, "Alisher"),
+	    KALIT_OK);
+	ck_assert_err(identity_set(&id, IDENTITY_SURNAME, "Navoiy"), KALIT_OK);
+	ck_assert_err(identity_set(&id, IDENTITY_PINFL, PINFL), KALIT_OK);
+	ck_assert_err(identity_set(&id, IDENTITY_CN, "A. Navoiy"), KALIT_OK);
+	ck_assert_err(identity_set(&id, IDENTITY_COUNTRY, "KZ"), KALIT_OK);
+	ck_assert_err(identity_complete(&id, p), KALIT_OK);
+	ck_assert_str_eq(id.field[IDENTITY_CN], "A. Navoiy");
+	ck_assert_str_eq(id.field[IDENTITY_COUNTRY], "KZ");
+	identity_clear(&id);
+	profile_free(p);
+}
+END_TEST
+
+START_TEST(test_identity_complete_long_default_cn_refused)
+{
+	struct profile *p = tu_profile("citizen");
+	struct identity id;
+	char *sur = repeat("s", 40), *given = repeat("g", 30);
+
+	memset(&id, 0, sizeof(id));
+	ck_assert_err(identity_set(&id, IDENTITY_GIVEN_NAME, given), KALIT_OK);
+	ck_assert_err(identity_set(&id, IDENTITY_SURNAME, sur), KALIT_OK);
+	ck_assert_err(identity_set(&id, IDENTITY_PINFL, PINFL), KALIT_OK);
+	/* "surname given" is 71 characters: too long for a CN */
+	ck_assert_err(identity_complete(&id, p), KALIT_ERR_SUBJECT);
+	ck_assert_ptr_null(id.field[IDENTITY_CN]);
+	/* an explicit, shorter CN fixes it */
+	ck_assert_err(identity_set(&id, IDENTITY_CN, "S. G."), KALIT_OK);
+	ck_assert_err(identity_complete(&id, p), KALIT_OK);
+	identity_clear(&id);
+	free(sur);
+	free(given);
+	profile_free(p);
+}
+END_TEST
+
+START_TEST(test_identity_complete_official)
+{
+	struct profile *p = tu_profile("official");
+	struct profile *c = tu_profile("citizen");
+	struct identity id;
+	char *v;
+
+	official(&id);
+	ck_assert_err(identity_complete(&id, p), KALIT_OK);
+	ck_assert_str_eq(id.field[IDENTITY_CN], "Навоий Alisher");
+	/* an official's identity is not a citizen's */
+	ck_assert_err(identity_complete(&id, c), KALIT_ERR_SUBJECT);
+	/* each of org, title, org_tin is required */
+	v = id.field[IDENTITY_ORG_TIN];
+	id.field[IDENTITY_ORG_TIN] = NULL;
+	ck_assert_err(identity_complete(&id, p), KALIT_ERR_SUBJECT);
+	id.field[IDENTITY_ORG_TIN] = v;
+	v = id.field[IDENTITY_TITLE];
+	id.field[IDENTITY_TITLE] = NULL;
+	ck_assert_err(identity_complete(&id, p), KALIT_ERR_SUBJECT);
+	id.field[IDENTITY_TITLE] = v;
+	v = id.field[IDENTITY_ORG];
+	id.field[IDENTITY_ORG] = NULL;
+	ck_assert_err(identity_complete(&id, p), KALIT_ERR_SUBJECT);
+	id.field[IDENTITY_ORG] = v;
+	ck_assert_err(identity_complete(&id, p), KALIT_OK);
+	identity_clear(&id);
+	profile_free(c);
+	profile_free(p);
+}
+END_TEST
+
+START_TEST(test_identity_complete_root_needs_cn)
+{
+	struct profile *p = tu_profile("root");
+	struct identity id;
+
+	memset(&id, 0, sizeof(id));
+	ck_assert_err(identity_complete(&id, p), KALIT_ERR_SUBJECT);
+	ck_assert_err(identity_set(&id, IDENTITY_ORG, "Kalit"), KALIT_OK);
+	ck_assert_err(identity_complete(&id, p), KALIT_ERR_SUBJECT);
+	ck_assert_err(identity_set(&id, IDENTITY_CN, "Kalit Root CA"),
+	    KALIT_OK);
+	ck_assert_err(identity_complete(&id, p), KALIT_OK);
+	ck_assert_err(identity_set(&id, IDENTITY_PINFL, PINFL), KALIT_OK);
+	ck_assert_err(identity_complete(&id, p), KALIT_ERR_SUBJECT);
+	identity_clear(&id);
+	profile_free(p);
+}
+END_TEST
+
+START_TEST(test_identity_to_name_oids)
+{
+	struct profile *p = tu_profile("official");
+	struct identity id;
+	X509_NAME *name = NULL;
+	const X509_NAME_ENTRY *e;
+
+	official(&id);
+	ck_assert_err(identity_complete(&id, p), KALIT_OK);
+	ck_assert_err(identity_to_name(&id, &name), KALIT_OK);
+	ck_assert_ptr_nonnull(name);
+	assert_dn(name, IDENTITY_OID_PINFL, PINFL);
+	assert_dn(name, "1.2.860.3.16.1.2", PINFL);
+	assert_dn(name, IDENTITY_OID_ORG_TIN, ORG_TIN);
+	assert_dn(name, "1.2.860.3.16.1.1", ORG_TIN);
+	assert_dn(name, "2.5.4.6", "UZ");		/* C */
+	assert_dn(name, "2.5.4.10", "Davlat Soliq Qo'mitasi"); /* O */
+	assert_dn(name, "2.5.4.12", "Bosh mutaxassis");	/* title */
+	assert_dn(name, "2.5.4.4", "Навоий");		/* SN */
+	assert_dn(name, "2.5.4.42", "Alisher");		/* GN */
+	assert_dn(name, "2.5.4.3", "Навоий Alisher");	/* CN */
+	assert_dn(name, "0.9.2342.19200300.100.1.1", TIN); /* UID */
+	/* the email goes in the SAN, not the DN */
+	assert_dn(name, "1.2.840.113549.1.9.1", NULL);
+	ck_assert_int_eq(X509_NAME_entry_count(name), 9);
+	/* most general first */
+	e = X509_NAME_get_entry(name, 0);
+	ck_assert_int_eq(OBJ_obj2nid(X509_NAME_ENTRY_get_object(e)),
+	    NID_countryName);
+	X509_NAME_free(name);
+	identity_clear(&id);
+	profile_free(p);
+}
+END_TEST
+
+START_TEST(test_identity_roundtrip_through_cert)
+{
+	struct profile *p = tu_profile("official");
+	struct identity id, back;
+	X509_NAME *name = NULL;
+	X509 *ca, *cert;
+	EVP_PKEY *cakey, *key;
+	int f;
+
+	tu_make_ca(KEY_TYPE_P256, "Test Root", &ca, &cakey);
+	key = tu_key(KEY_TYPE_ED25519);
+	official(&id);
+	ck_assert_err(identity_complete(&id, p), KALIT_OK);
+	ck_assert_err(identity_to_name(&id, &name), KALIT_OK);
+	cert = tu_issue(p, name, key, id.field[IDENTITY_EMAIL], ca, cakey);
+	assert_dn(X509_get_subject_name(cert), IDENTITY_OID_PINFL, PINFL);
+	assert_dn(X509_get_subject_name(cert), IDENTITY_OID_ORG_TIN, ORG_TIN);
+	ck_assert_err(identity_from_cert(cert, &back), KALIT_OK);
+	for (f = 0; f < IDENTITY__MAX; f++) {
+		ck_assert_msg(back.field[f] != NULL, "field %s lost",
+		    identity_field_name((enum identity_field)f));
+		ck_assert_str_eq(back.field[f], id.field[f]);
+	}
+	identity_clear(&back);
+
+	/* a citizen without the optional fields */
+	identity_clear(&id);
+	X509_NAME_free(name);
+	X509_free(cert);
+	profile_free(p);
+	p = tu_profile("citizen");
+	ck_assert_err(identity_set(&id, IDENTITY_GIVEN_NAME, "Bobur"),
+	    KALIT_OK);
+	ck_assert_err(identity_set(&id, IDENTITY_SURNAME, "Mirzo"), KALIT_OK);
+	ck_assert_err(identity_set(&id, IDENTITY_PINFL, PINFL), KALIT_OK);
+	ck_assert_err(identity_complete(&id, p), KALIT_OK);
+	ck_assert_err(identity_to_name(&id, &name), KALIT_OK);
+	cert = tu_issue(p, name, key, NULL, ca, cakey);
+	ck_assert_err(identity_from_cert(cert, &back), KALIT_OK);
+	for (f = 0; f < IDENTITY__MAX; f++) {
+		if (id.field[f] == NULL)
+			ck_assert_ptr_null(back.field[f]);
+		else
+			ck_assert_str_eq(back.field[f], id.field[f]);
+	}
+	ck_assert_ptr_null(back.field[IDENTITY_EMAIL]);
+	ck_assert_ptr_null(back.field[IDENTITY_ORG_TIN]);
+	identity_clear(&back);
+	identity_clear(&id);
+	X509_NAME_free(name);
+	X509_free(cert);
+	X509_free(ca);
+	EVP_PKEY_free(key);
+	EVP_PKEY_free(cakey);
+	profile_free(p);
+}
+END_TEST
+
+START_TEST(test_identity_from_cert_ignores_unknown_attrs)
+{
+	struct identity back;
+	X509 *ca;
+	EVP_PKEY *cakey;
+
+	/* the root's DN is C and CN only */
+	tu_make_ca(KEY_TYPE_P256, "Kalit Root", &ca, &cakey);
+	ck_assert_err(identity_from_cert(ca, &back), KALIT_OK);
+	ck_assert_str_eq(back.field[IDENTITY_CN], "Kalit Root");
+	ck_assert_str_eq(back.field[IDENTITY_COUNTRY], "UZ");
+	ck_assert_ptr_null(back.field[IDENTITY_PINFL]);
+	ck_assert_ptr_null(back.field[IDENTITY_EMAIL]);
+	identity_clear(&back);
+	X509_free(ca);
+	EVP_PKEY_free(cakey);
+}
+END_TEST
+
+static Suite *
+identity_suite(void)
+{
+	Suite *s = suite_create("identity");
+	TCase *tc = tcase_create("core");
+
+	tcase_add_test(tc, test_identity_pinfl_format);
+	tcase_add_test(tc, test_identity_tin_format);
+	tcase_add_test(tc, test_identity_set_checks_by_field);
+	tcase_add_test(tc, test_identity_names_good);
+	tcase_add_test(tc, test_identity_names_hostile);
+	tcase_add_test(tc, test_identity_email);
+	tcase_add_test(tc, test_identity_country);
+	tcase_add_test(tc, test_identity_complete_citizen);
+	tcase_add_test(tc, test_identity_complete_keeps_given_cn);
+	tcase_add_test(tc, test_identity_complete_long_default_cn_refused);
+	tcase_add_test(tc, test_identity_complete_official);
+	tcase_add_test(tc, test_identity_complete_root_needs_cn);
+	tcase_add_test(tc, test_identity_to_name_oids);
+	tcase_add_test(tc, test_identity_roundtrip_through_cert);
+	tcase_add_test(tc, test_identity_from_cert_ignores_unknown_attrs);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int
+main(void)
+{
+	return tu_run(identity_suite());
+}

@@ -1,0 +1,737 @@
+/* check_store.c: unit tests for store.c and store_sqlite.c */
+#include <string.h>
+#include <time.h>
+
+#include <check.h>
+
+#include <openssl/x509v3.h>
+#include <sqlite3.h>
+
+#include "audit.h"
+#include "store.h"
+#include "testutil.h"
+
+#define PINFL1	"31507953320052"
+#define PINFL2	"41507953320053"
+#define NOW	INT64_C(1750000000)
+
+static char tmpdir[PATH_MAX];
+static char dbpath[PATH_MAX];
+
+static void
+setup(void)
+{
+	tu_mkdtemp(tmpdir, sizeof(tmpdir));
+	tu_path(dbpath, sizeof(dbpath), tmpdir, "ca.db");
+}
+
+static void
+teardown(void)
+{
+	tu_rmdir(tmpdir);
+}
+
+/* A new store with CAs "root" and "issuing"; caller frees. */
+static struct store *
+open_with_cas(void)
+{
+	struct store *s = NULL;
+	struct store_ca ca;
+
+	ck_assert_err(store_open(dbpath, 1, &s), KALIT_OK);
+	memset(&ca, 0, sizeof(ca));
+	strcpy(ca.name, "root");
+	strcpy(ca.profile, "root");
+	strcpy(ca.serial, "5a01");
+	ck_assert_err(store_ca_put(s, &ca), KALIT_OK);
+	strcpy(ca.name, "issuing");
+	strcpy(ca.profile, "citizen");
+	strcpy(ca.parent, "root");
+	strcpy(ca.serial, "5a02");
+	ck_assert_err(store_ca_put(s, &ca), KALIT_OK);
+	return s;
+}
+
+/* A certificate record; der points at static bytes. */
+static void
+cert_rec(struct store_cert *c, const char *serial, const char *ca,
+    const char *profile, int64_t issued, int64_t not_after)
+{
+	static unsigned char der[] = { 0x30, 0x03, 0x02, 0x01, 0x00 };
+
+	memset(c, 0, sizeof(*c));
+	snprintf(c->serial, sizeof(c->serial), "%s", serial);
+	snprintf(c->ca, sizeof(c->ca), "%s", ca);
+	snprintf(c->profile, sizeof(c->profile), "%s", profile);
+	c->subject = (char *)"CN=Holder,C=UZ";
+	c->not_before = issued - 300;
+	c->not_after = not_after;
+	c->issued = issued;
+	c->status = STORE_VALID;
+	c->reason = -1;
+	c->der = der;
+	c->der_len = sizeof(der);
+}
+
+/* Collects serials, comma-separated, into a char[512]. */
+static int
+collect(const struct store_cert *c, void *arg)
+{
+	char *buf = arg;
+
+	if (*buf != '\0')
+		strcat(buf, ",");
+	strcat(buf, c->serial);
+	return KALIT_OK;
+}
+
+static const char *
+list(struct store *s, const struct store_filter *f)
+{
+	static char buf[512];
+
+	buf[0] = '\0';
+	ck_assert_err(store_cert_list(s, f, collect, buf), KALIT_OK);
+	return buf;
+}
+
+static void
+filter_any(struct store_filter *f)
+{
+	memset(f, 0, sizeof(*f));
+	f->status = -1;
+	f->now = NOW;
+}
+
+START_TEST(test_store_open_create_and_reopen)
+{
+	struct store *s = (struct store *)&s;
+	char buf[32];
+
+	/* not there, not created */
+	ck_assert_err(store_open(dbpath, 0, &s), KALIT_ERR_CA_DIR);
+	ck_assert_ptr_null(s);
+	ck_assert_err(store_open(dbpath, 1, &s), KALIT_OK);
+	ck_assert_ptr_nonnull(s);
+	ck_assert_err(store_meta_get(s, "schema_version", buf, sizeof(buf)),
+	    KALIT_OK);
+	ck_assert_str_eq(buf, "1");
+	store_free(s);
+	/* there: never created twice */
+	ck_assert_err(store_open(dbpath, 1, &s), KALIT_ERR_CA_DIR);
+	ck_assert_ptr_null(s);
+	ck_assert_err(store_open(dbpath, 0, &s), KALIT_OK);
+	store_free(s);
+	store_free(NULL);
+}
+END_TEST
+
+START_TEST(test_store_open_bad_paths)
+{
+	struct store *s = NULL;
+	char path[PATH_MAX];
+
+	tu_path(path, sizeof(path), tmpdir, "no/such/dir/ca.db");
+	ck_assert_err(store_open(path, 0, &s), KALIT_ERR_CA_DIR);
+	ck_assert_err(store_open(path, 1, &s), KALIT_ERR_DB);
+	ck_assert_ptr_null(s);
+	/* a file that is not a database */
+	tu_path(path, sizeof(path), tmpdir, "junk.db");
+	tu_write_file(path, "this is not sqlite, just some text........"
+	    "...............................................", 90);
+	ck_assert_err(store_open(path, 0, &s), KALIT_ERR_DB);
+	ck_assert_ptr_null(s);
+}
+END_TEST
+
+START_TEST(test_store_meta)
+{
+	struct store *s = NULL;
+	char buf[64];
+
+	ck_assert_err(store_open(dbpath, 1, &s), KALIT_OK);
+	ck_assert_err(store_meta_get(s, "base_url", buf, sizeof(buf)),
+	    KALIT_ERR_CONFIG);
+	ck_assert_err(store_meta_set(s, "base_url", "http://a.uz"), KALIT_OK);
+	ck_assert_err(store_meta_get(s, "base_url", buf, sizeof(buf)),
+	    KALIT_OK);
+	ck_assert_str_eq(buf, "http://a.uz");
+	ck_assert_err(store_meta_set(s, "base_url", "http://b.uz"), KALIT_OK);
+	ck_assert_err(store_meta_get(s, "base_url", buf, sizeof(buf)),
+	    KALIT_OK);
+	ck_assert_str_eq(buf, "http://b.uz");
+	/* truncated to the buffer, NUL-terminated */
+	ck_assert_err(store_meta_get(s, "base_url", buf, 5), KALIT_OK);
+	ck_assert_str_eq(buf, "http");
+	store_free(s);
+}
+END_TEST
+
+START_TEST(test_store_ca_put_get_list)
+{
+	struct store *s = open_with_cas();
+	struct store_ca ca, dup;
+
+	memset(&ca, 0xff, sizeof(ca));
+	ck_assert_err(store_ca_get(s, "root", &ca), KALIT_OK);
+	ck_assert_str_eq(ca.name, "root");
+	ck_assert_str_eq(ca.profile, "root");
+	ck_assert_str_eq(ca.parent, "");
+	ck_assert_str_eq(ca.serial, "5a01");
+	ck_assert(ca.crl_number == 0);
+	ck_assert_err(store_ca_get(s, "issuing", &ca), KALIT_OK);
+	ck_assert_str_eq(ca.parent, "root");
+	ck_assert_str_eq(ca.profile, "citizen");
+	ck_assert_err(store_ca_get(s, "nosuch", &ca), KALIT_ERR_CA_UNKNOWN);
+
+	/* same name, or same certificate serial */
+	memset(&dup, 0, sizeof(dup));
+	strcpy(dup.name, "root");
+	strcpy(dup.profile, "root");
+	strcpy(dup.serial, "5a99");
+	ck_assert_err(store_ca_put(s, &dup), KALIT_ERR_DUPLICATE);
+	strcpy(dup.name, "other");
+	strcpy(dup.serial, "5a01");
+	ck_assert_err(store_ca_put(s, &dup), KALIT_ERR_DUPLICATE);
+
+	/* still one "root" after reopening */
+	store_free(s);
+	s = NULL;
+	ck_assert_err(store_open(dbpath, 0, &s), KALIT_OK);
+	ck_assert_err(store_ca_get(s, "root", &ca), KALIT_OK);
+	ck_assert_str_eq(ca.serial, "5a01");
+	ck_assert_err(store_ca_get(s, "other", &ca), KALIT_ERR_CA_UNKNOWN);
+	store_free(s);
+}
+END_TEST
+
+START_TEST(test_store_crl_number_next)
+{
+	struct store *s = open_with_cas();
+	struct store_ca ca;
+	int64_t n = 0;
+
+	ck_assert_err(store_begin(s), KALIT_OK);
+	ck_assert_err(store_crl_number_next(s, "issuing", &n), KALIT_OK);
+	ck_assert(n == 1);
+	ck_assert_err(store_crl_number_next(s, "issuing", &n), KALIT_OK);
+	ck_assert(n == 2);
+	ck_assert_err(store_crl_number_next(s, "root", &n), KALIT_OK);
+	ck_assert(n == 1);
+	ck_assert_err(store_commit(s), KALIT_OK);
+	ck_assert_err(store_crl_number_next(s, "nosuch", &n),
+	    KALIT_ERR_CA_UNKNOWN);
+	/* a rolled back number is handed out again */
+	ck_assert_err(store_begin(s), KALIT_OK);
+	ck_assert_err(store_crl_number_next(s, "issuing", &n), KALIT_OK);
+	ck_assert(n == 3);
+	store_rollback(s);
+	ck_assert_err(store_ca_get(s, "issuing", &ca), KALIT_OK);
+	ck_assert(ca.crl_number == 2);
+	ck_assert_err(store_crl_number_next(s, "issuing", &n), KALIT_OK);
+	ck_assert(n == 3);
+	store_free(s);
+}
+END_TEST
+
+START_TEST(test_store_cert_put_get)
+{
+	struct store *s = open_with_cas();
+	struct store_cert c, got;
+
+	cert_rec(&c, "4f3c2b1a", "issuing", "citizen", NOW, NOW + 86400);
+	strcpy(c.pinfl, PINFL1);
+	strcpy(c.tin, "301234567");
+	ck_assert_err(store_cert_put(s, &c), KALIT_OK);
+	memset(&got, 0xff, sizeof(got));
+	ck_assert_err(store_cert_get(s, "4f3c2b1a", &got), KALIT_OK);
+	ck_assert_str_eq(got.serial, "4f3c2b1a");
+	ck_assert_str_eq(got.ca, "issuing");
+	ck_assert_str_eq(got.profile, "citizen");
+	ck_assert_str_eq(got.subject, "CN=Holder,C=UZ");
+	ck_assert_str_eq(got.pinfl, PINFL1);
+	ck_assert_str_eq(got.tin, "301234567");
+	ck_assert_str_eq(got.org_tin, "");
+	ck_assert(got.not_before == NOW - 300);
+	ck_assert(got.not_after == NOW + 86400);
+	ck_assert(got.issued == NOW);
+	ck_assert_int_eq(got.status, STORE_VALID);
+	ck_assert(got.revoked_at == 0);
+	ck_assert_int_eq(got.reason, -1);
+	ck_assert_str_eq(got.renewed_from, "");
+	ck_assert_uint_eq(got.der_len, c.der_len);
+	ck_assert_int_eq(memcmp(got.der, c.der, c.der_len), 0);
+	store_cert_clear(&got);
+	ck_assert_ptr_null(got.der);
+	ck_assert_ptr_null(got.subject);
+	store_cert_clear(&got);
+
+	ck_assert_err(store_cert_get(s, "4f3c2b1b", &got),
+	    KALIT_ERR_SERIAL_UNKNOWN);
+	ck_assert_err(store_cert_get(s, "", &got), KALIT_ERR_SERIAL_UNKNOWN);
+	/* serials are exact text, not numbers or patterns */
+	ck_assert_err(store_cert_get(s, "4F3C2B1A", &got),
+	    KALIT_ERR_SERIAL_UNKNOWN);
+	ck_assert_err(store_cert_get(s, "4f3c2b1%", &got),
+	    KALIT_ERR_SERIAL_UNKNOWN);
+	store_free(s);
+}
+END_TEST
+
+START_TEST(test_store_cert_duplicate_serial)
+{
+	struct store *s = open_with_cas();
+	struct store_cert c, got;
+
+	cert_rec(&c, "a1", "issuing", "citizen", NOW, NOW + 86400);
+	ck_assert_err(store_cert_put(s, &c), KALIT_OK);
+	c.issued = NOW + 1;
+	strcpy(c.profile, "official");
+	ck_assert_err(store_cert_put(s, &c), KALIT_ERR_DUPLICATE);
+	/* the first is untouched */
+	ck_assert_err(store_cert_get(s, "a1", &got), KALIT_OK);
+	ck_assert_str_eq(got.profile, "citizen");
+	ck_assert(got.issued == NOW);
+	store_cert_clear(&got);
+	/* inside a transaction too, and the transaction goes on */
+	ck_assert_err(store_begin(s), KALIT_OK);
+	ck_assert_err(store_cert_put(s, &c), KALIT_ERR_DUPLICATE);
+	strcpy(c.serial, "a2");
+	ck_assert_err(store_cert_put(s, &c), KALIT_OK);
+	ck_assert_err(store_commit(s), KALIT_OK);
+	ck_assert_err(store_cert_get(s, "a2", &got), KALIT_OK);
+	store_cert_clear(&got);
+	store_free(s);
+}
+END_TEST
+
+START_TEST(test_store_cert_renewed_from)
+{
+	struct store *s = open_with_cas();
+	struct store_cert c, got;
+
+	cert_rec(&c, "b1", "issuing", "citizen", NOW, NOW + 86400);
+	ck_assert_err(store_cert_put(s, &c), KALIT_OK);
+	cert_rec(&c, "b2", "issuing", "citizen", NOW + 10, NOW + 86400);
+	strcpy(c.renewed_from, "b1");
+	ck_assert_err(store_cert_put(s, &c), KALIT_OK);
+	ck_assert_err(store_cert_get(s, "b2", &got), KALIT_OK);
+	ck_assert_str_eq(got.renewed_from, "b1");
+	store_cert_clear(&got);
+	store_free(s);
+}
+END_TEST
+
+START_TEST(test_store_cert_set_status)
+{
+	struct store *s = open_with_cas();
+	struct store_cert c, got;
+
+	cert_rec(&c, "c1", "issuing", "citizen", NOW, NOW + 86400);
+	ck_assert_err(store_cert_put(s, &c), KALIT_OK);
+	ck_assert_err(store_cert_set_status(s, "c1", STORE_REVOKED, NOW + 5,
+	    CRL_REASON_KEY_COMPROMISE), KALIT_OK);
+	ck_assert_err(store_cert_get(s, "c1", &got), KALIT_OK);
+	ck_assert_int_eq(got.status, STORE_REVOKED);
+	ck_assert(got.revoked_at == NOW + 5);
+	ck_assert_int_eq(got.reason, CRL_REASON_KEY_COMPROMISE);
+	store_cert_clear(&got);
+
+	ck_assert_err(store_cert_set_status(s, "c1", STORE_HOLD, NOW + 6,
+	    CRL_REASON_CERTIFICATE_HOLD), KALIT_OK);
+	ck_assert_err(store_cert_get(s, "c1", &got), KALIT_OK);
+	ck_assert_int_eq(got.status, STORE_HOLD);
+	ck_assert_int_eq(got.reason, CRL_REASON_CERTIFICATE_HOLD);
+	store_cert_clear(&got);
+
+	/* back to valid clears the revocation time and reason */
+	ck_assert_err(store_cert_set_status(s, "c1", STORE_VALID, NOW + 7, 3),
+	    KALIT_OK);
+	ck_assert_err(store_cert_get(s, "c1", &got), KALIT_OK);
+	ck_assert_int_eq(got.status, STORE_VALID);
+	ck_assert(got.revoked_at == 0);
+	ck_assert_int_eq(got.reason, -1);
+	store_cert_clear(&got);
+
+	ck_assert_err(store_cert_set_status(s, "nosuch", STORE_REVOKED, NOW,
+	    1), KALIT_ERR_SERIAL_UNKNOWN);
+	/* "expired" is derived, never stored */
+	ck_assert_int_ne(store_cert_set_status(s, "c1", STORE_EXPIRED, NOW,
+	    1), KALIT_OK);
+	ck_assert_int_ne(store_cert_set_status(s, "c1", 42, NOW, 1), KALIT_OK);
+	ck_assert_err(store_cert_get(s, "c1", &got), KALIT_OK);
+	ck_assert_int_eq(got.status, STORE_VALID);
+	store_cert_clear(&got);
+	store_free(s);
+}
+END_TEST
+
+/*
+ * c5 (root CA, revoked), then c1 valid, c2 expired (official), c3 revoked,
+ * c4 held: in issue order, oldest first.
+ */
+static struct store *
+open_with_certs(void)
+{
+	struct store *s = open_with_cas();
+	struct store_cert c;
+
+	cert_rec(&c, "c5", "root", "issuing-ca", 50, NOW + 9000);
+	c.status = STORE_REVOKED;
+	c.revoked_at = 60;
+	c.reason = CRL_REASON_CA_COMPROMISE;
+	ck_assert_err(store_cert_put(s, &c), KALIT_OK);
+	cert_rec(&c, "c1", "issuing", "citizen", 100, NOW + 1000);
+	strcpy(c.pinfl, PINFL1);
+	strcpy(c.tin, "301234567");
+	ck_assert_err(store_cert_put(s, &c), KALIT_OK);
+	cert_rec(&c, "c2", "issuing", "official", 200, NOW - 10);
+	strcpy(c.pinfl, PINFL2);
+	strcpy(c.org_tin, "207654321");
+	ck_assert_err(store_cert_put(s, &c), KALIT_OK);
+	cert_rec(&c, "c3", "issuing", "citizen", 300, NOW + 5000);
+	strcpy(c.pinfl, PINFL1);
+	c.status = STORE_REVOKED;
+	c.revoked_at = 350;
+	c.reason = CRL_REASON_KEY_COMPROMISE;
+	ck_assert_err(store_cert_put(s, &c), KALIT_OK);
+	cert_rec(&c, "c4", "issuing", "citizen", 400, NOW + 2000);
+	c.status = STORE_HOLD;
+	c.revoked_at = 450;
+	c.reason = CRL_REASON_CERTIFICATE_HOLD;
+	ck_assert_err(store_cert_put(s, &c), KALIT_OK);
+	return s;
+}
+
+START_TEST(test_store_cert_list_filters)
+{
+	struct store *s = open_with_certs();
+	struct store_filter f;
+
+	filter_any(&f);
+	/* oldest first */
+	ck_assert_str_eq(list(s, &f), "c5,c1,c2,c3,c4");
+	f.status = STORE_VALID;
+	ck_assert_str_eq(list(s, &f), "c1");
+	f.status = STORE_EXPIRED;
+	ck_assert_str_eq(list(s, &f), "c2");
+	f.status = STORE_REVOKED;
+	ck_assert_str_eq(list(s, &f), "c5,c3");
+	f.status = STORE_HOLD;
+	ck_assert_str_eq(list(s, &f), "c4");
+	/* time moves on: c1 expires too */
+	f.status = STORE_EXPIRED;
+	f.now = NOW + 1001;
+	ck_assert_str_eq(list(s, &f), "c1,c2");
+	f.status = STORE_VALID;
+	ck_assert_str_eq(list(s, &f), "");
+
+	filter_any(&f);
+	f.pinfl = PINFL1;
+	ck_assert_str_eq(list(s, &f), "c1,c3");
+	f.pinfl = "00000000000000";
+	ck_assert_str_eq(list(s, &f), "");
+	filter_any(&f);
+	f.tin = "301234567";
+	ck_assert_str_eq(list(s, &f), "c1");
+	f.tin = "207654321";		/* organisation TIN matches too */
+	ck_assert_str_eq(list(s, &f), "c2");
+	filter_any(&f);
+	f.profile = "official";
+	ck_assert_str_eq(list(s, &f), "c2");
+	f.profile = "citizen";
+	ck_assert_str_eq(list(s, &f), "c1,c3,c4");
+	filter_any(&f);
+	f.ca = "root";
+	ck_assert_str_eq(list(s, &f), "c5");
+	filter_any(&f);
+	f.expires_before = NOW + 1500;
+	ck_assert_str_eq(list(s, &f), "c1,c2");
+	f.expires_before = NOW + 1000;	/* strictly before */
+	ck_assert_str_eq(list(s, &f), "c2");
+	/* combined */
+	filter_any(&f);
+	f.pinfl = PINFL1;
+	f.status = STORE_REVOKED;
+	ck_assert_str_eq(list(s, &f), "c3");
+	store_free(s);
+}
+END_TEST
+
+static int
+stop_after_first(const struct store_cert *c, void *arg)
+{
+	int *n = arg;
+
+	(void)c;
+	(*n)++;
+	return 77;
+}
+
+START_TEST(test_store_cert_list_callback_stops)
+{
+	struct store *s = open_with_certs();
+	struct store_filter f;
+	int n = 0;
+
+	filter_any(&f);
+	ck_assert_int_eq(store_cert_list(s, &f, stop_after_first, &n), 77);
+	ck_assert_int_eq(n, 1);
+	store_free(s);
+}
+END_TEST
+
+struct revoked_seen {
+	char	 buf[256];
+	int	 n;
+};
+
+static int
+collect_revoked(const char *serial, int64_t at, int reason, void *arg)
+{
+	struct revoked_seen *r = arg;
+	char line[64];
+
+	snprintf(line, sizeof(line), "%s@%lld/%d;", serial, (long long)at,
+	    reason);
+	strcat(r->buf, line);
+	r->n++;
+	return KALIT_OK;
+}
+
+START_TEST(test_store_revoked_list)
+{
+	struct store *s = open_with_certs();
+	struct revoked_seen r;
+
+	memset(&r, 0, sizeof(r));
+	ck_assert_err(store_revoked_list(s, "issuing", collect_revoked, &r),
+	    KALIT_OK);
+	ck_assert_int_eq(r.n, 2);
+	ck_assert_ptr_nonnull(strstr(r.buf, "c3@350/1;"));
+	ck_assert_ptr_nonnull(strstr(r.buf, "c4@450/6;"));
+	memset(&r, 0, sizeof(r));
+	ck_assert_err(store_revoked_list(s, "root", collect_revoked, &r),
+	    KALIT_OK);
+	ck_assert_str_eq(r.buf, "c5@60/2;");
+	memset(&r, 0, sizeof(r));
+	ck_assert_err(store_revoked_list(s, "nosuch", collect_revoked, &r),
+	    KALIT_OK);
+	ck_assert_int_eq(r.n, 0);
+	/* un-held: gone from the list */
+	ck_assert_err(store_cert_set_status(s, "c4", STORE_VALID, 0, -1),
+	    KALIT_OK);
+	memset(&r, 0, sizeof(r));
+	ck_assert_err(store_revoked_list(s, "issuing", collect_revoked, &r),
+	    KALIT_OK);
+	ck_assert_str_eq(r.buf, "c3@350/1;");
+	store_free(s);
+}
+END_TEST
+
+START_TEST(test_store_rollback_leaves_nothing)
+{
+	struct store *s = open_with_cas();
+	struct store_cert c, got;
+	int64_t seq = -1;
+	char hash[STORE_HASH_HEX + 1];
+
+	cert_rec(&c, "d1", "issuing", "citizen", NOW, NOW + 86400);
+	ck_assert_err(store_begin(s), KALIT_OK);
+	ck_assert_err(store_cert_put(s, &c), KALIT_OK);
+	ck_assert_err(audit_append(s, "op", "issue", "d1", NULL), KALIT_OK);
+	ck_assert_err(store_meta_set(s, "k", "v"), KALIT_OK);
+	ck_assert_err(store_cert_get(s, "d1", &got), KALIT_OK);
+	store_cert_clear(&got);
+	store_rollback(s);
+	ck_assert_err(store_cert_get(s, "d1", &got),
+	    KALIT_ERR_SERIAL_UNKNOWN);
+	ck_assert_err(store_audit_last(s, &seq, hash), KALIT_OK);
+	ck_assert(seq == 0);
+	ck_assert_str_eq(hash, "");
+	ck_assert_err(store_meta_get(s, "k", hash, sizeof(hash)),
+	    KALIT_ERR_CONFIG);
+	/* harmless a second time, or with no transaction at all */
+	store_rollback(s);
+	store_rollback(NULL);
+
+	/* committed: there, also after reopening */
+	ck_assert_err(store_begin(s), KALIT_OK);
+	ck_assert_err(store_cert_put(s, &c), KALIT_OK);
+	ck_assert_err(store_commit(s), KALIT_OK);
+	store_rollback(s);
+	store_free(s);
+	s = NULL;
+	ck_assert_err(store_open(dbpath, 0, &s), KALIT_OK);
+	ck_assert_err(store_cert_get(s, "d1", &got), KALIT_OK);
+	ck_assert_str_eq(got.ca, "issuing");
+	store_cert_clear(&got);
+	store_free(s);
+}
+END_TEST
+
+START_TEST(test_store_unknown_ca_fails_commit)
+{
+	struct store *s = open_with_cas();
+	struct store_cert c, got;
+
+	/* the CA reference is checked at commit (deferred) */
+	cert_rec(&c, "e1", "nosuch", "citizen", NOW, NOW + 86400);
+	ck_assert_err(store_begin(s), KALIT_OK);
+	ck_assert_err(store_cert_put(s, &c), KALIT_OK);
+	ck_assert_err(store_commit(s), KALIT_ERR_DB);
+	store_rollback(s);
+	ck_assert_err(store_cert_get(s, "e1", &got),
+	    KALIT_ERR_SERIAL_UNKNOWN);
+	/* without a transaction, the statement itself fails */
+	ck_assert_int_ne(store_cert_put(s, &c), KALIT_OK);
+	ck_assert_err(store_cert_get(s, "e1", &got),
+	    KALIT_ERR_SERIAL_UNKNOWN);
+	store_free(s);
+}
+END_TEST
+
+START_TEST(test_store_reopen_keeps_everything)
+{
+	struct store *s = open_with_certs();
+	struct store_filter f;
+	struct store_ca ca;
+	int64_t n = 0, count = 0, bad = -1;
+	char buf[32];
+
+	ck_assert_err(store_begin(s), KALIT_OK);
+	ck_assert_err(store_crl_number_next(s, "issuing", &n), KALIT_OK);
+	ck_assert_err(audit_append(s, "op", "crl", NULL, "n=1"), KALIT_OK);
+	ck_assert_err(store_meta_set(s, "ocsp_url", "http://o.uz"), KALIT_OK);
+	ck_assert_err(store_commit(s), KALIT_OK);
+	store_free(s);
+	s = NULL;
+	ck_assert_err(store_open(dbpath, 0, &s), KALIT_OK);
+	filter_any(&f);
+	ck_assert_str_eq(list(s, &f), "c5,c1,c2,c3,c4");
+	ck_assert_err(store_ca_get(s, "issuing", &ca), KALIT_OK);
+	ck_assert(ca.crl_number == 1);
+	ck_assert_err(store_meta_get(s, "ocsp_url", buf, sizeof(buf)),
+	    KALIT_OK);
+	ck_assert_str_eq(buf, "http://o.uz");
+	ck_assert_err(audit_verify(s, &count, &bad), KALIT_OK);
+	ck_assert(count == 1);
+	store_free(s);
+}
+END_TEST
+
+static int
+collect_ca(const struct store_ca *ca, void *arg)
+{
+	char *buf = arg;
+
+	strcat(buf, ca->name);
+	strcat(buf, "<");
+	strcat(buf, ca->parent);
+	strcat(buf, ";");
+	return KALIT_OK;
+}
+
+START_TEST(test_store_ca_list_order)
+{
+	struct store *s = open_with_cas();
+	struct store_ca ca;
+	char buf[256] = "";
+
+	memset(&ca, 0, sizeof(ca));
+	strcpy(ca.name, "another");
+	strcpy(ca.profile, "official");
+	strcpy(ca.parent, "root");
+	strcpy(ca.serial, "5a03");
+	ck_assert_err(store_ca_put(s, &ca), KALIT_OK);
+	ck_assert_err(store_ca_list(s, collect_ca, buf), KALIT_OK);
+	ck_assert_str_eq(buf, "root<;issuing<root;another<root;");
+	/* a parent must exist */
+	strcpy(ca.name, "orphan");
+	strcpy(ca.parent, "nosuch");
+	strcpy(ca.serial, "5a04");
+	ck_assert_int_ne(store_ca_put(s, &ca), KALIT_OK);
+	ck_assert_err(store_ca_get(s, "orphan", &ca), KALIT_ERR_CA_UNKNOWN);
+	store_free(s);
+}
+END_TEST
+
+START_TEST(test_store_status_names)
+{
+	int st, i;
+
+	for (i = 0; i < STORE_STATUS__MAX; i++) {
+		st = -1;
+		ck_assert_err(store_status_parse(store_status_name(i), &st),
+		    KALIT_OK);
+		ck_assert_int_eq(st, i);
+	}
+	ck_assert_str_eq(store_status_name(STORE_VALID), "valid");
+	ck_assert_str_eq(store_status_name(STORE_REVOKED), "revoked");
+	ck_assert_str_eq(store_status_name(STORE_HOLD), "hold");
+	ck_assert_str_eq(store_status_name(STORE_EXPIRED), "expired");
+	ck_assert_str_eq(store_status_name(-1), "unknown");
+	ck_assert_str_eq(store_status_name(STORE_STATUS__MAX), "unknown");
+	ck_assert_err(store_status_parse("Valid", &st), KALIT_ERR_USAGE);
+	ck_assert_err(store_status_parse("", &st), KALIT_ERR_USAGE);
+	ck_assert_err(store_status_parse("unknown", &st), KALIT_ERR_USAGE);
+}
+END_TEST
+
+START_TEST(test_store_wal_and_integrity)
+{
+	struct store *s = open_with_cas();
+	sqlite3 *db;
+	sqlite3_stmt *st;
+
+	store_free(s);
+	ck_assert_int_eq(sqlite3_open_v2(dbpath, &db, SQLITE_OPEN_READONLY,
+	    NULL), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_prepare_v2(db, "PRAGMA journal_mode", -1, &st,
+	    NULL), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_step(st), SQLITE_ROW);
+	ck_assert_str_eq((const char *)sqlite3_column_text(st, 0), "wal");
+	sqlite3_finalize(st);
+	ck_assert_int_eq(sqlite3_prepare_v2(db, "PRAGMA integrity_check", -1,
+	    &st, NULL), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_step(st), SQLITE_ROW);
+	ck_assert_str_eq((const char *)sqlite3_column_text(st, 0), "ok");
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+}
+END_TEST
+
+static Suite *
+store_suite(void)
+{
+	Suite *s = suite_create("store");
+	TCase *tc = tcase_create("core");
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_store_open_create_and_reopen);
+	tcase_add_test(tc, test_store_open_bad_paths);
+	tcase_add_test(tc, test_store_meta);
+	tcase_add_test(tc, test_store_ca_put_get_list);
+	tcase_add_test(tc, test_store_ca_list_order);
+	tcase_add_test(tc, test_store_crl_number_next);
+	tcase_add_test(tc, test_store_cert_put_get);
+	tcase_add_test(tc, test_store_cert_duplicate_serial);
+	tcase_add_test(tc, test_store_cert_renewed_from);
+	tcase_add_test(tc, test_store_cert_set_status);
+	tcase_add_test(tc, test_store_cert_list_filters);
+	tcase_add_test(tc, test_store_cert_list_callback_stops);
+	tcase_add_test(tc, test_store_revoked_list);
+	tcase_add_test(tc, test_store_rollback_leaves_nothing);
+	tcase_add_test(tc, test_store_unknown_ca_fails_commit);
+	tcase_add_test(tc, test_store_reopen_keeps_everything);
+	tcase_add_test(tc, test_store_status_names);
+	tcase_add_test(tc, test_store_wal_and_integrity);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int
+main(void)
+{
+	return tu_run(store_suite());
+}

@@ -1,0 +1,221 @@
+/* testutil.h: helpers shared by the Check unit tests (static inline only) */
+#ifndef KALIT_TESTUTIL_H
+#define KALIT_TESTUTIL_H
+
+#include <dirent.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <check.h>
+
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/x509.h>
+
+#include "err.h"
+#include "identity.h"
+#include "keyfile.h"
+#include "profile.h"
+#include "x509.h"
+
+#ifndef TEST_PROFILE_DIR
+#error "TEST_PROFILE_DIR must name the shipped profiles directory"
+#endif
+
+/* Asserts that an enum kalit_err result is what we expect, by name. */
+#define ck_assert_err(got, want) do {					\
+	int ck_got_ = (got), ck_want_ = (want);				\
+	ck_assert_msg(ck_got_ == ck_want_, "%s: got %d (%s), want %d (%s)", \
+	    #got, ck_got_, kalit_errname(ck_got_), ck_want_,		\
+	    kalit_errname(ck_want_));					\
+} while (0)
+
+/* Creates a fresh private directory under $TMPDIR (or /tmp) into dir. */
+static inline void
+tu_mkdtemp(char *dir, size_t len)
+{
+	const char *tmp = getenv("TMPDIR");
+
+	if (tmp == NULL || *tmp == '\0')
+		tmp = "/tmp";
+	ck_assert_int_lt(snprintf(dir, len, "%s/kalit-unit.XXXXXX", tmp),
+	    (int)len);
+	ck_assert_msg(mkdtemp(dir) != NULL, "mkdtemp: %s", strerror(errno));
+}
+
+/* Removes dir and the plain files in it (tests make no subdirectories). */
+static inline void
+tu_rmdir(const char *dir)
+{
+	char path[PATH_MAX];
+	struct dirent *de;
+	DIR *d;
+
+	if (dir == NULL || *dir == '\0' || (d = opendir(dir)) == NULL)
+		return;
+	while ((de = readdir(d)) != NULL) {
+		if (strcmp(de->d_name, ".") == 0 ||
+		    strcmp(de->d_name, "..") == 0)
+			continue;
+		if (snprintf(path, sizeof(path), "%s/%s", dir, de->d_name) <
+		    (int)sizeof(path))
+			unlink(path);
+	}
+	closedir(d);
+	rmdir(dir);
+}
+
+/* path = dir/name, asserting that it fits. */
+static inline void
+tu_path(char *path, size_t len, const char *dir, const char *name)
+{
+	ck_assert_int_lt(snprintf(path, len, "%s/%s", dir, name), (int)len);
+}
+
+/* Writes len bytes to path, replacing it; asserts success. */
+static inline void
+tu_write_file(const char *path, const void *buf, size_t len)
+{
+	FILE *f;
+
+	ck_assert_msg((f = fopen(path, "w")) != NULL, "%s: %s", path,
+	    strerror(errno));
+	ck_assert_uint_eq(fwrite(buf, 1, len, f), len);
+	ck_assert_int_eq(fclose(f), 0);
+}
+
+/* Reads a whole small file into a new NUL-terminated buffer. */
+static inline char *
+tu_read_file(const char *path, size_t *lenp)
+{
+	FILE *f;
+	char *buf;
+	size_t n;
+
+	ck_assert_msg((f = fopen(path, "r")) != NULL, "%s: %s", path,
+	    strerror(errno));
+	ck_assert_ptr_nonnull(buf = calloc(1, 1024 * 1024 + 1));
+	n = fread(buf, 1, 1024 * 1024, f);
+	ck_assert_int_eq(ferror(f), 0);
+	fclose(f);
+	if (lenp != NULL)
+		*lenp = n;
+	return buf;
+}
+
+/* A shipped profile from TEST_PROFILE_DIR; caller frees with profile_free(). */
+static inline struct profile *
+tu_profile(const char *name)
+{
+	struct profile *p = NULL;
+
+	ck_assert_err(profile_load(TEST_PROFILE_DIR, name, &p), KALIT_OK);
+	ck_assert_ptr_nonnull(p);
+	return p;
+}
+
+/* A new key of type t; caller frees with EVP_PKEY_free(). */
+static inline EVP_PKEY *
+tu_key(enum key_type t)
+{
+	EVP_PKEY *key = NULL;
+
+	ck_assert_err(key_generate(t, &key), KALIT_OK);
+	ck_assert_ptr_nonnull(key);
+	return key;
+}
+
+/* An RSA key of bits bits (for weak-key cases); caller frees. */
+static inline EVP_PKEY *
+tu_rsa_key(size_t bits)
+{
+	EVP_PKEY *key = EVP_PKEY_Q_keygen(NULL, NULL, "RSA", bits);
+
+	ck_assert_ptr_nonnull(key);
+	return key;
+}
+
+/* A subject DN of one CN (and C=UZ); caller frees with X509_NAME_free(). */
+static inline X509_NAME *
+tu_name(const char *cn)
+{
+	X509_NAME *name;
+
+	ck_assert_ptr_nonnull(name = X509_NAME_new());
+	ck_assert_int_eq(X509_NAME_add_entry_by_txt(name, "C", MBSTRING_UTF8,
+	    (const unsigned char *)"UZ", -1, -1, 0), 1);
+	ck_assert_int_eq(X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_UTF8,
+	    (const unsigned char *)cn, -1, -1, 0), 1);
+	return name;
+}
+
+/*
+ * A self-signed root CA (profile "root") on a new key of type t, valid
+ * from an hour ago. Caller frees *certp and *keyp.
+ */
+static inline void
+tu_make_ca(enum key_type t, const char *cn, X509 **certp, EVP_PKEY **keyp)
+{
+	struct profile *p = tu_profile("root");
+	struct x509_spec spec;
+	X509_NAME *name = tu_name(cn);
+	EVP_PKEY *key = tu_key(t);
+
+	memset(&spec, 0, sizeof(spec));
+	spec.profile = p;
+	spec.subject = name;
+	spec.pubkey = key;
+	spec.issuer_key = key;
+	spec.not_before = time(NULL) - 3600;
+	*certp = NULL;
+	ck_assert_err(x509_issue(&spec, certp), KALIT_OK);
+	ck_assert_ptr_nonnull(*certp);
+	*keyp = key;
+	X509_NAME_free(name);
+	profile_free(p);
+}
+
+/*
+ * Issues a certificate of profile p for pubkey and subject under the CA
+ * (ca, ca_key). Caller frees the result with X509_free().
+ */
+static inline X509 *
+tu_issue(const struct profile *p, const X509_NAME *subject, EVP_PKEY *pubkey,
+    const char *email, X509 *ca, EVP_PKEY *ca_key)
+{
+	struct x509_spec spec;
+	X509 *cert = NULL;
+
+	memset(&spec, 0, sizeof(spec));
+	spec.profile = p;
+	spec.subject = subject;
+	spec.email = email;
+	spec.pubkey = pubkey;
+	spec.issuer = ca;
+	spec.issuer_key = ca_key;
+	spec.not_before = time(NULL) - 300;
+	ck_assert_err(x509_issue(&spec, &cert), KALIT_OK);
+	ck_assert_ptr_nonnull(cert);
+	return cert;
+}
+
+/* Runs suite s and returns the exit status for main(). */
+static inline int
+tu_run(Suite *s)
+{
+	SRunner *sr = srunner_create(s);
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
+
+#endif
