@@ -182,7 +182,7 @@ assert "issuing CA: serial has >= 64 bits" "$serial_bits" -ge 64
 
 # --- PKCS#12 --------------------------------------------------------------------
 run "$OPENSSL" pkcs12 -in c1.p12 -passin "file:$KEYPASS" -nodes
-if [ "$RC" -eq 0 ] && grep -q "BEGIN PRIVATE KEY" "$OUT" &&
+if [ "$RC" -eq 0 ] && grep -q -- "-----BEGIN PRIVATE[ ]KEY" "$OUT" &&
     [ "$(grep -c "BEGIN CERTIFICATE" "$OUT")" -eq 3 ]; then
 	ok "key file opens with its password: key, certificate and chain"
 else
@@ -205,7 +205,7 @@ check "issue a --legacy key file" kca_issue --profile citizen --given-name Old \
     --key-pass "file:$KEYPASS"
 assert_eq "legacy key file mode is 0600" "$(stat -c %a legacy.p12)" 600
 run "$OPENSSL" pkcs12 -in legacy.p12 -passin "file:$KEYPASS" -nodes
-if [ "$RC" -eq 0 ] && grep -q "BEGIN PRIVATE KEY" "$OUT"; then
+if [ "$RC" -eq 0 ] && grep -q -- "-----BEGIN PRIVATE[ ]KEY" "$OUT"; then
 	ok "legacy key file opens (3DES, default provider, no -legacy)"
 else
 	check "legacy key file opens with -legacy" "$OPENSSL" pkcs12 -legacy \
