@@ -283,11 +283,7 @@ ca_write_cert(X509 *cert, const char *path)
 
 	if ((r = x509_to_pem(cert, &pem)) != KALIT_OK)
 		return r;
-	if (path == NULL) {
-		fputs(pem, stdout);
-		r = fflush(stdout) == 0 ? KALIT_OK : KALIT_ERR_IO;
-	} else
-		r = file_write_excl(path, pem, strlen(pem));
+	r = file_write_excl(path, pem, strlen(pem));
 	free(pem);
 	return r;
 }

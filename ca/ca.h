@@ -14,7 +14,6 @@
 #include "store.h"
 
 #define CA_BACKDATE	300	/* seconds notBefore lies in the past (clock skew) */
-#define CA_BATCH_MAX	(512L * 1024 * 1024)	/* --batch file */
 #define CA_LINE_MAX	(64 * 1024)		/* one --batch line */
 #define CA_DEFAULT_BASE	"http://127.0.0.1:8443"
 
@@ -72,7 +71,7 @@ void	ca_urls(const struct ca_ctx *ctx, const char *name, char *crl,
 int	ca_record(struct ca_ctx *ctx, X509 *cert, const char *ca_name,
 	    const char *profile, const char *action, const char *renewed_from);
 
-/* Writes the PEM of cert to path (exclusive) or stdout when path is NULL. */
+/* Writes the PEM of cert to path, created exclusively. */
 int	ca_write_cert(X509 *cert, const char *path);
 
 /* Row → JSON object; new reference. */
