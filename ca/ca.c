@@ -304,8 +304,8 @@ ca_cert_json(const struct store_cert *c)
 	    "tin", c->tin[0] ? c->tin : NULL,
 	    "org_tin", c->org_tin[0] ? c->org_tin : NULL,
 	    "not_before", nb, "not_after", na,
-	    "status", store_status_name(c->status == STORE_VALID &&
-	    c->not_after < (int64_t)time(NULL) ? STORE_EXPIRED : c->status),
+	    "status", store_status_name(store_cert_status(c,
+	    (int64_t)time(NULL))),
 	    "revoked_at", c->status != STORE_VALID ? ra : NULL,
 	    "reason", c->status == STORE_REVOKED && c->reason >= 0 ?
 	    crl_reason_name(c->reason) : NULL,

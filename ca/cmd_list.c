@@ -35,8 +35,8 @@ list_one(const struct store_cert *c, void *arg)
 	st->count++;
 	ca_time_str(c->not_after, na, sizeof(na));
 	printf("%-32s %-8s %-10s %-20s %s\n", c->serial, store_status_name(
-	    c->status == STORE_VALID && c->not_after < (int64_t)time(NULL) ?
-	    STORE_EXPIRED : c->status), c->profile, na, c->subject);
+	    store_cert_status(c, (int64_t)time(NULL))), c->profile, na,
+	    c->subject);
 	return KALIT_OK;
 }
 
@@ -113,9 +113,8 @@ cmd_show(struct ca_ctx *ctx)
 		printf("serial:     %s\nsubject:    %s\nprofile:    %s\n"
 		    "ca:         %s\nnot before: %s\nnot after:  %s\n"
 		    "status:     %s\n", c.serial, c.subject, c.profile, c.ca,
-		    nb, na, store_status_name(c.status == STORE_VALID &&
-		    c.not_after < (int64_t)time(NULL) ? STORE_EXPIRED :
-		    c.status));
+		    nb, na, store_status_name(store_cert_status(&c,
+		    (int64_t)time(NULL))));
 		if (c.status != STORE_VALID)
 			printf("since:      %s\n", ra);
 		if (c.status == STORE_REVOKED && c.reason >= 0)

@@ -30,6 +30,14 @@ store_status_parse(const char *name, int *statusp)
 	return KALIT_ERR_USAGE;
 }
 
+int
+store_cert_status(const struct store_cert *c, int64_t now)
+{
+	if (c->status == STORE_VALID && c->not_after < now)
+		return STORE_EXPIRED;
+	return c->status;
+}
+
 void
 store_cert_clear(struct store_cert *c)
 {

@@ -127,6 +127,9 @@ int	store_audit_list(struct store *s, int (*cb)(const struct store_audit *,
 /* Frees what store_cert_get() allocated; the struct itself is not freed. */
 void	store_cert_clear(struct store_cert *c);
 
+/* The status as seen at now: STORE_EXPIRED for a valid one past notAfter. */
+int	store_cert_status(const struct store_cert *c, int64_t now);
+
 /* "valid", "revoked", "hold", "expired" ↔ enum store_status. */
 const char *store_status_name(int status);
 int	store_status_parse(const char *name, int *statusp);

@@ -678,6 +678,24 @@ START_TEST(test_store_status_names)
 }
 END_TEST
 
+START_TEST(test_store_cert_status_derives_expired)
+{
+	struct store_cert c;
+
+	memset(&c, 0, sizeof(c));
+	c.not_after = 1000;
+	c.status = STORE_VALID;
+	ck_assert_int_eq(store_cert_status(&c, 999), STORE_VALID);
+	ck_assert_int_eq(store_cert_status(&c, 1000), STORE_VALID);
+	ck_assert_int_eq(store_cert_status(&c, 1001), STORE_EXPIRED);
+	/* revocation and hold outrank expiry */
+	c.status = STORE_REVOKED;
+	ck_assert_int_eq(store_cert_status(&c, 5000), STORE_REVOKED);
+	c.status = STORE_HOLD;
+	ck_assert_int_eq(store_cert_status(&c, 5000), STORE_HOLD);
+}
+END_TEST
+
 START_TEST(test_store_wal_and_integrity)
 {
 	struct store *s = open_with_cas();
@@ -725,6 +743,7 @@ store_suite(void)
 	tcase_add_test(tc, test_store_unknown_ca_fails_commit);
 	tcase_add_test(tc, test_store_reopen_keeps_everything);
 	tcase_add_test(tc, test_store_status_names);
+	tcase_add_test(tc, test_store_cert_status_derives_expired);
 	tcase_add_test(tc, test_store_wal_and_integrity);
 	suite_add_tcase(s, tc);
 	return s;
