@@ -30,16 +30,7 @@ ca_path(const struct ca_ctx *ctx, const char *sub, const char *name,
 void
 ca_set_actor(struct ca_ctx *ctx)
 {
-	const char *op = ctx->o->operator_ != NULL ? ctx->o->operator_ :
-	    getenv("KALIT_OPERATOR");
-	struct passwd *pw = getpwuid(getuid());
-	const char *user = pw != NULL ? pw->pw_name : "?";
-
-	if (op != NULL && op[0] != '\0')
-		snprintf(ctx->actor, sizeof(ctx->actor), "%.64s (%.32s)", op,
-		    user);
-	else
-		snprintf(ctx->actor, sizeof(ctx->actor), "%.32s", user);
+	audit_actor(ctx->o->operator_, ctx->actor, sizeof(ctx->actor));
 }
 
 int

@@ -3,6 +3,7 @@
 
 #include "ca.h"
 #include "err.h"
+#include "parse.h"
 #include "log.h"
 
 #include <getopt.h>
@@ -122,18 +123,6 @@ usage(FILE *f)
 	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		fprintf(f, "       kalit-ca %s\n", commands[i].usage);
 	fprintf(f, "See kalit-ca(1).\n");
-}
-
-static int
-parse_int(const char *s, int min, int max, int *out)
-{
-	char *end;
-	long v = strtol(s, &end, 10);
-
-	if (*s == '\0' || *end != '\0' || v < min || v > max)
-		return 0;
-	*out = (int)v;
-	return 1;
 }
 
 static int

@@ -3,7 +3,10 @@
 #include "err.h"
 
 #include <inttypes.h>
+#include <pwd.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
 #include <string.h>
 #include <time.h>
 
@@ -104,4 +107,18 @@ audit_verify(struct store *s, int64_t *countp, int64_t *badp)
 	*countp = v.count;
 	*badp = r == KALIT_ERR_AUDIT_BROKEN ? (v.bad ? v.bad : v.count + 1) : 0;
 	return r;
+}
+
+void
+audit_actor(const char *op, char *buf, size_t len)
+{
+	struct passwd *pw = getpwuid(getuid());
+	const char *user = pw != NULL ? pw->pw_name : "?";
+
+	if (op == NULL)
+		op = getenv("KALIT_OPERATOR");
+	if (op != NULL && op[0] != '\0')
+		snprintf(buf, len, "%.64s (%.32s)", op, user);
+	else
+		snprintf(buf, len, "%.32s", user);
 }

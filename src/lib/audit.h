@@ -2,6 +2,7 @@
 #ifndef KALIT_AUDIT_H
 #define KALIT_AUDIT_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "store.h"
@@ -21,6 +22,15 @@ int	audit_append(struct store *s, const char *actor, const char *action,
  * whose hash or sequence is wrong.
  */
 int	audit_verify(struct store *s, int64_t *countp, int64_t *badp);
+
+#define AUDIT_ACTOR_MAX	100
+
+/*
+ * Who an administration command acts as: "OPERATOR (login name)" when
+ * op (--operator, else $KALIT_OPERATOR when op is NULL) is set, else the
+ * login name.
+ */
+void	audit_actor(const char *op, char *buf, size_t len);
 
 /* The hash of a, chained to prev (hex, "" for the first), into out. */
 int	audit_hash(const char *prev, const struct store_audit *a,

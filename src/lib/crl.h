@@ -39,4 +39,41 @@ void	crl_free(struct crl *crl);
 /* PEM text of a DER CRL; caller frees *pemp with free(). */
 int	crl_to_pem(const unsigned char *der, size_t len, char **pemp);
 
+#define CRL_MAX_SIZE	(20 * 1024 * 1024)	/* a CRL file or download */
+
+struct rev_status;
+
+/* Parses one CRL, DER or PEM; caller frees *crlp with X509_CRL_free(). */
+int	crl_parse(const unsigned char *buf, size_t len, X509_CRL **crlp);
+
+/*
+ * Status of cert (issued by issuer) according to crl, which must be
+ * issuer's complete CRL for cert, verify with issuer's key, have
+ * thisUpdate not after now (5 minutes leeway) and a nextUpdate after now.
+ * KALIT_OK, KALIT_ERR_CERT_REVOKED or KALIT_ERR_CERT_ON_HOLD (reason
+ * certificateHold) with *st filled; KALIT_ERR_REVOCATION_UNKNOWN when crl
+ * cannot tell.
+ */
+int	crl_status(X509_CRL *crl, X509 *cert, X509 *issuer, int64_t now,
+	    struct rev_status *st);
+
+/*
+ * A directory of *.crl files (DER or PEM), each parsed again only when it
+ * changes (inode, size or mtime). Thread-safe. Caller frees *dp with
+ * crl_dir_free(); path is copied.
+ */
+struct crl_dir;
+int	crl_dir_new(const char *path, struct crl_dir **dp);
+void	crl_dir_free(struct crl_dir *d);
+
+/*
+ * crl_status() per the newest (by thisUpdate) CRL in the directory that
+ * establishes cert's status; KALIT_ERR_REVOCATION_UNKNOWN when none does.
+ */
+int	crl_dir_status(struct crl_dir *d, X509 *cert, X509 *issuer,
+	    int64_t now, struct rev_status *st);
+
+/* Forgets the parsed files; the next crl_dir_status() reads them again. */
+void	crl_dir_flush(struct crl_dir *d);
+
 #endif

@@ -57,6 +57,42 @@ static const struct err_entry err_table[] = {
 	{ "already_on_hold", "the certificate is already on hold", 3 },
 	{ "ca_revoked", "the signing CA's certificate is revoked or on hold; "
 	    "it signs nothing", 3 },
+	{ "challenge_unknown", "the challenge was not issued by this server "
+	    "(or before its restart); fetch a new one", 2 },
+	{ "challenge_expired", "the challenge is too old; fetch a new one and "
+	    "sign it at once", 2 },
+	{ "challenge_reused", "the challenge was already used; each one is "
+	    "good for one login attempt", 2 },
+	{ "signature_invalid", "the signature does not verify with the "
+	    "certificate it carries", 4 },
+	{ "content_mismatch", "the signed content is not the challenge", 4 },
+	{ "certificate_untrusted", "the certificate does not chain to a "
+	    "trusted root; check the key file's issuer", 4 },
+	{ "certificate_expired", "the certificate has expired; renew the key "
+	    "file", 4 },
+	{ "certificate_not_yet_valid", "the certificate is not valid yet; "
+	    "check the clock", 4 },
+	{ "certificate_revoked", "the certificate is revoked; ask the CA for "
+	    "a new key file", 4 },
+	{ "certificate_on_hold", "the certificate is on hold; ask the CA to "
+	    "release it", 4 },
+	{ "certificate_purpose", "the certificate may not be used to log in "
+	    "(key usage or extended key usage)", 4 },
+	{ "certificate_policy", "this relying system does not accept the "
+	    "certificate's policy (citizen or official)", 4 },
+	{ "revocation_unknown", "the certificate's revocation status could "
+	    "not be established (OCSP and CRL); try again later", 4 },
+	{ "client_unknown", "no registered client with that id; see "
+	    "'kalitd client list'", 2 },
+	{ "invalid_client", "client authentication failed; check the client "
+	    "id and secret", 4 },
+	{ "token_invalid", "the token is malformed, not signed by this "
+	    "server, or inactive", 4 },
+	{ "network_error", "the server could not be reached or answered "
+	    "badly; check the URL and the network", 5 },
+	{ "server_error", "the server refused the request; see its message",
+	    5 },
+	{ "server_busy", "the server is at its limit; try again shortly", 5 },
 };
 
 _Static_assert(sizeof(err_table) / sizeof(err_table[0]) ==

@@ -65,6 +65,21 @@ struct store_audit {
 	char		 hash[STORE_HASH_HEX + 1];
 };
 
+#define STORE_CLIENT_ID_MAX	64
+
+/* Relying systems (kalitd clients) and what they accept. */
+enum store_acr {
+	STORE_ACR_CITIZEN = 1u << 0,
+	STORE_ACR_OFFICIAL = 1u << 1
+};
+
+struct store_client {
+	char		 id[STORE_CLIENT_ID_MAX + 1];
+	char		 secret_hash[STORE_HASH_HEX + 1]; /* SHA-256, hex */
+	unsigned int	 acr;		/* enum store_acr bits */
+	int64_t		 created;
+};
+
 struct store;
 
 /*
@@ -123,6 +138,23 @@ int	store_audit_last(struct store *s, int64_t *seqp,
 int	store_audit_put(struct store *s, const struct store_audit *a);
 int	store_audit_list(struct store *s, int (*cb)(const struct store_audit *,
 	    void *), void *arg);
+
+/* KALIT_ERR_DUPLICATE when the id exists. */
+int	store_client_put(struct store *s, const struct store_client *c);
+/* KALIT_ERR_CLIENT_UNKNOWN when absent. */
+int	store_client_del(struct store *s, const char *id);
+/* Calls cb for each client by id; the row is borrowed. */
+int	store_client_list(struct store *s, int (*cb)(const struct store_client *,
+	    void *), void *arg);
+
+/* Records a revoked session token until exp; revoking twice is no error. */
+int	store_token_revoke(struct store *s, const char *jti, const char *client,
+	    int64_t exp);
+/* Calls cb for each revoked token that has not expired at now. */
+int	store_token_revoked_list(struct store *s, int64_t now,
+	    int (*cb)(const char *jti, int64_t exp, void *), void *arg);
+/* Forgets revoked tokens that expired before now. */
+int	store_token_prune(struct store *s, int64_t now);
 
 /* Frees what store_cert_get() allocated; the struct itself is not freed. */
 void	store_cert_clear(struct store_cert *c);

@@ -12,6 +12,18 @@
 
 #define SCHEMA_VERSION	"1"
 
+/* kalitd's tables; added to databases made before they existed. */
+#define SERVER_SCHEMA \
+    "CREATE TABLE IF NOT EXISTS clients (" \
+    " id TEXT PRIMARY KEY," \
+    " secret_hash TEXT NOT NULL," \
+    " acr INTEGER NOT NULL," \
+    " created INTEGER NOT NULL);" \
+    "CREATE TABLE IF NOT EXISTS revoked_tokens (" \
+    " jti TEXT PRIMARY KEY," \
+    " client TEXT NOT NULL," \
+    " exp INTEGER NOT NULL);"
+
 static const char schema[] =
     "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);"
     "CREATE TABLE cas ("
@@ -47,7 +59,8 @@ static const char schema[] =
     " serial TEXT NOT NULL,"
     " detail TEXT NOT NULL,"
     " hash TEXT NOT NULL);"
-    "INSERT INTO meta VALUES ('schema_version', '" SCHEMA_VERSION "');";
+    "INSERT INTO meta VALUES ('schema_version', '" SCHEMA_VERSION "');"
+    SERVER_SCHEMA;
 
 /* Statements prepared once per connection; order matches stmt_sql. */
 enum stmt {
@@ -65,6 +78,12 @@ enum stmt {
 	STMT_AUDIT_LAST,
 	STMT_AUDIT_PUT,
 	STMT_AUDIT_LIST,
+	STMT_CLIENT_PUT,
+	STMT_CLIENT_DEL,
+	STMT_CLIENT_LIST,
+	STMT_TOKEN_REVOKE,
+	STMT_TOKEN_LIST,
+	STMT_TOKEN_PRUNE,
 	STMT__MAX
 };
 
@@ -95,6 +114,14 @@ static const char *const stmt_sql[STMT__MAX] = {
 	    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
 	"SELECT seq, time, actor, action, serial, detail, hash FROM audit "
 	    "ORDER BY seq",
+	"INSERT INTO clients (id, secret_hash, acr, created) VALUES "
+	    "(?1, ?2, ?3, ?4)",
+	"DELETE FROM clients WHERE id = ?1",
+	"SELECT id, secret_hash, acr, created FROM clients ORDER BY id",
+	"INSERT OR IGNORE INTO revoked_tokens (jti, client, exp) VALUES "
+	    "(?1, ?2, ?3)",
+	"SELECT jti, exp FROM revoked_tokens WHERE exp >= ?1",
+	"DELETE FROM revoked_tokens WHERE exp < ?1",
 };
 
 struct store {
@@ -178,7 +205,9 @@ store_open(const char *path, int create, struct store **sp)
 	if ((r = exec(s, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
 	    "PRAGMA foreign_keys=ON;")) != KALIT_OK)
 		goto fail;
-	if (create && (r = exec(s, "BEGIN IMMEDIATE;")) == KALIT_OK) {
+	if (!create)	/* writes only when a table is missing */
+		r = exec(s, SERVER_SCHEMA);
+	else if ((r = exec(s, "BEGIN IMMEDIATE;")) == KALIT_OK) {
 		if ((r = exec(s, schema)) == KALIT_OK)
 			r = exec(s, "COMMIT;");
 		else
@@ -624,4 +653,101 @@ store_audit_list(struct store *s, int (*cb)(const struct store_audit *,
 		r = db_fail(s, "audit list");
 	sqlite3_reset(st);
 	return r;
+}
+
+int
+store_client_put(struct store *s, const struct store_client *c)
+{
+	sqlite3_stmt *st;
+
+	if ((st = stmt_get(s, STMT_CLIENT_PUT)) == NULL)
+		return KALIT_ERR_DB;
+	sqlite3_bind_text(st, 1, c->id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, c->secret_hash, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 3, (int)c->acr);
+	sqlite3_bind_int64(st, 4, c->created);
+	return stmt_done(s, st, "insert client");
+}
+
+int
+store_client_del(struct store *s, const char *id)
+{
+	sqlite3_stmt *st;
+	int r;
+
+	if ((st = stmt_get(s, STMT_CLIENT_DEL)) == NULL)
+		return KALIT_ERR_DB;
+	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+	if ((r = stmt_done(s, st, "delete client")) != KALIT_OK)
+		return r;
+	return sqlite3_changes(s->db) == 0 ? KALIT_ERR_CLIENT_UNKNOWN :
+	    KALIT_OK;
+}
+
+int
+store_client_list(struct store *s, int (*cb)(const struct store_client *,
+    void *), void *arg)
+{
+	struct store_client c;
+	sqlite3_stmt *st;
+	int rc, r = KALIT_OK;
+
+	if ((st = stmt_get(s, STMT_CLIENT_LIST)) == NULL)
+		return KALIT_ERR_DB;
+	while (r == KALIT_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		memset(&c, 0, sizeof(c));
+		col_copy(st, 0, c.id, sizeof(c.id));
+		col_copy(st, 1, c.secret_hash, sizeof(c.secret_hash));
+		c.acr = (unsigned int)sqlite3_column_int(st, 2);
+		c.created = sqlite3_column_int64(st, 3);
+		r = cb(&c, arg);
+	}
+	if (r == KALIT_OK && rc != SQLITE_DONE)
+		r = db_fail(s, "list clients");
+	sqlite3_reset(st);
+	return r;
+}
+
+int
+store_token_revoke(struct store *s, const char *jti, const char *client,
+    int64_t exp)
+{
+	sqlite3_stmt *st;
+
+	if ((st = stmt_get(s, STMT_TOKEN_REVOKE)) == NULL)
+		return KALIT_ERR_DB;
+	sqlite3_bind_text(st, 1, jti, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, client, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, exp);
+	return stmt_done(s, st, "revoke token");
+}
+
+int
+store_token_revoked_list(struct store *s, int64_t now,
+    int (*cb)(const char *jti, int64_t exp, void *), void *arg)
+{
+	sqlite3_stmt *st;
+	int rc, r = KALIT_OK;
+
+	if ((st = stmt_get(s, STMT_TOKEN_LIST)) == NULL)
+		return KALIT_ERR_DB;
+	sqlite3_bind_int64(st, 1, now);
+	while (r == KALIT_OK && (rc = sqlite3_step(st)) == SQLITE_ROW)
+		r = cb((const char *)sqlite3_column_text(st, 0),
+		    sqlite3_column_int64(st, 1), arg);
+	if (r == KALIT_OK && rc != SQLITE_DONE)
+		r = db_fail(s, "list revoked tokens");
+	sqlite3_reset(st);
+	return r;
+}
+
+int
+store_token_prune(struct store *s, int64_t now)
+{
+	sqlite3_stmt *st;
+
+	if ((st = stmt_get(s, STMT_TOKEN_PRUNE)) == NULL)
+		return KALIT_ERR_DB;
+	sqlite3_bind_int64(st, 1, now);
+	return stmt_done(s, st, "prune revoked tokens");
 }

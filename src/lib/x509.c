@@ -206,26 +206,52 @@ x509_serial_normalize(const char *in, char *buf, size_t len)
 }
 
 int
+x509_der_of(const unsigned char *buf, size_t len, const char *label,
+    const unsigned char **derp, long *lenp, unsigned char **allocp)
+{
+	BIO *mem;
+	int ok;
+
+	*allocp = NULL;
+	if (len > LONG_MAX || len > INT_MAX)
+		return KALIT_ERR_TOO_LARGE;
+	if (memmem(buf, len, "-----BEGIN ", 11) == NULL) {
+		*derp = buf;
+		*lenp = (long)len;
+		return KALIT_OK;
+	}
+	if ((mem = BIO_new_mem_buf(buf, (int)len)) == NULL)
+		return KALIT_ERR_NOMEM;
+	ok = PEM_bytes_read_bio(allocp, lenp, NULL, label, mem, NULL, NULL);
+	BIO_free(mem);
+	if (ok != 1) {
+		log_ssl(LOG_LEVEL_DEBUG, "PEM_bytes_read_bio");
+		return KALIT_ERR_MALFORMED;
+	}
+	*derp = *allocp;
+	return KALIT_OK;
+}
+
+int
 x509_parse(const unsigned char *buf, size_t len, X509 **certp)
 {
-	const unsigned char *p = buf;
-	BIO *mem;
+	const unsigned char *der, *p;
+	unsigned char *alloc;
+	long dlen;
+	int r;
 
 	*certp = NULL;
 	if (len > X509_CERT_MAX_SIZE)
 		return KALIT_ERR_TOO_LARGE;
-	if (memmem(buf, len, "-----BEGIN ", 11) != NULL) {
-		if ((mem = BIO_new_mem_buf(buf, (int)len)) == NULL)
-			return KALIT_ERR_NOMEM;
-		*certp = PEM_read_bio_X509(mem, NULL, NULL, NULL);
-		BIO_free(mem);
-	} else {
-		*certp = d2i_X509(NULL, &p, (long)len);
-		if (*certp != NULL && p != buf + len) {
-			X509_free(*certp);
-			*certp = NULL;
-		}
+	if ((r = x509_der_of(buf, len, PEM_STRING_X509, &der, &dlen,
+	    &alloc)) != KALIT_OK)
+		return r;
+	p = der;
+	if ((*certp = d2i_X509(NULL, &p, dlen)) != NULL && p != der + dlen) {
+		X509_free(*certp);
+		*certp = NULL;
 	}
+	OPENSSL_free(alloc);
 	if (*certp == NULL) {
 		log_ssl(LOG_LEVEL_DEBUG, "d2i_X509");
 		return KALIT_ERR_MALFORMED;

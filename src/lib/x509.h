@@ -45,6 +45,14 @@ int	x509_serial_hex(const X509 *cert, char *buf, size_t len);
  */
 int	x509_serial_normalize(const char *in, char *buf, size_t len);
 
+/*
+ * The DER in buf: buf itself, or else the first PEM block labelled label
+ * (PEM_STRING_X509, PEM_STRING_X509_CRL) anywhere in it, decoded into
+ * *allocp (caller frees with OPENSSL_free(); NULL when *derp is buf).
+ */
+int	x509_der_of(const unsigned char *buf, size_t len, const char *label,
+	    const unsigned char **derp, long *lenp, unsigned char **allocp);
+
 /* Parses one certificate, PEM or DER; caller frees *certp. */
 int	x509_parse(const unsigned char *buf, size_t len, X509 **certp);
 

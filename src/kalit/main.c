@@ -1,0 +1,316 @@
+/* main.c: kalit, the citizen/agency client: options, dispatch, output */
+#include "config.h"
+
+#include "kalit.h"
+#include "err.h"
+#include "parse.h"
+#include "fetch.h"
+#include "log.h"
+
+#include <getopt.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <openssl/crypto.h>
+
+enum opt_id {
+	O_KEY = 256, O_SERVER, O_CLIENT, O_PASSWORD, O_CACERT, O_TIMEOUT,
+	O_JSON, O_VERBOSE, O_HELP, O_VERSION, O__MAX
+};
+
+#define B(o)		(1U << ((o) - O_KEY))
+#define GLOBAL_OPTS	(B(O_JSON) | B(O_VERBOSE) | B(O_HELP) | B(O_VERSION))
+
+/* Indexed by opt_id - O_KEY, for the messages. */
+static const struct option long_opts[] = {
+	{ "key", required_argument, NULL, O_KEY },
+	{ "server", required_argument, NULL, O_SERVER },
+	{ "client", required_argument, NULL, O_CLIENT },
+	{ "password", required_argument, NULL, O_PASSWORD },
+	{ "cacert", required_argument, NULL, O_CACERT },
+	{ "timeout", required_argument, NULL, O_TIMEOUT },
+	{ "json", no_argument, NULL, O_JSON },
+	{ "verbose", no_argument, NULL, O_VERBOSE },
+	{ "help", no_argument, NULL, O_HELP },
+	{ "version", no_argument, NULL, O_VERSION },
+	{ NULL, 0, NULL, 0 }
+};
+
+struct command {
+	const char	*name;
+	int		 (*fn)(const struct kalit_opts *);
+	unsigned int	 allowed;	/* options besides GLOBAL_OPTS */
+	unsigned int	 required;
+	const char	*usage;
+};
+
+/* sign and verify come next (issue 4). */
+static const struct command commands[] = {
+	{ "login", cmd_login, B(O_KEY) | B(O_SERVER) | B(O_CLIENT) |
+	    B(O_PASSWORD) | B(O_CACERT) | B(O_TIMEOUT),
+	    B(O_KEY) | B(O_SERVER) | B(O_CLIENT),
+	    "login --key FILE.p12 --server URL --client ID "
+	    "[--password SPEC]\n"
+	    "                   [--cacert FILE] [--timeout SECONDS]" },
+};
+
+#define NCOMMANDS	(sizeof(commands) / sizeof(commands[0]))
+
+/*
+ * jansson holds the session token; every block it frees is wiped first.
+ * The header keeps the block's size and the payload's alignment.
+ */
+union json_block {
+	size_t		 len;
+	max_align_t	 align;
+};
+
+static void *
+json_wiping_malloc(size_t len)
+{
+	union json_block *b;
+
+	if (len > SIZE_MAX - sizeof(*b) ||
+	    (b = malloc(sizeof(*b) + len)) == NULL)
+		return NULL;
+	b->len = len;
+	return b + 1;
+}
+
+static void
+json_wiping_free(void *p)
+{
+	union json_block *b;
+
+	if (p == NULL)
+		return;
+	b = (union json_block *)p - 1;
+	OPENSSL_cleanse(p, b->len);
+	free(b);
+}
+
+void
+kalit_json_free(void *p)
+{
+	json_wiping_free(p);
+}
+
+int
+kalit_fail(int err, const char *what)
+{
+	fprintf(stderr, "kalit: %s: %s%s%s\n", kalit_errname(err),
+	    what != NULL ? what : "", what != NULL ? ": " : "",
+	    kalit_strerror(err));
+	return err;
+}
+
+void
+kalit_put_safe(FILE *f, const char *s, size_t len)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		if (p[i] < 0x20 || p[i] == 0x7f)
+			fprintf(f, "\\x%02x", p[i]);
+		else if (p[i] == '\\')
+			fputs("\\\\", f);
+		else if (p[i] == 0xc2 && i + 1 < len && p[i + 1] >= 0x80 &&
+		    p[i + 1] <= 0x9f) {
+			/* U+0080..U+009F: C1 controls, e.g. CSI */
+			fprintf(f, "\\u%04x", p[i + 1]);
+			i++;
+		} else
+			fputc(p[i], f);
+	}
+}
+
+int
+kalit_print_json(const json_t *v)
+{
+	if (json_dumpf(v, stdout, JSON_INDENT(2) | JSON_SORT_KEYS) == -1 ||
+	    fputc('\n', stdout) == EOF)
+		return kalit_fail(KALIT_ERR_IO, "standard output");
+	return KALIT_OK;
+}
+
+static void
+usage(FILE *f)
+{
+	size_t i;
+
+	fprintf(f, "%susage: kalit [--json] [-v] COMMAND [options]\n",
+	    f == stderr ? "kalit: " : "");
+	for (i = 0; i < NCOMMANDS; i++)
+		fprintf(f, "       kalit %s\n", commands[i].usage);
+	fprintf(f, "       kalit -h | --help | --version\nSee kalit(1).\n");
+}
+
+/* Nothing a terminal or an HTTP request line would act on. */
+static int
+printable(const char *s, size_t max)
+{
+	size_t len = strlen(s);
+	size_t i;
+
+	if (len == 0 || len > max)
+		return 0;
+	for (i = 0; i < len; i++)
+		if ((unsigned char)s[i] <= 0x20 || (unsigned char)s[i] >= 0x7f)
+			return 0;
+	return 1;
+}
+
+/* Checks the values of the options given; prints why and returns 0. */
+static int
+check_values(const struct kalit_opts *o)
+{
+	const char *s = o->server;
+
+	if (s != NULL && ((strncasecmp(s, "http://", 7) != 0 &&
+	    strncasecmp(s, "https://", 8) != 0) ||
+	    !printable(s, KALIT_URL_MAX - 32))) {
+		fprintf(stderr, "kalit: usage: --server: \"%.64s\" is not an "
+		    "http:// or https:// URL\n", s);
+		return 0;
+	}
+	if (o->client != NULL && !printable(o->client, KALIT_CLIENT_MAX)) {
+		fprintf(stderr, "kalit: usage: --client: a client id is 1 to "
+		    "%d printable characters without spaces\n",
+		    KALIT_CLIENT_MAX);
+		return 0;
+	}
+	return 1;
+}
+
+/* The command after its options are checked, or NULL after saying why. */
+static const struct command *
+check_command(const char *name, unsigned int seen, int nargs,
+    const struct kalit_opts *o)
+{
+	const struct command *cmd = NULL;
+	size_t i;
+	int c;
+
+	for (i = 0; i < NCOMMANDS; i++)
+		if (strcmp(commands[i].name, name) == 0)
+			cmd = &commands[i];
+	if (cmd == NULL) {
+		fprintf(stderr, "kalit: usage: unknown command \"%.64s\"\n",
+		    name);
+		usage(stderr);
+		return NULL;
+	}
+	for (c = O_KEY; c < O__MAX; c++) {
+		if ((seen & B(c)) && !((cmd->allowed | GLOBAL_OPTS) & B(c))) {
+			fprintf(stderr, "kalit: usage: --%s does not apply to "
+			    "%s\n", long_opts[c - O_KEY].name, cmd->name);
+			goto bad;
+		}
+		if ((cmd->required & B(c)) && !(seen & B(c))) {
+			fprintf(stderr, "kalit: usage: %s needs --%s\n",
+			    cmd->name, long_opts[c - O_KEY].name);
+			goto bad;
+		}
+	}
+	if (nargs > 0) {
+		fprintf(stderr, "kalit: usage: %s takes no arguments\n",
+		    cmd->name);
+		goto bad;
+	}
+	if (!check_values(o))
+		return NULL;
+	return cmd;
+ bad:
+	fprintf(stderr, "usage: kalit %s\n", cmd->usage);
+	return NULL;
+}
+
+/* Fills o from argv; returns the command or NULL after printing why. */
+static const struct command *
+parse(int argc, char **argv, struct kalit_opts *o)
+{
+	const char *cmdname = NULL, **slot;
+	unsigned int seen = 0;
+	int c, nargs = 0;
+
+	while ((c = getopt_long(argc, argv, "-vh", long_opts, NULL)) != -1) {
+		slot = NULL;
+		switch (c) {
+		case 1:
+			if (cmdname == NULL)
+				cmdname = optarg;
+			else
+				nargs++;
+			continue;
+		case 'v': c = O_VERBOSE; break;
+		case 'h': c = O_HELP; break;
+		case '?':
+			usage(stderr);
+			return NULL;
+		default: break;
+		}
+		if (c < O_KEY || c >= O__MAX)
+			return NULL;
+		seen |= B(c);
+		switch (c) {
+		case O_KEY: slot = &o->key; break;
+		case O_SERVER: slot = &o->server; break;
+		case O_CLIENT: slot = &o->client; break;
+		case O_PASSWORD: slot = &o->password; break;
+		case O_CACERT: slot = &o->cacert; break;
+		case O_TIMEOUT:
+			if (!parse_int(optarg, 1, KALIT_TIMEOUT_MAX,
+			    &o->timeout)) {
+				fprintf(stderr, "kalit: usage: --timeout: "
+				    "\"%.32s\" is not a number of seconds from "
+				    "1 to %d\n", optarg, KALIT_TIMEOUT_MAX);
+				return NULL;
+			}
+			break;
+		case O_JSON: o->json = 1; break;
+		case O_VERBOSE: o->verbose++; break;
+		case O_HELP: usage(stdout); exit(0);
+		case O_VERSION: printf("kalit %s\n", PACKAGE_VERSION); exit(0);
+		default: break;
+		}
+		if (slot != NULL)
+			*slot = optarg;
+	}
+	if (cmdname == NULL) {
+		usage(stderr);
+		return NULL;
+	}
+	return check_command(cmdname, seen, nargs, o);
+}
+
+int
+main(int argc, char **argv)
+{
+	struct kalit_opts o;
+	const struct command *cmd;
+	int r;
+
+	/* Before jansson allocates anything. */
+	json_set_alloc_funcs(json_wiping_malloc, json_wiping_free);
+	log_init("kalit", LOG_LEVEL_WARN);
+	memset(&o, 0, sizeof(o));
+	o.timeout = KALIT_TIMEOUT_DEFAULT;
+	if ((cmd = parse(argc, argv, &o)) == NULL)
+		return kalit_exit_status(KALIT_ERR_USAGE);
+	log_init("kalit", o.verbose ? LOG_LEVEL_DEBUG : LOG_LEVEL_WARN);
+	if (fetch_init() != KALIT_OK)
+		return kalit_exit_status(kalit_fail(KALIT_ERR_INTERNAL,
+		    "curl_global_init"));
+	r = cmd->fn(&o);
+	if (fflush(stdout) == EOF || ferror(stdout)) {
+		if (r == KALIT_OK)
+			r = kalit_fail(KALIT_ERR_IO, "standard output");
+	}
+	fetch_cleanup();
+	return kalit_exit_status(r);
+}

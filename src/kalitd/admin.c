@@ -1,0 +1,180 @@
+/* admin.c: registering relying systems and making token signing keys */
+#include "config.h"
+#include "admin.h"
+#include "audit.h"
+#include "err.h"
+#include "log.h"
+#include "secret.h"
+#include "session.h"
+#include "state.h"
+#include "token.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+static int
+db_open(struct config *cfg, struct store **sp)
+{
+	return store_open(cfg->database, access(cfg->database, F_OK) != 0, sp);
+}
+
+/* [a-z0-9._-]{1,64}: safe in URLs, logs and Basic authentication. */
+static int
+client_id_valid(const char *id)
+{
+	size_t n = strlen(id);
+
+	return n > 0 && n <= STORE_CLIENT_ID_MAX &&
+	    strspn(id, "abcdefghijklmnopqrstuvwxyz0123456789._-") == n;
+}
+
+static int
+client_add(struct config *cfg, const struct admin_opts *o, const char *id)
+{
+	struct store_client c;
+	struct store *s = NULL;
+	char secret[SESSION_SECRET_MAX + 1], detail[128];
+	int r;
+
+	memset(&c, 0, sizeof(c));
+	if (!client_id_valid(id)) {
+		log_msg(LOG_LEVEL_ERROR, "client id: 1 to 64 of a-z 0-9 . _ -");
+		return KALIT_ERR_USAGE;
+	}
+	if (session_acr_parse(o->acr != NULL ? o->acr : "citizen,official",
+	    &c.acr) != KALIT_OK) {
+		log_msg(LOG_LEVEL_ERROR, "--acr: citizen, official or "
+		    "citizen,official");
+		return KALIT_ERR_USAGE;
+	}
+	snprintf(c.id, sizeof(c.id), "%s", id);
+	c.created = state_now();
+	if ((r = session_secret_new(secret, c.secret_hash)) != KALIT_OK ||
+	    (r = db_open(cfg, &s)) != KALIT_OK || (r = store_begin(s)) !=
+	    KALIT_OK)
+		goto out;
+	snprintf(detail, sizeof(detail), "%s %s", c.id,
+	    session_acr_name(c.acr));
+	if ((r = store_client_put(s, &c)) != KALIT_OK ||
+	    (r = audit_append(s, o->operator_name, "client-add", NULL,
+	    detail)) != KALIT_OK ||
+	    (r = store_commit(s)) != KALIT_OK)
+		goto out;
+	if (o->json)
+		printf("{\"client_id\": \"%s\", \"client_secret\": \"%s\", "
+		    "\"acr\": \"%s\"}\n", c.id, secret, session_acr_name(c.acr));
+	else
+		printf("client_id: %s\nclient_secret: %s\nacr: %s\n"
+		    "The secret is shown once; kalitd keeps only its hash.\n",
+		    c.id, secret, session_acr_name(c.acr));
+ out:
+	store_rollback(s);
+	store_free(s);
+	OPENSSL_cleanse(secret, sizeof(secret));
+	return r;
+}
+
+static int
+client_print(const struct store_client *c, void *arg)
+{
+	json_t *list = arg;
+
+	if (list != NULL)
+		return json_array_append_new(list, json_pack("{s:s, s:s, s:I}",
+		    "client_id", c->id, "acr", session_acr_name(c->acr),
+		    "created", (json_int_t)c->created)) == 0 ? KALIT_OK :
+		    KALIT_ERR_NOMEM;
+	printf("%-32s %-18s %lld\n", c->id, session_acr_name(c->acr),
+	    (long long)c->created);
+	return KALIT_OK;
+}
+
+static int
+client_list(struct config *cfg, const struct admin_opts *o)
+{
+	struct store *s = NULL;
+	json_t *list = NULL;
+	int r;
+
+	if (o->json && (list = json_array()) == NULL)
+		return KALIT_ERR_NOMEM;
+	if ((r = db_open(cfg, &s)) == KALIT_OK) {
+		if (!o->json)
+			printf("%-32s %-18s %s\n", "CLIENT", "ACR", "CREATED");
+		r = store_client_list(s, client_print, list);
+	}
+	if (r == KALIT_OK && list != NULL) {
+		json_dumpf(list, stdout, JSON_INDENT(2));
+		putchar('\n');
+	}
+	json_decref(list);
+	store_free(s);
+	return r;
+}
+
+static int
+client_remove(struct config *cfg, const struct admin_opts *o, const char *id)
+{
+	struct store *s = NULL;
+	int r;
+
+	if ((r = db_open(cfg, &s)) == KALIT_OK &&
+	    (r = store_begin(s)) == KALIT_OK &&
+	    (r = store_client_del(s, id)) == KALIT_OK &&
+	    (r = audit_append(s, o->operator_name, "client-remove", NULL,
+	    id)) == KALIT_OK)
+		r = store_commit(s);
+	store_rollback(s);
+	store_free(s);
+	return r;
+}
+
+static int
+keygen(struct config *cfg, const struct admin_opts *o)
+{
+	char kid[TOKEN_KID_MAX + 1], *pass = NULL;
+	int r;
+
+	if (mkdir(cfg->key_dir, 0700) != 0 && errno != EEXIST) {
+		log_msg(LOG_LEVEL_ERROR, "%s: %s", cfg->key_dir,
+		    strerror(errno));
+		return KALIT_ERR_IO;
+	}
+	if ((r = secret_read(cfg->key_passphrase, "Token key passphrase: ", 1,
+	    &pass)) != KALIT_OK)
+		return r;
+	r = token_key_generate(cfg->key_dir, pass, o->at ? o->at :
+	    state_now(), kid);
+	secret_free(pass);
+	if (r != KALIT_OK)
+		return r;
+	if (o->json)
+		printf("{\"kid\": \"%s\"}\n", kid);
+	else
+		printf("new signing key %s in %s; send kalitd SIGHUP to use "
+		    "it\n", kid, cfg->key_dir);
+	return KALIT_OK;
+}
+
+int
+admin_run(struct config *cfg, const struct admin_opts *o, int argc,
+    char **argv)
+{
+	if (argc == 1 && strcmp(argv[0], "keygen") == 0)
+		return keygen(cfg, o);
+	if (argc >= 2 && strcmp(argv[0], "client") == 0) {
+		if (argc == 3 && strcmp(argv[1], "add") == 0)
+			return client_add(cfg, o, argv[2]);
+		if (argc == 2 && strcmp(argv[1], "list") == 0)
+			return client_list(cfg, o);
+		if (argc == 3 && strcmp(argv[1], "remove") == 0)
+			return client_remove(cfg, o, argv[2]);
+	}
+	return KALIT_ERR_USAGE;
+}

@@ -1,0 +1,24 @@
+/* admin.h: kalitd's administration commands (clients, signing keys) */
+#ifndef KALITD_ADMIN_H
+#define KALITD_ADMIN_H
+
+#include <stdint.h>
+
+#include "conf.h"
+
+struct admin_opts {
+	const char	*acr;		/* --acr */
+	int64_t		 at;		/* --at; 0: now */
+	int		 json;
+	const char	*operator_name;
+};
+
+/*
+ * Runs "client add ID", "client list", "client remove ID" or "keygen"
+ * (argv after the options). Prints results to stdout; returns an enum
+ * kalit_err code.
+ */
+int	admin_run(struct config *cfg, const struct admin_opts *o, int argc,
+	    char **argv);
+
+#endif

@@ -1,0 +1,190 @@
+/* auditq.c: the writer thread and its batches */
+#include "config.h"
+#include "auditq.h"
+#include "audit.h"
+#include "err.h"
+#include "log.h"
+#include "metrics.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <time.h>
+#include <unistd.h>
+
+struct auditq {
+	struct store	*store;
+	pthread_t	 thread;
+	pthread_mutex_t	 mu;
+	pthread_cond_t	 cv;
+	struct auditq_job *head, **tail;
+	int		 stopping;
+	void		(*tick)(struct store *, void *);
+	void		*arg;
+	long		 interval_ms;
+};
+
+static int
+job_write(struct store *s, struct auditq_job *j)
+{
+	int r;
+
+	if (j->apply != NULL && (r = j->apply(s, j)) != KALIT_OK)
+		return r;
+	return audit_append(s, j->actor, j->action, j->serial, j->detail);
+}
+
+/* Writes a batch in one transaction; on failure each job on its own. */
+static void
+batch_write(struct auditq *q, struct auditq_job *batch)
+{
+	struct auditq_job *j, *next;
+	size_t n = 0;
+	int r;
+
+	if ((r = store_begin(q->store)) == KALIT_OK) {
+		for (j = batch; j != NULL && r == KALIT_OK; j = j->next, n++)
+			r = job_write(q->store, j);
+		if (r == KALIT_OK)
+			r = store_commit(q->store);
+		if (r != KALIT_OK)
+			store_rollback(q->store);
+	}
+	if (r == KALIT_OK) {
+		metrics_audit_batch(n);
+		for (j = batch; j != NULL; j = next) {
+			next = j->next;
+			j->done(j, KALIT_OK);
+		}
+		return;
+	}
+	/* One bad job must not fail the others: write them one by one. */
+	for (j = batch; j != NULL; j = next) {
+		next = j->next;
+		if ((r = store_begin(q->store)) == KALIT_OK &&
+		    (r = job_write(q->store, j)) == KALIT_OK)
+			r = store_commit(q->store);
+		if (r != KALIT_OK) {
+			store_rollback(q->store);
+			log_msg(LOG_LEVEL_ERROR, "audit: %s for %s not written: "
+			    "%s", j->action, j->actor, kalit_errname(r));
+		} else
+			metrics_audit_batch(1);
+		j->done(j, r);
+	}
+}
+
+static void
+deadline_after(struct timespec *ts, long ms)
+{
+	clock_gettime(CLOCK_REALTIME, ts);
+	ts->tv_sec += ms / 1000;
+	ts->tv_nsec += (ms % 1000) * 1000000L;
+	if (ts->tv_nsec >= 1000000000L) {
+		ts->tv_sec++;
+		ts->tv_nsec -= 1000000000L;
+	}
+}
+
+static int
+past(const struct timespec *ts)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_REALTIME, &now);
+	return now.tv_sec > ts->tv_sec ||
+	    (now.tv_sec == ts->tv_sec && now.tv_nsec >= ts->tv_nsec);
+}
+
+static void *
+writer(void *arg)
+{
+	struct auditq *q = arg;
+	struct auditq_job *batch;
+	struct timespec next_tick;
+	int stop;
+
+	deadline_after(&next_tick, q->interval_ms);
+	for (;;) {
+		pthread_mutex_lock(&q->mu);
+		while (q->head == NULL && !q->stopping &&
+		    pthread_cond_timedwait(&q->cv, &q->mu, &next_tick) !=
+		    ETIMEDOUT)
+			;
+		batch = q->head;
+		q->head = NULL;
+		q->tail = &q->head;
+		stop = q->stopping && batch == NULL;
+		pthread_mutex_unlock(&q->mu);
+		if (batch != NULL)
+			batch_write(q, batch);
+		if (stop)
+			break;
+		if (q->tick != NULL && past(&next_tick)) {
+			q->tick(q->store, q->arg);
+			deadline_after(&next_tick, q->interval_ms);
+		}
+	}
+	return NULL;
+}
+
+int
+auditq_new(const char *path, void (*tick)(struct store *, void *), void *arg,
+    long interval_ms, struct auditq **qp)
+{
+	struct auditq *q;
+	int r;
+
+	*qp = NULL;
+	if ((q = calloc(1, sizeof(*q))) == NULL)
+		return KALIT_ERR_NOMEM;
+	if ((r = store_open(path, access(path, F_OK) != 0, &q->store)) !=
+	    KALIT_OK) {
+		free(q);
+		return r;
+	}
+	q->tail = &q->head;
+	q->tick = tick;
+	q->arg = arg;
+	q->interval_ms = interval_ms;
+	pthread_mutex_init(&q->mu, NULL);
+	pthread_cond_init(&q->cv, NULL);
+	if (tick != NULL)
+		tick(q->store, arg);	/* loaded before the first request */
+	if (pthread_create(&q->thread, NULL, writer, q) != 0) {
+		store_free(q->store);
+		pthread_mutex_destroy(&q->mu);
+		pthread_cond_destroy(&q->cv);
+		free(q);
+		return KALIT_ERR_INTERNAL;
+	}
+	*qp = q;
+	return KALIT_OK;
+}
+
+void
+auditq_submit(struct auditq *q, struct auditq_job *job)
+{
+	job->next = NULL;
+	pthread_mutex_lock(&q->mu);
+	*q->tail = job;
+	q->tail = &job->next;
+	pthread_cond_signal(&q->cv);
+	pthread_mutex_unlock(&q->mu);
+}
+
+void
+auditq_free(struct auditq *q)
+{
+	if (q == NULL)
+		return;
+	pthread_mutex_lock(&q->mu);
+	q->stopping = 1;
+	pthread_cond_signal(&q->cv);
+	pthread_mutex_unlock(&q->mu);
+	pthread_join(q->thread, NULL);
+	pthread_mutex_destroy(&q->mu);
+	pthread_cond_destroy(&q->cv);
+	store_free(q->store);
+	free(q);
+}

@@ -1,0 +1,254 @@
+/* challenge.c: MAC'd challenges and the sets of used ones */
+#include "challenge.h"
+#include "err.h"
+#include "log.h"
+#include "token.h"
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+#include <openssl/rand.h>
+
+#define NONCE_LEN	16
+#define MAC_LEN		24
+#define RAW_LEN		(NONCE_LEN + 8 + MAC_LEN)	/* 48: no padding */
+#define KEY_LEN		32
+#define SHARDS		64
+
+/* An open-addressing set of nonces; slot empty when all-zero. */
+struct nonce_set {
+	unsigned char	(*slot)[NONCE_LEN];
+	size_t		 cap;		/* power of two, or 0 */
+	size_t		 n;
+};
+
+struct shard {
+	pthread_mutex_t	 mu;
+	struct nonce_set gen[2];	/* [cur], [cur ^ 1] older */
+	int		 cur;
+	int64_t		 rotated;	/* when gen[cur] started */
+};
+
+struct challenges {
+	unsigned char	 key[KEY_LEN];
+	int64_t		 lifetime;
+	size_t		 max_used;
+	atomic_size_t	 used;
+	struct shard	 shard[SHARDS];
+};
+
+int
+challenges_new(int64_t lifetime, size_t max_used, struct challenges **cp)
+{
+	struct challenges *c;
+	int i;
+
+	*cp = NULL;
+	if ((c = calloc(1, sizeof(*c))) == NULL)
+		return KALIT_ERR_NOMEM;
+	if (RAND_priv_bytes(c->key, sizeof(c->key)) != 1) {
+		log_ssl(LOG_LEVEL_ERROR, "RAND_priv_bytes");
+		free(c);
+		return KALIT_ERR_INTERNAL;
+	}
+	c->lifetime = lifetime;
+	c->max_used = max_used;
+	atomic_init(&c->used, 0);
+	for (i = 0; i < SHARDS; i++)
+		pthread_mutex_init(&c->shard[i].mu, NULL);
+	*cp = c;
+	return KALIT_OK;
+}
+
+void
+challenges_free(struct challenges *c)
+{
+	int i;
+
+	if (c == NULL)
+		return;
+	for (i = 0; i < SHARDS; i++) {
+		pthread_mutex_destroy(&c->shard[i].mu);
+		free(c->shard[i].gen[0].slot);
+		free(c->shard[i].gen[1].slot);
+	}
+	OPENSSL_cleanse(c->key, sizeof(c->key));
+	free(c);
+}
+
+static int
+mac(const struct challenges *c, const unsigned char *msg,
+    unsigned char out[MAC_LEN])
+{
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int mdlen = 0;
+
+	if (HMAC(EVP_sha256(), c->key, KEY_LEN, msg, NONCE_LEN + 8, md,
+	    &mdlen) == NULL || mdlen < MAC_LEN) {
+		log_ssl(LOG_LEVEL_ERROR, "HMAC");
+		return KALIT_ERR_INTERNAL;
+	}
+	memcpy(out, md, MAC_LEN);
+	return KALIT_OK;
+}
+
+int
+challenge_issue(struct challenges *c, int64_t now,
+    char out[CHALLENGE_LEN + 1])
+{
+	unsigned char raw[RAW_LEN];
+	uint64_t exp = (uint64_t)(now + c->lifetime);
+	int i, r;
+
+	if (RAND_bytes(raw, NONCE_LEN) != 1) {
+		log_ssl(LOG_LEVEL_ERROR, "RAND_bytes");
+		return KALIT_ERR_INTERNAL;
+	}
+	for (i = 0; i < 8; i++)
+		raw[NONCE_LEN + i] = (unsigned char)(exp >> (56 - 8 * i));
+	if ((r = mac(c, raw, raw + NONCE_LEN + 8)) != KALIT_OK)
+		return r;
+	token_b64url(raw, RAW_LEN, out);
+	return KALIT_OK;
+}
+
+/* base64url of exactly RAW_LEN bytes → raw; -1 when it is anything else. */
+static int
+decode(const char *s, size_t len, unsigned char raw[RAW_LEN])
+{
+	unsigned char std[CHALLENGE_LEN + 1], out[RAW_LEN + 3];
+	size_t i;
+
+	if (len != CHALLENGE_LEN)
+		return -1;
+	for (i = 0; i < len; i++) {
+		if (s[i] == '+' || s[i] == '/' || s[i] == '=')
+			return -1;
+		std[i] = s[i] == '-' ? '+' : s[i] == '_' ? '/' :
+		    (unsigned char)s[i];
+	}
+	std[len] = '\0';
+	if (EVP_DecodeBlock(out, std, (int)len) != RAW_LEN)
+		return -1;
+	memcpy(raw, out, RAW_LEN);
+	return 0;
+}
+
+static const unsigned char zero[NONCE_LEN];
+
+static int
+set_has(const struct nonce_set *set, const unsigned char *nonce)
+{
+	size_t i, h;
+
+	if (set->cap == 0)
+		return 0;
+	memcpy(&h, nonce, sizeof(h));	/* random bytes: a fine hash */
+	for (i = h & (set->cap - 1); ; i = (i + 1) & (set->cap - 1)) {
+		if (memcmp(set->slot[i], nonce, NONCE_LEN) == 0)
+			return 1;
+		if (memcmp(set->slot[i], zero, NONCE_LEN) == 0)
+			return 0;
+	}
+}
+
+static int set_add(struct nonce_set *, const unsigned char *);
+
+static int
+set_grow(struct nonce_set *set)
+{
+	struct nonce_set bigger = { NULL, set->cap ? set->cap * 2 : 256, 0 };
+	size_t i;
+
+	if ((bigger.slot = calloc(bigger.cap, NONCE_LEN)) == NULL)
+		return KALIT_ERR_NOMEM;
+	for (i = 0; i < set->cap; i++)
+		if (memcmp(set->slot[i], zero, NONCE_LEN) != 0)
+			set_add(&bigger, set->slot[i]);
+	free(set->slot);
+	*set = bigger;
+	return KALIT_OK;
+}
+
+static int
+set_add(struct nonce_set *set, const unsigned char *nonce)
+{
+	size_t i, h;
+	int r;
+
+	if ((set->n + 1) * 2 > set->cap && (r = set_grow(set)) != KALIT_OK)
+		return r;
+	memcpy(&h, nonce, sizeof(h));
+	for (i = h & (set->cap - 1); memcmp(set->slot[i], zero, NONCE_LEN) != 0;
+	    i = (i + 1) & (set->cap - 1))
+		;
+	memcpy(set->slot[i], nonce, NONCE_LEN);
+	set->n++;
+	return KALIT_OK;
+}
+
+/* Drops the older generation once the current one is lifetime old. */
+static void
+shard_rotate(struct challenges *c, struct shard *sh, int64_t now)
+{
+	struct nonce_set *old;
+
+	if (now - sh->rotated < c->lifetime)
+		return;
+	old = &sh->gen[sh->cur ^ 1];
+	atomic_fetch_sub(&c->used, old->n);
+	free(old->slot);
+	memset(old, 0, sizeof(*old));
+	sh->cur ^= 1;
+	/* Both gone when idle for two lifetimes: the new current is empty. */
+	if (now - sh->rotated >= 2 * c->lifetime) {
+		old = &sh->gen[sh->cur ^ 1];
+		atomic_fetch_sub(&c->used, old->n);
+		free(old->slot);
+		memset(old, 0, sizeof(*old));
+	}
+	sh->rotated = now;
+}
+
+int
+challenge_consume(struct challenges *c, const char *s, size_t len,
+    int64_t now)
+{
+	unsigned char raw[RAW_LEN], want[MAC_LEN];
+	struct shard *sh;
+	uint64_t exp = 0;
+	int i, r;
+
+	if (decode(s, len, raw) != 0)
+		return KALIT_ERR_CHALLENGE_UNKNOWN;
+	if ((r = mac(c, raw, want)) != KALIT_OK)
+		return r;
+	if (CRYPTO_memcmp(want, raw + NONCE_LEN + 8, MAC_LEN) != 0)
+		return KALIT_ERR_CHALLENGE_UNKNOWN;
+	for (i = 0; i < 8; i++)
+		exp = exp << 8 | raw[NONCE_LEN + i];
+	if ((int64_t)exp < now)
+		return KALIT_ERR_CHALLENGE_EXPIRED;
+	sh = &c->shard[raw[0] % SHARDS];
+	pthread_mutex_lock(&sh->mu);
+	shard_rotate(c, sh, now);
+	if (set_has(&sh->gen[0], raw) || set_has(&sh->gen[1], raw))
+		r = KALIT_ERR_CHALLENGE_REUSED;
+	else if (atomic_load(&c->used) >= c->max_used)
+		r = KALIT_ERR_BUSY;
+	else if ((r = set_add(&sh->gen[sh->cur], raw)) == KALIT_OK)
+		atomic_fetch_add(&c->used, 1);
+	pthread_mutex_unlock(&sh->mu);
+	return r;
+}
+
+size_t
+challenges_used(struct challenges *c)
+{
+	return atomic_load(&c->used);
+}

@@ -1,0 +1,370 @@
+/* conf.c: kalitd.conf, read with inih, every value checked */
+#include "config.h"
+#include "conf.h"
+#include "err.h"
+#include "file.h"
+#include "log.h"
+#include "parse.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <limits.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <ini.h>
+#include <openssl/objects.h>
+
+enum opt_type {
+	OPT_STR = 0,
+	OPT_PATH,	/* relative to the config file's directory */
+	OPT_INT,
+	OPT_I64,
+	OPT_LONG,
+	OPT_SIZE,
+	OPT_BOOL,
+	OPT_OID,
+	OPT_REVMODE
+};
+
+struct opt {
+	const char	*section;
+	const char	*name;
+	enum opt_type	 type;
+	size_t		 off;
+	long long	 min, max;
+};
+
+#define O(f)	offsetof(struct config, f)
+static const struct opt opts[] = {
+	{ "server", "listen", OPT_STR, O(listen), 0, 0 },
+	{ "server", "port", OPT_INT, O(port), 1, 65535 },
+	{ "server", "threads", OPT_INT, O(threads), 1, 256 },
+	{ "server", "database", OPT_PATH, O(database), 0, 0 },
+	{ "server", "trust_dir", OPT_PATH, O(trust_dir), 0, 0 },
+	{ "server", "issuer", OPT_STR, O(issuer), 0, 0 },
+	{ "server", "max_body", OPT_SIZE, O(max_body), 1024, 1 << 24 },
+	{ "server", "connection_timeout", OPT_INT, O(connection_timeout),
+	    1, 3600 },
+	{ "server", "max_connections", OPT_INT, O(max_connections), 1,
+	    100000 },
+	{ "server", "behind_proxy", OPT_BOOL, O(behind_proxy), 0, 0 },
+	{ "token", "key_dir", OPT_PATH, O(key_dir), 0, 0 },
+	{ "token", "key_passphrase", OPT_STR, O(key_passphrase), 0, 0 },
+	{ "token", "lifetime", OPT_I64, O(token_lifetime), 30, 86400 },
+	{ "challenge", "lifetime", OPT_I64, O(challenge_lifetime), 10, 3600 },
+	{ "challenge", "max_used", OPT_SIZE, O(challenges_max), 1000,
+	    100000000 },
+	{ "policy", "citizen", OPT_OID, O(citizen_oid), 0, 0 },
+	{ "policy", "official", OPT_OID, O(official_oid), 0, 0 },
+	{ "revocation", "check", OPT_REVMODE, O(rev.rev_mode), 0, 0 },
+	{ "revocation", "ocsp", OPT_BOOL, O(rev.ocsp), 0, 0 },
+	{ "revocation", "ocsp_url", OPT_STR, O(ocsp_url), 0, 0 },
+	{ "revocation", "ocsp_nonce", OPT_BOOL, O(rev.ocsp_nonce), 0, 0 },
+	{ "revocation", "crl", OPT_BOOL, O(rev.crl), 0, 0 },
+	{ "revocation", "crl_dir", OPT_PATH, O(crl_dir), 0, 0 },
+	{ "revocation", "crl_fetch", OPT_BOOL, O(rev.crl_fetch), 0, 0 },
+	{ "revocation", "timeout", OPT_LONG, O(rev.timeout_ms), 100, 60000 },
+	{ "revocation", "cache_max", OPT_I64, O(rev.cache_max), 0, 86400 },
+};
+#undef O
+
+struct parse {
+	struct config	*c;
+	char		*dir;		/* the config file's directory */
+	const char	*why;
+	char		 seen[sizeof(opts) / sizeof(opts[0])];
+};
+
+static int
+parse_bool(const char *v, int *bp)
+{
+	if (strcasecmp(v, "yes") == 0 || strcasecmp(v, "true") == 0 ||
+	    strcmp(v, "1") == 0)
+		*bp = 1;
+	else if (strcasecmp(v, "no") == 0 || strcasecmp(v, "false") == 0 ||
+	    strcmp(v, "0") == 0)
+		*bp = 0;
+	else
+		return -1;
+	return 0;
+}
+
+static char *
+make_path(const char *dir, const char *v)
+{
+	char *p;
+
+	if (v[0] == '/' || dir == NULL)
+		return strdup(v);
+	if (asprintf(&p, "%s/%s", dir, v) < 0)
+		return NULL;
+	return p;
+}
+
+/* Stores value v as o says into the config; -1 with ps->why set on error. */
+static int
+opt_set(struct parse *ps, const struct opt *o, const char *v)
+{
+	void *field = (char *)ps->c + o->off;
+	char **sp = field;
+	ASN1_OBJECT *oid;
+	int64_t n;
+	int b;
+
+	switch (o->type) {
+	case OPT_OID:
+		if ((oid = OBJ_txt2obj(v, 1)) == NULL) {
+			ps->why = "not a dotted object identifier";
+			return -1;
+		}
+		ASN1_OBJECT_free(oid);
+		/* FALLTHROUGH */
+	case OPT_STR:
+	case OPT_PATH:
+		if (*v == '\0') {
+			ps->why = "empty value";
+			return -1;
+		}
+		free(*sp);
+		*sp = o->type == OPT_PATH ? make_path(ps->dir, v) : strdup(v);
+		if (*sp == NULL) {
+			ps->why = "out of memory";
+			return -1;
+		}
+		return 0;
+	case OPT_INT:
+	case OPT_I64:
+	case OPT_LONG:
+	case OPT_SIZE:
+		if (!parse_i64(v, o->min, o->max, &n)) {
+			ps->why = "not a number in the allowed range";
+			return -1;
+		}
+		if (o->type == OPT_INT)
+			*(int *)field = (int)n;
+		else if (o->type == OPT_I64)
+			*(int64_t *)field = n;
+		else if (o->type == OPT_LONG)
+			*(long *)field = (long)n;
+		else
+			*(size_t *)field = (size_t)n;
+		return 0;
+	case OPT_BOOL:
+		if (parse_bool(v, &b) != 0) {
+			ps->why = "not yes or no";
+			return -1;
+		}
+		*(int *)field = b;
+		return 0;
+	case OPT_REVMODE:
+		if (strcmp(v, "require") == 0)
+			*(enum validate_rev_mode *)field = VALIDATE_REV_REQUIRE;
+		else if (strcmp(v, "soft-fail") == 0)
+			*(enum validate_rev_mode *)field =
+			    VALIDATE_REV_SOFT_FAIL;
+		else if (strcmp(v, "off") == 0)
+			*(enum validate_rev_mode *)field = VALIDATE_REV_OFF;
+		else {
+			ps->why = "not require, soft-fail or off";
+			return -1;
+		}
+		return 0;
+	}
+	return -1;
+}
+
+static int
+handler(void *arg, const char *section, const char *name, const char *value)
+{
+	struct parse *ps = arg;
+	size_t i;
+
+	if (ps->why != NULL)	/* inih reports the first error's line */
+		return 0;
+	for (i = 0; i < sizeof(opts) / sizeof(opts[0]); i++) {
+		if (strcmp(opts[i].section, section) != 0 ||
+		    strcmp(opts[i].name, name) != 0)
+			continue;
+		if (ps->seen[i]) {
+			ps->why = "set twice";
+			return 0;
+		}
+		ps->seen[i] = 1;
+		return opt_set(ps, &opts[i], value) == 0;
+	}
+	ps->why = "unknown section or setting";
+	return 0;
+}
+
+/* Defaults for what the file leaves out. */
+static int
+config_defaults(struct parse *ps)
+{
+	struct config *c = ps->c;
+	char *p = NULL, *spec = NULL;
+	static const struct { const char *name, *value; } def[] = {
+		{ "listen", "127.0.0.1" }, { "database", "kalitd.db" },
+		{ "trust_dir", "certs" }, { "key_dir", "keys" },
+		{ "key_passphrase", "file:token.pass" },
+		{ "citizen", "1.3.6.1.5.5.7.13.1" },
+		{ "official", "1.3.6.1.5.5.7.13.2" },
+	};
+	size_t i, j;
+
+	for (i = 0; i < sizeof(def) / sizeof(def[0]); i++)
+		for (j = 0; j < sizeof(opts) / sizeof(opts[0]); j++)
+			if (strcmp(opts[j].name, def[i].name) == 0 &&
+			    !ps->seen[j] &&
+			    opt_set(ps, &opts[j], def[i].value) != 0)
+				return -1;
+	if (c->issuer == NULL && asprintf(&c->issuer, strchr(c->listen, ':') ?
+	    "http://[%s]:%d" : "http://%s:%d", c->listen, c->port) < 0) {
+		c->issuer = NULL;
+		return -1;
+	}
+	/* "file:NAME" is relative to the config file, like the paths. */
+	if (strncmp(c->key_passphrase, "file:", 5) == 0 &&
+	    c->key_passphrase[5] != '/' && ps->dir != NULL) {
+		if ((p = make_path(ps->dir, c->key_passphrase + 5)) == NULL ||
+		    asprintf(&spec, "file:%s", p) < 0) {
+			free(p);
+			return -1;
+		}
+		free(p);
+		free(c->key_passphrase);
+		c->key_passphrase = spec;
+	}
+	c->rev.ocsp_url = c->ocsp_url;
+	c->rev.crl_dir = c->crl_dir;
+	c->rev.trust_dir = c->trust_dir;
+	return 0;
+}
+
+static int
+is_loopback(const char *addr)
+{
+	struct in_addr a4;
+	struct in6_addr a6;
+
+	if (inet_pton(AF_INET, addr, &a4) == 1)
+		return (ntohl(a4.s_addr) >> 24) == 127;
+	if (inet_pton(AF_INET6, addr, &a6) == 1)
+		return IN6_IS_ADDR_LOOPBACK(&a6);
+	return 0;
+}
+
+static int
+config_check(struct parse *ps)
+{
+	struct config *c = ps->c;
+	struct in6_addr a6;
+	struct in_addr a4;
+
+	if (inet_pton(AF_INET, c->listen, &a4) != 1 &&
+	    inet_pton(AF_INET6, c->listen, &a6) != 1) {
+		ps->why = "[server] listen: not an IPv4 or IPv6 address";
+		return -1;
+	}
+	if (!is_loopback(c->listen) && !c->behind_proxy) {
+		ps->why = "[server] listen: plain HTTP off loopback; put kalitd "
+		    "behind a TLS proxy and set behind_proxy = yes";
+		return -1;
+	}
+	if (c->rev.rev_mode != VALIDATE_REV_OFF && !c->rev.ocsp &&
+	    !c->rev.crl) {
+		ps->why = "[revocation] both ocsp and crl are off; set "
+		    "check = off to say so";
+		return -1;
+	}
+	if (c->token_lifetime > 86400) {
+		ps->why = "[token] lifetime too long";
+		return -1;
+	}
+	return 0;
+}
+
+int
+config_load(const char *path, struct config **cp)
+{
+	struct parse ps;
+	struct config *c;
+	unsigned char *buf = NULL;
+	size_t len;
+	char *slash;
+	int line, r;
+
+	*cp = NULL;
+	memset(&ps, 0, sizeof(ps));
+	if ((r = file_read(path, CONFIG_MAX_SIZE, &buf, &len)) != KALIT_OK) {
+		log_msg(LOG_LEVEL_ERROR, "%s: %s", path, kalit_strerror(r));
+		return r == KALIT_ERR_TOO_LARGE ? KALIT_ERR_CONFIG : r;
+	}
+	if ((c = ps.c = calloc(1, sizeof(*c))) == NULL ||
+	    (c->path = strdup(path)) == NULL || (ps.dir = strdup(path)) == NULL) {
+		r = KALIT_ERR_NOMEM;
+		goto out;
+	}
+	if ((slash = strrchr(ps.dir, '/')) != NULL)
+		*slash = '\0';
+	else {
+		free(ps.dir);
+		ps.dir = NULL;
+	}
+	c->port = 8443;
+	c->threads = 2;
+	c->max_body = 64 * 1024;
+	c->connection_timeout = 10;
+	c->max_connections = 4096;
+	c->token_lifetime = 600;
+	c->challenge_lifetime = 120;
+	c->challenges_max = 2000000;
+	c->rev.rev_mode = VALIDATE_REV_REQUIRE;
+	c->rev.ocsp = 1;
+	c->rev.ocsp_nonce = 1;
+	c->rev.crl = 1;
+	c->rev.crl_fetch = 1;
+	c->rev.timeout_ms = 3000;
+	c->rev.cache_max = 300;
+	r = KALIT_ERR_CONFIG;
+	if (memchr(buf, '\0', len) != NULL) {
+		log_msg(LOG_LEVEL_ERROR, "%s: not a text file", path);
+		goto out;
+	}
+	if ((line = ini_parse_string((char *)buf, handler, &ps)) != 0) {
+		log_msg(LOG_LEVEL_ERROR, "%s:%d: %s", path, line,
+		    ps.why != NULL ? ps.why : "not INI syntax");
+		goto out;
+	}
+	if (config_defaults(&ps) != 0 || config_check(&ps) != 0) {
+		log_msg(LOG_LEVEL_ERROR, "%s: %s", path,
+		    ps.why != NULL ? ps.why : "out of memory");
+		goto out;
+	}
+	*cp = c;
+	c = NULL;
+	r = KALIT_OK;
+ out:
+	config_free(c);
+	free(ps.dir);
+	free(buf);
+	return r;
+}
+
+void
+config_free(struct config *c)
+{
+	size_t i;
+
+	if (c == NULL)
+		return;
+	for (i = 0; i < sizeof(opts) / sizeof(opts[0]); i++)
+		if (opts[i].type == OPT_STR || opts[i].type == OPT_PATH ||
+		    opts[i].type == OPT_OID)
+			free(*(char **)((char *)c + opts[i].off));
+	free(c->path);
+	free(c);
+}

@@ -1,0 +1,50 @@
+/* conf.h: kalitd.conf (see kalitd.conf(5)) */
+#ifndef KALITD_CONF_H
+#define KALITD_CONF_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "validate.h"
+
+#define CONFIG_MAX_SIZE		(64 * 1024)
+
+struct config {
+	char		*path;
+	/* [server] */
+	char		*listen;		/* IPv4 or IPv6 address */
+	int		 port;
+	int		 threads;
+	char		*database;
+	char		*trust_dir;
+	char		*issuer;		/* "iss" of every token */
+	size_t		 max_body;
+	int		 connection_timeout;	/* seconds */
+	int		 max_connections;
+	int		 behind_proxy;		/* plain HTTP off loopback allowed */
+	/* [token] */
+	char		*key_dir;
+	char		*key_passphrase;	/* a secret_read() spec */
+	int64_t		 token_lifetime;
+	/* [challenge] */
+	int64_t		 challenge_lifetime;
+	size_t		 challenges_max;	/* used ones remembered */
+	/* [policy] */
+	char		*citizen_oid;
+	char		*official_oid;
+	/* [revocation]; its strings point into this struct */
+	struct validate_config rev;
+	char		*ocsp_url;
+	char		*crl_dir;
+};
+
+/*
+ * Reads path (INI; relative paths in it are relative to its directory),
+ * fills the defaults and checks every value. KALIT_ERR_CONFIG, with the
+ * line and the reason logged, for anything wrong. Caller frees *cp with
+ * config_free().
+ */
+int	config_load(const char *path, struct config **cp);
+void	config_free(struct config *c);
+
+#endif

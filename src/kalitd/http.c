@@ -1,0 +1,724 @@
+/* http.c: where untrusted bytes enter kalitd: routing and body caps */
+#include "config.h"
+#include "http.h"
+#include "err.h"
+#include "log.h"
+#include "login.h"
+#include "metrics.h"
+#include "session.h"
+
+#include <arpa/inet.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <microhttpd.h>
+
+enum route {
+	ROUTE_CHALLENGE = 0,
+	ROUTE_LOGIN,
+	ROUTE_JWKS,
+	ROUTE_INTROSPECT,
+	ROUTE_REVOKE,
+	ROUTE_HEALTHZ,
+	ROUTE_METRICS,
+	ROUTE__MAX
+};
+
+static const struct {
+	const char		*path;
+	const char		*method;
+	const char		*ctype;		/* required body type, or NULL */
+	enum metrics_endpoint	 metric;
+} routes[] = {
+	{ "/v1/challenge", "POST", NULL, METRICS_CHALLENGE },
+	{ "/v1/login", "POST", "application/json", METRICS_LOGIN },
+	{ "/v1/jwks", "GET", NULL, METRICS_JWKS },
+	{ "/v1/introspect", "POST", "application/x-www-form-urlencoded",
+	    METRICS_INTROSPECT },
+	{ "/v1/revoke", "POST", "application/x-www-form-urlencoded",
+	    METRICS_REVOKE },
+	{ "/healthz", "GET", NULL, METRICS_HEALTHZ },
+	{ "/metrics", "GET", NULL, METRICS_METRICS },
+};
+
+struct http {
+	struct kalitd		*d;
+	struct MHD_Daemon	*mhd;
+	atomic_int		 inflight;
+};
+
+/* One request, from its headers until MHD is done with it. */
+struct req {
+	struct http		*h;
+	struct MHD_Connection	*conn;
+	int			 route;		/* enum route, or -1 */
+	unsigned char		*body;
+	size_t			 len;
+	int			 too_large;
+	struct timespec		 t0;
+	/* an answer made in the writer thread, queued after resume */
+	int			 ready;
+	unsigned int		 status;
+	char			*answer;
+	/* writes that wait for the database */
+	struct auditq_job	 job;
+	struct login_result	 login;
+	char			 jti[72];
+	char			 client[STORE_CLIENT_ID_MAX + 1];
+	char			 serial[X509_SERIAL_HEX_MAX + 1];
+	int64_t			 exp;
+};
+
+unsigned int
+http_status_of(int err)
+{
+	switch (err) {
+	case KALIT_OK:
+		return 200;
+	case KALIT_ERR_SIGNATURE:
+	case KALIT_ERR_CERT_UNTRUSTED:
+	case KALIT_ERR_CERT_EXPIRED:
+	case KALIT_ERR_CERT_NOT_YET_VALID:
+	case KALIT_ERR_CERT_REVOKED:
+	case KALIT_ERR_CERT_ON_HOLD:
+	case KALIT_ERR_CLIENT_AUTH:
+		return 401;
+	case KALIT_ERR_CERT_PURPOSE:
+	case KALIT_ERR_CERT_POLICY:
+		return 403;
+	case KALIT_ERR_TOO_LARGE:
+		return 413;
+	case KALIT_ERR_REVOCATION_UNKNOWN:
+	case KALIT_ERR_BUSY:
+		return 503;
+	case KALIT_ERR_NOMEM:
+	case KALIT_ERR_INTERNAL:
+	case KALIT_ERR_DB:
+	case KALIT_ERR_IO:
+	case KALIT_ERR_CONFIG:
+		return 500;
+	default:
+		return 400;
+	}
+}
+
+const char *
+http_code_of(int err)
+{
+	switch (err) {
+	case KALIT_ERR_MALFORMED:
+		return "request_malformed";
+	case KALIT_ERR_TOO_LARGE:
+		return "request_too_large";
+	case KALIT_ERR_CLIENT_AUTH:
+		return "invalid_client";
+	case KALIT_ERR_BUSY:
+		return "server_busy";
+	default:
+		return http_status_of(err) == 500 ? "server_error" :
+		    kalit_errname(err);
+	}
+}
+
+/* Queues a response taking buf (malloc'd; NULL means empty). */
+static enum MHD_Result
+respond(struct req *rq, unsigned int status, const char *ctype, char *buf,
+    int no_store)
+{
+	struct MHD_Response *resp;
+	enum MHD_Result ret;
+
+	resp = MHD_create_response_from_buffer(buf != NULL ? strlen(buf) : 0,
+	    buf != NULL ? buf : (char *)"", buf != NULL ?
+	    MHD_RESPMEM_MUST_FREE : MHD_RESPMEM_PERSISTENT);
+	if (resp == NULL) {
+		free(buf);
+		return MHD_NO;
+	}
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, ctype);
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL,
+	    no_store ? "no-store" : "public, max-age=300");
+	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+	if (status == 401 && rq->route != ROUTE_LOGIN)
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_WWW_AUTHENTICATE,
+		    "Basic realm=\"kalitd\"");
+	ret = MHD_queue_response(rq->conn, status, resp);
+	MHD_destroy_response(resp);
+	metrics_request(rq->route >= 0 ? routes[rq->route].metric :
+	    METRICS_OTHER, status);
+	return ret;
+}
+
+static char *
+json_text(json_t *o)
+{
+	char *s = o != NULL ? json_dumps(o, JSON_COMPACT) : NULL;
+
+	json_decref(o);
+	return s;
+}
+
+static char *
+error_body(const char *code, const char *text)
+{
+	return json_text(json_pack("{s:s, s:s}", "error", code,
+	    "error_description", text));
+}
+
+static enum MHD_Result
+respond_err(struct req *rq, int err)
+{
+	return respond(rq, http_status_of(err), "application/json",
+	    error_body(http_code_of(err), kalit_strerror(err)), 1);
+}
+
+static enum MHD_Result
+respond_code(struct req *rq, unsigned int status, const char *code,
+    const char *text)
+{
+	return respond(rq, status, "application/json", error_body(code, text),
+	    1);
+}
+
+static enum MHD_Result
+respond_json(struct req *rq, json_t *o, int no_store)
+{
+	char *s = json_text(o);
+
+	if (s == NULL)
+		return respond_err(rq, KALIT_ERR_NOMEM);
+	return respond(rq, 200, "application/json", s, no_store);
+}
+
+/* Answers made in the writer thread: store, then wake the connection. */
+static void
+resume_with(struct req *rq, unsigned int status, char *answer)
+{
+	rq->status = status;
+	rq->answer = answer;
+	rq->ready = 1;
+	MHD_resume_connection(rq->conn);
+}
+
+static double
+elapsed(const struct timespec *t0)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)(t.tv_sec - t0->tv_sec) +
+	    (double)(t.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
+static void
+login_done(struct auditq_job *job, int result)
+{
+	struct req *rq = (struct req *)((char *)job -
+	    offsetof(struct req, job));
+	int err = result != KALIT_OK ? result : rq->login.err;
+	char *answer;
+
+	metrics_login(err, elapsed(&rq->t0));
+	if (err == KALIT_OK) {
+		answer = rq->login.body;
+		rq->login.body = NULL;
+	} else
+		answer = error_body(http_code_of(err), kalit_strerror(err));
+	resume_with(rq, http_status_of(err), answer);
+}
+
+static enum MHD_Result
+do_login(struct req *rq)
+{
+	struct kalitd *d = rq->h->d;
+	struct state *st = state_acquire(d);
+
+	login_run(d, st, (const char *)rq->body, rq->len, state_now(),
+	    &rq->login);
+	state_release(st);
+	if (rq->login.err != KALIT_OK)
+		log_msg(LOG_LEVEL_INFO, "login refused: %s (client %s, "
+		    "serial %s)", kalit_errname(rq->login.err),
+		    rq->login.client[0] ? rq->login.client : "-",
+		    rq->login.serial[0] ? rq->login.serial : "-");
+	rq->job.apply = NULL;
+	rq->job.done = login_done;
+	rq->job.actor = rq->login.client[0] != '\0' ? rq->login.client :
+	    "-";
+	rq->job.action = "login";
+	rq->job.serial = rq->login.serial;
+	rq->job.detail = rq->login.err == KALIT_OK ? "ok" :
+	    http_code_of(rq->login.err);
+	/* Suspend before submitting: done may run before we return. */
+	MHD_suspend_connection(rq->conn);
+	auditq_submit(d->auditq, &rq->job);
+	return MHD_YES;
+}
+
+static enum MHD_Result
+do_challenge(struct req *rq)
+{
+	struct kalitd *d = rq->h->d;
+	char c[CHALLENGE_LEN + 1];
+	int r;
+
+	if ((r = challenge_issue(d->challenges, state_now(), c)) != KALIT_OK)
+		return respond_err(rq, r);
+	return respond_json(rq, json_pack("{s:s, s:I}", "challenge", c,
+	    "expires_in", (json_int_t)d->cfg->challenge_lifetime), 1);
+}
+
+static enum MHD_Result
+do_jwks(struct req *rq)
+{
+	struct state *st = state_acquire(rq->h->d);
+	json_t *jwks = token_jwks(st->keys);
+
+	state_release(st);
+	if (jwks == NULL)
+		return respond_err(rq, KALIT_ERR_NOMEM);
+	return respond_json(rq, jwks, 0);
+}
+
+static enum MHD_Result
+do_metrics(struct req *rq)
+{
+	char *text = metrics_render(challenges_used(rq->h->d->challenges));
+
+	if (text == NULL)
+		return respond_err(rq, KALIT_ERR_NOMEM);
+	return respond(rq, 200, "text/plain; version=0.0.4", text, 1);
+}
+
+static enum MHD_Result
+do_healthz(struct req *rq)
+{
+	if (atomic_load(&rq->h->d->draining))
+		return respond(rq, 503, "application/json", json_text(
+		    json_pack("{s:s, s:s}", "status", "unavailable", "error",
+		    "draining")), 1);
+	return respond(rq, 200, "application/json",
+	    json_text(json_pack("{s:s}", "status", "ok")), 1);
+}
+
+/* The form fields introspection and revocation use. */
+struct form {
+	char	*token;
+	char	*client_id;
+	char	*client_secret;
+	int	 bad;
+};
+
+static enum MHD_Result
+form_field(void *arg, enum MHD_ValueKind kind, const char *key,
+    const char *filename, const char *ctype, const char *enc,
+    const char *data, uint64_t off, size_t size)
+{
+	struct form *f = arg;
+	char **slot, *p;
+	size_t have;
+
+	(void)kind; (void)filename; (void)ctype; (void)enc; (void)off;
+	if (strcmp(key, "token") == 0)
+		slot = &f->token;
+	else if (strcmp(key, "client_id") == 0)
+		slot = &f->client_id;
+	else if (strcmp(key, "client_secret") == 0)
+		slot = &f->client_secret;
+	else
+		return MHD_YES;	/* token_type_hint and the like */
+	have = *slot != NULL ? strlen(*slot) : 0;
+	if (have + size > TOKEN_MAX_SIZE || memchr(data, '\0', size) != NULL ||
+	    (p = realloc(*slot, have + size + 1)) == NULL) {
+		f->bad = 1;
+		return MHD_NO;
+	}
+	memcpy(p + have, data, size);
+	p[have + size] = '\0';
+	*slot = p;
+	return MHD_YES;
+}
+
+static void
+form_clear(struct form *f)
+{
+	free(f->token);
+	free(f->client_id);
+	if (f->client_secret != NULL)
+		OPENSSL_clear_free(f->client_secret, strlen(f->client_secret));
+}
+
+/* Parses the form and authenticates the client (Basic or form fields). */
+static int
+form_auth(struct req *rq, struct form *f, struct store_client *c)
+{
+	struct MHD_PostProcessor *pp;
+	char *user, *pass = NULL;
+	int r;
+
+	memset(f, 0, sizeof(*f));
+	if ((pp = MHD_create_post_processor(rq->conn, 4096, form_field,
+	    f)) == NULL)
+		return KALIT_ERR_MALFORMED;
+	if (rq->len > 0 && MHD_post_process(pp, (const char *)rq->body,
+	    rq->len) != MHD_YES)
+		f->bad = 1;
+	MHD_destroy_post_processor(pp);
+	if (f->bad)
+		return KALIT_ERR_MALFORMED;
+	user = MHD_basic_auth_get_username_password(rq->conn, &pass);
+	if (user != NULL)
+		r = session_client_auth(rq->h->d->session, user, pass, c);
+	else
+		r = session_client_auth(rq->h->d->session, f->client_id,
+		    f->client_secret, c);
+	MHD_free(user);
+	if (pass != NULL) {
+		OPENSSL_cleanse(pass, strlen(pass));
+		MHD_free(pass);
+	}
+	return r;
+}
+
+/*
+ * The common part of introspection and revocation: client authentication
+ * and the token parameter. Returns 1 when it has answered (*retp), else 0
+ * with *claimsp the token's claims, or NULL when the token is not active.
+ */
+static int
+token_request(struct req *rq, struct store_client *c, json_t **claimsp,
+    enum MHD_Result *retp)
+{
+	struct state *st;
+	struct form f;
+	int r, answered = 1;
+
+	*claimsp = NULL;
+	if ((r = form_auth(rq, &f, c)) != KALIT_OK)
+		*retp = respond_err(rq, r);
+	else if (f.token == NULL)
+		*retp = respond_code(rq, 400, "invalid_request",
+		    "the token parameter is missing");
+	else {
+		answered = 0;
+		st = state_acquire(rq->h->d);
+		session_token_check(rq->h->d, st, f.token, strlen(f.token),
+		    state_now(), claimsp);
+		state_release(st);
+	}
+	form_clear(&f);
+	return answered;
+}
+
+static enum MHD_Result
+do_introspect(struct req *rq)
+{
+	struct store_client c;
+	enum MHD_Result ret;
+	json_t *claims = NULL;
+	const char *aud;
+
+	if (token_request(rq, &c, &claims, &ret))
+		return ret;
+	/* Only the client the token was issued to learns anything. */
+	if (claims == NULL || (aud = json_string_value(json_object_get(claims,
+	    "aud"))) == NULL || strcmp(aud, c.id) != 0) {
+		json_decref(claims);
+		return respond_json(rq, json_pack("{s:b}", "active", 0), 1);
+	}
+	json_object_set_new(claims, "active", json_true());
+	json_object_set_new(claims, "client_id", json_string(c.id));
+	json_object_set_new(claims, "token_type", json_string("Bearer"));
+	return respond_json(rq, claims, 1);
+}
+
+static int
+revoke_apply(struct store *s, struct auditq_job *job)
+{
+	struct req *rq = (struct req *)((char *)job -
+	    offsetof(struct req, job));
+
+	return store_token_revoke(s, rq->jti, rq->client, rq->exp);
+}
+
+static void
+revoke_done(struct auditq_job *job, int result)
+{
+	struct req *rq = (struct req *)((char *)job -
+	    offsetof(struct req, job));
+
+	if (result != KALIT_OK) {
+		resume_with(rq, 500, error_body("server_error",
+		    kalit_strerror(result)));
+		return;
+	}
+	session_revoked_add(rq->h->d->session, rq->jti, rq->exp);
+	resume_with(rq, 200, strdup("{}"));
+}
+
+/* RFC 7009: an invalid token is no error; another client's token is. */
+static enum MHD_Result
+do_revoke(struct req *rq)
+{
+	struct store_client c;
+	enum MHD_Result ret;
+	json_t *claims = NULL;
+	const char *aud = NULL, *jti = NULL, *serial = "";
+	json_int_t exp = 0;
+
+	if (token_request(rq, &c, &claims, &ret))
+		return ret;
+	if (claims == NULL || json_unpack(claims, "{s:s, s:s, s:I, s?s}",
+	    "aud", &aud, "jti", &jti, "exp", &exp, "cert_serial", &serial) !=
+	    0) {
+		json_decref(claims);
+		return respond(rq, 200, "application/json", strdup("{}"), 1);
+	}
+	if (strcmp(aud, c.id) != 0) {
+		json_decref(claims);
+		return respond_code(rq, 400, "unauthorized_client",
+		    "the token was issued to another client");
+	}
+	snprintf(rq->jti, sizeof(rq->jti), "%s", jti);
+	snprintf(rq->client, sizeof(rq->client), "%s", c.id);
+	snprintf(rq->serial, sizeof(rq->serial), "%s", serial);
+	rq->exp = exp;
+	json_decref(claims);
+	rq->job.apply = revoke_apply;
+	rq->job.done = revoke_done;
+	rq->job.actor = rq->client;
+	rq->job.action = "logout";
+	rq->job.serial = rq->serial;
+	rq->job.detail = rq->jti;
+	MHD_suspend_connection(rq->conn);
+	auditq_submit(rq->h->d->auditq, &rq->job);
+	return MHD_YES;
+}
+
+static enum MHD_Result
+dispatch(struct req *rq)
+{
+	if (atomic_load(&rq->h->d->draining) && rq->route != ROUTE_HEALTHZ &&
+	    rq->route != ROUTE_METRICS)
+		return respond_err(rq, KALIT_ERR_BUSY);
+	switch (rq->route) {
+	case ROUTE_CHALLENGE:
+		return do_challenge(rq);
+	case ROUTE_LOGIN:
+		return do_login(rq);
+	case ROUTE_JWKS:
+		return do_jwks(rq);
+	case ROUTE_INTROSPECT:
+		return do_introspect(rq);
+	case ROUTE_REVOKE:
+		return do_revoke(rq);
+	case ROUTE_HEALTHZ:
+		return do_healthz(rq);
+	case ROUTE_METRICS:
+		return do_metrics(rq);
+	}
+	return respond_err(rq, KALIT_ERR_INTERNAL);
+}
+
+/* The route for url, or -1 with *wrong_method when only the method is. */
+static int
+route_of(const char *method, const char *url, int *wrong_method)
+{
+	size_t i;
+
+	*wrong_method = 0;
+	if (strcmp(url, "/.well-known/jwks.json") == 0)
+		url = "/v1/jwks";
+	for (i = 0; i < ROUTE__MAX; i++) {
+		if (strcmp(url, routes[i].path) != 0)
+			continue;
+		if (strcmp(method, routes[i].method) == 0 ||
+		    (strcmp(method, "HEAD") == 0 &&
+		    strcmp(routes[i].method, "GET") == 0))
+			return (int)i;
+		*wrong_method = 1;
+		return -1;
+	}
+	return -1;
+}
+
+/* "application/json; charset=utf-8" matches "application/json". */
+static int
+ctype_ok(struct MHD_Connection *conn, const char *want)
+{
+	const char *ct = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+	    MHD_HTTP_HEADER_CONTENT_TYPE);
+	size_t n = strlen(want);
+
+	return ct != NULL && strncasecmp(ct, want, n) == 0 &&
+	    (ct[n] == '\0' || ct[n] == ';' || ct[n] == ' ');
+}
+
+/* The first call: the headers are in, no byte of the body is read yet. */
+static enum MHD_Result
+on_headers(struct http *h, struct MHD_Connection *conn, const char *url,
+    const char *method, void **req_cls)
+{
+	struct req *rq;
+	const char *cl;
+	int wrong;
+
+	if ((rq = calloc(1, sizeof(*rq))) == NULL)
+		return MHD_NO;
+	rq->h = h;
+	rq->conn = conn;
+	clock_gettime(CLOCK_MONOTONIC, &rq->t0);
+	atomic_fetch_add(&h->inflight, 1);
+	*req_cls = rq;
+	if ((rq->route = route_of(method, url, &wrong)) < 0)
+		return wrong ? respond_code(rq, 405, "method_not_allowed",
+		    "wrong method for this endpoint; see docs/api.md") :
+		    respond_code(rq, 404, "not_found", "no such endpoint");
+	cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+	    MHD_HTTP_HEADER_CONTENT_LENGTH);
+	if (cl != NULL && (strlen(cl) > 12 ||
+	    strtoull(cl, NULL, 10) > h->d->cfg->max_body))
+		return respond_err(rq, KALIT_ERR_TOO_LARGE);
+	if (routes[rq->route].ctype != NULL &&
+	    !ctype_ok(conn, routes[rq->route].ctype))
+		return respond_code(rq, 415, "content_type_invalid",
+		    "this endpoint takes a body of another Content-Type; see "
+		    "docs/api.md");
+	return MHD_YES;
+}
+
+static enum MHD_Result
+on_request(void *cls, struct MHD_Connection *conn, const char *url,
+    const char *method, const char *version, const char *upload,
+    size_t *upload_size, void **req_cls)
+{
+	struct req *rq = *req_cls;
+	size_t max;
+	unsigned char *p;
+
+	(void)version;
+	if (rq == NULL)
+		return on_headers(cls, conn, url, method, req_cls);
+	if (rq->ready) {
+		rq->ready = 0;
+		return respond(rq, rq->status, "application/json",
+		    rq->answer, 1);
+	}
+	if (*upload_size != 0) {	/* a piece of the body */
+		max = rq->h->d->cfg->max_body;
+		if (!rq->too_large && *upload_size <= max - rq->len &&
+		    (p = realloc(rq->body, rq->len + *upload_size + 1)) !=
+		    NULL) {
+			memcpy(p + rq->len, upload, *upload_size);
+			rq->len += *upload_size;
+			p[rq->len] = '\0';
+			rq->body = p;
+		} else
+			rq->too_large = 1;	/* chunked past the cap */
+		*upload_size = 0;
+		return MHD_YES;
+	}
+	if (rq->too_large)
+		return respond_err(rq, KALIT_ERR_TOO_LARGE);
+	return dispatch(rq);
+}
+
+static void
+on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
+    enum MHD_RequestTerminationCode toe)
+{
+	struct http *h = cls;
+	struct req *rq = *req_cls;
+
+	(void)conn;
+	(void)toe;
+	if (rq == NULL)
+		return;
+	free(rq->body);
+	free(rq->login.body);
+	free(rq);
+	*req_cls = NULL;
+	atomic_fetch_sub(&h->inflight, 1);
+}
+
+static void
+mhd_log(void *cls, const char *fmt, va_list ap)
+{
+	char line[512];
+
+	(void)cls;
+	vsnprintf(line, sizeof(line), fmt, ap);
+	line[strcspn(line, "\n")] = '\0';
+	log_msg(LOG_LEVEL_INFO, "http: %s", line);
+}
+
+int
+http_start(struct kalitd *d, struct http **hp)
+{
+	struct config *c = d->cfg;
+	struct sockaddr_storage ss;
+	struct sockaddr_in *sin = (struct sockaddr_in *)&ss;
+	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&ss;
+	unsigned int flags = MHD_USE_INTERNAL_POLLING_THREAD |
+	    MHD_USE_EPOLL | MHD_USE_ITC | MHD_ALLOW_SUSPEND_RESUME |
+	    MHD_USE_ERROR_LOG;
+	struct http *h;
+
+	*hp = NULL;
+	memset(&ss, 0, sizeof(ss));
+	if (inet_pton(AF_INET, c->listen, &sin->sin_addr) == 1) {
+		sin->sin_family = AF_INET;
+		sin->sin_port = htons((uint16_t)c->port);
+	} else if (inet_pton(AF_INET6, c->listen, &sin6->sin6_addr) == 1) {
+		sin6->sin6_family = AF_INET6;
+		sin6->sin6_port = htons((uint16_t)c->port);
+		flags |= MHD_USE_IPv6;
+	} else
+		return KALIT_ERR_CONFIG;
+	if ((h = calloc(1, sizeof(*h))) == NULL)
+		return KALIT_ERR_NOMEM;
+	h->d = d;
+	atomic_init(&h->inflight, 0);
+	h->mhd = MHD_start_daemon(flags, (uint16_t)c->port, NULL, NULL,
+	    on_request, h,
+	    MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
+	    MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
+	    MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)c->threads,
+	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)c->connection_timeout,
+	    MHD_OPTION_CONNECTION_LIMIT, (unsigned int)c->max_connections,
+	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)32768,
+	    MHD_OPTION_NOTIFY_COMPLETED, on_completed, h,
+	    MHD_OPTION_END);
+	if (h->mhd == NULL) {
+		log_msg(LOG_LEVEL_ERROR, "cannot listen on %s port %d; is it "
+		    "in use?", c->listen, c->port);
+		free(h);
+		return KALIT_ERR_IO;
+	}
+	*hp = h;
+	return KALIT_OK;
+}
+
+int
+http_drain(struct http *h, long ms)
+{
+	long waited;
+
+	MHD_quiesce_daemon(h->mhd);
+	for (waited = 0; waited < ms && atomic_load(&h->inflight) > 0;
+	    waited += 10)
+		usleep(10000);
+	return atomic_load(&h->inflight);
+}
+
+void
+http_stop(struct http *h)
+{
+	if (h == NULL)
+		return;
+	MHD_stop_daemon(h->mhd);
+	free(h);
+}

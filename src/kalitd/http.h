@@ -1,0 +1,26 @@
+/* http.h: libmicrohttpd glue: routing, body caps, answers, suspend/resume */
+#ifndef KALITD_HTTP_H
+#define KALITD_HTTP_H
+
+#include "state.h"
+
+struct http;
+
+/*
+ * Listens on the configured address with a pool of cfg->threads epoll
+ * threads. Caller stops it with http_stop().
+ */
+int	http_start(struct kalitd *d, struct http **hp);
+
+/*
+ * Stops accepting and waits up to ms for the requests in progress;
+ * returns how many are still in progress.
+ */
+int	http_drain(struct http *h, long ms);
+void	http_stop(struct http *h);
+
+/* The HTTP status and public code a client sees for an error. */
+unsigned int http_status_of(int err);
+const char *http_code_of(int err);
+
+#endif

@@ -1,0 +1,432 @@
+/* login.c: checking a signed challenge, caching what a certificate proved */
+#include "config.h"
+#include "login.h"
+#include "cms.h"
+#include "err.h"
+#include "identity.h"
+#include "log.h"
+#include "session.h"
+#include "token.h"
+#include "validate.h"
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <openssl/evp.h>
+#include <openssl/rand.h>
+
+#define CACHE_SHARDS		16
+#define CACHE_SHARD_MAX		4096	/* entries; the shard is emptied */
+#define CACHE_BUCKETS		1024	/* per shard */
+
+/* What one certificate proved; immutable once cached. */
+struct cert_entry {
+	atomic_int		 refs;
+	unsigned char		 hash[32];	/* SHA-256 of the DER */
+	X509			*cert;
+	X509			*issuer;
+	int64_t			 not_before, not_after;
+	unsigned int		 acr;		/* enum store_acr bits asserted */
+	char			 serial[X509_SERIAL_HEX_MAX + 1];
+	json_t			*claims;	/* identity, serial, x5t#S256 */
+	struct cert_entry	*next;
+};
+
+struct cache_shard {
+	pthread_mutex_t		 mu;
+	struct cert_entry	*bucket[CACHE_BUCKETS];
+	size_t			 n;
+};
+
+struct login_cache {
+	struct cache_shard	 shard[CACHE_SHARDS];
+};
+
+static void
+entry_release(struct cert_entry *e)
+{
+	if (e == NULL || atomic_fetch_sub(&e->refs, 1) != 1)
+		return;
+	X509_free(e->cert);
+	X509_free(e->issuer);
+	json_decref(e->claims);
+	free(e);
+}
+
+int
+login_cache_new(struct login_cache **cp)
+{
+	struct login_cache *c;
+	int i;
+
+	if ((*cp = c = calloc(1, sizeof(*c))) == NULL)
+		return KALIT_ERR_NOMEM;
+	for (i = 0; i < CACHE_SHARDS; i++)
+		pthread_mutex_init(&c->shard[i].mu, NULL);
+	return KALIT_OK;
+}
+
+static void
+shard_clear(struct cache_shard *sh)
+{
+	struct cert_entry *e, *next;
+	size_t b;
+
+	for (b = 0; b < CACHE_BUCKETS; b++) {
+		for (e = sh->bucket[b]; e != NULL; e = next) {
+			next = e->next;
+			entry_release(e);
+		}
+		sh->bucket[b] = NULL;
+	}
+	sh->n = 0;
+}
+
+void
+login_cache_free(struct login_cache *c)
+{
+	int i;
+
+	if (c == NULL)
+		return;
+	for (i = 0; i < CACHE_SHARDS; i++) {
+		shard_clear(&c->shard[i]);
+		pthread_mutex_destroy(&c->shard[i].mu);
+	}
+	free(c);
+}
+
+/* The cached entry for hash with a reference, or NULL. */
+static struct cert_entry *
+cache_get(struct login_cache *c, const unsigned char hash[32])
+{
+	struct cache_shard *sh = &c->shard[hash[0] % CACHE_SHARDS];
+	struct cert_entry *e;
+
+	pthread_mutex_lock(&sh->mu);
+	for (e = sh->bucket[(hash[1] << 8 | hash[2]) % CACHE_BUCKETS];
+	    e != NULL && memcmp(e->hash, hash, 32) != 0; e = e->next)
+		;
+	if (e != NULL)
+		atomic_fetch_add(&e->refs, 1);
+	pthread_mutex_unlock(&sh->mu);
+	return e;
+}
+
+/* Adds e (the caller keeps its reference); a full shard starts over. */
+static void
+cache_put(struct login_cache *c, struct cert_entry *e)
+{
+	struct cache_shard *sh = &c->shard[e->hash[0] % CACHE_SHARDS];
+	size_t b = (e->hash[1] << 8 | e->hash[2]) % CACHE_BUCKETS;
+	struct cert_entry *old;
+
+	pthread_mutex_lock(&sh->mu);
+	for (old = sh->bucket[b]; old != NULL &&
+	    memcmp(old->hash, e->hash, 32) != 0; old = old->next)
+		;
+	if (old == NULL) {	/* another thread may have been first */
+		if (sh->n >= CACHE_SHARD_MAX)
+			shard_clear(sh);
+		atomic_fetch_add(&e->refs, 1);
+		e->next = sh->bucket[b];
+		sh->bucket[b] = e;
+		sh->n++;
+	}
+	pthread_mutex_unlock(&sh->mu);
+}
+
+int
+login_b64_decode(const char *in, size_t len, size_t max, unsigned char **outp,
+    size_t *outlenp)
+{
+	unsigned char *out;
+	size_t pad = 0;
+	int n;
+
+	*outp = NULL;
+	*outlenp = 0;
+	if (len / 4 * 3 > max + 2)
+		return KALIT_ERR_TOO_LARGE;
+	if (len == 0 || len % 4 != 0 || len > INT32_MAX)
+		return KALIT_ERR_MALFORMED;
+	if (in[len - 1] == '=')
+		pad = in[len - 2] == '=' ? 2 : 1;
+	/* EVP_DecodeBlock skips leading blanks; we accept none anywhere. */
+	if (strspn(in, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+	    "0123456789+/") != len - pad)
+		return KALIT_ERR_MALFORMED;
+	if ((out = malloc(len / 4 * 3 + 1)) == NULL)
+		return KALIT_ERR_NOMEM;
+	if ((n = EVP_DecodeBlock(out, (const unsigned char *)in, (int)len)) <
+	    0 || (size_t)n < pad || (size_t)n - pad > max) {
+		free(out);
+		return n < 0 ? KALIT_ERR_MALFORMED : KALIT_ERR_TOO_LARGE;
+	}
+	*outp = out;
+	*outlenp = (size_t)n - pad;
+	return KALIT_OK;
+}
+
+static int
+time_of(const ASN1_TIME *t, int64_t *out)
+{
+	struct tm tm;
+
+	if (ASN1_TIME_to_tm(t, &tm) != 1)
+		return -1;
+	*out = (int64_t)timegm(&tm);
+	return 0;
+}
+
+/* The identity claims of a certificate; new reference or NULL. */
+static json_t *
+claims_of(X509 *cert, const char *serial, const unsigned char hash[32])
+{
+	static const struct { enum identity_field f; const char *claim; }
+	    map[] = {
+		{ IDENTITY_PINFL, "pinfl" }, { IDENTITY_CN, "name" },
+		{ IDENTITY_GIVEN_NAME, "given_name" },
+		{ IDENTITY_SURNAME, "family_name" },
+		{ IDENTITY_ORG, "organization" }, { IDENTITY_TITLE, "title" },
+		{ IDENTITY_ORG_TIN, "tin" },
+	};
+	struct identity id;
+	char x5t[44];
+	json_t *o;
+	size_t i;
+
+	memset(&id, 0, sizeof(id));
+	if (identity_from_cert(cert, &id) != KALIT_OK ||
+	    id.field[IDENTITY_PINFL] == NULL || (o = json_object()) == NULL) {
+		identity_clear(&id);
+		return NULL;
+	}
+	json_object_set_new(o, "sub", json_string(id.field[IDENTITY_PINFL]));
+	for (i = 0; i < sizeof(map) / sizeof(map[0]); i++)
+		if (id.field[map[i].f] != NULL)
+			json_object_set_new(o, map[i].claim,
+			    json_string(id.field[map[i].f]));
+	token_b64url(hash, 32, x5t);
+	json_object_set_new(o, "cert_serial", json_string(serial));
+	json_object_set_new(o, "x5t#S256", json_string(x5t));
+	identity_clear(&id);
+	return o;
+}
+
+/*
+ * Chain, key usage, EKU, policies and identity of a certificate not seen
+ * in this generation; the entry is cached only when all of them pass.
+ */
+static int
+cert_validate(struct kalitd *d, struct state *st, X509 *cert,
+    STACK_OF(X509) *extra, const unsigned char hash[32], int64_t now,
+    struct cert_entry **ep)
+{
+	struct cert_entry *e;
+	int r;
+
+	*ep = NULL;
+	if ((e = calloc(1, sizeof(*e))) == NULL)
+		return KALIT_ERR_NOMEM;
+	atomic_init(&e->refs, 1);
+	memcpy(e->hash, hash, 32);
+	X509_up_ref(cert);
+	e->cert = cert;
+	if ((r = validate_chain(st->validator, cert, extra, now,
+	    &e->issuer)) != KALIT_OK ||
+	    (r = validate_key_usage(cert)) != KALIT_OK ||
+	    (r = validate_eku_client(cert)) != KALIT_OK)
+		goto out;
+	if (validate_policy(cert, d->cfg->citizen_oid) == KALIT_OK)
+		e->acr |= STORE_ACR_CITIZEN;
+	if (validate_policy(cert, d->cfg->official_oid) == KALIT_OK)
+		e->acr |= STORE_ACR_OFFICIAL;
+	r = KALIT_ERR_CERT_PURPOSE;	/* not a person's certificate */
+	if (e->acr == 0 ||
+	    time_of(X509_get0_notBefore(cert), &e->not_before) != 0 ||
+	    time_of(X509_get0_notAfter(cert), &e->not_after) != 0 ||
+	    x509_serial_hex(cert, e->serial, sizeof(e->serial)) != KALIT_OK ||
+	    (e->claims = claims_of(cert, e->serial, hash)) == NULL)
+		goto out;
+	cache_put(st->cache, e);
+	*ep = e;
+	e = NULL;
+	r = KALIT_OK;
+ out:
+	entry_release(e);
+	return r;
+}
+
+int
+login_parse(const char *body, size_t len, struct login_request *lr)
+{
+	json_t *c, *ch, *p7;
+	int r;
+
+	memset(lr, 0, sizeof(*lr));
+	if ((lr->json = json_loadb(body, len, JSON_REJECT_DUPLICATES,
+	    NULL)) == NULL)
+		return KALIT_ERR_MALFORMED;
+	c = json_object_get(lr->json, "client_id");
+	ch = json_object_get(lr->json, "challenge");
+	p7 = json_object_get(lr->json, "pkcs7");
+	if (!json_is_object(lr->json) || !json_is_string(c) ||
+	    !json_is_string(ch) || !json_is_string(p7) ||
+	    json_string_length(c) > STORE_CLIENT_ID_MAX)
+		return KALIT_ERR_MALFORMED;
+	lr->client_id = json_string_value(c);
+	lr->challenge = json_string_value(ch);
+	lr->challenge_len = json_string_length(ch);
+	r = login_b64_decode(json_string_value(p7), json_string_length(p7),
+	    CMS_LOGIN_MAX, &lr->der, &lr->der_len);
+	/* A body within max_body is never "too large"; the CMS may be. */
+	return r == KALIT_ERR_TOO_LARGE ? KALIT_ERR_MALFORMED : r;
+}
+
+void
+login_request_clear(struct login_request *lr)
+{
+	json_decref(lr->json);
+	free(lr->der);
+	memset(lr, 0, sizeof(*lr));
+}
+
+int
+login_check_content(const unsigned char *content, size_t len,
+    const char *challenge, size_t challenge_len)
+{
+	if (len != challenge_len || memcmp(content, challenge, len) != 0)
+		return KALIT_ERR_CONTENT_MISMATCH;
+	return KALIT_OK;
+}
+
+/* Signs the token and writes the answer into res->body. */
+static int
+issue_token(struct kalitd *d, struct state *st, const struct cert_entry *e,
+    const char *client, unsigned int acr, int64_t now,
+    struct login_result *res)
+{
+	unsigned char rnd[16];
+	char jti[24], *jwt = NULL;
+	json_t *claims = NULL, *subject = NULL, *answer = NULL;
+	const char *acr_name = acr == STORE_ACR_OFFICIAL ? "official" :
+	    "citizen";
+	int r = KALIT_ERR_NOMEM;
+
+	if (RAND_bytes(rnd, sizeof(rnd)) != 1)
+		return KALIT_ERR_INTERNAL;
+	token_b64url(rnd, sizeof(rnd), jti);
+	if ((claims = json_deep_copy(e->claims)) == NULL ||
+	    (subject = json_deep_copy(e->claims)) == NULL)
+		goto out;
+	json_object_set_new(subject, "acr", json_string(acr_name));
+	json_object_del(subject, "x5t#S256");
+	if (json_object_set_new(claims, "iss", json_string(d->cfg->issuer)) ||
+	    json_object_set_new(claims, "aud", json_string(client)) ||
+	    json_object_set_new(claims, "iat", json_integer(now)) ||
+	    json_object_set_new(claims, "nbf", json_integer(now)) ||
+	    json_object_set_new(claims, "auth_time", json_integer(now)) ||
+	    json_object_set_new(claims, "exp",
+	    json_integer(now + d->cfg->token_lifetime)) ||
+	    json_object_set_new(claims, "jti", json_string(jti)) ||
+	    json_object_set_new(claims, "amr", json_pack("[ss]", "pop", "swk")) ||
+	    json_object_set_new(claims, "acr", json_string(acr_name)))
+		goto out;
+	if ((r = token_sign(st->keys, claims, &jwt)) != KALIT_OK) {
+		if (r == KALIT_ERR_TOO_LARGE)	/* our claims, not the request */
+			r = KALIT_ERR_INTERNAL;
+		goto out;
+	}
+	r = KALIT_ERR_NOMEM;
+	if ((answer = json_pack("{s:s, s:s, s:I, s:O}", "access_token", jwt,
+	    "token_type", "Bearer", "expires_in",
+	    (json_int_t)d->cfg->token_lifetime, "subject", subject)) == NULL ||
+	    (res->body = json_dumps(answer, JSON_COMPACT)) == NULL)
+		goto out;
+	r = KALIT_OK;
+ out:
+	free(jwt);
+	json_decref(claims);
+	json_decref(subject);
+	json_decref(answer);
+	return r;
+}
+
+/* The certificate checks, cached or not, and the client's policy. */
+static int
+check_cert(struct kalitd *d, struct state *st, X509 *signer,
+    STACK_OF(X509) *extra, const struct store_client *client, int64_t now,
+    struct cert_entry **ep, unsigned int *acrp)
+{
+	unsigned char hash[32];
+	unsigned int acr;
+	int r;
+
+	*ep = NULL;
+	if (X509_digest(signer, EVP_sha256(), hash, NULL) != 1)
+		return KALIT_ERR_INTERNAL;
+	if ((*ep = cache_get(st->cache, hash)) == NULL &&
+	    (r = cert_validate(d, st, signer, extra, hash, now, ep)) !=
+	    KALIT_OK)
+		return r;
+	if (now < (*ep)->not_before)
+		return KALIT_ERR_CERT_NOT_YET_VALID;
+	if (now > (*ep)->not_after)
+		return KALIT_ERR_CERT_EXPIRED;
+	if ((acr = (*ep)->acr & client->acr) == 0)
+		return KALIT_ERR_CERT_POLICY;
+	*acrp = acr & STORE_ACR_OFFICIAL ? STORE_ACR_OFFICIAL :
+	    STORE_ACR_CITIZEN;
+	return validate_revocation(st->validator, (*ep)->cert, (*ep)->issuer,
+	    now, NULL);
+}
+
+int
+login_run(struct kalitd *d, struct state *st, const char *body, size_t len,
+    int64_t now, struct login_result *res)
+{
+	struct login_request lr;
+	struct store_client client;
+	struct cert_entry *e = NULL;
+	STACK_OF(X509) *extra = NULL;
+	X509 *signer = NULL;
+	unsigned char *content = NULL;
+	size_t content_len;
+	unsigned int acr = 0;
+	int r;
+
+	memset(res, 0, sizeof(*res));
+	if ((r = login_parse(body, len, &lr)) != KALIT_OK)
+		goto out;
+	if ((r = session_client_get(d->session, lr.client_id, &client)) !=
+	    KALIT_OK)
+		goto out;
+	snprintf(res->client, sizeof(res->client), "%s", client.id);
+	/* Any attempt uses the challenge up, so none can be ground at. */
+	if ((r = challenge_consume(d->challenges, lr.challenge,
+	    lr.challenge_len, now)) != KALIT_OK)
+		goto out;
+	if ((r = cms_verify_attached(lr.der, lr.der_len, &signer, &extra,
+	    &content, &content_len)) != KALIT_OK)
+		goto out;
+	x509_serial_hex(signer, res->serial, sizeof(res->serial));
+	if ((r = login_check_content(content, content_len, lr.challenge,
+	    lr.challenge_len)) != KALIT_OK)
+		goto out;
+	if ((r = check_cert(d, st, signer, extra, &client, now, &e, &acr)) !=
+	    KALIT_OK)
+		goto out;
+	r = issue_token(d, st, e, client.id, acr, now, res);
+ out:
+	entry_release(e);
+	X509_free(signer);
+	sk_X509_pop_free(extra, X509_free);
+	free(content);
+	login_request_clear(&lr);
+	res->err = r;
+	return r;
+}

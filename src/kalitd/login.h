@@ -1,0 +1,66 @@
+/* login.h: POST /v1/login: a signed challenge in, a session token out */
+#ifndef KALITD_LOGIN_H
+#define KALITD_LOGIN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "state.h"
+#include "store.h"
+#include "x509.h"
+
+struct login_cache;
+
+/* Certificates already validated in this generation; thread-safe. */
+int	login_cache_new(struct login_cache **cp);
+void	login_cache_free(struct login_cache *c);
+
+/* A login body, parsed; strings borrowed from json. */
+struct login_request {
+	json_t		*json;
+	const char	*client_id;
+	const char	*challenge;
+	size_t		 challenge_len;
+	unsigned char	*der;		/* the CMS, decoded */
+	size_t		 der_len;
+};
+
+/*
+ * Parses a login body: a JSON object with string members client_id,
+ * challenge and pkcs7 (base64 DER of at most CMS_LOGIN_MAX bytes).
+ * KALIT_ERR_MALFORMED otherwise. Clear *lr with login_request_clear(),
+ * also on failure.
+ */
+int	login_parse(const char *body, size_t len, struct login_request *lr);
+void	login_request_clear(struct login_request *lr);
+
+/* KALIT_ERR_CONTENT_MISMATCH unless the signed content is the challenge. */
+int	login_check_content(const unsigned char *content, size_t len,
+	    const char *challenge, size_t challenge_len);
+
+struct login_result {
+	int		 err;		/* KALIT_OK or why the login failed */
+	char		 client[STORE_CLIENT_ID_MAX + 1]; /* "" if not known */
+	char		 serial[X509_SERIAL_HEX_MAX + 1]; /* "" if not known */
+	char		*body;		/* on KALIT_OK the JSON answer; owned */
+};
+
+/*
+ * Every check of a login request body (len bytes) at now, in the order
+ * docs/api.md gives, then the token. Fills *res; the caller frees
+ * res->body with free(). Returns res->err.
+ */
+int	login_run(struct kalitd *d, struct state *st, const char *body,
+	    size_t len, int64_t now, struct login_result *res);
+
+/*
+ * Decodes standard base64 (RFC 4648 §4, padded, no whitespace) of at most
+ * max decoded bytes. KALIT_ERR_MALFORMED or KALIT_ERR_TOO_LARGE otherwise.
+ * Caller frees *outp with free().
+ */
+int	login_b64_decode(const char *in, size_t len, size_t max,
+	    unsigned char **outp, size_t *outlenp);
+
+#endif

@@ -1,0 +1,218 @@
+/* main.c: kalitd, the login server: options, startup, signals, shutdown */
+#include "config.h"
+
+#include "admin.h"
+#include "audit.h"
+#include "conf.h"
+#include "err.h"
+#include "fetch.h"
+#include "http.h"
+#include "log.h"
+#include "parse.h"
+#include "secret.h"
+#include "session.h"
+#include "state.h"
+
+#include <getopt.h>
+#include <limits.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define DEFAULT_CONF	SYSCONFDIR "/kalit/kalitd.conf"
+#define DRAIN_MS	10000
+
+enum { O_ACR = 256, O_AT, O_JSON, O_CHECK, O_OPERATOR, O_VERSION };
+
+static const struct option long_opts[] = {
+	{ "config", required_argument, NULL, 'c' },
+	{ "check-config", no_argument, NULL, O_CHECK },
+	{ "acr", required_argument, NULL, O_ACR },
+	{ "at", required_argument, NULL, O_AT },
+	{ "json", no_argument, NULL, O_JSON },
+	{ "operator", required_argument, NULL, O_OPERATOR },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, O_VERSION },
+	{ NULL, 0, NULL, 0 }
+};
+
+static void
+usage(FILE *f)
+{
+	fputs("usage: kalitd [-v] [-c FILE] [--check-config]\n"
+	    "       kalitd [-c FILE] client add ID [--acr citizen|official|"
+	    "citizen,official] [--json]\n"
+	    "       kalitd [-c FILE] client list [--json]\n"
+	    "       kalitd [-c FILE] client remove ID\n"
+	    "       kalitd [-c FILE] keygen [--at UNIXTIME] [--json]\n"
+	    "See kalitd(8) and kalitd.conf(5).\n", f);
+}
+
+static int
+fail(int r, const char *what)
+{
+	fprintf(stderr, "kalitd: %s: %s: %s\n", what, kalit_errname(r),
+	    kalit_strerror(r));
+	return kalit_exit_status(r);
+}
+
+/* Everything the server needs, in the order it needs it. */
+static int
+server_init(struct kalitd *d)
+{
+	int r;
+
+	if ((r = secret_read(d->cfg->key_passphrase, "Token key passphrase: ",
+	    0, &d->key_pass)) != KALIT_OK)
+		return r;
+	if ((r = fetch_init()) != KALIT_OK ||
+	    (r = session_new(&d->session)) != KALIT_OK ||
+	    (r = challenges_new(d->cfg->challenge_lifetime,
+	    d->cfg->challenges_max, &d->challenges)) != KALIT_OK)
+		return r;
+	pthread_mutex_init(&d->mu, NULL);
+	atomic_init(&d->draining, 0);
+	return state_new(d, &d->state);
+}
+
+static void
+server_free(struct kalitd *d)
+{
+	auditq_free(d->auditq);
+	state_release(d->state);
+	challenges_free(d->challenges);
+	session_free(d->session);
+	secret_free(d->key_pass);
+	pthread_mutex_destroy(&d->mu);
+	fetch_cleanup();
+}
+
+/* Runs until SIGTERM or SIGINT; SIGHUP reloads trust store and keys. */
+static int
+serve(struct kalitd *d)
+{
+	struct http *h = NULL;
+	sigset_t set;
+	int sig, r, n;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	/* Blocked before any thread starts, so only sigwait() sees them. */
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	if ((r = auditq_new(d->cfg->database, session_tick, d->session, 2000,
+	    &d->auditq)) != KALIT_OK)
+		return fail(r, d->cfg->database);
+	if ((r = http_start(d, &h)) != KALIT_OK)
+		return fail(r, "listen");
+	log_msg(LOG_LEVEL_WARN, "listening on http://%s%s%s:%d with %d "
+	    "threads; signing key %s", strchr(d->cfg->listen, ':') ? "[" : "",
+	    d->cfg->listen, strchr(d->cfg->listen, ':') ? "]" : "",
+	    d->cfg->port, d->cfg->threads, token_keys_kid(d->state->keys));
+	for (;;) {
+		if (sigwait(&set, &sig) != 0)
+			continue;
+		if (sig != SIGHUP)
+			break;
+		if ((r = state_reload(d)) != KALIT_OK)
+			log_msg(LOG_LEVEL_ERROR, "reload failed (%s); still "
+			    "serving with the old trust store and keys",
+			    kalit_errname(r));
+	}
+	log_msg(LOG_LEVEL_WARN, "stopping: finishing requests in progress");
+	atomic_store(&d->draining, 1);
+	if ((n = http_drain(h, DRAIN_MS)) > 0) {
+		/*
+		 * Requests still wait for OCSP or the database: their answers
+		 * were never sent, so no token leaves without its audit
+		 * record. Freeing what they use would be unsafe; just exit.
+		 */
+		log_msg(LOG_LEVEL_ERROR, "%d requests unfinished after %d s; "
+		    "exiting without them", n, DRAIN_MS / 1000);
+		_exit(kalit_exit_status(KALIT_ERR_BUSY));
+	}
+	http_stop(h);
+	return 0;
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct kalitd d;
+	struct admin_opts ao;
+	const char *conf = getenv("KALITD_CONF");
+	const char *op = NULL;
+	char actor[AUDIT_ACTOR_MAX];
+	int c, check = 0, verbose = 0, r, status;
+
+	memset(&d, 0, sizeof(d));
+	memset(&ao, 0, sizeof(ao));
+	if (conf == NULL)
+		conf = DEFAULT_CONF;
+	while ((c = getopt_long(argc, argv, "c:vh", long_opts, NULL)) != -1) {
+		switch (c) {
+		case 'c':
+			conf = optarg;
+			break;
+		case 'v':
+			verbose++;
+			break;
+		case O_CHECK:
+			check = 1;
+			break;
+		case O_ACR:
+			ao.acr = optarg;
+			break;
+		case O_AT:
+			if (!parse_i64(optarg, 1, INT64_MAX, &ao.at)) {
+				usage(stderr);
+				return kalit_exit_status(KALIT_ERR_USAGE);
+			}
+			break;
+		case O_JSON:
+			ao.json = 1;
+			break;
+		case O_OPERATOR:
+			op = optarg;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		case O_VERSION:
+			puts("kalitd " PACKAGE_VERSION);
+			return 0;
+		default:
+			usage(stderr);
+			return kalit_exit_status(KALIT_ERR_USAGE);
+		}
+	}
+	log_init("kalitd", verbose > 1 ? LOG_LEVEL_DEBUG : verbose ?
+	    LOG_LEVEL_INFO : LOG_LEVEL_WARN);
+	if ((r = config_load(conf, &d.cfg)) != KALIT_OK)
+		return fail(r, conf);
+	if (optind < argc) {
+		audit_actor(op, actor, sizeof(actor));
+		ao.operator_name = actor;
+		r = admin_run(d.cfg, &ao, argc - optind, argv + optind);
+		config_free(d.cfg);
+		if (r == KALIT_ERR_USAGE)
+			usage(stderr);
+		return r == KALIT_OK ? 0 : fail(r, argv[optind]);
+	}
+	if ((r = server_init(&d)) != KALIT_OK)
+		status = fail(r, "startup");
+	else if (check) {
+		printf("%s: ok\n", conf);
+		status = 0;
+	} else
+		status = serve(&d);
+	server_free(&d);
+	config_free(d.cfg);
+	return status;
+}

@@ -1,0 +1,56 @@
+/* session.h: registered clients, revoked tokens, introspection and logout */
+#ifndef KALITD_SESSION_H
+#define KALITD_SESSION_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "state.h"
+#include "store.h"
+
+#define SESSION_SECRET_MAX	128
+
+struct session;
+
+int	session_new(struct session **sp);
+void	session_free(struct session *s);
+
+/*
+ * The writer thread's tick (auditq_new()): reloads the clients from the
+ * database, loads the revoked tokens the first time, forgets expired ones.
+ */
+void	session_tick(struct store *store, void *arg);
+
+/* Copies client id into *c; KALIT_ERR_CLIENT_UNKNOWN when there is none. */
+int	session_client_get(struct session *s, const char *id,
+	    struct store_client *c);
+
+/*
+ * Authenticates a client by id and secret (compared as SHA-256 in constant
+ * time): KALIT_OK with *c filled, else KALIT_ERR_CLIENT_AUTH.
+ */
+int	session_client_auth(struct session *s, const char *id,
+	    const char *secret, struct store_client *c);
+
+/*
+ * Verifies token (signature by a published key, iss, exp, nbf) and that it
+ * was not revoked. On KALIT_OK *claimsp is a new reference; otherwise
+ * KALIT_ERR_TOKEN_INVALID.
+ */
+int	session_token_check(struct kalitd *d, struct state *st,
+	    const char *token, size_t len, int64_t now, json_t **claimsp);
+
+/* Marks jti (valid until exp) revoked in memory; the caller stores it. */
+void	session_revoked_add(struct session *s, const char *jti, int64_t exp);
+
+/* A new client secret (256 bits, base64url) and its stored hash. */
+int	session_secret_new(char secret[SESSION_SECRET_MAX + 1],
+	    char hash[STORE_HASH_HEX + 1]);
+
+/* "citizen", "official", "citizen,official" ↔ enum store_acr bits. */
+int	session_acr_parse(const char *s, unsigned int *acrp);
+const char *session_acr_name(unsigned int acr);
+
+#endif

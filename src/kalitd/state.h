@@ -1,0 +1,54 @@
+/* state.h: the server's objects, and the part SIGHUP reloads */
+#ifndef KALITD_STATE_H
+#define KALITD_STATE_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdint.h>
+
+#include "auditq.h"
+#include "challenge.h"
+#include "conf.h"
+#include "token.h"
+#include "validate.h"
+
+struct login_cache;
+struct session;
+
+/*
+ * What a reload replaces: the trust store with its revocation caches, the
+ * token signing keys, and the per-certificate validation cache built on
+ * that trust store. Requests hold a reference for their whole life, so a
+ * reload never pulls anything from under them.
+ */
+struct state {
+	atomic_int		 refs;
+	struct validator	*validator;
+	struct token_keys	*keys;
+	struct login_cache	*cache;
+};
+
+/* The server, for the life of the process. */
+struct kalitd {
+	struct config		*cfg;
+	char			*key_pass;	/* token keys' passphrase */
+	struct challenges	*challenges;
+	struct session		*session;	/* clients, revoked tokens */
+	struct auditq		*auditq;
+	pthread_mutex_t		 mu;		/* guards state */
+	struct state		*state;
+	atomic_int		 draining;	/* SIGTERM: refuse new work */
+};
+
+/* Builds a generation from d->cfg. Caller releases *sp. */
+int	state_new(struct kalitd *d, struct state **sp);
+/* The current generation with a reference; pair with state_release(). */
+struct state *state_acquire(struct kalitd *d);
+void	state_release(struct state *s);
+/* Builds a new generation and swaps it in; the old one stays on error. */
+int	state_reload(struct kalitd *d);
+
+/* Unix time now. */
+int64_t	state_now(void);
+
+#endif

@@ -1,0 +1,14 @@
+/* parse.h: numbers from command lines and configuration files */
+#ifndef KALIT_PARSE_H
+#define KALIT_PARSE_H
+
+#include <stdint.h>
+
+/*
+ * Parses all of s as a decimal integer within [min, max] into *out.
+ * Returns 1 on success, 0 (leaving *out alone) otherwise.
+ */
+int	parse_i64(const char *s, int64_t min, int64_t max, int64_t *out);
+int	parse_int(const char *s, int min, int max, int *out);
+
+#endif

@@ -1,0 +1,94 @@
+/* validate.h: is this certificate good for logging in or signing now? */
+#ifndef KALIT_VALIDATE_H
+#define KALIT_VALIDATE_H
+
+#include <stdint.h>
+
+#include <openssl/x509.h>
+#include <openssl/x509_vfy.h>
+
+#include "ocsp.h"
+
+enum validate_rev_mode {
+	VALIDATE_REV_REQUIRE = 0,	/* fail closed: status must be known */
+	VALIDATE_REV_SOFT_FAIL,		/* unknown status accepted, logged */
+	VALIDATE_REV_OFF		/* no revocation checking at all */
+};
+
+struct validate_config {
+	const char	*trust_dir;	/* *.crt / *.pem: roots and CAs */
+	enum validate_rev_mode rev_mode;
+	int		 ocsp;		/* ask the AIA (or ocsp_url) responder */
+	const char	*ocsp_url;	/* overrides every AIA URL, or NULL */
+	int		 ocsp_nonce;
+	int		 crl;		/* fall back to CRLs */
+	const char	*crl_dir;	/* local CRLs tried before CDP URLs */
+	int		 crl_fetch;	/* fetch CDP http(s) URLs */
+	long		 timeout_ms;	/* per OCSP or CRL fetch; <= 0: 5 s */
+	int64_t		 cache_max;	/* seconds; caps every cached status;
+					   0: nothing is cached */
+};
+
+/*
+ * The trust store, the revocation policy and their caches. Thread-safe:
+ * every function below may be called from many threads at once.
+ */
+struct validator;
+
+/*
+ * Loads the trust directory: self-signed certificates are the trust
+ * anchors, the others intermediate CAs. KALIT_ERR_CONFIG when it holds no
+ * root. Caller frees *vp with validator_free(). The config's strings are
+ * copied.
+ */
+int	validator_new(const struct validate_config *cfg, struct validator **vp);
+void	validator_free(struct validator *v);
+
+/* The trust store; borrowed, valid while v lives. */
+X509_STORE *validator_store(struct validator *v);
+
+/*
+ * Path validation at now with X509_STORE: extra (may be NULL) are
+ * untrusted certificates the signer sent. KALIT_ERR_CERT_UNTRUSTED,
+ * KALIT_ERR_CERT_EXPIRED, KALIT_ERR_CERT_NOT_YET_VALID (for any certificate
+ * of the path). On KALIT_OK *issuerp is the issuer (caller frees with
+ * X509_free()).
+ */
+int	validate_chain(struct validator *v, X509 *cert, STACK_OF(X509) *extra,
+	    int64_t now, X509 **issuerp);
+
+/* KALIT_ERR_CERT_EXPIRED / _NOT_YET_VALID for cert alone at now. */
+int	validate_time(X509 *cert, int64_t now);
+
+/* keyUsage must be present with digitalSignature: else KALIT_ERR_CERT_PURPOSE. */
+int	validate_key_usage(X509 *cert);
+
+/* When extendedKeyUsage is present it must hold clientAuth: else _PURPOSE. */
+int	validate_eku_client(X509 *cert);
+
+/* KALIT_OK when cert asserts policy oid (dotted), else KALIT_ERR_CERT_POLICY. */
+int	validate_policy(X509 *cert, const char *oid);
+
+/*
+ * Revocation status of cert (issued by issuer) per the configured policy:
+ * OCSP first, then CRLs (crl_dir, then CDP URLs); results cached per
+ * issuer and serial until nextUpdate (capped by cache_max).
+ * KALIT_OK (good), KALIT_ERR_CERT_REVOKED, KALIT_ERR_CERT_ON_HOLD, or
+ * KALIT_ERR_REVOCATION_UNKNOWN when no source establishes it (KALIT_OK in
+ * soft-fail mode, with a warning logged). *st (may be NULL) gets the
+ * evidence; st->status is the value returned. When no source said,
+ * including VALIDATE_REV_OFF (always KALIT_OK, nothing asked),
+ * st->source is "none" and the times are 0. Only good, revoked and held
+ * answers are cached, never "unknown"; an answer without nextUpdate is
+ * not cached.
+ */
+int	validate_revocation(struct validator *v, X509 *cert, X509 *issuer,
+	    int64_t now, struct rev_status *st);
+
+/*
+ * Forgets every cached revocation status and downloaded or parsed CRL
+ * (after SIGHUP, in tests).
+ */
+void	validate_cache_flush(struct validator *v);
+
+#endif

@@ -1,0 +1,151 @@
+# kalitd_lib.sh: helpers for tests that run a real kalitd (sourced after
+# lib.sh). The harness also sets KALITD and KALIT.
+
+: "${KALITD:?KALITD is not set}"
+: "${KALIT:?KALIT is not set}"
+[ -x "$KALITD" ] || skip "$KALITD is not built"
+require curl
+
+# free_port: a TCP port on 127.0.0.1 nobody listens on right now.
+free_port() {
+	python3 -c 'import socket
+s = socket.socket()
+s.bind(("127.0.0.1", 0))
+print(s.getsockname()[1])'
+}
+
+SRV=$TMP/srv			# kalitd's directory: conf, database, keys
+KPID=
+
+# write_conf [EXTRA-INI-LINES]: $SRV/kalitd.conf on $PORT trusting
+# $CADIR/certs, with revocation from the CA's CRL directory unless the
+# extra lines say otherwise (they are appended to [revocation]).
+write_conf() {
+	mkdir -p "$SRV"
+	[ -f "$SRV/token.pass" ] || "$OPENSSL" rand -hex 16 >"$SRV/token.pass"
+	cat >"$SRV/kalitd.conf" <<CONF
+[server]
+listen = 127.0.0.1
+port = $PORT
+threads = 2
+trust_dir = $CADIR/certs
+issuer = http://127.0.0.1:$PORT
+
+[token]
+lifetime = 600
+
+[challenge]
+lifetime = 120
+
+[revocation]
+${1:-ocsp = no
+crl_dir = $CADIR/crl}
+CONF
+}
+
+# kd ARGS...: kalitd with $SRV/kalitd.conf.
+kd() {
+	"$KALITD" -c "$SRV/kalitd.conf" "$@"
+}
+
+# start_kalitd: starts kalitd in the background and waits for /healthz.
+start_kalitd() {
+	kd -v >"$TMP/kalitd.log" 2>&1 &
+	KPID=$!
+	_i=0
+	while [ $_i -lt 100 ]; do
+		if curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null 2>&1
+		then
+			return 0
+		fi
+		kill -0 "$KPID" 2>/dev/null || break
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+	fail "kalitd did not start"
+	sed 's/^/     | /' "$TMP/kalitd.log" | head -n 30
+	finish
+}
+
+# stop_kalitd: SIGTERM and wait; sets KRC to kalitd's exit status.
+stop_kalitd() {
+	KRC=0
+	[ -n "$KPID" ] || return 0
+	kill -TERM "$KPID" 2>/dev/null
+	wait "$KPID" || KRC=$?
+	KPID=
+}
+
+trap 'stop_kalitd; rm -rf "$T_TMP"' EXIT
+
+# add_client ID [ACR]: registers a client; its secret in $TMP/ID.secret.
+add_client() {
+	kd client add "$1" --acr "${2:-citizen,official}" --json \
+	    >"$TMP/$1.json" &&
+	    json 'j["client_secret"]' "$TMP/$1.json" >"$TMP/$1.secret"
+}
+
+# http METHOD PATH [curl args...]: body in $OUT, status in $STATUS.
+http() {
+	_m=$1
+	_p=$2
+	shift 2
+	STATUS=$(curl -s -o "$OUT" -w '%{http_code}' -X "$_m" \
+	    "http://127.0.0.1:$PORT$_p" "$@" 2>"$ERR") || STATUS=000
+}
+
+# challenge: a fresh challenge into $CH.
+challenge() {
+	http POST /v1/challenge
+	CH=$(json 'j["challenge"]' "$OUT")
+}
+
+# sign_openssl CERT KEY CONTENT OUT [openssl cms args]: attached CMS (DER)
+# the way E-IMZO clients make it, with the openssl CLI.
+sign_openssl() {
+	_c=$1
+	_k=$2
+	_t=$3
+	_o=$4
+	shift 4
+	printf %s "$_t" | "$OPENSSL" cms -sign -nodetach -binary -signer "$_c" \
+	    -inkey "$_k" -outform DER -out "$_o" "$@"
+}
+
+# login_body CLIENT CHALLENGE DERFILE: the JSON body of /v1/login.
+login_body() {
+	python3 -c 'import base64, json, sys
+print(json.dumps({"client_id": sys.argv[1], "challenge": sys.argv[2],
+    "pkcs7": base64.b64encode(open(sys.argv[3], "rb").read()).decode()}))' \
+	    "$1" "$2" "$3"
+}
+
+# post_login BODYFILE: POST /v1/login with a JSON body from a file.
+post_login() {
+	http POST /v1/login -H 'Content-Type: application/json' \
+	    --data-binary "@$1"
+}
+
+# p12_key P12 PASSFILE OUT: the private key (PEM, unencrypted, test only).
+p12_key() {
+	"$OPENSSL" pkcs12 -in "$1" -passin "file:$2" -nocerts -nodes \
+	    -out "$3" 2>/dev/null
+}
+
+# expect_http DESC STATUS CODE: the last response had STATUS and, unless
+# CODE is "-", {"error": CODE}.
+expect_http() {
+	_got=""
+	if [ "$3" != "-" ]; then
+		_got=$(json 'j.get("error")' "$OUT" 2>/dev/null)
+	fi
+	if [ "$STATUS" != "$2" ]; then
+		fail "$1: HTTP $STATUS, want $2"
+		head -c 400 "$OUT" | sed 's/^/     | /'
+		echo
+	elif [ "$3" != "-" ] && [ "$_got" != "$3" ]; then
+		fail "$1: error \"$_got\", want \"$3\""
+	else
+		ok "$1 ($2${3:+ $3})"
+	fi
+}
