@@ -49,15 +49,16 @@ kd() {
 }
 
 # start_kalitd: starts kalitd in the background and waits for /healthz.
+# (Not through kd: $! of a backgrounded function is a subshell's pid.)
 start_kalitd() {
-	kd -v >"$TMP/kalitd.log" 2>&1 &
+	"$KALITD" -c "$SRV/kalitd.conf" -v >"$TMP/kalitd.log" 2>&1 &
 	KPID=$!
 	_i=0
 	while [ $_i -lt 100 ]; do
-		if curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null 2>&1
-		then
-			return 0
-		fi
+		# This process's own line: not another kalitd on the port.
+		grep -q "listening on" "$TMP/kalitd.log" &&
+		    curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null 2>&1 &&
+		    return 0
 		kill -0 "$KPID" 2>/dev/null || break
 		sleep 0.1
 		_i=$((_i + 1))
