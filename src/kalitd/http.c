@@ -644,6 +644,23 @@ on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
 	atomic_fetch_sub(&h->inflight, 1);
 }
 
+/*
+ * No endpoint has an escaped character in its path. Decoding "%00" would
+ * cut the path short ("/metrics%00.json" → "/metrics"), so such a path is
+ * made one no route matches; the rest is decoded as MHD would.
+ */
+static size_t
+unescape(void *cls, struct MHD_Connection *conn, char *uri)
+{
+	(void)cls;
+	(void)conn;
+	if (strstr(uri, "%00") != NULL) {
+		uri[0] = '\0';
+		return 0;
+	}
+	return MHD_http_unescape(uri);
+}
+
 static void
 mhd_log(void *cls, const char *fmt, va_list ap)
 {
@@ -691,6 +708,7 @@ http_start(struct kalitd *d, struct http **hp)
 	    MHD_OPTION_CONNECTION_LIMIT, (unsigned int)c->max_connections,
 	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)32768,
 	    MHD_OPTION_NOTIFY_COMPLETED, on_completed, h,
+	    MHD_OPTION_UNESCAPE_CALLBACK, unescape, NULL,
 	    MHD_OPTION_END);
 	if (h->mhd == NULL) {
 		log_msg(LOG_LEVEL_ERROR, "cannot listen on %s port %d; is it "

@@ -200,8 +200,13 @@ claims_of(X509 *cert, const char *serial, const unsigned char hash[32])
 	size_t i;
 
 	memset(&id, 0, sizeof(id));
+	/* A CA that signed a malformed number is not to be believed. */
 	if (identity_from_cert(cert, &id) != KALIT_OK ||
-	    id.field[IDENTITY_PINFL] == NULL || (o = json_object()) == NULL) {
+	    id.field[IDENTITY_PINFL] == NULL ||
+	    identity_check_pinfl(id.field[IDENTITY_PINFL]) != KALIT_OK ||
+	    (id.field[IDENTITY_ORG_TIN] != NULL &&
+	    identity_check_tin(id.field[IDENTITY_ORG_TIN]) != KALIT_OK) ||
+	    (o = json_object()) == NULL) {
 		identity_clear(&id);
 		return NULL;
 	}
@@ -215,6 +220,19 @@ claims_of(X509 *cert, const char *serial, const unsigned char hash[32])
 	json_object_set_new(o, "x5t#S256", json_string(x5t));
 	identity_clear(&id);
 	return o;
+}
+
+/*
+ * Whether cert asserts policy oid and its issuing CA may issue under it:
+ * a citizen CA's certificate that claims the official policy is not an
+ * official's.
+ */
+static int
+policy_of(X509 *cert, X509 *issuer, const char *oid)
+{
+	return validate_policy(cert, oid) == KALIT_OK &&
+	    (validate_policy(issuer, oid) == KALIT_OK ||
+	    validate_policy(issuer, "2.5.29.32.0") == KALIT_OK);
 }
 
 /*
@@ -241,9 +259,9 @@ cert_validate(struct kalitd *d, struct state *st, X509 *cert,
 	    (r = validate_key_usage(cert)) != KALIT_OK ||
 	    (r = validate_eku_client(cert)) != KALIT_OK)
 		goto out;
-	if (validate_policy(cert, d->cfg->citizen_oid) == KALIT_OK)
+	if (policy_of(cert, e->issuer, d->cfg->citizen_oid))
 		e->acr |= STORE_ACR_CITIZEN;
-	if (validate_policy(cert, d->cfg->official_oid) == KALIT_OK)
+	if (policy_of(cert, e->issuer, d->cfg->official_oid))
 		e->acr |= STORE_ACR_OFFICIAL;
 	r = KALIT_ERR_CERT_PURPOSE;	/* not a person's certificate */
 	if (e->acr == 0 ||
