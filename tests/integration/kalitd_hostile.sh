@@ -109,6 +109,7 @@ cat >oca/ca.cnf <<CNF
 oid_section = oids
 [oids]
 pinfl = 1.2.860.3.16.1.2
+orgtin = 1.2.860.3.16.1.1
 [req]
 distinguished_name = dn
 [dn]
@@ -262,6 +263,73 @@ SUBJ="/C=UZ/SN=Aliyev/GN=Vali/CN=Aliyev Vali"
 ossl nopinfl good
 attempt "no PINFL in the subject" 403 certificate_purpose \
     nopinfl.crt nopinfl.key
+# The leaf's policy counts only when its CA asserts it too (or anyPolicy):
+# the citizen CA asserts the citizen policy only.
+cat >>oca/ca.cnf <<'CNF'
+[offpol]
+keyUsage = critical, digitalSignature
+extendedKeyUsage = clientAuth
+certificatePolicies = 1.3.6.1.5.5.7.13.2
+[bothpol]
+keyUsage = critical, digitalSignature
+extendedKeyUsage = clientAuth
+certificatePolicies = 1.3.6.1.5.5.7.13.1, 1.3.6.1.5.5.7.13.2
+CNF
+SUBJ="/C=UZ/SN=Aliyev/GN=Vali/CN=Aliyev Vali/pinfl=39000000000001"
+ossl offpol offpol
+attempt "citizen CA, official policy only, official-only client" 403 \
+    certificate_purpose offpol.crt offpol.key offonly
+attempt "citizen CA, official policy only, client portal" 403 \
+    certificate_purpose offpol.crt offpol.key
+ossl bothpol bothpol
+attempt "citizen CA, both policies, official-only client" 403 \
+    certificate_policy bothpol.crt bothpol.key offonly
+attempt "citizen CA, both policies, citizen-only client" 200 - \
+    bothpol.crt bothpol.key citonly
+assert_grep "... as a citizen" '"acr":"citizen"' "$OUT"
+attempt "citizen CA, both policies, client portal" 200 - \
+    bothpol.crt bothpol.key
+assert_grep "... as a citizen, not an official" '"acr":"citizen"' "$OUT"
+# A PINFL is exactly 14 digits, an organisation TIN exactly 9.
+# subj_has DESC CERT OID VALUE: CERT's subject has OID = VALUE (so that the
+# refusal is about the value, not about a missing attribute).
+subj_has() {
+	"$OPENSSL" x509 -in "$2" -noout -subject \
+	    -nameopt sep_multiline,oid,show_type >subj.txt
+	assert_grep "$1" "^ *$3=[A-Z0-9]*STRING:$4\$" subj.txt
+}
+SUBJ="/C=UZ/SN=Aliyev/GN=Vali/CN=Aliyev Vali/pinfl=12<script>"
+ossl pinscript good
+subj_has "... its subject has that PINFL" pinscript.crt \
+    '1\.2\.860\.3\.16\.1\.2' '12<script>'
+attempt "PINFL \"12<script>\"" 403 certificate_purpose \
+    pinscript.crt pinscript.key
+SUBJ="/C=UZ/SN=Aliyev/GN=Vali/CN=Aliyev Vali/pinfl=3900000000001"
+ossl pin13 good
+subj_has "... its subject has that PINFL" pin13.crt \
+    '1\.2\.860\.3\.16\.1\.2' 3900000000001
+attempt "PINFL of 13 digits" 403 certificate_purpose pin13.crt pin13.key
+cat >>oca/ca.cnf <<'CNF'
+[offgood]
+keyUsage = critical, digitalSignature, nonRepudiation
+extendedKeyUsage = clientAuth, emailProtection
+certificatePolicies = 1.3.6.1.5.5.7.13.2
+CNF
+_osubj="/C=UZ/SN=Aliyev/GN=Vali/CN=Aliyev Vali/pinfl=39000000000001\
+/O=Kalit LLC/title=Director"
+SUBJ="$_osubj/orgtin=201234567"
+OCA_CRT=$CADIR/certs/official.crt OCA_KEY=$CADIR/keys/official.key \
+    ossl offtin9 offgood
+attempt "openssl-made official, TIN of 9 digits (control)" 200 - \
+    offtin9.crt offtin9.key offonly
+assert_grep "... as an official" '"acr":"official"' "$OUT"
+SUBJ="$_osubj/orgtin=12345678"
+OCA_CRT=$CADIR/certs/official.crt OCA_KEY=$CADIR/keys/official.key \
+    ossl offtin8 offgood
+subj_has "... its subject has that TIN" offtin8.crt \
+    '1\.2\.860\.3\.16\.1\.1' 12345678
+attempt "official with an organisation TIN of 8 digits" 403 \
+    certificate_purpose offtin8.crt offtin8.key offonly
 SUBJ="/C=UZ/CN=kalit citizen CA"	# an impostor with the real CA's name
 "$OPENSSL" req -config oca/ca.cnf -x509 -new -newkey ec -pkeyopt \
     ec_paramgen_curve:P-256 -nodes -keyout fakeca.key -subj "$SUBJ" \
