@@ -114,7 +114,8 @@ cms_verify_attached(const unsigned char *der, size_t len, X509 **signerp,
 		r = KALIT_ERR_NOMEM;
 		goto out;
 	}
-	memcpy(*contentp, buf, (size_t)n);
+	if (n > 0)	/* an empty memory BIO has no buffer at all */
+		memcpy(*contentp, buf, (size_t)n);
 	(*contentp)[n] = '\0';
 	*clenp = (size_t)n;
 	X509_up_ref(signer);

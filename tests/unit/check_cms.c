@@ -106,6 +106,21 @@ START_TEST(test_cms_openssl_binary_attached_accepted)
 }
 END_TEST
 
+START_TEST(test_cms_empty_content_verifies_empty)
+{
+	unsigned char *der = NULL;
+	size_t len;
+	char *content = NULL;
+
+	ck_assert_err(cms_sign_attached(leaf_key, leaf, NULL, "", 0, &der,
+	    &len), KALIT_OK);
+	ck_assert_err(verify(der, len, &content), KALIT_OK);
+	ck_assert_str_eq(content, "");
+	free(content);
+	OPENSSL_free(der);
+}
+END_TEST
+
 START_TEST(test_cms_detached_is_malformed)
 {
 	unsigned char *der = NULL;
@@ -221,6 +236,7 @@ cms_suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_cms_sign_verify_round_trip);
 	tcase_add_test(tc, test_cms_openssl_binary_attached_accepted);
+	tcase_add_test(tc, test_cms_empty_content_verifies_empty);
 	tcase_add_test(tc, test_cms_detached_is_malformed);
 	tcase_add_test(tc, test_cms_without_certificate_fails);
 	tcase_add_test(tc, test_cms_swapped_certificate_fails);
