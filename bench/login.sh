@@ -1,0 +1,642 @@
+#!/bin/sh
+# login.sh: kalitd logins per second and per server CPU-second, beside the
+# ECDSA P-256 ceiling of `openssl speed` and nginx doing full TLS
+# handshakes with client certificates (the same citizen certificates).
+# See bench/README.md for what is measured and how to read the results.
+#
+# Environment (all optional):
+#   KALITD, KALIT_CA   binaries (default: the ones in the source tree)
+#   KALIT_PROFILE_DIR  profiles for kalit-ca init (default: ca/profiles)
+#   LOGIN_BODIES       bench/login_bodies binary (default: built from
+#                      bench/login_bodies.c in the tree when missing)
+#   DURATION           seconds of the wrk run (default 15)
+#   CONNS              wrk connections (default 32)
+#   THREADS            wrk threads (default 2)
+#   SERVER_THREADS     kalitd [server] threads (default: nproc)
+#   K                  citizen certificates / key files (default 50)
+#   N                  pre-signed login bodies (default 10000 x DURATION)
+#   CHAIN              1: the CMS carries the issuing CA and root beside the
+#                      signer's certificate, as a kalit-ca key file does
+#                      (default); 0: the signer's certificate only
+#   GEN_JOBS           login_bodies threads (default 4 x nproc)
+#   SPEED_SECONDS      seconds per test of openssl speed (default 3)
+#   NGINX              nginx binary, or "no" to skip nginx (default nginx)
+#   NGINX_WORKERS      nginx worker_processes (default: nproc)
+#   NGINX_CRL          1: nginx also checks the CRLs (ssl_crl) (default 0)
+#   STIME_PROCS        parallel `openssl s_time` clients (default: nproc)
+#   STIME_SECONDS      seconds of each s_time run (default 10)
+#   PERF               1: record kalitd with perf during the wrk run and
+#                      print the top functions (figures then include perf's
+#                      overhead) (default 0)
+#   OPENSSL, WRK       binaries (default: from PATH)
+#   BENCH_TMP          where the work directory is made (default $TMPDIR or /tmp)
+#   KEEP=1             keep the work directory (default: removed at exit)
+set -eu
+LC_ALL=C
+export LC_ALL
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+NPROC=$(nproc 2>/dev/null || getconf _NPROCESSORS_ONLN 2>/dev/null || echo 1)
+KALITD=${KALITD:-$top/kalitd}
+KALIT_CA=${KALIT_CA:-$top/kalit-ca}
+KALIT_PROFILE_DIR=${KALIT_PROFILE_DIR:-$top/ca/profiles}
+LOGIN_BODIES=${LOGIN_BODIES:-}
+DURATION=${DURATION:-15}
+CONNS=${CONNS:-32}
+THREADS=${THREADS:-2}
+SERVER_THREADS=${SERVER_THREADS:-$NPROC}
+K=${K:-50}
+N=${N:-$((DURATION * 10000))}
+CHAIN=${CHAIN:-1}
+GEN_JOBS=${GEN_JOBS:-$((4 * NPROC))}
+SPEED_SECONDS=${SPEED_SECONDS:-3}
+NGINX=${NGINX:-nginx}
+NGINX_WORKERS=${NGINX_WORKERS:-$NPROC}
+NGINX_CRL=${NGINX_CRL:-0}
+STIME_PROCS=${STIME_PROCS:-$NPROC}
+STIME_SECONDS=${STIME_SECONDS:-10}
+PERF=${PERF:-0}
+OPENSSL=${OPENSSL:-openssl}
+WRK=${WRK:-wrk}
+BENCH_TMP=${BENCH_TMP:-${TMPDIR:-/tmp}}
+KEEP=${KEEP:-0}
+export KALIT_PROFILE_DIR
+unset KALIT_CA_DIR KALITD_CONF
+KALIT_OPERATOR=bench
+export KALIT_OPERATOR
+
+say() { printf '%s\n' "login.sh: $*" >&2; }
+die() { say "error: $*"; exit 1; }
+
+for v in DURATION CONNS THREADS SERVER_THREADS K N GEN_JOBS SPEED_SECONDS \
+    NGINX_WORKERS STIME_PROCS STIME_SECONDS; do
+	x=
+	eval "x=\$$v"
+	case $x in ''|*[!0-9]*) die "$v=$x is not a number" ;; esac
+	[ "$x" -ge 1 ] || die "$v must be at least 1"
+done
+[ "$CONNS" -ge "$THREADS" ] || die "CONNS must be at least THREADS"
+abspath() { # NAME VALUE: prints an absolute path to the executable
+	case $2 in
+	/*) printf '%s\n' "$2" ;;
+	*/*) printf '%s\n' "$(pwd)/$2" ;;
+	*) command -v "$2" 2>/dev/null || die "$1: $2 not found" ;;
+	esac
+}
+KALITD=$(abspath KALITD "$KALITD")
+KALIT_CA=$(abspath KALIT_CA "$KALIT_CA")
+[ -x "$KALITD" ] || die "$KALITD: not an executable; make kalitd or set KALITD"
+[ -x "$KALIT_CA" ] || die "$KALIT_CA: not an executable; make kalit-ca or set KALIT_CA"
+[ -d "$KALIT_PROFILE_DIR" ] || die "$KALIT_PROFILE_DIR: no such directory"
+command -v "$OPENSSL" >/dev/null 2>&1 || die "$OPENSSL not found"
+command -v "$WRK" >/dev/null 2>&1 || die "$WRK not found (apt-get install wrk)"
+command -v curl >/dev/null 2>&1 || die "curl not found"
+if [ "$NGINX" != no ]; then
+	command -v "$NGINX" >/dev/null 2>&1 ||
+	    die "$NGINX not found (apt-get install nginx-light, or NGINX=no)"
+fi
+if [ "$PERF" = 1 ]; then
+	command -v perf >/dev/null 2>&1 || die "PERF=1 but perf is not installed"
+fi
+case $(date +%N) in *[!0-9]*|'') die "date +%N unsupported: GNU date is needed" ;; esac
+TCK=$(getconf CLK_TCK)
+
+W=$(mktemp -d "$BENCH_TMP/kalit-login.XXXXXX") || die "mktemp failed"
+KPID=
+NPID=
+BGPIDS=
+cleanup() {
+	for p in $BGPIDS; do
+		kill "$p" 2>/dev/null || true
+	done
+	if [ -n "$KPID" ]; then
+		kill -TERM "$KPID" 2>/dev/null || true
+		wait "$KPID" 2>/dev/null || true
+	fi
+	if [ -n "$NPID" ]; then
+		kill -TERM "$NPID" 2>/dev/null || true
+		wait "$NPID" 2>/dev/null || true
+	fi
+	if [ "$KEEP" = 1 ]; then
+		say "work directory kept: $W"
+	else
+		rm -rf "$W"
+	fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+LOG=$W/log
+: > "$LOG"
+
+now() { date +%s.%N; }
+# ticks PID...: utime + stime of the processes (all their threads), in ticks
+ticks() {
+	for _p; do
+		sed 's/^.*) //' "/proc/$_p/stat" 2>/dev/null || true
+	done | awk '{ t += $12 + $13 } END { print t + 0 }'
+}
+# busy: ticks all CPUs spent busy (not idle or waiting for I/O) since boot
+busy() { awk '$1 == "cpu" { print $2 + $3 + $4 + $7 + $8 + $9; exit }' /proc/stat; }
+# kids FILE: CPU ticks of this shell's waited-for children so far, from
+# `times > FILE` run in this shell (not in a $(...) subshell)
+kids() {
+	awk -v t="$TCK" 'NR == 2 {
+		split($1, u, /[ms]/); split($2, s, /[ms]/)
+		printf "%.0f", (u[1] * 60 + u[2] + s[1] * 60 + s[2]) * t }' "$1"
+}
+# children PID: the direct children of a process
+children() {
+	cat /proc/"$1"/task/*/children 2>/dev/null ||
+	    ps -o pid= --ppid "$1" 2>/dev/null || true
+}
+# calc EXPR -v VAR=VALUE...: awk arithmetic, printed with %.10g
+calc() {
+	_e=$1
+	shift
+	awk "$@" "BEGIN { printf \"%.10g\", $_e }" /dev/null
+}
+free_port() {
+	python3 -c 'import socket
+s = socket.socket()
+s.bind(("127.0.0.1", 0))
+print(s.getsockname()[1])' 2>/dev/null ||
+	    awk 'BEGIN { srand(); print 20000 + int(rand() * 20000) }'
+}
+# metric FILE NAME: the value of the sample NAME (with its labels) in FILE
+metric() {
+	awk -v n="$2" '$1 == n { v = $2 } END { print v + 0 }' "$1"
+}
+
+# ---------------------------------------------------------------- login_bodies
+if [ -z "$LOGIN_BODIES" ]; then
+	LOGIN_BODIES=$top/bench/login_bodies
+	if [ ! -x "$LOGIN_BODIES" ] || [ -n "$(find "$top/bench/login_bodies.c" \
+	    "$top/src/lib/libkalit.a" -newer "$LOGIN_BODIES" 2>/dev/null)" ]; then
+		say "building bench/login_bodies"
+		if ! make -C "$top" bench/login_bodies >>"$LOG" 2>&1; then
+			# Not in Makefile.am yet: the project's own flags, by hand.
+			[ -f "$top/src/lib/libkalit.a" ] ||
+			    make -C "$top" src/lib/libkalit.a >>"$LOG" 2>&1 ||
+			    die "cannot build src/lib/libkalit.a; see $LOG"
+			flags=$(make -s -C "$top" --no-print-directory --eval \
+			    'kalit-bench-flags: ; @echo $(CC) $(DEFS) $(DEFAULT_INCLUDES) $(AM_CPPFLAGS) $(CPPFLAGS) $(AM_CFLAGS) $(CFLAGS) $(AM_LDFLAGS) $(LDFLAGS)' \
+			    kalit-bench-flags 2>>"$LOG") ||
+			    die "cannot read the build flags from $top/Makefile"
+			libs=$(make -s -C "$top" --no-print-directory --eval \
+			    'kalit-bench-libs: ; @echo $(KALIT_LIBS) $(LIBS)' \
+			    kalit-bench-libs 2>>"$LOG")
+			# shellcheck disable=SC2086
+			(cd "$top" && $flags -o bench/login_bodies \
+			    bench/login_bodies.c $libs) >>"$LOG" 2>&1 ||
+			    die "cannot build bench/login_bodies; see $LOG"
+		fi
+	fi
+fi
+LOGIN_BODIES=$(abspath LOGIN_BODIES "$LOGIN_BODIES")
+[ -x "$LOGIN_BODIES" ] || die "$LOGIN_BODIES: not an executable"
+
+# ---------------------------------------------------------------- PKI
+say "work directory $W"
+umask 077
+CA=$W/ca
+PASS=$W/ca.pass
+KEYS=$W/keys
+mkdir -p "$KEYS"
+"$OPENSSL" rand -hex 16 > "$PASS"
+KC() { "$KALIT_CA" -d "$CA" "$@"; }
+
+say "PKI: root, citizen and official CAs; $K citizen keys and certificates"
+KC init --cn "kalit Bench Root CA" --org "kalit bench" \
+    --ca-pass "file:$PASS" >>"$LOG" 2>&1 || die "kalit-ca init failed; see $LOG"
+for p in citizen official; do
+	KC ca-new --profile $p --cn "kalit Bench $p CA" --ca-pass "file:$PASS" \
+	    >>"$LOG" 2>&1 || die "kalit-ca ca-new $p failed; see $LOG"
+done
+i=0
+while [ $i -lt "$K" ]; do
+	"$OPENSSL" genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 \
+	    -out "$KEYS/c$i.key" 2>>"$LOG"
+	"$OPENSSL" req -new -key "$KEYS/c$i.key" -subj "/CN=bench $i" \
+	    -out "$KEYS/c$i.csr" 2>>"$LOG"
+	i=$((i + 1))
+done
+# kalit-ca issue --batch: one JSON line per citizen, PINFL 3xxxxxxxxxxxxx
+awk -v n="$K" -v dir="$KEYS" 'BEGIN {
+	for (i = 0; i < n; i++) {
+		f = dir "/c" i ".csr"
+		s = ""
+		while ((getline l < f) > 0)
+			s = s l "\\n"
+		close(f)
+		printf "{\"given_name\":\"Vali\",\"surname\":\"Aliyev\"," \
+		    "\"pinfl\":\"3%013d\",\"csr\":\"%s\"}\n", 1000 + i, s
+	}
+}' > "$W/batch.jsonl"
+KC issue --profile citizen --batch "$W/batch.jsonl" --ca-pass "file:$PASS" \
+    > "$W/batch.out" 2>>"$LOG" || die "kalit-ca issue --batch failed; see $LOG"
+[ "$(wc -l < "$W/batch.out")" -eq "$K" ] || die "kalit-ca issued fewer than $K"
+i=0
+: > "$W/keyspecs"
+while read -r serial _pinfl; do
+	KC show "$serial" --pem > "$KEYS/c$i.pem" 2>>"$LOG" ||
+	    die "kalit-ca show failed; see $LOG"
+	printf '%s:%s\n' "$KEYS/c$i.key" "$KEYS/c$i.pem" >> "$W/keyspecs"
+	i=$((i + 1))
+done < "$W/batch.out"
+for c in root citizen official; do
+	KC crl --ca $c --ca-pass "file:$PASS" >>"$LOG" 2>&1 ||
+	    die "kalit-ca crl --ca $c failed; see $LOG"
+done
+# What a kalit-ca key file carries beside the citizen's certificate.
+cat "$CA/certs/citizen.crt" "$CA/certs/root.crt" > "$W/chain.pem"
+"$OPENSSL" verify -CAfile "$CA/certs/root.crt" -untrusted \
+    "$CA/certs/citizen.crt" "$KEYS/c0.pem" >>"$LOG" 2>&1 ||
+    die "the citizen certificate does not verify; see $LOG"
+
+# ---------------------------------------------------------------- kalitd
+KPORT=${KALITD_PORT:-$(free_port)}
+SRV=$W/kalitd
+mkdir -p "$SRV"
+"$OPENSSL" rand -hex 16 > "$SRV/token.pass"
+cat > "$SRV/kalitd.conf" <<CONF
+[server]
+listen = 127.0.0.1
+port = $KPORT
+threads = $SERVER_THREADS
+trust_dir = $CA/certs
+
+[challenge]
+lifetime = 3600
+
+[revocation]
+ocsp = no
+crl_dir = $CA/crl
+CONF
+"$KALITD" -c "$SRV/kalitd.conf" keygen >>"$LOG" 2>&1 ||
+    die "kalitd keygen failed; see $LOG"
+"$KALITD" -c "$SRV/kalitd.conf" client add bench --acr citizen --json \
+    >>"$LOG" 2>&1 || die "kalitd client add failed; see $LOG"
+URL=http://127.0.0.1:$KPORT
+say "starting kalitd on $URL ($SERVER_THREADS threads)"
+"$KALITD" -c "$SRV/kalitd.conf" > "$SRV/kalitd.log" 2>&1 &
+KPID=$!
+i=0
+until curl -sf "$URL/healthz" >/dev/null 2>&1; do
+	i=$((i + 1))
+	if [ $i -gt 100 ] || ! kill -0 "$KPID" 2>/dev/null; then
+		cat "$SRV/kalitd.log" >&2
+		die "kalitd did not start"
+	fi
+	sleep 0.1
+done
+
+CHAINOPT=
+[ "$CHAIN" = 1 ] && CHAINOPT="-a $W/chain.pem"
+# Sanity: one body logs in, and the same body again is refused.
+# shellcheck disable=SC2086
+"$LOGIN_BODIES" -n 1 -j 1 -c bench -u "$URL" -o "$W/one.json" $CHAINOPT \
+    -f "$W/keyspecs" >>"$LOG" 2>&1 || die "login_bodies failed; see $LOG"
+post_login() {
+	curl -s -o "$W/answer" -w '%{http_code}' -H 'Content-Type: application/json' \
+	    --data-binary "@$1" "$URL/v1/login" 2>>"$LOG" || echo 000
+}
+st=$(post_login "$W/one.json")
+[ "$st" = 200 ] && grep -q '"access_token"' "$W/answer" ||
+    die "a login was refused: HTTP $st $(head -c 300 "$W/answer")"
+st=$(post_login "$W/one.json")
+[ "$st" = 400 ] && grep -q challenge_reused "$W/answer" ||
+    die "a reused challenge was not refused: HTTP $st $(head -c 300 "$W/answer")"
+
+BODIES=$W/bodies
+say "signing $N login bodies ($K keys, chain $CHAIN, $GEN_JOBS threads)"
+t0=$(now)
+# shellcheck disable=SC2086
+"$LOGIN_BODIES" -n "$N" -j "$GEN_JOBS" -c bench -u "$URL" -o "$BODIES" \
+    $CHAINOPT -f "$W/keyspecs" 2>"$W/gen.err" || {
+	tail -n 5 "$W/gen.err" >&2
+	die "login_bodies failed"
+}
+t1=$(now)
+GEN_SEC=$(calc "b - a" -v a="$t0" -v b="$t1")
+GEN_LINE=$(tail -n 1 "$W/gen.err")
+cat "$W/gen.err" >> "$LOG"
+BODY_BYTES=$(head -n 1 "$BODIES" | wc -c | tr -d ' ')
+say "  $GEN_LINE"
+
+# ---------------------------------------------------------------- wrk
+say "wrk: -t$THREADS -c$CONNS -d${DURATION}s against kalitd"
+curl -sf "$URL/metrics" > "$W/metrics0" || die "GET /metrics failed"
+KT0=$(ticks "$KPID")
+B0=$(busy)
+times > "$W/times0"
+C0=$(kids "$W/times0")
+T0=$(now)
+PERFPID=
+if [ "$PERF" = 1 ]; then
+	perf record -F 499 --call-graph dwarf,8192 -p "$KPID" -o "$W/perf.data" >>"$LOG" 2>&1 &
+	PERFPID=$!
+	BGPIDS="$BGPIDS $PERFPID"
+fi
+LOGIN_BODIES=$BODIES LOGIN_THREADS=$THREADS "$WRK" -t"$THREADS" \
+    -c"$CONNS" -d"${DURATION}s" --timeout 10s --latency \
+    -s "$top/bench/login.lua" "$URL/" > "$W/wrk.out" 2>&1 ||
+    { cat "$W/wrk.out" >&2; die "wrk failed"; }
+KT1=$(ticks "$KPID")
+B1=$(busy)
+times > "$W/times1"
+C1=$(kids "$W/times1")
+T1=$(now)
+if [ -n "$PERFPID" ]; then
+	kill -INT "$PERFPID" 2>/dev/null || true
+	wait "$PERFPID" 2>/dev/null || true
+fi
+curl -sf "$URL/metrics" > "$W/metrics1" || die "GET /metrics failed"
+cat "$W/wrk.out" >> "$LOG"
+RES=$(grep '^LOGIN_RESULT ' "$W/wrk.out") ||
+    { cat "$W/wrk.out" >&2; die "no result from login.lua"; }
+r() { printf '%s\n' "$RES" | tr ' ' '\n' | sed -n "s/^$1=//p"; }
+W_REQ=$(r requests)
+W_US=$(r duration_us)
+W_OK=$(r logins_ok)
+W_BAD=$(r bad)
+W_EXH=$(r exhausted)
+W_P50=$(r lat_p50_us)
+W_P90=$(r lat_p90_us)
+W_P99=$(r lat_p99_us)
+W_MEAN=$(r lat_mean_us)
+W_ERR=$(( $(r err_connect) + $(r err_read) + $(r err_write) + $(r err_timeout) ))
+[ "$W_EXH" -eq 0 ] ||
+    die "the bodies ran out ($(r bodies_sent) sent): raise N (now $N) or lower DURATION"
+if [ "$W_BAD" -ne 0 ] || [ "$W_ERR" -ne 0 ]; then
+	grep -E '^LOGIN_(ERROR|FIRST_BAD)' "$W/wrk.out" >&2 || true
+	die "the run had $W_BAD refused answers, $W_ERR socket errors/timeouts"
+fi
+
+m0=$W/metrics0
+m1=$W/metrics1
+d() { calc "b - a" -v a="$(metric "$m0" "$1")" -v b="$(metric "$m1" "$1")"; }
+S_OK=$(d 'kalitd_logins_total{outcome="ok"}')
+S_CH=$(d 'kalitd_requests_total{endpoint="challenge",code="200"}')
+S_LSUM=$(d kalitd_login_duration_seconds_sum)
+S_LCNT=$(d kalitd_login_duration_seconds_count)
+S_BSUM=$(d kalitd_audit_batch_size_sum)
+S_BCNT=$(d kalitd_audit_batch_size_count)
+[ "$S_OK" = "$S_LCNT" ] ||
+    die "kalitd counted $S_LCNT login attempts but only $S_OK succeeded"
+K_CPU=$(calc "(b - a) / t" -v a="$KT0" -v b="$KT1" -v t="$TCK")
+K_RATE=$(calc "ok / (us / 1e6)" -v ok="$W_OK" -v us="$W_US")
+K_REQ_RATE=$(calc "q / 2 / (us / 1e6)" -v q="$W_REQ" -v us="$W_US")
+K_CPU_OP=$(calc "c / n" -v c="$K_CPU" -v n="$S_OK")
+K_PER_CPU=$(calc "n / c" -v c="$K_CPU" -v n="$S_OK")
+K_CORES=$(calc "c / (us / 1e6)" -v c="$K_CPU" -v us="$W_US")
+K_SRV_MS=$(calc "s / n * 1000" -v s="$S_LSUM" -v n="$S_LCNT")
+K_BATCH=$(calc "s / n" -v s="$S_BSUM" -v n="$S_BCNT")
+# The client's CPU, and whatever else ran on the machine meanwhile.
+K_WALL=$(calc "(b - a) / t / n / (t1 - t0)" -v a="$B0" -v b="$B1" -v t="$TCK" \
+    -v n="$NPROC" -v t0="$T0" -v t1="$T1")
+K_CLIENT=$(calc "(b - a) / t" -v a="$C0" -v b="$C1" -v t="$TCK")
+K_OTHER=$(calc "x < 0 ? 0 : x" -v x="$(calc "(b - a - (k1 - k0) - (c1 - c0)) / t" \
+    -v a="$B0" -v b="$B1" -v k0="$KT0" -v k1="$KT1" -v c0="$C0" -v c1="$C1" -v t="$TCK")")
+
+if [ "$PERF" = 1 ] && [ -s "$W/perf.data" ]; then
+	perf report -i "$W/perf.data" --no-children --sort dso,sym --stdio \
+	    -g none --percent-limit 1 2>/dev/null | grep -v '^#' |
+	    grep -v '^$' | head -n 25 > "$W/perf.self" || true
+	perf report -i "$W/perf.data" --children --sort sym --stdio \
+	    -g none --percent-limit 2 2>/dev/null | grep -v '^#' |
+	    grep -v '^$' | grep -v ' 0x0000' | head -n 40 > "$W/perf.children" || true
+fi
+kill -TERM "$KPID" 2>/dev/null || true
+wait "$KPID" 2>/dev/null || true
+KPID=
+
+# ---------------------------------------------------------------- openssl speed
+say "openssl speed -seconds $SPEED_SECONDS ecdsap256 (one core)"
+"$OPENSSL" speed -seconds "$SPEED_SECONDS" ecdsap256 > "$W/speed.out" 2>>"$LOG" ||
+    die "openssl speed failed"
+SIGN_S=$(awk '/nistp256/ { print $(NF - 1) }' "$W/speed.out")
+VERIFY_S=$(awk '/nistp256/ { print $NF }' "$W/speed.out")
+[ -n "$SIGN_S" ] && [ -n "$VERIFY_S" ] || die "cannot read openssl speed's output"
+CEIL=$(calc "1 / (1 / s + 1 / v)" -v s="$SIGN_S" -v v="$VERIFY_S")
+CEIL_CPU_OP=$(calc "1 / c" -v c="$CEIL")
+RATIO_CEIL=$(calc "k / c" -v k="$K_PER_CPU" -v c="$CEIL")
+
+# ---------------------------------------------------------------- nginx
+N_RATE=-
+if [ "$NGINX" != no ]; then
+	NG=$W/nginx
+	mkdir -p "$NG/tmp"
+	NPORT=${NGINX_PORT:-$(free_port)}
+	say "nginx: TLS server certificate (P-256) and configuration"
+	"$OPENSSL" req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 \
+	    -nodes -keyout "$NG/tlsca.key" -out "$NG/tlsca.pem" -days 2 \
+	    -subj "/CN=kalit bench TLS CA" >>"$LOG" 2>&1
+	"$OPENSSL" req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 \
+	    -nodes -keyout "$NG/server.key" -out "$NG/server.csr" \
+	    -subj "/CN=127.0.0.1" >>"$LOG" 2>&1
+	printf 'subjectAltName = IP:127.0.0.1\nbasicConstraints = CA:FALSE\nextendedKeyUsage = serverAuth\n' > "$NG/ext"
+	"$OPENSSL" x509 -req -in "$NG/server.csr" -CA "$NG/tlsca.pem" \
+	    -CAkey "$NG/tlsca.key" -CAcreateserial -days 2 -extfile "$NG/ext" \
+	    -out "$NG/server.pem" >>"$LOG" 2>&1 || die "server certificate failed"
+	cat "$CA/certs/root.crt" "$CA/certs/citizen.crt" > "$NG/clientca.pem"
+	CRLCONF=
+	if [ "$NGINX_CRL" = 1 ]; then
+		for c in root citizen; do
+			"$OPENSSL" crl -inform DER -in "$CA/crl/$c.crl" \
+			    >> "$NG/crl.pem" 2>>"$LOG"
+		done
+		CRLCONF="ssl_crl $NG/crl.pem;"
+	fi
+	USERCONF=
+	[ "$(id -u)" -eq 0 ] && USERCONF="user root;"	# workers stay root
+	cat > "$NG/nginx.conf" <<CONF
+$USERCONF
+worker_processes $NGINX_WORKERS;
+pid $NG/nginx.pid;
+error_log $NG/error.log warn;
+events {
+	worker_connections 4096;
+}
+http {
+	log_format hs '\$ssl_session_reused \$ssl_protocol \$ssl_client_verify';
+	access_log $NG/access.log hs buffer=64k;
+	client_body_temp_path $NG/tmp/body;
+	proxy_temp_path $NG/tmp/proxy;
+	fastcgi_temp_path $NG/tmp/fastcgi;
+	uwsgi_temp_path $NG/tmp/uwsgi;
+	scgi_temp_path $NG/tmp/scgi;
+	server {
+		listen 127.0.0.1:$NPORT ssl;
+		ssl_certificate $NG/server.pem;
+		ssl_certificate_key $NG/server.key;
+		ssl_client_certificate $NG/clientca.pem;
+		ssl_verify_client on;
+		ssl_verify_depth 2;
+		$CRLCONF
+		ssl_session_cache off;
+		ssl_session_tickets off;
+		ssl_protocols TLSv1.2 TLSv1.3;
+		location / {
+			default_type text/plain;
+			return 200 "\$ssl_client_s_dn\n";
+		}
+	}
+}
+CONF
+	"$NGINX" -t -c "$NG/nginx.conf" -p "$NG" -e "$NG/error.log" >>"$LOG" 2>&1 ||
+	    die "nginx -t failed; see $LOG"
+	say "starting nginx on https://127.0.0.1:$NPORT ($NGINX_WORKERS workers)"
+	"$NGINX" -c "$NG/nginx.conf" -p "$NG" -e "$NG/error.log" \
+	    -g 'daemon off;' >>"$LOG" 2>&1 &
+	NPID=$!
+	NURL=https://127.0.0.1:$NPORT/
+	i=0
+	until [ "$(curl -s -o /dev/null -w '%{http_code}' --cacert "$NG/tlsca.pem" \
+	    "$NURL" 2>/dev/null)" = 400 ]; do
+		i=$((i + 1))
+		if [ $i -gt 100 ] || ! kill -0 "$NPID" 2>/dev/null; then
+			cat "$NG/error.log" >&2 || true
+			die "nginx did not start"
+		fi
+		sleep 0.1
+	done
+	# The handshake really checks the client: a citizen is let in, no
+	# certificate and a certificate of another CA are not.
+	st=$(curl -s -o "$W/answer" -w '%{http_code}' --cacert "$NG/tlsca.pem" \
+	    --cert "$KEYS/c0.pem" --key "$KEYS/c0.key" "$NURL" 2>>"$LOG") || st=000
+	[ "$st" = 200 ] && grep -q 'CN=Aliyev Vali' "$W/answer" ||
+	    die "nginx refused the citizen certificate: HTTP $st"
+	st=$(curl -s -o /dev/null -w '%{http_code}' --cacert "$NG/tlsca.pem" \
+	    "$NURL" 2>>"$LOG") || st=000
+	[ "$st" = 400 ] || die "nginx let in a client without a certificate: HTTP $st"
+	st=$(curl -s -o /dev/null -w '%{http_code}' --cacert "$NG/tlsca.pem" \
+	    --cert "$NG/server.pem" --key "$NG/server.key" "$NURL" 2>>"$LOG") ||
+	    st=000
+	[ "$st" = 400 ] || die "nginx let in a certificate of another CA: HTTP $st"
+
+	# A fresh access log for the timed run: the checks above stay apart.
+	mv "$NG/access.log" "$NG/access.checks.log"
+	kill -USR1 "$NPID"
+	i=0
+	until [ -f "$NG/access.log" ]; do
+		i=$((i + 1))
+		[ $i -le 100 ] || die "nginx did not reopen its access log"
+		sleep 0.05
+	done
+
+	say "openssl s_time: $STIME_PROCS clients, ${STIME_SECONDS}s of full handshakes"
+	WORKERS=$(children "$NPID")
+	[ -n "$WORKERS" ] || die "no nginx worker processes"
+	NT0=$(ticks "$NPID" $WORKERS)
+	B0=$(busy)
+	times > "$W/times0"
+	C0=$(kids "$W/times0")
+	t0=$(now)
+	pids=
+	i=0
+	while [ $i -lt "$STIME_PROCS" ]; do
+		c=$((i % K))
+		"$OPENSSL" s_time -connect "127.0.0.1:$NPORT" \
+		    -cert "$KEYS/c$c.pem" -key "$KEYS/c$c.key" -new \
+		    -time "$STIME_SECONDS" -www / > "$W/stime.$i" 2>&1 &
+		pids="$pids $!"
+		i=$((i + 1))
+	done
+	BGPIDS="$BGPIDS $pids"
+	for p in $pids; do
+		wait "$p" || die "openssl s_time failed; see $W/stime.*"
+	done
+	BGPIDS=
+	t1=$(now)
+	NT1=$(ticks "$NPID" $WORKERS)
+	N_SEC=$(calc "b - a" -v a="$t0" -v b="$t1")
+	B1=$(busy)
+	times > "$W/times1"
+	C1=$(kids "$W/times1")
+	N_WALL=$(calc "(b - a) / t / n / s" -v a="$B0" -v b="$B1" -v t="$TCK" \
+	    -v n="$NPROC" -v s="$N_SEC")
+	N_CLIENT=$(calc "(b - a) / t" -v a="$C0" -v b="$C1" -v t="$TCK")
+	N_OTHER=$(calc "x < 0 ? 0 : x" -v x="$(calc "(b - a - (k1 - k0) - (c1 - c0)) / t" \
+	    -v a="$B0" -v b="$B1" -v k0="$NT0" -v k1="$NT1" -v c0="$C0" -v c1="$C1" -v t="$TCK")")
+	cat "$W"/stime.* >> "$LOG"
+	N_CONN=$(cat "$W"/stime.* | awk '/connections in .* real seconds/ { n += $1 } END { print n + 0 }')
+	[ "$N_CONN" -gt 0 ] || die "openssl s_time made no connection; see $LOG"
+	N_CPU=$(calc "(b - a) / t" -v a="$NT0" -v b="$NT1" -v t="$TCK")
+	N_RATE=$(calc "n / s" -v n="$N_CONN" -v s="$N_SEC")
+	N_CPU_OP=$(calc "c / n" -v c="$N_CPU" -v n="$N_CONN")
+	N_PER_CPU=$(calc "n / c" -v c="$N_CPU" -v n="$N_CONN")
+	N_CORES=$(calc "c / s" -v c="$N_CPU" -v s="$N_SEC")
+	kill -QUIT "$NPID" 2>/dev/null || true	# flushes the access log
+	wait "$NPID" 2>/dev/null || true
+	NPID=
+	# Every connection was a full handshake with a verified certificate.
+	N_LOG=$(wc -l < "$NG/access.log" | tr -d ' ')
+	N_FULL=$(grep -c '^\. TLSv1\.[23] SUCCESS$' "$NG/access.log" || true)
+	N_PROTO=$(awk '{ print $2 }' "$NG/access.log" | sort | uniq -c |
+	    awk '{ printf "%s%s %s", sep, $2, $1; sep = ", " }')
+	[ "$N_FULL" -eq "$N_LOG" ] && [ "$N_LOG" -eq "$N_CONN" ] ||
+	    die "nginx logged $N_LOG requests, $N_FULL of them full verified handshakes, s_time counted $N_CONN"
+fi
+
+# ---------------------------------------------------------------- report
+CPU=$(awk -F': *' '/^model name/ { print $2; exit }' /proc/cpuinfo 2>/dev/null || true)
+echo
+echo "kalitd logins against the ECDSA P-256 ceiling and nginx client-certificate TLS"
+echo "machine:  $NPROC CPUs, ${CPU:-unknown CPU}, Linux $(uname -r)"
+echo "openssl:  $("$OPENSSL" version)"
+echo "kalitd:   $("$KALITD" --version 2>/dev/null || echo '?'), $SERVER_THREADS threads; wrk -t$THREADS -c$CONNS -d${DURATION}s on the same machine"
+[ "$NGINX" != no ] && echo "nginx:    $("$NGINX" -v 2>&1 | sed 's/^nginx version: //'), $NGINX_WORKERS workers; $STIME_PROCS x openssl s_time -new ${STIME_SECONDS}s; ssl_crl $([ "$NGINX_CRL" = 1 ] && echo on || echo off)"
+echo "bodies:   $N pre-signed by login_bodies in $(printf '%.1f' "$GEN_SEC") s, $K citizens, $BODY_BYTES bytes each ($( [ "$CHAIN" = 1 ] && echo "CMS with signer + issuing CA + root" || echo "CMS with the signer's certificate only"))"
+[ "$PERF" = 1 ] && echo "note:     PERF=1: kalitd ran under perf record; its figures include perf's overhead"
+echo
+ms() { awk -v u="$1" 'BEGIN { printf "%.2f ms", u / 1000 }'; }
+printf '%-52s %10s %9s %9s %12s %11s\n' "what" "per second" "p50" "p99" \
+    "CPU ms/op" "ops/CPU-s"
+printf '%-52s %10.0f %9s %9s %12.3f %11.0f\n' \
+    "kalitd login (challenge + login, wrk)" "$K_RATE" "$(ms "$W_P50")" \
+    "$(ms "$W_P99")" "$(calc "c * 1000" -v c="$K_CPU_OP")" "$K_PER_CPU"
+printf '%-52s %10s %9s %9s %12.3f %11.0f\n' \
+    "crypto ceiling (ecdsap256: 1 sign + 1 verify)" "-" "-" "-" \
+    "$(calc "c * 1000" -v c="$CEIL_CPU_OP")" "$CEIL"
+if [ "$NGINX" != no ]; then
+	printf '%-52s %10.0f %9s %9s %12.3f %11.0f\n' \
+	    "nginx full TLS handshake, client cert (s_time)" "$N_RATE" "-" "-" \
+	    "$(calc "c * 1000" -v c="$N_CPU_OP")" "$N_PER_CPU"
+fi
+echo
+echo "kalitd: $W_OK logins in $(calc "u / 1e6" -v u="$W_US") s (wrk: $W_REQ requests, $(printf '%.0f' "$K_REQ_RATE") logins/s as requests/2);"
+echo "        server CPU $(printf '%.2f' "$K_CPU") s = $(printf '%.2f' "$K_CORES") cores busy; $S_OK logins and $S_CH challenges counted by /metrics;"
+echo "        latency p50 $(ms "$W_P50"), p90 $(ms "$W_P90"), p99 $(ms "$W_P99"), mean $(ms "$W_MEAN") (wrk, challenge + login);"
+echo "        kalitd_login_duration_seconds mean $(printf '%.2f' "$K_SRV_MS") ms; kalitd_audit_batch_size mean $(printf '%.1f' "$K_BATCH") records/transaction;"
+echo "        CPU meanwhile: wrk $(printf '%.2f' "$K_CLIENT") s, other processes $(printf '%.2f' "$K_OTHER") s (machine $(printf '%.0f' "$(calc "w * 100" -v w="$K_WALL")")% busy on average)"
+echo "ceiling: openssl speed ecdsap256 on one core: $(printf '%.0f' "$SIGN_S") sign/s, $(printf '%.0f' "$VERIFY_S") verify/s"
+if [ "$NGINX" != no ]; then
+	echo "nginx:  $N_CONN handshakes in $(printf '%.2f' "$N_SEC") s; nginx CPU $(printf '%.2f' "$N_CPU") s = $(printf '%.2f' "$N_CORES") cores busy; all $N_LOG full and verified ($N_PROTO);"
+	echo "        CPU meanwhile: s_time $(printf '%.2f' "$N_CLIENT") s, other processes $(printf '%.2f' "$N_OTHER") s (machine $(printf '%.0f' "$(calc "w * 100" -v w="$N_WALL")")% busy on average)"
+fi
+noisy() { awk -v o="$1" -v s="$2" -v n="$NPROC" 'BEGIN { exit !(o > 0.1 * s * n) }'; }
+if noisy "$K_OTHER" "$(calc "b - a" -v a="$T0" -v b="$T1")" ||
+    { [ "$NGINX" != no ] && noisy "$N_OTHER" "$N_SEC"; }; then
+	echo "warning: other processes used more than 10% of the machine during a timed run:"
+	echo "         the per-second figures are low; CPU per op is less disturbed. Re-run on a quiet machine."
+fi
+echo
+goal() { awk -v v="$1" -v g="$2" 'BEGIN { print (v >= g ? "met" : "NOT met") }'; }
+echo "goals"
+printf '  kalitd logins per CPU-s / crypto ceiling:        %6.2f   (goal >= 0.5: %s)\n' \
+    "$RATIO_CEIL" "$(goal "$RATIO_CEIL" 0.5)"
+if [ "$NGINX" != no ]; then
+	R_RATE=$(calc "k / n" -v k="$K_RATE" -v n="$N_RATE")
+	R_CPU=$(calc "k / n" -v k="$K_PER_CPU" -v n="$N_PER_CPU")
+	printf '  kalitd logins/s / nginx handshakes/s:            %6.2f   (goal: several times, >= 3: %s)\n' \
+	    "$R_RATE" "$(goal "$R_RATE" 3)"
+	printf '  kalitd logins per CPU-s / nginx per CPU-s:       %6.2f\n' "$R_CPU"
+fi
+if [ "$PERF" = 1 ] && [ -s "$W/perf.self" ]; then
+	echo
+	echo "perf: kalitd, self time (top functions)"
+	sed 's/^/  /' "$W/perf.self"
+	echo
+	echo "perf: kalitd, with callees (children), named symbols"
+	sed 's/^/  /' "$W/perf.children"
+fi
