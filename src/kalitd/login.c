@@ -1,6 +1,7 @@
 /* login.c: checking a signed challenge, caching what a certificate proved */
 #include "config.h"
 #include "login.h"
+#include "certmap.h"
 #include "cms.h"
 #include "err.h"
 #include "identity.h"
@@ -18,36 +19,40 @@
 #include <openssl/evp.h>
 #include <openssl/rand.h>
 
-#define CACHE_SHARDS		16
-#define CACHE_SHARD_MAX		4096	/* entries; the shard is emptied */
-#define CACHE_BUCKETS		1024	/* per shard */
+#define CACHE_MAX	65536	/* certificates in each map */
 
 /* What one certificate proved; immutable once cached. */
 struct cert_entry {
 	atomic_int		 refs;
-	unsigned char		 hash[32];	/* SHA-256 of the DER */
 	X509			*cert;
 	X509			*issuer;
 	int64_t			 not_before, not_after;
 	unsigned int		 acr;		/* enum store_acr bits asserted */
 	char			 serial[X509_SERIAL_HEX_MAX + 1];
 	json_t			*claims;	/* identity, serial, x5t#S256 */
-	struct cert_entry	*next;
 };
 
-struct cache_shard {
-	pthread_mutex_t		 mu;
-	struct cert_entry	*bucket[CACHE_BUCKETS];
-	size_t			 n;
-};
-
+/*
+ * Two maps keyed by the SHA-256 of a certificate's DER: the certificates
+ * seen in logins, parsed (so a repeat login parses none), and the ones
+ * that passed every check of cert_validate().
+ */
 struct login_cache {
-	struct cache_shard	 shard[CACHE_SHARDS];
+	struct certmap		*parsed;	/* X509 */
+	struct certmap		*valid;		/* struct cert_entry */
 };
 
 static void
-entry_release(struct cert_entry *e)
+entry_ref(void *v)
 {
+	atomic_fetch_add(&((struct cert_entry *)v)->refs, 1);
+}
+
+static void
+entry_release(void *v)
+{
+	struct cert_entry *e = v;
+
 	if (e == NULL || atomic_fetch_sub(&e->refs, 1) != 1)
 		return;
 	X509_free(e->cert);
@@ -56,87 +61,64 @@ entry_release(struct cert_entry *e)
 	free(e);
 }
 
+static void
+x509_ref(void *v)
+{
+	X509_up_ref(v);
+}
+
+static void
+x509_unref(void *v)
+{
+	X509_free(v);
+}
+
 int
 login_cache_new(struct login_cache **cp)
 {
 	struct login_cache *c;
-	int i;
+	int r;
 
 	if ((*cp = c = calloc(1, sizeof(*c))) == NULL)
 		return KALIT_ERR_NOMEM;
-	for (i = 0; i < CACHE_SHARDS; i++)
-		pthread_mutex_init(&c->shard[i].mu, NULL);
-	return KALIT_OK;
-}
-
-static void
-shard_clear(struct cache_shard *sh)
-{
-	struct cert_entry *e, *next;
-	size_t b;
-
-	for (b = 0; b < CACHE_BUCKETS; b++) {
-		for (e = sh->bucket[b]; e != NULL; e = next) {
-			next = e->next;
-			entry_release(e);
-		}
-		sh->bucket[b] = NULL;
+	if ((r = certmap_new(CACHE_MAX, x509_ref, x509_unref,
+	    &c->parsed)) != KALIT_OK ||
+	    (r = certmap_new(CACHE_MAX, entry_ref, entry_release,
+	    &c->valid)) != KALIT_OK) {
+		login_cache_free(c);
+		*cp = NULL;
 	}
-	sh->n = 0;
+	return r;
 }
 
 void
 login_cache_free(struct login_cache *c)
 {
-	int i;
-
 	if (c == NULL)
 		return;
-	for (i = 0; i < CACHE_SHARDS; i++) {
-		shard_clear(&c->shard[i]);
-		pthread_mutex_destroy(&c->shard[i].mu);
-	}
+	certmap_free(c->parsed);
+	certmap_free(c->valid);
 	free(c);
 }
 
-/* The cached entry for hash with a reference, or NULL. */
-static struct cert_entry *
-cache_get(struct login_cache *c, const unsigned char hash[32])
+/* cms_certs: a certificate carried in a login, parsed once per generation. */
+static X509 *
+cert_resolve(const unsigned char *der, size_t len, void *arg)
 {
-	struct cache_shard *sh = &c->shard[hash[0] % CACHE_SHARDS];
-	struct cert_entry *e;
+	struct login_cache *c = arg;
+	unsigned char hash[CERTMAP_HASH];
+	const unsigned char *p = der;
+	X509 *x;
 
-	pthread_mutex_lock(&sh->mu);
-	for (e = sh->bucket[(hash[1] << 8 | hash[2]) % CACHE_BUCKETS];
-	    e != NULL && memcmp(e->hash, hash, 32) != 0; e = e->next)
-		;
-	if (e != NULL)
-		atomic_fetch_add(&e->refs, 1);
-	pthread_mutex_unlock(&sh->mu);
-	return e;
-}
-
-/* Adds e (the caller keeps its reference); a full shard starts over. */
-static void
-cache_put(struct login_cache *c, struct cert_entry *e)
-{
-	struct cache_shard *sh = &c->shard[e->hash[0] % CACHE_SHARDS];
-	size_t b = (e->hash[1] << 8 | e->hash[2]) % CACHE_BUCKETS;
-	struct cert_entry *old;
-
-	pthread_mutex_lock(&sh->mu);
-	for (old = sh->bucket[b]; old != NULL &&
-	    memcmp(old->hash, e->hash, 32) != 0; old = old->next)
-		;
-	if (old == NULL) {	/* another thread may have been first */
-		if (sh->n >= CACHE_SHARD_MAX)
-			shard_clear(sh);
-		atomic_fetch_add(&e->refs, 1);
-		e->next = sh->bucket[b];
-		sh->bucket[b] = e;
-		sh->n++;
+	if (EVP_Digest(der, len, hash, NULL, EVP_sha256(), NULL) != 1)
+		return NULL;
+	if ((x = certmap_get(c->parsed, hash)) != NULL)
+		return x;
+	if ((x = d2i_X509(NULL, &p, (long)len)) == NULL || p != der + len) {
+		X509_free(x);
+		return NULL;
 	}
-	pthread_mutex_unlock(&sh->mu);
+	return certmap_put(c->parsed, hash, x);
 }
 
 int
@@ -251,7 +233,6 @@ cert_validate(struct kalitd *d, struct state *st, X509 *cert,
 	if ((e = calloc(1, sizeof(*e))) == NULL)
 		return KALIT_ERR_NOMEM;
 	atomic_init(&e->refs, 1);
-	memcpy(e->hash, hash, 32);
 	X509_up_ref(cert);
 	e->cert = cert;
 	if ((r = validate_chain(st->validator, cert, extra, now,
@@ -270,8 +251,7 @@ cert_validate(struct kalitd *d, struct state *st, X509 *cert,
 	    x509_serial_hex(cert, e->serial, sizeof(e->serial)) != KALIT_OK ||
 	    (e->claims = claims_of(cert, e->serial, hash)) == NULL)
 		goto out;
-	cache_put(st->cache, e);
-	*ep = e;
+	*ep = certmap_put(st->cache->valid, hash, e);
 	e = NULL;
 	r = KALIT_OK;
  out:
@@ -387,7 +367,7 @@ check_cert(struct kalitd *d, struct state *st, X509 *signer,
 	*ep = NULL;
 	if (X509_digest(signer, EVP_sha256(), hash, NULL) != 1)
 		return KALIT_ERR_INTERNAL;
-	if ((*ep = cache_get(st->cache, hash)) == NULL &&
+	if ((*ep = certmap_get(st->cache->valid, hash)) == NULL &&
 	    (r = cert_validate(d, st, signer, extra, hash, now, ep)) !=
 	    KALIT_OK)
 		return r;
@@ -408,6 +388,7 @@ login_run(struct kalitd *d, struct state *st, const char *body, size_t len,
     int64_t now, struct login_result *res)
 {
 	struct login_request lr;
+	struct cms_certs certs;
 	struct store_client client;
 	struct cert_entry *e = NULL;
 	STACK_OF(X509) *extra = NULL;
@@ -428,7 +409,9 @@ login_run(struct kalitd *d, struct state *st, const char *body, size_t len,
 	if ((r = challenge_consume(d->challenges, lr.challenge,
 	    lr.challenge_len, now)) != KALIT_OK)
 		goto out;
-	if ((r = cms_verify_attached(lr.der, lr.der_len, &signer, &extra,
+	certs.get = cert_resolve;
+	certs.arg = st->cache;
+	if ((r = cms_verify_attached(lr.der, lr.der_len, &certs, &signer, &extra,
 	    &content, &content_len)) != KALIT_OK)
 		goto out;
 	x509_serial_hex(signer, res->serial, sizeof(res->serial));

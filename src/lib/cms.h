@@ -19,9 +19,22 @@ int	cms_sign_attached(EVP_PKEY *key, X509 *cert, STACK_OF(X509) *chain,
 	    const void *data, size_t len, unsigned char **derp, size_t *lenp);
 
 /*
+ * How certificates carried in a CMS become X509 objects: get returns a new
+ * reference for the DER (len bytes), or NULL to have the CMS parsed whole
+ * as OpenSSL does it. A caller that
+ * has seen a certificate before returns the object it holds, saving the
+ * parse of its public key.
+ */
+struct cms_certs {
+	X509	*(*get)(const unsigned char *der, size_t len, void *arg);
+	void	*arg;
+};
+
+/*
  * Parses DER (at most CMS_LOGIN_MAX bytes, nothing after it) as attached
  * SignedData over id-data with exactly one signer whose certificate it
  * carries, and checks that signature only; the certificate is not judged.
+ * cc (may be NULL: parse each) turns the carried certificates into X509s.
  * KALIT_ERR_MALFORMED for anything that is not such a structure (detached
  * content included), KALIT_ERR_SIGNATURE when the signature fails.
  * On KALIT_OK: *signerp (caller frees with X509_free()), *certsp the other
@@ -29,7 +42,7 @@ int	cms_sign_attached(EVP_PKEY *key, X509 *cert, STACK_OF(X509) *chain,
  * *contentp and *clenp the signed content (caller frees with free()).
  */
 int	cms_verify_attached(const unsigned char *der, size_t len,
-	    X509 **signerp, STACK_OF(X509) **certsp, unsigned char **contentp,
-	    size_t *clenp);
+	    const struct cms_certs *cc, X509 **signerp, STACK_OF(X509) **certsp,
+	    unsigned char **contentp, size_t *clenp);
 
 #endif

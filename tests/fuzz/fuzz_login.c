@@ -22,7 +22,7 @@ check_cms(const unsigned char *der, size_t len, const char *challenge,
 	unsigned char *content = NULL;
 	size_t clen;
 
-	if (cms_verify_attached(der, len, &signer, &extra, &content,
+	if (cms_verify_attached(der, len, NULL, &signer, &extra, &content,
 	    &clen) == KALIT_OK)
 		login_check_content(content, clen, challenge, challenge_len);
 	X509_free(signer);

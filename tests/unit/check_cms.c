@@ -61,7 +61,7 @@ verify(const unsigned char *der, size_t len, char **contentp)
 	X509 *signer = NULL;
 	unsigned char *content = NULL;
 	size_t clen = 0;
-	int r = cms_verify_attached(der, len, &signer, &certs, &content,
+	int r = cms_verify_attached(der, len, NULL, &signer, &certs, &content,
 	    &clen);
 
 	if (r == KALIT_OK) {
@@ -116,6 +116,56 @@ START_TEST(test_cms_empty_content_verifies_empty)
 	    &len), KALIT_OK);
 	ck_assert_err(verify(der, len, &content), KALIT_OK);
 	ck_assert_str_eq(content, "");
+	free(content);
+	OPENSSL_free(der);
+}
+END_TEST
+
+static int resolved;
+
+/* A resolver that hands out the certificate it was given beforehand. */
+static X509 *
+resolve(const unsigned char *der, size_t len, void *arg)
+{
+	unsigned char *mine = NULL;
+	int n = i2d_X509(arg, &mine);
+	X509 *x = NULL;
+
+	if (n > 0 && (size_t)n == len && memcmp(mine, der, len) == 0) {
+		x = arg;
+		X509_up_ref(x);
+		resolved++;
+	}
+	OPENSSL_free(mine);
+	return x;
+}
+
+START_TEST(test_cms_certs_come_from_resolver)
+{
+	struct cms_certs cc = { resolve, NULL };
+	STACK_OF(X509) *certs = NULL;
+	X509 *signer = NULL;
+	unsigned char *der = NULL, *content = NULL;
+	size_t len, clen;
+
+	cc.arg = leaf;
+	resolved = 0;
+	ck_assert_err(cms_sign_attached(leaf_key, leaf, NULL, "abc", 3, &der,
+	    &len), KALIT_OK);
+	ck_assert_err(cms_verify_attached(der, len, &cc, &signer, &certs,
+	    &content, &clen), KALIT_OK);
+	ck_assert_int_eq(resolved, 1);
+	ck_assert_ptr_eq(signer, leaf);		/* the object handed out */
+	ck_assert_str_eq((char *)content, "abc");
+	X509_free(signer);
+	sk_X509_pop_free(certs, X509_free);
+	free(content);
+	/* Handing out another certificate than the one carried fails. */
+	cc.arg = other_leaf;
+	ck_assert_err(cms_verify_attached(der, len, &cc, &signer, &certs,
+	    &content, &clen), KALIT_OK);	/* refused: parsed whole */
+	X509_free(signer);
+	sk_X509_pop_free(certs, X509_free);
 	free(content);
 	OPENSSL_free(der);
 }
@@ -237,6 +287,7 @@ cms_suite(void)
 	tcase_add_test(tc, test_cms_sign_verify_round_trip);
 	tcase_add_test(tc, test_cms_openssl_binary_attached_accepted);
 	tcase_add_test(tc, test_cms_empty_content_verifies_empty);
+	tcase_add_test(tc, test_cms_certs_come_from_resolver);
 	tcase_add_test(tc, test_cms_detached_is_malformed);
 	tcase_add_test(tc, test_cms_without_certificate_fails);
 	tcase_add_test(tc, test_cms_swapped_certificate_fails);
