@@ -15,9 +15,9 @@
 #   SERVER_THREADS     kalitd [server] threads (default: nproc)
 #   K                  citizen certificates / key files (default 50)
 #   N                  pre-signed login bodies (default 10000 x DURATION)
-#   CHAIN              1: the CMS carries the issuing CA and root beside the
-#                      signer's certificate, as a kalit-ca key file does
-#                      (default); 0: the signer's certificate only
+#   CHAIN              0: the signer's certificate only, as kalit login and
+#                      openssl cms -sign send it (default); 1: the issuing CA
+#                      and root too, as some clients send a key file's chain
 #   GEN_JOBS           login_bodies threads (default 4 x nproc)
 #   SPEED_SECONDS      seconds per test of openssl speed (default 3)
 #   NGINX              nginx binary, or "no" to skip nginx (default nginx)
@@ -47,7 +47,7 @@ THREADS=${THREADS:-2}
 SERVER_THREADS=${SERVER_THREADS:-$NPROC}
 K=${K:-50}
 N=${N:-$((DURATION * 10000))}
-CHAIN=${CHAIN:-1}
+CHAIN=${CHAIN:-0}
 GEN_JOBS=${GEN_JOBS:-$((4 * NPROC))}
 SPEED_SECONDS=${SPEED_SECONDS:-3}
 NGINX=${NGINX:-nginx}

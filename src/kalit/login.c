@@ -26,7 +26,6 @@ struct login {
 	char		 base[KALIT_URL_MAX];	/* --server less one '/' */
 	EVP_PKEY	*key;
 	X509		*cert;
-	STACK_OF(X509)	*chain;
 };
 
 /* Reads the password as --password says and opens the key file. */
@@ -39,7 +38,7 @@ login_load_key(struct login *l)
 	snprintf(prompt, sizeof(prompt), "password for %s", l->o->key);
 	if ((r = secret_read(l->o->password, prompt, 0, &pass)) != KALIT_OK)
 		return kalit_fail(r, "--password");
-	r = keyfile_load_p12(l->o->key, pass, &l->key, &l->cert, &l->chain);
+	r = keyfile_load_p12(l->o->key, pass, &l->key, &l->cert, NULL);
 	secret_free(pass);
 	if (r != KALIT_OK)
 		return kalit_fail(r, l->o->key);
@@ -208,7 +207,12 @@ login_sign(const struct login *l, const char *challenge, char **b64p)
 	int r;
 
 	*b64p = NULL;
-	r = cms_sign_attached(l->key, l->cert, l->chain, challenge,
+	/*
+	 * The signer's certificate only: kalitd judges it with its own
+	 * trust directory, and each extra certificate is bytes to send,
+	 * decode and hash on every login.
+	 */
+	r = cms_sign_attached(l->key, l->cert, NULL, challenge,
 	    strlen(challenge), &der, &len);
 	if (r != KALIT_OK) {
 		kalit_fail(r, "signing the challenge");
@@ -348,6 +352,5 @@ cmd_login(const struct kalit_opts *o)
 		r = login_run(&l);
 	EVP_PKEY_free(l.key);
 	X509_free(l.cert);
-	sk_X509_pop_free(l.chain, X509_free);
 	return r;
 }
