@@ -10,20 +10,6 @@ cd "$TMP" || exit 99
 
 # --- helpers -----------------------------------------------------------------
 
-# want DESC STATUS CODE: expect_http, with sed instead of a Python start.
-want() {
-	_w_got=$(sed -n 's/^{.*"error":"\([a-z_]*\)".*/\1/p' "$OUT")
-	if [ "$STATUS" != "$2" ]; then
-		fail "$1: HTTP $STATUS, want $2"
-		head -c 300 "$OUT" | sed 's/^/     | /'
-		echo
-	elif [ "$3" != "-" ] && [ "$_w_got" != "$3" ]; then
-		fail "$1: error \"$_w_got\", want \"$3\""
-	else
-		ok "$1 ($2 $3)"
-	fi
-}
-
 # login DESC STATUS CODE NAME: NAME.crt and NAME.key log in to client portal.
 login() {
 	http POST /v1/challenge
@@ -32,7 +18,7 @@ login() {
 	printf '{"client_id": "portal", "challenge": "%s", "pkcs7": "%s"}' \
 	    "$CH" "$("$OPENSSL" base64 -A -in s.der)" >b.json
 	post_login b.json
-	want "$1" "$2" "$3"
+	expect_http "$1" "$2" "$3"
 }
 
 # citizen NAME...: for each NAME, NAME.crt and NAME.key, issued by kalit-ca.
