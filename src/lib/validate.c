@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <strings.h>
 
 #include <openssl/err.h>
@@ -34,6 +35,9 @@
 #define URLS_MAX		2	/* OCSP or CDP URLs tried per cert */
 #define CRL_SLOTS		16	/* downloaded CRLs kept */
 #define TIMEOUT_DEFAULT_MS	5000
+#define DOWN_SLOTS		8	/* responders remembered as down */
+#define DOWN_SECONDS		5	/* for this long after a failure */
+#define DOWN_URL_MAX		256
 
 struct rev_entry {
 	unsigned char	 key[CACHE_KEY_LEN];
@@ -65,9 +69,14 @@ struct validator {
 	X509_STORE	*store;		/* read-only once loaded */
 	struct crl_dir	*crls;		/* NULL without crl_dir */
 	struct rev_cache cache;
-	pthread_mutex_t	 slots_lock;
+	pthread_mutex_t	 slots_lock;	/* also guards down */
 	struct crl_slot	 slots[CRL_SLOTS];
 	size_t		 slots_next;	/* replaced round-robin */
+	struct {
+		char	 url[DOWN_URL_MAX];
+		int64_t	 until;
+	}		 down[DOWN_SLOTS];
+	size_t		 down_next;
 };
 
 /* Adds x from path to store: a CA certificate, counted when self-signed. */
@@ -505,6 +514,7 @@ validate_cache_flush(struct validator *v)
 		X509_CRL_free(v->slots[i].crl);
 		memset(&v->slots[i], 0, sizeof(v->slots[i]));
 	}
+	memset(v->down, 0, sizeof(v->down));
 	pthread_mutex_unlock(&v->slots_lock);
 	crl_dir_flush(v->crls);
 }
@@ -521,6 +531,42 @@ http_url(const char *url)
 {
 	return strncasecmp(url, "http://", 7) == 0 ||
 	    strncasecmp(url, "https://", 8) == 0;
+}
+
+/*
+ * fetch(), unless the server at rq->url failed to answer within the last
+ * DOWN_SECONDS: while a responder is down, it costs one timeout every few
+ * seconds instead of one per login, so the request threads stay free (and
+ * the answer stays "unknown": fail closed).
+ */
+static int
+rev_fetch(struct validator *v, const struct fetch_req *rq, long *statusp,
+    unsigned char **bodyp, size_t *lenp)
+{
+	int64_t now = (int64_t)time(NULL);
+	size_t i;
+	int r, down = 0;
+
+	pthread_mutex_lock(&v->slots_lock);
+	for (i = 0; i < DOWN_SLOTS; i++)
+		if (v->down[i].until > now &&
+		    strcmp(v->down[i].url, rq->url) == 0)
+			down = 1;
+	pthread_mutex_unlock(&v->slots_lock);
+	if (down) {
+		log_msg(LOG_LEVEL_DEBUG, "%s: down, not asked", rq->url);
+		return KALIT_ERR_NETWORK;
+	}
+	if ((r = fetch(rq, statusp, bodyp, lenp, NULL)) == KALIT_ERR_NETWORK &&
+	    strlen(rq->url) < DOWN_URL_MAX) {
+		pthread_mutex_lock(&v->slots_lock);
+		i = v->down_next++ % DOWN_SLOTS;
+		snprintf(v->down[i].url, sizeof(v->down[i].url), "%s",
+		    rq->url);
+		v->down[i].until = (int64_t)time(NULL) + DOWN_SECONDS;
+		pthread_mutex_unlock(&v->slots_lock);
+	}
+	return r;
 }
 
 /* One OCSP exchange with the responder at url. */
@@ -542,7 +588,7 @@ ocsp_ask(struct validator *v, const char *url, struct ocsp_req *req,
 	rq.accept = "application/ocsp-response";
 	rq.max = OCSP_RESPONSE_MAX;
 	rq.timeout_ms = v->cfg.timeout_ms;
-	if ((r = fetch(&rq, &status, &body, &body_len, NULL)) != KALIT_OK)
+	if ((r = rev_fetch(v, &rq, &status, &body, &body_len)) != KALIT_OK)
 		r = KALIT_ERR_REVOCATION_UNKNOWN;
 	else if (status != 200) {
 		log_msg(LOG_LEVEL_INFO, "ocsp %s: HTTP status %ld", url,
@@ -672,7 +718,7 @@ crl_from_url(struct validator *v, const char *url, X509 *cert, X509 *issuer,
 		rq.accept = "application/pkix-crl";
 		rq.max = CRL_MAX_SIZE;
 		rq.timeout_ms = v->cfg.timeout_ms;
-		if ((r = fetch(&rq, &status, &body, &len, NULL)) == KALIT_OK &&
+		if ((r = rev_fetch(v, &rq, &status, &body, &len)) == KALIT_OK &&
 		    (status != 200 || crl_parse(body, len, &crl) != KALIT_OK))
 			log_msg(LOG_LEVEL_INFO, "crl %s: HTTP status %ld, or "
 			    "not a CRL", url, status);

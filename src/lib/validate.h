@@ -86,8 +86,9 @@ int	validate_revocation(struct validator *v, X509 *cert, X509 *issuer,
 	    int64_t now, struct rev_status *st);
 
 /*
- * Forgets every cached revocation status and downloaded or parsed CRL
- * (after SIGHUP, in tests).
+ * Forgets every cached revocation status, downloaded or parsed CRL, and
+ * the servers found down (which are otherwise not asked again for a few
+ * seconds after they fail to answer). After SIGHUP, in tests.
  */
 void	validate_cache_flush(struct validator *v);
 
