@@ -23,6 +23,8 @@ struct ca_opts {
 	const char	*cn, *org, *country, *key_type, *base_url, *profile;
 	const char	*name, *ca, *out, *csr, *batch, *reason, *serials_from;
 	const char	*status, *field[IDENTITY__MAX];
+	const char	*dns[IDENTITY_HOSTS_MAX], *ip[IDENTITY_HOSTS_MAX];
+	int		 n_dns, n_ip;	/* --dns and --ip, repeatable */
 	int		 days, expires_within, json, legacy, pem, same_key;
 	int		 verbose;
 	const char	*arg;		/* the one positional argument */

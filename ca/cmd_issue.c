@@ -53,6 +53,10 @@ issue_one(struct ca_ctx *ctx, const struct profile *prof, struct ca_handle *h,
 	spec.profile = prof;
 	spec.subject = subj;
 	spec.email = id->field[IDENTITY_EMAIL];
+	spec.dns = id->dns;
+	spec.n_dns = id->n_dns;
+	spec.ip = id->ip;
+	spec.n_ip = id->n_ip;
 	spec.pubkey = pub;
 	spec.issuer = h->cert;
 	spec.issuer_key = h->key;
@@ -79,11 +83,11 @@ issue_one(struct ca_ctx *ctx, const struct profile *prof, struct ca_handle *h,
 	return r;
 }
 
-/* Fills id from the command line's identity options. */
+/* Fills id from the command line's identity and host name options. */
 static int
 identity_from_opts(const struct ca_opts *o, struct identity *id)
 {
-	int f, r;
+	int f, i, r;
 
 	for (f = 0; f < IDENTITY__MAX; f++)
 		if (o->field[f] != NULL &&
@@ -93,6 +97,12 @@ identity_from_opts(const struct ca_opts *o, struct identity *id)
 		return r;
 	if (o->org != NULL && (r = identity_set(id, IDENTITY_ORG, o->org)))
 		return r;
+	for (i = 0; i < o->n_dns; i++)
+		if ((r = identity_add_dns(id, o->dns[i])) != KALIT_OK)
+			return r;
+	for (i = 0; i < o->n_ip; i++)
+		if ((r = identity_add_ip(id, o->ip[i])) != KALIT_OK)
+			return r;
 	return KALIT_OK;
 }
 
@@ -271,7 +281,7 @@ load_ee_profile(struct ca_ctx *ctx, const char *name, struct profile **profp)
 
 	if (name == NULL) {
 		log_msg(LOG_LEVEL_ERROR, "--profile is required (citizen, "
-		    "official, ...)");
+		    "official, server, ...)");
 		return KALIT_ERR_USAGE;
 	}
 	if ((r = profile_load(ctx->profile_dir, name, profp)) != KALIT_OK) {
@@ -311,7 +321,37 @@ pick_mode(const struct ca_opts *o, int renew, enum issue_mode *modep)
 	return KALIT_OK;
 }
 
-/* One --batch line: {"given_name": ..., "pinfl": ..., "csr": "PEM"}. */
+/* A --batch "dns" or "ip" member: an array of strings. */
+static int
+batch_hosts(struct identity *id, const char *k, json_t *v)
+{
+	json_t *e;
+	size_t i;
+	int r;
+
+	if (!json_is_array(v)) {
+		log_msg(LOG_LEVEL_ERROR, "\"%s\" is not an array", k);
+		return KALIT_ERR_MALFORMED;
+	}
+	json_array_foreach(v, i, e) {
+		if (!json_is_string(e)) {
+			log_msg(LOG_LEVEL_ERROR, "\"%s\" has a member that is "
+			    "not a string", k);
+			return KALIT_ERR_MALFORMED;
+		}
+		r = strcmp(k, "dns") == 0 ?
+		    identity_add_dns(id, json_string_value(e)) :
+		    identity_add_ip(id, json_string_value(e));
+		if (r != KALIT_OK)
+			return r;
+	}
+	return KALIT_OK;
+}
+
+/*
+ * One --batch line: {"given_name": ..., "pinfl": ..., "csr": "PEM"}, with
+ * "dns": [...] and "ip": [...] for host names.
+ */
 static int
 batch_line(struct ca_ctx *ctx, const struct profile *prof, struct ca_handle *h,
     const char *line, json_t *out)
@@ -332,6 +372,12 @@ batch_line(struct ca_ctx *ctx, const struct profile *prof, struct ca_handle *h,
 		goto out;
 	}
 	json_object_foreach(obj, k, v) {
+		if (strcmp(k, "dns") == 0 || strcmp(k, "ip") == 0) {
+			if ((r = batch_hosts(&id, k, v)) != KALIT_OK)
+				goto out;
+			r = KALIT_ERR_MALFORMED;
+			continue;
+		}
 		if (!json_is_string(v)) {
 			log_msg(LOG_LEVEL_ERROR, "\"%.32s\" is not a string", k);
 			goto out;
@@ -396,7 +442,8 @@ issue_batch(struct ca_ctx *ctx, const struct profile *prof, const char *ca_name)
 		if (o->field[i] != NULL)
 			break;
 	if (o->out != NULL || o->csr != NULL || i < IDENTITY__MAX ||
-	    o->cn != NULL || o->org != NULL || o->key_type != NULL) {
+	    o->cn != NULL || o->org != NULL || o->key_type != NULL ||
+	    o->n_dns > 0 || o->n_ip > 0) {
 		log_msg(LOG_LEVEL_ERROR, "--batch takes identities and CSRs "
 		    "from its file only");
 		r = KALIT_ERR_USAGE;
@@ -436,10 +483,13 @@ issue_batch(struct ca_ctx *ctx, const struct profile *prof, const char *ca_name)
 		ca_print_json(out);
 		out = NULL;
 	} else
-		json_array_foreach(out, i, e)
+		json_array_foreach(out, i, e) {
+			const char *pinfl = json_string_value(json_object_get(e,
+			    "pinfl"));
+
 			printf("%s\t%s\n", json_string_value(json_object_get(e,
-			    "serial")), json_string_value(json_object_get(e,
-			    "pinfl")));
+			    "serial")), pinfl != NULL ? pinfl : "-");
+		}
  out:
 	store_rollback(ctx->store);
 	if (f != NULL && f != stdin)

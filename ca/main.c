@@ -20,7 +20,7 @@ enum opt_id {
 	O_NAME, O_CA, O_OUT, O_CSR, O_BATCH, O_REASON, O_SERIALS_FROM,
 	O_STATUS, O_EXPIRES, O_LEGACY, O_PEM, O_SAME_KEY, O_GIVEN_NAME,
 	O_SURNAME, O_PINFL, O_TIN, O_EMAIL, O_TITLE, O_ORG_TIN, O_VERBOSE,
-	O_HELP, O_VERSION, O__MAX
+	O_HELP, O_VERSION, O_DNS, O_IP, O__MAX
 };
 
 #define B(o)		(1ULL << ((o) - O_DIR))
@@ -28,7 +28,7 @@ enum opt_id {
 			 B(O_HELP))
 #define IDENTITY_OPTS	(B(O_GIVEN_NAME) | B(O_SURNAME) | B(O_PINFL) | \
 			 B(O_TIN) | B(O_EMAIL) | B(O_TITLE) | B(O_ORG_TIN) | \
-			 B(O_CN) | B(O_ORG))
+			 B(O_CN) | B(O_ORG) | B(O_DNS) | B(O_IP))
 
 static const struct option long_opts[] = {
 	{ "dir", required_argument, NULL, O_DIR },
@@ -66,6 +66,8 @@ static const struct option long_opts[] = {
 	{ "verbose", no_argument, NULL, O_VERBOSE },
 	{ "help", no_argument, NULL, O_HELP },
 	{ "version", no_argument, NULL, O_VERSION },
+	{ "dns", required_argument, NULL, O_DNS },
+	{ "ip", required_argument, NULL, O_IP },
 	{ NULL, 0, NULL, 0 }
 };
 
@@ -91,8 +93,9 @@ static const struct command commands[] = {
 	{ "issue", cmd_issue, B(O_PROFILE) | B(O_CA) | IDENTITY_OPTS |
 	    B(O_OUT) | B(O_CSR) | B(O_BATCH) | B(O_LEGACY) | B(O_KEY_TYPE) |
 	    B(O_DAYS) | B(O_CA_PASS) | B(O_KEY_PASS), 0,
-	    "issue --profile P [--ca NAME] IDENTITY (--out FILE.p12 "
-	    "[--legacy] | --csr FILE [--out FILE.crt] | --batch FILE.jsonl)" },
+	    "issue --profile P [--ca NAME] IDENTITY [--dns NAME ...] "
+	    "[--ip ADDRESS ...] (--out FILE.p12 [--legacy] | --csr FILE "
+	    "[--out FILE.crt] | --batch FILE.jsonl)" },
 	{ "renew", cmd_renew, B(O_OUT) | B(O_CSR) | B(O_SAME_KEY) |
 	    B(O_LEGACY) | B(O_KEY_TYPE) | B(O_DAYS) | B(O_CA_PASS) |
 	    B(O_KEY_PASS), 1,
@@ -203,6 +206,18 @@ parse(int argc, char **argv, struct ca_opts *o)
 		case O_EMAIL: slot = &o->field[IDENTITY_EMAIL]; break;
 		case O_TITLE: slot = &o->field[IDENTITY_TITLE]; break;
 		case O_ORG_TIN: slot = &o->field[IDENTITY_ORG_TIN]; break;
+		case O_DNS:
+		case O_IP:
+			if (o->n_dns + o->n_ip >= IDENTITY_HOSTS_MAX) {
+				fprintf(stderr, "kalit-ca: usage: at most %d "
+				    "--dns and --ip\n", IDENTITY_HOSTS_MAX);
+				return NULL;
+			}
+			if (c == O_DNS)
+				o->dns[o->n_dns++] = optarg;
+			else
+				o->ip[o->n_ip++] = optarg;
+			break;
 		case O_VERBOSE: o->verbose++; break;
 		case O_HELP: usage(stdout); exit(0);
 		case O_VERSION: printf("kalit-ca %s\n", PACKAGE_VERSION); exit(0);

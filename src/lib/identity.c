@@ -3,6 +3,8 @@
 #include "err.h"
 #include "log.h"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,6 +30,9 @@ static const struct {
 	[IDENTITY_EMAIL] = { NID_undef, NULL },
 	[IDENTITY_COUNTRY] = { NID_countryName, NULL },
 };
+
+_Static_assert(IDENTITY_IP_MAX >= INET6_ADDRSTRLEN,
+    "IDENTITY_IP_MAX holds any address inet_ntop() writes");
 
 /* Order of the RDNs in the DN, most general first. */
 static const enum identity_field dn_order[] = {
@@ -156,6 +161,160 @@ identity_set(struct identity *id, enum identity_field f, const char *value)
 	return KALIT_OK;
 }
 
+/* Why s is not a host name (see identity_check_dns()), or NULL. */
+static const char *
+dns_fault(const char *s)
+{
+	size_t i, label = 0, len = strlen(s);
+	int digits = 1;
+
+	if (len == 0 || len > IDENTITY_DNS_MAX)
+		return "it is not 1 to 253 characters long";
+	if (strchr(s, '*') != NULL)
+		return "wildcard names are not issued";
+	if (s[len - 1] == '.')
+		return "it ends with a dot";
+	for (i = 0; i <= len; i++) {
+		char c = s[i];
+
+		if (c == '.' || c == '\0') {
+			if (label == 0)
+				return "it has an empty label";
+			if (s[i - 1] == '-')
+				return "a label ends with '-'";
+			if (c == '\0' && digits)
+				return "its last label is all digits (an "
+				    "address? use --ip)";
+			label = 0;
+			digits = 1;
+			continue;
+		}
+		if (++label > 63)
+			return "a label is longer than 63 characters";
+		if (c == '-' && label == 1)
+			return "a label starts with '-'";
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		    (c >= '0' && c <= '9') || c == '-'))
+			return "it has characters other than letters, digits, "
+			    "'-' and '.'";
+		if (c < '0' || c > '9')
+			digits = 0;
+	}
+	return NULL;
+}
+
+int
+identity_check_dns(const char *s, char out[IDENTITY_DNS_MAX + 1])
+{
+	const char *why;
+	size_t i;
+
+	if ((why = dns_fault(s)) != NULL) {
+		/* The name is not echoed: it may hold terminal escapes. */
+		log_msg(LOG_LEVEL_ERROR, "dns: the name given is not valid: "
+		    "%s", why);
+		return KALIT_ERR_SUBJECT;
+	}
+	for (i = 0; s[i] != '\0'; i++)
+		out[i] = s[i] >= 'A' && s[i] <= 'Z' ? (char)(s[i] - 'A' + 'a') :
+		    s[i];
+	out[i] = '\0';
+	return KALIT_OK;
+}
+
+int
+identity_check_ip(const char *s, char out[IDENTITY_IP_MAX])
+{
+	unsigned char addr[sizeof(struct in6_addr)];
+	int af = strchr(s, ':') != NULL ? AF_INET6 : AF_INET;
+
+	if (inet_pton(af, s, addr) != 1 ||
+	    inet_ntop(af, addr, out, IDENTITY_IP_MAX) == NULL) {
+		log_msg(LOG_LEVEL_ERROR, "ip: the address given is not an "
+		    "IPv4 or IPv6 address");
+		return KALIT_ERR_SUBJECT;
+	}
+	return KALIT_OK;
+}
+
+/* Adds a copy of the canonical name to list, unless it is there already. */
+static int
+add_host(struct identity *id, char **list, size_t *np, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < *np; i++)
+		if (strcmp(list[i], name) == 0)
+			return KALIT_OK;
+	if (id->n_dns + id->n_ip >= IDENTITY_HOSTS_MAX) {
+		log_msg(LOG_LEVEL_ERROR, "at most %d host names (DNS names and "
+		    "IP addresses)", IDENTITY_HOSTS_MAX);
+		return KALIT_ERR_SUBJECT;
+	}
+	if ((list[*np] = strdup(name)) == NULL)
+		return KALIT_ERR_NOMEM;
+	(*np)++;
+	return KALIT_OK;
+}
+
+int
+identity_add_dns(struct identity *id, const char *name)
+{
+	char canon[IDENTITY_DNS_MAX + 1];
+	int r;
+
+	if ((r = identity_check_dns(name, canon)) != KALIT_OK)
+		return r;
+	return add_host(id, id->dns, &id->n_dns, canon);
+}
+
+int
+identity_add_ip(struct identity *id, const char *addr)
+{
+	char canon[IDENTITY_IP_MAX];
+	int r;
+
+	if ((r = identity_check_ip(addr, canon)) != KALIT_OK)
+		return r;
+	return add_host(id, id->ip, &id->n_ip, canon);
+}
+
+/* Host names as the profile's host_names key says. */
+static int
+check_hosts(const struct identity *id, const struct profile *p)
+{
+	size_t n = id->n_dns + id->n_ip;
+
+	if (n > 0 && p->host_names == PROFILE_HOST_NAMES_NONE) {
+		log_msg(LOG_LEVEL_ERROR, "profile %s does not allow host names "
+		    "(--dns, --ip)", p->name);
+		return KALIT_ERR_SUBJECT;
+	}
+	if (n == 0 && p->host_names == PROFILE_HOST_NAMES_REQUIRED) {
+		log_msg(LOG_LEVEL_ERROR, "profile %s requires a host name "
+		    "(--dns or --ip)", p->name);
+		return KALIT_ERR_SUBJECT;
+	}
+	return KALIT_OK;
+}
+
+/*
+ * A server's CN is one of its host names (RFC 6125 section 6.4.4): the
+ * first that fits in a CN (64 characters).
+ */
+static int
+host_cn(struct identity *id)
+{
+	size_t i;
+
+	for (i = 0; i < id->n_dns; i++)
+		if (strlen(id->dns[i]) <= IDENTITY_NAME_MAX)
+			return identity_set(id, IDENTITY_CN, id->dns[i]);
+	if (id->n_ip > 0)
+		return identity_set(id, IDENTITY_CN, id->ip[0]);
+	return KALIT_OK;
+}
+
 int
 identity_complete(struct identity *id, const struct profile *p)
 {
@@ -173,6 +332,9 @@ identity_complete(struct identity *id, const struct profile *p)
 		if ((r = identity_set(id, IDENTITY_CN, cn)) != KALIT_OK)
 			return r;
 	}
+	if ((r = check_hosts(id, p)) != KALIT_OK ||
+	    (id->field[IDENTITY_CN] == NULL && (r = host_cn(id)) != KALIT_OK))
+		return r;
 	for (f = 0; f < IDENTITY__MAX; f++) {
 		unsigned int bit = 1u << f;
 
@@ -269,6 +431,32 @@ copy_utf8(const ASN1_STRING *s, char **outp)
 	return *outp == NULL ? KALIT_ERR_NOMEM : KALIT_OK;
 }
 
+/* One subjectAltName entry: the first email, DNS names and addresses. */
+static int
+san_to_identity(const GENERAL_NAME *gn, struct identity *id)
+{
+	const ASN1_STRING *v;
+	char ip[IDENTITY_IP_MAX], *dns = NULL;
+	int type, r = KALIT_OK;
+
+	v = GENERAL_NAME_get0_value(gn, &type);
+	if (type == GEN_EMAIL && id->field[IDENTITY_EMAIL] == NULL)
+		return copy_utf8(v, &id->field[IDENTITY_EMAIL]);
+	if (id->n_dns + id->n_ip >= IDENTITY_HOSTS_MAX)
+		return KALIT_OK;
+	if (type == GEN_DNS) {
+		if ((r = copy_utf8(v, &dns)) == KALIT_OK)
+			r = add_host(id, id->dns, &id->n_dns, dns);
+		free(dns);
+	} else if (type == GEN_IPADD && (ASN1_STRING_length(v) == 4 ||
+	    ASN1_STRING_length(v) == 16)) {
+		if (inet_ntop(ASN1_STRING_length(v) == 4 ? AF_INET : AF_INET6,
+		    ASN1_STRING_get0_data(v), ip, sizeof(ip)) != NULL)
+			r = add_host(id, id->ip, &id->n_ip, ip);
+	}
+	return r;
+}
+
 int
 identity_from_cert(X509 *cert, struct identity *id)
 {
@@ -288,17 +476,12 @@ identity_from_cert(X509 *cert, struct identity *id)
 			goto fail;
 	}
 	sans = X509_get_ext_d2i(cert, NID_subject_alt_name, NULL, NULL);
-	for (i = 0; sans != NULL && i < sk_GENERAL_NAME_num(sans); i++) {
-		int type;
-		const ASN1_STRING *v = GENERAL_NAME_get0_value(
-		    sk_GENERAL_NAME_value(sans, i), &type);
-
-		if (type == GEN_EMAIL && id->field[IDENTITY_EMAIL] == NULL &&
-		    (r = copy_utf8(v, &id->field[IDENTITY_EMAIL])) != KALIT_OK) {
+	for (i = 0; sans != NULL && i < sk_GENERAL_NAME_num(sans); i++)
+		if ((r = san_to_identity(sk_GENERAL_NAME_value(sans, i), id)) !=
+		    KALIT_OK) {
 			GENERAL_NAMES_free(sans);
 			goto fail;
 		}
-	}
 	GENERAL_NAMES_free(sans);
 	return KALIT_OK;
  fail:
@@ -309,10 +492,18 @@ identity_from_cert(X509 *cert, struct identity *id)
 void
 identity_clear(struct identity *id)
 {
+	size_t i;
 	int f;
 
 	for (f = 0; f < IDENTITY__MAX; f++) {
 		free(id->field[f]);
 		id->field[f] = NULL;
 	}
+	for (i = 0; i < id->n_dns; i++)
+		free(id->dns[i]);
+	for (i = 0; i < id->n_ip; i++)
+		free(id->ip[i]);
+	memset(id->dns, 0, sizeof(id->dns));
+	memset(id->ip, 0, sizeof(id->ip));
+	id->n_dns = id->n_ip = 0;
 }

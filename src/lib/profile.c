@@ -131,6 +131,17 @@ profile_handler(void *user, const char *section, const char *name,
 		return parse_subject(p, value);
 	if (strcmp(name, "key_types") == 0)
 		return parse_key_types(p, value);
+	if (strcmp(name, "host_names") == 0) {
+		if (strcmp(value, "none") == 0)
+			p->host_names = PROFILE_HOST_NAMES_NONE;
+		else if (strcmp(value, "optional") == 0)
+			p->host_names = PROFILE_HOST_NAMES_OPTIONAL;
+		else if (strcmp(value, "required") == 0)
+			p->host_names = PROFILE_HOST_NAMES_REQUIRED;
+		else
+			return 0;
+		return 1;
+	}
 	if (strcmp(name, "country") == 0) {
 		if (strlen(value) != 2 || value[0] < 'A' || value[0] > 'Z' ||
 		    value[1] < 'A' || value[1] > 'Z')

@@ -25,6 +25,13 @@ enum identity_field {
 	IDENTITY__MAX
 };
 
+/* Host names (subjectAltName dNSName, iPAddress): the host_names key. */
+enum profile_host_names {
+	PROFILE_HOST_NAMES_NONE = 0,	/* refused: people's certificates */
+	PROFILE_HOST_NAMES_OPTIONAL,
+	PROFILE_HOST_NAMES_REQUIRED	/* at least one: TLS servers */
+};
+
 struct profile {
 	char		 name[PROFILE_NAME_MAX + 1];
 	enum profile_kind kind;
@@ -38,6 +45,7 @@ struct profile {
 	unsigned int	 subject_allowed;
 	char		 country[3];
 	unsigned int	 key_types;		/* 1u << enum key_type */
+	enum profile_host_names host_names;
 };
 
 /*

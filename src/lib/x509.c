@@ -6,8 +6,10 @@
 #include "keyfile.h"
 #include "log.h"
 
+#include <arpa/inet.h>
 #include <ctype.h>
 #include <limits.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -64,12 +66,74 @@ add_ext(X509 *cert, X509V3_CTX *ctx, int nid, const char *value)
 	return ok;
 }
 
+/* Appends a general name of type (GEN_EMAIL, GEN_DNS, GEN_IPADD) to gens. */
+static int
+push_name(GENERAL_NAMES *gens, int type, const void *data, size_t len)
+{
+	GENERAL_NAME *gn = NULL;
+	ASN1_STRING *v;
+
+	v = type == GEN_IPADD ? ASN1_OCTET_STRING_new() : ASN1_IA5STRING_new();
+	if (v == NULL || len > INT_MAX || !ASN1_STRING_set(v, data, (int)len) ||
+	    (gn = GENERAL_NAME_new()) == NULL) {
+		ASN1_STRING_free(v);
+		return KALIT_ERR_NOMEM;
+	}
+	GENERAL_NAME_set0_value(gn, type, v);
+	if (!sk_GENERAL_NAME_push(gens, gn)) {
+		GENERAL_NAME_free(gn);
+		return KALIT_ERR_NOMEM;
+	}
+	return KALIT_OK;
+}
+
+/*
+ * subjectAltName: the email, then the DNS names, then the IP addresses.
+ * Built with the GENERAL_NAME API rather than an x509v3_config(5) string,
+ * so no value can be read as syntax. Not critical: the subject always has
+ * a CN (RFC 5280 section 4.2.1.6).
+ */
+static int
+add_san(X509 *cert, const struct x509_spec *s)
+{
+	GENERAL_NAMES *gens;
+	unsigned char addr[sizeof(struct in6_addr)];
+	size_t i;
+	int af, r = KALIT_OK;
+
+	if (s->email == NULL && s->n_dns == 0 && s->n_ip == 0)
+		return KALIT_OK;
+	if ((gens = sk_GENERAL_NAME_new_null()) == NULL)
+		return KALIT_ERR_NOMEM;
+	if (s->email != NULL)
+		r = push_name(gens, GEN_EMAIL, s->email, strlen(s->email));
+	for (i = 0; r == KALIT_OK && i < s->n_dns; i++)
+		r = push_name(gens, GEN_DNS, s->dns[i], strlen(s->dns[i]));
+	for (i = 0; r == KALIT_OK && i < s->n_ip; i++) {
+		af = strchr(s->ip[i], ':') != NULL ? AF_INET6 : AF_INET;
+		if (inet_pton(af, s->ip[i], addr) != 1) {
+			log_msg(LOG_LEVEL_ERROR, "ip: not an IP address");
+			r = KALIT_ERR_SUBJECT;
+		} else
+			r = push_name(gens, GEN_IPADD, addr, af == AF_INET ?
+			    4 : 16);
+	}
+	if (r == KALIT_OK && X509_add1_ext_i2d(cert, NID_subject_alt_name,
+	    gens, 0, X509V3_ADD_APPEND) != 1) {
+		log_ssl(LOG_LEVEL_ERROR, "X509_add1_ext_i2d");
+		r = KALIT_ERR_INTERNAL;
+	}
+	GENERAL_NAMES_free(gens);
+	return r;
+}
+
 static int
 add_extensions(X509 *cert, const struct x509_spec *s)
 {
 	const struct profile *p = s->profile;
 	X509V3_CTX ctx;
-	char buf[1024], san[256];
+	char buf[1024];
+	int r;
 
 	X509V3_set_ctx(&ctx, s->issuer != NULL ? s->issuer : cert, cert,
 	    NULL, NULL, 0);
@@ -81,16 +145,13 @@ add_extensions(X509 *cert, const struct x509_spec *s)
 	    s->issuer != NULL ? "keyid:always" : "keyid") ||
 	    !add_ext(cert, &ctx, NID_certificate_policies,
 	    s->policies != NULL ? s->policies : p->certificate_policies))
-		return 0;
-	if (s->email != NULL) {
-		snprintf(san, sizeof(san), "email:%s", s->email);
-		if (!add_ext(cert, &ctx, NID_subject_alt_name, san))
-			return 0;
-	}
+		return KALIT_ERR_CONFIG;
+	if ((r = add_san(cert, s)) != KALIT_OK)
+		return r;
 	if (s->crl_url != NULL) {
 		snprintf(buf, sizeof(buf), "URI:%s", s->crl_url);
 		if (!add_ext(cert, &ctx, NID_crl_distribution_points, buf))
-			return 0;
+			return KALIT_ERR_CONFIG;
 	}
 	if (s->ocsp_url != NULL || s->ca_issuers_url != NULL) {
 		snprintf(buf, sizeof(buf), "%s%s%s%s%s",
@@ -100,9 +161,9 @@ add_extensions(X509 *cert, const struct x509_spec *s)
 		    s->ca_issuers_url != NULL ? "caIssuers;URI:" : "",
 		    s->ca_issuers_url != NULL ? s->ca_issuers_url : "");
 		if (!add_ext(cert, &ctx, NID_info_access, buf))
-			return 0;
+			return KALIT_ERR_CONFIG;
 	}
-	return 1;
+	return KALIT_OK;
 }
 
 int
@@ -133,10 +194,9 @@ x509_issue(const struct x509_spec *s, X509 **certp)
 		log_ssl(LOG_LEVEL_ERROR, "X509_set1_notAfter");
 		goto out;
 	}
-	if (!add_extensions(cert, s)) {
-		r = KALIT_ERR_CONFIG;
+	if ((r = add_extensions(cert, s)) != KALIT_OK)
 		goto out;
-	}
+	r = KALIT_ERR_INTERNAL;
 	if (X509_sign(cert, s->issuer_key, key_sign_md(s->issuer_key)) <= 0) {
 		log_ssl(LOG_LEVEL_ERROR, "X509_sign");
 		goto out;

@@ -17,6 +17,12 @@ struct x509_spec {
 	const struct profile *profile;
 	const X509_NAME	*subject;
 	const char	*email;		/* subjectAltName rfc822Name, or NULL */
+	/* subjectAltName dNSNames and iPAddresses (as text), as checked by
+	 * identity_check_dns() and identity_check_ip() */
+	char *const	*dns;
+	size_t		 n_dns;
+	char *const	*ip;
+	size_t		 n_ip;
 	EVP_PKEY	*pubkey;	/* the subject's key */
 	X509		*issuer;	/* NULL: self-signed by pubkey's pair */
 	EVP_PKEY	*issuer_key;	/* signs; private */
@@ -30,8 +36,10 @@ struct x509_spec {
 
 /*
  * Builds and signs a certificate with a fresh serial (126 bits from the
- * CSPRNG, positive, 16 bytes). Only the profile decides the extensions;
- * notAfter is clamped to the issuer's.
+ * CSPRNG, positive, 16 bytes). Only the profile decides the extensions,
+ * apart from the subjectAltName of email, dns and ip; notAfter is clamped
+ * to the issuer's. KALIT_ERR_CONFIG for a bad profile value,
+ * KALIT_ERR_SUBJECT for an ip entry that is not an address.
  * Caller frees *certp with X509_free().
  */
 int	x509_issue(const struct x509_spec *spec, X509 **certp);

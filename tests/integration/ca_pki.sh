@@ -509,6 +509,238 @@ assert_grep "the bad line is named" "bad\.jsonl:2:" "$ERR"
 assert_eq "bad batch issued none" "$(cert_count)" "$before"
 assert_db_unchanged "bad batch" "$snap"
 
+# --- TLS server certificates ------------------------------------------------------
+# A CA of its own issues them (ca-new --profile server --name servers), with
+# host names from --dns and --ip; TLS clients (curl, openssl) accept them.
+check "ca-new --profile server --name servers" kca --operator tester ca-new \
+    --profile server --name servers --ca-pass "file:$CAPASS"
+SRV_CRT=$CADIR/certs/servers.crt
+text "$SRV_CRT"
+assert_nogrep "servers CA carries no people's policy" "Policy:" \
+    "$SRV_CRT.txt"
+check "issue a server key file (--dns, --ip)" kca_issue --profile server \
+    --ca servers --dns localhost --dns KALITD.Example.UZ --ip 127.0.0.1 \
+    --ip ::1 --out srv.p12 --key-pass "file:$KEYPASS"
+SSRV=$(head -n 1 "$OUT")
+p12_cert srv.p12 "$KEYPASS" srv.crt
+assert_eq "server key file holds the certificate issued" \
+    "$(cert_serial srv.crt)" "$SSRV"
+verify_cert "server" srv.crt "$SRV_CRT"
+check "openssl verify -purpose sslserver" "$OPENSSL" verify -purpose sslserver \
+    -CAfile "$ROOT_CRT" -untrusted "$SRV_CRT" srv.crt
+check "openssl verify -verify_hostname localhost" "$OPENSSL" verify \
+    -purpose sslserver -verify_hostname localhost -CAfile "$ROOT_CRT" \
+    -untrusted "$SRV_CRT" srv.crt
+check "openssl verify -verify_ip 127.0.0.1" "$OPENSSL" verify \
+    -purpose sslserver -verify_ip 127.0.0.1 -CAfile "$ROOT_CRT" \
+    -untrusted "$SRV_CRT" srv.crt
+check_not "openssl verify -verify_hostname of another host fails" \
+    "$OPENSSL" verify -verify_hostname evil.example.uz -CAfile "$ROOT_CRT" \
+    -untrusted "$SRV_CRT" srv.crt
+check_not "a server certificate is no TLS client certificate" "$OPENSSL" \
+    verify -purpose sslclient -CAfile "$ROOT_CRT" -untrusted "$SRV_CRT" \
+    srv.crt
+check_not "a citizen certificate is no TLS server certificate" "$OPENSSL" \
+    verify -purpose sslserver -CAfile "$ROOT_CRT" -untrusted "$CIT_CRT" c1.crt
+cat srv.crt "$SRV_CRT" >srvchain.pem
+run "$CERTTOOL" --verify --infile srvchain.pem --load-ca-certificate \
+    "$ROOT_CRT" --verify-hostname localhost \
+    --verify-purpose 1.3.6.1.5.5.7.3.1
+if [ "$RC" -eq 0 ] && grep -q "Chain verification output: Verified" "$OUT"
+then
+	ok "certtool --verify: serverAuth purpose and host name localhost"
+else
+	fail "certtool --verify --verify-hostname (exit $RC)"
+	show_last
+fi
+text srv.crt
+assert_grep "server: SAN has the DNS names (lower case) and addresses" \
+    "DNS:localhost, DNS:kalitd\.example\.uz, IP Address:127\.0\.0\.1, IP Address:0:0:0:0:0:0:0:1$" \
+    srv.crt.txt
+assert_grep "server: CN defaults to the first DNS name" \
+    "Subject: C ?= ?UZ, CN ?= ?localhost$" srv.crt.txt
+assert_grep "server: key usage critical" "X509v3 Key Usage: critical" \
+    srv.crt.txt
+assert_grep "server: digitalSignature only" "^ +Digital Signature$" srv.crt.txt
+assert_grep "server: EKU serverAuth only" "^ +TLS Web Server Authentication$" \
+    srv.crt.txt
+assert_grep "server: basic constraints critical" "Basic Constraints: critical" \
+    srv.crt.txt
+assert_grep "server: CA:FALSE" "^ +CA:FALSE" srv.crt.txt
+assert_nogrep "server: no certificate policy" "Policy:" srv.crt.txt
+assert_nogrep "server: no PINFL" "1\.2\.860\.3\.16\.1\.2" srv.crt.txt
+assert_grep "server: CRL of the servers CA" \
+    "URI:http://127\.0\.0\.1:8443/crl/servers\.crl" srv.crt.txt
+assert_eq "server: valid 397 days" "$(python3 -c 'import sys, datetime
+f = lambda s: datetime.datetime.strptime(s.split("=", 1)[1],
+    "%b %d %H:%M:%S %Y GMT")
+print((f(sys.argv[2]) - f(sys.argv[1])).days)' \
+    "$("$OPENSSL" x509 -in srv.crt -noout -startdate)" \
+    "$("$OPENSSL" x509 -in srv.crt -noout -enddate)")" 397
+
+# --csr: the host names come from the command line, never from the CSR
+check "issue a server certificate from a CSR" kca_issue --profile server \
+    --ca servers --cn "Kalit HTTPS" --org "Kalit" --dns kalitd.example.uz \
+    --ip 10.0.0.1 --csr reqca.pem --out srvcsr.crt
+verify_cert "server from CSR" srvcsr.crt "$SRV_CRT"
+text srvcsr.crt
+assert_grep "CSR server: SAN from the command line" \
+    "DNS:kalitd\.example\.uz, IP Address:10\.0\.0\.1$" srvcsr.crt.txt
+assert_nogrep "CSR server: the CSR's SAN is ignored" "evil\.example" \
+    srvcsr.crt.txt
+assert_grep "CSR server: --cn and --org" "Subject: C ?= ?UZ, O ?= ?Kalit, CN ?= ?Kalit HTTPS$" \
+    srvcsr.crt.txt
+check "issue an rsa3072 server key file" kca_issue --profile server \
+    --ca servers --ip 127.0.0.1 --key-type rsa3072 --out srvrsa.p12 \
+    --key-pass "file:$KEYPASS"
+p12_cert srvrsa.p12 "$KEYPASS" srvrsa.crt
+check "rsa3072 server: openssl verify -purpose sslserver" "$OPENSSL" verify \
+    -purpose sslserver -verify_ip 127.0.0.1 -CAfile "$ROOT_CRT" \
+    -untrusted "$SRV_CRT" srvrsa.crt
+
+# what is refused, with the database unchanged
+snap=$(db_snapshot)
+expect_fail 2 subject_invalid kca_issue --profile server --ca servers \
+    --csr req.pem
+assert_grep "no host name: says --dns or --ip" "requires a host name" "$ERR"
+expect_fail 2 subject_invalid kca_issue --profile server --ca servers \
+    --dns "*.example.uz" --csr req.pem
+assert_grep "wildcard: says why" "wildcard" "$ERR"
+expect_fail 2 subject_invalid kca_issue --profile server --ca servers \
+    --dns a..b --csr req.pem
+expect_fail 2 subject_invalid kca_issue --profile server --ca servers \
+    --dns -a.example --csr req.pem
+expect_fail 2 subject_invalid kca_issue --profile server --ca servers \
+    --dns "exa mple.uz" --csr req.pem
+expect_fail 2 subject_invalid kca_issue --profile server --ca servers \
+    --dns localhost. --csr req.pem
+expect_fail 2 subject_invalid kca_issue --profile server --ca servers \
+    --dns "$(python3 -c 'print("a." * 126 + "aa")')" --csr req.pem
+expect_fail 2 subject_invalid kca_issue --profile server --ca servers \
+    --ip 300.1.1.1 --csr req.pem
+expect_fail 2 subject_invalid kca_issue --profile server --ca servers \
+    --dns 127.0.0.1 --csr req.pem
+expect_fail 2 subject_invalid kca_issue --profile server --ca servers \
+    --dns localhost --pinfl "$(pinfl 40)" --csr req.pem
+expect_fail 2 subject_invalid kca_issue --profile citizen --given-name A \
+    --surname B --pinfl "$(pinfl 40)" --dns alisher.example.uz --csr req.pem
+assert_grep "citizen: says host names are not allowed" \
+    "profile citizen does not allow host names" "$ERR"
+expect_fail 2 subject_invalid kca_issue --profile official --given-name A \
+    --surname B --pinfl "$(pinfl 40)" --org O --title T --org-tin "$ORGTIN" \
+    --ip 10.0.0.1 --out nope.p12 --key-pass "file:$KEYPASS"
+assert "no key file left behind" ! -e nope.p12
+expect_fail 2 key_type_unknown kca_issue --profile server --ca servers \
+    --dns localhost --key-type ed25519 --out nope.p12 \
+    --key-pass "file:$KEYPASS"
+expect_fail 2 ca_profile_mismatch kca_issue --profile server --ca citizen \
+    --dns localhost --csr req.pem
+expect_fail 2 ca_profile_mismatch kca_issue --profile citizen --ca servers \
+    --given-name A --surname B --pinfl "$(pinfl 40)" --csr req.pem
+expect_fail 1 usage kca renew "$SSRV" --same-key --dns other.example.uz
+expect_fail 1 usage kca ca-new --profile server --name servers2 --dns x.uz
+expect_fail 1 usage kca_issue --profile server --ca servers \
+    --batch good.jsonl --dns localhost
+assert_db_unchanged "refused server certificates" "$snap"
+
+# renewal keeps the host names
+check "renew a server certificate (--same-key)" kca renew "$SSRV" --same-key \
+    --out srvrenew.crt --ca-pass "file:$CAPASS"
+text srvrenew.crt
+assert_grep "renewed server certificate keeps the SAN" \
+    "DNS:localhost, DNS:kalitd\.example\.uz, IP Address:127\.0\.0\.1, IP Address:0:0:0:0:0:0:0:1$" \
+    srvrenew.crt.txt
+verify_cert "renewed server" srvrenew.crt "$SRV_CRT"
+
+# --batch: "dns" and "ip" are arrays of strings
+make_csr bsrv.csr || fail "openssl req (server batch)"
+python3 -c 'import json, sys
+csr = open(sys.argv[1]).read()
+print(json.dumps({"dns": ["b1.example.uz", "B2.example.uz"],
+    "ip": ["10.9.8.7"], "csr": csr}))
+print(json.dumps({"cn": "Batch Server", "ip": ["::1"], "csr": csr}))' \
+    bsrv.csr >srv.jsonl
+check "issue --batch server certificates" kca_issue --profile server \
+    --ca servers --batch srv.jsonl
+cp "$OUT" srvbatch.out
+assert_eq "server batch printed 2 serials without a PINFL" \
+    "$(grep -cE '^[0-9a-f]+	-$' srvbatch.out)" 2
+kca show "$(head -n 1 srvbatch.out | cut -f1)" --pem >bsrv1.crt
+text bsrv1.crt
+assert_grep "batch server: SAN" \
+    "DNS:b1\.example\.uz, DNS:b2\.example\.uz, IP Address:10\.9\.8\.7$" \
+    bsrv1.crt.txt
+python3 -c 'import json, sys
+print(json.dumps({"dns": "x.example.uz", "csr": open(sys.argv[1]).read()}))' \
+    bsrv.csr >srvbad1.jsonl
+expect_fail 2 input_malformed kca_issue --profile server --ca servers \
+    --batch srvbad1.jsonl
+python3 -c 'import json, sys
+csr = open(sys.argv[1]).read()
+print(json.dumps({"dns": ["ok.example.uz"], "csr": csr}))
+print(json.dumps({"dns": ["*.example.uz"], "csr": csr}))' \
+    bsrv.csr >srvbad2.jsonl
+before=$(cert_count)
+expect_fail 2 subject_invalid kca_issue --profile server --ca servers \
+    --batch srvbad2.jsonl
+assert_grep "bad server batch: line 2 named" "srvbad2\.jsonl:2:" "$ERR"
+assert_eq "bad server batch issued none" "$(cert_count)" "$before"
+
+# A real TLS handshake: openssl s_server with the key file's key and
+# certificate (and the servers CA), curl trusting only the root.
+if command -v curl >/dev/null 2>&1; then
+	SPIDS=
+	# serve NAME CERT KEY CHAIN: s_server on a free port of 127.0.0.1 (PORT)
+	serve() {
+		PORT=$(python3 -c 'import socket
+s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+		"$OPENSSL" s_server -accept "127.0.0.1:$PORT" -cert "$2" \
+		    -key "$3" -cert_chain "$4" -www -quiet \
+		    >"$1.log" 2>&1 </dev/null &
+		SPIDS="$SPIDS $!"
+		python3 -c 'import socket, sys, time
+for _ in range(100):
+    try:
+        socket.create_connection(("127.0.0.1", int(sys.argv[1])), 1).close()
+        sys.exit(0)
+    except OSError:
+        time.sleep(0.05)
+sys.exit(1)' "$PORT" || fail "$1: s_server did not start"
+	}
+	# shellcheck disable=SC2086 # the pids are a list
+	trap 'kill $SPIDS 2>/dev/null; rm -rf "$T_TMP"' EXIT
+	"$OPENSSL" pkcs12 -in srv.p12 -passin "file:$KEYPASS" -nodes -nocerts \
+	    -out srv.key 2>/dev/null
+	"$OPENSSL" pkcs12 -in c1.p12 -passin "file:$KEYPASS" -nodes -nocerts \
+	    -out c1.key 2>/dev/null
+	serve srv srv.crt srv.key "$SRV_CRT"
+	check "curl https://localhost trusts the server certificate" curl -sS \
+	    --max-time 10 --cacert "$ROOT_CRT" \
+	    --resolve "localhost:$PORT:127.0.0.1" "https://localhost:$PORT/"
+	check "curl https://127.0.0.1 trusts it by its IP address" curl -sS \
+	    --max-time 10 --cacert "$ROOT_CRT" "https://127.0.0.1:$PORT/"
+	run curl -sS --max-time 10 --cacert "$ROOT_CRT" \
+	    --resolve "evil.example.uz:$PORT:127.0.0.1" \
+	    "https://evil.example.uz:$PORT/"
+	assert_eq "curl refuses it for another host name (exit 60)" "$RC" 60
+	run curl -sS --max-time 10 --cacert "$CIT_CRT" \
+	    --resolve "localhost:$PORT:127.0.0.1" "https://localhost:$PORT/"
+	assert "curl refuses it without the root as trust anchor" "$RC" -ne 0
+	serve citizen c1.crt c1.key "$CIT_CRT"
+	run curl -sS --max-time 10 --cacert "$ROOT_CRT" \
+	    "https://127.0.0.1:$PORT/"
+	assert_eq "curl refuses a citizen certificate as server (exit 60)" \
+	    "$RC" 60
+	assert_grep "curl says why: its purpose" "purpose" "$ERR"
+	# shellcheck disable=SC2086
+	kill $SPIDS 2>/dev/null
+	# shellcheck disable=SC2086
+	wait $SPIDS 2>/dev/null
+	SPIDS=
+else
+	echo "# no curl: TLS handshake checks skipped"
+fi
+
 # --- audit log ------------------------------------------------------------------
 check "audit-verify" kca audit-verify
 assert_grep "audit log intact" "^audit log intact: [0-9]+ records" "$OUT"

@@ -486,6 +486,239 @@ START_TEST(test_identity_from_cert_ignores_unknown_attrs)
 }
 END_TEST
 
+START_TEST(test_identity_dns_good)
+{
+	static const struct {
+		const char	*in, *want;
+	} good[] = {
+		{ "localhost", "localhost" },
+		{ "kalitd.example.uz", "kalitd.example.uz" },
+		{ "KalitD.Example.UZ", "kalitd.example.uz" },
+		{ "a-b.c1", "a-b.c1" },
+		{ "1a.example", "1a.example" },
+		{ "xn--80ak6aa92e.xn--p1ai", "xn--80ak6aa92e.xn--p1ai" },
+		{ "a.example.123a", "a.example.123a" },
+	};
+	char out[IDENTITY_DNS_MAX + 1], *label, *name;
+	size_t i;
+
+	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		ck_assert_err(identity_check_dns(good[i].in, out), KALIT_OK);
+		ck_assert_str_eq(out, good[i].want);
+	}
+	/* 253 characters: three labels of 63, one of 61 */
+	label = repeat("a", 63);
+	ck_assert_ptr_nonnull(name = malloc(IDENTITY_DNS_MAX + 1));
+	snprintf(name, IDENTITY_DNS_MAX + 1, "%s.%s.%s.%.61s", label, label,
+	    label, label);
+	ck_assert_uint_eq(strlen(name), 253);
+	ck_assert_err(identity_check_dns(name, out), KALIT_OK);
+	ck_assert_str_eq(out, name);
+	free(name);
+	free(label);
+}
+END_TEST
+
+START_TEST(test_identity_dns_hostile)
+{
+	static const char *const bad[] = { "", "-a.example", "a-.example",
+	    "a.-b.example", "a..b", ".a", "a.", "localhost.", ".",
+	    "exa mple.uz", "*.example.uz", "a*.example.uz", "*", "a_b.uz",
+	    "a/b.uz", "a\n.uz", "a.uz\n", "\x1b[31m.uz", "é.uz", "a,DNS:b.uz",
+	    "1.2.3.4", "300.1.1.1", "a.123", "::1", "a:b", "a@b.uz" };
+	char out[IDENTITY_DNS_MAX + 1], *long_name, *long_label;
+	size_t i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		ck_assert_msg(identity_check_dns(bad[i], out) ==
+		    KALIT_ERR_SUBJECT, "DNS name \"%s\" accepted", bad[i]);
+	/* "a.a.….a" of 253 characters passes, "a.a.….aa" of 254 does not */
+	long_name = repeat("a.", 127);
+	long_name[253] = '\0';
+	ck_assert_uint_eq(strlen(long_name), 253);
+	ck_assert_err(identity_check_dns(long_name, out), KALIT_OK);
+	long_name[253] = 'a';
+	ck_assert_uint_eq(strlen(long_name), 254);
+	ck_assert_err(identity_check_dns(long_name, out), KALIT_ERR_SUBJECT);
+	free(long_name);
+	/* a label of 64 does not pass, one of 63 does */
+	long_label = repeat("a", 64);
+	ck_assert_err(identity_check_dns(long_label, out), KALIT_ERR_SUBJECT);
+	long_label[63] = '\0';
+	ck_assert_err(identity_check_dns(long_label, out), KALIT_OK);
+	free(long_label);
+}
+END_TEST
+
+START_TEST(test_identity_ip)
+{
+	static const struct {
+		const char	*in, *want;
+	} good[] = {
+		{ "127.0.0.1", "127.0.0.1" },
+		{ "10.255.0.7", "10.255.0.7" },
+		{ "::1", "::1" },
+		{ "2001:DB8:0:0:0:0:0:1", "2001:db8::1" },
+		{ "::ffff:192.0.2.1", "::ffff:192.0.2.1" },
+	};
+	static const char *const bad[] = { "", "300.1.1.1", "1.2.3",
+	    "1.2.3.4.5", "1.2.3.4/24", " 1.2.3.4", "1.2.3.4 ", "0x7f.0.0.1",
+	    "127.1", "fe80::1%eth0", "[::1]", "1:2:3:4:5:6:7:8:9", "::g",
+	    "localhost" };
+	char out[IDENTITY_IP_MAX];
+	size_t i;
+
+	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		ck_assert_err(identity_check_ip(good[i].in, out), KALIT_OK);
+		ck_assert_str_eq(out, good[i].want);
+	}
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		ck_assert_msg(identity_check_ip(bad[i], out) ==
+		    KALIT_ERR_SUBJECT, "address \"%s\" accepted", bad[i]);
+}
+END_TEST
+
+START_TEST(test_identity_hosts_dedup_and_limit)
+{
+	struct identity id;
+	char name[32];
+	int i;
+
+	memset(&id, 0, sizeof(id));
+	ck_assert_err(identity_add_dns(&id, "Kalitd.example.uz"), KALIT_OK);
+	ck_assert_err(identity_add_dns(&id, "kalitd.EXAMPLE.uz"), KALIT_OK);
+	ck_assert_err(identity_add_ip(&id, "::1"), KALIT_OK);
+	ck_assert_err(identity_add_ip(&id, "0:0::1"), KALIT_OK);
+	ck_assert_uint_eq(id.n_dns, 1);
+	ck_assert_uint_eq(id.n_ip, 1);
+	ck_assert_str_eq(id.dns[0], "kalitd.example.uz");
+	ck_assert_str_eq(id.ip[0], "::1");
+	ck_assert_err(identity_add_dns(&id, "*.example.uz"), KALIT_ERR_SUBJECT);
+	ck_assert_err(identity_add_ip(&id, "300.1.1.1"), KALIT_ERR_SUBJECT);
+	ck_assert_uint_eq(id.n_dns + id.n_ip, 2);
+	for (i = 2; i < IDENTITY_HOSTS_MAX; i++) {
+		snprintf(name, sizeof(name), "h%d.example.uz", i);
+		ck_assert_err(identity_add_dns(&id, name), KALIT_OK);
+	}
+	ck_assert_err(identity_add_dns(&id, "one-more.example.uz"),
+	    KALIT_ERR_SUBJECT);
+	ck_assert_err(identity_add_ip(&id, "10.0.0.1"), KALIT_ERR_SUBJECT);
+	/* a repeat is not one more */
+	ck_assert_err(identity_add_dns(&id, "h2.example.uz"), KALIT_OK);
+	ck_assert_uint_eq(id.n_dns + id.n_ip, IDENTITY_HOSTS_MAX);
+	identity_clear(&id);
+	ck_assert_uint_eq(id.n_dns + id.n_ip, 0);
+	ck_assert_ptr_null(id.dns[0]);
+}
+END_TEST
+
+START_TEST(test_identity_complete_server)
+{
+	struct profile *server = tu_profile("server");
+	struct profile *citizen = tu_profile("citizen");
+	struct identity id;
+	char *long_dns;
+
+	memset(&id, 0, sizeof(id));
+	/* a host name is required; CN defaults to the first one */
+	ck_assert_err(identity_complete(&id, server), KALIT_ERR_SUBJECT);
+	ck_assert_err(identity_add_ip(&id, "127.0.0.1"), KALIT_OK);
+	ck_assert_err(identity_add_dns(&id, "kalitd.example.uz"), KALIT_OK);
+	ck_assert_err(identity_complete(&id, server), KALIT_OK);
+	ck_assert_str_eq(id.field[IDENTITY_CN], "kalitd.example.uz");
+	ck_assert_str_eq(id.field[IDENTITY_COUNTRY], "UZ");
+	ck_assert_err(identity_set(&id, IDENTITY_ORG, "Kalit"), KALIT_OK);
+	ck_assert_err(identity_complete(&id, server), KALIT_OK);
+	/* no personal identifiers in a server certificate */
+	ck_assert_err(identity_set(&id, IDENTITY_PINFL, PINFL), KALIT_OK);
+	ck_assert_err(identity_complete(&id, server), KALIT_ERR_SUBJECT);
+	identity_clear(&id);
+
+	/* an address only: CN is the address */
+	ck_assert_err(identity_add_ip(&id, "::1"), KALIT_OK);
+	ck_assert_err(identity_complete(&id, server), KALIT_OK);
+	ck_assert_str_eq(id.field[IDENTITY_CN], "::1");
+	identity_clear(&id);
+
+	/* a DNS name too long for a CN is skipped for the default */
+	long_dns = repeat("abcdefgh.", 10);
+	long_dns[strlen(long_dns) - 1] = '\0';
+	ck_assert_err(identity_add_dns(&id, long_dns), KALIT_OK);
+	ck_assert_err(identity_add_dns(&id, "short.uz"), KALIT_OK);
+	ck_assert_err(identity_complete(&id, server), KALIT_OK);
+	ck_assert_str_eq(id.field[IDENTITY_CN], "short.uz");
+	identity_clear(&id);
+	ck_assert_err(identity_add_dns(&id, long_dns), KALIT_OK);
+	ck_assert_err(identity_complete(&id, server), KALIT_ERR_SUBJECT);
+	identity_clear(&id);
+	free(long_dns);
+
+	/* citizen certificates name no host */
+	ck_assert_err(identity_set(&id, IDENTITY_GIVEN_NAME, "Alisher"),
+	    KALIT_OK);
+	ck_assert_err(identity_set(&id, IDENTITY_SURNAME, "Navoiy"), KALIT_OK);
+	ck_assert_err(identity_set(&id, IDENTITY_PINFL, PINFL), KALIT_OK);
+	ck_assert_err(identity_complete(&id, citizen), KALIT_OK);
+	ck_assert_err(identity_add_dns(&id, "alisher.uz"), KALIT_OK);
+	ck_assert_err(identity_complete(&id, citizen), KALIT_ERR_SUBJECT);
+	identity_clear(&id);
+	profile_free(server);
+	profile_free(citizen);
+}
+END_TEST
+
+START_TEST(test_identity_hosts_roundtrip_through_cert)
+{
+	struct profile *p = tu_profile("server");
+	struct identity id, back;
+	struct x509_spec spec;
+	X509_NAME *name = NULL;
+	X509 *ca, *cert = NULL;
+	EVP_PKEY *cakey, *key;
+
+	tu_make_ca(KEY_TYPE_P256, "Test Root", &ca, &cakey);
+	key = tu_key(KEY_TYPE_P256);
+	memset(&id, 0, sizeof(id));
+	ck_assert_err(identity_add_dns(&id, "localhost"), KALIT_OK);
+	ck_assert_err(identity_add_dns(&id, "kalitd.example.uz"), KALIT_OK);
+	ck_assert_err(identity_add_ip(&id, "127.0.0.1"), KALIT_OK);
+	ck_assert_err(identity_add_ip(&id, "2001:db8::1"), KALIT_OK);
+	ck_assert_err(identity_complete(&id, p), KALIT_OK);
+	ck_assert_err(identity_to_name(&id, &name), KALIT_OK);
+	memset(&spec, 0, sizeof(spec));
+	spec.profile = p;
+	spec.subject = name;
+	spec.dns = id.dns;
+	spec.n_dns = id.n_dns;
+	spec.ip = id.ip;
+	spec.n_ip = id.n_ip;
+	spec.pubkey = key;
+	spec.issuer = ca;
+	spec.issuer_key = cakey;
+	spec.not_before = time(NULL) - 60;
+	ck_assert_err(x509_issue(&spec, &cert), KALIT_OK);
+	ck_assert_err(identity_from_cert(cert, &back), KALIT_OK);
+	ck_assert_uint_eq(back.n_dns, 2);
+	ck_assert_uint_eq(back.n_ip, 2);
+	ck_assert_str_eq(back.dns[0], "localhost");
+	ck_assert_str_eq(back.dns[1], "kalitd.example.uz");
+	ck_assert_str_eq(back.ip[0], "127.0.0.1");
+	ck_assert_str_eq(back.ip[1], "2001:db8::1");
+	ck_assert_str_eq(back.field[IDENTITY_CN], "localhost");
+	ck_assert_ptr_null(back.field[IDENTITY_EMAIL]);
+	/* what renew does: the identity read back is complete again */
+	ck_assert_err(identity_complete(&back, p), KALIT_OK);
+	identity_clear(&back);
+	identity_clear(&id);
+	X509_NAME_free(name);
+	X509_free(cert);
+	X509_free(ca);
+	EVP_PKEY_free(key);
+	EVP_PKEY_free(cakey);
+	profile_free(p);
+}
+END_TEST
+
 static Suite *
 identity_suite(void)
 {
@@ -507,6 +740,12 @@ identity_suite(void)
 	tcase_add_test(tc, test_identity_to_name_oids);
 	tcase_add_test(tc, test_identity_roundtrip_through_cert);
 	tcase_add_test(tc, test_identity_from_cert_ignores_unknown_attrs);
+	tcase_add_test(tc, test_identity_dns_good);
+	tcase_add_test(tc, test_identity_dns_hostile);
+	tcase_add_test(tc, test_identity_ip);
+	tcase_add_test(tc, test_identity_hosts_dedup_and_limit);
+	tcase_add_test(tc, test_identity_complete_server);
+	tcase_add_test(tc, test_identity_hosts_roundtrip_through_cert);
 	suite_add_tcase(s, tc);
 	return s;
 }

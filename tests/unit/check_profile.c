@@ -119,6 +119,62 @@ START_TEST(test_profile_official)
 }
 END_TEST
 
+START_TEST(test_profile_server)
+{
+	struct profile *p = tu_profile("server");
+
+	ck_assert_str_eq(p->name, "server");
+	ck_assert_int_eq(p->kind, PROFILE_END_ENTITY);
+	ck_assert_int_eq(p->days, 397);
+	ck_assert_str_eq(p->basic_constraints, "critical, CA:FALSE");
+	ck_assert_str_eq(p->key_usage, "critical, digitalSignature");
+	ck_assert_str_eq(p->extended_key_usage, "serverAuth");
+	ck_assert_ptr_null(p->certificate_policies);
+	ck_assert_uint_eq(p->subject_required, F(IDENTITY_CN));
+	ck_assert_uint_eq(p->subject_allowed, F(IDENTITY_CN) |
+	    F(IDENTITY_ORG) | F(IDENTITY_COUNTRY));
+	ck_assert_int_eq(p->host_names, PROFILE_HOST_NAMES_REQUIRED);
+	ck_assert_uint_eq(p->key_types, F(KEY_TYPE_P256) | F(KEY_TYPE_P384) |
+	    F(KEY_TYPE_RSA3072));
+	profile_free(p);
+}
+END_TEST
+
+START_TEST(test_profile_host_names)
+{
+	static const char *const people[] = { "root", "issuing-ca",
+	    "citizen", "official" };
+	static const struct {
+		const char		*value;
+		enum profile_host_names	 want;
+	} good[] = {
+		{ "none", PROFILE_HOST_NAMES_NONE },
+		{ "optional", PROFILE_HOST_NAMES_OPTIONAL },
+		{ "required", PROFILE_HOST_NAMES_REQUIRED },
+	};
+	char text[256];
+	struct profile *p = NULL;
+	size_t i;
+
+	/* people's and CA profiles name no host */
+	for (i = 0; i < sizeof(people) / sizeof(people[0]); i++) {
+		p = tu_profile(people[i]);
+		ck_assert_int_eq(p->host_names, PROFILE_HOST_NAMES_NONE);
+		profile_free(p);
+	}
+	ck_assert_err(load_text("h", GOOD_EE, &p), KALIT_OK);
+	ck_assert_int_eq(p->host_names, PROFILE_HOST_NAMES_NONE);
+	profile_free(p);
+	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		snprintf(text, sizeof(text), GOOD_EE "host_names = %s\n",
+		    good[i].value);
+		ck_assert_err(load_text("h", text, &p), KALIT_OK);
+		ck_assert_int_eq(p->host_names, good[i].want);
+		profile_free(p);
+	}
+}
+END_TEST
+
 START_TEST(test_profile_unknown_name)
 {
 	struct profile *p = (struct profile *)&p;
@@ -206,6 +262,9 @@ START_TEST(test_profile_malformed_is_config)
 		GOOD_EE "subject = ?\n",
 		GOOD_EE "country = uz\n",
 		GOOD_EE "country = UZB\n",
+		GOOD_EE "host_names = yes\n",
+		GOOD_EE "host_names = dns, ip\n",
+		GOOD_EE "host_names = \n",
 		/* required keys missing */
 		"[profile]\nkind = end-entity\nkey_usage = digitalSignature\n"
 		    "subject = cn\n",
@@ -266,6 +325,8 @@ profile_suite(void)
 	tcase_add_test(tc, test_profile_issuing_ca);
 	tcase_add_test(tc, test_profile_citizen);
 	tcase_add_test(tc, test_profile_official);
+	tcase_add_test(tc, test_profile_server);
+	tcase_add_test(tc, test_profile_host_names);
 	tcase_add_test(tc, test_profile_unknown_name);
 	tcase_add_test(tc, test_profile_bad_name);
 	tcase_add_test(tc, test_profile_name_valid);

@@ -252,6 +252,118 @@ START_TEST(test_x509_optional_extensions_absent)
 }
 END_TEST
 
+/* A server certificate for the given host names under the fixture's CA. */
+static X509 *
+server_cert(struct fixture *fx, const struct profile *server, char **dns,
+    size_t n_dns, char **ip, size_t n_ip)
+{
+	struct x509_spec spec;
+	X509 *cert = NULL;
+
+	fx_spec(fx, &spec);
+	spec.profile = server;
+	spec.not_before = time(NULL) - 60;
+	spec.dns = dns;
+	spec.n_dns = n_dns;
+	spec.ip = ip;
+	spec.n_ip = n_ip;
+	ck_assert_err(x509_issue(&spec, &cert), KALIT_OK);
+	return cert;
+}
+
+START_TEST(test_x509_server_extensions)
+{
+	struct profile *server = tu_profile("server");
+	struct fixture fx;
+	char *dns[] = { "localhost", "kalitd.example.uz" };
+	char *ip[] = { "127.0.0.1", "2001:db8::1" };
+	X509 *cert;
+
+	fx_init(&fx);
+	cert = server_cert(&fx, server, dns, 2, ip, 2);
+	ck_assert_int_eq(X509_check_ca(cert), 0);
+	assert_ext(cert, NID_basic_constraints, 1, "CA:FALSE");
+	ck_assert_uint_eq(X509_get_key_usage(cert), KU_DIGITAL_SIGNATURE);
+	assert_ext(cert, NID_key_usage, 1, "Digital Signature");
+	ck_assert_uint_eq(X509_get_extended_key_usage(cert), XKU_SSL_SERVER);
+	ck_assert_int_eq(X509_check_purpose(cert, X509_PURPOSE_SSL_SERVER, 0),
+	    1);
+	ck_assert_int_ne(X509_check_purpose(cert, X509_PURPOSE_SSL_CLIENT, 0),
+	    1);
+	ck_assert_int_lt(X509_get_ext_by_NID(cert, NID_certificate_policies,
+	    -1), 0);
+	/* SAN: DNS names first, then addresses; not critical */
+	assert_ext(cert, NID_subject_alt_name, 0, "DNS:localhost, "
+	    "DNS:kalitd.example.uz, IP Address:127.0.0.1, "
+	    "IP Address:2001:DB8:0:0:0:0:0:1");
+	/* what a TLS client matches */
+	ck_assert_int_eq(X509_check_host(cert, "localhost", 0, 0, NULL), 1);
+	ck_assert_int_eq(X509_check_host(cert, "KALITD.example.uz", 0, 0,
+	    NULL), 1);
+	ck_assert_int_eq(X509_check_host(cert, "evil.example.uz", 0, 0, NULL),
+	    0);
+	ck_assert_int_eq(X509_check_ip_asc(cert, "127.0.0.1", 0), 1);
+	ck_assert_int_eq(X509_check_ip_asc(cert, "2001:db8::1", 0), 1);
+	ck_assert_int_eq(X509_check_ip_asc(cert, "127.0.0.2", 0), 0);
+	X509_free(cert);
+
+	/* an address alone */
+	cert = server_cert(&fx, server, NULL, 0, ip, 1);
+	assert_ext(cert, NID_subject_alt_name, 0, "IP Address:127.0.0.1");
+	ck_assert_int_eq(X509_check_host(cert, "localhost", 0, 0, NULL), 0);
+	X509_free(cert);
+	fx_free(&fx);
+	profile_free(server);
+}
+END_TEST
+
+START_TEST(test_x509_san_email_and_hosts)
+{
+	struct fixture fx;
+	struct x509_spec spec;
+	char *dns[] = { "a.example.uz" };
+	char *ip[] = { "::1" };
+	X509 *cert = NULL;
+	char *t;
+
+	/* x509 puts what the spec says; the profile check is identity's */
+	fx_init(&fx);
+	fx_spec(&fx, &spec);
+	spec.email = "holder@example.uz";
+	spec.dns = dns;
+	spec.n_dns = 1;
+	spec.ip = ip;
+	spec.n_ip = 1;
+	ck_assert_err(x509_issue(&spec, &cert), KALIT_OK);
+	ck_assert_ptr_nonnull(t = ext_text(cert, NID_subject_alt_name, NULL));
+	ck_assert_str_eq(t, "email:holder@example.uz, DNS:a.example.uz, "
+	    "IP Address:0:0:0:0:0:0:0:1");
+	free(t);
+	X509_free(cert);
+	fx_free(&fx);
+}
+END_TEST
+
+START_TEST(test_x509_san_bad_ip_refused)
+{
+	static char *const bad[] = { "300.1.1.1", "localhost", "" };
+	struct fixture fx;
+	struct x509_spec spec;
+	X509 *cert = NULL;
+	size_t i;
+
+	fx_init(&fx);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		fx_spec(&fx, &spec);
+		spec.ip = &bad[i];
+		spec.n_ip = 1;
+		ck_assert_err(x509_issue(&spec, &cert), KALIT_ERR_SUBJECT);
+		ck_assert_ptr_null(cert);
+	}
+	fx_free(&fx);
+}
+END_TEST
+
 START_TEST(test_x509_policies_override)
 {
 	struct fixture fx;
@@ -556,6 +668,9 @@ x509_suite(void)
 	tcase_add_test(tc, test_x509_end_entity_extensions);
 	tcase_add_test(tc, test_x509_optional_extensions_absent);
 	tcase_add_test(tc, test_x509_policies_override);
+	tcase_add_test(tc, test_x509_server_extensions);
+	tcase_add_test(tc, test_x509_san_email_and_hosts);
+	tcase_add_test(tc, test_x509_san_bad_ip_refused);
 	tcase_add_test(tc, test_x509_validity_from_profile_and_spec);
 	tcase_add_test(tc, test_x509_generalized_time_after_2049);
 	tcase_add_test(tc, test_x509_root_self_signed);
