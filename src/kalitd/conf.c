@@ -52,6 +52,8 @@ static const struct opt opts[] = {
 	{ "server", "max_connections", OPT_INT, O(max_connections), 1,
 	    100000 },
 	{ "server", "behind_proxy", OPT_BOOL, O(behind_proxy), 0, 0 },
+	{ "server", "tls_key_file", OPT_PATH, O(tls_key_file), 0, 0 },
+	{ "server", "tls_passphrase", OPT_STR, O(tls_passphrase), 0, 0 },
 	{ "token", "key_dir", OPT_PATH, O(key_dir), 0, 0 },
 	{ "token", "key_passphrase", OPT_STR, O(key_passphrase), 0, 0 },
 	{ "token", "lifetime", OPT_I64, O(token_lifetime), 30, 86400 },
@@ -200,12 +202,32 @@ handler(void *arg, const char *section, const char *name, const char *value)
 	return 0;
 }
 
+/* A secret spec "file:NAME" is relative to the config file, like paths. */
+static int
+spec_path(struct parse *ps, char **specp)
+{
+	char *p, *spec;
+
+	if (*specp == NULL || strncmp(*specp, "file:", 5) != 0 ||
+	    (*specp)[5] == '/' || ps->dir == NULL)
+		return 0;
+	if ((p = make_path(ps->dir, *specp + 5)) == NULL)
+		return -1;
+	if (asprintf(&spec, "file:%s", p) < 0) {
+		free(p);
+		return -1;
+	}
+	free(p);
+	free(*specp);
+	*specp = spec;
+	return 0;
+}
+
 /* Defaults for what the file leaves out. */
 static int
 config_defaults(struct parse *ps)
 {
 	struct config *c = ps->c;
-	char *p = NULL, *spec = NULL;
 	static const struct { const char *name, *value; } def[] = {
 		{ "listen", "127.0.0.1" }, { "database", "kalitd.db" },
 		{ "trust_dir", "certs" }, { "key_dir", "keys" },
@@ -222,22 +244,14 @@ config_defaults(struct parse *ps)
 			    opt_set(ps, &opts[j], def[i].value) != 0)
 				return -1;
 	if (c->issuer == NULL && asprintf(&c->issuer, strchr(c->listen, ':') ?
-	    "http://[%s]:%d" : "http://%s:%d", c->listen, c->port) < 0) {
+	    "%s://[%s]:%d" : "%s://%s:%d", c->tls_key_file ? "https" : "http",
+	    c->listen, c->port) < 0) {
 		c->issuer = NULL;
 		return -1;
 	}
-	/* "file:NAME" is relative to the config file, like the paths. */
-	if (strncmp(c->key_passphrase, "file:", 5) == 0 &&
-	    c->key_passphrase[5] != '/' && ps->dir != NULL) {
-		if ((p = make_path(ps->dir, c->key_passphrase + 5)) == NULL ||
-		    asprintf(&spec, "file:%s", p) < 0) {
-			free(p);
-			return -1;
-		}
-		free(p);
-		free(c->key_passphrase);
-		c->key_passphrase = spec;
-	}
+	if (spec_path(ps, &c->key_passphrase) != 0 ||
+	    spec_path(ps, &c->tls_passphrase) != 0)
+		return -1;
 	c->rev.ocsp_url = c->ocsp_url;
 	c->rev.crl_dir = c->crl_dir;
 	c->rev.trust_dir = c->trust_dir;
@@ -269,9 +283,15 @@ config_check(struct parse *ps)
 		ps->why = "[server] listen: not an IPv4 or IPv6 address";
 		return -1;
 	}
-	if (!is_loopback(c->listen) && !c->behind_proxy) {
-		ps->why = "[server] listen: plain HTTP off loopback; put kalitd "
-		    "behind a TLS proxy and set behind_proxy = yes";
+	if (!is_loopback(c->listen) && !c->behind_proxy &&
+	    c->tls_key_file == NULL) {
+		ps->why = "[server] listen: plain HTTP off loopback; set "
+		    "tls_key_file, or put kalitd behind a TLS proxy and set "
+		    "behind_proxy = yes";
+		return -1;
+	}
+	if (c->tls_passphrase != NULL && c->tls_key_file == NULL) {
+		ps->why = "[server] tls_passphrase without tls_key_file";
 		return -1;
 	}
 	if (c->rev.rev_mode != VALIDATE_REV_OFF && !c->rev.ocsp &&

@@ -22,6 +22,8 @@ struct config {
 	int		 connection_timeout;	/* seconds */
 	int		 max_connections;
 	int		 behind_proxy;		/* plain HTTP off loopback allowed */
+	char		*tls_key_file;		/* PKCS#12: HTTPS when set */
+	char		*tls_passphrase;	/* a secret_read() spec */
 	/* [token] */
 	char		*key_dir;
 	char		*key_passphrase;	/* a secret_read() spec */

@@ -6,6 +6,7 @@
 #include "login.h"
 #include "metrics.h"
 #include "session.h"
+#include "tls.h"
 
 #include <arpa/inet.h>
 #include <stdlib.h>
@@ -682,6 +683,10 @@ http_start(struct kalitd *d, struct http **hp)
 	unsigned int flags = MHD_USE_INTERNAL_POLLING_THREAD |
 	    MHD_USE_EPOLL | MHD_USE_ITC | MHD_ALLOW_SUSPEND_RESUME |
 	    MHD_USE_ERROR_LOG;
+	struct MHD_OptionItem tls[4] = {
+		{ MHD_OPTION_END, 0, NULL }, { MHD_OPTION_END, 0, NULL },
+		{ MHD_OPTION_END, 0, NULL }, { MHD_OPTION_END, 0, NULL }
+	};
 	struct http *h;
 
 	*hp = NULL;
@@ -699,6 +704,15 @@ http_start(struct kalitd *d, struct http **hp)
 		return KALIT_ERR_NOMEM;
 	h->d = d;
 	atomic_init(&h->inflight, 0);
+	if (d->tls_cert != NULL) {
+		flags |= MHD_USE_TLS;
+		tls[0] = (struct MHD_OptionItem){ MHD_OPTION_HTTPS_MEM_CERT, 0,
+		    d->tls_cert };
+		tls[1] = (struct MHD_OptionItem){ MHD_OPTION_HTTPS_MEM_KEY, 0,
+		    d->tls_key };
+		tls[2] = (struct MHD_OptionItem){ MHD_OPTION_HTTPS_PRIORITIES,
+		    0, (void *)TLS_PRIORITIES };
+	}
 	h->mhd = MHD_start_daemon(flags, (uint16_t)c->port, NULL, NULL,
 	    on_request, h,
 	    MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
@@ -709,6 +723,7 @@ http_start(struct kalitd *d, struct http **hp)
 	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)32768,
 	    MHD_OPTION_NOTIFY_COMPLETED, on_completed, h,
 	    MHD_OPTION_UNESCAPE_CALLBACK, unescape, NULL,
+	    MHD_OPTION_ARRAY, tls,
 	    MHD_OPTION_END);
 	if (h->mhd == NULL) {
 		log_msg(LOG_LEVEL_ERROR, "cannot listen on %s port %d; is it "

@@ -12,6 +12,7 @@
 #include "secret.h"
 #include "session.h"
 #include "state.h"
+#include "tls.h"
 
 #include <getopt.h>
 #include <limits.h>
@@ -64,11 +65,22 @@ fail(int r, const char *what)
 static int
 server_init(struct kalitd *d)
 {
+	char *pass = NULL;
 	int r;
 
 	if ((r = secret_read(d->cfg->key_passphrase, "Token key passphrase: ",
 	    0, &d->key_pass)) != KALIT_OK)
 		return r;
+	if (d->cfg->tls_key_file != NULL) {
+		if ((r = secret_read(d->cfg->tls_passphrase, "TLS key file "
+		    "password: ", 0, &pass)) != KALIT_OK)
+			return r;
+		r = tls_load(d->cfg->tls_key_file, pass, &d->tls_cert,
+		    &d->tls_key);
+		secret_free(pass);
+		if (r != KALIT_OK)
+			return r;
+	}
 	if ((r = fetch_init()) != KALIT_OK ||
 	    (r = session_new(&d->session)) != KALIT_OK ||
 	    (r = challenges_new(d->cfg->challenge_lifetime,
@@ -87,6 +99,8 @@ server_free(struct kalitd *d)
 	challenges_free(d->challenges);
 	session_free(d->session);
 	secret_free(d->key_pass);
+	free(d->tls_cert);
+	tls_key_free(d->tls_key);
 	pthread_mutex_destroy(&d->mu);
 	fetch_cleanup();
 }
@@ -111,8 +125,9 @@ serve(struct kalitd *d)
 		return fail(r, d->cfg->database);
 	if ((r = http_start(d, &h)) != KALIT_OK)
 		return fail(r, "listen");
-	log_msg(LOG_LEVEL_WARN, "listening on http://%s%s%s:%d with %d "
-	    "threads; signing key %s", strchr(d->cfg->listen, ':') ? "[" : "",
+	log_msg(LOG_LEVEL_WARN, "listening on %s://%s%s%s:%d with %d "
+	    "threads; signing key %s", d->tls_cert != NULL ? "https" : "http",
+	    strchr(d->cfg->listen, ':') ? "[" : "",
 	    d->cfg->listen, strchr(d->cfg->listen, ':') ? "]" : "",
 	    d->cfg->port, d->cfg->threads, token_keys_kid(d->state->keys));
 	for (;;) {

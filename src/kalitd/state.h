@@ -32,6 +32,8 @@ struct state {
 struct kalitd {
 	struct config		*cfg;
 	char			*key_pass;	/* token keys' passphrase */
+	char			*tls_cert;	/* PEM, with its CAs; or NULL */
+	char			*tls_key;	/* PEM, wiped when freed */
 	struct challenges	*challenges;
 	struct session		*session;	/* clients, revoked tokens */
 	struct auditq		*auditq;

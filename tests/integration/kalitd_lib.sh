@@ -17,9 +17,10 @@ print(s.getsockname()[1])'
 SRV=$TMP/srv			# kalitd's directory: conf, database, keys
 KPID=
 
-# write_conf [EXTRA-INI-LINES]: $SRV/kalitd.conf on $PORT trusting
-# $CADIR/certs, with revocation from the CA's CRL directory unless the
-# extra lines say otherwise (they are appended to [revocation]).
+# write_conf [REVOCATION-LINES [SERVER-LINES]]: $SRV/kalitd.conf on $PORT
+# trusting $CADIR/certs, with revocation from the CA's CRL directory unless
+# the first argument says otherwise (it replaces [revocation]'s lines); the
+# second is added to [server]. The issuer is $ISSUER if set.
 write_conf() {
 	mkdir -p "$SRV"
 	[ -f "$SRV/token.pass" ] || "$OPENSSL" rand -hex 16 >"$SRV/token.pass"
@@ -29,7 +30,8 @@ listen = 127.0.0.1
 port = $PORT
 threads = 2
 trust_dir = $CADIR/certs
-issuer = http://127.0.0.1:$PORT
+issuer = ${ISSUER:-http://127.0.0.1:$PORT}
+${2:-}
 
 [token]
 lifetime = 600

@@ -1,0 +1,102 @@
+#!/bin/sh
+# shellcheck disable=SC1090,SC2154
+# kalitd_tls.sh: kalitd over HTTPS with a server certificate from kalit-ca:
+# curl and kalit login trust it through the kalit root, openssl s_client
+# sees TLS 1.2+ and the chain, plain HTTP to the TLS port gets nothing, and
+# a certificate that is not a server's is refused at startup.
+. "${TESTLIB:?TESTLIB is not set}"
+. "${KALITD_LIB:?KALITD_LIB is not set}"
+
+make_pki
+cd "$TMP" || exit 99
+PORT=$(free_port)
+URL=https://localhost:$PORT
+
+check "ca-new servers (the server profile)" kca --operator tester ca-new \
+    --profile server --name servers --ca-pass "file:$CAPASS"
+check "issue a server key file for localhost and 127.0.0.1" kca_issue \
+    --profile server --ca servers --cn localhost --dns localhost \
+    --ip 127.0.0.1 --out server.p12 --key-pass "file:$KEYPASS"
+check "issue a citizen key file" kca_issue --profile citizen \
+    --given-name Vali --surname Aliyev --pinfl "$(pinfl 1)" \
+    --out c1.p12 --key-pass "file:$KEYPASS"
+check "citizen CRL" kca crl --ca citizen --ca-pass "file:$CAPASS"
+
+ISSUER=$URL write_conf "ocsp = no
+crl_dir = $CADIR/crl" "tls_key_file = $TMP/server.p12
+tls_passphrase = file:$KEYPASS"
+check "keygen" kd keygen
+check "kalitd --check-config with tls_key_file" kd --check-config
+check "client add portal" add_client portal
+start_kalitd_tls() {
+	"$KALITD" -c "$SRV/kalitd.conf" -v >"$TMP/kalitd.log" 2>&1 &
+	KPID=$!
+	_i=0
+	while [ $_i -lt 100 ]; do
+		grep -q "listening on https://" "$TMP/kalitd.log" &&
+		    curl -sf --cacert "$ROOT_CRT" "$URL/healthz" >/dev/null 2>&1 &&
+		    return 0
+		kill -0 "$KPID" 2>/dev/null || break
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+	fail "kalitd (https) did not start"
+	sed 's/^/     | /' "$TMP/kalitd.log" | head -n 30
+	finish
+}
+start_kalitd_tls
+
+check "curl --cacert root: GET /healthz over https" curl -sf \
+    --cacert "$ROOT_CRT" "$URL/healthz"
+assert_grep "healthz says ok" '"status":"ok"' "$OUT"
+check "curl by IP address (SAN iPAddress)" curl -sf --cacert "$ROOT_CRT" \
+    "https://127.0.0.1:$PORT/v1/jwks"
+check_not "curl without the kalit root refuses the certificate" curl -sf \
+    "$URL/healthz"
+check_not "plain HTTP to the TLS port gets no answer" curl -sf \
+    "http://127.0.0.1:$PORT/healthz"
+run "$OPENSSL" s_client -connect "127.0.0.1:$PORT" -servername localhost \
+    -CAfile "$ROOT_CRT" -verify_return_error </dev/null
+assert_grep "openssl s_client: verification OK" \
+    "Verify return code: 0 \(ok\)" "$OUT"
+assert_grep "openssl s_client: TLS 1.2 or 1.3" "New, TLSv1\.[23]" "$OUT"
+run "$OPENSSL" s_client -connect "127.0.0.1:$PORT" -tls1_1 </dev/null
+assert "openssl s_client: TLS 1.1 is refused" "$RC" -ne 0
+
+check "kalit login over https (--cacert)" "$KALIT" login --key c1.p12 \
+    --password "file:$KEYPASS" --server "$URL" --client portal \
+    --cacert "$ROOT_CRT" --json
+assert_grep "the token's issuer is the https URL" '"access_token"' "$OUT"
+check_not "kalit login without --cacert refuses the server" "$KALIT" login \
+    --key c1.p12 --password "file:$KEYPASS" --server "$URL" \
+    --client portal
+# The server's own certificate chains to the same root, but logs no one in.
+p12_cert server.p12 "$KEYPASS" server.crt
+p12_key server.p12 "$KEYPASS" server.key
+http() {	# over https: the lib's helper speaks plain HTTP
+	_m=$1
+	_p=$2
+	shift 2
+	STATUS=$(curl -s --cacert "$ROOT_CRT" -o "$OUT" -w '%{http_code}' \
+	    -X "$_m" "$URL$_p" "$@" 2>"$ERR") || STATUS=000
+}
+challenge
+sign_openssl server.crt server.key "$CH" server.der
+login_body portal "$CH" server.der >server.json
+post_login server.json
+expect_http "a server certificate cannot log in" 403 certificate_purpose
+stop_kalitd
+assert_eq "kalitd exits 0 on SIGTERM" "$KRC" 0
+
+# A citizen's key file is not a server certificate.
+sed -i "s|^tls_key_file = .*|tls_key_file = $TMP/c1.p12|" "$SRV/kalitd.conf"
+run kd --check-config
+assert "a citizen certificate as tls_key_file is refused" "$RC" -ne 0
+assert_grep "... naming the cause" "certificate_purpose|serverAuth" "$ERR"
+sed -i "s|^tls_key_file = .*|tls_key_file = $TMP/server.p12|" \
+    "$SRV/kalitd.conf"
+sed -i "s|^tls_passphrase = .*|tls_passphrase = env:KALIT_NO_SUCH_VAR|" \
+    "$SRV/kalitd.conf"
+run kd --check-config
+assert "a TLS key file password that cannot be read is refused" "$RC" -ne 0
+finish
