@@ -16,6 +16,12 @@ print(s.getsockname()[1])'
 
 SRV=$TMP/srv			# kalitd's directory: conf, database, keys
 KPID=
+# KURL: kalitd's base URL (default http://127.0.0.1:$PORT); KCACERT: the CA
+# file curl trusts when KURL is https.
+
+kurl() {
+	echo "${KURL:-http://127.0.0.1:$PORT}"
+}
 
 # write_conf [REVOCATION-LINES [SERVER-LINES]]: $SRV/kalitd.conf on $PORT
 # trusting $CADIR/certs, with revocation from the CA's CRL directory unless
@@ -59,8 +65,8 @@ start_kalitd() {
 	while [ $_i -lt 100 ]; do
 		# This process's own line: not another kalitd on the port.
 		grep -q "listening on" "$TMP/kalitd.log" &&
-		    curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null 2>&1 &&
-		    return 0
+		    curl -sf ${KCACERT:+--cacert "$KCACERT"} "$(kurl)/healthz" \
+		    >/dev/null 2>&1 && return 0
 		kill -0 "$KPID" 2>/dev/null || break
 		sleep 0.1
 		_i=$((_i + 1))
@@ -93,8 +99,9 @@ http() {
 	_m=$1
 	_p=$2
 	shift 2
-	STATUS=$(curl -s -o "$OUT" -w '%{http_code}' -X "$_m" \
-	    "http://127.0.0.1:$PORT$_p" "$@" 2>"$ERR") || STATUS=000
+	STATUS=$(curl -s ${KCACERT:+--cacert "$KCACERT"} -o "$OUT" \
+	    -w '%{http_code}' -X "$_m" "$(kurl)$_p" "$@" 2>"$ERR") ||
+	    STATUS=000
 }
 
 # challenge: a fresh challenge into $CH.

@@ -28,23 +28,9 @@ tls_passphrase = file:$KEYPASS"
 check "keygen" kd keygen
 check "kalitd --check-config with tls_key_file" kd --check-config
 check "client add portal" add_client portal
-start_kalitd_tls() {
-	"$KALITD" -c "$SRV/kalitd.conf" -v >"$TMP/kalitd.log" 2>&1 &
-	KPID=$!
-	_i=0
-	while [ $_i -lt 100 ]; do
-		grep -q "listening on https://" "$TMP/kalitd.log" &&
-		    curl -sf --cacert "$ROOT_CRT" "$URL/healthz" >/dev/null 2>&1 &&
-		    return 0
-		kill -0 "$KPID" 2>/dev/null || break
-		sleep 0.1
-		_i=$((_i + 1))
-	done
-	fail "kalitd (https) did not start"
-	sed 's/^/     | /' "$TMP/kalitd.log" | head -n 30
-	finish
-}
-start_kalitd_tls
+KURL=$URL
+KCACERT=$ROOT_CRT
+start_kalitd
 
 check "curl --cacert root: GET /healthz over https" curl -sf \
     --cacert "$ROOT_CRT" "$URL/healthz"
@@ -73,13 +59,6 @@ check_not "kalit login without --cacert refuses the server" "$KALIT" login \
 # The server's own certificate chains to the same root, but logs no one in.
 p12_cert server.p12 "$KEYPASS" server.crt
 p12_key server.p12 "$KEYPASS" server.key
-http() {	# over https: the lib's helper speaks plain HTTP
-	_m=$1
-	_p=$2
-	shift 2
-	STATUS=$(curl -s --cacert "$ROOT_CRT" -o "$OUT" -w '%{http_code}' \
-	    -X "$_m" "$URL$_p" "$@" 2>"$ERR") || STATUS=000
-}
 challenge
 sign_openssl server.crt server.key "$CH" server.der
 login_body portal "$CH" server.der >server.json
