@@ -12,6 +12,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#define GROUP_WINDOW_US	1000
+
 struct auditq {
 	struct store	*store;
 	pthread_t	 thread;
@@ -34,8 +36,11 @@ job_write(struct store *s, struct auditq_job *j)
 	return audit_append(s, j->actor, j->action, j->serial, j->detail);
 }
 
-/* Writes a batch in one transaction; on failure each job on its own. */
-static void
+/*
+ * Writes a batch in one transaction; on failure each job on its own.
+ * Returns the number of jobs.
+ */
+static size_t
 batch_write(struct auditq *q, struct auditq_job *batch)
 {
 	struct auditq_job *j, *next;
@@ -56,9 +61,10 @@ batch_write(struct auditq *q, struct auditq_job *batch)
 			next = j->next;
 			j->done(j, KALIT_OK);
 		}
-		return;
+		return n;
 	}
 	/* One bad job must not fail the others: write them one by one. */
+	n = 0;
 	for (j = batch; j != NULL; j = next) {
 		next = j->next;
 		if ((r = store_begin(q->store)) == KALIT_OK &&
@@ -71,19 +77,27 @@ batch_write(struct auditq *q, struct auditq_job *batch)
 		} else
 			metrics_audit_batch(1);
 		j->done(j, r);
+		n++;
+	}
+	return n;
+}
+
+static void
+deadline_after_us(struct timespec *ts, long us)
+{
+	clock_gettime(CLOCK_REALTIME, ts);
+	ts->tv_sec += us / 1000000;
+	ts->tv_nsec += (us % 1000000) * 1000L;
+	if (ts->tv_nsec >= 1000000000L) {
+		ts->tv_sec++;
+		ts->tv_nsec -= 1000000000L;
 	}
 }
 
 static void
 deadline_after(struct timespec *ts, long ms)
 {
-	clock_gettime(CLOCK_REALTIME, ts);
-	ts->tv_sec += ms / 1000;
-	ts->tv_nsec += (ms % 1000) * 1000000L;
-	if (ts->tv_nsec >= 1000000000L) {
-		ts->tv_sec++;
-		ts->tv_nsec -= 1000000000L;
-	}
+	deadline_after_us(ts, ms * 1000);
 }
 
 static int
@@ -101,8 +115,8 @@ writer(void *arg)
 {
 	struct auditq *q = arg;
 	struct auditq_job *batch;
-	struct timespec next_tick;
-	int stop;
+	struct timespec next_tick, until;
+	int stop, busy = 0;
 
 	deadline_after(&next_tick, q->interval_ms);
 	for (;;) {
@@ -111,13 +125,24 @@ writer(void *arg)
 		    pthread_cond_timedwait(&q->cv, &q->mu, &next_tick) !=
 		    ETIMEDOUT)
 			;
+		/*
+		 * Under load (the last batch had company), let the logins of
+		 * the next moment join this commit: one fsync for more of
+		 * them, at most GROUP_WINDOW_US more latency each.
+		 */
+		if (busy && q->head != NULL && !q->stopping) {
+			deadline_after_us(&until, GROUP_WINDOW_US);
+			while (!q->stopping && pthread_cond_timedwait(&q->cv,
+			    &q->mu, &until) != ETIMEDOUT)
+				;
+		}
 		batch = q->head;
 		q->head = NULL;
 		q->tail = &q->head;
 		stop = q->stopping && batch == NULL;
 		pthread_mutex_unlock(&q->mu);
 		if (batch != NULL)
-			batch_write(q, batch);
+			busy = batch_write(q, batch) > 1;
 		if (stop)
 			break;
 		if (q->tick != NULL && past(&next_tick)) {
