@@ -1,6 +1,7 @@
 /* parse.c: strict decimal numbers */
 #include "parse.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdlib.h>
 
@@ -10,9 +11,13 @@ parse_i64(const char *s, int64_t min, int64_t max, int64_t *out)
 	char *end;
 	long long v;
 
+	/* strtoll() would skip blanks and take a '+': neither is a number. */
+	if (!isdigit((unsigned char)s[0]) &&
+	    !(s[0] == '-' && isdigit((unsigned char)s[1])))
+		return 0;
 	errno = 0;
 	v = strtoll(s, &end, 10);
-	if (*s == '\0' || *end != '\0' || errno != 0 || v < min || v > max)
+	if (*end != '\0' || errno != 0 || v < min || v > max)
 		return 0;
 	*out = v;
 	return 1;

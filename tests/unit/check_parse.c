@@ -1,0 +1,205 @@
+/* check_parse.c: strict decimal numbers from command lines and config files */
+#include "config.h"
+
+#include "testutil.h"
+#include "parse.h"
+
+#include <stdint.h>
+
+/* What *out holds before a call that must leave it alone. */
+#define UNTOUCHED	0x5a5a5a5a
+
+/* parse_i64(s, min, max) succeeds with want. */
+static void
+accept64(const char *s, int64_t min, int64_t max, int64_t want)
+{
+	int64_t out = UNTOUCHED;
+
+	ck_assert_msg(parse_i64(s, min, max, &out) == 1,
+	    "parse_i64(\"%s\", %lld, %lld) refused", s, (long long)min,
+	    (long long)max);
+	ck_assert_msg(out == want, "parse_i64(\"%s\"): got %lld, want %lld",
+	    s, (long long)out, (long long)want);
+}
+
+/* parse_i64(s, min, max) fails and leaves *out alone. */
+static void
+refuse64(const char *s, int64_t min, int64_t max)
+{
+	int64_t out = UNTOUCHED;
+
+	ck_assert_msg(parse_i64(s, min, max, &out) == 0,
+	    "parse_i64(\"%s\", %lld, %lld) accepted", s, (long long)min,
+	    (long long)max);
+	ck_assert_msg(out == UNTOUCHED, "parse_i64(\"%s\") wrote *out", s);
+}
+
+static void
+accept_int(const char *s, int min, int max, int want)
+{
+	int out = UNTOUCHED;
+
+	ck_assert_msg(parse_int(s, min, max, &out) == 1,
+	    "parse_int(\"%s\", %d, %d) refused", s, min, max);
+	ck_assert_msg(out == want, "parse_int(\"%s\"): got %d, want %d", s,
+	    out, want);
+}
+
+static void
+refuse_int(const char *s, int min, int max)
+{
+	int out = UNTOUCHED;
+
+	ck_assert_msg(parse_int(s, min, max, &out) == 0,
+	    "parse_int(\"%s\", %d, %d) accepted", s, min, max);
+	ck_assert_msg(out == UNTOUCHED, "parse_int(\"%s\") wrote *out", s);
+}
+
+/* Not numbers, or not only a number: refused whatever the range. */
+static const char *const malformed[] = {
+	"", "1 ", "1x", "0x10", "+", "-", "--1", "1.0", "1e3", "x",
+};
+
+/* strtoll() skips leading white space; a strict parser must not. */
+static const char *const leading_space[] = {
+	" 1", "\t1", "\n1", " -1",
+};
+
+START_TEST(test_parse_i64_accepts_in_range)
+{
+	accept64("0", -10, 10, 0);
+	accept64("-5", -10, 10, -5);
+	accept64("7", -10, 10, 7);
+	accept64("0", INT64_MIN, INT64_MAX, 0);
+	accept64("-5", INT64_MIN, INT64_MAX, -5);
+}
+END_TEST
+
+START_TEST(test_parse_i64_accepts_min_and_max)
+{
+	accept64("-10", -10, 10, -10);
+	accept64("10", -10, 10, 10);
+	accept64("3", 3, 3, 3);
+	accept64("-9223372036854775808", INT64_MIN, INT64_MAX, INT64_MIN);
+	accept64("9223372036854775807", INT64_MIN, INT64_MAX, INT64_MAX);
+}
+END_TEST
+
+START_TEST(test_parse_i64_refuses_malformed)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(malformed) / sizeof(malformed[0]); i++)
+		refuse64(malformed[i], INT64_MIN, INT64_MAX);
+}
+END_TEST
+
+START_TEST(test_parse_i64_refuses_leading_space)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(leading_space) / sizeof(leading_space[0]); i++)
+		refuse64(leading_space[i], INT64_MIN, INT64_MAX);
+}
+END_TEST
+
+START_TEST(test_parse_i64_refuses_out_of_range)
+{
+	refuse64("-11", -10, 10);
+	refuse64("11", -10, 10);
+	refuse64("2", 3, 3);
+	refuse64("4", 3, 3);
+	refuse64("0", 1, INT64_MAX);
+}
+END_TEST
+
+START_TEST(test_parse_i64_refuses_overflow)
+{
+	refuse64("99999999999999999999", INT64_MIN, INT64_MAX);
+	refuse64("-99999999999999999999", INT64_MIN, INT64_MAX);
+	refuse64("9223372036854775808", INT64_MIN, INT64_MAX);
+	refuse64("-9223372036854775809", INT64_MIN, INT64_MAX);
+}
+END_TEST
+
+START_TEST(test_parse_int_accepts_in_range)
+{
+	accept_int("0", -10, 10, 0);
+	accept_int("-5", -10, 10, -5);
+	accept_int("0", INT_MIN, INT_MAX, 0);
+	accept_int("-5", INT_MIN, INT_MAX, -5);
+}
+END_TEST
+
+START_TEST(test_parse_int_accepts_min_and_max)
+{
+	accept_int("-10", -10, 10, -10);
+	accept_int("10", -10, 10, 10);
+	accept_int("-2147483648", INT_MIN, INT_MAX, INT_MIN);
+	accept_int("2147483647", INT_MIN, INT_MAX, INT_MAX);
+}
+END_TEST
+
+START_TEST(test_parse_int_refuses_malformed)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(malformed) / sizeof(malformed[0]); i++)
+		refuse_int(malformed[i], INT_MIN, INT_MAX);
+}
+END_TEST
+
+START_TEST(test_parse_int_refuses_leading_space)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(leading_space) / sizeof(leading_space[0]); i++)
+		refuse_int(leading_space[i], INT_MIN, INT_MAX);
+}
+END_TEST
+
+START_TEST(test_parse_int_refuses_out_of_range)
+{
+	refuse_int("-11", -10, 10);
+	refuse_int("11", -10, 10);
+	/* beyond int, though within int64_t: never truncated into range */
+	refuse_int("-2147483649", INT_MIN, INT_MAX);
+	refuse_int("2147483648", INT_MIN, INT_MAX);
+	refuse_int("4294967296", INT_MIN, INT_MAX);
+}
+END_TEST
+
+START_TEST(test_parse_int_refuses_overflow)
+{
+	refuse_int("99999999999999999999", INT_MIN, INT_MAX);
+	refuse_int("-99999999999999999999", INT_MIN, INT_MAX);
+}
+END_TEST
+
+static Suite *
+parse_suite(void)
+{
+	Suite *s = suite_create("parse");
+	TCase *tc = tcase_create("core");
+
+	tcase_add_test(tc, test_parse_i64_accepts_in_range);
+	tcase_add_test(tc, test_parse_i64_accepts_min_and_max);
+	tcase_add_test(tc, test_parse_i64_refuses_malformed);
+	tcase_add_test(tc, test_parse_i64_refuses_leading_space);
+	tcase_add_test(tc, test_parse_i64_refuses_out_of_range);
+	tcase_add_test(tc, test_parse_i64_refuses_overflow);
+	tcase_add_test(tc, test_parse_int_accepts_in_range);
+	tcase_add_test(tc, test_parse_int_accepts_min_and_max);
+	tcase_add_test(tc, test_parse_int_refuses_malformed);
+	tcase_add_test(tc, test_parse_int_refuses_leading_space);
+	tcase_add_test(tc, test_parse_int_refuses_out_of_range);
+	tcase_add_test(tc, test_parse_int_refuses_overflow);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int
+main(void)
+{
+	return tu_run(parse_suite());
+}
