@@ -67,6 +67,7 @@ fetch(const struct fetch_req *rq, long *statusp, unsigned char **bodyp,
 	const char *ct = NULL;
 	CURL *c = NULL;
 	CURLcode cc;
+	long timeout = rq->timeout_ms > 0 ? rq->timeout_ms : FETCH_TIMEOUT_MS;
 	int r = KALIT_ERR_NOMEM;
 
 	*bodyp = NULL;
@@ -98,8 +99,8 @@ fetch(const struct fetch_req *rq, long *statusp, unsigned char **bodyp,
 	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
 	curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
 	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, rq->timeout_ms);
-	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, rq->timeout_ms);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, timeout);
+	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, timeout);
 	curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdr);
 	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, sink_write);
 	curl_easy_setopt(c, CURLOPT_WRITEDATA, &s);

@@ -4,6 +4,8 @@
 
 #include <stddef.h>
 
+#define FETCH_TIMEOUT_MS	30000
+
 /* What one request may send and take; every pointer is borrowed. */
 struct fetch_req {
 	const char	*url;		/* http:// or https:// only */
@@ -13,7 +15,8 @@ struct fetch_req {
 	const char	*accept;	/* Accept header, or NULL */
 	const char	*cafile;	/* https trust anchors, or NULL: system */
 	size_t		 max;		/* largest response body accepted */
-	long		 timeout_ms;	/* whole request, connect included */
+	long		 timeout_ms;	/* whole request, connect included;
+					   <= 0: FETCH_TIMEOUT_MS, never none */
 };
 
 /* Call once before threads start; pairs with fetch_cleanup(). */
