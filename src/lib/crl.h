@@ -17,24 +17,56 @@ int	crl_reason_parse(const char *name, int *reasonp);
 /* Value → RFC 5280 name; "unknown" for values outside the standard. */
 const char *crl_reason_name(int reason);
 
+/*
+ * A CRL written entry by entry in bounded memory: the entries are encoded
+ * as they are added, in the order added (store_revoked_list() gives serial
+ * order), and cost their DER only.
+ */
 struct crl;
 
 /*
  * Starts a CRL of issuer ca numbered number, thisUpdate this_update and
- * nextUpdate next_update. Caller frees *crlp with crl_free().
+ * nextUpdate next_update, with the CRL number and authority key identifier
+ * extensions. ca is borrowed until crl_free(). Caller frees *crlp with
+ * crl_free().
  */
 int	crl_new(X509 *ca, int64_t number, time_t this_update,
 	    time_t next_update, struct crl **crlp);
 
-/* Adds an entry; the reason code extension is left out for unspecified. */
+/* Makes it a delta CRL of base CRL number base_number (critical). */
+int	crl_set_delta(struct crl *crl, int64_t base_number);
+
+/* A critical issuing distribution point naming url (a CRL shard's URL). */
+int	crl_set_idp(struct crl *crl, const char *url);
+
+/* A Freshest CRL extension: where the delta CRLs are. */
+int	crl_set_freshest(struct crl *crl, const char *url);
+
+/*
+ * Adds an entry; the reason code extension is left out for unspecified.
+ * KALIT_ERR_MALFORMED for a serial that is not positive hex,
+ * KALIT_ERR_REASON for a reason RFC 5280 does not have.
+ */
 int	crl_add(struct crl *crl, const char *serial_hex, time_t revoked_at,
 	    int reason);
 
-/* Signs with ca_key and encodes; caller frees *derp with OPENSSL_free(). */
+/* Entries added so far. */
+size_t	crl_count(const struct crl *crl);
+
+/*
+ * Signs with ca_key and encodes, once: afterwards crl only accepts
+ * crl_free(). Caller frees *derp with OPENSSL_free().
+ */
 int	crl_sign(struct crl *crl, EVP_PKEY *ca_key, unsigned char **derp,
 	    size_t *lenp);
 
 void	crl_free(struct crl *crl);
+
+/*
+ * The CRL shard of a certificate: its serial (hex), as an integer, modulo
+ * shards; 0 when shards <= 1, -1 when serial_hex is not hex.
+ */
+int	crl_shard(const char *serial_hex, int shards);
 
 /* PEM text of a DER CRL; caller frees *pemp with free(). */
 int	crl_to_pem(const unsigned char *der, size_t len, char **pemp);

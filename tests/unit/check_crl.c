@@ -5,6 +5,7 @@
 
 #include <openssl/bn.h>
 #include <openssl/pem.h>
+#include <openssl/rand.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
@@ -83,8 +84,8 @@ START_TEST(test_crl_build_sign_verify)
 		{ "1F", THIS_UPDATE - 400, CRL_REASON_SUPERSEDED },
 		{ "05", THIS_UPDATE - 500, CRL_REASON_CESSATION_OF_OPERATION },
 	};
-	/* in[] sorted by serial number */
-	static const int order[] = { 4, 1, 3, 0, 2 };
+	/* entries stay in the order added: the store gives serial order */
+	static const int order[] = { 0, 1, 2, 3, 4 };
 	X509 *ca;
 	EVP_PKEY *key, *other;
 	struct crl *crl = NULL;
@@ -135,7 +136,7 @@ START_TEST(test_crl_build_sign_verify)
 	AUTHORITY_KEYID_free(akid);
 	ck_assert_int_eq(X509_CRL_get_ext_count(x), 2);
 
-	/* entries: sorted by serial, reason present unless unspecified */
+	/* entries: reason present unless unspecified */
 	ck_assert_ptr_nonnull(revs = X509_CRL_get_REVOKED(x));
 	ck_assert_int_eq(sk_X509_REVOKED_num(revs), 5);
 	for (i = 0; i < 5; i++) {
@@ -151,14 +152,6 @@ START_TEST(test_crl_build_sign_verify)
 		ck_assert_int_eq(entry_reason(rev),
 		    in[k].reason == CRL_REASON_UNSPECIFIED ? -1 :
 		    in[k].reason);
-		if (i > 0) {
-			X509_REVOKED *prev;
-
-			prev = sk_X509_REVOKED_value(revs, (int)i - 1);
-			ck_assert_int_lt(ASN1_INTEGER_cmp(
-			    X509_REVOKED_get0_serialNumber(prev),
-			    X509_REVOKED_get0_serialNumber(rev)), 0);
-		}
 	}
 	X509_CRL_free(x);
 	crl_free(crl);
@@ -329,6 +322,280 @@ START_TEST(test_crl_reason_parse_and_name)
 }
 END_TEST
 
+/* n serials, increasing, 32 hex digits like kalit's, into a new array. */
+static char (*serials(size_t n))[48]
+{
+	char (*v)[48];
+	size_t i;
+
+	ck_assert_ptr_nonnull(v = calloc(n, sizeof(*v)));
+	for (i = 0; i < n; i++)
+		snprintf(v[i], sizeof(v[i]), "4%07zx%024zx", i * 7 + 1, i * i);
+	return v;
+}
+
+/*
+ * The streamed DER is canonical: re-signing its parse with a deterministic
+ * key (Ed25519, RSA PKCS#1 v1.5) re-encodes it byte for byte, across the
+ * 1-, 2- and 3-byte DER lengths of the entries' SEQUENCE.
+ */
+START_TEST(test_crl_der_is_canonical)
+{
+	static const size_t counts[] = { 0, 1, 3, 6, 2000 };
+	static const enum key_type types[] = { KEY_TYPE_ED25519,
+	    KEY_TYPE_RSA3072 };
+	enum key_type kt = types[_i % 2];
+	size_t n = counts[_i / 2], i;
+	char (*sv)[48] = serials(n);
+	unsigned char *der = NULL, *again = NULL;
+	const unsigned char *p;
+	struct crl *crl = NULL;
+	X509_CRL *x;
+	X509 *ca;
+	EVP_PKEY *key;
+	size_t len = 0;
+	int len2;
+
+	tu_make_ca(kt, "Canonical Root", &ca, &key);
+	ck_assert_err(crl_new(ca, 9, THIS_UPDATE, NEXT_UPDATE, &crl),
+	    KALIT_OK);
+	ck_assert_err(crl_set_freshest(crl, "http://pki.example.uz/crl/"
+	    "citizen.delta.crl"), KALIT_OK);
+	for (i = 0; i < n; i++)
+		ck_assert_err(crl_add(crl, sv[i], THIS_UPDATE - (time_t)i,
+		    (int)(i % 7)), KALIT_OK);
+	ck_assert_uint_eq(crl_count(crl), n);
+	ck_assert_err(crl_sign(crl, key, &der, &len), KALIT_OK);
+	p = der;
+	ck_assert_ptr_nonnull(x = d2i_X509_CRL(NULL, &p, (long)len));
+	ck_assert_ptr_eq(p, der + len);
+	ck_assert_int_eq(X509_CRL_verify(x, key), 1);
+	/* no entries: no revokedCertificates at all (RFC 5280 5.1.2.6) */
+	if (n == 0)
+		ck_assert_ptr_null(X509_CRL_get_REVOKED(x));
+	else
+		ck_assert_int_eq(sk_X509_REVOKED_num(X509_CRL_get_REVOKED(x)),
+		    (int)n);
+	ck_assert_int_gt(X509_CRL_sign(x, key, key_sign_md(key)), 0);
+	ck_assert_int_eq(len2 = i2d_X509_CRL(x, &again), (int)len);
+	ck_assert_mem_eq(again, der, len);
+	OPENSSL_free(again);
+	X509_CRL_free(x);
+	OPENSSL_free(der);
+	crl_free(crl);
+	free(sv);
+	X509_free(ca);
+	EVP_PKEY_free(key);
+}
+END_TEST
+
+/* Runs `openssl crl -verify` on a DER CRL against cafile; its status. */
+static int
+openssl_crl_verify(const unsigned char *der, size_t len, X509 *ca)
+{
+	const char *openssl = getenv("OPENSSL");
+	char dir[PATH_MAX], crlpath[PATH_MAX], capath[PATH_MAX];
+	char cmd[3 * PATH_MAX];
+	FILE *f;
+	int st;
+
+	tu_mkdtemp(dir, sizeof(dir));
+	tu_path(crlpath, sizeof(crlpath), dir, "x.crl");
+	tu_path(capath, sizeof(capath), dir, "ca.pem");
+	tu_write_file(crlpath, der, len);
+	ck_assert_ptr_nonnull(f = fopen(capath, "w"));
+	ck_assert_int_eq(PEM_write_X509(f, ca), 1);
+	fclose(f);
+	snprintf(cmd, sizeof(cmd), "'%s' crl -inform DER -in '%s' -CAfile "
+	    "'%s' -verify -noout 2>/dev/null", openssl != NULL &&
+	    *openssl != '\0' ? openssl : "openssl", crlpath, capath);
+	st = system(cmd);
+	tu_rmdir(dir);
+	return st;
+}
+
+/* Twenty thousand entries: every one parsed back, the CLI agrees. */
+START_TEST(test_crl_many_entries)
+{
+	size_t n = 20000, i;
+	char (*sv)[48] = serials(n);
+	char hex[X509_SERIAL_HEX_MAX + 1];
+	STACK_OF(X509_REVOKED) *revs;
+	unsigned char *der = NULL;
+	const unsigned char *p;
+	struct crl *crl = NULL;
+	X509_CRL *x;
+	X509 *ca;
+	EVP_PKEY *key;
+	size_t len = 0;
+
+	tu_make_ca(KEY_TYPE_P256, "Many Root", &ca, &key);
+	ck_assert_err(crl_new(ca, 77, THIS_UPDATE, NEXT_UPDATE, &crl),
+	    KALIT_OK);
+	for (i = 0; i < n; i++)
+		ck_assert_err(crl_add(crl, sv[i], THIS_UPDATE - 60,
+		    CRL_REASON_KEY_COMPROMISE), KALIT_OK);
+	ck_assert_err(crl_sign(crl, key, &der, &len), KALIT_OK);
+	/* about 40 bytes an entry, nothing more */
+	ck_assert_uint_lt(len, n * 60);
+	p = der;
+	ck_assert_ptr_nonnull(x = d2i_X509_CRL(NULL, &p, (long)len));
+	ck_assert_int_eq(X509_CRL_verify(x, key), 1);
+	ck_assert_ptr_nonnull(revs = X509_CRL_get_REVOKED(x));
+	ck_assert_int_eq(sk_X509_REVOKED_num(revs), (int)n);
+	for (i = 0; i < n; i += 997) {
+		entry_serial(sk_X509_REVOKED_value(revs, (int)i), hex,
+		    sizeof(hex));
+		ck_assert_str_eq(hex, sv[i]);
+		ck_assert_int_eq(entry_reason(sk_X509_REVOKED_value(revs,
+		    (int)i)), CRL_REASON_KEY_COMPROMISE);
+	}
+	ck_assert_int_eq(openssl_crl_verify(der, len, ca), 0);
+	/* a flipped byte in the signed part: the CLI refuses it */
+	der[len / 2] ^= 0x01;
+	ck_assert_int_ne(openssl_crl_verify(der, len, ca), 0);
+	X509_CRL_free(x);
+	OPENSSL_free(der);
+	crl_free(crl);
+	free(sv);
+	X509_free(ca);
+	EVP_PKEY_free(key);
+}
+END_TEST
+
+START_TEST(test_crl_delta_idp_freshest)
+{
+	static const char idp_url[] = "http://pki.example.uz/crl/citizen.3.crl";
+	static const char fresh_url[] =
+	    "http://pki.example.uz/crl/citizen.3.delta.crl";
+	GENERAL_NAME *gn;
+	ISSUING_DIST_POINT *idp;
+	STACK_OF(DIST_POINT) *fresh;
+	ASN1_INTEGER *base;
+	unsigned char *der = NULL;
+	const unsigned char *p;
+	struct crl *crl = NULL;
+	X509_CRL *x;
+	X509 *ca;
+	EVP_PKEY *key;
+	size_t len = 0;
+	int crit = -1;
+
+	tu_make_ca(KEY_TYPE_P384, "Delta Root", &ca, &key);
+	ck_assert_err(crl_new(ca, 12, THIS_UPDATE, NEXT_UPDATE, &crl),
+	    KALIT_OK);
+	ck_assert_err(crl_set_delta(crl, 10), KALIT_OK);
+	ck_assert_err(crl_set_idp(crl, idp_url), KALIT_OK);
+	ck_assert_err(crl_set_freshest(crl, fresh_url), KALIT_OK);
+	ck_assert_err(crl_add(crl, "4abc", THIS_UPDATE - 5,
+	    CRL_REASON_REMOVE_FROM_CRL), KALIT_OK);
+	ck_assert_err(crl_sign(crl, key, &der, &len), KALIT_OK);
+	p = der;
+	ck_assert_ptr_nonnull(x = d2i_X509_CRL(NULL, &p, (long)len));
+	ck_assert_int_eq(X509_CRL_verify(x, key), 1);
+	/* Delta CRL Indicator: critical, the base's number */
+	ck_assert_ptr_nonnull(base = X509_CRL_get_ext_d2i(x, NID_delta_crl,
+	    &crit, NULL));
+	ck_assert_int_eq(crit, 1);
+	ck_assert_int_eq(ASN1_INTEGER_get(base), 10);
+	ASN1_INTEGER_free(base);
+	/* IDP: critical, exactly the shard's URL */
+	ck_assert_ptr_nonnull(idp = X509_CRL_get_ext_d2i(x,
+	    NID_issuing_distribution_point, &crit, NULL));
+	ck_assert_int_eq(crit, 1);
+	ck_assert_ptr_nonnull(idp->distpoint);
+	ck_assert_int_eq(idp->distpoint->type, 0);
+	ck_assert_int_eq(sk_GENERAL_NAME_num(idp->distpoint->name.fullname),
+	    1);
+	gn = sk_GENERAL_NAME_value(idp->distpoint->name.fullname, 0);
+	ck_assert_int_eq(gn->type, GEN_URI);
+	ck_assert_str_eq((const char *)ASN1_STRING_get0_data(
+	    gn->d.uniformResourceIdentifier), idp_url);
+	ck_assert(!idp->onlyuser && !idp->onlyCA && !idp->indirectCRL &&
+	    idp->onlysomereasons == NULL);
+	ISSUING_DIST_POINT_free(idp);
+	/* Freshest CRL: not critical, the delta's URL */
+	ck_assert_ptr_nonnull(fresh = X509_CRL_get_ext_d2i(x, NID_freshest_crl,
+	    &crit, NULL));
+	ck_assert_int_eq(crit, 0);
+	gn = sk_GENERAL_NAME_value(sk_DIST_POINT_value(fresh, 0)->
+	    distpoint->name.fullname, 0);
+	ck_assert_str_eq((const char *)ASN1_STRING_get0_data(
+	    gn->d.uniformResourceIdentifier), fresh_url);
+	CRL_DIST_POINTS_free(fresh);
+	/* the released certificate: removeFromCRL */
+	ck_assert_int_eq(entry_reason(sk_X509_REVOKED_value(
+	    X509_CRL_get_REVOKED(x), 0)), CRL_REASON_REMOVE_FROM_CRL);
+	ck_assert_int_eq(X509_CRL_get_ext_count(x), 5);
+	X509_CRL_free(x);
+	OPENSSL_free(der);
+	crl_free(crl);
+	X509_free(ca);
+	EVP_PKEY_free(key);
+}
+END_TEST
+
+START_TEST(test_crl_sign_once)
+{
+	unsigned char *der = NULL;
+	struct crl *crl = NULL;
+	X509 *ca;
+	EVP_PKEY *key;
+	size_t len = 0;
+
+	tu_make_ca(KEY_TYPE_P256, "Once Root", &ca, &key);
+	ck_assert_err(crl_new(ca, 1, THIS_UPDATE, NEXT_UPDATE, &crl),
+	    KALIT_OK);
+	ck_assert_err(crl_add(crl, "41", THIS_UPDATE, 1), KALIT_OK);
+	ck_assert_err(crl_sign(crl, key, &der, &len), KALIT_OK);
+	OPENSSL_free(der);
+	ck_assert_err(crl_add(crl, "42", THIS_UPDATE, 1), KALIT_ERR_INTERNAL);
+	ck_assert_err(crl_sign(crl, key, &der, &len), KALIT_ERR_INTERNAL);
+	ck_assert_ptr_null(der);
+	crl_free(crl);
+	X509_free(ca);
+	EVP_PKEY_free(key);
+}
+END_TEST
+
+START_TEST(test_crl_shard)
+{
+	unsigned char b[16];
+	char hex[40];
+	BIGNUM *bn = NULL;
+	int seen[7], i, k, n;
+
+	ck_assert_int_eq(crl_shard("4abcdef", 1), 0);
+	ck_assert_int_eq(crl_shard("4abcdef", 0), 0);
+	ck_assert_int_eq(crl_shard("11", 16), 1);
+	ck_assert_int_eq(crl_shard("1F", 16), 15);
+	ck_assert_int_eq(crl_shard("100", 7), 256 % 7);
+	ck_assert_int_eq(crl_shard("xyz", 4), -1);
+	ck_assert_int_eq(crl_shard("", 4), -1);
+	memset(seen, 0, sizeof(seen));
+	for (i = 0; i < 500; i++) {
+		ck_assert_int_eq(RAND_bytes(b, sizeof(b)), 1);
+		b[0] = (b[0] & 0x7f) | 0x40;
+		ck_assert_ptr_nonnull(bn = BN_bin2bn(b, sizeof(b), bn));
+		for (n = 2; n <= 7; n++) {
+			char *h = BN_bn2hex(bn);
+
+			snprintf(hex, sizeof(hex), "%s", h);
+			OPENSSL_free(h);
+			k = crl_shard(hex, n);
+			ck_assert_int_eq(k, (int)BN_mod_word(bn,
+			    (BN_ULONG)n));
+			if (n == 7)
+				seen[k]++;
+		}
+	}
+	/* random serials fall into every shard */
+	for (k = 0; k < 7; k++)
+		ck_assert_int_gt(seen[k], 0);
+	BN_free(bn);
+}
+END_TEST
+
 START_TEST(test_crl_free_null)
 {
 	crl_free(NULL);
@@ -346,6 +613,11 @@ crl_suite(void)
 	tcase_add_test(tc, test_crl_empty);
 	tcase_add_test(tc, test_crl_big_number);
 	tcase_add_test(tc, test_crl_bad_serial_is_malformed);
+	tcase_add_loop_test(tc, test_crl_der_is_canonical, 0, 10);
+	tcase_add_test(tc, test_crl_many_entries);
+	tcase_add_test(tc, test_crl_delta_idp_freshest);
+	tcase_add_test(tc, test_crl_sign_once);
+	tcase_add_test(tc, test_crl_shard);
 	tcase_add_test(tc, test_crl_to_pem);
 	tcase_add_test(tc, test_crl_reason_parse_and_name);
 	tcase_add_test(tc, test_crl_free_null);
