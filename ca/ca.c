@@ -69,12 +69,40 @@ ca_close(struct ca_ctx *ctx)
 }
 
 void
-ca_urls(const struct ca_ctx *ctx, const char *name, char *crl, char *ocsp,
-    char *issuers, size_t len)
+ca_crl_name(const struct store_ca *ca, int shard, int delta, char *buf,
+    size_t len)
 {
-	snprintf(crl, len, "%s/crl/%s.crl", ctx->base_url, name);
-	snprintf(ocsp, len, "%s/ocsp", ctx->base_url);
-	snprintf(issuers, len, "%s/ca/%s.crt", ctx->base_url, name);
+	char k[16] = "";
+
+	/* CA names have no '.': the shard and "delta" parts are unambiguous. */
+	if (ca->crl_shards > 1)
+		snprintf(k, sizeof(k), ".%d", shard);
+	snprintf(buf, len, "%s%s%s.crl", ca->name, k, delta ? ".delta" : "");
+}
+
+void
+ca_crl_url(const struct ca_ctx *ctx, const struct store_ca *ca, int shard,
+    int delta, char *buf, size_t len)
+{
+	char name[128];
+
+	ca_crl_name(ca, shard, delta, name, sizeof(name));
+	snprintf(buf, len, "%s/crl/%s", ctx->base_url, name);
+}
+
+void
+ca_urls(const struct ca_ctx *ctx, const struct store_ca *ca,
+    const char *serial, struct ca_urls *u)
+{
+	int shard = serial != NULL ? crl_shard(serial, ca->crl_shards) : 0;
+
+	memset(u, 0, sizeof(*u));
+	ca_crl_url(ctx, ca, shard, 0, u->crl, sizeof(u->crl));
+	if (ca->delta_crl)
+		ca_crl_url(ctx, ca, shard, 1, u->freshest, sizeof(u->freshest));
+	snprintf(u->ocsp, sizeof(u->ocsp), "%s/ocsp", ctx->base_url);
+	snprintf(u->issuers, sizeof(u->issuers), "%s/ca/%s.crt", ctx->base_url,
+	    ca->name);
 }
 
 static int

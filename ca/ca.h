@@ -31,6 +31,8 @@ struct ca_opts {
 	int		 n_dns, n_ip;	/* --dns and --ip, repeatable */
 	int		 days, expires_within, json, legacy, pem, same_key;
 	int		 verbose;
+	int		 crl_shards, delta_crl;	/* ca-new */
+	int		 delta, watch, every;	/* crl */
 	const char	*arg;		/* the one positional argument */
 };
 
@@ -66,9 +68,33 @@ void	ca_handle_clear(struct ca_handle *h);
 int	ca_path(const struct ca_ctx *ctx, const char *sub, const char *name,
 	    const char *ext, char *buf, size_t len);
 
-/* The CDP, OCSP and caIssuers URLs of certificates issued by CA name. */
-void	ca_urls(const struct ca_ctx *ctx, const char *name, char *crl,
-	    char *ocsp, char *issuers, size_t len);
+/* The URLs a certificate of a CA points at; "" for none. */
+struct ca_urls {
+	char		 crl[1024];	/* CRL distribution point: its shard's */
+	char		 freshest[1024];	/* delta CRL of that shard */
+	char		 ocsp[1024];
+	char		 issuers[1024];	/* caIssuers: the CA's certificate */
+};
+
+/*
+ * The URLs of the certificate with serial (hex) issued by CA ca: the CRL
+ * of the certificate's shard, its delta CRL when ca publishes them, the
+ * OCSP responder and the CA certificate.
+ */
+void	ca_urls(const struct ca_ctx *ctx, const struct store_ca *ca,
+	    const char *serial, struct ca_urls *u);
+
+/*
+ * The file name of a CRL of CA ca, as published under BASE/crl/ and in
+ * dir/crl/: NAME.crl, NAME.K.crl for shard K of a sharded CA, and
+ * NAME.delta.crl, NAME.K.delta.crl for their delta CRLs.
+ */
+void	ca_crl_name(const struct store_ca *ca, int shard, int delta, char *buf,
+	    size_t len);
+
+/* BASE/crl/ and the file name of ca_crl_name(). */
+void	ca_crl_url(const struct ca_ctx *ctx, const struct store_ca *ca,
+	    int shard, int delta, char *buf, size_t len);
 
 /*
  * Records cert in the database with an audit record, in the caller's

@@ -113,7 +113,8 @@ make_ca(struct ca_ctx *ctx, const char *name, const char *profile_name,
 	X509_NAME *subj = NULL;
 	struct x509_spec spec;
 	enum key_type kt = KEY_TYPE_P256;
-	char crl[512], ocsp[512], issuers[512], kpath[PATH_MAX], cpath[PATH_MAX];
+	struct ca_urls urls;
+	char kpath[PATH_MAX], cpath[PATH_MAX];
 	int r;
 
 	*certp = NULL;
@@ -142,11 +143,13 @@ make_ca(struct ca_ctx *ctx, const char *name, const char *profile_name,
 	spec.days = ctx->o->days;
 	spec.policies = policies;
 	if (parent != NULL) {
-		ca_urls(ctx, parent->rec.name, crl, ocsp, issuers, sizeof(crl));
+		/* the root's CRL, of one shard: any serial gives its URLs */
+		ca_urls(ctx, &parent->rec, NULL, &urls);
 		spec.issuer = parent->cert;
 		spec.issuer_key = parent->key;
-		spec.crl_url = crl;
-		spec.ca_issuers_url = issuers;
+		spec.crl_url = urls.crl;
+		spec.freshest_url = urls.freshest[0] ? urls.freshest : NULL;
+		spec.ca_issuers_url = urls.issuers;
 	}
 	if ((r = x509_issue(&spec, certp)) != KALIT_OK ||
 	    (r = keyfile_write_cakey(kpath, pass, key)) != KALIT_OK)
@@ -169,6 +172,7 @@ static int
 commit_ca(struct ca_ctx *ctx, X509 *cert, const char *name,
     const char *profile, const char *parent, const char *action)
 {
+	const struct ca_opts *o = ctx->o;
 	struct store_ca rec;
 	char path[PATH_MAX];
 	int r;
@@ -177,6 +181,8 @@ commit_ca(struct ca_ctx *ctx, X509 *cert, const char *name,
 	snprintf(rec.name, sizeof(rec.name), "%s", name);
 	snprintf(rec.profile, sizeof(rec.profile), "%s", profile);
 	snprintf(rec.parent, sizeof(rec.parent), "%s", parent);
+	rec.crl_shards = o->crl_shards > 0 ? o->crl_shards : 1;
+	rec.delta_crl = o->delta_crl;
 	if ((r = x509_serial_hex(cert, rec.serial, sizeof(rec.serial))) ||
 	    (r = store_begin(ctx->store)) != KALIT_OK)
 		goto fail;
@@ -187,9 +193,10 @@ commit_ca(struct ca_ctx *ctx, X509 *cert, const char *name,
 		store_rollback(ctx->store);
 		goto fail;
 	}
-	if (ctx->o->json)
-		ca_print_json(json_pack("{s:s, s:s, s:s}", "name", name,
-		    "serial", rec.serial, "profile", profile));
+	if (o->json)
+		ca_print_json(json_pack("{s:s, s:s, s:s, s:i, s:b}", "name",
+		    name, "serial", rec.serial, "profile", profile,
+		    "crl_shards", rec.crl_shards, "delta_crl", rec.delta_crl));
 	else
 		printf("CA \"%s\" created: serial %s, certificate %s/certs/"
 		    "%s.crt\n", name, rec.serial, ctx->o->dir, name);
@@ -347,11 +354,12 @@ ca_list_one(const struct store_ca *ca, void *arg)
 	ca_time_str(c.not_after, na, sizeof(na));
 	if (st->arr != NULL)
 		json_array_append_new(st->arr, json_pack("{s:s, s:s, s:s?, s:s, "
-		    "s:s, s:s, s:s, s:I}", "name", ca->name, "profile",
+		    "s:s, s:s, s:s, s:I, s:i, s:b}", "name", ca->name, "profile",
 		    ca->profile, "parent", ca->parent[0] ? ca->parent : NULL,
 		    "serial", ca->serial, "subject", c.subject, "not_after", na,
 		    "key_type", key_type_name(kt), "crl_number",
-		    (json_int_t)ca->crl_number));
+		    (json_int_t)ca->crl_number, "crl_shards", ca->crl_shards,
+		    "delta_crl", ca->delta_crl));
 	else
 		printf("%-12s %-10s %-8s %s  %s  %s\n", ca->name, ca->profile,
 		    key_type_name(kt), na, ca->serial, c.subject);

@@ -44,14 +44,14 @@ issue_one(struct ca_ctx *ctx, const struct profile *prof, struct ca_handle *h,
     const char *action, X509 **certp)
 {
 	struct x509_spec spec;
+	struct ca_urls urls;
 	X509_NAME *subj = NULL;
-	char crl[512], ocsp[512], issuers[512];
+	char serial[X509_SERIAL_HEX_MAX + 1];
 	int r, tries;
 
 	*certp = NULL;
 	if ((r = identity_to_name(id, &subj)) != KALIT_OK)
 		return r;
-	ca_urls(ctx, h->rec.name, crl, ocsp, issuers, sizeof(crl));
 	memset(&spec, 0, sizeof(spec));
 	spec.profile = prof;
 	spec.subject = subj;
@@ -65,10 +65,16 @@ issue_one(struct ca_ctx *ctx, const struct profile *prof, struct ca_handle *h,
 	spec.issuer_key = h->key;
 	spec.not_before = time(NULL) - CA_BACKDATE;
 	spec.days = ctx->o->days;
-	spec.crl_url = crl;
-	spec.ocsp_url = ocsp;
-	spec.ca_issuers_url = issuers;
 	for (tries = 0; tries < SERIAL_TRIES; tries++) {
+		/* The serial first: it picks the CRL shard the URLs name. */
+		if ((r = x509_serial_new(serial, sizeof(serial))) != KALIT_OK)
+			break;
+		ca_urls(ctx, &h->rec, serial, &urls);
+		spec.serial_hex = serial;
+		spec.crl_url = urls.crl;
+		spec.freshest_url = urls.freshest[0] ? urls.freshest : NULL;
+		spec.ocsp_url = urls.ocsp;
+		spec.ca_issuers_url = urls.issuers;
 		if ((r = x509_issue(&spec, certp)) != KALIT_OK)
 			break;
 		r = ca_record(ctx, *certp, h->rec.name, prof->name, action,

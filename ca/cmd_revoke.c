@@ -1,19 +1,14 @@
-/* cmd_revoke.c: kalit-ca revoke, hold, release and crl */
+/* cmd_revoke.c: kalit-ca revoke, hold and release */
 #include "ca.h"
 #include "audit.h"
 #include "crl.h"
 #include "err.h"
-#include "file.h"
 #include "log.h"
 #include "x509.h"
 
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
-
-#define CRL_DEFAULT_DAYS	7
 
 enum status_op {
 	OP_REVOKE = 0,
@@ -160,110 +155,4 @@ int
 cmd_release(struct ca_ctx *ctx)
 {
 	return status_cmd(ctx, OP_RELEASE, -1);
-}
-
-struct crl_state {
-	struct crl	*crl;
-	size_t		 count;
-	int		 progress;
-};
-
-static int
-crl_one(const char *serial, int64_t revoked_at, int reason, void *arg)
-{
-	struct crl_state *st = arg;
-
-	if (++st->count % 10000 == 0 && st->progress)
-		fprintf(stderr, "\rCRL entries: %zu", st->count);
-	return crl_add(st->crl, serial, (time_t)revoked_at, reason);
-}
-
-/* Replaces path atomically: the published CRL is never half-written. */
-static int
-write_replace(const char *path, const unsigned char *buf, size_t len)
-{
-	char tmp[PATH_MAX];
-	int r;
-
-	if (snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= (int)sizeof(tmp))
-		return KALIT_ERR_USAGE;
-	unlink(tmp);
-	if ((r = file_write_excl(tmp, buf, len)) != KALIT_OK)
-		return r;
-	if (rename(tmp, path) == -1) {
-		unlink(tmp);
-		return KALIT_ERR_IO;
-	}
-	return KALIT_OK;
-}
-
-int
-cmd_crl(struct ca_ctx *ctx)
-{
-	const struct ca_opts *o = ctx->o;
-	struct crl_state st;
-	struct ca_handle h;
-	int64_t number;
-	time_t now = time(NULL);
-	unsigned char *der = NULL;
-	size_t len = 0;
-	char path[PATH_MAX], detail[64], *pem = NULL;
-	int r, fd = -1;
-
-	memset(&st, 0, sizeof(st));
-	st.progress = isatty(STDERR_FILENO);
-	if (o->ca == NULL) {
-		log_msg(LOG_LEVEL_ERROR, "--ca NAME is required; see "
-		    "'kalit-ca ca-list'");
-		return KALIT_ERR_USAGE;
-	}
-	if ((r = ca_load(ctx, o->ca, o->ca_pass ? o->ca_pass : "prompt",
-	    &h)) != KALIT_OK)
-		return r;
-	if (o->out != NULL && (r = file_create_excl(o->out, &fd)) != KALIT_OK)
-		goto out;
-	/* One transaction: the CRL number and audit record land with it. */
-	if ((r = store_begin(ctx->store)) != KALIT_OK ||
-	    (r = store_crl_number_next(ctx->store, o->ca, &number)) ||
-	    (r = crl_new(h.cert, number, now, now + 86400L *
-	    (o->days ? o->days : CRL_DEFAULT_DAYS), &st.crl)) != KALIT_OK ||
-	    (r = store_revoked_list(ctx->store, o->ca, crl_one, &st)) ||
-	    (r = crl_sign(st.crl, h.key, &der, &len)) != KALIT_OK)
-		goto out;
-	if (st.progress && st.count >= 10000)
-		fprintf(stderr, "\rCRL entries: %zu\n", st.count);
-	snprintf(detail, sizeof(detail), "ca=%s number=%lld", o->ca,
-	    (long long)number);
-	if ((r = audit_append(ctx->store, ctx->actor, "crl", NULL, detail)) ||
-	    (r = store_commit(ctx->store)) != KALIT_OK ||
-	    (r = ca_path(ctx, "crl", o->ca, ".crl", path, sizeof(path))) ||
-	    (r = write_replace(path, der, len)) != KALIT_OK)
-		goto out;
-	if (fd != -1) {
-		if (o->pem && (r = crl_to_pem(der, len, &pem)) != KALIT_OK)
-			goto out;
-		r = o->pem ? file_write_fd(fd, pem, strlen(pem)) :
-		    file_write_fd(fd, der, len);
-		fd = -1;
-		if (r != KALIT_OK)
-			goto out;
-	}
-	if (o->json)
-		ca_print_json(json_pack("{s:s, s:I, s:I, s:s}", "ca", o->ca,
-		    "number", (json_int_t)number, "entries",
-		    (json_int_t)st.count, "file", path));
-	else
-		fprintf(stderr, "CRL %lld of CA %s: %zu entries, written to "
-		    "%s\n", (long long)number, o->ca, st.count, path);
- out:
-	store_rollback(ctx->store);
-	if (fd != -1) {
-		close(fd);
-		unlink(o->out);
-	}
-	crl_free(st.crl);
-	OPENSSL_free(der);
-	free(pem);
-	ca_handle_clear(&h);
-	return r;
 }

@@ -20,7 +20,8 @@ enum opt_id {
 	O_NAME, O_CA, O_OUT, O_CSR, O_BATCH, O_REASON, O_SERIALS_FROM,
 	O_STATUS, O_EXPIRES, O_LEGACY, O_PEM, O_SAME_KEY, O_GIVEN_NAME,
 	O_SURNAME, O_PINFL, O_TIN, O_EMAIL, O_TITLE, O_ORG_TIN, O_VERBOSE,
-	O_HELP, O_VERSION, O_DNS, O_IP, O__MAX
+	O_HELP, O_VERSION, O_DNS, O_IP, O_CRL_SHARDS, O_DELTA_CRL, O_DELTA,
+	O_WATCH, O_EVERY, O__MAX
 };
 
 #define B(o)		(1ULL << ((o) - O_DIR))
@@ -68,6 +69,11 @@ static const struct option long_opts[] = {
 	{ "version", no_argument, NULL, O_VERSION },
 	{ "dns", required_argument, NULL, O_DNS },
 	{ "ip", required_argument, NULL, O_IP },
+	{ "crl-shards", required_argument, NULL, O_CRL_SHARDS },
+	{ "delta-crl", no_argument, NULL, O_DELTA_CRL },
+	{ "delta", no_argument, NULL, O_DELTA },
+	{ "watch", no_argument, NULL, O_WATCH },
+	{ "every", required_argument, NULL, O_EVERY },
 	{ NULL, 0, NULL, 0 }
 };
 
@@ -86,9 +92,10 @@ static const struct command commands[] = {
 	    "[--days N] [--base-url URL] [--ca-pass SPEC]" },
 	{ "ca-new", cmd_ca_new, B(O_PROFILE) | B(O_NAME) | B(O_CN) |
 	    B(O_ORG) | B(O_KEY_TYPE) | B(O_DAYS) | B(O_CA_PASS) |
-	    B(O_NEW_PASS), 0,
+	    B(O_NEW_PASS) | B(O_CRL_SHARDS) | B(O_DELTA_CRL), 0,
 	    "ca-new --profile P [--name NAME] [--cn CN] [--key-type T] "
-	    "[--days N] [--ca-pass SPEC] [--new-pass SPEC]" },
+	    "[--days N] [--crl-shards N] [--delta-crl] [--ca-pass SPEC] "
+	    "[--new-pass SPEC]" },
 	{ "ca-list", cmd_ca_list, 0, 0, "ca-list" },
 	{ "issue", cmd_issue, B(O_PROFILE) | B(O_CA) | IDENTITY_OPTS |
 	    B(O_OUT) | B(O_CSR) | B(O_BATCH) | B(O_LEGACY) | B(O_KEY_TYPE) |
@@ -106,8 +113,9 @@ static const struct command commands[] = {
 	{ "hold", cmd_hold, 0, 1, "hold SERIAL" },
 	{ "release", cmd_release, 0, 1, "release SERIAL" },
 	{ "crl", cmd_crl, B(O_CA) | B(O_DAYS) | B(O_OUT) | B(O_PEM) |
-	    B(O_CA_PASS), 0,
-	    "crl --ca NAME [--days N] [--out FILE] [--pem]" },
+	    B(O_CA_PASS) | B(O_DELTA) | B(O_WATCH) | B(O_EVERY), 0,
+	    "crl --ca NAME [--delta] [--days N] [--out FILE] [--pem] | "
+	    "crl --watch [--ca NAME] [--every SECONDS] [--days N]" },
 	{ "responder", cmd_responder, B(O_CA) | B(O_OUT) | B(O_DAYS) |
 	    B(O_CN) | B(O_ORG) | B(O_KEY_TYPE) | B(O_LEGACY) | B(O_CA_PASS) |
 	    B(O_KEY_PASS) | B(O_NEW_PASS), 0,
@@ -211,6 +219,16 @@ parse(int argc, char **argv, struct ca_opts *o)
 		case O_EMAIL: slot = &o->field[IDENTITY_EMAIL]; break;
 		case O_TITLE: slot = &o->field[IDENTITY_TITLE]; break;
 		case O_ORG_TIN: slot = &o->field[IDENTITY_ORG_TIN]; break;
+		case O_CRL_SHARDS:
+			bad = !parse_int(optarg, 1, STORE_SHARDS_MAX,
+			    &o->crl_shards);
+			break;
+		case O_DELTA_CRL: o->delta_crl = 1; break;
+		case O_DELTA: o->delta = 1; break;
+		case O_WATCH: o->watch = 1; break;
+		case O_EVERY:
+			bad = !parse_int(optarg, 10, 86400 * 366, &o->every);
+			break;
 		case O_DNS:
 		case O_IP:
 			if (o->n_dns + o->n_ip >= IDENTITY_HOSTS_MAX) {

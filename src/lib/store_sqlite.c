@@ -26,7 +26,8 @@
     " exp INTEGER NOT NULL);"
 
 /*
- * The published CRLs and the index that reads revoked serials in order;
+ * The published CRLs, and the index from which a CRL's entries are read
+ * in serial order without touching the table;
  * added to databases made before they existed. A CA's CRL settings live in
  * meta ("crl_shards:NAME", "delta_crl:NAME"), which every database has.
  */
@@ -42,8 +43,8 @@
     " audit_seq INTEGER NOT NULL," \
     " der BLOB NOT NULL," \
     " PRIMARY KEY (ca, shard, delta, number));" \
-    "CREATE INDEX IF NOT EXISTS certs_revoked_serial ON certs (ca, serial) " \
-    " WHERE status <> 0;"
+    "CREATE INDEX IF NOT EXISTS certs_crl ON certs " \
+    " (ca, serial, revoked_at, reason) WHERE status <> 0;"
 
 static const char schema[] =
     "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);"

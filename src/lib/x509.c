@@ -23,19 +23,55 @@
 
 #define SERIAL_BYTES	16
 
-static int
-set_serial(X509 *cert)
+/* 16 random bytes, positive, and always 16 bytes long so serials look alike. */
+static BIGNUM *
+serial_draw(void)
 {
 	unsigned char b[SERIAL_BYTES];
+
+	if (RAND_bytes(b, sizeof(b)) != 1)
+		return NULL;
+	b[0] = (b[0] & 0x7f) | 0x40;
+	return BN_bin2bn(b, sizeof(b), NULL);
+}
+
+int
+x509_serial_new(char *buf, size_t len)
+{
+	BIGNUM *bn;
+	char *hex, *p;
+	int r = KALIT_ERR_INTERNAL;
+
+	if ((bn = serial_draw()) == NULL || (hex = BN_bn2hex(bn)) == NULL) {
+		BN_free(bn);
+		return KALIT_ERR_NOMEM;
+	}
+	for (p = hex; *p != '\0'; p++)
+		*p = (char)tolower((unsigned char)*p);
+	if (strlen(hex) < len) {
+		strcpy(buf, hex);
+		r = KALIT_OK;
+	}
+	OPENSSL_free(hex);
+	BN_free(bn);
+	return r;
+}
+
+static int
+set_serial(X509 *cert, const char *hex)
+{
 	BIGNUM *bn = NULL;
 	int ok;
 
-	if (RAND_bytes(b, sizeof(b)) != 1)
+	if (hex != NULL) {
+		if (BN_hex2bn(&bn, hex) != (int)strlen(hex) || BN_is_zero(bn) ||
+		    BN_is_negative(bn)) {
+			BN_free(bn);
+			return 0;
+		}
+	} else if ((bn = serial_draw()) == NULL)
 		return 0;
-	/* Positive, and always 16 bytes long so serials look alike. */
-	b[0] = (b[0] & 0x7f) | 0x40;
-	ok = (bn = BN_bin2bn(b, sizeof(b), NULL)) != NULL &&
-	    BN_to_ASN1_INTEGER(bn, X509_get_serialNumber(cert)) != NULL;
+	ok = BN_to_ASN1_INTEGER(bn, X509_get_serialNumber(cert)) != NULL;
 	BN_free(bn);
 	return ok;
 }
@@ -179,6 +215,11 @@ add_extensions(X509 *cert, const struct x509_spec *s)
 		if (!add_ext(cert, &ctx, NID_crl_distribution_points, buf))
 			return KALIT_ERR_CONFIG;
 	}
+	if (s->freshest_url != NULL) {
+		snprintf(buf, sizeof(buf), "URI:%s", s->freshest_url);
+		if (!add_ext(cert, &ctx, NID_freshest_crl, buf))
+			return KALIT_ERR_CONFIG;
+	}
 	return add_aia(cert, &ctx, s->ocsp_url, s->ca_issuers_url);
 }
 
@@ -193,7 +234,8 @@ x509_issue(const struct x509_spec *s, X509 **certp)
 	*certp = NULL;
 	if ((cert = X509_new()) == NULL)
 		return KALIT_ERR_NOMEM;
-	if (!X509_set_version(cert, X509_VERSION_3) || !set_serial(cert) ||
+	if (!X509_set_version(cert, X509_VERSION_3) ||
+	    !set_serial(cert, s->serial_hex) ||
 	    !X509_set_subject_name(cert, s->subject) ||
 	    !X509_set_issuer_name(cert, s->issuer != NULL ?
 	    X509_get_subject_name(s->issuer) : s->subject) ||

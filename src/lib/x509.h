@@ -29,14 +29,22 @@ struct x509_spec {
 	time_t		 not_before;
 	int		 days;		/* 0: the profile's */
 	const char	*policies;	/* overrides the profile's, or NULL */
+	const char	*serial_hex;	/* from x509_serial_new(), or NULL */
 	const char	*crl_url;	/* CRL distribution point, or NULL */
+	const char	*freshest_url;	/* Freshest CRL (delta CRLs), or NULL */
 	const char	*ocsp_url;	/* AIA OCSP, or NULL */
 	const char	*ca_issuers_url; /* AIA caIssuers, or NULL */
 };
 
 /*
- * Builds and signs a certificate with a fresh serial (126 bits from the
- * CSPRNG, positive, 16 bytes). Only the profile decides the extensions,
+ * Draws a serial: 126 bits from the CSPRNG, positive, 16 bytes, as
+ * x509_serial_hex() prints it (32 hex digits) into buf.
+ */
+int	x509_serial_new(char *buf, size_t len);
+
+/*
+ * Builds and signs a certificate with spec->serial_hex, or else a fresh
+ * serial (see x509_serial_new()). Only the profile decides the extensions,
  * apart from the subjectAltName of email, dns and ip; notAfter is clamped
  * to the issuer's. KALIT_ERR_CONFIG for a bad profile value,
  * KALIT_ERR_SUBJECT for an ip entry that is not an address.

@@ -235,14 +235,6 @@ done
 	check "hold" kca hold "$h1"
 }
 
-# crl_entries CRL-DER: "serial reason" lines from openssl's text form
-crl_entries() {
-	"$OPENSSL" crl -inform DER -in "$1" -noout -text | awk '
-	function flush() { if (s != "") print s, (r == "" ? "none" : r); s = ""; r = "" }
-	/Serial Number:/ { flush(); s = tolower($3); sub(/^0+/, "", s); next }
-	/CRL Reason Code/ { getline; gsub(/^ +| +$/, ""); gsub(/ /, "_"); r = $0 }
-	END { flush() }'
-}
 crl_number() {
 	"$OPENSSL" crl -inform DER -in "$1" -noout -crlnumber |
 	    sed 's/^crlNumber=//; s/^0x//'

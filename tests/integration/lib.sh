@@ -256,6 +256,14 @@ v = eval(sys.argv[1])
 print(v if not isinstance(v, bool) else str(v).lower())' "$1" "$2"
 }
 
+# crl_entries CRL-DER: "serial reason" lines from openssl's text form
+crl_entries() {
+	"$OPENSSL" crl -inform DER -in "$1" -noout -text | awk '
+	function flush() { if (s != "") print s, (r == "" ? "none" : r); s = ""; r = "" }
+	/Serial Number:/ { flush(); s = tolower($3); sub(/^0+/, "", s); next }
+	/CRL Reason Code/ { getline; gsub(/^ +| +$/, ""); gsub(/ /, "_"); r = $0 }
+	END { flush() }'
+}
 # ca_index CA FILE: CA's certificates as an `openssl ca` index (FILE and
 # FILE.attr), for the openssl CLI's OCSP responder and `openssl ca`.
 ca_index() {

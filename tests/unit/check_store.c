@@ -1043,7 +1043,7 @@ START_TEST(test_store_old_database_gets_server_tables)
 
 		snprintf(cmd, sizeof(cmd), "sqlite3 '%s' 'DROP TABLE clients; "
 		    "DROP TABLE revoked_tokens; DROP TABLE crls; "
-		    "DROP INDEX certs_revoked_serial;'", dbpath);
+		    "DROP INDEX certs_crl;'", dbpath);
 		ck_assert_int_eq(system(cmd), 0);
 	}
 	ck_assert_err(store_open(dbpath, 0, &s), KALIT_OK);
