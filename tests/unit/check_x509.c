@@ -252,6 +252,46 @@ START_TEST(test_x509_optional_extensions_absent)
 }
 END_TEST
 
+START_TEST(test_x509_given_serial_and_freshest)
+{
+	struct fixture fx;
+	struct x509_spec spec;
+	X509 *cert = NULL;
+	char hex[X509_SERIAL_HEX_MAX + 1], got[X509_SERIAL_HEX_MAX + 1];
+	char other[X509_SERIAL_HEX_MAX + 1];
+
+	fx_init(&fx);
+	fx_spec(&fx, &spec);
+	/* drawn ahead, as long and positive as x509_issue()'s own */
+	ck_assert_err(x509_serial_new(hex, sizeof(hex)), KALIT_OK);
+	ck_assert_uint_eq(strlen(hex), 32);
+	ck_assert(hex[0] >= '4' && hex[0] <= '7');
+	ck_assert_uint_eq(strspn(hex, "0123456789abcdef"), 32);
+	ck_assert_err(x509_serial_new(other, sizeof(other)), KALIT_OK);
+	ck_assert_str_ne(hex, other);
+	ck_assert_err(x509_serial_new(other, 32), KALIT_ERR_INTERNAL);
+	spec.serial_hex = hex;
+	spec.crl_url = "http://pki.example.uz/crl/citizen.3.crl";
+	spec.freshest_url = "http://pki.example.uz/crl/citizen.3.delta.crl";
+	ck_assert_err(x509_issue(&spec, &cert), KALIT_OK);
+	ck_assert_err(x509_serial_hex(cert, got, sizeof(got)), KALIT_OK);
+	ck_assert_str_eq(got, hex);
+	assert_ext(cert, NID_crl_distribution_points, 0,
+	    "URI:http://pki.example.uz/crl/citizen.3.crl");
+	assert_ext(cert, NID_freshest_crl, 0,
+	    "URI:http://pki.example.uz/crl/citizen.3.delta.crl");
+	X509_free(cert);
+	/* not hex, or zero: refused */
+	spec.serial_hex = "12zz";
+	ck_assert_err(x509_issue(&spec, &cert), KALIT_ERR_INTERNAL);
+	spec.serial_hex = "0";
+	ck_assert_err(x509_issue(&spec, &cert), KALIT_ERR_INTERNAL);
+	ck_assert_ptr_null(cert);
+	ERR_clear_error();
+	fx_free(&fx);
+}
+END_TEST
+
 START_TEST(test_x509_ocsp_responder_extensions)
 {
 	struct profile *ocsp = tu_profile("ocsp");
@@ -725,6 +765,7 @@ x509_suite(void)
 	tcase_add_test(tc, test_x509_policies_override);
 	tcase_add_test(tc, test_x509_server_extensions);
 	tcase_add_test(tc, test_x509_ocsp_responder_extensions);
+	tcase_add_test(tc, test_x509_given_serial_and_freshest);
 	tcase_add_test(tc, test_x509_san_email_and_hosts);
 	tcase_add_test(tc, test_x509_san_bad_ip_refused);
 	tcase_add_test(tc, test_x509_validity_from_profile_and_spec);
