@@ -16,9 +16,8 @@
 #   OPENSSL            openssl binary (default openssl)
 #   BENCH_TMP          where the work directory is made (default $TMPDIR or /tmp)
 #   KEEP=1             keep the work directory (default: removed at exit)
-set -eu
-LC_ALL=C
-export LC_ALL
+BENCH_NAME=ca_issue.sh
+. "$(dirname "$0")/lib.sh"
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 KALIT_CA=${KALIT_CA:-$top/kalit-ca}
@@ -30,22 +29,9 @@ CRL_N=${CRL_N:-100000}
 OPENSSL=${OPENSSL:-openssl}
 BENCH_TMP=${BENCH_TMP:-${TMPDIR:-/tmp}}
 KEEP=${KEEP:-0}
-export KALIT_PROFILE_DIR
-unset KALIT_CA_DIR
 KALIT_OPERATOR=bench
 export KALIT_OPERATOR
-
-say() { printf '%s\n' "ca_issue.sh: $*" >&2; }
-die() { say "error: $*"; exit 1; }
-
-case $KALIT_CA in
-/*) ;;
-*/*) KALIT_CA=$(pwd)/$KALIT_CA ;;
-*) KALIT_CA=$(command -v "$KALIT_CA") || die "kalit-ca not found" ;;
-esac
-[ -x "$KALIT_CA" ] || die "$KALIT_CA: not an executable; build it or set KALIT_CA"
-[ -d "$KALIT_PROFILE_DIR" ] || die "$KALIT_PROFILE_DIR: no such directory; set KALIT_PROFILE_DIR"
-command -v "$OPENSSL" >/dev/null 2>&1 || die "$OPENSSL not found"
+bench_kalit_ca
 case $N in ''|*[!0-9]*) die "N=$N is not a number" ;; esac
 [ "$N" -ge 1 ] || die "N must be at least 1"
 case $ROUNDS in ''|*[!0-9]*) die "ROUNDS=$ROUNDS is not a number" ;; esac
@@ -59,57 +45,7 @@ for s in $SIZES; do
 	prev=$s
 done
 [ "$prev" -ge 0 ] || die "SIZES is empty"
-case $(date +%N) in *[!0-9]*|'') die "date +%N unsupported: GNU date is needed" ;; esac
-
-# Peak RSS through GNU time when there is one.
-GNU_TIME=
-if [ -x /usr/bin/time ] && /usr/bin/time -f %M -o /dev/null true 2>/dev/null
-then
-	GNU_TIME=/usr/bin/time
-else
-	say "no GNU /usr/bin/time: peak RSS is not reported (apt-get install time)"
-fi
-
-W=$(mktemp -d "$BENCH_TMP/kalit-bench.XXXXXX") || die "mktemp failed"
-cleanup() {
-	if [ "$KEEP" = 1 ]; then
-		say "work directory kept: $W"
-	else
-		rm -rf "$W"
-	fi
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-LOG=$W/log
-: > "$LOG"
-
-now() { date +%s.%N; }
-# sub T0 T1 [DIV [MUL]]: (T1 - T0) * MUL / DIV, 3 decimals
-calc() { awk -v a="$1" -v b="$2" -v d="${3:-1}" -v m="${4:-1}" \
-    'BEGIN { printf "%.3f", (b - a) * m / d }'; }
-
-# measure NAME CMD...: runs CMD; sets M_SEC (wall seconds) and M_RSS (peak
-# RSS in KB, or "-"). The caller redirects its output.
-measure() {
-	_name=$1
-	shift
-	_t0=$(now)
-	if [ -n "$GNU_TIME" ]; then
-		"$GNU_TIME" -f %M -o "$W/$_name.rss" "$@" ||
-		    die "$_name failed (status $?); see $LOG"
-	else
-		"$@" || die "$_name failed (status $?); see $LOG"
-	fi
-	_t1=$(now)
-	M_SEC=$(calc "$_t0" "$_t1")
-	M_RSS=-
-	if [ -n "$GNU_TIME" ]; then
-		M_RSS=$(tail -n 1 "$W/$_name.rss")
-	fi
-}
-
-mb() { awk -v k="$1" 'BEGIN { if (k == "-") print "-"; else printf "%.1f MB", k / 1024 }'; }
-fsize() { wc -c < "$1" | tr -d ' '; }
+bench_workdir
 
 # ---------------------------------------------------------------- setup
 say "work directory $W"
@@ -389,7 +325,7 @@ if [ "$CRL_N" -gt 0 ]; then
 	KCRL_SEC=$M_SEC KCRL_RSS=$M_RSS
 	KCRL=$KDIR/crl/citizen.crl
 	KCRL_DER=$(fsize "$KCRL")
-	KCRL_SAID=$(awk -F: '/"entries"/ { gsub(/[ ,]/, "", $2); print $2 }' \
+	KCRL_SAID=$(awk -F: '/"entries"/ { gsub(/[ ,]/, "", $2); print $2; exit }' \
 	    "$W/kcrl.json")
 
 	# openssl: the same database, with the first CRL_N lines revoked.

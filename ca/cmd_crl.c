@@ -36,6 +36,8 @@ struct pub_shard {
 	size_t		 entries;
 	size_t		 bytes;
 	char		 name[128];	/* NAME[.K][.delta].crl */
+	char		 path[PATH_MAX]; /* dir/crl/NAME...crl */
+	int		 tmp_written;	/* path.tmp holds it, to be renamed */
 };
 
 struct pub {
@@ -122,13 +124,14 @@ pub_start(struct ca_ctx *ctx, struct pub *p)
 		ca_crl_url(ctx, ca, k, 0, url, sizeof(url));
 		if (p->nshards > 1 && (r = crl_set_idp(s->crl, url)) != KALIT_OK)
 			return r;
+		/* where the deltas are: in full CRLs only (RFC 5280 5.2.6) */
 		ca_crl_url(ctx, ca, k, 1, url, sizeof(url));
-		if (ca->delta_crl && (r = crl_set_freshest(s->crl, url)) !=
-		    KALIT_OK)
+		if (ca->delta_crl && !p->delta &&
+		    (r = crl_set_freshest(s->crl, url)) != KALIT_OK)
 			return r;
 		if (!p->delta)
 			continue;
-		if ((r = store_crl_latest(ctx->store, ca->name, k, 0, &base)) !=
+		if ((r = store_crl_head(ctx->store, ca->name, k, 0, &base)) !=
 		    KALIT_OK) {
 			if (r == KALIT_ERR_NOT_FOUND)
 				log_msg(LOG_LEVEL_ERROR, "CA %s has no full CRL "
@@ -164,9 +167,53 @@ pub_fill(struct ca_ctx *ctx, struct pub *p)
 	return r;
 }
 
-/* Signs and stores each shard's CRL, freeing it as it goes. */
+/* path.tmp, the file a CRL is written to before it replaces path. */
 static int
-pub_store(struct ca_ctx *ctx, struct pub *p)
+tmp_path(const char *path, char *buf, size_t len)
+{
+	return snprintf(buf, len, "%s.tmp", path) >= (int)len ?
+	    KALIT_ERR_USAGE : KALIT_OK;
+}
+
+/*
+ * Writes a signed CRL to path.tmp (renamed over path once the database has
+ * it) and, for --out, to *fdp, which it closes and sets to -1.
+ */
+static int
+shard_write(struct ca_ctx *ctx, struct pub_shard *s, const unsigned char *der,
+    size_t len, int *fdp)
+{
+	char tmp[PATH_MAX], *pem = NULL;
+	int r, fd;
+
+	if ((r = ca_path(ctx, "crl", s->name, "", s->path,
+	    sizeof(s->path))) != KALIT_OK ||
+	    (r = tmp_path(s->path, tmp, sizeof(tmp))) != KALIT_OK)
+		return r;
+	unlink(tmp);
+	if ((r = file_write_excl(tmp, der, len)) != KALIT_OK)
+		return r;
+	s->tmp_written = 1;
+	if (*fdp == -1)
+		return KALIT_OK;
+	fd = *fdp;
+	*fdp = -1;
+	if (!ctx->o->pem)
+		return file_write_fd(fd, der, len);
+	if ((r = crl_to_pem(der, len, &pem)) == KALIT_OK)
+		r = file_write_fd(fd, pem, strlen(pem));
+	else
+		close(fd);
+	free(pem);
+	return r;
+}
+
+/*
+ * Signs, stores and writes (to path.tmp) each shard's CRL, freeing each
+ * as it goes; the DER exists once, in the buffer its entries were in.
+ */
+static int
+pub_store(struct ca_ctx *ctx, struct pub *p, int *fdp)
 {
 	struct store_crl rec;
 	unsigned char *der = NULL;
@@ -192,7 +239,8 @@ pub_store(struct ca_ctx *ctx, struct pub *p)
 		rec.der = der;
 		rec.der_len = s->bytes = len;
 		p->bytes += len;
-		r = store_crl_put(ctx->store, &rec);
+		if ((r = store_crl_put(ctx->store, &rec)) == KALIT_OK)
+			r = shard_write(ctx, s, der, len, fdp);
 		OPENSSL_free(der);
 		if (r != KALIT_OK)
 			return r;
@@ -205,60 +253,33 @@ pub_store(struct ca_ctx *ctx, struct pub *p)
 	return KALIT_OK;
 }
 
-/* Replaces path atomically: the published CRL is never half-written. */
-static int
-write_replace(const char *path, const unsigned char *buf, size_t len)
-{
-	char tmp[PATH_MAX];
-	int r;
-
-	if (snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= (int)sizeof(tmp))
-		return KALIT_ERR_USAGE;
-	unlink(tmp);
-	if ((r = file_write_excl(tmp, buf, len)) != KALIT_OK)
-		return r;
-	if (rename(tmp, path) == -1) {
-		unlink(tmp);
-		return KALIT_ERR_IO;
-	}
-	return KALIT_OK;
-}
-
 /*
- * Writes what the database now holds for each shard to dir/crl/ and, with
- * *fdp != -1 (--out, one shard), to *fdp, which it closes and sets to -1.
+ * After the commit: each path.tmp replaces path, atomically, so that a
+ * published CRL is never half-written. Before it (commit false): the
+ * temporary files go.
  */
 static int
-pub_write(struct ca_ctx *ctx, struct pub *p, int *fdp)
+pub_files(struct pub *p, int commit)
 {
-	struct store_crl rec;
-	char path[PATH_MAX], *pem = NULL;
-	int k, fd, r = KALIT_OK;
+	char tmp[PATH_MAX];
+	int k, r = KALIT_OK;
 
-	for (k = 0; r == KALIT_OK && k < p->nshards; k++) {
-		if ((r = store_crl_latest(ctx->store, p->h->rec.name, k,
-		    p->delta, &rec)) != KALIT_OK)
-			break;
-		if ((r = ca_path(ctx, "crl", p->shard[k].name, "", path,
-		    sizeof(path))) == KALIT_OK &&
-		    (r = write_replace(path, rec.der, rec.der_len)) != KALIT_OK)
-			log_msg(LOG_LEVEL_ERROR, "%s: CRL %lld is in the database "
-			    "but could not be written here", path,
-			    (long long)p->number);
-		if (r == KALIT_OK && *fdp != -1) {
-			fd = *fdp;
-			*fdp = -1;
-			if (!ctx->o->pem)
-				r = file_write_fd(fd, rec.der, rec.der_len);
-			else if ((r = crl_to_pem(rec.der, rec.der_len, &pem)) ==
-			    KALIT_OK)
-				r = file_write_fd(fd, pem, strlen(pem));
-			else
-				close(fd);
-		}
-		store_crl_clear(&rec);
+	for (k = 0; k < p->nshards; k++) {
+		if (!p->shard[k].tmp_written ||
+		    tmp_path(p->shard[k].path, tmp, sizeof(tmp)) != KALIT_OK)
+			continue;
+		p->shard[k].tmp_written = 0;
+		if (!commit)
+			unlink(tmp);
+		else if (r == KALIT_OK && rename(tmp, p->shard[k].path) == -1) {
+			log_msg(LOG_LEVEL_ERROR, "%s: %s; CRL %lld is in the "
+			    "database but not in this file", p->shard[k].path,
+			    strerror(errno), (long long)p->number);
+			unlink(tmp);
+			r = KALIT_ERR_IO;
+		} else if (r != KALIT_OK)
+			unlink(tmp);
 	}
-	free(pem);
 	return r;
 }
 
@@ -273,21 +294,19 @@ pub_report(struct ca_ctx *ctx, const struct pub *p, int watch)
 	if (ctx->o->json) {
 		if ((arr = json_array()) == NULL)
 			return;
-		for (k = 0; k < p->nshards; k++) {
-			if (ca_path(ctx, "crl", p->shard[k].name, "", path,
-			    sizeof(path)) != KALIT_OK)
-				path[0] = '\0';
+		for (k = 0; k < p->nshards; k++)
 			json_array_append_new(arr, json_pack("{s:i, s:I, "
 			    "s:I, s:s, s:I}", "shard", k, "entries",
 			    (json_int_t)p->shard[k].entries, "bytes",
-			    (json_int_t)p->shard[k].bytes, "file", path,
-			    "base_number", (json_int_t)p->shard[k].base_number));
-		}
+			    (json_int_t)p->shard[k].bytes, "file",
+			    p->shard[k].path, "base_number",
+			    (json_int_t)p->shard[k].base_number));
 		j = json_pack("{s:s, s:I, s:b, s:I, s:o}", "ca", p->h->rec.name,
 		    "number", (json_int_t)p->number, "delta", p->delta,
 		    "entries", (json_int_t)p->entries, "shards", arr);
 		if (j != NULL && p->nshards == 1)
-			json_object_set_new(j, "file", json_string(path));
+			json_object_set_new(j, "file",
+			    json_string(p->shard[0].path));
 		if (watch && j != NULL) {
 			json_dumpf(j, stdout, JSON_COMPACT);
 			fputc('\n', stdout);
@@ -305,10 +324,11 @@ pub_report(struct ca_ctx *ctx, const struct pub *p, int watch)
 	if (ca_path(ctx, "crl", p->nshards == 1 ? p->shard[0].name : "", "",
 	    path, sizeof(path)) != KALIT_OK)
 		path[0] = '\0';
-	fprintf(stderr, "%s%sCRL %lld of CA %s (%s): %d shard%s, %zu entries, "
+	fprintf(stderr, "%s%sCRL %lld of CA %s (%s): %d shard%s, %zu entr%s, "
 	    "%zu bytes, written to %s\n", when, when[0] ? " " : "",
 	    (long long)p->number, p->h->rec.name, kind, p->nshards,
-	    p->nshards == 1 ? "" : "s", p->entries, p->bytes, path);
+	    p->nshards == 1 ? "" : "s", p->entries, p->entries == 1 ? "y" :
+	    "ies", p->bytes, path);
 }
 
 static void
@@ -325,11 +345,12 @@ pub_clear(struct pub *p)
 
 /*
  * Makes, stores and writes CA h's full or delta CRLs, valid for days days;
- * with *fdp != -1, also writes the one CRL there (--out), closing it.
+ * with *fdp != -1, also writes the one CRL there (--out), closing it. On
+ * KALIT_OK *seqp is the last audit record the CRLs reflect.
  */
 static int
 publish(struct ca_ctx *ctx, struct ca_handle *h, int delta, int days,
-    int *fdp, int watch)
+    int *fdp, int watch, int64_t *seqp)
 {
 	struct pub p;
 	char hash[STORE_HASH_HEX + 1], detail[160];
@@ -362,14 +383,16 @@ publish(struct ca_ctx *ctx, struct ca_handle *h, int delta, int days,
 	snprintf(detail, sizeof(detail), "ca=%s number=%lld%s shards=%d "
 	    "entries=%zu", h->rec.name, (long long)p.number, delta ?
 	    " delta" : "", p.nshards, p.entries);
-	if ((r = pub_store(ctx, &p)) != KALIT_OK ||
+	if ((r = pub_store(ctx, &p, fdp)) != KALIT_OK ||
 	    (r = audit_append(ctx->store, ctx->actor, "crl", NULL, detail)) ||
 	    (r = store_commit(ctx->store)) != KALIT_OK)
 		goto out;
-	if ((r = pub_write(ctx, &p, fdp)) == KALIT_OK)
+	*seqp = p.audit_seq;
+	if ((r = pub_files(&p, 1)) == KALIT_OK)
 		pub_report(ctx, &p, watch);
  out:
 	store_rollback(ctx->store);
+	pub_files(&p, 0);
 	pub_clear(&p);
 	return r;
 }
@@ -390,6 +413,7 @@ struct watched {
 	struct ca_handle h;
 	int64_t		 seen;		/* audit_seq its last CRLs reflect */
 	int		 dirty;		/* a status changed since */
+	int		 have_full;	/* its full CRLs are out: deltas may follow */
 	time_t		 retry;		/* after a failure: not before */
 };
 
@@ -451,16 +475,13 @@ watch_add_issuing(const struct store_ca *ca, void *arg)
 static void
 watch_publish(struct watch *w, struct watched *c, int full)
 {
-	char hash[STORE_HASH_HEX + 1];
 	int64_t seq = 0;
 	int r, fd = -1;
 
-	if (store_audit_last(w->ctx->store, &seq, hash) != KALIT_OK)
-		seq = c->seen;
 	r = publish(w->ctx, &c->h, !full && c->h.rec.delta_crl, w->days, &fd,
-	    1);
+	    1, &seq);
 	if (r == KALIT_OK && full && c->h.rec.delta_crl)
-		r = publish(w->ctx, &c->h, 1, w->days, &fd, 1);
+		r = publish(w->ctx, &c->h, 1, w->days, &fd, 1, &seq);
 	if (r != KALIT_OK) {
 		log_msg(LOG_LEVEL_ERROR, "CRL of CA %s: %s; trying again in "
 		    "%d s", c->h.rec.name, kalit_strerror(r), WATCH_RETRY);
@@ -468,8 +489,9 @@ watch_publish(struct watch *w, struct watched *c, int full)
 		c->dirty = 1;
 		return;
 	}
-	/* what this publication read, at least: changes after it are new */
+	/* what the CRLs reflect: a change after it calls for new ones */
 	c->seen = seq;
+	c->have_full |= full;
 	c->dirty = 0;
 	c->retry = 0;
 }
@@ -532,14 +554,18 @@ watch_loop(struct watch *w, int every)
 				continue;
 			if (v != version) {
 				version = v;
-				if (watch_check(w) > 0)
+				/* again after the burst: it may touch more CAs */
+				if (watch_check(w) > 0) {
 					watch_settle(w, &version);
+					watch_check(w);
+				}
 			}
 		}
 		now = time(NULL);
 		for (i = 0; i < w->n && !watch_stop; i++)
 			if (full || (w->ca[i].dirty && now >= w->ca[i].retry))
 				watch_publish(w, &w->ca[i], full ||
+				    !w->ca[i].have_full ||
 				    !w->ca[i].h.rec.delta_crl);
 	}
 }
@@ -604,7 +630,8 @@ crl_once(struct ca_ctx *ctx)
 {
 	const struct ca_opts *o = ctx->o;
 	struct ca_handle h;
-	int r, fd = -1;
+	int64_t seq;
+	int r, fd = -1, reserved = 0;
 
 	memset(&h, 0, sizeof(h));
 	if (o->ca == NULL) {
@@ -621,13 +648,16 @@ crl_once(struct ca_ctx *ctx)
 		    o->dir);
 		r = KALIT_ERR_USAGE;
 	} else if (o->out == NULL ||
-	    (r = file_create_excl(o->out, &fd)) == KALIT_OK)
+	    (r = file_create_excl(o->out, &fd)) == KALIT_OK) {
+		reserved = o->out != NULL;
 		r = publish(ctx, &h, o->delta, o->days ? o->days :
-		    CRL_DEFAULT_DAYS, &fd, 0);
-	if (fd != -1) {		/* not written: publish() failed first */
-		close(fd);
-		unlink(o->out);
+		    CRL_DEFAULT_DAYS, &fd, 0, &seq);
 	}
+	/* --out holds a CRL only if the database has it */
+	if (fd != -1)
+		close(fd);
+	if (r != KALIT_OK && reserved)
+		unlink(o->out);
 	ca_handle_clear(&h);
 	return r;
 }

@@ -47,6 +47,7 @@ struct crl {
 #define CRL_LEEWAY	300	/* seconds a thisUpdate may be ahead of us */
 #define CRL_DIR_FILES_MAX 256
 #define CRL_WRITE_MAX	((size_t)INT_MAX - 4096)	/* DER lengths are int */
+#define CRL_ENTRY_MAX	128	/* one entry's DER: about 80 bytes at most */
 
 static const char *const reason_names[REASON_COUNT] = {
 	"unspecified", "keyCompromise", "cACompromise", "affiliationChanged",
@@ -250,7 +251,7 @@ crl_add(struct crl *c, const char *serial_hex, time_t revoked_at, int reason)
 
 	if (c->spent)
 		return KALIT_ERR_INTERNAL;
-	if (*serial_hex == '\0' ||
+	if (*serial_hex == '\0' || strlen(serial_hex) > X509_SERIAL_HEX_MAX ||
 	    BN_hex2bn(&c->bn, serial_hex) != (int)strlen(serial_hex) ||
 	    BN_is_negative(c->bn))
 		return KALIT_ERR_MALFORMED;
@@ -258,11 +259,13 @@ crl_add(struct crl *c, const char *serial_hex, time_t revoked_at, int reason)
 		return KALIT_ERR_REASON;
 	if ((rev = entry_new(c, revoked_at, reason)) == NULL)
 		return KALIT_ERR_NOMEM;
-	if ((n = i2d_X509_REVOKED(rev, NULL)) <= 0)
-		r = KALIT_ERR_INTERNAL;
-	else if ((r = reserve(c, (size_t)n)) == KALIT_OK) {
+	/*
+	 * Encoded once, straight into the buffer: an entry of a serial of at
+	 * most 32 bytes, a time and a reason is below CRL_ENTRY_MAX bytes.
+	 */
+	if ((r = reserve(c, CRL_ENTRY_MAX)) == KALIT_OK) {
 		p = c->buf + c->len;
-		if (i2d_X509_REVOKED(rev, &p) != n)
+		if ((n = i2d_X509_REVOKED(rev, &p)) <= 0 || n > CRL_ENTRY_MAX)
 			r = KALIT_ERR_INTERNAL;
 		else {
 			c->len += (size_t)n;

@@ -192,6 +192,10 @@ int	store_crl_put(struct store *s, const struct store_crl *crl);
 int	store_crl_latest(struct store *s, const char *ca, int shard, int delta,
 	    struct store_crl *crl);
 
+/* store_crl_latest() without reading the DER: crl->der is NULL. */
+int	store_crl_head(struct store *s, const char *ca, int shard, int delta,
+	    struct store_crl *crl);
+
 /* Frees what store_crl_latest() allocated; the struct itself is not freed. */
 void	store_crl_clear(struct store_crl *crl);
 

@@ -109,6 +109,7 @@ enum stmt {
 	STMT_CRL_PUT,
 	STMT_CRL_PRUNE,
 	STMT_CRL_LATEST,
+	STMT_CRL_HEAD,
 	STMT_CHANGED,
 	STMT_CHANGED_LAST,
 	STMT_DATA_VERSION,
@@ -121,8 +122,9 @@ enum stmt {
 #define CA_COLUMNS "name, profile, parent, serial, crl_number, " \
 	"(SELECT value FROM meta WHERE key = 'crl_shards:' || name), " \
 	"(SELECT value FROM meta WHERE key = 'delta_crl:' || name)"
-#define CRL_COLUMNS "ca, shard, delta, number, base_number, this_update, " \
-	"next_update, audit_seq, der"
+#define CRL_HEAD_COLUMNS "ca, shard, delta, number, base_number, " \
+	"this_update, next_update, audit_seq"
+#define CRL_COLUMNS CRL_HEAD_COLUMNS ", der"
 
 static const char *const stmt_sql[STMT__MAX] = {
 	"INSERT INTO certs (" CERT_COLUMNS ") VALUES "
@@ -154,12 +156,14 @@ static const char *const stmt_sql[STMT__MAX] = {
 	"SELECT jti, exp FROM revoked_tokens WHERE exp >= ?1",
 	"DELETE FROM revoked_tokens WHERE exp < ?1",
 	"INSERT INTO crls (" CRL_COLUMNS ") VALUES "
-	    "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+	    "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, zeroblob(?9))",
 	"DELETE FROM crls WHERE ca = ?1 AND shard = ?2 AND delta = ?3 AND "
 	    "number <= (SELECT number FROM crls WHERE ca = ?1 AND shard = ?2 "
 	    "AND delta = ?3 ORDER BY number DESC LIMIT 1 OFFSET ?4)",
 	"SELECT " CRL_COLUMNS " FROM crls WHERE ca = ?1 AND shard = ?2 AND "
 	    "delta = ?3 ORDER BY number DESC LIMIT 1",
+	"SELECT " CRL_HEAD_COLUMNS " FROM crls WHERE ca = ?1 AND shard = ?2 "
+	    "AND delta = ?3 ORDER BY number DESC LIMIT 1",
 	"SELECT serial, status, revoked_at, reason FROM certs WHERE ca = ?1 "
 	    "AND serial IN (SELECT serial FROM audit WHERE seq > ?2 AND "
 	    "action IN (" STORE_STATUS_ACTIONS ")) ORDER BY serial",
@@ -879,6 +883,28 @@ store_data_version(struct store *s, int64_t *vp)
 	return one_int64(s, st, "data_version", vp);
 }
 
+/*
+ * Writes a large value into the zeroblob() a row was inserted with, a
+ * chunk at a time: SQLite never holds a second copy of a CRL of many MB.
+ */
+static int
+blob_write(struct store *s, const char *table, const char *column,
+    sqlite3_int64 rowid, const unsigned char *buf, size_t len)
+{
+	sqlite3_blob *b = NULL;
+	size_t off, n;
+	int rc;
+
+	if ((rc = sqlite3_blob_open(s->db, "main", table, column, rowid, 1,
+	    &b)) == SQLITE_OK)
+		for (off = 0; rc == SQLITE_OK && off < len; off += n) {
+			n = len - off < 65536 ? len - off : 65536;
+			rc = sqlite3_blob_write(b, buf + off, (int)n, (int)off);
+		}
+	sqlite3_blob_close(b);
+	return rc == SQLITE_OK ? KALIT_OK : db_fail(s, "write blob");
+}
+
 int
 store_crl_put(struct store *s, const struct store_crl *crl)
 {
@@ -897,8 +923,10 @@ store_crl_put(struct store *s, const struct store_crl *crl)
 	sqlite3_bind_int64(st, 6, crl->this_update);
 	sqlite3_bind_int64(st, 7, crl->next_update);
 	sqlite3_bind_int64(st, 8, crl->audit_seq);
-	sqlite3_bind_blob(st, 9, crl->der, (int)crl->der_len, SQLITE_STATIC);
-	if ((r = stmt_done(s, st, "insert CRL")) != KALIT_OK)
+	sqlite3_bind_int(st, 9, (int)crl->der_len);
+	if ((r = stmt_done(s, st, "insert CRL")) != KALIT_OK ||
+	    (r = blob_write(s, "crls", "der", sqlite3_last_insert_rowid(s->db),
+	    crl->der, crl->der_len)) != KALIT_OK)
 		return r;
 	if ((st = stmt_get(s, STMT_CRL_PRUNE)) == NULL)
 		return KALIT_ERR_DB;
@@ -909,8 +937,9 @@ store_crl_put(struct store *s, const struct store_crl *crl)
 	return stmt_done(s, st, "prune CRLs");
 }
 
-int
-store_crl_latest(struct store *s, const char *ca, int shard, int delta,
+/* The newest CRL of (ca, shard, delta) by statement i, with or without DER. */
+static int
+crl_newest(struct store *s, enum stmt i, const char *ca, int shard, int delta,
     struct store_crl *crl)
 {
 	sqlite3_stmt *st;
@@ -918,7 +947,7 @@ store_crl_latest(struct store *s, const char *ca, int shard, int delta,
 	int rc, r = KALIT_OK;
 
 	memset(crl, 0, sizeof(*crl));
-	if ((st = stmt_get(s, STMT_CRL_LATEST)) == NULL)
+	if ((st = stmt_get(s, i)) == NULL)
 		return KALIT_ERR_DB;
 	sqlite3_bind_text(st, 1, ca, -1, SQLITE_STATIC);
 	sqlite3_bind_int(st, 2, shard);
@@ -932,17 +961,33 @@ store_crl_latest(struct store *s, const char *ca, int shard, int delta,
 		crl->this_update = sqlite3_column_int64(st, 5);
 		crl->next_update = sqlite3_column_int64(st, 6);
 		crl->audit_seq = sqlite3_column_int64(st, 7);
+	} else
+		r = rc == SQLITE_DONE ? KALIT_ERR_NOT_FOUND :
+		    db_fail(s, "select CRL");
+	if (r == KALIT_OK && i == STMT_CRL_LATEST) {
 		der = sqlite3_column_blob(st, 8);
 		crl->der_len = (size_t)sqlite3_column_bytes(st, 8);
 		if ((crl->der = malloc(crl->der_len + 1)) == NULL)
 			r = KALIT_ERR_NOMEM;
 		else if (der != NULL)
 			memcpy(crl->der, der, crl->der_len);
-	} else
-		r = rc == SQLITE_DONE ? KALIT_ERR_NOT_FOUND :
-		    db_fail(s, "select CRL");
+	}
 	sqlite3_reset(st);
 	if (r != KALIT_OK)
 		store_crl_clear(crl);
 	return r;
+}
+
+int
+store_crl_latest(struct store *s, const char *ca, int shard, int delta,
+    struct store_crl *crl)
+{
+	return crl_newest(s, STMT_CRL_LATEST, ca, shard, delta, crl);
+}
+
+int
+store_crl_head(struct store *s, const char *ca, int shard, int delta,
+    struct store_crl *crl)
+{
+	return crl_newest(s, STMT_CRL_HEAD, ca, shard, delta, crl);
 }

@@ -211,6 +211,8 @@ assert_eq "stored as a delta of its base" "$(sql "SELECT delta,
 assert_eq "and written to dir/crl/dcit.delta.crl" "$(sha256sum <delta.der)" \
     "$(sha256sum <"$CADIR/crl/dcit.delta.crl")"
 "$OPENSSL" crl -inform DER -in delta.der -noout -text >delta.txt
+assert_nogrep "a delta CRL has no Freshest CRL (RFC 5280 5.2.6)" \
+    "Freshest CRL" delta.txt
 assert_grep "Delta CRL Indicator: critical" \
     "X509v3 Delta CRL Indicator: critical" delta.txt
 assert_eq "... naming the base CRL number" \

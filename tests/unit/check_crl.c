@@ -228,12 +228,17 @@ START_TEST(test_crl_bad_serial_is_malformed)
 	ck_assert_err(crl_add(crl, "-5", THIS_UPDATE, 1), KALIT_ERR_MALFORMED);
 	ck_assert_err(crl_add(crl, "0x12", THIS_UPDATE, 1),
 	    KALIT_ERR_MALFORMED);
+	/* at most 64 hex digits (32 bytes; RFC 5280 allows 20) */
+	ck_assert_err(crl_add(crl, "7fffffffffffffffffffffffffffffffffffffff"
+	    "ffffffffffffffffffffffff", THIS_UPDATE, 1), KALIT_OK);
+	ck_assert_err(crl_add(crl, "7fffffffffffffffffffffffffffffffffffffff"
+	    "fffffffffffffffffffffffff", THIS_UPDATE, 1), KALIT_ERR_MALFORMED);
 	/* RFC 5280 has no reason 7, nor any above 10 */
 	ck_assert_err(crl_add(crl, "12", THIS_UPDATE, 7), KALIT_ERR_REASON);
 	ck_assert_err(crl_add(crl, "12", THIS_UPDATE, 99), KALIT_ERR_REASON);
 	/* the refused entries left nothing behind */
 	x = sign_and_parse(crl, key);
-	ck_assert_int_eq(sk_X509_REVOKED_num(X509_CRL_get_REVOKED(x)) > 0, 0);
+	ck_assert_int_eq(sk_X509_REVOKED_num(X509_CRL_get_REVOKED(x)), 1);
 	X509_CRL_free(x);
 	crl_free(crl);
 	X509_free(ca);

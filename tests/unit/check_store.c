@@ -603,6 +603,12 @@ START_TEST(test_store_crl_put_latest)
 	ck_assert_err(store_crl_latest(s, "issuing", 0, 1, &got), KALIT_OK);
 	ck_assert(got.delta == 1 && got.number == 6 && got.base_number == 5);
 	store_crl_clear(&got);
+	/* the same without the DER */
+	ck_assert_err(store_crl_head(s, "issuing", 0, 0, &got), KALIT_OK);
+	ck_assert(got.number == 5 && got.audit_seq == 50 && got.der == NULL &&
+	    got.der_len == 0);
+	ck_assert_err(store_crl_head(s, "issuing", 1, 0, &got),
+	    KALIT_ERR_NOT_FOUND);
 	ck_assert_err(store_crl_latest(s, "issuing", 3, 0, &got), KALIT_OK);
 	ck_assert(got.shard == 3 && got.number == 7);
 	store_crl_clear(&got);
