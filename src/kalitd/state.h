@@ -13,6 +13,7 @@
 #include "validate.h"
 
 struct login_cache;
+struct responder;
 struct session;
 
 /*
@@ -37,6 +38,8 @@ struct kalitd {
 	struct challenges	*challenges;
 	struct session		*session;	/* clients, revoked tokens */
 	struct auditq		*auditq;
+	char			*signer_pass;	/* OCSP responder keys' */
+	struct responder	*responder;	/* NULL: no [responder] */
 	pthread_mutex_t		 mu;		/* guards state */
 	struct state		*state;
 	atomic_int		 draining;	/* SIGTERM: refuse new work */

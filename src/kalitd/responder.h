@@ -1,0 +1,53 @@
+/* responder.h: the OCSP responder (RFC 6960) and CRL publication */
+#ifndef KALITD_RESPONDER_H
+#define KALITD_RESPONDER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "conf.h"
+
+#define OCSP_REQUEST_MAX	(16 * 1024)	/* DER of one request */
+#define OCSP_REQUEST_CERTS_MAX	32		/* certificates asked about */
+
+/*
+ * Both read the CA database (kalit-ca's) and nothing else: OCSP answers
+ * are signed with the delegated responder keys in signer_dir, CRLs are the
+ * ones kalit-ca signed and stored. A poller watches the database's audit
+ * sequence and drops what a revocation, hold, release or issuance made
+ * stale. Thread-safe.
+ */
+struct responder;
+
+/*
+ * Opens cfg->ca_database read-only, loads the signers and starts the
+ * poller. signer_pass is the responder key files' password (may be NULL
+ * without signer_dir), borrowed while r lives. Caller frees *rp with
+ * responder_free().
+ */
+int	responder_new(const struct config *cfg, const char *signer_pass,
+	    struct responder **rp);
+void	responder_free(struct responder *r);
+
+/* Loads the signers again (renewed key files) and empties the cache. */
+int	responder_reload(struct responder *r);
+
+struct responder_answer {
+	unsigned char	*der;		/* OCSPResponse; caller frees with free() */
+	size_t		 len;
+	int		 cacheable;	/* successful and without a nonce */
+	int64_t		 this_update;	/* of a cacheable answer */
+	int64_t		 next_update;
+};
+
+/*
+ * Answers the DER OCSP request req (at most OCSP_REQUEST_MAX bytes) at
+ * now. Refusals are OCSP responses too: malformedRequest, unauthorized
+ * (an issuer this responder does not serve), tryLater (its signing
+ * certificate is not valid now), internalError (the database failed: never
+ * a guessed "good"). KALIT_ERR_NOMEM only when no answer could be made.
+ */
+int	responder_answer(struct responder *r, const unsigned char *req,
+	    size_t len, int64_t now, struct responder_answer *a);
+
+#endif
