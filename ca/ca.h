@@ -17,6 +17,10 @@
 #define CA_LINE_MAX	(64 * 1024)		/* one --batch line */
 #define CA_DEFAULT_BASE	"http://127.0.0.1:8443"
 
+#ifndef PROFILEDIR	/* the installed profiles; set by Makefile.am */
+#define PROFILEDIR "/usr/local/share/kalit/profiles"
+#endif
+
 /* Parsed command line; NULL/0 when not given. */
 struct ca_opts {
 	const char	*dir, *operator_, *ca_pass, *new_pass, *key_pass;
@@ -95,6 +99,7 @@ int	cmd_revoke(struct ca_ctx *);
 int	cmd_hold(struct ca_ctx *);
 int	cmd_release(struct ca_ctx *);
 int	cmd_crl(struct ca_ctx *);
+int	cmd_responder(struct ca_ctx *);
 int	cmd_list(struct ca_ctx *);
 int	cmd_show(struct ca_ctx *);
 int	cmd_audit_verify(struct ca_ctx *);

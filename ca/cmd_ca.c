@@ -17,10 +17,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#ifndef PROFILEDIR
-#define PROFILEDIR "/usr/local/share/kalit/profiles"
-#endif
-
 /* URLs go into x509v3_config strings: allow no ',' or white space. */
 static int
 base_url_valid(const char *u)

@@ -26,6 +26,9 @@ struct issue_req {
 	struct identity	*id;
 	const char	*ca_name;
 	const char	*renewed_from;
+	const char	*action;	/* audit action: "issue", "renew", ... */
+	const char	*key_pass;	/* MODE_P12: spec of the file's password */
+	int		 any_ca;	/* 1: any CA signs it (the ocsp profile) */
 	enum issue_mode	 mode;
 	EVP_PKEY	*pub;		/* MODE_SAME_KEY: the old key */
 };
@@ -38,7 +41,7 @@ struct issue_req {
 static int
 issue_one(struct ca_ctx *ctx, const struct profile *prof, struct ca_handle *h,
     const struct identity *id, EVP_PKEY *pub, const char *renewed_from,
-    X509 **certp)
+    const char *action, X509 **certp)
 {
 	struct x509_spec spec;
 	X509_NAME *subj = NULL;
@@ -68,8 +71,8 @@ issue_one(struct ca_ctx *ctx, const struct profile *prof, struct ca_handle *h,
 	for (tries = 0; tries < SERIAL_TRIES; tries++) {
 		if ((r = x509_issue(&spec, certp)) != KALIT_OK)
 			break;
-		r = ca_record(ctx, *certp, h->rec.name, prof->name,
-		    renewed_from != NULL ? "renew" : "issue", renewed_from);
+		r = ca_record(ctx, *certp, h->rec.name, prof->name, action,
+		    renewed_from);
 		if (r != KALIT_ERR_DUPLICATE)
 			break;
 		X509_free(*certp);
@@ -197,7 +200,7 @@ prepare_key(struct ca_ctx *ctx, struct issue_req *req, EVP_PKEY **keyp,
 	}
 	if (req->mode != MODE_P12)
 		return KALIT_OK;
-	if ((r = secret_read(o->key_pass, "password for the new key file", 1,
+	if ((r = secret_read(req->key_pass, "password for the new key file", 1,
 	    passp)) != KALIT_OK ||
 	    (r = key_generate(kt, keyp)) != KALIT_OK)
 		return r;
@@ -226,7 +229,8 @@ issue_deliver(struct ca_ctx *ctx, struct issue_req *req)
 	int r, fd = -1;
 
 	memset(&h, 0, sizeof(h));
-	if ((r = check_ca(ctx, req->ca_name, req->prof)) != KALIT_OK ||
+	if ((!req->any_ca &&
+	    (r = check_ca(ctx, req->ca_name, req->prof)) != KALIT_OK) ||
 	    (r = prepare_key(ctx, req, &key, &pub, &pass, &fd)) != KALIT_OK ||
 	    (r = ca_load(ctx, req->ca_name, o->ca_pass ? o->ca_pass : "prompt",
 	    &h)) != KALIT_OK)
@@ -234,7 +238,7 @@ issue_deliver(struct ca_ctx *ctx, struct issue_req *req)
 	if ((r = store_begin(ctx->store)) != KALIT_OK)
 		goto out;
 	if ((r = issue_one(ctx, req->prof, &h, req->id, pub, req->renewed_from,
-	    &cert)) != KALIT_OK ||
+	    req->action, &cert)) != KALIT_OK ||
 	    (r = x509_serial_hex(cert, serial, sizeof(serial))) != KALIT_OK)
 		goto out;
 	/* Encode before committing so a failure here issues nothing. */
@@ -404,7 +408,8 @@ batch_line(struct ca_ctx *ctx, const struct profile *prof, struct ca_handle *h,
 	if ((r = identity_complete(&id, prof)) != KALIT_OK ||
 	    (r = csr_check((const unsigned char *)csr, strlen(csr),
 	    prof->key_types, &pub)) != KALIT_OK ||
-	    (r = issue_one(ctx, prof, h, &id, pub, NULL, &cert)) != KALIT_OK ||
+	    (r = issue_one(ctx, prof, h, &id, pub, NULL, "issue", &cert)) !=
+	    KALIT_OK ||
 	    (r = x509_serial_hex(cert, serial, sizeof(serial))) != KALIT_OK)
 		goto out;
 	r = json_array_append_new(out, json_pack("{s:s, s:s?}", "serial",
@@ -516,6 +521,8 @@ cmd_issue(struct ca_ctx *ctx)
 	req.prof = prof;
 	req.id = &id;
 	req.ca_name = o->ca != NULL ? o->ca : prof->name;
+	req.action = "issue";
+	req.key_pass = o->key_pass;
 	if (o->batch != NULL)
 		r = issue_batch(ctx, prof, req.ca_name);
 	else if ((r = pick_mode(o, 0, &req.mode)) == KALIT_OK &&
@@ -560,11 +567,82 @@ cmd_renew(struct ca_ctx *ctx)
 	req.id = &id;
 	req.ca_name = c.ca;
 	req.renewed_from = c.serial;
+	req.action = "renew";
+	req.key_pass = o->key_pass;
 	req.pub = X509_get0_pubkey(old);
 	r = issue_deliver(ctx, &req);
  out:
 	store_cert_clear(&c);
 	X509_free(old);
+	identity_clear(&id);
+	profile_free(prof);
+	return r;
+}
+
+/* Keeps the serial of the last row seen: the newest, as rows come oldest first. */
+static int
+last_serial(const struct store_cert *c, void *arg)
+{
+	snprintf(arg, X509_SERIAL_HEX_MAX + 1, "%s", c->serial);
+	return KALIT_OK;
+}
+
+/*
+ * The OCSP responder certificate of CA --ca, in a new PKCS#12 key file:
+ * issued by that CA whatever it issues, profile ocsp. Run again, it renews:
+ * a new key and certificate, recorded as renewing the newest valid one.
+ */
+int
+cmd_responder(struct ca_ctx *ctx)
+{
+	const struct ca_opts *o = ctx->o;
+	struct profile *prof = NULL;
+	struct store_filter f;
+	struct store_ca rec;
+	struct identity id;
+	struct issue_req req;
+	char cn[128], prev[X509_SERIAL_HEX_MAX + 1] = "";
+	int r;
+
+	memset(&id, 0, sizeof(id));
+	memset(&req, 0, sizeof(req));
+	if (o->ca == NULL || o->out == NULL) {
+		log_msg(LOG_LEVEL_ERROR, "responder needs --ca NAME (the CA "
+		    "whose OCSP responses it signs) and --out FILE.p12");
+		return KALIT_ERR_USAGE;
+	}
+	if ((r = store_ca_get(ctx->store, o->ca, &rec)) != KALIT_OK) {
+		if (r == KALIT_ERR_CA_UNKNOWN)
+			log_msg(LOG_LEVEL_ERROR, "no CA named \"%.40s\"; see "
+			    "'kalit-ca ca-list'", o->ca);
+		return r;
+	}
+	memset(&f, 0, sizeof(f));
+	f.status = STORE_VALID;
+	f.profile = "ocsp";
+	f.ca = o->ca;
+	f.now = (int64_t)time(NULL);
+	snprintf(cn, sizeof(cn), "%s OCSP responder", o->ca);
+	if ((r = load_ee_profile(ctx, "ocsp", &prof)) == KALIT_ERR_PROFILE)
+		log_msg(LOG_LEVEL_ERROR, "a CA directory made before the ocsp "
+		    "profile existed lacks it: copy %s/ocsp.conf into %s",
+		    PROFILEDIR, ctx->profile_dir);
+	if (r != KALIT_OK ||
+	    (r = identity_set(&id, IDENTITY_CN, o->cn ? o->cn : cn)) ||
+	    (o->org && (r = identity_set(&id, IDENTITY_ORG, o->org))) ||
+	    (r = identity_complete(&id, prof)) != KALIT_OK ||
+	    (r = store_cert_list(ctx->store, &f, last_serial, prev)))
+		goto out;
+	req.prof = prof;
+	req.id = &id;
+	req.ca_name = o->ca;
+	req.renewed_from = prev[0] != '\0' ? prev : NULL;
+	req.action = "responder";
+	req.key_pass = o->key_pass != NULL ? o->key_pass : o->new_pass;
+	req.any_ca = 1;
+	req.mode = MODE_P12;
+	r = issue_deliver(ctx, &req);
+ out:
 	identity_clear(&id);
 	profile_free(prof);
 	return r;

@@ -108,6 +108,11 @@ static const struct command commands[] = {
 	{ "crl", cmd_crl, B(O_CA) | B(O_DAYS) | B(O_OUT) | B(O_PEM) |
 	    B(O_CA_PASS), 0,
 	    "crl --ca NAME [--days N] [--out FILE] [--pem]" },
+	{ "responder", cmd_responder, B(O_CA) | B(O_OUT) | B(O_DAYS) |
+	    B(O_CN) | B(O_ORG) | B(O_KEY_TYPE) | B(O_LEGACY) | B(O_CA_PASS) |
+	    B(O_KEY_PASS) | B(O_NEW_PASS), 0,
+	    "responder --ca NAME --out FILE.p12 [--days N] [--key-type T] "
+	    "[--cn CN] [--new-pass SPEC]" },
 	{ "list", cmd_list, B(O_STATUS) | B(O_PROFILE) | B(O_CA) |
 	    B(O_PINFL) | B(O_TIN) | B(O_EXPIRES), 0,
 	    "list [--status S] [--profile P] [--ca NAME] [--pinfl P] "

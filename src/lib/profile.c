@@ -142,6 +142,15 @@ profile_handler(void *user, const char *section, const char *name,
 			return 0;
 		return 1;
 	}
+	if (strcmp(name, "ocsp_no_check") == 0) {
+		if (strcmp(value, "yes") == 0)
+			p->ocsp_no_check = 1;
+		else if (strcmp(value, "no") == 0)
+			p->ocsp_no_check = 0;
+		else
+			return 0;
+		return 1;
+	}
 	if (strcmp(name, "country") == 0) {
 		if (strlen(value) != 2 || value[0] < 'A' || value[0] > 'Z' ||
 		    value[1] < 'A' || value[1] > 'Z')

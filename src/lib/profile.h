@@ -46,6 +46,7 @@ struct profile {
 	char		 country[3];
 	unsigned int	 key_types;		/* 1u << enum key_type */
 	enum profile_host_names host_names;
+	int		 ocsp_no_check;	/* id-pkix-ocsp-nocheck, no CDP/OCSP URL */
 };
 
 /*

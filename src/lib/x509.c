@@ -127,6 +127,23 @@ add_san(X509 *cert, const struct x509_spec *s)
 	return r;
 }
 
+/* Authority information access: OCSP and caIssuers, either may be NULL. */
+static int
+add_aia(X509 *cert, X509V3_CTX *ctx, const char *ocsp, const char *issuers)
+{
+	char buf[1024];
+
+	if (ocsp == NULL && issuers == NULL)
+		return KALIT_OK;
+	snprintf(buf, sizeof(buf), "%s%s%s%s%s",
+	    ocsp != NULL ? "OCSP;URI:" : "", ocsp != NULL ? ocsp : "",
+	    ocsp != NULL && issuers != NULL ? "," : "",
+	    issuers != NULL ? "caIssuers;URI:" : "",
+	    issuers != NULL ? issuers : "");
+	return add_ext(cert, ctx, NID_info_access, buf) ? KALIT_OK :
+	    KALIT_ERR_CONFIG;
+}
+
 static int
 add_extensions(X509 *cert, const struct x509_spec *s)
 {
@@ -148,22 +165,21 @@ add_extensions(X509 *cert, const struct x509_spec *s)
 		return KALIT_ERR_CONFIG;
 	if ((r = add_san(cert, s)) != KALIT_OK)
 		return r;
+	/*
+	 * An OCSP responder's certificate (RFC 6960 4.2.2.2.1): nobody asks
+	 * about its status, so it has no CRL or OCSP URL to ask at.
+	 */
+	if (p->ocsp_no_check) {
+		if (!add_ext(cert, &ctx, NID_id_pkix_OCSP_noCheck, "ignored"))
+			return KALIT_ERR_CONFIG;
+		return add_aia(cert, &ctx, NULL, s->ca_issuers_url);
+	}
 	if (s->crl_url != NULL) {
 		snprintf(buf, sizeof(buf), "URI:%s", s->crl_url);
 		if (!add_ext(cert, &ctx, NID_crl_distribution_points, buf))
 			return KALIT_ERR_CONFIG;
 	}
-	if (s->ocsp_url != NULL || s->ca_issuers_url != NULL) {
-		snprintf(buf, sizeof(buf), "%s%s%s%s%s",
-		    s->ocsp_url != NULL ? "OCSP;URI:" : "",
-		    s->ocsp_url != NULL ? s->ocsp_url : "",
-		    s->ocsp_url != NULL && s->ca_issuers_url != NULL ? "," : "",
-		    s->ca_issuers_url != NULL ? "caIssuers;URI:" : "",
-		    s->ca_issuers_url != NULL ? s->ca_issuers_url : "");
-		if (!add_ext(cert, &ctx, NID_info_access, buf))
-			return KALIT_ERR_CONFIG;
-	}
-	return KALIT_OK;
+	return add_aia(cert, &ctx, s->ocsp_url, s->ca_issuers_url);
 }
 
 int

@@ -57,19 +57,7 @@ serve() {
 
 # index: the citizen CA's certificates as an `openssl ca` index (index.txt).
 index() {
-	kca --json list --ca citizen >list.json && python3 -c '
-import datetime, json
-def t(s):
-    return datetime.datetime.strptime(s, "%Y-%m-%dT%H:%M:%SZ").strftime(
-        "%y%m%d%H%M%SZ")
-for c in json.load(open("list.json")):
-    rev, st = "", "V"
-    if c["status"] in ("revoked", "hold"):
-        st, rev = "R", t(c["revoked_at"]) + "," + ("certificateHold"
-            if c["status"] == "hold" else c["reason"] or "unspecified")
-    print("\t".join([st, t(c["not_after"]), rev, c["serial"].upper(),
-        "unknown", "/" + "/".join(reversed(c["subject"].split(",")))]))
-' >index.txt && echo "unique_subject = no" >index.txt.attr
+	ca_index citizen index.txt
 }
 
 # responder INDEX CERT KEY [openssl args]: the openssl CLI's OCSP responder

@@ -256,6 +256,24 @@ v = eval(sys.argv[1])
 print(v if not isinstance(v, bool) else str(v).lower())' "$1" "$2"
 }
 
+# ca_index CA FILE: CA's certificates as an `openssl ca` index (FILE and
+# FILE.attr), for the openssl CLI's OCSP responder and `openssl ca`.
+ca_index() {
+	kca --json list --ca "$1" >"$TMP/ca_index.json" && python3 -c '
+import datetime, json, sys
+def t(s):
+    return datetime.datetime.strptime(s, "%Y-%m-%dT%H:%M:%SZ").strftime(
+        "%y%m%d%H%M%SZ")
+for c in json.load(open(sys.argv[1])):
+    rev, st = "", "V"
+    if c["status"] in ("revoked", "hold"):
+        st, rev = "R", t(c["revoked_at"]) + "," + ("certificateHold"
+            if c["status"] == "hold" else c["reason"] or "unspecified")
+    print("\t".join([st, t(c["not_after"]), rev, c["serial"].upper(),
+        "unknown", "/" + "/".join(reversed(c["subject"].split(",")))]))
+' "$TMP/ca_index.json" >"$2" && echo "unique_subject = no" >"$2.attr"
+}
+
 finish() {
 	echo "$T_PASS passed, $T_FAIL failed"
 	[ "$T_FAIL" -eq 0 ] && [ "$T_PASS" -gt 0 ] && exit 0

@@ -140,6 +140,39 @@ START_TEST(test_profile_server)
 }
 END_TEST
 
+START_TEST(test_profile_ocsp)
+{
+	static const char *const others[] = { "root", "issuing-ca",
+	    "citizen", "official", "server" };
+	struct profile *p = tu_profile("ocsp");
+	size_t i;
+
+	ck_assert_int_eq(p->kind, PROFILE_END_ENTITY);
+	ck_assert_int_eq(p->days, 30);
+	ck_assert_str_eq(p->basic_constraints, "critical, CA:FALSE");
+	ck_assert_str_eq(p->key_usage, "critical, digitalSignature");
+	ck_assert_str_eq(p->extended_key_usage, "critical, OCSPSigning");
+	ck_assert_ptr_null(p->certificate_policies);
+	ck_assert_int_eq(p->ocsp_no_check, 1);
+	ck_assert_uint_eq(p->subject_required, F(IDENTITY_CN));
+	ck_assert_uint_eq(p->subject_allowed, F(IDENTITY_CN) |
+	    F(IDENTITY_ORG) | F(IDENTITY_COUNTRY));
+	ck_assert_int_eq(p->host_names, PROFILE_HOST_NAMES_NONE);
+	ck_assert_uint_eq(p->key_types, F(KEY_TYPE_P256) | F(KEY_TYPE_P384) |
+	    F(KEY_TYPE_RSA3072));
+	profile_free(p);
+	for (i = 0; i < sizeof(others) / sizeof(others[0]); i++) {
+		p = tu_profile(others[i]);
+		ck_assert_int_eq(p->ocsp_no_check, 0);
+		profile_free(p);
+	}
+	ck_assert_err(load_text("n", GOOD_EE "ocsp_no_check = no\n", &p),
+	    KALIT_OK);
+	ck_assert_int_eq(p->ocsp_no_check, 0);
+	profile_free(p);
+}
+END_TEST
+
 START_TEST(test_profile_host_names)
 {
 	static const char *const people[] = { "root", "issuing-ca",
@@ -265,6 +298,8 @@ START_TEST(test_profile_malformed_is_config)
 		GOOD_EE "host_names = yes\n",
 		GOOD_EE "host_names = dns, ip\n",
 		GOOD_EE "host_names = \n",
+		GOOD_EE "ocsp_no_check = true\n",
+		GOOD_EE "ocsp_no_check = \n",
 		/* required keys missing */
 		"[profile]\nkind = end-entity\nkey_usage = digitalSignature\n"
 		    "subject = cn\n",
@@ -326,6 +361,7 @@ profile_suite(void)
 	tcase_add_test(tc, test_profile_citizen);
 	tcase_add_test(tc, test_profile_official);
 	tcase_add_test(tc, test_profile_server);
+	tcase_add_test(tc, test_profile_ocsp);
 	tcase_add_test(tc, test_profile_host_names);
 	tcase_add_test(tc, test_profile_unknown_name);
 	tcase_add_test(tc, test_profile_bad_name);

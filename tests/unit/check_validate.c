@@ -552,6 +552,8 @@ END_TEST
 
 START_TEST(test_validate_eku_client)
 {
+	struct profile *prof;
+	X509_NAME *name;
 	struct pki p;
 	X509 *x;
 
@@ -576,6 +578,15 @@ START_TEST(test_validate_eku_client)
 	    NULL);
 	ck_assert_err(validate_eku_client(x), KALIT_ERR_CERT_PURPOSE);
 	X509_free(x);
+	/* what kalit-ca responder issues does not log in */
+	prof = tu_profile("ocsp");
+	name = tu_name("citizen OCSP responder");
+	x = tu_issue(prof, name, p.leaf_key, NULL, p.ca, p.ca_key);
+	ck_assert_err(validate_key_usage(x), KALIT_OK);
+	ck_assert_err(validate_eku_client(x), KALIT_ERR_CERT_PURPOSE);
+	X509_free(x);
+	X509_NAME_free(name);
+	profile_free(prof);
 	pki_free(&p);
 }
 END_TEST

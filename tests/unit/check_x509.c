@@ -252,6 +252,61 @@ START_TEST(test_x509_optional_extensions_absent)
 }
 END_TEST
 
+START_TEST(test_x509_ocsp_responder_extensions)
+{
+	struct profile *ocsp = tu_profile("ocsp");
+	struct fixture fx;
+	struct x509_spec spec;
+	X509_EXTENSION *ext;
+	const ASN1_OCTET_STRING *v;
+	X509 *cert = NULL;
+	char *aia;
+	int i;
+
+	fx_init(&fx);
+	fx_spec(&fx, &spec);
+	spec.profile = ocsp;
+	spec.not_before = time(NULL) - 60;
+	spec.crl_url = "http://crl.example.uz/issuing.crl";
+	spec.ocsp_url = "http://ocsp.example.uz";
+	spec.ca_issuers_url = "http://ca.example.uz/issuing.crt";
+	ck_assert_err(x509_issue(&spec, &cert), KALIT_OK);
+	assert_ext(cert, NID_basic_constraints, 1, "CA:FALSE");
+	ck_assert_uint_eq(X509_get_key_usage(cert), KU_DIGITAL_SIGNATURE);
+	assert_ext(cert, NID_ext_key_usage, 1, "OCSP Signing");
+	ck_assert_uint_eq(X509_get_extended_key_usage(cert), XKU_OCSP_SIGN);
+	/* id-pkix-ocsp-nocheck: not critical, its value NULL (05 00) */
+	ck_assert_int_ge(i = X509_get_ext_by_NID(cert, NID_id_pkix_OCSP_noCheck,
+	    -1), 0);
+	ext = X509_get_ext(cert, i);
+	ck_assert_int_eq(X509_EXTENSION_get_critical(ext), 0);
+	v = X509_EXTENSION_get_data(ext);
+	ck_assert_int_eq(ASN1_STRING_length(v), 2);
+	ck_assert_mem_eq(ASN1_STRING_get0_data(v), "\x05\x00", 2);
+	/* no revocation pointers, but where to find the issuer */
+	ck_assert_int_lt(X509_get_ext_by_NID(cert,
+	    NID_crl_distribution_points, -1), 0);
+	assert_ext(cert, NID_info_access, 0,
+	    "CA Issuers - URI:http://ca.example.uz/issuing.crt");
+	ck_assert_ptr_nonnull(aia = ext_text(cert, NID_info_access, NULL));
+	ck_assert_ptr_null(strstr(aia, "OCSP"));
+	free(aia);
+	ck_assert_int_lt(X509_get_ext_by_NID(cert, NID_certificate_policies,
+	    -1), 0);
+	ck_assert_int_eq(X509_get_ext_count(cert), 7);
+	/* it signs OCSP responses and nothing else */
+	ck_assert_int_eq(X509_check_purpose(cert, X509_PURPOSE_OCSP_HELPER, 0),
+	    1);
+	ck_assert_int_ne(X509_check_purpose(cert, X509_PURPOSE_SSL_CLIENT, 0),
+	    1);
+	ck_assert_int_ne(X509_check_purpose(cert, X509_PURPOSE_SMIME_SIGN, 0),
+	    1);
+	X509_free(cert);
+	fx_free(&fx);
+	profile_free(ocsp);
+}
+END_TEST
+
 /* A server certificate for the given host names under the fixture's CA. */
 static X509 *
 server_cert(struct fixture *fx, const struct profile *server, char **dns,
@@ -669,6 +724,7 @@ x509_suite(void)
 	tcase_add_test(tc, test_x509_optional_extensions_absent);
 	tcase_add_test(tc, test_x509_policies_override);
 	tcase_add_test(tc, test_x509_server_extensions);
+	tcase_add_test(tc, test_x509_ocsp_responder_extensions);
 	tcase_add_test(tc, test_x509_san_email_and_hosts);
 	tcase_add_test(tc, test_x509_san_bad_ip_refused);
 	tcase_add_test(tc, test_x509_validity_from_profile_and_spec);
