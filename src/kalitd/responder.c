@@ -800,11 +800,43 @@ sign_answer(struct responder *r, const struct signer *s, OCSP_REQUEST *req,
 }
 
 int
+responder_parse(const unsigned char *der, size_t len, OCSP_REQUEST **reqp,
+    int *noncep)
+{
+	const unsigned char *p = der;
+	OCSP_REQUEST *req = NULL;
+	OCSP_CERTID *cid;
+	ASN1_INTEGER *serial;
+	int i, n;
+
+	*reqp = NULL;
+	*noncep = 0;
+	if (len == 0 || len > OCSP_REQUEST_MAX ||
+	    (req = d2i_OCSP_REQUEST(NULL, &p, (long)len)) == NULL)
+		goto bad;
+	n = OCSP_request_onereq_count(req);
+	if (p != der + len || n <= 0 || n > OCSP_REQUEST_CERTS_MAX)
+		goto bad;
+	for (i = 0; i < n; i++)
+		if ((cid = OCSP_onereq_get0_id(OCSP_request_onereq_get0(req,
+		    i))) == NULL || OCSP_id_get0_info(NULL, NULL, NULL,
+		    &serial, cid) != 1 || serial == NULL)
+			goto bad;
+	*noncep = OCSP_REQUEST_get_ext_by_NID(req, NID_id_pkix_OCSP_Nonce,
+	    -1) >= 0;
+	*reqp = req;
+	return KALIT_OK;
+ bad:
+	ERR_clear_error();
+	OCSP_REQUEST_free(req);
+	return KALIT_ERR_MALFORMED;
+}
+
+int
 responder_answer(struct responder *r, const unsigned char *der, size_t len,
     int64_t now, struct responder_answer *a)
 {
 	unsigned char key[SHA256_DIGEST_LENGTH];
-	const unsigned char *p = der;
 	struct signers *ss = NULL;
 	const struct signer *s = NULL, *si;
 	OCSP_REQUEST *req = NULL;
@@ -818,15 +850,9 @@ responder_answer(struct responder *r, const unsigned char *der, size_t len,
 	if (cache_get(r, key, now, a))
 		return KALIT_OK;
 	epoch = atomic_load(&r->epoch);
-	if (len == 0 || len > OCSP_REQUEST_MAX ||
-	    (req = d2i_OCSP_REQUEST(NULL, &p, (long)len)) == NULL ||
-	    p != der + len)
+	if (responder_parse(der, len, &req, &nonce) != KALIT_OK)
 		goto refuse;
 	n = OCSP_request_onereq_count(req);
-	if (n <= 0 || n > OCSP_REQUEST_CERTS_MAX)
-		goto refuse;
-	nonce = OCSP_REQUEST_get_ext_by_NID(req, NID_id_pkix_OCSP_Nonce,
-	    -1) >= 0;
 	/* One signer answers: every certificate must be of its CA. */
 	status = OCSP_RESPONSE_STATUS_UNAUTHORIZED;
 	ss = signers_acquire(r);

@@ -7,6 +7,8 @@
 
 #include "conf.h"
 
+#include <openssl/ocsp.h>
+
 #define OCSP_REQUEST_MAX	(16 * 1024)	/* DER of one request */
 #define OCSP_REQUEST_CERTS_MAX	32		/* certificates asked about */
 
@@ -31,6 +33,15 @@ void	responder_free(struct responder *r);
 
 /* Loads the signers again (renewed key files) and empties the cache. */
 int	responder_reload(struct responder *r);
+
+/*
+ * Parses der as one OCSP request (nothing after it) asking about 1 to
+ * OCSP_REQUEST_CERTS_MAX certificates; *noncep says whether it carries a
+ * nonce. KALIT_ERR_MALFORMED otherwise. Caller frees *reqp with
+ * OCSP_REQUEST_free().
+ */
+int	responder_parse(const unsigned char *der, size_t len,
+	    OCSP_REQUEST **reqp, int *noncep);
 
 struct responder_answer {
 	unsigned char	*der;		/* OCSPResponse; caller frees with free() */
