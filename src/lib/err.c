@@ -93,6 +93,8 @@ static const struct err_entry err_table[] = {
 	{ "server_error", "the server refused the request; see its message",
 	    5 },
 	{ "server_busy", "the server is at its limit; try again shortly", 5 },
+	{ "not_found", "nothing of that kind is stored yet (for a CRL: run "
+	    "'kalit-ca crl')", 3 },
 };
 
 _Static_assert(sizeof(err_table) / sizeof(err_table[0]) ==

@@ -58,7 +58,8 @@ enum kalit_err {
 	KALIT_ERR_NETWORK = -48,
 	KALIT_ERR_SERVER = -49,
 	KALIT_ERR_BUSY = -50,
-	KALIT_ERR__MIN = -50
+	KALIT_ERR_NOT_FOUND = -51,
+	KALIT_ERR__MIN = -51
 };
 
 /* Stable machine name, e.g. "pinfl_invalid"; static storage. */

@@ -47,3 +47,11 @@ store_cert_clear(struct store_cert *c)
 	c->der = NULL;
 	c->der_len = 0;
 }
+
+void
+store_crl_clear(struct store_crl *crl)
+{
+	free(crl->der);
+	crl->der = NULL;
+	crl->der_len = 0;
+}

@@ -43,7 +43,31 @@ struct store_ca {
 	char		 parent[PROFILE_NAME_MAX + 1];	/* "" for the root */
 	char		 serial[X509_SERIAL_HEX_MAX + 1];
 	int64_t		 crl_number;		/* last CRL number used */
+	int		 crl_shards;		/* CRL shards, 1 .. STORE_SHARDS_MAX */
+	int		 delta_crl;		/* 1: delta CRLs are published */
 };
+
+#define STORE_SHARDS_MAX	256
+
+/*
+ * A signed CRL as published (kalit-ca crl): the full CRL or the delta CRL
+ * of shard shard (0 for a CA of one shard) of CA ca.
+ */
+struct store_crl {
+	char		 ca[PROFILE_NAME_MAX + 1];
+	int		 shard;		/* 0 .. crl_shards - 1 */
+	int		 delta;		/* 1: a delta CRL */
+	int64_t		 number;	/* its CRL number */
+	int64_t		 base_number;	/* delta: its base CRL's number; else 0 */
+	int64_t		 this_update;
+	int64_t		 next_update;
+	int64_t		 audit_seq;	/* the last audit record it reflects */
+	unsigned char	*der;		/* owned */
+	size_t		 der_len;
+};
+
+/* The newest CRLs kept per (ca, shard, delta); older ones are dropped. */
+#define STORE_CRL_KEEP	3
 
 struct store_filter {
 	int		 status;	/* enum store_status, or -1 for any */
@@ -119,11 +143,38 @@ int	store_cert_set_status(struct store *s, const char *serial, int status,
 int	store_cert_list(struct store *s, const struct store_filter *f,
 	    int (*cb)(const struct store_cert *, void *), void *arg);
 
-/* Calls cb for each revoked or held certificate issued by ca. */
+/*
+ * Calls cb for each revoked or held certificate issued by ca, in serial
+ * order (kalit's serials all have 32 hex digits, so text order is
+ * numeric order). The serial is borrowed.
+ */
 int	store_revoked_list(struct store *s, const char *ca,
 	    int (*cb)(const char *serial, int64_t revoked_at, int reason,
 	    void *), void *arg);
 
+/*
+ * Audit actions that change a certificate's status: a delta CRL lists the
+ * certificates they touched after its base CRL's audit_seq.
+ */
+#define STORE_STATUS_ACTIONS	"'revoke', 'hold', 'release'"
+
+/*
+ * Calls cb, in serial order, for each certificate of ca whose status an
+ * audit record after sequence number after changed, with its status now
+ * (enum store_status; revoked_at and reason as in struct store_cert).
+ */
+int	store_changed_list(struct store *s, const char *ca, int64_t after,
+	    int (*cb)(const char *serial, int status, int64_t revoked_at,
+	    int reason, void *), void *arg);
+
+/*
+ * The sequence number of the last audit record after after that changed
+ * the status of a certificate of ca, or 0 when none did.
+ */
+int	store_changed_last(struct store *s, const char *ca, int64_t after,
+	    int64_t *seqp);
+
+/* Records a CA, with its crl_shards (0 counts as 1) and delta_crl. */
 int	store_ca_put(struct store *s, const struct store_ca *ca);
 /* KALIT_ERR_CA_UNKNOWN when absent. */
 int	store_ca_get(struct store *s, const char *name, struct store_ca *ca);
@@ -132,6 +183,29 @@ int	store_ca_list(struct store *s, int (*cb)(const struct store_ca *,
 
 /* Increments and returns the CA's CRL number (inside a transaction). */
 int	store_crl_number_next(struct store *s, const char *ca, int64_t *np);
+
+/*
+ * Stores a signed CRL (in the caller's transaction, with its CRL number and
+ * audit record) and drops all but the newest STORE_CRL_KEEP of its (ca,
+ * shard, delta). KALIT_ERR_DUPLICATE if that number is stored already.
+ */
+int	store_crl_put(struct store *s, const struct store_crl *crl);
+
+/*
+ * The newest stored CRL of (ca, shard, delta): KALIT_ERR_NOT_FOUND when
+ * there is none. On KALIT_OK the caller frees with store_crl_clear().
+ */
+int	store_crl_latest(struct store *s, const char *ca, int shard, int delta,
+	    struct store_crl *crl);
+
+/* Frees what store_crl_latest() allocated; the struct itself is not freed. */
+void	store_crl_clear(struct store_crl *crl);
+
+/*
+ * A number that changes whenever another connection commits a change to
+ * the database: cheap to poll (SQLite's PRAGMA data_version).
+ */
+int	store_data_version(struct store *s, int64_t *vp);
 
 /* Settings; KALIT_ERR_CONFIG when the key is absent. */
 int	store_meta_get(struct store *s, const char *key, char *buf,

@@ -3,6 +3,7 @@
 #include "err.h"
 #include "log.h"
 
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +24,26 @@
     " jti TEXT PRIMARY KEY," \
     " client TEXT NOT NULL," \
     " exp INTEGER NOT NULL);"
+
+/*
+ * The published CRLs and the index that reads revoked serials in order;
+ * added to databases made before they existed. A CA's CRL settings live in
+ * meta ("crl_shards:NAME", "delta_crl:NAME"), which every database has.
+ */
+#define CRL_SCHEMA \
+    "CREATE TABLE IF NOT EXISTS crls (" \
+    " ca TEXT NOT NULL," \
+    " shard INTEGER NOT NULL," \
+    " delta INTEGER NOT NULL," \
+    " number INTEGER NOT NULL," \
+    " base_number INTEGER NOT NULL," \
+    " this_update INTEGER NOT NULL," \
+    " next_update INTEGER NOT NULL," \
+    " audit_seq INTEGER NOT NULL," \
+    " der BLOB NOT NULL," \
+    " PRIMARY KEY (ca, shard, delta, number));" \
+    "CREATE INDEX IF NOT EXISTS certs_revoked_serial ON certs (ca, serial) " \
+    " WHERE status <> 0;"
 
 static const char schema[] =
     "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);"
@@ -60,7 +81,7 @@ static const char schema[] =
     " detail TEXT NOT NULL,"
     " hash TEXT NOT NULL);"
     "INSERT INTO meta VALUES ('schema_version', '" SCHEMA_VERSION "');"
-    SERVER_SCHEMA;
+    SERVER_SCHEMA CRL_SCHEMA;
 
 /* Statements prepared once per connection; order matches stmt_sql. */
 enum stmt {
@@ -84,12 +105,23 @@ enum stmt {
 	STMT_TOKEN_REVOKE,
 	STMT_TOKEN_LIST,
 	STMT_TOKEN_PRUNE,
+	STMT_CRL_PUT,
+	STMT_CRL_PRUNE,
+	STMT_CRL_LATEST,
+	STMT_CHANGED,
+	STMT_CHANGED_LAST,
+	STMT_DATA_VERSION,
 	STMT__MAX
 };
 
 #define CERT_COLUMNS "serial, ca, profile, subject, pinfl, tin, org_tin, " \
 	"not_before, not_after, issued, status, revoked_at, reason, " \
 	"renewed_from, der"
+#define CA_COLUMNS "name, profile, parent, serial, crl_number, " \
+	"(SELECT value FROM meta WHERE key = 'crl_shards:' || name), " \
+	"(SELECT value FROM meta WHERE key = 'delta_crl:' || name)"
+#define CRL_COLUMNS "ca, shard, delta, number, base_number, this_update, " \
+	"next_update, audit_seq, der"
 
 static const char *const stmt_sql[STMT__MAX] = {
 	"INSERT INTO certs (" CERT_COLUMNS ") VALUES "
@@ -98,13 +130,11 @@ static const char *const stmt_sql[STMT__MAX] = {
 	"UPDATE certs SET status = ?2, revoked_at = ?3, reason = ?4 "
 	    "WHERE serial = ?1",
 	"SELECT serial, revoked_at, reason FROM certs "
-	    "WHERE ca = ?1 AND status <> 0",
+	    "WHERE ca = ?1 AND status <> 0 ORDER BY serial",
 	"INSERT INTO cas (name, profile, parent, serial) VALUES "
 	    "(?1, ?2, NULLIF(?3, ''), ?4)",
-	"SELECT name, profile, parent, serial, crl_number FROM cas "
-	    "WHERE name = ?1",
-	"SELECT name, profile, parent, serial, crl_number FROM cas "
-	    "ORDER BY rowid",
+	"SELECT " CA_COLUMNS " FROM cas WHERE name = ?1",
+	"SELECT " CA_COLUMNS " FROM cas ORDER BY rowid",
 	"UPDATE cas SET crl_number = crl_number + 1 WHERE name = ?1",
 	"SELECT crl_number FROM cas WHERE name = ?1",
 	"SELECT value FROM meta WHERE key = ?1",
@@ -122,6 +152,20 @@ static const char *const stmt_sql[STMT__MAX] = {
 	    "(?1, ?2, ?3)",
 	"SELECT jti, exp FROM revoked_tokens WHERE exp >= ?1",
 	"DELETE FROM revoked_tokens WHERE exp < ?1",
+	"INSERT INTO crls (" CRL_COLUMNS ") VALUES "
+	    "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+	"DELETE FROM crls WHERE ca = ?1 AND shard = ?2 AND delta = ?3 AND "
+	    "number <= (SELECT number FROM crls WHERE ca = ?1 AND shard = ?2 "
+	    "AND delta = ?3 ORDER BY number DESC LIMIT 1 OFFSET ?4)",
+	"SELECT " CRL_COLUMNS " FROM crls WHERE ca = ?1 AND shard = ?2 AND "
+	    "delta = ?3 ORDER BY number DESC LIMIT 1",
+	"SELECT serial, status, revoked_at, reason FROM certs WHERE ca = ?1 "
+	    "AND serial IN (SELECT serial FROM audit WHERE seq > ?2 AND "
+	    "action IN (" STORE_STATUS_ACTIONS ")) ORDER BY serial",
+	"SELECT max(a.seq) FROM audit a JOIN certs c ON c.serial = a.serial "
+	    "WHERE a.seq > ?2 AND a.action IN (" STORE_STATUS_ACTIONS ") AND "
+	    "c.ca = ?1",
+	"PRAGMA data_version",
 };
 
 struct store {
@@ -206,7 +250,7 @@ store_open(const char *path, int create, struct store **sp)
 	    "PRAGMA foreign_keys=ON;")) != KALIT_OK)
 		goto fail;
 	if (!create)	/* writes only when a table is missing */
-		r = exec(s, SERVER_SCHEMA);
+		r = exec(s, SERVER_SCHEMA CRL_SCHEMA);
 	else if ((r = exec(s, "BEGIN IMMEDIATE;")) == KALIT_OK) {
 		if ((r = exec(s, schema)) == KALIT_OK)
 			r = exec(s, "COMMIT;");
@@ -505,6 +549,11 @@ int
 store_ca_put(struct store *s, const struct store_ca *ca)
 {
 	sqlite3_stmt *st;
+	char key[64], val[16];
+	int r;
+
+	if (ca->crl_shards < 0 || ca->crl_shards > STORE_SHARDS_MAX)
+		return KALIT_ERR_INTERNAL;
 
 	if ((st = stmt_get(s, STMT_CA_PUT)) == NULL)
 		return KALIT_ERR_DB;
@@ -512,7 +561,20 @@ store_ca_put(struct store *s, const struct store_ca *ca)
 	sqlite3_bind_text(st, 2, ca->profile, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 3, ca->parent, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 4, ca->serial, -1, SQLITE_STATIC);
-	return stmt_done(s, st, "insert CA");
+	if ((r = stmt_done(s, st, "insert CA")) != KALIT_OK)
+		return r;
+	if (ca->crl_shards > 1) {
+		snprintf(key, sizeof(key), "crl_shards:%s", ca->name);
+		snprintf(val, sizeof(val), "%d", ca->crl_shards);
+		if ((r = store_meta_set(s, key, val)) != KALIT_OK)
+			return r;
+	}
+	if (ca->delta_crl) {
+		snprintf(key, sizeof(key), "delta_crl:%s", ca->name);
+		if ((r = store_meta_set(s, key, "1")) != KALIT_OK)
+			return r;
+	}
+	return KALIT_OK;
 }
 
 static void
@@ -523,6 +585,10 @@ ca_from_row(sqlite3_stmt *st, struct store_ca *ca)
 	col_copy(st, 2, ca->parent, sizeof(ca->parent));
 	col_copy(st, 3, ca->serial, sizeof(ca->serial));
 	ca->crl_number = sqlite3_column_int64(st, 4);
+	ca->crl_shards = sqlite3_column_int(st, 5);
+	if (ca->crl_shards < 1 || ca->crl_shards > STORE_SHARDS_MAX)
+		ca->crl_shards = 1;
+	ca->delta_crl = sqlite3_column_int(st, 6) == 1;
 }
 
 int
@@ -779,4 +845,132 @@ store_token_prune(struct store *s, int64_t now)
 		return KALIT_ERR_DB;
 	sqlite3_bind_int64(st, 1, now);
 	return stmt_done(s, st, "prune revoked tokens");
+}
+
+int
+store_changed_list(struct store *s, const char *ca, int64_t after,
+    int (*cb)(const char *, int, int64_t, int, void *), void *arg)
+{
+	sqlite3_stmt *st;
+	int rc, r = KALIT_OK;
+
+	if ((st = stmt_get(s, STMT_CHANGED)) == NULL)
+		return KALIT_ERR_DB;
+	sqlite3_bind_text(st, 1, ca, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, after);
+	while (r == KALIT_OK && (rc = sqlite3_step(st)) == SQLITE_ROW)
+		r = cb((const char *)sqlite3_column_text(st, 0),
+		    sqlite3_column_int(st, 1), sqlite3_column_int64(st, 2),
+		    sqlite3_column_type(st, 3) == SQLITE_NULL ? -1 :
+		    sqlite3_column_int(st, 3), arg);
+	if (r == KALIT_OK && rc != SQLITE_DONE)
+		r = db_fail(s, "changed list");
+	sqlite3_reset(st);
+	return r;
+}
+
+/* Runs a statement whose one row has one integer (0 when NULL). */
+static int
+one_int64(struct store *s, sqlite3_stmt *st, const char *what, int64_t *vp)
+{
+	int rc;
+
+	*vp = 0;
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		*vp = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW ? KALIT_OK : db_fail(s, what);
+}
+
+int
+store_changed_last(struct store *s, const char *ca, int64_t after,
+    int64_t *seqp)
+{
+	sqlite3_stmt *st;
+
+	*seqp = 0;
+	if ((st = stmt_get(s, STMT_CHANGED_LAST)) == NULL)
+		return KALIT_ERR_DB;
+	sqlite3_bind_text(st, 1, ca, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, after);
+	return one_int64(s, st, "changed last", seqp);
+}
+
+int
+store_data_version(struct store *s, int64_t *vp)
+{
+	sqlite3_stmt *st;
+
+	*vp = 0;
+	if ((st = stmt_get(s, STMT_DATA_VERSION)) == NULL)
+		return KALIT_ERR_DB;
+	return one_int64(s, st, "data_version", vp);
+}
+
+int
+store_crl_put(struct store *s, const struct store_crl *crl)
+{
+	sqlite3_stmt *st;
+	int r;
+
+	if (crl->der_len > INT_MAX)
+		return KALIT_ERR_TOO_LARGE;
+	if ((st = stmt_get(s, STMT_CRL_PUT)) == NULL)
+		return KALIT_ERR_DB;
+	sqlite3_bind_text(st, 1, crl->ca, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 2, crl->shard);
+	sqlite3_bind_int(st, 3, crl->delta != 0);
+	sqlite3_bind_int64(st, 4, crl->number);
+	sqlite3_bind_int64(st, 5, crl->base_number);
+	sqlite3_bind_int64(st, 6, crl->this_update);
+	sqlite3_bind_int64(st, 7, crl->next_update);
+	sqlite3_bind_int64(st, 8, crl->audit_seq);
+	sqlite3_bind_blob(st, 9, crl->der, (int)crl->der_len, SQLITE_STATIC);
+	if ((r = stmt_done(s, st, "insert CRL")) != KALIT_OK)
+		return r;
+	if ((st = stmt_get(s, STMT_CRL_PRUNE)) == NULL)
+		return KALIT_ERR_DB;
+	sqlite3_bind_text(st, 1, crl->ca, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 2, crl->shard);
+	sqlite3_bind_int(st, 3, crl->delta != 0);
+	sqlite3_bind_int(st, 4, STORE_CRL_KEEP);
+	return stmt_done(s, st, "prune CRLs");
+}
+
+int
+store_crl_latest(struct store *s, const char *ca, int shard, int delta,
+    struct store_crl *crl)
+{
+	sqlite3_stmt *st;
+	const void *der;
+	int rc, r = KALIT_OK;
+
+	memset(crl, 0, sizeof(*crl));
+	if ((st = stmt_get(s, STMT_CRL_LATEST)) == NULL)
+		return KALIT_ERR_DB;
+	sqlite3_bind_text(st, 1, ca, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 2, shard);
+	sqlite3_bind_int(st, 3, delta != 0);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		col_copy(st, 0, crl->ca, sizeof(crl->ca));
+		crl->shard = sqlite3_column_int(st, 1);
+		crl->delta = sqlite3_column_int(st, 2);
+		crl->number = sqlite3_column_int64(st, 3);
+		crl->base_number = sqlite3_column_int64(st, 4);
+		crl->this_update = sqlite3_column_int64(st, 5);
+		crl->next_update = sqlite3_column_int64(st, 6);
+		crl->audit_seq = sqlite3_column_int64(st, 7);
+		der = sqlite3_column_blob(st, 8);
+		crl->der_len = (size_t)sqlite3_column_bytes(st, 8);
+		if ((crl->der = malloc(crl->der_len + 1)) == NULL)
+			r = KALIT_ERR_NOMEM;
+		else if (der != NULL)
+			memcpy(crl->der, der, crl->der_len);
+	} else
+		r = rc == SQLITE_DONE ? KALIT_ERR_NOT_FOUND :
+		    db_fail(s, "select CRL");
+	sqlite3_reset(st);
+	if (r != KALIT_OK)
+		store_crl_clear(crl);
+	return r;
 }

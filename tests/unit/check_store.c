@@ -529,6 +529,246 @@ START_TEST(test_store_revoked_list)
 }
 END_TEST
 
+/* A CRL record of (issuing, shard, delta) numbered number; der is static. */
+static void
+crl_rec(struct store_crl *c, int shard, int delta, int64_t number)
+{
+	static unsigned char der[] = { 0x30, 0x03, 0x02, 0x01, 0x07 };
+
+	memset(c, 0, sizeof(*c));
+	strcpy(c->ca, "issuing");
+	c->shard = shard;
+	c->delta = delta;
+	c->number = number;
+	c->base_number = delta ? number - 1 : 0;
+	c->this_update = NOW + number;
+	c->next_update = NOW + number + 86400;
+	c->audit_seq = 10 * number;
+	c->der = der;
+	c->der_len = sizeof(der);
+}
+
+/* Rows of the crls table for (issuing, shard, delta). */
+static int
+crl_rows(int shard, int delta)
+{
+	sqlite3 *db;
+	sqlite3_stmt *st;
+	int n;
+
+	ck_assert_int_eq(sqlite3_open_v2(dbpath, &db, SQLITE_OPEN_READONLY,
+	    NULL), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_prepare_v2(db, "SELECT count(*) FROM crls "
+	    "WHERE ca = 'issuing' AND shard = ?1 AND delta = ?2", -1, &st,
+	    NULL), SQLITE_OK);
+	sqlite3_bind_int(st, 1, shard);
+	sqlite3_bind_int(st, 2, delta);
+	ck_assert_int_eq(sqlite3_step(st), SQLITE_ROW);
+	n = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	return n;
+}
+
+START_TEST(test_store_crl_put_latest)
+{
+	struct store *s = open_with_cas();
+	struct store_crl c, got;
+	int64_t n;
+
+	ck_assert_err(store_crl_latest(s, "issuing", 0, 0, &got),
+	    KALIT_ERR_NOT_FOUND);
+	ck_assert_ptr_null(got.der);
+	for (n = 1; n <= 5; n++) {
+		crl_rec(&c, 0, 0, n);
+		ck_assert_err(store_crl_put(s, &c), KALIT_OK);
+	}
+	crl_rec(&c, 0, 1, 6);
+	ck_assert_err(store_crl_put(s, &c), KALIT_OK);
+	crl_rec(&c, 3, 0, 7);
+	ck_assert_err(store_crl_put(s, &c), KALIT_OK);
+	/* the newest of each (ca, shard, delta) */
+	ck_assert_err(store_crl_latest(s, "issuing", 0, 0, &got), KALIT_OK);
+	ck_assert_str_eq(got.ca, "issuing");
+	ck_assert_int_eq(got.shard, 0);
+	ck_assert_int_eq(got.delta, 0);
+	ck_assert(got.number == 5 && got.base_number == 0);
+	ck_assert(got.this_update == NOW + 5 && got.next_update ==
+	    NOW + 5 + 86400 && got.audit_seq == 50);
+	ck_assert_uint_eq(got.der_len, 5);
+	ck_assert_mem_eq(got.der, c.der, 5);
+	store_crl_clear(&got);
+	ck_assert_ptr_null(got.der);
+	store_crl_clear(&got);		/* twice is harmless */
+	ck_assert_err(store_crl_latest(s, "issuing", 0, 1, &got), KALIT_OK);
+	ck_assert(got.delta == 1 && got.number == 6 && got.base_number == 5);
+	store_crl_clear(&got);
+	ck_assert_err(store_crl_latest(s, "issuing", 3, 0, &got), KALIT_OK);
+	ck_assert(got.shard == 3 && got.number == 7);
+	store_crl_clear(&got);
+	ck_assert_err(store_crl_latest(s, "issuing", 1, 0, &got),
+	    KALIT_ERR_NOT_FOUND);
+	ck_assert_err(store_crl_latest(s, "root", 0, 0, &got),
+	    KALIT_ERR_NOT_FOUND);
+	/* only the newest STORE_CRL_KEEP stay */
+	ck_assert_int_eq(crl_rows(0, 0), STORE_CRL_KEEP);
+	ck_assert_int_eq(crl_rows(0, 1), 1);
+	ck_assert_int_eq(crl_rows(3, 0), 1);
+	/* a number is stored once */
+	crl_rec(&c, 0, 0, 5);
+	ck_assert_err(store_crl_put(s, &c), KALIT_ERR_DUPLICATE);
+	/* rolled back with its transaction */
+	ck_assert_err(store_begin(s), KALIT_OK);
+	crl_rec(&c, 0, 0, 9);
+	ck_assert_err(store_crl_put(s, &c), KALIT_OK);
+	store_rollback(s);
+	ck_assert_err(store_crl_latest(s, "issuing", 0, 0, &got), KALIT_OK);
+	ck_assert(got.number == 5);
+	store_crl_clear(&got);
+	store_free(s);
+}
+END_TEST
+
+START_TEST(test_store_ca_crl_settings)
+{
+	struct store *s = open_with_cas();
+	struct store_ca ca;
+
+	ck_assert_err(store_ca_get(s, "issuing", &ca), KALIT_OK);
+	ck_assert_int_eq(ca.crl_shards, 1);
+	ck_assert_int_eq(ca.delta_crl, 0);
+	memset(&ca, 0, sizeof(ca));
+	strcpy(ca.name, "sharded");
+	strcpy(ca.profile, "citizen");
+	strcpy(ca.parent, "root");
+	strcpy(ca.serial, "5a03");
+	ca.crl_shards = 16;
+	ca.delta_crl = 1;
+	ck_assert_err(store_ca_put(s, &ca), KALIT_OK);
+	memset(&ca, 0, sizeof(ca));
+	ck_assert_err(store_ca_get(s, "sharded", &ca), KALIT_OK);
+	ck_assert_int_eq(ca.crl_shards, 16);
+	ck_assert_int_eq(ca.delta_crl, 1);
+	strcpy(ca.name, "toomany");
+	strcpy(ca.serial, "5a04");
+	ca.crl_shards = STORE_SHARDS_MAX + 1;
+	ck_assert_err(store_ca_put(s, &ca), KALIT_ERR_INTERNAL);
+	store_free(s);
+}
+END_TEST
+
+struct changed_seen {
+	char	 buf[256];
+};
+
+static int
+collect_changed(const char *serial, int status, int64_t at, int reason,
+    void *arg)
+{
+	struct changed_seen *c = arg;
+	char line[64];
+
+	snprintf(line, sizeof(line), "%s:%d@%lld/%d;", serial, status,
+	    (long long)at, reason);
+	strcat(c->buf, line);
+	return KALIT_OK;
+}
+
+START_TEST(test_store_changed_since)
+{
+	struct store *s = open_with_certs();
+	struct changed_seen c;
+	int64_t seq, base;
+	char hash[STORE_HASH_HEX + 1];
+
+	ck_assert_err(audit_append(s, "t", "issue", "c1", "ca=issuing"),
+	    KALIT_OK);
+	ck_assert_err(store_audit_last(s, &base, hash), KALIT_OK);
+	ck_assert_err(store_changed_last(s, "issuing", base, &seq), KALIT_OK);
+	ck_assert(seq == 0);
+	/* c4 released, c1 revoked, c5 (root's) revoked again, a crl made */
+	ck_assert_err(store_cert_set_status(s, "c4", STORE_VALID, 0, -1),
+	    KALIT_OK);
+	ck_assert_err(audit_append(s, "t", "release", "c4", NULL), KALIT_OK);
+	ck_assert_err(store_cert_set_status(s, "c1", STORE_REVOKED, 700,
+	    CRL_REASON_SUPERSEDED), KALIT_OK);
+	ck_assert_err(audit_append(s, "t", "revoke", "c1", NULL), KALIT_OK);
+	ck_assert_err(audit_append(s, "t", "hold", "c5", NULL), KALIT_OK);
+	ck_assert_err(audit_append(s, "t", "crl", NULL, "ca=issuing"),
+	    KALIT_OK);
+	memset(&c, 0, sizeof(c));
+	ck_assert_err(store_changed_list(s, "issuing", base, collect_changed,
+	    &c), KALIT_OK);
+	ck_assert_str_eq(c.buf, "c1:1@700/4;c4:0@0/-1;");
+	ck_assert_err(store_changed_last(s, "issuing", base, &seq), KALIT_OK);
+	ck_assert(seq == base + 2);
+	ck_assert_err(store_changed_last(s, "root", base, &seq), KALIT_OK);
+	ck_assert(seq == base + 3);
+	/* after the last change: nothing */
+	memset(&c, 0, sizeof(c));
+	ck_assert_err(store_changed_list(s, "issuing", base + 2,
+	    collect_changed, &c), KALIT_OK);
+	ck_assert_str_eq(c.buf, "");
+	ck_assert_err(store_changed_last(s, "issuing", base + 2, &seq),
+	    KALIT_OK);
+	ck_assert(seq == 0);
+	store_free(s);
+}
+END_TEST
+
+START_TEST(test_store_data_version)
+{
+	struct store *s = open_with_cas(), *other = NULL;
+	int64_t v1, v2, v3;
+
+	ck_assert_err(store_open(dbpath, 0, &other), KALIT_OK);
+	ck_assert_err(store_data_version(s, &v1), KALIT_OK);
+	ck_assert_err(store_data_version(s, &v2), KALIT_OK);
+	ck_assert(v1 == v2);
+	/* its own commits do not count, another connection's do */
+	ck_assert_err(store_meta_set(s, "k", "1"), KALIT_OK);
+	ck_assert_err(store_data_version(s, &v2), KALIT_OK);
+	ck_assert(v1 == v2);
+	ck_assert_err(store_meta_set(other, "k", "2"), KALIT_OK);
+	ck_assert_err(store_data_version(s, &v3), KALIT_OK);
+	ck_assert(v3 != v2);
+	store_free(other);
+	store_free(s);
+}
+END_TEST
+
+START_TEST(test_store_revoked_list_in_serial_order)
+{
+	static const char *const serials[] = {
+		"7f00000000000000000000000000000a",
+		"4000000000000000000000000000000b",
+		"5e0000000000000000000000000000ff",
+		"40000000000000000000000000000001",
+	};
+	struct store *s = open_with_cas();
+	struct store_cert c;
+	struct revoked_seen r;
+	size_t i;
+
+	for (i = 0; i < sizeof(serials) / sizeof(serials[0]); i++) {
+		cert_rec(&c, serials[i], "issuing", "citizen", 100, NOW);
+		c.status = STORE_REVOKED;
+		c.revoked_at = 500;
+		c.reason = CRL_REASON_UNSPECIFIED;
+		ck_assert_err(store_cert_put(s, &c), KALIT_OK);
+	}
+	memset(&r, 0, sizeof(r));
+	ck_assert_err(store_revoked_list(s, "issuing", collect_revoked, &r),
+	    KALIT_OK);
+	ck_assert_str_eq(r.buf,
+	    "40000000000000000000000000000001@500/0;"
+	    "4000000000000000000000000000000b@500/0;"
+	    "5e0000000000000000000000000000ff@500/0;"
+	    "7f00000000000000000000000000000a@500/0;");
+	store_free(s);
+}
+END_TEST
+
 START_TEST(test_store_rollback_leaves_nothing)
 {
 	struct store *s = open_with_cas();
@@ -802,11 +1042,22 @@ START_TEST(test_store_old_database_gets_server_tables)
 		char cmd[PATH_MAX + 128];
 
 		snprintf(cmd, sizeof(cmd), "sqlite3 '%s' 'DROP TABLE clients; "
-		    "DROP TABLE revoked_tokens;'", dbpath);
+		    "DROP TABLE revoked_tokens; DROP TABLE crls; "
+		    "DROP INDEX certs_revoked_serial;'", dbpath);
 		ck_assert_int_eq(system(cmd), 0);
 	}
 	ck_assert_err(store_open(dbpath, 0, &s), KALIT_OK);
 	ck_assert_err(store_token_revoke(s, "j1", "portal", NOW), KALIT_OK);
+	{
+		struct store_crl c, got;
+
+		crl_rec(&c, 0, 0, 1);
+		strcpy(c.ca, "root");
+		ck_assert_err(store_crl_put(s, &c), KALIT_OK);
+		ck_assert_err(store_crl_latest(s, "root", 0, 0, &got),
+		    KALIT_OK);
+		store_crl_clear(&got);
+	}
 	store_free(s);
 }
 END_TEST
@@ -831,6 +1082,11 @@ store_suite(void)
 	tcase_add_test(tc, test_store_cert_list_filters);
 	tcase_add_test(tc, test_store_cert_list_callback_stops);
 	tcase_add_test(tc, test_store_revoked_list);
+	tcase_add_test(tc, test_store_revoked_list_in_serial_order);
+	tcase_add_test(tc, test_store_crl_put_latest);
+	tcase_add_test(tc, test_store_ca_crl_settings);
+	tcase_add_test(tc, test_store_changed_since);
+	tcase_add_test(tc, test_store_data_version);
 	tcase_add_test(tc, test_store_clients);
 	tcase_add_test(tc, test_store_revoked_tokens);
 	tcase_add_test(tc, test_store_old_database_gets_server_tables);
