@@ -29,6 +29,7 @@ enum route {
 	ROUTE_METRICS,
 	ROUTE_OCSP,
 	ROUTE_OCSP_GET,
+	ROUTE_CRL,
 	ROUTE__MAX
 };
 
@@ -51,6 +52,7 @@ static const struct {
 	{ "/ocsp", "POST", "application/ocsp-request", METRICS_OCSP,
 	    OCSP_REQUEST_MAX },
 	{ "/ocsp/", "GET", NULL, METRICS_OCSP, 0 },
+	{ "/crl/", "GET", NULL, METRICS_CRL, 0 },
 };
 
 struct http {
@@ -528,6 +530,18 @@ http_date(int64_t t, char buf[30])
 	strftime(buf, 30, "%a, %d %b %Y %H:%M:%S GMT", &tm);
 }
 
+/* Last-Modified and Expires of an answer that HTTP caches may keep. */
+static void
+cache_headers(struct MHD_Response *resp, int64_t modified, int64_t expires)
+{
+	char date[30];
+
+	http_date(modified, date);
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_LAST_MODIFIED, date);
+	http_date(expires, date);
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_EXPIRES, date);
+}
+
 /*
  * An OCSP answer; errors of OCSP are OCSP responses too. A cacheable one
  * (RFC 5019) may be kept by HTTP caches for http_max_age seconds at most:
@@ -539,7 +553,7 @@ do_ocsp(struct req *rq, const unsigned char *der, size_t len)
 	struct kalitd *d = rq->h->d;
 	struct responder_answer a;
 	struct MHD_Response *resp;
-	char cache[96], date[30];
+	char cache[96];
 	int64_t now = state_now(), age;
 	int r;
 
@@ -561,13 +575,45 @@ do_ocsp(struct req *rq, const unsigned char *der, size_t len)
 			age = d->cfg->http_max_age;
 		snprintf(cache, sizeof(cache), "public, max-age=%lld, "
 		    "no-transform, must-revalidate", (long long)age);
-		http_date(a.this_update, date);
-		MHD_add_response_header(resp, MHD_HTTP_HEADER_LAST_MODIFIED,
-		    date);
-		http_date(now + age, date);
-		MHD_add_response_header(resp, MHD_HTTP_HEADER_EXPIRES, date);
+		cache_headers(resp, a.this_update, now + age);
 	}
 	return queue(rq, 200, resp, "application/ocsp-response", cache);
+}
+
+static void
+crl_free(void *arg)
+{
+	responder_crl_release(arg);
+}
+
+/* GET /crl/NAME: the newest CRL kalit-ca published, shared, not copied. */
+static enum MHD_Result
+do_crl(struct req *rq)
+{
+	struct kalitd *d = rq->h->d;
+	struct responder_crl *c;
+	struct MHD_Response *resp;
+	char cache[64];
+	int64_t now = state_now();
+	int r;
+
+	if (d->responder == NULL)
+		return respond_code(rq, 404, "not_found", "this kalitd "
+		    "publishes no CRLs; see [responder] in kalitd.conf(5)");
+	if ((r = responder_crl(d->responder, rq->rest, &c)) != KALIT_OK)
+		return r == KALIT_ERR_MALFORMED || r == KALIT_ERR_NOT_FOUND ?
+		    respond_code(rq, 404, "not_found", "no such CRL; its name "
+		    "is CA.crl, CA.delta.crl, or with the shard, CA.K.crl") :
+		    respond_err(rq, r);
+	if ((resp = MHD_create_response_from_buffer_with_free_callback_cls(
+	    c->len, c->der, crl_free, c)) == NULL) {
+		responder_crl_release(c);
+		return MHD_NO;
+	}
+	snprintf(cache, sizeof(cache), "public, max-age=%lld, no-transform",
+	    (long long)d->cfg->http_max_age);
+	cache_headers(resp, c->this_update, now + d->cfg->http_max_age);
+	return queue(rq, 200, resp, "application/pkix-crl", cache);
 }
 
 /* GET /ocsp/BASE64 (RFC 6960 appendix A.1); MHD has undone the %XX. */
@@ -624,6 +670,8 @@ dispatch(struct req *rq)
 		return do_ocsp(rq, rq->body, rq->len);
 	case ROUTE_OCSP_GET:
 		return do_ocsp_get(rq);
+	case ROUTE_CRL:
+		return do_crl(rq);
 	}
 	return respond_err(rq, KALIT_ERR_INTERNAL);
 }

@@ -2,6 +2,7 @@
 #ifndef KALITD_RESPONDER_H
 #define KALITD_RESPONDER_H
 
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -60,5 +61,26 @@ struct responder_answer {
  */
 int	responder_answer(struct responder *r, const unsigned char *req,
 	    size_t len, int64_t now, struct responder_answer *a);
+
+/* A published CRL, shared: release with responder_crl_release(). */
+struct responder_crl {
+	atomic_int	 refs;
+	int64_t		 this_update;
+	int64_t		 next_update;
+	size_t		 len;
+	unsigned char	 der[];
+};
+
+/*
+ * The newest CRL kalit-ca published under name, what follows "/crl/" in
+ * its URL: "CA.crl" and "CA.delta.crl" for a CA of one shard,
+ * "CA.K.crl" and "CA.K.delta.crl" for shard K of a sharded one.
+ * KALIT_ERR_MALFORMED for another name, KALIT_ERR_NOT_FOUND when there is
+ * no such CRL, KALIT_ERR_DB when the database fails. Read from the
+ * database again only after it changed.
+ */
+int	responder_crl(struct responder *r, const char *name,
+	    struct responder_crl **cp);
+void	responder_crl_release(struct responder_crl *c);
 
 #endif
