@@ -81,6 +81,10 @@ static const struct opt opts[] = {
 	    100000000 },
 	{ "responder", "poll_interval", OPT_LONG, O(ocsp_poll_ms), 10, 1000 },
 	{ "responder", "http_max_age", OPT_I64, O(http_max_age), 0, 86400 },
+	{ "timestamp", "key_file", OPT_PATH, O(tsa_key_file), 0, 0 },
+	{ "timestamp", "passphrase", OPT_STR, O(tsa_passphrase), 0, 0 },
+	{ "timestamp", "policy", OPT_OID, O(tsa_policy), 0, 0 },
+	{ "timestamp", "accuracy", OPT_INT, O(tsa_accuracy), 1, 60 },
 };
 #undef O
 
@@ -261,7 +265,8 @@ config_defaults(struct parse *ps)
 	}
 	if (spec_path(ps, &c->key_passphrase) != 0 ||
 	    spec_path(ps, &c->tls_passphrase) != 0 ||
-	    spec_path(ps, &c->signer_passphrase) != 0)
+	    spec_path(ps, &c->signer_passphrase) != 0 ||
+	    spec_path(ps, &c->tsa_passphrase) != 0)
 		return -1;
 	c->rev.ocsp_url = c->ocsp_url;
 	c->rev.crl_dir = c->crl_dir;
@@ -320,6 +325,17 @@ config_check(struct parse *ps)
 		ps->why = "[responder] signer_dir without signer_passphrase";
 		return -1;
 	}
+	if ((c->tsa_passphrase != NULL || c->tsa_policy != NULL) &&
+	    c->tsa_key_file == NULL) {
+		ps->why = "[timestamp] passphrase or policy without key_file";
+		return -1;
+	}
+	if (c->tsa_key_file != NULL && (c->tsa_passphrase == NULL ||
+	    c->tsa_policy == NULL)) {
+		ps->why = "[timestamp] key_file needs passphrase and policy (the "
+		    "TSA policy OID your timestamping policy assigns)";
+		return -1;
+	}
 	if (c->token_lifetime > 86400) {
 		ps->why = "[token] lifetime too long";
 		return -1;
@@ -372,6 +388,7 @@ config_load(const char *path, struct config **cp)
 	c->ocsp_next_update = 3600;
 	c->ocsp_cache_max = 1000000;
 	c->ocsp_poll_ms = 250;
+	c->tsa_accuracy = 1;
 	r = KALIT_ERR_CONFIG;
 	if (memchr(buf, '\0', len) != NULL) {
 		log_msg(LOG_LEVEL_ERROR, "%s: not a text file", path);

@@ -46,6 +46,11 @@ struct config {
 	size_t		 ocsp_cache_max;	/* answers kept; 0: none */
 	long		 ocsp_poll_ms;
 	int64_t		 http_max_age;		/* Cache-Control max-age */
+	/* [timestamp]: the RFC 3161 TSA */
+	char		*tsa_key_file;		/* NULL: no TSA */
+	char		*tsa_passphrase;	/* a secret_read() spec */
+	char		*tsa_policy;		/* OID */
+	int		 tsa_accuracy;		/* seconds */
 };
 
 /*

@@ -8,6 +8,7 @@
 #include "responder.h"
 #include "session.h"
 #include "tls.h"
+#include "tsa.h"
 
 #include <arpa/inet.h>
 #include <stdlib.h>
@@ -30,6 +31,7 @@ enum route {
 	ROUTE_OCSP,
 	ROUTE_OCSP_GET,
 	ROUTE_CRL,
+	ROUTE_TIMESTAMP,
 	ROUTE__MAX
 };
 
@@ -53,6 +55,8 @@ static const struct {
 	    OCSP_REQUEST_MAX },
 	{ "/ocsp/", "GET", NULL, METRICS_OCSP, 0 },
 	{ "/crl/", "GET", NULL, METRICS_CRL, 0 },
+	{ "/v1/timestamp", "POST", "application/timestamp-query",
+	    METRICS_TIMESTAMP, TSA_REQUEST_MAX },
 };
 
 struct http {
@@ -616,6 +620,31 @@ do_crl(struct req *rq)
 	return queue(rq, 200, resp, "application/pkix-crl", cache);
 }
 
+/* An RFC 3161 timestamp; refusals are TimeStampResp rejections. */
+static enum MHD_Result
+do_timestamp(struct req *rq)
+{
+	struct kalitd *d = rq->h->d;
+	struct MHD_Response *resp;
+	unsigned char *der;
+	size_t len;
+	int r;
+
+	if (d->tsa == NULL)
+		return respond_code(rq, 404, "not_found", "this kalitd is no "
+		    "timestamp authority; see [timestamp] in kalitd.conf(5)");
+	if ((r = tsa_answer(d->tsa, rq->body, rq->len, &der, &len)) !=
+	    KALIT_OK)
+		return respond_err(rq, r);
+	if ((resp = MHD_create_response_from_buffer(len, der,
+	    MHD_RESPMEM_MUST_FREE)) == NULL) {
+		free(der);
+		return MHD_NO;
+	}
+	return queue(rq, 200, resp, "application/timestamp-reply",
+	    "no-store");
+}
+
 /* GET /ocsp/BASE64 (RFC 6960 appendix A.1); MHD has undone the %XX. */
 static enum MHD_Result
 do_ocsp_get(struct req *rq)
@@ -672,6 +701,8 @@ dispatch(struct req *rq)
 		return do_ocsp_get(rq);
 	case ROUTE_CRL:
 		return do_crl(rq);
+	case ROUTE_TIMESTAMP:
+		return do_timestamp(rq);
 	}
 	return respond_err(rq, KALIT_ERR_INTERNAL);
 }

@@ -14,6 +14,7 @@
 #include "session.h"
 #include "state.h"
 #include "tls.h"
+#include "tsa.h"
 
 #include <getopt.h>
 #include <limits.h>
@@ -92,6 +93,15 @@ server_init(struct kalitd *d)
 		    &d->responder)) != KALIT_OK)
 			return r;
 	}
+	if (d->cfg->tsa_key_file != NULL) {
+		if ((r = secret_read(d->cfg->tsa_passphrase, "Timestamp key "
+		    "file password: ", 0, &pass)) != KALIT_OK)
+			return r;
+		r = tsa_new(d->cfg, pass, &d->tsa);
+		secret_free(pass);
+		if (r != KALIT_OK)
+			return r;
+	}
 	if ((r = fetch_init()) != KALIT_OK ||
 	    (r = session_new(&d->session)) != KALIT_OK ||
 	    (r = challenges_new(d->cfg->challenge_lifetime,
@@ -107,6 +117,7 @@ server_free(struct kalitd *d)
 {
 	auditq_free(d->auditq);
 	responder_free(d->responder);
+	tsa_free(d->tsa);
 	secret_free(d->signer_pass);
 	state_release(d->state);
 	challenges_free(d->challenges);

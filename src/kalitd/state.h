@@ -15,6 +15,7 @@
 struct login_cache;
 struct responder;
 struct session;
+struct tsa;
 
 /*
  * What a reload replaces: the trust store with its revocation caches, the
@@ -40,6 +41,7 @@ struct kalitd {
 	struct auditq		*auditq;
 	char			*signer_pass;	/* OCSP responder keys' */
 	struct responder	*responder;	/* NULL: no [responder] */
+	struct tsa		*tsa;		/* NULL: no [timestamp] */
 	pthread_mutex_t		 mu;		/* guards state */
 	struct state		*state;
 	atomic_int		 draining;	/* SIGTERM: refuse new work */
