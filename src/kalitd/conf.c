@@ -71,6 +71,20 @@ static const struct opt opts[] = {
 	{ "revocation", "crl_fetch", OPT_BOOL, O(rev.crl_fetch), 0, 0 },
 	{ "revocation", "timeout", OPT_LONG, O(rev.timeout_ms), 100, 60000 },
 	{ "revocation", "cache_max", OPT_I64, O(rev.cache_max), 0, 86400 },
+	{ "responder", "ca_database", OPT_PATH, O(ca_database), 0, 0 },
+	{ "responder", "signer_dir", OPT_PATH, O(signer_dir), 0, 0 },
+	{ "responder", "signer_passphrase", OPT_STR, O(signer_passphrase),
+	    0, 0 },
+	{ "responder", "next_update", OPT_I64, O(ocsp_next_update), 60,
+	    7 * 86400 },
+	{ "responder", "max_answers", OPT_SIZE, O(ocsp_cache_max), 0,
+	    100000000 },
+	{ "responder", "poll_interval", OPT_LONG, O(ocsp_poll_ms), 10, 1000 },
+	{ "responder", "http_max_age", OPT_I64, O(http_max_age), 0, 86400 },
+	{ "timestamp", "key_file", OPT_PATH, O(tsa_key_file), 0, 0 },
+	{ "timestamp", "passphrase", OPT_STR, O(tsa_passphrase), 0, 0 },
+	{ "timestamp", "policy", OPT_OID, O(tsa_policy), 0, 0 },
+	{ "timestamp", "accuracy", OPT_INT, O(tsa_accuracy), 1, 60 },
 };
 #undef O
 
@@ -250,7 +264,9 @@ config_defaults(struct parse *ps)
 		return -1;
 	}
 	if (spec_path(ps, &c->key_passphrase) != 0 ||
-	    spec_path(ps, &c->tls_passphrase) != 0)
+	    spec_path(ps, &c->tls_passphrase) != 0 ||
+	    spec_path(ps, &c->signer_passphrase) != 0 ||
+	    spec_path(ps, &c->tsa_passphrase) != 0)
 		return -1;
 	c->rev.ocsp_url = c->ocsp_url;
 	c->rev.crl_dir = c->crl_dir;
@@ -298,6 +314,26 @@ config_check(struct parse *ps)
 	    !c->rev.crl) {
 		ps->why = "[revocation] both ocsp and crl are off; set "
 		    "check = off to say so";
+		return -1;
+	}
+	if ((c->signer_dir != NULL || c->signer_passphrase != NULL) &&
+	    c->ca_database == NULL) {
+		ps->why = "[responder] signer_dir without ca_database";
+		return -1;
+	}
+	if (c->signer_dir != NULL && c->signer_passphrase == NULL) {
+		ps->why = "[responder] signer_dir without signer_passphrase";
+		return -1;
+	}
+	if ((c->tsa_passphrase != NULL || c->tsa_policy != NULL) &&
+	    c->tsa_key_file == NULL) {
+		ps->why = "[timestamp] passphrase or policy without key_file";
+		return -1;
+	}
+	if (c->tsa_key_file != NULL && (c->tsa_passphrase == NULL ||
+	    c->tsa_policy == NULL)) {
+		ps->why = "[timestamp] key_file needs passphrase and policy (the "
+		    "TSA policy OID your timestamping policy assigns)";
 		return -1;
 	}
 	if (c->token_lifetime > 86400) {
@@ -349,6 +385,10 @@ config_load(const char *path, struct config **cp)
 	c->rev.crl_fetch = 1;
 	c->rev.timeout_ms = 3000;
 	c->rev.cache_max = 300;
+	c->ocsp_next_update = 3600;
+	c->ocsp_cache_max = 1000000;
+	c->ocsp_poll_ms = 250;
+	c->tsa_accuracy = 1;
 	r = KALIT_ERR_CONFIG;
 	if (memchr(buf, '\0', len) != NULL) {
 		log_msg(LOG_LEVEL_ERROR, "%s: not a text file", path);

@@ -38,6 +38,19 @@ struct config {
 	struct validate_config rev;
 	char		*ocsp_url;
 	char		*crl_dir;
+	/* [responder]: OCSP and CRLs from the CA database */
+	char		*ca_database;		/* NULL: no responder */
+	char		*signer_dir;		/* responder key files */
+	char		*signer_passphrase;	/* a secret_read() spec */
+	int64_t		 ocsp_next_update;	/* seconds */
+	size_t		 ocsp_cache_max;	/* answers kept; 0: none */
+	long		 ocsp_poll_ms;
+	int64_t		 http_max_age;		/* Cache-Control max-age */
+	/* [timestamp]: the RFC 3161 TSA */
+	char		*tsa_key_file;		/* NULL: no TSA */
+	char		*tsa_passphrase;	/* a secret_read() spec */
+	char		*tsa_policy;		/* OID */
+	int		 tsa_accuracy;		/* seconds */
 };
 
 /*

@@ -5,8 +5,10 @@
 #include "log.h"
 #include "login.h"
 #include "metrics.h"
+#include "responder.h"
 #include "session.h"
 #include "tls.h"
+#include "tsa.h"
 
 #include <arpa/inet.h>
 #include <stdlib.h>
@@ -16,6 +18,7 @@
 #include <unistd.h>
 
 #include <microhttpd.h>
+#include <openssl/evp.h>
 
 enum route {
 	ROUTE_CHALLENGE = 0,
@@ -25,24 +28,35 @@ enum route {
 	ROUTE_REVOKE,
 	ROUTE_HEALTHZ,
 	ROUTE_METRICS,
+	ROUTE_OCSP,
+	ROUTE_OCSP_GET,
+	ROUTE_CRL,
+	ROUTE_TIMESTAMP,
 	ROUTE__MAX
 };
 
 static const struct {
-	const char		*path;
+	const char		*path;		/* ending in '/': a prefix */
 	const char		*method;
 	const char		*ctype;		/* required body type, or NULL */
 	enum metrics_endpoint	 metric;
+	size_t			 max_body;	/* 0: [server] max_body */
 } routes[] = {
-	{ "/v1/challenge", "POST", NULL, METRICS_CHALLENGE },
-	{ "/v1/login", "POST", "application/json", METRICS_LOGIN },
-	{ "/v1/jwks", "GET", NULL, METRICS_JWKS },
+	{ "/v1/challenge", "POST", NULL, METRICS_CHALLENGE, 0 },
+	{ "/v1/login", "POST", "application/json", METRICS_LOGIN, 0 },
+	{ "/v1/jwks", "GET", NULL, METRICS_JWKS, 0 },
 	{ "/v1/introspect", "POST", "application/x-www-form-urlencoded",
-	    METRICS_INTROSPECT },
+	    METRICS_INTROSPECT, 0 },
 	{ "/v1/revoke", "POST", "application/x-www-form-urlencoded",
-	    METRICS_REVOKE },
-	{ "/healthz", "GET", NULL, METRICS_HEALTHZ },
-	{ "/metrics", "GET", NULL, METRICS_METRICS },
+	    METRICS_REVOKE, 0 },
+	{ "/healthz", "GET", NULL, METRICS_HEALTHZ, 0 },
+	{ "/metrics", "GET", NULL, METRICS_METRICS, 0 },
+	{ "/ocsp", "POST", "application/ocsp-request", METRICS_OCSP,
+	    OCSP_REQUEST_MAX },
+	{ "/ocsp/", "GET", NULL, METRICS_OCSP, 0 },
+	{ "/crl/", "GET", NULL, METRICS_CRL, 0 },
+	{ "/v1/timestamp", "POST", "application/timestamp-query",
+	    METRICS_TIMESTAMP, TSA_REQUEST_MAX },
 };
 
 struct http {
@@ -56,6 +70,7 @@ struct req {
 	struct http		*h;
 	struct MHD_Connection	*conn;
 	int			 route;		/* enum route, or -1 */
+	char			*rest;		/* after a prefix route's path */
 	unsigned char		*body;
 	size_t			 len;
 	int			 too_large;
@@ -124,24 +139,15 @@ http_code_of(int err)
 	}
 }
 
-/* Queues a response taking buf (malloc'd; NULL means empty). */
+/* Queues resp with the headers every answer has; takes resp. */
 static enum MHD_Result
-respond(struct req *rq, unsigned int status, const char *ctype, char *buf,
-    int no_store)
+queue(struct req *rq, unsigned int status, struct MHD_Response *resp,
+    const char *ctype, const char *cache)
 {
-	struct MHD_Response *resp;
 	enum MHD_Result ret;
 
-	resp = MHD_create_response_from_buffer(buf != NULL ? strlen(buf) : 0,
-	    buf != NULL ? buf : (char *)"", buf != NULL ?
-	    MHD_RESPMEM_MUST_FREE : MHD_RESPMEM_PERSISTENT);
-	if (resp == NULL) {
-		free(buf);
-		return MHD_NO;
-	}
 	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, ctype);
-	MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL,
-	    no_store ? "no-store" : "public, max-age=300");
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, cache);
 	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
 	if (status == 401 && rq->route != ROUTE_LOGIN)
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_WWW_AUTHENTICATE,
@@ -151,6 +157,24 @@ respond(struct req *rq, unsigned int status, const char *ctype, char *buf,
 	metrics_request(rq->route >= 0 ? routes[rq->route].metric :
 	    METRICS_OTHER, status);
 	return ret;
+}
+
+/* Queues a response taking buf (malloc'd; NULL means empty). */
+static enum MHD_Result
+respond(struct req *rq, unsigned int status, const char *ctype, char *buf,
+    int no_store)
+{
+	struct MHD_Response *resp;
+
+	resp = MHD_create_response_from_buffer(buf != NULL ? strlen(buf) : 0,
+	    buf != NULL ? buf : (char *)"", buf != NULL ?
+	    MHD_RESPMEM_MUST_FREE : MHD_RESPMEM_PERSISTENT);
+	if (resp == NULL) {
+		free(buf);
+		return MHD_NO;
+	}
+	return queue(rq, status, resp, ctype, no_store ? "no-store" :
+	    "public, max-age=300");
 }
 
 static char *
@@ -499,6 +523,157 @@ do_revoke(struct req *rq)
 	return MHD_YES;
 }
 
+/* An HTTP date (RFC 9110) of t into buf[30]. */
+static void
+http_date(int64_t t, char buf[30])
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	gmtime_r(&tt, &tm);
+	strftime(buf, 30, "%a, %d %b %Y %H:%M:%S GMT", &tm);
+}
+
+/* Last-Modified and Expires of an answer that HTTP caches may keep. */
+static void
+cache_headers(struct MHD_Response *resp, int64_t modified, int64_t expires)
+{
+	char date[30];
+
+	http_date(modified, date);
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_LAST_MODIFIED, date);
+	http_date(expires, date);
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_EXPIRES, date);
+}
+
+/*
+ * An OCSP answer; errors of OCSP are OCSP responses too. A cacheable one
+ * (RFC 5019) may be kept by HTTP caches for http_max_age seconds at most:
+ * longer would hide a revocation from whoever asks through the cache.
+ */
+static enum MHD_Result
+do_ocsp(struct req *rq, const unsigned char *der, size_t len)
+{
+	struct kalitd *d = rq->h->d;
+	struct responder_answer a;
+	struct MHD_Response *resp;
+	char cache[96];
+	int64_t now = state_now(), age;
+	int r;
+
+	if (d->responder == NULL)
+		return respond_code(rq, 404, "not_found", "this kalitd has no "
+		    "OCSP responder; see [responder] in kalitd.conf(5)");
+	if ((r = responder_answer(d->responder, der, len, now, &a)) !=
+	    KALIT_OK)
+		return respond_err(rq, r);
+	if ((resp = MHD_create_response_from_buffer(a.len, a.der,
+	    MHD_RESPMEM_MUST_FREE)) == NULL) {
+		free(a.der);
+		return MHD_NO;
+	}
+	snprintf(cache, sizeof(cache), "no-store");
+	if (a.cacheable) {
+		age = a.next_update - now;
+		if (age > d->cfg->http_max_age)
+			age = d->cfg->http_max_age;
+		snprintf(cache, sizeof(cache), "public, max-age=%lld, "
+		    "no-transform, must-revalidate", (long long)age);
+		cache_headers(resp, a.this_update, now + age);
+	}
+	return queue(rq, 200, resp, "application/ocsp-response", cache);
+}
+
+static void
+crl_free(void *arg)
+{
+	responder_crl_release(arg);
+}
+
+/* GET /crl/NAME: the newest CRL kalit-ca published, shared, not copied. */
+static enum MHD_Result
+do_crl(struct req *rq)
+{
+	struct kalitd *d = rq->h->d;
+	struct responder_crl *c;
+	struct MHD_Response *resp;
+	char cache[64];
+	int64_t now = state_now();
+	int r;
+
+	if (d->responder == NULL)
+		return respond_code(rq, 404, "not_found", "this kalitd "
+		    "publishes no CRLs; see [responder] in kalitd.conf(5)");
+	if ((r = responder_crl(d->responder, rq->rest, &c)) != KALIT_OK)
+		return r == KALIT_ERR_MALFORMED || r == KALIT_ERR_NOT_FOUND ?
+		    respond_code(rq, 404, "not_found", "no such CRL; its name "
+		    "is CA.crl, CA.delta.crl, or with the shard, CA.K.crl") :
+		    respond_err(rq, r);
+	if ((resp = MHD_create_response_from_buffer_with_free_callback_cls(
+	    c->len, c->der, crl_free, c)) == NULL) {
+		responder_crl_release(c);
+		return MHD_NO;
+	}
+	snprintf(cache, sizeof(cache), "public, max-age=%lld, no-transform",
+	    (long long)d->cfg->http_max_age);
+	cache_headers(resp, c->this_update, now + d->cfg->http_max_age);
+	return queue(rq, 200, resp, "application/pkix-crl", cache);
+}
+
+/* An RFC 3161 timestamp; refusals are TimeStampResp rejections. */
+static enum MHD_Result
+do_timestamp(struct req *rq)
+{
+	struct kalitd *d = rq->h->d;
+	struct MHD_Response *resp;
+	unsigned char *der;
+	size_t len;
+	int r;
+
+	if (d->tsa == NULL)
+		return respond_code(rq, 404, "not_found", "this kalitd is no "
+		    "timestamp authority; see [timestamp] in kalitd.conf(5)");
+	if ((r = tsa_answer(d->tsa, rq->body, rq->len, &der, &len)) !=
+	    KALIT_OK)
+		return respond_err(rq, r);
+	if ((resp = MHD_create_response_from_buffer(len, der,
+	    MHD_RESPMEM_MUST_FREE)) == NULL) {
+		free(der);
+		return MHD_NO;
+	}
+	return queue(rq, 200, resp, "application/timestamp-reply",
+	    "no-store");
+}
+
+/* GET /ocsp/BASE64 (RFC 6960 appendix A.1); MHD has undone the %XX. */
+static enum MHD_Result
+do_ocsp_get(struct req *rq)
+{
+	EVP_ENCODE_CTX *ctx;
+	unsigned char *der;
+	size_t n = strlen(rq->rest);
+	int len = 0, tail = 0, ok;
+	enum MHD_Result ret;
+
+	if (n > (OCSP_REQUEST_MAX + 2) / 3 * 4)
+		return respond_code(rq, 414, "request_too_large", "the OCSP "
+		    "request in the URL is too long; POST it to /ocsp");
+	if ((der = malloc(n / 4 * 3 + 3)) == NULL ||
+	    (ctx = EVP_ENCODE_CTX_new()) == NULL) {
+		free(der);
+		return respond_err(rq, KALIT_ERR_NOMEM);
+	}
+	EVP_DecodeInit(ctx);
+	/* Undecodable: an empty request, which gets malformedRequest. */
+	ok = EVP_DecodeUpdate(ctx, der, &len, (const unsigned char *)rq->rest,
+	    (int)n) >= 0 && EVP_DecodeFinal(ctx, der + len, &tail) == 1 &&
+	    strpbrk(rq->rest, " \t\r\n") == NULL;
+	EVP_ENCODE_CTX_free(ctx);
+	ret = do_ocsp(rq, der, ok ? (size_t)(len + tail) : 0);
+	free(der);
+	return ret;
+}
+
 static enum MHD_Result
 dispatch(struct req *rq)
 {
@@ -520,6 +695,14 @@ dispatch(struct req *rq)
 		return do_healthz(rq);
 	case ROUTE_METRICS:
 		return do_metrics(rq);
+	case ROUTE_OCSP:
+		return do_ocsp(rq, rq->body, rq->len);
+	case ROUTE_OCSP_GET:
+		return do_ocsp_get(rq);
+	case ROUTE_CRL:
+		return do_crl(rq);
+	case ROUTE_TIMESTAMP:
+		return do_timestamp(rq);
 	}
 	return respond_err(rq, KALIT_ERR_INTERNAL);
 }
@@ -528,13 +711,15 @@ dispatch(struct req *rq)
 static int
 route_of(const char *method, const char *url, int *wrong_method)
 {
-	size_t i;
+	size_t i, n;
 
 	*wrong_method = 0;
 	if (strcmp(url, "/.well-known/jwks.json") == 0)
 		url = "/v1/jwks";
 	for (i = 0; i < ROUTE__MAX; i++) {
-		if (strcmp(url, routes[i].path) != 0)
+		n = strlen(routes[i].path);
+		if (routes[i].path[n - 1] == '/' ? strncmp(url, routes[i].path,
+		    n) != 0 : strcmp(url, routes[i].path) != 0)
 			continue;
 		if (strcmp(method, routes[i].method) == 0 ||
 		    (strcmp(method, "HEAD") == 0 &&
@@ -558,6 +743,13 @@ ctype_ok(struct MHD_Connection *conn, const char *want)
 	    (ct[n] == '\0' || ct[n] == ';' || ct[n] == ' ');
 }
 
+static size_t
+body_max(const struct req *rq)
+{
+	return routes[rq->route].max_body != 0 ? routes[rq->route].max_body :
+	    rq->h->d->cfg->max_body;
+}
+
 /* The first call: the headers are in, no byte of the body is read yet. */
 static enum MHD_Result
 on_headers(struct http *h, struct MHD_Connection *conn, const char *url,
@@ -578,10 +770,13 @@ on_headers(struct http *h, struct MHD_Connection *conn, const char *url,
 		return wrong ? respond_code(rq, 405, "method_not_allowed",
 		    "wrong method for this endpoint; see docs/api.md") :
 		    respond_code(rq, 404, "not_found", "no such endpoint");
+	if (routes[rq->route].path[strlen(routes[rq->route].path) - 1] == '/' &&
+	    (rq->rest = strdup(url + strlen(routes[rq->route].path))) == NULL)
+		return MHD_NO;
 	cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
 	    MHD_HTTP_HEADER_CONTENT_LENGTH);
 	if (cl != NULL && (strlen(cl) > 12 ||
-	    strtoull(cl, NULL, 10) > h->d->cfg->max_body))
+	    strtoull(cl, NULL, 10) > body_max(rq)))
 		return respond_err(rq, KALIT_ERR_TOO_LARGE);
 	if (routes[rq->route].ctype != NULL &&
 	    !ctype_ok(conn, routes[rq->route].ctype))
@@ -609,7 +804,7 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url,
 		    rq->answer, 1);
 	}
 	if (*upload_size != 0) {	/* a piece of the body */
-		max = rq->h->d->cfg->max_body;
+		max = body_max(rq);
 		if (!rq->too_large && *upload_size <= max - rq->len &&
 		    (p = realloc(rq->body, rq->len + *upload_size + 1)) !=
 		    NULL) {
@@ -638,6 +833,7 @@ on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
 	(void)toe;
 	if (rq == NULL)
 		return;
+	free(rq->rest);
 	free(rq->body);
 	free(rq->login.body);
 	free(rq);

@@ -9,10 +9,12 @@
 #include "http.h"
 #include "log.h"
 #include "parse.h"
+#include "responder.h"
 #include "secret.h"
 #include "session.h"
 #include "state.h"
 #include "tls.h"
+#include "tsa.h"
 
 #include <getopt.h>
 #include <limits.h>
@@ -81,6 +83,25 @@ server_init(struct kalitd *d)
 		if (r != KALIT_OK)
 			return r;
 	}
+	if (d->cfg->ca_database != NULL) {
+		if (d->cfg->signer_passphrase != NULL &&
+		    (r = secret_read(d->cfg->signer_passphrase, "OCSP "
+		    "responder key files' password: ", 0,
+		    &d->signer_pass)) != KALIT_OK)
+			return r;
+		if ((r = responder_new(d->cfg, d->signer_pass,
+		    &d->responder)) != KALIT_OK)
+			return r;
+	}
+	if (d->cfg->tsa_key_file != NULL) {
+		if ((r = secret_read(d->cfg->tsa_passphrase, "Timestamp key "
+		    "file password: ", 0, &pass)) != KALIT_OK)
+			return r;
+		r = tsa_new(d->cfg, pass, &d->tsa);
+		secret_free(pass);
+		if (r != KALIT_OK)
+			return r;
+	}
 	if ((r = fetch_init()) != KALIT_OK ||
 	    (r = session_new(&d->session)) != KALIT_OK ||
 	    (r = challenges_new(d->cfg->challenge_lifetime,
@@ -95,6 +116,9 @@ static void
 server_free(struct kalitd *d)
 {
 	auditq_free(d->auditq);
+	responder_free(d->responder);
+	tsa_free(d->tsa);
+	secret_free(d->signer_pass);
 	state_release(d->state);
 	challenges_free(d->challenges);
 	session_free(d->session);
@@ -105,6 +129,21 @@ server_free(struct kalitd *d)
 	fetch_cleanup();
 }
 
+/*
+ * The signals serve() waits for. Blocked before any thread starts (the
+ * OCSP poller starts in server_init()), so only sigwait() sees them.
+ */
+static void
+signals(sigset_t *set)
+{
+	sigemptyset(set);
+	sigaddset(set, SIGHUP);
+	sigaddset(set, SIGTERM);
+	sigaddset(set, SIGINT);
+	pthread_sigmask(SIG_BLOCK, set, NULL);
+	signal(SIGPIPE, SIG_IGN);
+}
+
 /* Runs until SIGTERM or SIGINT; SIGHUP reloads trust store and keys. */
 static int
 serve(struct kalitd *d)
@@ -113,13 +152,7 @@ serve(struct kalitd *d)
 	sigset_t set;
 	int sig, r, n;
 
-	sigemptyset(&set);
-	sigaddset(&set, SIGHUP);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGINT);
-	/* Blocked before any thread starts, so only sigwait() sees them. */
-	pthread_sigmask(SIG_BLOCK, &set, NULL);
-	signal(SIGPIPE, SIG_IGN);
+	signals(&set);
 	if ((r = auditq_new(d->cfg->database, session_tick, d->session, 2000,
 	    &d->auditq)) != KALIT_OK)
 		return fail(r, d->cfg->database);
@@ -138,6 +171,11 @@ serve(struct kalitd *d)
 		if ((r = state_reload(d)) != KALIT_OK)
 			log_msg(LOG_LEVEL_ERROR, "reload failed (%s); still "
 			    "serving with the old trust store and keys",
+			    kalit_errname(r));
+		if (d->responder != NULL &&
+		    (r = responder_reload(d->responder)) != KALIT_OK)
+			log_msg(LOG_LEVEL_ERROR, "OCSP signers not reloaded "
+			    "(%s); still signing with the old ones",
 			    kalit_errname(r));
 	}
 	log_msg(LOG_LEVEL_WARN, "stopping: finishing requests in progress");
@@ -164,6 +202,7 @@ main(int argc, char *argv[])
 	const char *conf = getenv("KALITD_CONF");
 	const char *op = NULL;
 	char actor[AUDIT_ACTOR_MAX];
+	sigset_t set;
 	int c, check = 0, verbose = 0, r, status;
 
 	memset(&d, 0, sizeof(d));
@@ -220,6 +259,7 @@ main(int argc, char *argv[])
 			usage(stderr);
 		return r == KALIT_OK ? 0 : fail(r, argv[optind]);
 	}
+	signals(&set);
 	if ((r = server_init(&d)) != KALIT_OK)
 		status = fail(r, "startup");
 	else if (check) {

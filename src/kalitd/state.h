@@ -13,7 +13,9 @@
 #include "validate.h"
 
 struct login_cache;
+struct responder;
 struct session;
+struct tsa;
 
 /*
  * What a reload replaces: the trust store with its revocation caches, the
@@ -37,6 +39,9 @@ struct kalitd {
 	struct challenges	*challenges;
 	struct session		*session;	/* clients, revoked tokens */
 	struct auditq		*auditq;
+	char			*signer_pass;	/* OCSP responder keys' */
+	struct responder	*responder;	/* NULL: no [responder] */
+	struct tsa		*tsa;		/* NULL: no [timestamp] */
 	pthread_mutex_t		 mu;		/* guards state */
 	struct state		*state;
 	atomic_int		 draining;	/* SIGTERM: refuse new work */

@@ -103,7 +103,7 @@ audit_verify(struct store *s, int64_t *countp, int64_t *badp)
 	int r;
 
 	memset(&v, 0, sizeof(v));
-	r = store_audit_list(s, verify_one, &v);
+	r = store_audit_list(s, 0, verify_one, &v);
 	*countp = v.count;
 	*badp = r == KALIT_ERR_AUDIT_BROKEN ? (v.bad ? v.bad : v.count + 1) : 0;
 	return r;

@@ -112,6 +112,12 @@ struct store;
  * Caller frees *sp with store_free().
  */
 int	store_open(const char *path, int create, struct store **sp);
+/*
+ * Opens an existing CA database for reading only (kalitd's OCSP responder
+ * and CRL publication): KALIT_ERR_CA_DIR when path is unreadable,
+ * KALIT_ERR_DB when it is no CA database. Caller frees with store_free().
+ */
+int	store_open_readonly(const char *path, struct store **sp);
 void	store_free(struct store *s);
 
 /* Write transactions (BEGIN IMMEDIATE). Rollback is harmless when none. */
@@ -214,8 +220,9 @@ int	store_meta_set(struct store *s, const char *key, const char *value);
 int	store_audit_last(struct store *s, int64_t *seqp,
 	    char hash[STORE_HASH_HEX + 1]);
 int	store_audit_put(struct store *s, const struct store_audit *a);
-int	store_audit_list(struct store *s, int (*cb)(const struct store_audit *,
-	    void *), void *arg);
+/* The audit records after sequence number after (0: all), in order. */
+int	store_audit_list(struct store *s, int64_t after,
+	    int (*cb)(const struct store_audit *, void *), void *arg);
 
 /* KALIT_ERR_DUPLICATE when the id exists. */
 int	store_client_put(struct store *s, const struct store_client *c);

@@ -146,7 +146,7 @@ static const char *const stmt_sql[STMT__MAX] = {
 	"INSERT INTO audit (seq, time, actor, action, serial, detail, hash) "
 	    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
 	"SELECT seq, time, actor, action, serial, detail, hash FROM audit "
-	    "ORDER BY seq",
+	    "WHERE seq > ?1 ORDER BY seq",
 	"INSERT INTO clients (id, secret_hash, acr, created) VALUES "
 	    "(?1, ?2, ?3, ?4)",
 	"DELETE FROM clients WHERE id = ?1",
@@ -263,6 +263,34 @@ store_open(const char *path, int create, struct store **sp)
 			exec(s, "ROLLBACK;");
 	}
 	if (r != KALIT_OK)
+		goto fail;
+	*sp = s;
+	return KALIT_OK;
+ fail:
+	store_free(s);
+	return r;
+}
+
+int
+store_open_readonly(const char *path, struct store **sp)
+{
+	struct store *s;
+	int r;
+
+	*sp = NULL;
+	if (access(path, R_OK) != 0)
+		return KALIT_ERR_CA_DIR;
+	if ((s = calloc(1, sizeof(*s))) == NULL)
+		return KALIT_ERR_NOMEM;
+	if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READONLY |
+	    SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+		r = db_fail(s, path);
+		goto fail;
+	}
+	sqlite3_busy_timeout(s->db, 10000);
+	/* Fails here, not at the first query, when it is no CA database. */
+	if ((r = exec(s, "PRAGMA query_only=ON; SELECT 1 FROM certs, cas, "
+	    "audit LIMIT 0;")) != KALIT_OK)
 		goto fail;
 	*sp = s;
 	return KALIT_OK;
@@ -697,8 +725,8 @@ store_audit_put(struct store *s, const struct store_audit *a)
 }
 
 int
-store_audit_list(struct store *s, int (*cb)(const struct store_audit *,
-    void *), void *arg)
+store_audit_list(struct store *s, int64_t after,
+    int (*cb)(const struct store_audit *, void *), void *arg)
 {
 	sqlite3_stmt *st;
 	struct store_audit a;
@@ -706,6 +734,7 @@ store_audit_list(struct store *s, int (*cb)(const struct store_audit *,
 
 	if ((st = stmt_get(s, STMT_AUDIT_LIST)) == NULL)
 		return KALIT_ERR_DB;
+	sqlite3_bind_int64(st, 1, after);
 	while (r == KALIT_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
 		a.seq = sqlite3_column_int64(st, 0);
 		a.time = sqlite3_column_int64(st, 1);

@@ -270,11 +270,17 @@ x509_issue(const struct x509_spec *s, X509 **certp)
 int
 x509_serial_hex(const X509 *cert, char *buf, size_t len)
 {
+	return x509_integer_hex(X509_get0_serialNumber(cert), buf, len);
+}
+
+int
+x509_integer_hex(const ASN1_INTEGER *serial, char *buf, size_t len)
+{
 	BIGNUM *bn;
 	char *hex, *p;
 	int r = KALIT_ERR_INTERNAL;
 
-	bn = ASN1_INTEGER_to_BN(X509_get0_serialNumber(cert), NULL);
+	bn = ASN1_INTEGER_to_BN(serial, NULL);
 	if (bn == NULL || (hex = BN_bn2hex(bn)) == NULL) {
 		BN_free(bn);
 		return KALIT_ERR_NOMEM;

@@ -54,6 +54,8 @@ int	x509_issue(const struct x509_spec *spec, X509 **certp);
 
 /* Serial as lowercase hex without leading zeros into buf. */
 int	x509_serial_hex(const X509 *cert, char *buf, size_t len);
+/* The same for any INTEGER (an OCSP CertID's serial); "-..." if negative. */
+int	x509_integer_hex(const ASN1_INTEGER *serial, char *buf, size_t len);
 
 /*
  * Normalises a serial typed by a person ("0A:1b", "0x0a1b") to lowercase

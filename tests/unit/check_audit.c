@@ -135,7 +135,7 @@ START_TEST(test_audit_records_chain)
 	make_log();
 	ck_assert_err(store_open(dbpath, 0, &s), KALIT_OK);
 	memset(&v, 0, sizeof(v));
-	ck_assert_err(store_audit_list(s, collect, &v), KALIT_OK);
+	ck_assert_err(store_audit_list(s, 0, collect, &v), KALIT_OK);
 	ck_assert_int_eq(v.n, 3);
 	ck_assert_str_eq(v.rec[0].actor, "alice");
 	ck_assert_str_eq(v.rec[0].action, "init");
