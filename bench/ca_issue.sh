@@ -38,13 +38,7 @@ case $ROUNDS in ''|*[!0-9]*) die "ROUNDS=$ROUNDS is not a number" ;; esac
 [ "$ROUNDS" -ge 1 ] || ROUNDS=1
 [ "$ROUNDS" -le "$N" ] || ROUNDS=$N
 case $CRL_N in ''|*[!0-9]*) die "CRL_N=$CRL_N is not a number" ;; esac
-prev=-1
-for s in $SIZES; do
-	case $s in ''|*[!0-9]*) die "SIZES: \"$s\" is not a number" ;; esac
-	[ "$s" -gt "$prev" ] || die "SIZES must be ascending: $SIZES"
-	prev=$s
-done
-[ "$prev" -ge 0 ] || die "SIZES is empty"
+bench_sizes 0
 bench_workdir
 
 # ---------------------------------------------------------------- setup

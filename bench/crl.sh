@@ -39,12 +39,7 @@ bench_kalit_ca
 [ -x "$CRL_FILL" ] || die "$CRL_FILL: not built; run 'make bench/crl_fill'"
 command -v sqlite3 >/dev/null 2>&1 || die "no sqlite3 CLI"
 case $SHARDS in ''|*[!0-9]*) die "SHARDS=$SHARDS is not a number" ;; esac
-prev=0
-for s in $SIZES; do
-	case $s in ''|*[!0-9]*) die "SIZES: \"$s\" is not a number" ;; esac
-	[ "$s" -gt "$prev" ] || die "SIZES must be ascending and above 0: $SIZES"
-	prev=$s
-done
+bench_sizes 1
 bench_workdir
 say "work directory $W"
 umask 077

@@ -78,3 +78,15 @@ bench_kalit_ca() {
 	export KALIT_PROFILE_DIR
 	unset KALIT_CA_DIR
 }
+
+# bench_sizes MIN: SIZES is numbers of at least MIN, ascending, not empty.
+bench_sizes() {
+	_prev=$(($1 - 1))
+	for _s in $SIZES; do
+		case $_s in ''|*[!0-9]*) die "SIZES: \"$_s\" is not a number" ;; esac
+		[ "$_s" -gt "$_prev" ] ||
+		    die "SIZES must be ascending, from $1: $SIZES"
+		_prev=$_s
+	done
+	[ "$_prev" -ge "$1" ] || die "SIZES is empty"
+}

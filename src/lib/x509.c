@@ -35,26 +35,35 @@ serial_draw(void)
 	return BN_bin2bn(b, sizeof(b), NULL);
 }
 
-int
-x509_serial_new(char *buf, size_t len)
+/* bn (consumed: freed) as lowercase hex without leading zeros into buf. */
+static int
+bn_hex(BIGNUM *bn, char *buf, size_t len)
 {
-	BIGNUM *bn;
 	char *hex, *p;
 	int r = KALIT_ERR_INTERNAL;
 
-	if ((bn = serial_draw()) == NULL || (hex = BN_bn2hex(bn)) == NULL) {
+	if (bn == NULL || (hex = BN_bn2hex(bn)) == NULL) {
 		BN_free(bn);
 		return KALIT_ERR_NOMEM;
 	}
 	for (p = hex; *p != '\0'; p++)
 		*p = (char)tolower((unsigned char)*p);
-	if (strlen(hex) < len) {
-		strcpy(buf, hex);
+	p = hex;
+	while (p[0] == '0' && p[1] != '\0')
+		p++;
+	if (strlen(p) < len) {
+		strcpy(buf, p);
 		r = KALIT_OK;
 	}
 	OPENSSL_free(hex);
 	BN_free(bn);
 	return r;
+}
+
+int
+x509_serial_new(char *buf, size_t len)
+{
+	return bn_hex(serial_draw(), buf, len);
 }
 
 static int
@@ -276,27 +285,7 @@ x509_serial_hex(const X509 *cert, char *buf, size_t len)
 int
 x509_integer_hex(const ASN1_INTEGER *serial, char *buf, size_t len)
 {
-	BIGNUM *bn;
-	char *hex, *p;
-	int r = KALIT_ERR_INTERNAL;
-
-	bn = ASN1_INTEGER_to_BN(serial, NULL);
-	if (bn == NULL || (hex = BN_bn2hex(bn)) == NULL) {
-		BN_free(bn);
-		return KALIT_ERR_NOMEM;
-	}
-	for (p = hex; *p != '\0'; p++)
-		*p = (char)tolower((unsigned char)*p);
-	p = hex;
-	while (p[0] == '0' && p[1] != '\0')
-		p++;
-	if (strlen(p) < len) {
-		strcpy(buf, p);
-		r = KALIT_OK;
-	}
-	OPENSSL_free(hex);
-	BN_free(bn);
-	return r;
+	return bn_hex(ASN1_INTEGER_to_BN(serial, NULL), buf, len);
 }
 
 int

@@ -47,12 +47,7 @@ assert_nogrep "no CRL distribution point" "CRL Distribution" r1.txt
 assert_grep "caIssuers URL kept" "CA Issuers - URI:http" r1.txt
 assert_nogrep "no certificate policy" "Policy:" r1.txt
 assert_nogrep "no client authentication" "TLS Web Client" r1.txt
-assert_eq "valid 30 days" "$(python3 -c 'import sys, datetime
-f = lambda s: datetime.datetime.strptime(s.split("=", 1)[1],
-    "%b %d %H:%M:%S %Y GMT")
-print((f(sys.argv[2]) - f(sys.argv[1])).days)' \
-    "$("$OPENSSL" x509 -in r1.crt -noout -startdate)" \
-    "$("$OPENSSL" x509 -in r1.crt -noout -enddate)")" 30
+assert_eq "valid 30 days" "$(cert_days r1.crt)" 30
 check_not "a responder certificate cannot log in (sslclient)" "$OPENSSL" \
     verify -purpose sslclient -CAfile "$ROOT_CRT" -untrusted "$CIT_CRT" r1.crt
 check_not "nor sign e-mail (smimesign)" "$OPENSSL" verify -purpose smimesign \
@@ -163,6 +158,7 @@ assert "renewal: new key" \
     "$("$OPENSSL" x509 -in r1.crt -noout -pubkey)"
 "$OPENSSL" x509 -in r2.crt -noout -text >r2.txt
 assert_grep "renewal: rsa3072" "Public-Key: \(3072 bit\)" r2.txt
+assert_eq "renewal: --days 7" "$(cert_days r2.crt)" 7
 respond r2.crt r2.key resp2.der
 verify_resp "the renewed responder's response verifies (-CAfile)" resp2.der \
     -CAfile cafile.pem

@@ -239,6 +239,16 @@ cert_serial() {
 	    tr 'A-F' 'a-f' | sed 's/^0*//'
 }
 
+# cert_days CERT: days from notBefore to notAfter.
+cert_days() {
+	python3 -c 'import sys, datetime
+f = lambda s: datetime.datetime.strptime(s.split("=", 1)[1],
+    "%b %d %H:%M:%S %Y GMT")
+print((f(sys.argv[2]) - f(sys.argv[1])).days)' \
+	    "$("$OPENSSL" x509 -in "$1" -noout -startdate)" \
+	    "$("$OPENSSL" x509 -in "$1" -noout -enddate)"
+}
+
 # make_csr OUT [openssl req args...]: a P-256 CSR (PEM) with its key.
 make_csr() {
 	_o=$1
