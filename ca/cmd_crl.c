@@ -597,10 +597,18 @@ crl_watch(struct ca_ctx *ctx)
 		    "see 'kalit-ca ca-list'");
 		r = KALIT_ERR_CA_UNKNOWN;
 	}
-	for (i = 0; r == KALIT_OK && i < w.n; i++) {
+	for (i = 0; r == KALIT_OK && i < w.n; ) {
 		snprintf(name, sizeof(name), "%s", w.ca[i].h.rec.name);
 		r = ca_load(ctx, name, o->ca_pass ? o->ca_pass : "prompt",
 		    &w.ca[i].h);
+		/* a revoked CA signs nothing: the others are still served */
+		if (r == KALIT_ERR_CA_REVOKED && o->ca == NULL) {
+			log_msg(LOG_LEVEL_WARN, "CA %s is revoked or on hold: "
+			    "no CRLs for it", name);
+			w.ca[i] = w.ca[--w.n];
+			r = w.n > 0 ? KALIT_OK : r;
+		} else if (r == KALIT_OK)
+			i++;
 	}
 	if (r != KALIT_OK)
 		goto out;

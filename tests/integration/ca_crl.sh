@@ -367,6 +367,22 @@ assert_grep "-use_deltas over the shards: s7 revoked" "certificate revoked" \
 expect_fail 1 usage kca crl --ca scit --out one.crl --ca-pass "file:$CAPASS"
 assert "no --out file left" ! -e one.crl
 
+# --- a revoked issuing CA: the publisher serves the others -----------------------------
+check "ca-new gone" kca ca-new --profile citizen --name gone \
+    --ca-pass "file:$CAPASS"
+kca revoke "$(cert_serial "$CADIR/certs/gone.crt")" --reason \
+    cessationOfOperation >/dev/null || fail "revoke the gone CA"
+"$KALIT_CA" -d "$CADIR" crl --watch --ca-pass "file:$CAPASS" >wg.out \
+    2>wg.err &
+WPID=$!
+wait_for "--watch with a revoked CA: the others are published" \
+    grep -q "CRL [0-9]* of CA citizen2 (full)" wg.err
+assert_grep "--watch says the revoked CA gets no CRLs" \
+    "CA gone is revoked or on hold: no CRLs for it" wg.err
+kill -TERM "$WPID" && wait "$WPID"
+WPID=
+expect_fail 3 ca_revoked kca crl --watch --ca gone --ca-pass "file:$CAPASS"
+
 # --- refused ---------------------------------------------------------------------------
 expect_fail 1 usage kca crl --ca citizen --every 60 --ca-pass "file:$CAPASS"
 expect_fail 1 usage kca crl --watch --out x.crl --ca-pass "file:$CAPASS"
