@@ -350,3 +350,26 @@ x509_to_der(X509 *cert, unsigned char **derp, size_t *lenp)
 	*lenp = (size_t)len;
 	return KALIT_OK;
 }
+
+int
+x509_time_unix(const ASN1_TIME *t, int64_t *out)
+{
+	struct tm tm;
+
+	if (t == NULL || ASN1_TIME_to_tm(t, &tm) != 1)
+		return KALIT_ERR_MALFORMED;
+	*out = (int64_t)timegm(&tm);
+	return KALIT_OK;
+}
+
+void
+x509_time_iso(int64_t t, char buf[X509_TIME_ISO_LEN])
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	if (gmtime_r(&tt, &tm) == NULL || tm.tm_year > 9999 - 1900 ||
+	    tm.tm_year < -1900 ||
+	    strftime(buf, X509_TIME_ISO_LEN, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+		snprintf(buf, X509_TIME_ISO_LEN, "?");
+}
