@@ -58,7 +58,12 @@ enum kalit_err {
 	KALIT_ERR_NETWORK = -48,
 	KALIT_ERR_SERVER = -49,
 	KALIT_ERR_BUSY = -50,
-	KALIT_ERR__MIN = -50
+	KALIT_ERR_CONTENT_MISSING = -51,
+	KALIT_ERR_DOCUMENT_MISMATCH = -52,
+	KALIT_ERR_KEY_UNSUPPORTED = -53,
+	KALIT_ERR_SIG_FAILED = -54,
+	KALIT_ERR_SIG_INDETERMINATE = -55,
+	KALIT_ERR__MIN = -55
 };
 
 /* Stable machine name, e.g. "pinfl_invalid"; static storage. */

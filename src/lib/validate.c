@@ -400,6 +400,16 @@ validate_policy(X509 *cert, const char *oid)
 	return r;
 }
 
+int
+validate_policy_issued(X509 *cert, X509 *issuer, const char *oid)
+{
+	if (validate_policy(cert, oid) == KALIT_OK &&
+	    (validate_policy(issuer, oid) == KALIT_OK ||
+	    validate_policy(issuer, "2.5.29.32.0") == KALIT_OK))
+		return KALIT_OK;
+	return KALIT_ERR_CERT_POLICY;
+}
+
 /* Cache key: SHA-256 over issuer name, issuer key digest and serial. */
 static int
 rev_key(X509 *cert, X509 *issuer, unsigned char key[CACHE_KEY_LEN])

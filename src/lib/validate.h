@@ -85,6 +85,13 @@ int	validate_eku_client(X509 *cert);
 int	validate_policy(X509 *cert, const char *oid);
 
 /*
+ * validate_policy(), and issuer may issue under oid (asserts it or
+ * anyPolicy): a citizen CA's certificate that claims the official policy
+ * is not an official's. Else KALIT_ERR_CERT_POLICY.
+ */
+int	validate_policy_issued(X509 *cert, X509 *issuer, const char *oid);
+
+/*
  * Revocation status of cert (issued by issuer) per the configured policy:
  * OCSP first, then CRLs (crl_dir, then CDP URLs); results cached per
  * issuer and serial until nextUpdate (capped by cache_max).

@@ -373,3 +373,25 @@ x509_time_iso(int64_t t, char buf[X509_TIME_ISO_LEN])
 	    strftime(buf, X509_TIME_ISO_LEN, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
 		snprintf(buf, X509_TIME_ISO_LEN, "?");
 }
+
+int
+x509_name_text(const X509_NAME *name, char **textp)
+{
+	BIO *mem;
+	char *data;
+	long len;
+	int r = KALIT_ERR_NOMEM;
+
+	*textp = NULL;
+	if ((mem = BIO_new(BIO_s_mem())) == NULL)
+		return KALIT_ERR_NOMEM;
+	if (X509_NAME_print_ex(mem, name, 0, XN_FLAG_RFC2253 &
+	    ~ASN1_STRFLGS_ESC_MSB & ~XN_FLAG_DUMP_UNKNOWN_FIELDS) < 0) {
+		log_ssl(LOG_LEVEL_DEBUG, "X509_NAME_print_ex");
+		r = KALIT_ERR_MALFORMED;
+	} else if ((len = BIO_get_mem_data(mem, &data)) >= 0 &&
+	    (*textp = strndup(len > 0 ? data : "", (size_t)len)) != NULL)
+		r = KALIT_OK;
+	BIO_free(mem);
+	return r;
+}
