@@ -17,6 +17,8 @@
 #define KALIT_ANSWER_MAX	(64 * 1024)	/* one answer of the server */
 
 #define KALIT_ARGS_MAX		1	/* positional arguments (files) */
+#define KALIT_PROGRESS_MIN	(64 * 1024 * 1024)	/* bytes hashed before
+						   progress is shown */
 
 /* Parsed command line; NULL/0 when not given. Strings borrowed from argv. */
 struct kalit_opts {

@@ -180,7 +180,9 @@ kalit_progress(void *arg, uint64_t done, uint64_t total)
 	struct kalit_progress *p = arg;
 	int pct;
 
-	if (!isatty(STDERR_FILENO))
+	/* Only for what takes a while: a few hundred MiB/s. */
+	if ((total > 0 ? total : done) < KALIT_PROGRESS_MIN ||
+	    !isatty(STDERR_FILENO))
 		return;
 	pct = total > 0 ? (int)(done * 100 / total) : (int)(done >> 26);
 	if (pct == p->shown - 1)
