@@ -79,7 +79,7 @@ int	kalit_load_key(const struct kalit_opts *o, EVP_PKEY **keyp,
  */
 struct kalit_progress {
 	const char	*what;
-	int		 shown;		/* percent last shown; 0: none yet */
+	int		 shown;		/* percent shown + 1; 0: none */
 };
 void	kalit_progress(void *arg, uint64_t done, uint64_t total);
 void	kalit_progress_done(struct kalit_progress *p);

@@ -66,7 +66,7 @@ struct command {
 	int		 (*fn)(const struct kalit_opts *);
 	unsigned int	 allowed;	/* options besides GLOBAL_OPTS */
 	unsigned int	 required;
-	int		 args_min, args_max;	/* positional arguments */
+	int		 args_min, args_max;	/* file arguments */
 	const char	*usage;
 };
 

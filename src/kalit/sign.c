@@ -168,9 +168,9 @@ sign_report(const struct sign *s)
 	} else {
 		fputs("signed by ", stdout);
 		kalit_put_safe(stdout, name, strlen(name));
-		printf(" (serial %s): %s, %s CAdES-BES signature, %d signer%s\n",
-		    serial, s->out, detached ? "detached" : "attached", n,
-		    n == 1 ? "" : "s");
+		printf(" (serial %s): %s, %s CAdES-BES signature, "
+		    "%d signer%s\n", serial, s->out, detached ? "detached" :
+		    "attached", n, n == 1 ? "" : "s");
 		r = KALIT_OK;
 	}
 	identity_clear(&id);

@@ -458,8 +458,8 @@ cms_signer_digest(CMS_SignerInfo *si)
 	const ASN1_OCTET_STRING *md;
 
 	/* -3: the attribute once, with one value */
-	md = CMS_signed_get0_data_by_OBJ(si, OBJ_nid2obj(NID_pkcs9_messageDigest),
-	    -3, V_ASN1_OCTET_STRING);
+	md = CMS_signed_get0_data_by_OBJ(si,
+	    OBJ_nid2obj(NID_pkcs9_messageDigest), -3, V_ASN1_OCTET_STRING);
 	ERR_clear_error();
 	return md;
 }

@@ -76,7 +76,8 @@ int	cms_content(CMS_ContentInfo *cms, const unsigned char **datap,
  * NULL, else attached carrying a copy of its len bytes (at most
  * CMS_ATTACHED_MAX). Caller frees *cmsp with CMS_ContentInfo_free().
  */
-int	cms_signed_new(const void *content, size_t len, CMS_ContentInfo **cmsp);
+int	cms_signed_new(const void *content, size_t len,
+	    CMS_ContentInfo **cmsp);
 
 /*
  * The digest kalit signs documents with for key: SHA-256 for EC and RSA

@@ -21,9 +21,9 @@ struct rev_status {
 	int64_t		 next_update;	/* 0 when the source gave none */
 	const char	*source;	/* "ocsp", "crl", or "none" when no
 					   source said (validate.h); static */
-	char		 origin[REV_ORIGIN_MAX];	/* the responder's URL,
-					   the CRL's URL or file; "" when
-					   unknown (truncated if longer) */
+	/* The responder's URL, or the CRL's URL or file; "" when
+	   unknown; truncated when longer. */
+	char		 origin[REV_ORIGIN_MAX];
 };
 
 /*

@@ -15,8 +15,9 @@
 #include <openssl/ess.h>
 #include <openssl/objects.h>
 
-#define OID_CITIZEN	"1.3.6.1.5.5.7.13.1"	/* ca/profiles/citizen.conf */
-#define OID_OFFICIAL	"1.3.6.1.5.5.7.13.2"	/* ca/profiles/official.conf */
+/* The policies of ca/profiles/citizen.conf and official.conf */
+#define OID_CITIZEN	"1.3.6.1.5.5.7.13.1"
+#define OID_OFFICIAL	"1.3.6.1.5.5.7.13.2"
 
 static const struct {
 	const char		*name;

@@ -45,7 +45,7 @@ enum sig_sub {
 enum sig_ess {
 	SIG_ESS_ABSENT = 0,	/* plain CMS, as "openssl cms -sign" makes */
 	SIG_ESS_VALID,		/* names the signer's certificate */
-	SIG_ESS_MISMATCH,	/* names another: the certificate was swapped */
+	SIG_ESS_MISMATCH,	/* names another: a swapped certificate */
 	SIG_ESS_MALFORMED
 };
 
@@ -53,14 +53,14 @@ enum sig_ess {
 struct sig_signer {
 	enum sig_indication indication;
 	enum sig_sub	 sub;
-	X509		*cert;		/* the signer's; NULL: not found */
+	X509		*cert;		/* the signer's, or NULL */
 	STACK_OF(X509)	*chain;		/* the trusted path, cert first and
 					   the root last; NULL: none */
 	struct identity	 id;		/* empty without cert */
 	const char	*profile;	/* "citizen", "official" or NULL:
 					   by policy, with a trusted path */
-	const char	*digest_alg;	/* "sha256", ...; static, or NULL */
-	int64_t		 signing_time;	/* claimed (signing-time); 0: none */
+	const char	*digest_alg;	/* "sha256", ...: static; NULL */
+	int64_t		 signing_time;	/* claimed; 0: none */
 	enum sig_ess	 ess;
 	int		 rev_asked;	/* validate_revocation() ran */
 	struct rev_status rev;		/* its answer, when rev_asked */
@@ -76,7 +76,7 @@ struct sig_report {
 	int64_t		 validation_time;
 	int		 detached;
 	enum sig_indication indication;
-	unsigned char	 sha256[32];	/* of the document, when known */
+	unsigned char	 sha256[32];	/* of the document, if known */
 	int		 have_sha256;
 	size_t		 n;
 	struct sig_signer *signers;
@@ -107,8 +107,9 @@ struct sigverify_config {
  * KALIT_ERR_MALFORMED when cms has no signer; on KALIT_OK caller frees
  * *reportp with sig_report_free().
  */
-int	sigverify_run(const struct sigverify_config *cfg, CMS_ContentInfo *cms,
-	    const struct digest_set *ds, struct sig_report **reportp);
+int	sigverify_run(const struct sigverify_config *cfg,
+	    CMS_ContentInfo *cms, const struct digest_set *ds,
+	    struct sig_report **reportp);
 
 void	sig_report_free(struct sig_report *r);
 

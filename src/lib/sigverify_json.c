@@ -87,6 +87,16 @@ set(json_t *o, const char *key, json_t *v, int *okp)
 		*okp = 0;
 }
 
+/* o, or NULL (o freed) when a member could not be set. */
+static json_t *
+done(json_t *o, int ok)
+{
+	if (ok)
+		return o;
+	json_decref(o);
+	return NULL;
+}
+
 static json_t *
 cert_json(X509 *x)
 {
@@ -108,11 +118,7 @@ cert_json(X509 *x)
 	set(o, "not_before", json_asn1_time(X509_get0_notBefore(x)), &ok);
 	set(o, "not_after", json_asn1_time(X509_get0_notAfter(x)), &ok);
 	set(o, "sha256", json_hex(md, mdlen), &ok);
-	if (!ok) {
-		json_decref(o);
-		return NULL;
-	}
-	return o;
+	return done(o, ok);
 }
 
 static json_t *
@@ -130,11 +136,7 @@ identity_json(const struct sig_signer *s)
 			set(o, claims[i].name, v, &ok);
 	set(o, "profile", s->profile != NULL ? json_string(s->profile) :
 	    json_null(), &ok);
-	if (!ok) {
-		json_decref(o);
-		return NULL;
-	}
-	return o;
+	return done(o, ok);
 }
 
 static const char *
@@ -176,11 +178,7 @@ rev_json(const struct sig_signer *s)
 		    json_string(crl_reason_name(st->reason)) : json_null(),
 		    &ok);
 	}
-	if (!ok) {
-		json_decref(o);
-		return NULL;
-	}
-	return o;
+	return done(o, ok);
 }
 
 static json_t *
@@ -219,17 +217,13 @@ signer_json(const struct sig_signer *s)
 	    json_null(), &ok);
 	set(o, "chain", chain_json(s), &ok);
 	set(o, "signing_time", json_time(s->signing_time), &ok);
-	set(o, "timestamp", json_null(), &ok);	/* CAdES-T: a later part */
+	set(o, "timestamp", json_null(), &ok);	/* CAdES-T: later */
 	set(o, "digest_algorithm", s->digest_alg != NULL ?
 	    json_string(s->digest_alg) : json_null(), &ok);
 	set(o, "signing_certificate_v2", json_string(sig_ess_name(s->ess)),
 	    &ok);
 	set(o, "revocation", rev_json(s), &ok);
-	if (!ok) {
-		json_decref(o);
-		return NULL;
-	}
-	return o;
+	return done(o, ok);
 }
 
 json_t *
@@ -254,9 +248,5 @@ sig_report_json(const struct sig_report *r)
 		    signer_json(&r->signers[i])) != 0)
 			ok = 0;
 	set(o, "signers", signers, &ok);
-	if (!ok) {
-		json_decref(o);
-		return NULL;
-	}
-	return o;
+	return done(o, ok);
 }

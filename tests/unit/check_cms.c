@@ -586,7 +586,8 @@ cms_suite(void)
 	tcase_add_test(tc, test_cms_signers_match_refuses_another_document);
 	tcase_add_test(tc, test_cms_add_signer_refuses_bad_keys);
 	tcase_add_test(tc, test_cms_chain_certificates_once);
-	tcase_add_test(tc, test_cms_parse_signed_refuses_what_is_not_signed_data);
+	tcase_add_test(tc,
+	    test_cms_parse_signed_refuses_what_is_not_signed_data);
 	tcase_add_test(tc, test_cms_parse_signed_refuses_other_content_types);
 	tcase_add_test(tc, test_cms_attached_size_capped);
 	suite_add_tcase(s, tc);

@@ -124,11 +124,14 @@ START_TEST(test_digest_set_hex_takes_exactly_the_digest)
 	static const char *const bad[] = {
 		"", "e3b0", "0x3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca"
 		"495991b7852b855",
-		" e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b85",
-		"e3:b0:c4:42:98:fc:1c:14:9a:fb:f4:c8:99:6f:b9:24:27:ae:41:e4:64:"
-		"9b:93:4c:a4:95:99:1b:78:52:b8:55",
-		"g3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
-		"e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b8550",
+		" e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b"
+		"7852b85",
+		"e3:b0:c4:42:98:fc:1c:14:9a:fb:f4:c8:99:6f:b9:24:27:ae:41:"
+		"e4:64:9b:93:4c:a4:95:99:1b:78:52:b8:55",
+		"g3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b"
+		"7852b855",
+		"e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b"
+		"7852b8550",
 	};
 	struct digest_set ds, empty;
 	const unsigned char *a, *b;

@@ -61,18 +61,6 @@ issue(const char *profile, const char *cn, EVP_PKEY *key, X509 *ca,
 }
 
 static void
-write_cert(const char *name, X509 *x)
-{
-	char path[PATH_MAX];
-	BIO *f;
-
-	tu_path(path, sizeof(path), p.trust, name);
-	ck_assert_ptr_nonnull(f = BIO_new_file(path, "w"));
-	ck_assert_int_eq(PEM_write_bio_X509(f, x), 1);
-	BIO_free(f);
-}
-
-static void
 setup(void)
 {
 	memset(&p, 0, sizeof(p));
@@ -90,8 +78,8 @@ setup(void)
 	p.other_key = tu_key(KEY_TYPE_P384);
 	p.other = issue("citizen", "Olim Karimov", p.other_key, p.ca, p.ca_key,
 	    NULL, p.now - 300, 0);
-	write_cert("root.pem", p.root);
-	write_cert("ca.crt", p.ca);
+	tu_write_certs(p.trust, "root.pem", p.root, NULL);
+	tu_write_certs(p.trust, "ca.crt", p.ca, NULL);
 }
 
 static void
@@ -636,7 +624,8 @@ sigverify_suite(void)
 	TCase *tc = tcase_create("core");
 
 	tcase_add_checked_fixture(tc, setup, teardown);
-	tcase_add_test(tc, test_sigverify_good_signature_passes_with_crl_evidence);
+	tcase_add_test(tc,
+	    test_sigverify_good_signature_passes_with_crl_evidence);
 	tcase_add_test(tc, test_sigverify_other_document_is_hash_failure);
 	tcase_add_test(tc,
 	    test_sigverify_altered_signed_attribute_is_sig_crypto_failure);

@@ -102,21 +102,6 @@ issue(const struct pki *p, const char *profile, const char *cn,
 	return cert;
 }
 
-/* Writes a and b (may be NULL) as PEM to dir/name. */
-static void
-write_certs(const char *dir, const char *name, X509 *a, X509 *b)
-{
-	char path[PATH_MAX];
-	BIO *f;
-
-	tu_path(path, sizeof(path), dir, name);
-	ck_assert_ptr_nonnull(f = BIO_new_file(path, "w"));
-	ck_assert_int_eq(PEM_write_bio_X509(f, a), 1);
-	if (b != NULL)
-		ck_assert_int_eq(PEM_write_bio_X509(f, b), 1);
-	BIO_free(f);
-}
-
 static void
 pki_init(struct pki *p, const char *ocsp_url, const char *crl_url)
 {
@@ -132,8 +117,8 @@ pki_init(struct pki *p, const char *ocsp_url, const char *crl_url)
 	p->leaf_key = tu_key(KEY_TYPE_P256);
 	p->leaf = issue(p, "citizen", "Holder", p->leaf_key, p->ca, p->ca_key,
 	    ocsp_url, crl_url);
-	write_certs(p->trust, "root.pem", p->root, NULL);
-	write_certs(p->trust, "ca.crt", p->ca, NULL);
+	tu_write_certs(p->trust, "root.pem", p->root, NULL);
+	tu_write_certs(p->trust, "ca.crt", p->ca, NULL);
 }
 
 static void
@@ -288,7 +273,7 @@ START_TEST(test_validator_new_needs_a_root)
 	/* a self-signed end-entity certificate is no root */
 	self = issue(&p, "citizen", "Self", p.leaf_key, NULL, p.leaf_key, NULL,
 	    NULL);
-	write_certs(p.trust, "self.pem", self, NULL);
+	tu_write_certs(p.trust, "self.pem", self, NULL);
 	ck_assert_err(validator_new(&c, &v), KALIT_ERR_CONFIG);
 	X509_free(self);
 	/* missing directory */
@@ -356,7 +341,7 @@ START_TEST(test_validate_chain_ok)
 	ck_assert_int_eq(unlink(path), 0);
 	tu_path(path, sizeof(path), p.trust, "ca.crt");
 	ck_assert_int_eq(unlink(path), 0);
-	write_certs(p.trust, "bundle.pem", p.ca, p.root);
+	tu_write_certs(p.trust, "bundle.pem", p.ca, p.root);
 	v = validator(&c);
 	ck_assert_err(validate_chain(v, p.leaf, NULL, p.now, &issuer),
 	    KALIT_OK);
