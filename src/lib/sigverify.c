@@ -371,6 +371,8 @@ sigverify_run(const struct sigverify_config *cfg, CMS_ContentInfo *cms,
 		ERR_clear_error();
 		return KALIT_ERR_MALFORMED;
 	}
+	if (sk_CMS_SignerInfo_num(sis) > SIGVERIFY_SIGNERS_MAX)
+		return KALIT_ERR_TOO_LARGE;
 	if ((rep = calloc(1, sizeof(*rep))) == NULL ||
 	    (rep->signers = calloc((size_t)sk_CMS_SignerInfo_num(sis),
 	    sizeof(rep->signers[0]))) == NULL)

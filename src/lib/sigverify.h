@@ -14,6 +14,8 @@
 #include "ocsp.h"
 #include "validate.h"
 
+#define SIGVERIFY_SIGNERS_MAX	64	/* signers of one signature */
+
 /* ETSI EN 319 102-1 main indications, best first. */
 enum sig_indication {
 	SIG_TOTAL_PASSED = 0,
@@ -104,7 +106,8 @@ struct sigverify_config {
  * (CHAIN_CONSTRAINTS_FAILURE), revocation (REVOKED; TRY_LATER when
  * unknown or on hold). The first failure decides; a signature that fails
  * before its path is checked asks no revocation server.
- * KALIT_ERR_MALFORMED when cms has no signer; on KALIT_OK caller frees
+ * KALIT_ERR_MALFORMED when cms has no signer, KALIT_ERR_TOO_LARGE when it
+ * has more than SIGVERIFY_SIGNERS_MAX; on KALIT_OK caller frees
  * *reportp with sig_report_free().
  */
 int	sigverify_run(const struct sigverify_config *cfg,

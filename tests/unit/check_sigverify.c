@@ -454,6 +454,29 @@ START_TEST(test_sigverify_no_signer_is_malformed)
 }
 END_TEST
 
+START_TEST(test_sigverify_signers_capped)
+{
+	CMS_ContentInfo *cms = NULL;
+	struct sigverify_config cfg;
+	struct sig_report *rep = NULL;
+	struct digest_set ds;
+	unsigned char md[32] = { 0 };
+	int i;
+
+	memset(&cfg, 0, sizeof(cfg));
+	memset(&ds, 0, sizeof(ds));
+	ck_assert_err(cms_signed_new(NULL, 0, &cms), KALIT_OK);
+	for (i = 0; i <= SIGVERIFY_SIGNERS_MAX; i++)
+		ck_assert_err(cms_add_signer(cms, p.leaf_key, p.leaf, NULL, md,
+		    32), KALIT_OK);
+	cms = reparse(cms, NULL);
+	ck_assert_err(sigverify_run(&cfg, cms, &ds, &rep),
+	    KALIT_ERR_TOO_LARGE);
+	ck_assert_ptr_null(rep);
+	CMS_ContentInfo_free(cms);
+}
+END_TEST
+
 START_TEST(test_sigverify_certificate_verdicts)
 {
 	X509 *stranger_root = NULL, *stranger, *server, *expired;
@@ -635,6 +658,7 @@ sigverify_suite(void)
 	tcase_add_test(tc, test_sigverify_sha384_needs_the_document);
 	tcase_add_test(tc, test_sigverify_structure_failures);
 	tcase_add_test(tc, test_sigverify_no_signer_is_malformed);
+	tcase_add_test(tc, test_sigverify_signers_capped);
 	tcase_add_test(tc, test_sigverify_certificate_verdicts);
 	tcase_add_test(tc, test_sigverify_revocation_verdicts);
 	tcase_add_test(tc, test_sigverify_worst_signer_decides);
