@@ -378,8 +378,8 @@ expect_fail 2 key_unsupported ksign doc2.txt --key ed.p12
 expect_fail 1 usage ksign doc.txt --key cit.p12 --attached --cosign x.p7s
 expect_fail 1 usage ksign --key cit.p12
 expect_fail 1 usage ksign --key cit.p12 --cosign doc.txt.p7s
-check "signature to standard output with --out -" sh -c \
-    "\"$KALIT\" sign doc2.txt --key cit.p12 --password file:$KEYPASS \
+check "signature to standard output with --out -, --pass for --password" \
+    sh -c "\"$KALIT\" sign doc2.txt --key cit.p12 --pass file:$KEYPASS \
     --out - >stdout.p7s"
 verdict "the signature written to standard output" 0 TOTAL-PASSED None \
     stdout.p7s --content doc2.txt
