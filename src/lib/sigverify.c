@@ -168,26 +168,23 @@ signer_format(CMS_ContentInfo *cms, CMS_SignerInfo *si, struct sig_signer *s,
 	return SIG_SUB_NONE;
 }
 
-/* A SEQUENCE attribute nid parsed by d2i, or NULL; *badp when malformed. */
-static void *
-signed_seq(CMS_SignerInfo *si, int nid,
-    void *(*d2i)(void **, const unsigned char **, long), int *badp)
+/*
+ * The DER of si's signed attribute nid, a SEQUENCE, in *derp and *lenp:
+ * 1; 0 when si has none; -1 when it is not one SEQUENCE.
+ */
+static int
+signed_seq(CMS_SignerInfo *si, int nid, const unsigned char **derp,
+    long *lenp)
 {
-	const unsigned char *p, *end;
 	ASN1_TYPE *t;
-	void *v;
 
 	if (CMS_signed_get_attr_by_NID(si, nid, -1) < 0)
-		return NULL;
-	if ((t = signed_value(si, nid)) == NULL || t->type != V_ASN1_SEQUENCE) {
-		*badp = 1;
-		return NULL;
-	}
-	p = ASN1_STRING_get0_data(t->value.sequence);
-	end = p + ASN1_STRING_length(t->value.sequence);
-	if ((v = d2i(NULL, &p, end - p)) == NULL || p != end)
-		*badp = 1;
-	return v;
+		return 0;
+	if ((t = signed_value(si, nid)) == NULL || t->type != V_ASN1_SEQUENCE)
+		return -1;
+	*derp = ASN1_STRING_get0_data(t->value.sequence);
+	*lenp = ASN1_STRING_length(t->value.sequence);
+	return 1;
 }
 
 /*
@@ -198,20 +195,30 @@ signed_seq(CMS_SignerInfo *si, int nid,
 static enum sig_ess
 signer_ess(CMS_SignerInfo *si, STACK_OF(X509) *list)
 {
-	ESS_SIGNING_CERT *v1;
-	ESS_SIGNING_CERT_V2 *v2;
-	enum sig_ess e = SIG_ESS_ABSENT;
-	int bad = 0;
+	ESS_SIGNING_CERT *v1 = NULL;
+	ESS_SIGNING_CERT_V2 *v2 = NULL;
+	const unsigned char *der, *p;
+	enum sig_ess e = SIG_ESS_MALFORMED;
+	long len;
+	int r1, r2;
 
-	v1 = signed_seq(si, NID_id_smime_aa_signingCertificate,
-	    (void *(*)(void **, const unsigned char **, long))
-	    d2i_ESS_SIGNING_CERT, &bad);
-	v2 = signed_seq(si, NID_id_smime_aa_signingCertificateV2,
-	    (void *(*)(void **, const unsigned char **, long))
-	    d2i_ESS_SIGNING_CERT_V2, &bad);
-	if (bad)
-		e = SIG_ESS_MALFORMED;
-	else if (v1 != NULL || v2 != NULL)
+	if ((r1 = signed_seq(si, NID_id_smime_aa_signingCertificate, &der,
+	    &len)) > 0) {
+		p = der;
+		if ((v1 = d2i_ESS_SIGNING_CERT(NULL, &p, len)) == NULL ||
+		    p != der + len)
+			r1 = -1;
+	}
+	if ((r2 = signed_seq(si, NID_id_smime_aa_signingCertificateV2, &der,
+	    &len)) > 0) {
+		p = der;
+		if ((v2 = d2i_ESS_SIGNING_CERT_V2(NULL, &p, len)) == NULL ||
+		    p != der + len)
+			r2 = -1;
+	}
+	if (r1 == 0 && r2 == 0)
+		e = SIG_ESS_ABSENT;
+	else if (r1 >= 0 && r2 >= 0)
 		e = OSSL_ESS_check_signing_certs(v1, v2, list, 0) == 1 ?
 		    SIG_ESS_VALID : SIG_ESS_MISMATCH;
 	ESS_SIGNING_CERT_free(v1);
