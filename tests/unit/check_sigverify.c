@@ -292,14 +292,15 @@ END_TEST
 
 /*
  * Signed with the leaf's key under cert, but its signing-certificate-v2
- * names named: what swapping a certificate of the same key leaves.
+ * names named: what swapping a certificate of the same key leaves. With
+ * named NULL, the attribute is a SEQUENCE that is not one.
  */
 static CMS_ContentInfo *
 sign_swapped(X509 *cert, X509 *named)
 {
 	unsigned char md[32], *ess = NULL;
 	CMS_ContentInfo *cms = NULL;
-	ESS_SIGNING_CERT_V2 *sc;
+	ESS_SIGNING_CERT_V2 *sc = NULL;
 	ASN1_STRING *seq;
 	CMS_SignerInfo *si;
 	int n;
@@ -309,9 +310,15 @@ sign_swapped(X509 *cert, X509 *named)
 	ck_assert_err(cms_signed_new(NULL, 0, &cms), KALIT_OK);
 	ck_assert_ptr_nonnull(si = CMS_add1_signer(cms, cert, p.leaf_key,
 	    EVP_sha256(), CMS_BINARY | CMS_PARTIAL | CMS_NOSMIMECAP));
-	ck_assert_ptr_nonnull(sc = OSSL_ESS_signing_cert_v2_new_init(
-	    EVP_sha256(), named, NULL, 1));
-	ck_assert_int_gt(n = i2d_ESS_SIGNING_CERT_V2(sc, &ess), 0);
+	if (named != NULL) {
+		ck_assert_ptr_nonnull(sc = OSSL_ESS_signing_cert_v2_new_init(
+		    EVP_sha256(), named, NULL, 1));
+		ck_assert_int_gt(n = i2d_ESS_SIGNING_CERT_V2(sc, &ess), 0);
+	} else {
+		n = 5;
+		ck_assert_ptr_nonnull(ess = OPENSSL_memdup("\x30\x03\x02\x01"
+		    "\x01", 5));
+	}
 	ck_assert_ptr_nonnull(seq = ASN1_STRING_new());
 	ck_assert_int_eq(ASN1_STRING_set(seq, ess, n), 1);
 	ck_assert_int_eq(CMS_signed_add1_attr_by_NID(si,
@@ -345,6 +352,13 @@ START_TEST(test_sigverify_swapped_certificate_is_sig_crypto_failure)
 	rep = verify(cms, DOC, VALIDATE_REV_OFF);
 	ck_verdict(rep, 0, SIG_TOTAL_PASSED, SIG_SUB_NONE);
 	ck_assert_int_eq(rep->signers[0].ess, SIG_ESS_VALID);
+	sig_report_free(rep);
+	CMS_ContentInfo_free(cms);
+	/* An attribute that does not parse is a structure failure. */
+	cms = sign_swapped(again, NULL);
+	rep = verify(cms, DOC, VALIDATE_REV_OFF);
+	ck_verdict(rep, 0, SIG_TOTAL_FAILED, SIG_SUB_FORMAT_FAILURE);
+	ck_assert_int_eq(rep->signers[0].ess, SIG_ESS_MALFORMED);
 	sig_report_free(rep);
 	CMS_ContentInfo_free(cms);
 	X509_free(again);
