@@ -164,16 +164,6 @@ signers_acquire(struct responder *r)
 	return ss;
 }
 
-static int64_t
-time_of(const ASN1_TIME *t)
-{
-	struct tm tm;
-
-	if (ASN1_TIME_to_tm(t, &tm) != 1)
-		return 0;
-	return (int64_t)timegm(&tm);
-}
-
 /* The CAs of the database, with their certificates. */
 struct ca_list {
 	struct store	*s;
@@ -233,6 +223,7 @@ signer_add(struct ca_list *l, const char *path, const char *pass)
 	EVP_PKEY *key = NULL;
 	X509 *cert = NULL;
 	struct signer *s;
+	int64_t not_before, not_after;
 	size_t i;
 	int r;
 
@@ -250,6 +241,11 @@ signer_add(struct ca_list *l, const char *path, const char *pass)
 		    "'kalit-ca responder'", path);
 		goto out;
 	}
+	if ((r = x509_time_unix(X509_get0_notBefore(cert), &not_before)) !=
+	    KALIT_OK ||
+	    (r = x509_time_unix(X509_get0_notAfter(cert), &not_after)) !=
+	    KALIT_OK)
+		goto out;
 	r = KALIT_ERR_CA_UNKNOWN;
 	for (i = 0; i < l->n; i++) {
 		s = &l->v[i];
@@ -258,8 +254,7 @@ signer_add(struct ca_list *l, const char *path, const char *pass)
 			continue;
 		r = KALIT_OK;
 		/* Renewed: the one valid longest signs. */
-		if (s->cert != NULL &&
-		    time_of(X509_get0_notAfter(cert)) <= s->not_after)
+		if (s->cert != NULL && not_after <= s->not_after)
 			break;
 		X509_free(s->cert);
 		EVP_PKEY_free(s->key);
@@ -267,8 +262,8 @@ signer_add(struct ca_list *l, const char *path, const char *pass)
 		s->key = key;
 		cert = NULL;
 		key = NULL;
-		s->not_before = time_of(X509_get0_notBefore(s->cert));
-		s->not_after = time_of(X509_get0_notAfter(s->cert));
+		s->not_before = not_before;
+		s->not_after = not_after;
 		break;
 	}
 	if (r != KALIT_OK)
