@@ -32,7 +32,9 @@ LC_ALL=C
 export LC_ALL
 
 top=$(cd "$(dirname "$0")/.." && pwd)
-NPROC=$(nproc 2>/dev/null || getconf _NPROCESSORS_ONLN 2>/dev/null || echo 1)
+BENCH=ocsp.sh
+KEEP=${KEEP:-0}
+. "$top/bench/lib.sh"
 KALITD=${KALITD:-$top/kalitd}
 KALIT_CA=${KALIT_CA:-$top/kalit-ca}
 KALIT_PROFILE_DIR=${KALIT_PROFILE_DIR:-$top/ca/profiles}
@@ -50,55 +52,24 @@ CHECK=${CHECK:-1}
 OPENSSL=${OPENSSL:-openssl}
 WRK=${WRK:-wrk}
 BENCH_TMP=${BENCH_TMP:-${TMPDIR:-/tmp}}
-KEEP=${KEEP:-0}
 export KALIT_PROFILE_DIR
 unset KALIT_CA_DIR KALITD_CONF
 KALIT_OPERATOR=bench
 export KALIT_OPERATOR
 
-say() { printf '%s\n' "ocsp.sh: $*" >&2; }
-die() { say "error: $*"; exit 1; }
-
-for v in DURATION CONNS THREADS SERVER_THREADS CERTS NONCED MULTI; do
-	x=
-	eval "x=\$$v"
-	case $x in ''|*[!0-9]*) die "$v=$x is not a number" ;; esac
-	[ "$x" -ge 1 ] || die "$v must be at least 1"
-done
+numbers DURATION CONNS THREADS SERVER_THREADS CERTS NONCED MULTI
 case $WARMUP in ''|*[!0-9]*) die "WARMUP=$WARMUP is not a number" ;; esac
 case $REVOKED_PCT in ''|*[!0-9]*) die "REVOKED_PCT=$REVOKED_PCT is not a number" ;; esac
 [ "$REVOKED_PCT" -le 100 ] || die "REVOKED_PCT must be at most 100"
 [ "$CONNS" -ge "$THREADS" ] || die "CONNS must be at least THREADS"
-abspath() { # NAME VALUE: prints an absolute path to the executable
-	case $2 in
-	/*) printf '%s\n' "$2" ;;
-	*/*) printf '%s\n' "$(pwd)/$2" ;;
-	*) command -v "$2" 2>/dev/null || die "$1: $2 not found" ;;
-	esac
-}
-KALITD=$(abspath KALITD "$KALITD")
-KALIT_CA=$(abspath KALIT_CA "$KALIT_CA")
-[ -x "$KALITD" ] || die "$KALITD: not an executable; make kalitd or set KALITD"
-[ -x "$KALIT_CA" ] || die "$KALIT_CA: not an executable; make kalit-ca or set KALIT_CA"
-[ -d "$KALIT_PROFILE_DIR" ] || die "$KALIT_PROFILE_DIR: no such directory"
-command -v "$OPENSSL" >/dev/null 2>&1 || die "$OPENSSL not found"
-command -v "$WRK" >/dev/null 2>&1 || die "$WRK not found (apt-get install wrk)"
-command -v curl >/dev/null 2>&1 || die "curl not found"
+need_tools
 command -v python3 >/dev/null 2>&1 || die "python3 not found"
 command -v sqlite3 >/dev/null 2>&1 || die "sqlite3 not found (lib.sh's ca_index needs it)"
 "$OPENSSL" ocsp -help 2>&1 | grep -q -- '-multi' ||
     die "$OPENSSL ocsp has no -multi (OpenSSL 1.1.1 or later has)"
-case $(date +%N) in *[!0-9]*|'') die "date +%N unsupported: GNU date is needed" ;; esac
-TCK=$(getconf CLK_TCK)
 
-W=$(mktemp -d "$BENCH_TMP/kalit-ocsp.XXXXXX") || die "mktemp failed"
 KPID=
 OPID=
-# children PID: the direct children of a process
-children() {
-	cat /proc/"$1"/task/*/children 2>/dev/null ||
-	    ps -o pid= --ppid "$1" 2>/dev/null || true
-}
 openssl_stop() {
 	[ -n "$OPID" ] || return 0
 	# The parent's TERM handler does not always take its children along.
@@ -108,55 +79,14 @@ openssl_stop() {
 	wait "$OPID" 2>/dev/null || true
 	OPID=
 }
-cleanup() {
+stop_servers() {
 	openssl_stop
 	if [ -n "$KPID" ]; then
 		kill -TERM "$KPID" 2>/dev/null || true
 		wait "$KPID" 2>/dev/null || true
 	fi
-	if [ "$KEEP" = 1 ]; then
-		say "work directory kept: $W"
-	else
-		rm -rf "$W"
-	fi
 }
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-LOG=$W/log
-: > "$LOG"
-
-now() { date +%s.%N; }
-# ticks PID...: utime + stime of the processes (all their threads), in ticks
-ticks() {
-	for _p; do
-		sed 's/^.*) //' "/proc/$_p/stat" 2>/dev/null || true
-	done | awk '{ t += $12 + $13 } END { print t + 0 }'
-}
-# busy: ticks all CPUs spent busy (not idle or waiting for I/O) since boot
-busy() { awk '$1 == "cpu" { print $2 + $3 + $4 + $7 + $8 + $9; exit }' /proc/stat; }
-# kids FILE: CPU ticks of this shell's waited-for children so far, from
-# `times > FILE` run in this shell (not in a $(...) subshell)
-kids() {
-	awk -v t="$TCK" 'NR == 2 {
-		split($1, u, /[ms]/); split($2, s, /[ms]/)
-		printf "%.0f", (u[1] * 60 + u[2] + s[1] * 60 + s[2]) * t }' "$1"
-}
-# calc EXPR -v VAR=VALUE...: awk arithmetic, printed with %.10g
-calc() {
-	_e=$1
-	shift
-	awk "$@" "BEGIN { printf \"%.10g\", $_e }" /dev/null
-}
-free_port() {
-	python3 -c 'import socket
-s = socket.socket()
-s.bind(("127.0.0.1", 0))
-print(s.getsockname()[1])'
-}
-# metric FILE NAME: the value of the sample NAME (with its labels) in FILE
-metric() {
-	awk -v n="$2" '$1 == n { v = $2 } END { print v + 0 }' "$1"
-}
+workdir kalit-ocsp
 
 # ---------------------------------------------------------------- PKI
 say "work directory $W"
@@ -356,17 +286,7 @@ CONF
     die "kalitd keygen failed; see $LOG"
 KURL=http://127.0.0.1:$KPORT
 say "starting kalitd on $KURL ($SERVER_THREADS threads)"
-"$KALITD" -c "$SRV/kalitd.conf" > "$SRV/kalitd.log" 2>&1 &
-KPID=$!
-i=0
-until curl -sf "$KURL/healthz" >/dev/null 2>&1; do
-	i=$((i + 1))
-	if [ $i -gt 100 ] || ! kill -0 "$KPID" 2>/dev/null; then
-		cat "$SRV/kalitd.log" >&2
-		die "kalitd did not start"
-	fi
-	sleep 0.1
-done
+start_kalitd "$SRV/kalitd.conf" "$KURL"
 asks "$KURL/ocsp" || { cat "$W/ask.out" >&2; die "kalitd's answer is not right"; }
 
 say "wrk -t$THREADS -c$CONNS -d${DURATION}s against kalitd"
@@ -453,7 +373,6 @@ echo "kalitd:   $("$KALITD" --version 2>/dev/null || echo '?'), $SERVER_THREADS 
 echo "CA:       $CERTS citizen certificates, $NREV revoked; responder key $("$OPENSSL" pkey -in "$W/r.key" -noout -text 2>/dev/null | head -n 1 | sed 's/^ *//')"
 echo "requests: $REQ_BYTES bytes without a nonce, $NREQ_BYTES with; $NONCED distinct nonce'd requests rotated"
 echo
-ms() { awk -v u="$1" 'BEGIN { printf "%.2f ms", u / 1000 }'; }
 printf '%-50s %10s %9s %9s %10s %10s\n' "what" "per second" "p50" "p99" \
     "CPU us/op" "ops/CPU-s"
 row() { # NAME LABEL
@@ -478,18 +397,16 @@ for n in k_post k_get k_mix k_mixget k_nonce o_post o_mix o_nonce; do
 	    "$n" "$R_CPU" "$R_SEC" "$R_CORES" "$R_CLIENT" "$R_OTHER"
 done
 echo "kalitd: /metrics counted $(printf '%.0f' "$K_200") OCSP answers with HTTP 200 (warm-ups included); peak RSS $((K_RSS / 1024)) MB"
-noisy=0
+crowded=0
 for n in k_post k_get k_mix k_mixget k_nonce o_post o_mix o_nonce; do
 	. "$W/$n.res"
-	awk -v o="$R_OTHER" -v s="$R_SEC" -v n="$NPROC" 'BEGIN { exit !(o > 0.1 * s * n) }' &&
-	    noisy=1
+	noisy "$R_OTHER" "$R_SEC" && crowded=1
 done
-if [ "$noisy" = 1 ]; then
+if [ "$crowded" = 1 ]; then
 	echo "warning: other processes used more than 10% of the machine during a timed run:"
 	echo "         the per-second figures are low; CPU per op is less disturbed. Re-run on a quiet machine."
 fi
 echo
-goal() { awk -v v="$1" -v g="$2" 'BEGIN { print (v >= g ? "met" : "NOT met") }'; }
 . "$W/k_post.res"
 KC_RATE=$R_RATE
 KC_PER_CPU=$R_PER_CPU
