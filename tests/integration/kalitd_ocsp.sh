@@ -116,6 +116,19 @@ soon() {
 	done
 }
 
+# soon_ok DESC CMD...: CMD succeeds within about a second (soon); a
+# failure shows the statuses of the last answer, resp.der.
+soon_ok() {
+	_sk_d=$1
+	shift
+	if soon "$@"; then
+		ok "$_sk_d"
+	else
+		fail "$_sk_d: last answer $(rstatus resp.der)" \
+		    "$(cstatus resp.der | tr '\n' ' ')"
+	fi
+}
+
 # reqout OUT ARGS...: an OCSP request made by openssl (DER).
 reqout() {
 	_ro_o=$1
@@ -135,8 +148,8 @@ N=0
 citizen() {
 	N=$((N + 1))
 	kca_issue --profile citizen --given-name Vali --surname Aliyev \
-	    --pinfl "$(pinfl $N)" --csr req.pem --out "$1.crt" >/dev/null 2>&1 ||
-	    fail "kalit-ca issue $1"
+	    --pinfl "$(pinfl $N)" --csr req.pem --out "$1.crt" \
+	    >/dev/null 2>&1 || fail "kalit-ca issue $1"
 }
 
 # --- the PKI: responder key files for the citizen and official CAs -----------
@@ -168,7 +181,7 @@ start_kalitd
 assert_grep "kalitd logs the signer of the citizen CA" \
     "OCSP for CA citizen: signer valid until" "$TMP/kalitd.log"
 
-# --- what openssl ocsp is told -------------------------------------------------
+# --- what openssl ocsp is told -----------------------------------------------
 
 ask good -issuer "$CIT_CRT" -cert good.crt
 says "good" good good.crt good
@@ -238,15 +251,12 @@ reqout released.der -issuer "$CIT_CRT" -cert released.crt -no_nonce
 post released.der
 assert_eq "held, asked without a nonce: revoked" "$(cstatus resp.der)" revoked
 kca release "$(cert_serial released.crt)" >/dev/null || fail "release"
-if soon post_says released.der good; then
-	ok "released from hold: good within a second"
-else
-	fail "released from hold: $(cstatus resp.der), want good"
-fi
+soon_ok "released from hold: good within a second" post_says released.der \
+    good
 ask released -issuer "$CIT_CRT" -cert released.crt
 says "released: openssl ocsp agrees" released released.crt good
 
-# --- GET (RFC 6960 appendix A) ------------------------------------------------
+# --- GET (RFC 6960 appendix A) -----------------------------------------------
 
 reqout get.der -issuer "$CIT_CRT" -cert good.crt -no_nonce
 http GET "/ocsp/$(pct get.der)" -D get.hdr
@@ -284,7 +294,7 @@ case $b64 in
 	;;
 esac
 
-# --- a revocation reaches a cached answer within a second ---------------------
+# --- a revocation reaches a cached answer within a second --------------------
 
 reqout c3.der -issuer "$CIT_CRT" -cert c3.crt -no_nonce
 post c3.der
@@ -293,11 +303,8 @@ post c3.der
 check "no nonce: asked twice, the same answer (cached)" cmp resp.der c3.1
 kca revoke "$(cert_serial c3.crt)" --reason keyCompromise >/dev/null ||
     fail "revoke c3"
-if soon post_says c3.der revoked; then
-	ok "revoked after its answer was cached: revoked within a second"
-else
-	fail "revoked after caching: $(cstatus resp.der), want revoked"
-fi
+soon_ok "revoked after its answer was cached: revoked within a second" \
+    post_says c3.der revoked
 # a cached answer about several certificates, one of them held
 reqout multi.der -issuer "$CIT_CRT" -cert c4.crt -cert later1.crt -no_nonce
 post multi.der
@@ -309,19 +316,12 @@ multi_is() {
 	post multi.der
 	[ "$(cstatus resp.der | tr '\n' ' ')" = "$1" ]
 }
-if soon multi_is "good revoked "; then
-	ok "one of them held: the cached answer is dropped within a second"
-else
-	fail "one of them held: $(cstatus resp.der | tr '\n' ' ')"
-fi
+soon_ok "one of them held: the cached answer is dropped within a second" \
+    multi_is "good revoked "
 kca release "$(cert_serial later1.crt)" >/dev/null || fail "release"
-if soon multi_is "good good "; then
-	ok "released: good again within a second"
-else
-	fail "released: $(cstatus resp.der | tr '\n' ' ')"
-fi
+soon_ok "released: good again within a second" multi_is "good good "
 
-# --- GnuTLS ocsptool ------------------------------------------------------------
+# --- GnuTLS ocsptool ---------------------------------------------------------
 
 run ocsptool --ask="$URL/ocsp" --load-issuer "$CIT_CRT" \
     --load-cert good.crt --outfile gt.der
@@ -333,8 +333,8 @@ run ocsptool --ask="$URL/ocsp" --load-issuer "$CIT_CRT" \
 assert_grep "ocsptool --ask --nonce: revoked" \
     "Certificate Status: revoked" "$OUT"
 assert_grep "... verified" "Verifying OCSP Response: Success" "$OUT"
-assert_grep "... its nonce echoed (ocsptool checks it)" "^	+Nonce: [0-9a-f]+$" \
-    "$OUT"
+assert_grep "... its nonce echoed (ocsptool checks it)" \
+    "^	+Nonce: [0-9a-f]+$" "$OUT"
 check "ocsptool -e: verifies with the citizen CA as anchor" \
     ocsptool -e --load-trust "$CIT_CRT" --infile gt.der
 check_not "ocsptool -e: not with the official CA as anchor" \
@@ -342,7 +342,7 @@ check_not "ocsptool -e: not with the official CA as anchor" \
 check "ocsptool -e: verifies with the responder certificate" \
     ocsptool -e --load-signer r1.crt --infile gt.der
 
-# --- a renewed responder key file, after SIGHUP ---------------------------------
+# --- a renewed responder key file, after SIGHUP ------------------------------
 
 check "kalit-ca responder again (renewal)" kca responder --ca citizen \
     --out "$TMP/citizen.new.p12" --ca-pass "file:$CAPASS" \
@@ -360,13 +360,13 @@ if soon signed_by r2.crt; then
 	ok "after SIGHUP the renewed responder signs"
 else
 	fail "the renewed responder does not sign"
-	head -n 5 renewed.txt | sed 's/^/     | /'
+	head -n 5 renewed.err | sed 's/^/     | /'
 fi
 check_not "... not the old one" signed_by r1.crt
 ask renewed -issuer "$CIT_CRT" -cert revoked.crt
 says "the renewed responder: revoked is revoked" renewed revoked.crt revoked
 
-# --- hostile requests: each gets its exact status ---------------------------------
+# --- hostile requests: each gets its exact status ----------------------------
 
 reqout one.der -issuer "$CIT_CRT" -cert good.crt -no_nonce
 head -c 200 /dev/urandom >garbage.der
@@ -474,7 +474,7 @@ http GET "/ocsp/$(head -c 40000 /dev/zero | tr '\0' A)"
 expect_http "GET: a URL longer than kalitd reads" 414 -
 check "kalitd answers /healthz" curl -sf "$URL/healthz"
 
-# --- the responder certificate expired: tryLater ------------------------------------
+# --- the responder certificate expired: tryLater -----------------------------
 
 mkdir -p exp
 : >exp/index.txt
@@ -532,7 +532,8 @@ expect_ocsp "... with a nonce too" trylater
 http GET "/ocsp/$(pct one.der)"
 expect_ocsp "... GET" trylater
 assert_grep "kalitd says what to do" \
-    "OCSP for CA citizen: the responder certificate is not valid now; renew it with 'kalit-ca responder --ca citizen'" \
+    "OCSP for CA citizen: the responder certificate is not valid now; \
+renew it with 'kalit-ca responder --ca citizen'" \
     "$TMP/kalitd.log"
 ask offexp -issuer "$OFF_CRT" -cert off.crt
 says "the official CA's responder still answers" offexp off.crt good
@@ -543,13 +544,9 @@ post one.der
 expect_ocsp "a responder certificate not valid yet (after SIGHUP)" trylater
 cp citizen.saved.p12 "$SIGNERS/citizen.p12"
 kill -HUP "$KPID"
-if soon post_says one.der good; then
-	ok "the good key file back, SIGHUP: good"
-else
-	fail "the good key file back: $(rstatus resp.der) $(cstatus resp.der)"
-fi
+soon_ok "the good key file back, SIGHUP: good" post_says one.der good
 
-# --- the CA database moved away while kalitd runs --------------------------------
+# --- the CA database moved away while kalitd runs ----------------------------
 
 reqout c5.der -issuer "$CIT_CRT" -cert c5.crt -no_nonce
 post c5.der
@@ -564,11 +561,7 @@ not_good() {
 	*) return 1 ;;
 	esac
 }
-if soon not_good; then
-	ok "database moved away: $(rstatus resp.der) within a second"
-else
-	fail "database moved away: $(rstatus resp.der) $(cstatus resp.der)"
-fi
+soon_ok "database moved away: not good within a second" not_good
 post c5.der
 case $(rstatus resp.der) in
 internalerror|trylater) ok "... internalError or tryLater, never good" ;;
@@ -583,20 +576,12 @@ assert_grep "kalitd logs the database error once, and what it does" \
     "CA database $DB: .*; nothing cached, every answer reads it anew" \
     "$TMP/kalitd.log"
 mv "$DB.away" "$DB"
-if soon post_says c5.der good; then
-	ok "database back: good within a second"
-else
-	fail "database back: $(rstatus resp.der) $(cstatus resp.der)"
-fi
+soon_ok "database back: good within a second" post_says c5.der good
 kca revoke "$(cert_serial c5.crt)" --reason superseded >/dev/null ||
     fail "revoke c5"
-if soon post_says c5.der revoked; then
-	ok "... and a revocation is seen again"
-else
-	fail "... revocation after the database came back: $(cstatus resp.der)"
-fi
+soon_ok "... and a revocation is seen again" post_says c5.der revoked
 
-# --- kalitd without [responder] --------------------------------------------------
+# --- kalitd without [responder] ----------------------------------------------
 
 write_conf
 restart
