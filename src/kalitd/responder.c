@@ -904,6 +904,7 @@ responder_answer(struct responder *r, const unsigned char *der, size_t len,
 	char serials[OCSP_REQUEST_CERTS_MAX * (X509_SERIAL_HEX_MAX + 2) + 1];
 	size_t slen = 0;
 	uint64_t epoch;
+	int64_t refresh;
 	int i, n, nonce, rc, status = OCSP_RESPONSE_STATUS_MALFORMEDREQUEST;
 
 	memset(a, 0, sizeof(*a));
@@ -936,9 +937,12 @@ responder_answer(struct responder *r, const unsigned char *der, size_t len,
 	if (rc == KALIT_OK) {
 		a->cacheable = !nonce;
 		serials[slen] = '\0';
+		/* Not served past its signer's certificate: tryLater then. */
+		refresh = now + r->cfg->ocsp_next_update / 2;
+		if (refresh > s->not_after)
+			refresh = s->not_after;
 		if (a->cacheable)
-			cache_put(r, key, epoch, serials, slen + 1, a,
-			    now + r->cfg->ocsp_next_update / 2);
+			cache_put(r, key, epoch, serials, slen + 1, a, refresh);
 		goto out;
 	}
 	status = OCSP_RESPONSE_STATUS_INTERNALERROR;

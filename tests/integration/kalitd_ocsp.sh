@@ -537,11 +537,34 @@ renew it with 'kalit-ca responder --ca citizen'" \
     "$TMP/kalitd.log"
 ask offexp -issuer "$OFF_CRT" -cert off.crt
 says "the official CA's responder still answers" offexp off.crt good
+# one that expires while an answer it signed is cached
+END=$(($(date +%s) + 8))
+old_responder 20200101000000Z "$(date -u -d "@$END" +%Y%m%d%H%M%SZ)"
+kill -HUP "$KPID"
+post_ok() {
+	post "$1"
+	[ "$(rstatus resp.der)" = successful ]
+}
+soon_ok "a responder certificate valid a few seconds more (SIGHUP)" \
+    post_ok one.der
+post one.der
+cp resp.der short.1
+post one.der
+check "... its answer is cached" cmp resp.der short.1
+# Waits for the certificate's notAfter: no timing assertion.
+while [ "$(date +%s)" -le "$END" ]; do
+	sleep 0.2
+done
+post one.der
+expect_ocsp "... expired: tryLater, not the cached answer it signed" trylater
 old_responder 20990101000000Z 20991231000000Z
 kill -HUP "$KPID"
-sleep 0.5	# not a timing assertion: SIGHUP is asynchronous
+# SIGHUP is asynchronous: the reload is logged.
+soon_ok "a responder certificate not valid yet: reloaded (SIGHUP)" grep -q \
+    "signer valid until $(date -u -d '2099-12-31 00:00:00' +%s)" \
+    "$TMP/kalitd.log"
 post one.der
-expect_ocsp "a responder certificate not valid yet (after SIGHUP)" trylater
+expect_ocsp "... not valid yet: tryLater" trylater
 cp citizen.saved.p12 "$SIGNERS/citizen.p12"
 kill -HUP "$KPID"
 soon_ok "the good key file back, SIGHUP: good" post_says one.der good
