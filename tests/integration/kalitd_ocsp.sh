@@ -366,6 +366,17 @@ check_not "... not the old one" signed_by r1.crt
 ask renewed -issuer "$CIT_CRT" -cert revoked.crt
 says "the renewed responder: revoked is revoked" renewed revoked.crt revoked
 
+# a file in signer_dir that is no responder key file: SIGHUP keeps the
+# signers it has
+head -c 300 /dev/urandom >"$SIGNERS/stray.p12"
+kill -HUP "$KPID"
+soon_ok "a broken .p12 in signer_dir: SIGHUP refuses it" grep -q \
+    "OCSP signers not reloaded" "$TMP/kalitd.log"
+assert_grep "... and names the file" "responder key file $SIGNERS/stray.p12" \
+    "$TMP/kalitd.log"
+check "... the renewed responder still signs" signed_by r2.crt
+rm -f "$SIGNERS/stray.p12"
+
 # --- hostile requests: each gets its exact status ----------------------------
 
 reqout one.der -issuer "$CIT_CRT" -cert good.crt -no_nonce
