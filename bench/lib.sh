@@ -1,0 +1,127 @@
+# lib.sh: helpers of the benchmark scripts that run servers under wrk
+# (login.sh, ocsp.sh). POSIX sh, sourced after BENCH (the script's name for
+# messages) and KEEP are set; TCK and NPROC are set here.
+
+TCK=$(getconf CLK_TCK)
+NPROC=$(nproc 2>/dev/null || getconf _NPROCESSORS_ONLN 2>/dev/null || echo 1)
+
+say() { printf '%s\n' "$BENCH: $*" >&2; }
+die() { say "error: $*"; exit 1; }
+
+abspath() { # NAME VALUE: prints an absolute path to the executable
+	case $2 in
+	/*) printf '%s\n' "$2" ;;
+	*/*) printf '%s\n' "$(pwd)/$2" ;;
+	*) command -v "$2" 2>/dev/null || die "$1: $2 not found" ;;
+	esac
+}
+
+# stop_servers: the script's own, run at exit before the work directory
+# goes (it stops what the script started).
+stop_servers() { :; }
+
+# workdir PREFIX: a fresh work directory in W (under $BENCH_TMP) with LOG in
+# it; at exit the servers are stopped and W is removed unless KEEP=1.
+workdir() {
+	W=$(mktemp -d "$BENCH_TMP/$1.XXXXXX") || die "mktemp failed"
+	trap bench_exit EXIT
+	trap 'exit 130' INT TERM
+	LOG=$W/log
+	: > "$LOG"
+}
+bench_exit() {
+	stop_servers
+	if [ "$KEEP" = 1 ]; then
+		say "work directory kept: $W"
+	else
+		rm -rf "$W"
+	fi
+}
+
+# numbers VAR...: each variable holds a whole number, at least 1.
+numbers() {
+	for _nv; do
+		_nx=
+		eval "_nx=\$$_nv"
+		case $_nx in ''|*[!0-9]*) die "$_nv=$_nx is not a number" ;; esac
+		[ "$_nx" -ge 1 ] || die "$_nv must be at least 1"
+	done
+}
+
+# need_tools: KALITD and KALIT_CA made absolute and executable,
+# KALIT_PROFILE_DIR a directory, OPENSSL, WRK and curl found, GNU date.
+need_tools() {
+	KALITD=$(abspath KALITD "$KALITD")
+	KALIT_CA=$(abspath KALIT_CA "$KALIT_CA")
+	[ -x "$KALITD" ] || die "$KALITD: not an executable; make kalitd or set KALITD"
+	[ -x "$KALIT_CA" ] || die "$KALIT_CA: not an executable; make kalit-ca or set KALIT_CA"
+	[ -d "$KALIT_PROFILE_DIR" ] || die "$KALIT_PROFILE_DIR: no such directory"
+	command -v "$OPENSSL" >/dev/null 2>&1 || die "$OPENSSL not found"
+	command -v "$WRK" >/dev/null 2>&1 || die "$WRK not found (apt-get install wrk)"
+	command -v curl >/dev/null 2>&1 || die "curl not found"
+	case $(date +%N) in
+	*[!0-9]*|'') die "date +%N unsupported: GNU date is needed" ;;
+	esac
+}
+
+now() { date +%s.%N; }
+# ticks PID...: utime + stime of the processes (all their threads), in ticks
+ticks() {
+	for _p; do
+		sed 's/^.*) //' "/proc/$_p/stat" 2>/dev/null || true
+	done | awk '{ t += $12 + $13 } END { print t + 0 }'
+}
+# busy: ticks all CPUs spent busy (not idle or waiting for I/O) since boot
+busy() { awk '$1 == "cpu" { print $2 + $3 + $4 + $7 + $8 + $9; exit }' /proc/stat; }
+# kids FILE: CPU ticks of this shell's waited-for children so far, from
+# `times > FILE` run in this shell (not in a $(...) subshell)
+kids() {
+	awk -v t="$TCK" 'NR == 2 {
+		split($1, u, /[ms]/); split($2, s, /[ms]/)
+		printf "%.0f", (u[1] * 60 + u[2] + s[1] * 60 + s[2]) * t }' "$1"
+}
+# children PID: the direct children of a process
+children() {
+	cat /proc/"$1"/task/*/children 2>/dev/null ||
+	    ps -o pid= --ppid "$1" 2>/dev/null || true
+}
+# calc EXPR -v VAR=VALUE...: awk arithmetic, printed with %.10g (put a
+# comparison in parentheses: a bare '>' is awk's output redirection)
+calc() {
+	_e=$1
+	shift
+	awk "$@" "BEGIN { printf \"%.10g\", $_e }" /dev/null
+}
+free_port() {
+	python3 -c 'import socket
+s = socket.socket()
+s.bind(("127.0.0.1", 0))
+print(s.getsockname()[1])' 2>/dev/null ||
+	    awk 'BEGIN { srand(); print 20000 + int(rand() * 20000) }'
+}
+# metric FILE NAME: the value of the sample NAME (with its labels) in FILE
+metric() {
+	awk -v n="$2" '$1 == n { v = $2 } END { print v + 0 }' "$1"
+}
+# ms MICROSECONDS: "1.23 ms"
+ms() { awk -v u="$1" 'BEGIN { printf "%.2f ms", u / 1000 }'; }
+# goal VALUE GOAL: "met" or "NOT met"
+goal() { awk -v v="$1" -v g="$2" 'BEGIN { print (v >= g ? "met" : "NOT met") }'; }
+# noisy OTHER SECONDS: other processes took more than 10% of the machine
+noisy() { awk -v o="$1" -v s="$2" -v n="$NPROC" 'BEGIN { exit !(o > 0.1 * s * n) }'; }
+
+# start_kalitd CONF URL: $KALITD -c CONF in the background (KPID), its
+# output in kalitd.log beside CONF; waits until URL/healthz answers.
+start_kalitd() {
+	"$KALITD" -c "$1" > "$(dirname "$1")/kalitd.log" 2>&1 &
+	KPID=$!
+	_sk_i=0
+	until curl -sf "$2/healthz" >/dev/null 2>&1; do
+		_sk_i=$((_sk_i + 1))
+		if [ $_sk_i -gt 100 ] || ! kill -0 "$KPID" 2>/dev/null; then
+			cat "$(dirname "$1")/kalitd.log" >&2
+			die "kalitd did not start"
+		fi
+		sleep 0.1
+	done
+}
