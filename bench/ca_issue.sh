@@ -17,7 +17,7 @@
 #   BENCH_TMP          where the work directory is made (default $TMPDIR or /tmp)
 #   KEEP=1             keep the work directory (default: removed at exit)
 BENCH_NAME=ca_issue.sh
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/ca_lib.sh"
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 KALIT_CA=${KALIT_CA:-$top/kalit-ca}

@@ -1,92 +1,127 @@
-# lib.sh: what the benchmark scripts share (POSIX sh, sourced). The script
-# sets BENCH_NAME before, and after sourcing calls bench_workdir once.
-set -eu
-LC_ALL=C
-export LC_ALL
+# lib.sh: helpers of the benchmark scripts that run servers under wrk
+# (login.sh, ocsp.sh). POSIX sh, sourced after BENCH (the script's name for
+# messages) and KEEP are set; TCK and NPROC are set here.
 
-say() { printf '%s\n' "$BENCH_NAME: $*" >&2; }
+TCK=$(getconf CLK_TCK)
+NPROC=$(nproc 2>/dev/null || getconf _NPROCESSORS_ONLN 2>/dev/null || echo 1)
+
+say() { printf '%s\n' "$BENCH: $*" >&2; }
 die() { say "error: $*"; exit 1; }
 
-case $(date +%N) in *[!0-9]*|'') die "date +%N unsupported: GNU date is needed" ;; esac
+abspath() { # NAME VALUE: prints an absolute path to the executable
+	case $2 in
+	/*) printf '%s\n' "$2" ;;
+	*/*) printf '%s\n' "$(pwd)/$2" ;;
+	*) command -v "$2" 2>/dev/null || die "$1: $2 not found" ;;
+	esac
+}
 
-# Peak RSS through GNU time when there is one.
-GNU_TIME=
-if [ -x /usr/bin/time ] && /usr/bin/time -f %M -o /dev/null true 2>/dev/null
-then
-	GNU_TIME=/usr/bin/time
-else
-	say "no GNU /usr/bin/time: peak RSS is not reported (apt-get install time)"
-fi
+# stop_servers: the script's own, run at exit before the work directory
+# goes (it stops what the script started).
+stop_servers() { :; }
 
-# bench_workdir: makes the work directory W (under BENCH_TMP, else TMPDIR,
-# else /tmp), removed at exit unless KEEP=1, and its log file LOG.
-bench_workdir() {
-	W=$(mktemp -d "${BENCH_TMP:-${TMPDIR:-/tmp}}/kalit-bench.XXXXXX") ||
-	    die "mktemp failed"
-	trap bench_cleanup EXIT
+# workdir PREFIX: a fresh work directory in W (under $BENCH_TMP) with LOG in
+# it; at exit the servers are stopped and W is removed unless KEEP=1.
+workdir() {
+	W=$(mktemp -d "$BENCH_TMP/$1.XXXXXX") || die "mktemp failed"
+	trap bench_exit EXIT
 	trap 'exit 130' INT TERM
 	LOG=$W/log
 	: > "$LOG"
 }
-bench_cleanup() {
-	if [ "${KEEP:-0}" = 1 ]; then
+bench_exit() {
+	stop_servers
+	if [ "$KEEP" = 1 ]; then
 		say "work directory kept: $W"
 	else
 		rm -rf "$W"
 	fi
 }
 
-now() { date +%s.%N; }
-# calc T0 T1 [DIV [MUL]]: (T1 - T0) * MUL / DIV, 3 decimals
-calc() { awk -v a="$1" -v b="$2" -v d="${3:-1}" -v m="${4:-1}" \
-    'BEGIN { printf "%.3f", (b - a) * m / d }'; }
-
-# measure NAME CMD...: runs CMD; sets M_SEC (wall seconds) and M_RSS (peak
-# RSS in KB, or "-"). The caller redirects its output.
-measure() {
-	_name=$1
-	shift
-	_t0=$(now)
-	if [ -n "$GNU_TIME" ]; then
-		"$GNU_TIME" -f %M -o "$W/$_name.rss" "$@" ||
-		    die "$_name failed (status $?); see $LOG"
-	else
-		"$@" || die "$_name failed (status $?); see $LOG"
-	fi
-	_t1=$(now)
-	M_SEC=$(calc "$_t0" "$_t1")
-	M_RSS=-
-	if [ -n "$GNU_TIME" ]; then
-		M_RSS=$(tail -n 1 "$W/$_name.rss")
-	fi
-}
-
-mb() { awk -v k="$1" 'BEGIN { if (k == "-") print "-"; else printf "%.1f MB", k / 1024 }'; }
-fsize() { wc -c < "$1" | tr -d ' '; }
-
-# bench_kalit_ca: KALIT_CA made absolute and checked, KALIT_PROFILE_DIR
-# checked and exported, the caller's KALIT_CA_DIR forgotten.
-bench_kalit_ca() {
-	case $KALIT_CA in
-	/*) ;;
-	*/*) KALIT_CA=$(pwd)/$KALIT_CA ;;
-	*) KALIT_CA=$(command -v "$KALIT_CA") || die "kalit-ca not found" ;;
-	esac
-	[ -x "$KALIT_CA" ] || die "$KALIT_CA: not an executable; build it or set KALIT_CA"
-	[ -d "$KALIT_PROFILE_DIR" ] || die "$KALIT_PROFILE_DIR: no such directory; set KALIT_PROFILE_DIR"
-	command -v "$OPENSSL" >/dev/null 2>&1 || die "$OPENSSL not found"
-	export KALIT_PROFILE_DIR
-	unset KALIT_CA_DIR
-}
-
-# bench_sizes MIN: SIZES is numbers of at least MIN, ascending, not empty.
-bench_sizes() {
-	_prev=$(($1 - 1))
-	for _s in $SIZES; do
-		case $_s in ''|*[!0-9]*) die "SIZES: \"$_s\" is not a number" ;; esac
-		[ "$_s" -gt "$_prev" ] ||
-		    die "SIZES must be ascending, from $1: $SIZES"
-		_prev=$_s
+# numbers VAR...: each variable holds a whole number, at least 1.
+numbers() {
+	for _nv; do
+		_nx=
+		eval "_nx=\$$_nv"
+		case $_nx in ''|*[!0-9]*) die "$_nv=$_nx is not a number" ;; esac
+		[ "$_nx" -ge 1 ] || die "$_nv must be at least 1"
 	done
-	[ "$_prev" -ge "$1" ] || die "SIZES is empty"
+}
+
+# need_tools: KALITD and KALIT_CA made absolute and executable,
+# KALIT_PROFILE_DIR a directory, OPENSSL, WRK and curl found, GNU date.
+need_tools() {
+	KALITD=$(abspath KALITD "$KALITD")
+	KALIT_CA=$(abspath KALIT_CA "$KALIT_CA")
+	[ -x "$KALITD" ] || die "$KALITD: not an executable; make kalitd or set KALITD"
+	[ -x "$KALIT_CA" ] || die "$KALIT_CA: not an executable; make kalit-ca or set KALIT_CA"
+	[ -d "$KALIT_PROFILE_DIR" ] || die "$KALIT_PROFILE_DIR: no such directory"
+	command -v "$OPENSSL" >/dev/null 2>&1 || die "$OPENSSL not found"
+	command -v "$WRK" >/dev/null 2>&1 || die "$WRK not found (apt-get install wrk)"
+	command -v curl >/dev/null 2>&1 || die "curl not found"
+	case $(date +%N) in
+	*[!0-9]*|'') die "date +%N unsupported: GNU date is needed" ;;
+	esac
+}
+
+now() { date +%s.%N; }
+# ticks PID...: utime + stime of the processes (all their threads), in ticks
+ticks() {
+	for _p; do
+		sed 's/^.*) //' "/proc/$_p/stat" 2>/dev/null || true
+	done | awk '{ t += $12 + $13 } END { print t + 0 }'
+}
+# busy: ticks all CPUs spent busy (not idle or waiting for I/O) since boot
+busy() { awk '$1 == "cpu" { print $2 + $3 + $4 + $7 + $8 + $9; exit }' /proc/stat; }
+# kids FILE: CPU ticks of this shell's waited-for children so far, from
+# `times > FILE` run in this shell (not in a $(...) subshell)
+kids() {
+	awk -v t="$TCK" 'NR == 2 {
+		split($1, u, /[ms]/); split($2, s, /[ms]/)
+		printf "%.0f", (u[1] * 60 + u[2] + s[1] * 60 + s[2]) * t }' "$1"
+}
+# children PID: the direct children of a process
+children() {
+	cat /proc/"$1"/task/*/children 2>/dev/null ||
+	    ps -o pid= --ppid "$1" 2>/dev/null || true
+}
+# calc EXPR -v VAR=VALUE...: awk arithmetic, printed with %.10g (put a
+# comparison in parentheses: a bare '>' is awk's output redirection)
+calc() {
+	_e=$1
+	shift
+	awk "$@" "BEGIN { printf \"%.10g\", $_e }" /dev/null
+}
+free_port() {
+	python3 -c 'import socket
+s = socket.socket()
+s.bind(("127.0.0.1", 0))
+print(s.getsockname()[1])' 2>/dev/null ||
+	    awk 'BEGIN { srand(); print 20000 + int(rand() * 20000) }'
+}
+# metric FILE NAME: the value of the sample NAME (with its labels) in FILE
+metric() {
+	awk -v n="$2" '$1 == n { v = $2 } END { print v + 0 }' "$1"
+}
+# ms MICROSECONDS: "1.23 ms"
+ms() { awk -v u="$1" 'BEGIN { printf "%.2f ms", u / 1000 }'; }
+# goal VALUE GOAL: "met" or "NOT met"
+goal() { awk -v v="$1" -v g="$2" 'BEGIN { print (v >= g ? "met" : "NOT met") }'; }
+# noisy OTHER SECONDS: other processes took more than 10% of the machine
+noisy() { awk -v o="$1" -v s="$2" -v n="$NPROC" 'BEGIN { exit !(o > 0.1 * s * n) }'; }
+
+# start_kalitd CONF URL: $KALITD -c CONF in the background (KPID), its
+# output in kalitd.log beside CONF; waits until URL/healthz answers.
+start_kalitd() {
+	"$KALITD" -c "$1" > "$(dirname "$1")/kalitd.log" 2>&1 &
+	KPID=$!
+	_sk_i=0
+	until curl -sf "$2/healthz" >/dev/null 2>&1; do
+		_sk_i=$((_sk_i + 1))
+		if [ $_sk_i -gt 100 ] || ! kill -0 "$KPID" 2>/dev/null; then
+			cat "$(dirname "$1")/kalitd.log" >&2
+			die "kalitd did not start"
+		fi
+		sleep 0.1
+	done
 }

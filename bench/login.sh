@@ -36,7 +36,9 @@ LC_ALL=C
 export LC_ALL
 
 top=$(cd "$(dirname "$0")/.." && pwd)
-NPROC=$(nproc 2>/dev/null || getconf _NPROCESSORS_ONLN 2>/dev/null || echo 1)
+BENCH=login.sh
+KEEP=${KEEP:-0}
+. "$top/bench/lib.sh"
 KALITD=${KALITD:-$top/kalitd}
 KALIT_CA=${KALIT_CA:-$top/kalit-ca}
 KALIT_PROFILE_DIR=${KALIT_PROFILE_DIR:-$top/ca/profiles}
@@ -59,38 +61,15 @@ PERF=${PERF:-0}
 OPENSSL=${OPENSSL:-openssl}
 WRK=${WRK:-wrk}
 BENCH_TMP=${BENCH_TMP:-${TMPDIR:-/tmp}}
-KEEP=${KEEP:-0}
 export KALIT_PROFILE_DIR
 unset KALIT_CA_DIR KALITD_CONF
 KALIT_OPERATOR=bench
 export KALIT_OPERATOR
 
-say() { printf '%s\n' "login.sh: $*" >&2; }
-die() { say "error: $*"; exit 1; }
-
-for v in DURATION CONNS THREADS SERVER_THREADS K N GEN_JOBS SPEED_SECONDS \
-    NGINX_WORKERS STIME_PROCS STIME_SECONDS; do
-	x=
-	eval "x=\$$v"
-	case $x in ''|*[!0-9]*) die "$v=$x is not a number" ;; esac
-	[ "$x" -ge 1 ] || die "$v must be at least 1"
-done
+numbers DURATION CONNS THREADS SERVER_THREADS K N GEN_JOBS SPEED_SECONDS \
+    NGINX_WORKERS STIME_PROCS STIME_SECONDS
 [ "$CONNS" -ge "$THREADS" ] || die "CONNS must be at least THREADS"
-abspath() { # NAME VALUE: prints an absolute path to the executable
-	case $2 in
-	/*) printf '%s\n' "$2" ;;
-	*/*) printf '%s\n' "$(pwd)/$2" ;;
-	*) command -v "$2" 2>/dev/null || die "$1: $2 not found" ;;
-	esac
-}
-KALITD=$(abspath KALITD "$KALITD")
-KALIT_CA=$(abspath KALIT_CA "$KALIT_CA")
-[ -x "$KALITD" ] || die "$KALITD: not an executable; make kalitd or set KALITD"
-[ -x "$KALIT_CA" ] || die "$KALIT_CA: not an executable; make kalit-ca or set KALIT_CA"
-[ -d "$KALIT_PROFILE_DIR" ] || die "$KALIT_PROFILE_DIR: no such directory"
-command -v "$OPENSSL" >/dev/null 2>&1 || die "$OPENSSL not found"
-command -v "$WRK" >/dev/null 2>&1 || die "$WRK not found (apt-get install wrk)"
-command -v curl >/dev/null 2>&1 || die "curl not found"
+need_tools
 if [ "$NGINX" != no ]; then
 	command -v "$NGINX" >/dev/null 2>&1 ||
 	    die "$NGINX not found (apt-get install nginx-light, or NGINX=no)"
@@ -98,14 +77,11 @@ fi
 if [ "$PERF" = 1 ]; then
 	command -v perf >/dev/null 2>&1 || die "PERF=1 but perf is not installed"
 fi
-case $(date +%N) in *[!0-9]*|'') die "date +%N unsupported: GNU date is needed" ;; esac
-TCK=$(getconf CLK_TCK)
 
-W=$(mktemp -d "$BENCH_TMP/kalit-login.XXXXXX") || die "mktemp failed"
 KPID=
 NPID=
 BGPIDS=
-cleanup() {
+stop_servers() {
 	for p in $BGPIDS; do
 		kill "$p" 2>/dev/null || true
 	done
@@ -117,55 +93,9 @@ cleanup() {
 		kill -TERM "$NPID" 2>/dev/null || true
 		wait "$NPID" 2>/dev/null || true
 	fi
-	if [ "$KEEP" = 1 ]; then
-		say "work directory kept: $W"
-	else
-		rm -rf "$W"
-	fi
 }
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-LOG=$W/log
-: > "$LOG"
+workdir kalit-login
 
-now() { date +%s.%N; }
-# ticks PID...: utime + stime of the processes (all their threads), in ticks
-ticks() {
-	for _p; do
-		sed 's/^.*) //' "/proc/$_p/stat" 2>/dev/null || true
-	done | awk '{ t += $12 + $13 } END { print t + 0 }'
-}
-# busy: ticks all CPUs spent busy (not idle or waiting for I/O) since boot
-busy() { awk '$1 == "cpu" { print $2 + $3 + $4 + $7 + $8 + $9; exit }' /proc/stat; }
-# kids FILE: CPU ticks of this shell's waited-for children so far, from
-# `times > FILE` run in this shell (not in a $(...) subshell)
-kids() {
-	awk -v t="$TCK" 'NR == 2 {
-		split($1, u, /[ms]/); split($2, s, /[ms]/)
-		printf "%.0f", (u[1] * 60 + u[2] + s[1] * 60 + s[2]) * t }' "$1"
-}
-# children PID: the direct children of a process
-children() {
-	cat /proc/"$1"/task/*/children 2>/dev/null ||
-	    ps -o pid= --ppid "$1" 2>/dev/null || true
-}
-# calc EXPR -v VAR=VALUE...: awk arithmetic, printed with %.10g
-calc() {
-	_e=$1
-	shift
-	awk "$@" "BEGIN { printf \"%.10g\", $_e }" /dev/null
-}
-free_port() {
-	python3 -c 'import socket
-s = socket.socket()
-s.bind(("127.0.0.1", 0))
-print(s.getsockname()[1])' 2>/dev/null ||
-	    awk 'BEGIN { srand(); print 20000 + int(rand() * 20000) }'
-}
-# metric FILE NAME: the value of the sample NAME (with its labels) in FILE
-metric() {
-	awk -v n="$2" '$1 == n { v = $2 } END { print v + 0 }' "$1"
-}
 
 # ---------------------------------------------------------------- login_bodies
 if [ -z "$LOGIN_BODIES" ]; then
@@ -278,17 +208,7 @@ CONF
     >>"$LOG" 2>&1 || die "kalitd client add failed; see $LOG"
 URL=http://127.0.0.1:$KPORT
 say "starting kalitd on $URL ($SERVER_THREADS threads)"
-"$KALITD" -c "$SRV/kalitd.conf" > "$SRV/kalitd.log" 2>&1 &
-KPID=$!
-i=0
-until curl -sf "$URL/healthz" >/dev/null 2>&1; do
-	i=$((i + 1))
-	if [ $i -gt 100 ] || ! kill -0 "$KPID" 2>/dev/null; then
-		cat "$SRV/kalitd.log" >&2
-		die "kalitd did not start"
-	fi
-	sleep 0.1
-done
+start_kalitd "$SRV/kalitd.conf" "$URL"
 
 CHAINOPT=
 [ "$CHAIN" = 1 ] && CHAINOPT="-a $W/chain.pem"
@@ -589,7 +509,6 @@ echo "kalitd:   $("$KALITD" --version 2>/dev/null || echo '?'), $SERVER_THREADS 
 echo "bodies:   $N pre-signed by login_bodies in $(printf '%.1f' "$GEN_SEC") s, $K citizens, $BODY_BYTES bytes each ($( [ "$CHAIN" = 1 ] && echo "CMS with signer + issuing CA + root" || echo "CMS with the signer's certificate only"))"
 [ "$PERF" = 1 ] && echo "note:     PERF=1: kalitd ran under perf record; its figures include perf's overhead"
 echo
-ms() { awk -v u="$1" 'BEGIN { printf "%.2f ms", u / 1000 }'; }
 printf '%-52s %10s %9s %9s %12s %11s\n' "what" "per second" "p50" "p99" \
     "CPU ms/op" "ops/CPU-s"
 printf '%-52s %10.0f %9s %9s %12.3f %11.0f\n' \
@@ -614,14 +533,12 @@ if [ "$NGINX" != no ]; then
 	echo "nginx:  $N_CONN handshakes in $(printf '%.2f' "$N_SEC") s; nginx CPU $(printf '%.2f' "$N_CPU") s = $(printf '%.2f' "$N_CORES") cores busy; all $N_LOG full and verified ($N_PROTO);"
 	echo "        CPU meanwhile: s_time $(printf '%.2f' "$N_CLIENT") s, other processes $(printf '%.2f' "$N_OTHER") s (machine $(printf '%.0f' "$(calc "w * 100" -v w="$N_WALL")")% busy on average)"
 fi
-noisy() { awk -v o="$1" -v s="$2" -v n="$NPROC" 'BEGIN { exit !(o > 0.1 * s * n) }'; }
 if noisy "$K_OTHER" "$(calc "b - a" -v a="$T0" -v b="$T1")" ||
     { [ "$NGINX" != no ] && noisy "$N_OTHER" "$N_SEC"; }; then
 	echo "warning: other processes used more than 10% of the machine during a timed run:"
 	echo "         the per-second figures are low; CPU per op is less disturbed. Re-run on a quiet machine."
 fi
 echo
-goal() { awk -v v="$1" -v g="$2" 'BEGIN { print (v >= g ? "met" : "NOT met") }'; }
 echo "goals"
 printf '  kalitd logins per CPU-s / crypto ceiling:        %6.2f   (goal >= 0.5: %s)\n' \
     "$RATIO_CEIL" "$(goal "$RATIO_CEIL" 0.5)"

@@ -3,9 +3,12 @@
 #define KALIT_KALIT_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include <jansson.h>
+#include <openssl/evp.h>
+#include <openssl/x509.h>
 
 #define KALIT_TIMEOUT_DEFAULT	30	/* seconds for one HTTP request */
 #define KALIT_TIMEOUT_MAX	600
@@ -13,10 +16,20 @@
 #define KALIT_CLIENT_MAX	255	/* --client, bytes */
 #define KALIT_ANSWER_MAX	(64 * 1024)	/* one answer of the server */
 
+#define KALIT_ARGS_MAX		1	/* positional arguments (files) */
+#define KALIT_PROGRESS_MIN	(64 * 1024 * 1024)	/* bytes hashed before
+						   progress is shown */
+
 /* Parsed command line; NULL/0 when not given. Strings borrowed from argv. */
 struct kalit_opts {
 	const char	*key, *server, *client, *password, *cacert;
+	const char	*out, *cosign, *content, *digest;
+	const char	*trust_dir, *crl_dir, *ocsp_url, *revocation;
+	const char	*args[KALIT_ARGS_MAX];
+	int		 nargs;
 	int		 timeout;	/* seconds; KALIT_TIMEOUT_DEFAULT */
+	int		 attached;
+	int		 ocsp, crl_fetch;	/* 1 unless --no-... */
 	int		 json, verbose;
 };
 
@@ -47,5 +60,28 @@ void	kalit_json_free(void *p);
  * the enum kalit_err that decides the exit status.
  */
 int	cmd_login(const struct kalit_opts *o);
+int	cmd_sign(const struct kalit_opts *o);
+int	cmd_verify(const struct kalit_opts *o);
+
+/*
+ * Reads the password as --password says (asking on the terminal by
+ * default) and opens the key file --key. Reports failures itself. On
+ * KALIT_OK the caller frees *keyp, *certp and *chainp (chainp may be
+ * NULL).
+ */
+int	kalit_load_key(const struct kalit_opts *o, EVP_PKEY **keyp,
+	    X509 **certp, STACK_OF(X509) **chainp);
+
+/*
+ * Progress of hashing a long document, on standard error when it is a
+ * terminal: "what: 42% (430 of 1024 MiB)". Zero it, set what, pass it
+ * as the digest_progress argument; kalit_progress_done() ends the line.
+ */
+struct kalit_progress {
+	const char	*what;
+	int		 shown;		/* percent shown + 1; 0: none */
+};
+void	kalit_progress(void *arg, uint64_t done, uint64_t total);
+void	kalit_progress_done(struct kalit_progress *p);
 
 #endif

@@ -5,9 +5,7 @@
 #include "cms.h"
 #include "err.h"
 #include "fetch.h"
-#include "keyfile.h"
 #include "log.h"
-#include "secret.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,23 +25,6 @@ struct login {
 	EVP_PKEY	*key;
 	X509		*cert;
 };
-
-/* Reads the password as --password says and opens the key file. */
-static int
-login_load_key(struct login *l)
-{
-	char prompt[256], *pass = NULL;
-	int r;
-
-	snprintf(prompt, sizeof(prompt), "password for %s", l->o->key);
-	if ((r = secret_read(l->o->password, prompt, 0, &pass)) != KALIT_OK)
-		return kalit_fail(r, "--password");
-	r = keyfile_load_p12(l->o->key, pass, &l->key, &l->cert, NULL);
-	secret_free(pass);
-	if (r != KALIT_OK)
-		return kalit_fail(r, l->o->key);
-	return KALIT_OK;
-}
 
 /*
  * The enum kalit_err named code, so that the exit status tells what the
@@ -348,7 +329,7 @@ cmd_login(const struct kalit_opts *o)
 	if (n > 0 && l.base[n - 1] == '/')
 		l.base[n - 1] = '\0';
 	/* The key first: the challenge's lifetime must not pass at a prompt. */
-	if ((r = login_load_key(&l)) == KALIT_OK)
+	if ((r = kalit_load_key(o, &l.key, &l.cert, NULL)) == KALIT_OK)
 		r = login_run(&l);
 	EVP_PKEY_free(l.key);
 	X509_free(l.cert);

@@ -14,12 +14,15 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include <openssl/crypto.h>
 
 enum opt_id {
 	O_KEY = 256, O_SERVER, O_CLIENT, O_PASSWORD, O_CACERT, O_TIMEOUT,
-	O_JSON, O_VERBOSE, O_HELP, O_VERSION, O__MAX
+	O_JSON, O_VERBOSE, O_HELP, O_VERSION, O_OUT, O_ATTACHED, O_COSIGN,
+	O_CONTENT, O_DIGEST, O_TRUST_DIR, O_CRL_DIR, O_OCSP, O_NO_OCSP,
+	O_OCSP_URL, O_NO_CRL_FETCH, O_REVOCATION, O__MAX
 };
 
 #define B(o)		(1U << ((o) - O_KEY))
@@ -37,25 +40,58 @@ static const struct option long_opts[] = {
 	{ "verbose", no_argument, NULL, O_VERBOSE },
 	{ "help", no_argument, NULL, O_HELP },
 	{ "version", no_argument, NULL, O_VERSION },
+	{ "out", required_argument, NULL, O_OUT },
+	{ "attached", no_argument, NULL, O_ATTACHED },
+	{ "cosign", required_argument, NULL, O_COSIGN },
+	{ "content", required_argument, NULL, O_CONTENT },
+	{ "digest", required_argument, NULL, O_DIGEST },
+	{ "trust-dir", required_argument, NULL, O_TRUST_DIR },
+	{ "crl-dir", required_argument, NULL, O_CRL_DIR },
+	{ "ocsp", no_argument, NULL, O_OCSP },
+	{ "no-ocsp", no_argument, NULL, O_NO_OCSP },
+	{ "ocsp-url", required_argument, NULL, O_OCSP_URL },
+	{ "no-crl-fetch", no_argument, NULL, O_NO_CRL_FETCH },
+	{ "revocation", required_argument, NULL, O_REVOCATION },
+	/* aliases, after the options indexed by opt_id */
+	{ "pass", required_argument, NULL, O_PASSWORD },
 	{ NULL, 0, NULL, 0 }
 };
+
+_Static_assert(sizeof(long_opts) / sizeof(long_opts[0]) >= O__MAX - O_KEY + 1,
+    "long_opts has an entry for every opt_id");
+_Static_assert(O__MAX - O_KEY <= 32, "the option bits fit an unsigned int");
 
 struct command {
 	const char	*name;
 	int		 (*fn)(const struct kalit_opts *);
 	unsigned int	 allowed;	/* options besides GLOBAL_OPTS */
 	unsigned int	 required;
+	int		 args_min, args_max;	/* file arguments */
 	const char	*usage;
 };
 
-/* sign and verify come next (issue 4). */
+#define REVOCATION_OPTS	(B(O_CRL_DIR) | B(O_OCSP) | B(O_NO_OCSP) | \
+	B(O_OCSP_URL) | B(O_NO_CRL_FETCH) | B(O_REVOCATION) | B(O_TIMEOUT))
+
 static const struct command commands[] = {
 	{ "login", cmd_login, B(O_KEY) | B(O_SERVER) | B(O_CLIENT) |
 	    B(O_PASSWORD) | B(O_CACERT) | B(O_TIMEOUT),
-	    B(O_KEY) | B(O_SERVER) | B(O_CLIENT),
+	    B(O_KEY) | B(O_SERVER) | B(O_CLIENT), 0, 0,
 	    "login --key FILE.p12 --server URL --client ID "
 	    "[--password SPEC]\n"
 	    "                   [--cacert FILE] [--timeout SECONDS]" },
+	{ "sign", cmd_sign, B(O_KEY) | B(O_PASSWORD) | B(O_OUT) |
+	    B(O_ATTACHED) | B(O_COSIGN), B(O_KEY), 0, 1,
+	    "sign DOCUMENT --key FILE.p12 [--password SPEC] [--attached]\n"
+	    "                   [--cosign SIGNATURE] [--out FILE]" },
+	{ "verify", cmd_verify, B(O_CONTENT) | B(O_DIGEST) | B(O_TRUST_DIR) |
+	    REVOCATION_OPTS, B(O_TRUST_DIR), 1, 1,
+	    "verify SIGNATURE [--content FILE | --digest HEX] "
+	    "--trust-dir DIR\n"
+	    "                   [--crl-dir DIR] [--ocsp | --no-ocsp] "
+	    "[--ocsp-url URL]\n"
+	    "                   [--no-crl-fetch] [--revocation MODE] "
+	    "[--timeout SECONDS]" },
 };
 
 #define NCOMMANDS	(sizeof(commands) / sizeof(commands[0]))
@@ -138,6 +174,37 @@ kalit_print_json(const json_t *v)
 	return KALIT_OK;
 }
 
+void
+kalit_progress(void *arg, uint64_t done, uint64_t total)
+{
+	struct kalit_progress *p = arg;
+	int pct;
+
+	/* Only for what takes a while: a few hundred MiB/s. */
+	if ((total > 0 ? total : done) < KALIT_PROGRESS_MIN ||
+	    !isatty(STDERR_FILENO))
+		return;
+	pct = total > 0 ? (int)(done * 100 / total) : (int)(done >> 26);
+	if (pct == p->shown - 1)
+		return;
+	p->shown = pct + 1;
+	if (total > 0)
+		fprintf(stderr, "\r%s: %3d%% (%llu of %llu MiB)", p->what, pct,
+		    (unsigned long long)(done >> 20),
+		    (unsigned long long)(total >> 20));
+	else
+		fprintf(stderr, "\r%s: %llu MiB", p->what,
+		    (unsigned long long)(done >> 20));
+}
+
+void
+kalit_progress_done(struct kalit_progress *p)
+{
+	if (p->shown > 0 && isatty(STDERR_FILENO))
+		fputc('\n', stderr);
+	p->shown = 0;
+}
+
 static void
 usage(FILE *f)
 {
@@ -184,6 +251,40 @@ check_values(const struct kalit_opts *o)
 		    KALIT_CLIENT_MAX);
 		return 0;
 	}
+	if ((s = o->ocsp_url) != NULL && ((strncasecmp(s, "http://", 7) != 0 &&
+	    strncasecmp(s, "https://", 8) != 0) ||
+	    !printable(s, KALIT_URL_MAX))) {
+		fprintf(stderr, "kalit: usage: --ocsp-url: \"%.64s\" is not an "
+		    "http:// or https:// URL\n", s);
+		return 0;
+	}
+	if (o->revocation != NULL && strcmp(o->revocation, "require") != 0 &&
+	    strcmp(o->revocation, "soft-fail") != 0 &&
+	    strcmp(o->revocation, "off") != 0) {
+		fprintf(stderr, "kalit: usage: --revocation: \"%.32s\" is not "
+		    "require, soft-fail or off\n", o->revocation);
+		return 0;
+	}
+	return 1;
+}
+
+/* Options that exclude each other; prints why and returns 0. */
+static int
+check_exclusive(unsigned int seen)
+{
+	static const int pairs[][2] = {
+		{ O_CONTENT, O_DIGEST }, { O_OCSP, O_NO_OCSP },
+		{ O_ATTACHED, O_COSIGN },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(pairs) / sizeof(pairs[0]); i++)
+		if ((seen & B(pairs[i][0])) && (seen & B(pairs[i][1]))) {
+			fprintf(stderr, "kalit: usage: --%s and --%s exclude "
+			    "each other\n", long_opts[pairs[i][0] - O_KEY].name,
+			    long_opts[pairs[i][1] - O_KEY].name);
+			return 0;
+		}
 	return 1;
 }
 
@@ -217,11 +318,14 @@ check_command(const char *name, unsigned int seen, int nargs,
 			goto bad;
 		}
 	}
-	if (nargs > 0) {
-		fprintf(stderr, "kalit: usage: %s takes no arguments\n",
-		    cmd->name);
+	if (nargs < cmd->args_min || nargs > cmd->args_max) {
+		fprintf(stderr, "kalit: usage: %s takes %s\n", cmd->name,
+		    cmd->args_max == 0 ? "no arguments" : cmd->args_min == 0 ?
+		    "at most one file" : "one file");
 		goto bad;
 	}
+	if (!check_exclusive(seen))
+		goto bad;
 	if (!check_values(o))
 		return NULL;
 	return cmd;
@@ -244,8 +348,8 @@ parse(int argc, char **argv, struct kalit_opts *o)
 		case 1:
 			if (cmdname == NULL)
 				cmdname = optarg;
-			else
-				nargs++;
+			else if (nargs++ < KALIT_ARGS_MAX)
+				o->args[o->nargs++] = optarg;
 			continue;
 		case 'v': c = O_VERBOSE; break;
 		case 'h': c = O_HELP; break;
@@ -263,6 +367,18 @@ parse(int argc, char **argv, struct kalit_opts *o)
 		case O_CLIENT: slot = &o->client; break;
 		case O_PASSWORD: slot = &o->password; break;
 		case O_CACERT: slot = &o->cacert; break;
+		case O_OUT: slot = &o->out; break;
+		case O_COSIGN: slot = &o->cosign; break;
+		case O_CONTENT: slot = &o->content; break;
+		case O_DIGEST: slot = &o->digest; break;
+		case O_TRUST_DIR: slot = &o->trust_dir; break;
+		case O_CRL_DIR: slot = &o->crl_dir; break;
+		case O_OCSP_URL: slot = &o->ocsp_url; break;
+		case O_REVOCATION: slot = &o->revocation; break;
+		case O_ATTACHED: o->attached = 1; break;
+		case O_OCSP: o->ocsp = 1; break;
+		case O_NO_OCSP: o->ocsp = 0; break;
+		case O_NO_CRL_FETCH: o->crl_fetch = 0; break;
 		case O_TIMEOUT:
 			if (!parse_int(optarg, 1, KALIT_TIMEOUT_MAX,
 			    &o->timeout)) {
@@ -300,6 +416,8 @@ main(int argc, char **argv)
 	log_init("kalit", LOG_LEVEL_WARN);
 	memset(&o, 0, sizeof(o));
 	o.timeout = KALIT_TIMEOUT_DEFAULT;
+	o.ocsp = 1;
+	o.crl_fetch = 1;
 	if ((cmd = parse(argc, argv, &o)) == NULL)
 		return kalit_exit_status(KALIT_ERR_USAGE);
 	log_init("kalit", o.verbose ? LOG_LEVEL_DEBUG : LOG_LEVEL_WARN);

@@ -205,19 +205,6 @@ claims_of(X509 *cert, const char *serial, const unsigned char hash[32])
 }
 
 /*
- * Whether cert asserts policy oid and its issuing CA may issue under it:
- * a citizen CA's certificate that claims the official policy is not an
- * official's.
- */
-static int
-policy_of(X509 *cert, X509 *issuer, const char *oid)
-{
-	return validate_policy(cert, oid) == KALIT_OK &&
-	    (validate_policy(issuer, oid) == KALIT_OK ||
-	    validate_policy(issuer, "2.5.29.32.0") == KALIT_OK);
-}
-
-/*
  * Chain, key usage, EKU, policies and identity of a certificate not seen
  * in this generation; the entry is cached only when all of them pass.
  */
@@ -240,9 +227,11 @@ cert_validate(struct kalitd *d, struct state *st, X509 *cert,
 	    (r = validate_key_usage(cert)) != KALIT_OK ||
 	    (r = validate_eku_client(cert)) != KALIT_OK)
 		goto out;
-	if (policy_of(cert, e->issuer, d->cfg->citizen_oid))
+	if (validate_policy_issued(cert, e->issuer, d->cfg->citizen_oid) ==
+	    KALIT_OK)
 		e->acr |= STORE_ACR_CITIZEN;
-	if (policy_of(cert, e->issuer, d->cfg->official_oid))
+	if (validate_policy_issued(cert, e->issuer, d->cfg->official_oid) ==
+	    KALIT_OK)
 		e->acr |= STORE_ACR_OFFICIAL;
 	r = KALIT_ERR_CERT_PURPOSE;	/* not a person's certificate */
 	if (e->acr == 0 ||

@@ -8,6 +8,8 @@
 #include "store.h"
 #include "x509.h"
 
+#include <sys/stat.h>
+
 #include <dirent.h>
 #include <errno.h>
 #include <pthread.h>
@@ -15,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <openssl/err.h>
 #include <openssl/ocsp.h>
@@ -84,6 +87,7 @@ struct responder {
 	struct signers	*signers;
 	struct store	*pool[POOL_MAX];
 	size_t		 npool;
+	unsigned int	 pool_gen;	/* bumped when the pool is dropped */
 	struct shard	*shards;
 	size_t		 shard_max;	/* entries per shard */
 	/*
@@ -103,13 +107,15 @@ struct responder {
 
 /* ---- the database: a pool of read-only connections ---- */
 
+/* A connection and its generation, which pool_put() wants back. */
 static int
-pool_get(struct responder *r, struct store **sp)
+pool_get(struct responder *r, struct store **sp, unsigned int *genp)
 {
 	int rc;
 
 	pthread_mutex_lock(&r->mu);
 	*sp = r->npool > 0 ? r->pool[--r->npool] : NULL;
+	*genp = r->pool_gen;
 	pthread_mutex_unlock(&r->mu);
 	if (*sp != NULL)
 		return KALIT_OK;
@@ -119,19 +125,42 @@ pool_get(struct responder *r, struct store **sp)
 	return rc;
 }
 
-/* Returns s to the pool; after an error (ok == 0) it is closed instead. */
+/*
+ * Returns s to the pool; after an error (ok == 0), or when the pool was
+ * dropped since s was taken, it is closed instead.
+ */
 static void
-pool_put(struct responder *r, struct store *s, int ok)
+pool_put(struct responder *r, struct store *s, unsigned int gen, int ok)
 {
 	if (s == NULL)
 		return;
 	pthread_mutex_lock(&r->mu);
-	if (ok && r->npool < POOL_MAX) {
+	if (ok && gen == r->pool_gen && r->npool < POOL_MAX) {
 		r->pool[r->npool++] = s;
 		s = NULL;
 	}
 	pthread_mutex_unlock(&r->mu);
 	store_free(s);
+}
+
+/*
+ * Closes every connection: the idle ones now, those in use when they are
+ * put back. They may read a file that is no longer at ca_database.
+ */
+static void
+pool_drop(struct responder *r)
+{
+	struct store *old[POOL_MAX];
+	size_t i, n;
+
+	pthread_mutex_lock(&r->mu);
+	r->pool_gen++;
+	n = r->npool;
+	memcpy(old, r->pool, n * sizeof(*old));
+	r->npool = 0;
+	pthread_mutex_unlock(&r->mu);
+	for (i = 0; i < n; i++)
+		store_free(old[i]);
 }
 
 /* ---- signers ---- */
@@ -162,16 +191,6 @@ signers_acquire(struct responder *r)
 	atomic_fetch_add(&ss->refs, 1);
 	pthread_mutex_unlock(&r->mu);
 	return ss;
-}
-
-static int64_t
-time_of(const ASN1_TIME *t)
-{
-	struct tm tm;
-
-	if (ASN1_TIME_to_tm(t, &tm) != 1)
-		return 0;
-	return (int64_t)timegm(&tm);
 }
 
 /* The CAs of the database, with their certificates. */
@@ -233,6 +252,7 @@ signer_add(struct ca_list *l, const char *path, const char *pass)
 	EVP_PKEY *key = NULL;
 	X509 *cert = NULL;
 	struct signer *s;
+	int64_t not_before, not_after;
 	size_t i;
 	int r;
 
@@ -250,6 +270,11 @@ signer_add(struct ca_list *l, const char *path, const char *pass)
 		    "'kalit-ca responder'", path);
 		goto out;
 	}
+	if ((r = x509_time_unix(X509_get0_notBefore(cert), &not_before)) !=
+	    KALIT_OK ||
+	    (r = x509_time_unix(X509_get0_notAfter(cert), &not_after)) !=
+	    KALIT_OK)
+		goto out;
 	r = KALIT_ERR_CA_UNKNOWN;
 	for (i = 0; i < l->n; i++) {
 		s = &l->v[i];
@@ -258,8 +283,7 @@ signer_add(struct ca_list *l, const char *path, const char *pass)
 			continue;
 		r = KALIT_OK;
 		/* Renewed: the one valid longest signs. */
-		if (s->cert != NULL &&
-		    time_of(X509_get0_notAfter(cert)) <= s->not_after)
+		if (s->cert != NULL && not_after <= s->not_after)
 			break;
 		X509_free(s->cert);
 		EVP_PKEY_free(s->key);
@@ -267,8 +291,8 @@ signer_add(struct ca_list *l, const char *path, const char *pass)
 		s->key = key;
 		cert = NULL;
 		key = NULL;
-		s->not_before = time_of(X509_get0_notBefore(s->cert));
-		s->not_after = time_of(X509_get0_notAfter(s->cert));
+		s->not_before = not_before;
+		s->not_after = not_after;
 		break;
 	}
 	if (r != KALIT_OK)
@@ -298,16 +322,17 @@ signers_load(struct responder *r, struct signers **ssp)
 	struct dirent *de;
 	DIR *dir = NULL;
 	char path[4096];
+	unsigned int gen;
 	size_t i;
 	int rc;
 
 	*ssp = NULL;
 	if ((l = calloc(1, sizeof(*l))) == NULL)
 		return KALIT_ERR_NOMEM;
-	if ((rc = pool_get(r, &l->s)) != KALIT_OK)
+	if ((rc = pool_get(r, &l->s, &gen)) != KALIT_OK)
 		goto out;
 	rc = store_ca_list(l->s, ca_one, l);
-	pool_put(r, l->s, rc == KALIT_OK);
+	pool_put(r, l->s, gen, rc == KALIT_OK);
 	if (rc != KALIT_OK)
 		goto out;
 	if (r->cfg->signer_dir != NULL) {
@@ -605,6 +630,34 @@ str_cmp(const void *a, const void *b)
 }
 
 /*
+ * The poller's connection *sp, to the file at ca_database now (*id: the
+ * file it was opened on). Connections to a file no longer there (moved
+ * away, replaced, deleted while open) would go on reading it and never
+ * see a revocation made in the one there now; so another file, or none,
+ * closes them all and drops every cached answer.
+ */
+static int
+poll_open(struct responder *r, struct store **sp, struct stat *id)
+{
+	struct stat st;
+	int rc;
+
+	if (stat(r->cfg->ca_database, &st) != 0 ||
+	    access(r->cfg->ca_database, R_OK) != 0)
+		return KALIT_ERR_CA_DIR;
+	if (*sp != NULL && st.st_dev == id->st_dev && st.st_ino == id->st_ino)
+		return KALIT_OK;
+	store_free(*sp);
+	*sp = NULL;
+	pool_drop(r);
+	cache_purge(r, NULL, 0);
+	if ((rc = store_open_readonly(r->cfg->ca_database, sp)) != KALIT_OK)
+		return rc;
+	*id = st;
+	return KALIT_OK;
+}
+
+/*
  * One look at the database: when its audit sequence moved, purge what the
  * new records name. When the database cannot be read, nothing cached can
  * be trusted to be current: purge everything.
@@ -645,10 +698,12 @@ poller(void *arg)
 {
 	struct responder *r = arg;
 	struct store *s = NULL;
+	struct stat id;
 	struct timespec until;
 	long ms = r->cfg->ocsp_poll_ms;
 	int failing = 0, rc;
 
+	memset(&id, 0, sizeof(id));
 	pthread_mutex_lock(&r->stop_mu);
 	while (!r->stop) {
 		clock_gettime(CLOCK_REALTIME, &until);
@@ -659,17 +714,17 @@ poller(void *arg)
 		if (r->stop)
 			break;
 		pthread_mutex_unlock(&r->stop_mu);
-		rc = s == NULL ? store_open_readonly(r->cfg->ca_database, &s) :
-		    KALIT_OK;
-		if (rc == KALIT_OK)
+		if ((rc = poll_open(r, &s, &id)) == KALIT_OK)
 			rc = poll_once(r, s);
 		if (rc != KALIT_OK) {
 			if (!failing)
 				log_msg(LOG_LEVEL_ERROR, "CA database %s: %s; "
-				    "answering from it only, nothing cached",
+				    "nothing cached, every answer reads it "
+				    "anew (internalError while it cannot)",
 				    r->cfg->ca_database, kalit_strerror(rc));
 			store_free(s);
 			s = NULL;
+			pool_drop(r);
 			cache_purge(r, NULL, 0);
 		} else if (failing)
 			log_msg(LOG_LEVEL_WARN, "CA database %s readable "
@@ -768,6 +823,7 @@ sign_answer(struct responder *r, const struct signer *s, OCSP_REQUEST *req,
 	ASN1_TIME *thisupd = NULL, *nextupd = NULL;
 	struct store *db = NULL;
 	unsigned char *der = NULL;
+	unsigned int gen;
 	int i, n, len, rc = KALIT_ERR_NOMEM;
 
 	a->this_update = now;
@@ -776,14 +832,14 @@ sign_answer(struct responder *r, const struct signer *s, OCSP_REQUEST *req,
 	    (thisupd = ASN1_TIME_set(NULL, (time_t)a->this_update)) == NULL ||
 	    (nextupd = ASN1_TIME_set(NULL, (time_t)a->next_update)) == NULL)
 		goto out;
-	if ((rc = pool_get(r, &db)) != KALIT_OK)
+	if ((rc = pool_get(r, &db, &gen)) != KALIT_OK)
 		goto out;
 	n = OCSP_request_onereq_count(req);
 	for (i = 0; i < n && rc == KALIT_OK; i++)
 		rc = add_status(db, s, OCSP_onereq_get0_id(
 		    OCSP_request_onereq_get0(req, i)), thisupd, nextupd, bs,
 		    serials, slen, cap);
-	pool_put(r, db, rc == KALIT_OK);
+	pool_put(r, db, gen, rc == KALIT_OK);
 	if (rc != KALIT_OK)
 		goto out;
 	rc = KALIT_ERR_INTERNAL;
@@ -856,6 +912,7 @@ responder_answer(struct responder *r, const unsigned char *der, size_t len,
 	char serials[OCSP_REQUEST_CERTS_MAX * (X509_SERIAL_HEX_MAX + 2) + 1];
 	size_t slen = 0;
 	uint64_t epoch;
+	int64_t refresh;
 	int i, n, nonce, rc, status = OCSP_RESPONSE_STATUS_MALFORMEDREQUEST;
 
 	memset(a, 0, sizeof(*a));
@@ -888,9 +945,12 @@ responder_answer(struct responder *r, const unsigned char *der, size_t len,
 	if (rc == KALIT_OK) {
 		a->cacheable = !nonce;
 		serials[slen] = '\0';
+		/* Not served past its signer's certificate: tryLater then. */
+		refresh = now + r->cfg->ocsp_next_update / 2;
+		if (refresh > s->not_after)
+			refresh = s->not_after;
 		if (a->cacheable)
-			cache_put(r, key, epoch, serials, slen + 1, a,
-			    now + r->cfg->ocsp_next_update / 2);
+			cache_put(r, key, epoch, serials, slen + 1, a, refresh);
 		goto out;
 	}
 	status = OCSP_RESPONSE_STATUS_INTERNALERROR;
@@ -955,12 +1015,13 @@ crl_read(struct responder *r, const char *name, struct responder_crl **cp)
 	struct store_ca rec;
 	struct store_crl sc;
 	struct store *db;
+	unsigned int gen;
 	int shard, delta, rc;
 
 	*cp = NULL;
 	if ((rc = crl_name_parse(name, ca, &shard, &delta)) != KALIT_OK)
 		return rc;
-	if ((rc = pool_get(r, &db)) != KALIT_OK)
+	if ((rc = pool_get(r, &db, &gen)) != KALIT_OK)
 		return rc;
 	memset(&sc, 0, sizeof(sc));
 	rc = store_ca_get(db, ca, &rec);
@@ -974,7 +1035,7 @@ crl_read(struct responder *r, const char *name, struct responder_crl **cp)
 	else if (rc == KALIT_OK)
 		rc = store_crl_latest(db, ca, shard < 0 ? 0 : shard, delta,
 		    &sc);
-	pool_put(r, db, rc == KALIT_OK || rc == KALIT_ERR_NOT_FOUND);
+	pool_put(r, db, gen, rc == KALIT_OK || rc == KALIT_ERR_NOT_FOUND);
 	if (rc != KALIT_OK)
 		return rc;
 	if ((*cp = malloc(sizeof(**cp) + sc.der_len)) == NULL) {
@@ -1045,6 +1106,7 @@ responder_new(const struct config *cfg, const char *signer_pass,
 	struct responder *r;
 	struct store *s = NULL;
 	char hash[STORE_HASH_HEX + 1];
+	unsigned int gen;
 	size_t i;
 	int rc;
 
@@ -1064,10 +1126,10 @@ responder_new(const struct config *cfg, const char *signer_pass,
 	for (i = 0; i < SHARDS; i++)
 		pthread_mutex_init(&r->shards[i].mu, NULL);
 	/* Changes from now on matter; the cache starts empty. */
-	if ((rc = pool_get(r, &s)) != KALIT_OK)
+	if ((rc = pool_get(r, &s, &gen)) != KALIT_OK)
 		goto fail;
 	rc = store_audit_last(s, &r->seq, hash);
-	pool_put(r, s, rc == KALIT_OK);
+	pool_put(r, s, gen, rc == KALIT_OK);
 	if (rc != KALIT_OK ||
 	    (rc = signers_load(r, &r->signers)) != KALIT_OK)
 		goto fail;

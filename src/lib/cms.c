@@ -11,7 +11,9 @@
 #include <openssl/bio.h>
 #include <openssl/cms.h>
 #include <openssl/err.h>
+#include <openssl/ess.h>
 #include <openssl/objects.h>
+#include <openssl/pem.h>
 
 int
 cms_sign_attached(EVP_PKEY *key, X509 *cert, STACK_OF(X509) *chain,
@@ -242,4 +244,257 @@ cms_verify_attached(const unsigned char *der, size_t len,
 	CMS_ContentInfo_free(cms);
 	OPENSSL_free(stripped);
 	return r;
+}
+
+int
+cms_parse_signed(const unsigned char *buf, size_t len, CMS_ContentInfo **cmsp)
+{
+	CMS_ContentInfo *cms = NULL;
+	unsigned char *pem = NULL;
+	const unsigned char *der = buf, *p;
+	long dlen = (long)len;
+	BIO *mem = NULL;
+	int r = KALIT_ERR_MALFORMED;
+
+	*cmsp = NULL;
+	if (len > CMS_SIG_MAX)
+		return KALIT_ERR_TOO_LARGE;
+	if (len > 11 && memcmp(buf, "-----BEGIN ", 11) == 0) {
+		if ((mem = BIO_new_mem_buf(buf, (int)len)) == NULL)
+			return KALIT_ERR_NOMEM;
+		if (PEM_bytes_read_bio(&pem, &dlen, NULL, PEM_STRING_CMS, mem,
+		    NULL, NULL) != 1)
+			goto out;
+		der = pem;
+	}
+	p = der;
+	if ((cms = d2i_CMS_ContentInfo(NULL, &p, dlen)) == NULL ||
+	    p != der + dlen ||
+	    OBJ_obj2nid(CMS_get0_type(cms)) != NID_pkcs7_signed)
+		goto out;
+	*cmsp = cms;
+	cms = NULL;
+	r = KALIT_OK;
+ out:
+	ERR_clear_error();
+	CMS_ContentInfo_free(cms);
+	OPENSSL_free(pem);
+	BIO_free(mem);
+	return r;
+}
+
+int
+cms_content(CMS_ContentInfo *cms, const unsigned char **datap, size_t *lenp)
+{
+	ASN1_OCTET_STRING **content;
+
+	*datap = NULL;
+	*lenp = 0;
+	if ((content = CMS_get0_content(cms)) == NULL || *content == NULL) {
+		ERR_clear_error();
+		return KALIT_ERR_CONTENT_MISSING;
+	}
+	*datap = ASN1_STRING_get0_data(*content);
+	*lenp = (size_t)ASN1_STRING_length(*content);
+	return KALIT_OK;
+}
+
+int
+cms_signed_new(const void *content, size_t len, CMS_ContentInfo **cmsp)
+{
+	CMS_ContentInfo *cms;
+	ASN1_OCTET_STRING **pos;
+
+	*cmsp = NULL;
+	if (content != NULL && len > CMS_ATTACHED_MAX)
+		return KALIT_ERR_TOO_LARGE;
+	if ((cms = CMS_ContentInfo_new()) == NULL ||
+	    !CMS_SignedData_init(cms) || !CMS_set_detached(cms, 1))
+		goto fail;
+	if (content != NULL) {
+		if ((pos = CMS_get0_content(cms)) == NULL ||
+		    (*pos = ASN1_OCTET_STRING_new()) == NULL ||
+		    !ASN1_OCTET_STRING_set(*pos, content, (int)len))
+			goto fail;
+	}
+	*cmsp = cms;
+	return KALIT_OK;
+ fail:
+	log_ssl(LOG_LEVEL_ERROR, "CMS_SignedData_init");
+	CMS_ContentInfo_free(cms);
+	return KALIT_ERR_NOMEM;
+}
+
+const EVP_MD *
+cms_sign_md(const EVP_PKEY *key)
+{
+	switch (EVP_PKEY_get_base_id(key)) {
+	case EVP_PKEY_EC:
+	case EVP_PKEY_RSA:
+		return EVP_sha256();
+	default:
+		return NULL;
+	}
+}
+
+/* The signing-certificate-v2 attribute (RFC 5035) naming cert. */
+static int
+cms_add_ess(CMS_SignerInfo *si, X509 *cert)
+{
+	ESS_SIGNING_CERT_V2 *sc;
+	ASN1_STRING *seq = NULL;
+	unsigned char *der = NULL;
+	int n, ok = 0;
+
+	/* SHA-256, the default hashAlgorithm, and issuerSerial. */
+	if ((sc = OSSL_ESS_signing_cert_v2_new_init(EVP_sha256(), cert, NULL,
+	    1)) == NULL ||
+	    (n = i2d_ESS_SIGNING_CERT_V2(sc, &der)) <= 0 ||
+	    (seq = ASN1_STRING_new()) == NULL ||
+	    !ASN1_STRING_set(seq, der, n) ||
+	    !CMS_signed_add1_attr_by_NID(si,
+	    NID_id_smime_aa_signingCertificateV2, V_ASN1_SEQUENCE, seq, -1))
+		log_ssl(LOG_LEVEL_ERROR, "signing-certificate-v2");
+	else
+		ok = 1;
+	ASN1_STRING_free(seq);
+	OPENSSL_free(der);
+	ESS_SIGNING_CERT_V2_free(sc);
+	return ok;
+}
+
+/* Adds x to cms's certificates unless it is there already. */
+static int
+cms_add_cert(CMS_ContentInfo *cms, X509 *x)
+{
+	STACK_OF(X509) *have;
+	int i, dup = 0;
+
+	have = CMS_get1_certs(cms);
+	for (i = 0; i < sk_X509_num(have); i++)
+		if (X509_cmp(sk_X509_value(have, i), x) == 0)
+			dup = 1;
+	sk_X509_pop_free(have, X509_free);
+	ERR_clear_error();
+	return dup || CMS_add1_cert(cms, x) == 1;
+}
+
+int
+cms_add_signer(CMS_ContentInfo *cms, EVP_PKEY *key, X509 *cert,
+    STACK_OF(X509) *chain, const unsigned char *md, size_t mdlen)
+{
+	const EVP_MD *alg = cms_sign_md(key);
+	CMS_SignerInfo *si;
+	int i;
+
+	if (alg == NULL)
+		return KALIT_ERR_KEY_UNSUPPORTED;
+	if (mdlen != (size_t)EVP_MD_get_size(alg))
+		return KALIT_ERR_INTERNAL;
+	if (X509_check_private_key(cert, key) != 1) {
+		ERR_clear_error();
+		return KALIT_ERR_KEY_MISMATCH;
+	}
+	/*
+	 * No S/MIME capabilities: the four attributes of CAdES-BES. The
+	 * signing time is added by CMS_SignerInfo_sign().
+	 */
+	if ((si = CMS_add1_signer(cms, cert, key, alg, CMS_BINARY |
+	    CMS_PARTIAL | CMS_NOSMIMECAP | CMS_NOCERTS)) == NULL) {
+		log_ssl(LOG_LEVEL_ERROR, "CMS_add1_signer");
+		return KALIT_ERR_INTERNAL;
+	}
+	if (!cms_add_ess(si, cert))
+		return KALIT_ERR_INTERNAL;
+	if (!CMS_signed_add1_attr_by_NID(si, NID_pkcs9_contentType,
+	    V_ASN1_OBJECT, (void *)CMS_get0_eContentType(cms), -1) ||
+	    !CMS_signed_add1_attr_by_NID(si, NID_pkcs9_messageDigest,
+	    V_ASN1_OCTET_STRING, md, (int)mdlen) ||
+	    !CMS_SignerInfo_sign(si)) {
+		log_ssl(LOG_LEVEL_ERROR, "CMS_SignerInfo_sign");
+		return KALIT_ERR_INTERNAL;
+	}
+	if (!cms_add_cert(cms, cert))
+		return KALIT_ERR_NOMEM;
+	for (i = 0; i < sk_X509_num(chain); i++)
+		if (!cms_add_cert(cms, sk_X509_value(chain, i)))
+			return KALIT_ERR_NOMEM;
+	return KALIT_OK;
+}
+
+int
+cms_to_der(CMS_ContentInfo *cms, unsigned char **derp, size_t *lenp)
+{
+	unsigned char *der = NULL;
+	int n;
+
+	*derp = NULL;
+	*lenp = 0;
+	if ((n = i2d_CMS_ContentInfo(cms, &der)) <= 0) {
+		log_ssl(LOG_LEVEL_ERROR, "i2d_CMS_ContentInfo");
+		return KALIT_ERR_INTERNAL;
+	}
+	*derp = der;
+	*lenp = (size_t)n;
+	return KALIT_OK;
+}
+
+const EVP_MD *
+cms_signer_md(CMS_SignerInfo *si)
+{
+	const ASN1_OBJECT *obj;
+	X509_ALGOR *alg;
+
+	CMS_SignerInfo_get0_algs(si, NULL, NULL, &alg, NULL);
+	if (alg == NULL)
+		return NULL;
+	X509_ALGOR_get0(&obj, NULL, NULL, alg);
+	return digest_md_of(OBJ_obj2nid(obj));
+}
+
+const ASN1_OCTET_STRING *
+cms_signer_digest(CMS_SignerInfo *si)
+{
+	const ASN1_OCTET_STRING *md;
+
+	/* -3: the attribute once, with one value */
+	md = CMS_signed_get0_data_by_OBJ(si,
+	    OBJ_nid2obj(NID_pkcs9_messageDigest), -3, V_ASN1_OCTET_STRING);
+	ERR_clear_error();
+	return md;
+}
+
+int
+cms_digest_algs(CMS_ContentInfo *cms, struct digest_set *ds)
+{
+	STACK_OF(CMS_SignerInfo) *sis = CMS_get0_SignerInfos(cms);
+	const EVP_MD *md;
+	int i, r;
+
+	for (i = 0; i < sk_CMS_SignerInfo_num(sis); i++)
+		if ((md = cms_signer_md(sk_CMS_SignerInfo_value(sis, i))) !=
+		    NULL && (r = digest_set_add(ds, md)) != KALIT_OK)
+			return r;
+	return KALIT_OK;
+}
+
+int
+cms_signers_match(CMS_ContentInfo *cms, const struct digest_set *ds)
+{
+	STACK_OF(CMS_SignerInfo) *sis = CMS_get0_SignerInfos(cms);
+	const ASN1_OCTET_STRING *got;
+	const unsigned char *want;
+	CMS_SignerInfo *si;
+	size_t len;
+	int i;
+
+	for (i = 0; i < sk_CMS_SignerInfo_num(sis); i++) {
+		si = sk_CMS_SignerInfo_value(sis, i);
+		if ((want = digest_set_get(ds, cms_signer_md(si), &len)) ==
+		    NULL || (got = cms_signer_digest(si)) == NULL ||
+		    (size_t)ASN1_STRING_length(got) != len ||
+		    memcmp(ASN1_STRING_get0_data(got), want, len) != 0)
+			return KALIT_ERR_DOCUMENT_MISMATCH;
+	}
+	return KALIT_OK;
 }

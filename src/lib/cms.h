@@ -7,7 +7,16 @@
 #include <openssl/evp.h>
 #include <openssl/x509.h>
 
+#include <openssl/cms.h>
+
+#include "digest.h"
+
 #define CMS_LOGIN_MAX	(32 * 1024)	/* DER of a signed login challenge */
+#define CMS_SIG_MAX	(16 * 1024 * 1024)	/* a signature read whole:
+						   verified or co-signed */
+#define CMS_ATTACHED_MAX (CMS_SIG_MAX - 1024 * 1024)	/* a document
+				   signed attached, leaving room for the
+				   certificates of a few signers */
 
 /*
  * Signs data as attached CMS SignedData (SHA-256, binary content, the
@@ -44,5 +53,79 @@ struct cms_certs {
 int	cms_verify_attached(const unsigned char *der, size_t len,
 	    const struct cms_certs *cc, X509 **signerp, STACK_OF(X509) **certsp,
 	    unsigned char **contentp, size_t *clenp);
+
+/*
+ * Parses a signature: DER, or PEM (-----BEGIN CMS-----) when it starts
+ * so; ContentInfo with SignedData, attached or detached, nothing after it.
+ * KALIT_ERR_TOO_LARGE beyond CMS_SIG_MAX bytes (before parsing),
+ * KALIT_ERR_MALFORMED for anything else. Caller frees *cmsp with
+ * CMS_ContentInfo_free().
+ */
+int	cms_parse_signed(const unsigned char *buf, size_t len,
+	    CMS_ContentInfo **cmsp);
+
+/*
+ * The content an attached signature carries: *datap (borrowed, valid
+ * while cms lives) and *lenp. KALIT_ERR_CONTENT_MISSING when detached.
+ */
+int	cms_content(CMS_ContentInfo *cms, const unsigned char **datap,
+	    size_t *lenp);
+
+/*
+ * New SignedData over id-data without signers: detached when content is
+ * NULL, else attached carrying a copy of its len bytes (at most
+ * CMS_ATTACHED_MAX). Caller frees *cmsp with CMS_ContentInfo_free().
+ */
+int	cms_signed_new(const void *content, size_t len,
+	    CMS_ContentInfo **cmsp);
+
+/*
+ * The digest kalit signs documents with for key: SHA-256 for EC and RSA
+ * keys; NULL for keys OpenSSL 3.0 cannot make CMS signatures with
+ * (Ed25519, Ed448). Static.
+ */
+const EVP_MD *cms_sign_md(const EVP_PKEY *key);
+
+/*
+ * Adds a CAdES-BES signer to cms: SHA-256 (cms_sign_md()), signed
+ * attributes content-type, message-digest (md, the content's digest with
+ * cms_sign_md(key), mdlen bytes), signing-time (now) and
+ * signing-certificate-v2 (RFC 5035) naming cert; cert and chain (may be
+ * NULL) join the certificates unless present. Signers already there are
+ * left as they are: this is how a signature is co-signed.
+ * KALIT_ERR_KEY_UNSUPPORTED for an Ed25519 key, KALIT_ERR_KEY_MISMATCH when
+ * key is not cert's.
+ */
+int	cms_add_signer(CMS_ContentInfo *cms, EVP_PKEY *key, X509 *cert,
+	    STACK_OF(X509) *chain, const unsigned char *md, size_t mdlen);
+
+/*
+ * The digest algorithm of signer si if documents may be hashed with it
+ * (digest_md_of()), else NULL; static.
+ */
+const EVP_MD *cms_signer_md(CMS_SignerInfo *si);
+
+/*
+ * The value of si's message-digest attribute when it has exactly one
+ * with one value, else NULL. Borrowed, valid while si lives.
+ */
+const ASN1_OCTET_STRING *cms_signer_digest(CMS_SignerInfo *si);
+
+/*
+ * Adds to ds the digest algorithm of every signer of cms that has one
+ * documents may be hashed with, so that one pass over the document
+ * serves them all.
+ */
+int	cms_digest_algs(CMS_ContentInfo *cms, struct digest_set *ds);
+
+/*
+ * KALIT_OK when the message digest of every signer of cms is ds's digest
+ * of the document with the signer's algorithm; else
+ * KALIT_ERR_DOCUMENT_MISMATCH. For co-signing the document signed.
+ */
+int	cms_signers_match(CMS_ContentInfo *cms, const struct digest_set *ds);
+
+/* DER of cms; caller frees *derp with OPENSSL_free(). */
+int	cms_to_der(CMS_ContentInfo *cms, unsigned char **derp, size_t *lenp);
 
 #endif

@@ -511,17 +511,6 @@ crl_parse(const unsigned char *buf, size_t len, X509_CRL **crlp)
 	return KALIT_OK;
 }
 
-static int
-time_unix(const ASN1_TIME *t, int64_t *out)
-{
-	struct tm tm;
-
-	if (t == NULL || ASN1_TIME_to_tm(t, &tm) != 1)
-		return 0;
-	*out = (int64_t)timegm(&tm);
-	return 1;
-}
-
 /* 1 if one of the full names of idp is among cert's CRL distribution points. */
 static int
 dp_matches(const DIST_POINT_NAME *idp, X509 *cert)
@@ -612,8 +601,10 @@ crl_usable(X509_CRL *crl, X509 *cert, X509 *issuer, int64_t now,
 		log_ssl(LOG_LEVEL_INFO, "X509_CRL_verify");
 		return 0;
 	}
-	if (!time_unix(X509_CRL_get0_lastUpdate(crl), &st->this_update) ||
-	    !time_unix(X509_CRL_get0_nextUpdate(crl), &st->next_update)) {
+	if (x509_time_unix(X509_CRL_get0_lastUpdate(crl),
+	    &st->this_update) != KALIT_OK ||
+	    x509_time_unix(X509_CRL_get0_nextUpdate(crl),
+	    &st->next_update) != KALIT_OK) {
 		log_msg(LOG_LEVEL_INFO, "crl: no nextUpdate");
 		return 0;
 	}
@@ -659,7 +650,8 @@ crl_status(X509_CRL *crl, X509 *cert, X509 *issuer, int64_t now,
 	if (code != NULL)
 		s.reason = (int)ASN1_ENUMERATED_get(code);
 	ASN1_ENUMERATED_free(code);
-	if (!time_unix(X509_REVOKED_get0_revocationDate(rev), &s.revoked_at))
+	if (x509_time_unix(X509_REVOKED_get0_revocationDate(rev),
+	    &s.revoked_at) != KALIT_OK)
 		return KALIT_ERR_REVOCATION_UNKNOWN;
 	s.status = s.reason == CRL_REASON_CERTIFICATE_HOLD ?
 	    KALIT_ERR_CERT_ON_HOLD : KALIT_ERR_CERT_REVOKED;
@@ -828,11 +820,25 @@ dir_scan(struct crl_dir *d)
 	}
 }
 
+/* "path/name" of the file crl was read from; the directory if it changed. */
+static void
+crl_dir_origin(struct crl_dir *d, const X509_CRL *crl, char *buf, size_t len)
+{
+	size_t i;
+
+	pthread_mutex_lock(&d->lock);
+	snprintf(buf, len, "%s", d->path);
+	for (i = 0; i < d->nfiles; i++)
+		if (d->files[i].crl == crl)
+			snprintf(buf, len, "%s/%s", d->path, d->files[i].name);
+	pthread_mutex_unlock(&d->lock);
+}
+
 int
 crl_dir_status(struct crl_dir *d, X509 *cert, X509 *issuer, int64_t now,
     struct rev_status *st)
 {
-	X509_CRL *cand[CRL_DIR_FILES_MAX];
+	X509_CRL *cand[CRL_DIR_FILES_MAX], *best_crl = NULL;
 	struct rev_status s, best;
 	int r, best_r = KALIT_ERR_REVOCATION_UNKNOWN;
 	size_t i, n = 0;
@@ -856,9 +862,13 @@ crl_dir_status(struct crl_dir *d, X509 *cert, X509 *issuer, int64_t now,
 		    (s.this_update == best.this_update && r != KALIT_OK))) {
 			best = s;
 			best_r = r;
+			best_crl = cand[i];
 		}
-		X509_CRL_free(cand[i]);
 	}
+	if (best_r != KALIT_ERR_REVOCATION_UNKNOWN)
+		crl_dir_origin(d, best_crl, best.origin, sizeof(best.origin));
+	for (i = 0; i < n; i++)
+		X509_CRL_free(cand[i]);
 	if (best_r != KALIT_ERR_REVOCATION_UNKNOWN)
 		*st = best;
 	return best_r;

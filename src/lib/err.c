@@ -95,6 +95,20 @@ static const struct err_entry err_table[] = {
 	{ "server_busy", "the server is at its limit; try again shortly", 5 },
 	{ "not_found", "nothing of that kind is stored yet (for a CRL: run "
 	    "'kalit-ca crl')", 3 },
+	{ "content_missing", "the signature is detached: give the document "
+	    "it signs (kalit verify: --content FILE, or its SHA-256 with "
+	    "--digest HEX)", 2 },
+	{ "document_mismatch", "the document is not the one the signature "
+	    "covers; give the document that was signed", 2 },
+	{ "key_unsupported", "CMS signatures cannot be made with this key "
+	    "type (Ed25519) with OpenSSL 3.0; use a p256, p384 or rsa3072 key "
+	    "file", 2 },
+	{ "signature_failed", "a signature is TOTAL-FAILED: the document or "
+	    "the signature was altered, or a certificate is revoked; see the "
+	    "report", 8 },
+	{ "signature_indeterminate", "a signature is INDETERMINATE: it could "
+	    "not be confirmed (untrusted or expired certificate, revocation "
+	    "status unknown); see the report", 9 },
 };
 
 _Static_assert(sizeof(err_table) / sizeof(err_table[0]) ==

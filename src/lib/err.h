@@ -59,7 +59,12 @@ enum kalit_err {
 	KALIT_ERR_SERVER = -49,
 	KALIT_ERR_BUSY = -50,
 	KALIT_ERR_NOT_FOUND = -51,
-	KALIT_ERR__MIN = -51
+	KALIT_ERR_CONTENT_MISSING = -52,
+	KALIT_ERR_DOCUMENT_MISMATCH = -53,
+	KALIT_ERR_KEY_UNSUPPORTED = -54,
+	KALIT_ERR_SIG_FAILED = -55,
+	KALIT_ERR_SIG_INDETERMINATE = -56,
+	KALIT_ERR__MIN = -56
 };
 
 /* Stable machine name, e.g. "pinfl_invalid"; static storage. */

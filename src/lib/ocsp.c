@@ -4,6 +4,7 @@
 #include "ocsp.h"
 #include "err.h"
 #include "log.h"
+#include "x509.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -89,17 +90,6 @@ ocsp_request_new(X509 *cert, X509 *issuer, int nonce, struct ocsp_req **reqp,
 	return r;
 }
 
-static int
-time_unix(const ASN1_TIME *t, int64_t *out)
-{
-	struct tm tm;
-
-	if (ASN1_TIME_to_tm(t, &tm) != 1)
-		return 0;
-	*out = (int64_t)timegm(&tm);
-	return 1;
-}
-
 /* The basic response inside a successful DER response, or NULL. */
 static OCSP_BASICRESP *
 response_basic(const unsigned char *der, size_t len)
@@ -138,8 +128,9 @@ static int
 single_times(ASN1_GENERALIZEDTIME *thisupd, ASN1_GENERALIZEDTIME *nextupd,
     int64_t now, struct rev_status *st)
 {
-	if (thisupd == NULL || !time_unix(thisupd, &st->this_update) ||
-	    (nextupd != NULL && !time_unix(nextupd, &st->next_update)))
+	if (x509_time_unix(thisupd, &st->this_update) != KALIT_OK ||
+	    (nextupd != NULL &&
+	    x509_time_unix(nextupd, &st->next_update) != KALIT_OK))
 		return 0;
 	if (!OCSP_check_validity(thisupd, nextupd, OCSP_LEEWAY, -1)) {
 		log_ssl(LOG_LEVEL_INFO, "OCSP_check_validity");
@@ -178,7 +169,7 @@ single_status(OCSP_BASICRESP *bs, OCSP_CERTID *id, int64_t now,
 		st->status = KALIT_OK;
 		break;
 	case V_OCSP_CERTSTATUS_REVOKED:
-		if (revtime == NULL || !time_unix(revtime, &st->revoked_at))
+		if (x509_time_unix(revtime, &st->revoked_at) != KALIT_OK)
 			return KALIT_ERR_REVOCATION_UNKNOWN;
 		st->reason = reason;
 		st->status = reason == OCSP_REVOKED_STATUS_CERTIFICATEHOLD ?

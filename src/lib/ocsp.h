@@ -9,6 +9,7 @@
 #include <openssl/x509_vfy.h>
 
 #define OCSP_RESPONSE_MAX	(64 * 1024)
+#define REV_ORIGIN_MAX		256	/* bytes of rev_status.origin, NUL in */
 
 /* A certificate's revocation status as a responder or a CRL states it. */
 struct rev_status {
@@ -20,6 +21,9 @@ struct rev_status {
 	int64_t		 next_update;	/* 0 when the source gave none */
 	const char	*source;	/* "ocsp", "crl", or "none" when no
 					   source said (validate.h); static */
+	/* The responder's URL, or the CRL's URL or file; "" when
+	   unknown; truncated when longer. */
+	char		 origin[REV_ORIGIN_MAX];
 };
 
 /*

@@ -271,16 +271,14 @@ validator_store(struct validator *v)
 }
 
 int
-validate_chain(struct validator *v, X509 *cert, STACK_OF(X509) *extra,
-    int64_t now, X509 **issuerp)
+validate_path(struct validator *v, X509 *cert, STACK_OF(X509) *extra,
+    int64_t now, STACK_OF(X509) **chainp)
 {
 	int r = KALIT_ERR_INTERNAL;
 	X509_STORE_CTX *ctx;
-	STACK_OF(X509) *chain;
-	X509 *issuer;
 	int err;
 
-	*issuerp = NULL;
+	*chainp = NULL;
 	if ((ctx = X509_STORE_CTX_new()) == NULL)
 		return KALIT_ERR_NOMEM;
 	if (!X509_STORE_CTX_init(ctx, v->store, cert, extra)) {
@@ -299,19 +297,34 @@ validate_chain(struct validator *v, X509 *cert, STACK_OF(X509) *extra,
 		    KALIT_ERR_CERT_NOT_YET_VALID : KALIT_ERR_CERT_UNTRUSTED;
 		goto out;
 	}
-	chain = X509_STORE_CTX_get0_chain(ctx);
 	/* A trust anchor alone is nobody's certificate. */
 	r = KALIT_ERR_CERT_UNTRUSTED;
-	if (sk_X509_num(chain) < 2 ||
-	    (issuer = sk_X509_value(chain, 1)) == NULL ||
-	    !X509_up_ref(issuer))
+	if (sk_X509_num(X509_STORE_CTX_get0_chain(ctx)) < 2)
 		goto out;
-	*issuerp = issuer;
+	r = KALIT_ERR_NOMEM;
+	if ((*chainp = X509_STORE_CTX_get1_chain(ctx)) == NULL)
+		goto out;
 	r = KALIT_OK;
  out:
 	ERR_clear_error();
 	X509_STORE_CTX_free(ctx);
 	return r;
+}
+
+int
+validate_chain(struct validator *v, X509 *cert, STACK_OF(X509) *extra,
+    int64_t now, X509 **issuerp)
+{
+	STACK_OF(X509) *chain;
+	int r;
+
+	*issuerp = NULL;
+	if ((r = validate_path(v, cert, extra, now, &chain)) != KALIT_OK)
+		return r;
+	*issuerp = sk_X509_value(chain, 1);
+	X509_up_ref(*issuerp);
+	sk_X509_pop_free(chain, X509_free);
+	return KALIT_OK;
 }
 
 int
@@ -335,6 +348,21 @@ validate_key_usage(X509 *cert)
 {
 	if (!(X509_get_extension_flags(cert) & EXFLAG_KUSAGE) ||
 	    !(X509_get_key_usage(cert) & KU_DIGITAL_SIGNATURE))
+		return KALIT_ERR_CERT_PURPOSE;
+	return KALIT_OK;
+}
+
+int
+validate_key_usage_sign(X509 *cert)
+{
+	uint32_t xku = X509_get_extended_key_usage(cert);
+
+	if (!(X509_get_extension_flags(cert) & EXFLAG_KUSAGE) ||
+	    !(X509_get_key_usage(cert) &
+	    (KU_DIGITAL_SIGNATURE | KU_NON_REPUDIATION)))
+		return KALIT_ERR_CERT_PURPOSE;
+	if ((X509_get_extension_flags(cert) & EXFLAG_XKUSAGE) &&
+	    !(xku & (XKU_SMIME | XKU_ANYEKU)))
 		return KALIT_ERR_CERT_PURPOSE;
 	return KALIT_OK;
 }
@@ -370,6 +398,16 @@ validate_policy(X509 *cert, const char *oid)
 	ASN1_OBJECT_free(want);
 	ERR_clear_error();
 	return r;
+}
+
+int
+validate_policy_issued(X509 *cert, X509 *issuer, const char *oid)
+{
+	if (validate_policy(cert, oid) == KALIT_OK &&
+	    (validate_policy(issuer, oid) == KALIT_OK ||
+	    validate_policy(issuer, "2.5.29.32.0") == KALIT_OK))
+		return KALIT_OK;
+	return KALIT_ERR_CERT_POLICY;
 }
 
 /* Cache key: SHA-256 over issuer name, issuer key digest and serial. */
@@ -594,9 +632,9 @@ ocsp_ask(struct validator *v, const char *url, struct ocsp_req *req,
 		log_msg(LOG_LEVEL_INFO, "ocsp %s: HTTP status %ld", url,
 		    status);
 		r = KALIT_ERR_REVOCATION_UNKNOWN;
-	} else
-		r = ocsp_response_check(req, body, body_len, v->store, now,
-		    st);
+	} else if (definite(r = ocsp_response_check(req, body, body_len,
+	    v->store, now, st)))
+		snprintf(st->origin, sizeof(st->origin), "%s", url);
 	log_msg(LOG_LEVEL_DEBUG, "ocsp %s: %s", url, kalit_errname(r));
 	free(body);
 	return r;
@@ -726,9 +764,11 @@ crl_from_url(struct validator *v, const char *url, X509 *cert, X509 *issuer,
 		if (crl == NULL)
 			return KALIT_ERR_REVOCATION_UNKNOWN;
 	}
-	if (definite(r = crl_status(crl, cert, issuer, now, st)) && fresh &&
-	    expiry(v, st, now) > now)
-		slot_put(v, url, crl, expiry(v, st, now));
+	if (definite(r = crl_status(crl, cert, issuer, now, st))) {
+		snprintf(st->origin, sizeof(st->origin), "%s", url);
+		if (fresh && expiry(v, st, now) > now)
+			slot_put(v, url, crl, expiry(v, st, now));
+	}
 	X509_CRL_free(crl);
 	log_msg(LOG_LEVEL_DEBUG, "crl %s: %s", url, kalit_errname(r));
 	return r;

@@ -57,17 +57,39 @@ X509_STORE *validator_store(struct validator *v);
 int	validate_chain(struct validator *v, X509 *cert, STACK_OF(X509) *extra,
 	    int64_t now, X509 **issuerp);
 
+/*
+ * validate_chain(), but on KALIT_OK *chainp is the whole path: cert
+ * first, the trust anchor last (caller frees with
+ * sk_X509_pop_free(chain, X509_free)).
+ */
+int	validate_path(struct validator *v, X509 *cert, STACK_OF(X509) *extra,
+	    int64_t now, STACK_OF(X509) **chainp);
+
 /* KALIT_ERR_CERT_EXPIRED / _NOT_YET_VALID for cert alone at now. */
 int	validate_time(X509 *cert, int64_t now);
 
 /* keyUsage must be present with digitalSignature: else KALIT_ERR_CERT_PURPOSE. */
 int	validate_key_usage(X509 *cert);
 
+/*
+ * For signing documents: keyUsage must be present with digitalSignature or
+ * nonRepudiation, and an extendedKeyUsage, when present, must hold
+ * emailProtection or anyExtendedKeyUsage: else KALIT_ERR_CERT_PURPOSE.
+ */
+int	validate_key_usage_sign(X509 *cert);
+
 /* When extendedKeyUsage is present it must hold clientAuth: else _PURPOSE. */
 int	validate_eku_client(X509 *cert);
 
 /* KALIT_OK when cert asserts policy oid (dotted), else KALIT_ERR_CERT_POLICY. */
 int	validate_policy(X509 *cert, const char *oid);
+
+/*
+ * validate_policy(), and issuer may issue under oid (asserts it or
+ * anyPolicy): a citizen CA's certificate that claims the official policy
+ * is not an official's. Else KALIT_ERR_CERT_POLICY.
+ */
+int	validate_policy_issued(X509 *cert, X509 *issuer, const char *oid);
 
 /*
  * Revocation status of cert (issued by issuer) per the configured policy:

@@ -403,3 +403,48 @@ x509_to_der(X509 *cert, unsigned char **derp, size_t *lenp)
 	*lenp = (size_t)len;
 	return KALIT_OK;
 }
+
+int
+x509_time_unix(const ASN1_TIME *t, int64_t *out)
+{
+	struct tm tm;
+
+	if (t == NULL || ASN1_TIME_to_tm(t, &tm) != 1)
+		return KALIT_ERR_MALFORMED;
+	*out = (int64_t)timegm(&tm);
+	return KALIT_OK;
+}
+
+void
+x509_time_iso(int64_t t, char buf[X509_TIME_ISO_LEN])
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	if (gmtime_r(&tt, &tm) == NULL || tm.tm_year > 9999 - 1900 ||
+	    tm.tm_year < -1900 ||
+	    strftime(buf, X509_TIME_ISO_LEN, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+		snprintf(buf, X509_TIME_ISO_LEN, "?");
+}
+
+int
+x509_name_text(const X509_NAME *name, char **textp)
+{
+	BIO *mem;
+	char *data;
+	long len;
+	int r = KALIT_ERR_NOMEM;
+
+	*textp = NULL;
+	if ((mem = BIO_new(BIO_s_mem())) == NULL)
+		return KALIT_ERR_NOMEM;
+	if (X509_NAME_print_ex(mem, name, 0, XN_FLAG_RFC2253 &
+	    ~ASN1_STRFLGS_ESC_MSB & ~XN_FLAG_DUMP_UNKNOWN_FIELDS) < 0) {
+		log_ssl(LOG_LEVEL_DEBUG, "X509_NAME_print_ex");
+		r = KALIT_ERR_MALFORMED;
+	} else if ((len = BIO_get_mem_data(mem, &data)) >= 0 &&
+	    (*textp = strndup(len > 0 ? data : "", (size_t)len)) != NULL)
+		r = KALIT_OK;
+	BIO_free(mem);
+	return r;
+}

@@ -3,6 +3,7 @@
 #define KALIT_X509_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <time.h>
 
 #include <openssl/x509.h>
@@ -79,5 +80,19 @@ int	x509_to_pem(X509 *cert, char **pemp);
 
 /* DER of cert; caller frees *derp with OPENSSL_free(). */
 int	x509_to_der(X509 *cert, unsigned char **derp, size_t *lenp);
+
+/*
+ * name as RFC 2253 text with UTF-8 kept readable and control characters
+ * escaped ("CN=Aliyev Vali,O=..."); caller frees *textp with free().
+ */
+int	x509_name_text(const X509_NAME *name, char **textp);
+
+#define X509_TIME_ISO_LEN	21	/* "2026-11-23T10:00:00Z" and NUL */
+
+/* Seconds since the epoch of t; KALIT_ERR_MALFORMED if t is NULL or bad. */
+int	x509_time_unix(const ASN1_TIME *t, int64_t *out);
+
+/* t as ISO 8601 UTC ("2026-11-23T10:00:00Z"), or "?" if out of range. */
+void	x509_time_iso(int64_t t, char buf[X509_TIME_ISO_LEN]);
 
 #endif

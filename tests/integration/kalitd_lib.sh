@@ -23,10 +23,12 @@ kurl() {
 	echo "${KURL:-http://127.0.0.1:$PORT}"
 }
 
-# write_conf [REVOCATION-LINES [SERVER-LINES]]: $SRV/kalitd.conf on $PORT
-# trusting $CADIR/certs, with revocation from the CA's CRL directory unless
-# the first argument says otherwise (it replaces [revocation]'s lines); the
-# second is added to [server]. The issuer is $ISSUER if set.
+# write_conf [REVOCATION-LINES [SERVER-LINES [SECTIONS]]]: $SRV/kalitd.conf
+# on $PORT trusting $CADIR/certs, with revocation from the CA's CRL directory
+# unless the first argument says otherwise (it replaces [revocation]'s
+# lines); the second is added to [server]; the third, whole sections
+# ("[responder]" and its lines), goes at the end. The issuer is $ISSUER if
+# set.
 write_conf() {
 	mkdir -p "$SRV"
 	[ -f "$SRV/token.pass" ] || "$OPENSSL" rand -hex 16 >"$SRV/token.pass"
@@ -48,6 +50,8 @@ lifetime = 120
 [revocation]
 ${1:-ocsp = no
 crl_dir = $CADIR/crl}
+
+${3:-}
 CONF
 }
 

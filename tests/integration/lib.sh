@@ -142,19 +142,21 @@ assert_nogrep() {
 }
 
 # expect_fail STATUS ERRNAME CMD...: CMD must exit with exactly STATUS and
-# say "kalit-ca: ERRNAME:" on stderr ("kalit-ca: usage:" for usage).
+# say "$EXPECT_PROG: ERRNAME:" on stderr ("kalit-ca: usage:" for usage).
+EXPECT_PROG=kalit-ca
 expect_fail() {
 	_st=$1
 	_en=$2
 	shift 2
 	run "$@"
 	_what="$_en ($_st): $(printf '%s' "$*" | tr '\n' ' ' |
-	    sed "s|$KALIT_CA|kalit-ca|g; s|$TMP/||g" | cut -c1-110)"
+	    sed "s|$KALIT_CA|kalit-ca|g; s|${KALIT:-/nonexistent}|kalit|g
+	    s|$TMP/||g" | cut -c1-110)"
 	if [ "$RC" -ne "$_st" ]; then
 		fail "$_what: exit $RC, want $_st"
 		show_last
-	elif ! grep -Fq "kalit-ca: $_en:" "$ERR"; then
-		fail "$_what: stderr lacks \"kalit-ca: $_en:\""
+	elif ! grep -Fq "$EXPECT_PROG: $_en:" "$ERR"; then
+		fail "$_what: stderr lacks \"$EXPECT_PROG: $_en:\""
 		show_last
 	else
 		ok "$_what"

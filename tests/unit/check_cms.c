@@ -6,6 +6,7 @@
 #include "log.h"
 
 #include <openssl/cms.h>
+#include <openssl/pem.h>
 
 static X509 *ca, *leaf, *other_leaf;
 static EVP_PKEY *ca_key, *leaf_key, *other_key;
@@ -277,6 +278,286 @@ START_TEST(test_cms_two_signers_is_malformed)
 }
 END_TEST
 
+/* A detached (content NULL) or attached signature by key and cert. */
+static CMS_ContentInfo *
+sign_doc(EVP_PKEY *key, X509 *cert, const char *doc, int attached)
+{
+	struct digest_set ds;
+	CMS_ContentInfo *cms = NULL;
+	const unsigned char *md;
+	size_t mdlen = 0;
+
+	memset(&ds, 0, sizeof(ds));
+	ck_assert_err(digest_set_add(&ds, EVP_sha256()), KALIT_OK);
+	ck_assert_err(digest_buf(&ds, doc, strlen(doc)), KALIT_OK);
+	ck_assert_ptr_nonnull(md = digest_set_get(&ds, EVP_sha256(), &mdlen));
+	ck_assert_err(cms_signed_new(attached ? doc : NULL, strlen(doc),
+	    &cms), KALIT_OK);
+	ck_assert_err(cms_add_signer(cms, key, cert, NULL, md, mdlen),
+	    KALIT_OK);
+	return cms;
+}
+
+/* DER of cms parsed again, as a reader of the file has it. */
+static CMS_ContentInfo *
+reparse(CMS_ContentInfo *cms)
+{
+	unsigned char *der = NULL;
+	CMS_ContentInfo *back = NULL;
+	size_t len = 0;
+
+	ck_assert_err(cms_to_der(cms, &der, &len), KALIT_OK);
+	ck_assert_err(cms_parse_signed(der, len, &back), KALIT_OK);
+	OPENSSL_free(der);
+	return back;
+}
+
+/* CMS_verify() as "openssl cms -verify -cades -binary" does: 1 or 0. */
+static int
+openssl_verify(CMS_ContentInfo *cms, const char *detached)
+{
+	X509_STORE *store = X509_STORE_new();
+	BIO *in = detached != NULL ? BIO_new_mem_buf(detached, -1) : NULL;
+	int ok;
+
+	ck_assert_ptr_nonnull(store);
+	ck_assert_int_eq(X509_STORE_add_cert(store, ca), 1);
+	ok = CMS_verify(cms, NULL, store, in, NULL, CMS_BINARY | CMS_CADES);
+	ERR_clear_error();
+	X509_STORE_free(store);
+	BIO_free(in);
+	return ok;
+}
+
+START_TEST(test_cms_detached_signature_verifies_with_openssl)
+{
+	CMS_ContentInfo *cms = sign_doc(leaf_key, leaf, "the document", 0);
+	CMS_ContentInfo *back = reparse(cms);
+	const unsigned char *data;
+	size_t len;
+
+	ck_assert_int_eq(CMS_is_detached(back), 1);
+	ck_assert_err(cms_content(back, &data, &len),
+	    KALIT_ERR_CONTENT_MISSING);
+	ck_assert_int_eq(openssl_verify(back, "the document"), 1);
+	ck_assert_int_eq(openssl_verify(back, "the documenT"), 0);
+	CMS_ContentInfo_free(back);
+	CMS_ContentInfo_free(cms);
+}
+END_TEST
+
+START_TEST(test_cms_attached_signature_carries_the_document)
+{
+	CMS_ContentInfo *cms = sign_doc(leaf_key, leaf, "attached text", 1);
+	CMS_ContentInfo *back = reparse(cms);
+	const unsigned char *data;
+	size_t len;
+
+	ck_assert_err(cms_content(back, &data, &len), KALIT_OK);
+	ck_assert_uint_eq(len, 13);
+	ck_assert_int_eq(memcmp(data, "attached text", 13), 0);
+	ck_assert_int_eq(openssl_verify(back, NULL), 1);
+	CMS_ContentInfo_free(back);
+	CMS_ContentInfo_free(cms);
+}
+END_TEST
+
+START_TEST(test_cms_signed_attributes_are_cades_bes)
+{
+	static const int want[] = { NID_pkcs9_contentType,
+	    NID_pkcs9_messageDigest, NID_pkcs9_signingTime,
+	    NID_id_smime_aa_signingCertificateV2 };
+	CMS_ContentInfo *cms = sign_doc(leaf_key, leaf, "abc", 0);
+	CMS_SignerInfo *si;
+	X509_ALGOR *dig;
+	const ASN1_OBJECT *obj;
+	size_t i;
+
+	si = sk_CMS_SignerInfo_value(CMS_get0_SignerInfos(cms), 0);
+	ck_assert_int_eq(CMS_signed_get_attr_count(si), 4);
+	for (i = 0; i < sizeof(want) / sizeof(want[0]); i++)
+		ck_assert_int_ge(CMS_signed_get_attr_by_NID(si, want[i], -1),
+		    0);
+	ck_assert_int_lt(CMS_signed_get_attr_by_NID(si,
+	    NID_SMIMECapabilities, -1), 0);
+	CMS_SignerInfo_get0_algs(si, NULL, NULL, &dig, NULL);
+	X509_ALGOR_get0(&obj, NULL, NULL, dig);
+	ck_assert_int_eq(OBJ_obj2nid(obj), NID_sha256);
+	ck_assert_ptr_nonnull(cms_signer_digest(si));
+	CMS_ContentInfo_free(cms);
+}
+END_TEST
+
+START_TEST(test_cms_cosign_keeps_the_first_signature)
+{
+	CMS_ContentInfo *cms = sign_doc(leaf_key, leaf, "both sign", 0);
+	CMS_ContentInfo *back = reparse(cms), *both;
+	STACK_OF(CMS_SignerInfo) *sis;
+	ASN1_OCTET_STRING *first;
+	struct digest_set ds;
+	const unsigned char *md;
+	size_t mdlen;
+
+	first = ASN1_OCTET_STRING_dup(CMS_SignerInfo_get0_signature(
+	    sk_CMS_SignerInfo_value(CMS_get0_SignerInfos(back), 0)));
+	memset(&ds, 0, sizeof(ds));
+	ck_assert_err(digest_set_add(&ds, EVP_sha256()), KALIT_OK);
+	ck_assert_err(cms_digest_algs(back, &ds), KALIT_OK);
+	ck_assert_err(digest_buf(&ds, "both sign", 9), KALIT_OK);
+	ck_assert_err(cms_signers_match(back, &ds), KALIT_OK);
+	md = digest_set_get(&ds, EVP_sha256(), &mdlen);
+	ck_assert_err(cms_add_signer(back, other_key, other_leaf, NULL, md,
+	    mdlen), KALIT_OK);
+	both = reparse(back);
+	sis = CMS_get0_SignerInfos(both);
+	ck_assert_int_eq(sk_CMS_SignerInfo_num(sis), 2);
+	/* SignerInfos is a SET OF: DER orders it, so either may be first. */
+	ck_assert(ASN1_OCTET_STRING_cmp(first, CMS_SignerInfo_get0_signature(
+	    sk_CMS_SignerInfo_value(sis, 0))) == 0 ||
+	    ASN1_OCTET_STRING_cmp(first, CMS_SignerInfo_get0_signature(
+	    sk_CMS_SignerInfo_value(sis, 1))) == 0);
+	ck_assert_int_eq(openssl_verify(both, "both sign"), 1);
+	ASN1_OCTET_STRING_free(first);
+	CMS_ContentInfo_free(both);
+	CMS_ContentInfo_free(back);
+	CMS_ContentInfo_free(cms);
+}
+END_TEST
+
+START_TEST(test_cms_signers_match_refuses_another_document)
+{
+	CMS_ContentInfo *cms = sign_doc(leaf_key, leaf, "original", 0);
+	struct digest_set ds;
+
+	memset(&ds, 0, sizeof(ds));
+	ck_assert_err(cms_digest_algs(cms, &ds), KALIT_OK);
+	ck_assert_uint_eq(ds.n, 1);
+	ck_assert_err(digest_buf(&ds, "0riginal", 8), KALIT_OK);
+	ck_assert_err(cms_signers_match(cms, &ds),
+	    KALIT_ERR_DOCUMENT_MISMATCH);
+	/* Without the signer's algorithm there is nothing to match. */
+	memset(&ds, 0, sizeof(ds));
+	ck_assert_err(cms_signers_match(cms, &ds),
+	    KALIT_ERR_DOCUMENT_MISMATCH);
+	CMS_ContentInfo_free(cms);
+}
+END_TEST
+
+START_TEST(test_cms_add_signer_refuses_bad_keys)
+{
+	unsigned char md[32] = { 0 };
+	CMS_ContentInfo *cms = NULL;
+	EVP_PKEY *ed = tu_key(KEY_TYPE_ED25519);
+
+	ck_assert_err(cms_signed_new(NULL, 0, &cms), KALIT_OK);
+	ck_assert_err(cms_add_signer(cms, other_key, leaf, NULL, md, 32),
+	    KALIT_ERR_KEY_MISMATCH);
+	ck_assert_err(cms_add_signer(cms, ed, leaf, NULL, md, 32),
+	    KALIT_ERR_KEY_UNSUPPORTED);
+	ck_assert_ptr_null(cms_sign_md(ed));
+	ck_assert_err(cms_add_signer(cms, leaf_key, leaf, NULL, md, 20),
+	    KALIT_ERR_INTERNAL);
+	ck_assert_int_eq(sk_CMS_SignerInfo_num(CMS_get0_SignerInfos(cms)),
+	    0);
+	EVP_PKEY_free(ed);
+	CMS_ContentInfo_free(cms);
+}
+END_TEST
+
+START_TEST(test_cms_chain_certificates_once)
+{
+	STACK_OF(X509) *chain = sk_X509_new_null(), *certs;
+	unsigned char md[32] = { 0 };
+	CMS_ContentInfo *cms = NULL;
+
+	ck_assert_int_gt(sk_X509_push(chain, ca), 0);
+	ck_assert_int_gt(sk_X509_push(chain, leaf), 0);	/* a repeat */
+	ck_assert_err(cms_signed_new(NULL, 0, &cms), KALIT_OK);
+	ck_assert_err(cms_add_signer(cms, leaf_key, leaf, chain, md, 32),
+	    KALIT_OK);
+	ck_assert_err(cms_add_signer(cms, leaf_key, leaf, chain, md, 32),
+	    KALIT_OK);
+	certs = CMS_get1_certs(cms);
+	ck_assert_int_eq(sk_X509_num(certs), 2);
+	sk_X509_pop_free(certs, X509_free);
+	sk_X509_free(chain);
+	CMS_ContentInfo_free(cms);
+}
+END_TEST
+
+START_TEST(test_cms_parse_signed_refuses_what_is_not_signed_data)
+{
+	CMS_ContentInfo *cms = sign_doc(leaf_key, leaf, "doc", 1), *back;
+	unsigned char *der = NULL, *longer, *big;
+	size_t len = 0;
+	BIO *mem;
+	char *pem;
+	long plen;
+
+	ck_assert_err(cms_to_der(cms, &der, &len), KALIT_OK);
+	ck_assert_ptr_nonnull(longer = malloc(len + 1));
+	memcpy(longer, der, len);
+	longer[len] = 0;
+	ck_assert_err(cms_parse_signed(longer, len + 1, &back),
+	    KALIT_ERR_MALFORMED);
+	ck_assert_ptr_null(back);
+	ck_assert_err(cms_parse_signed(der, len - 1, &back),
+	    KALIT_ERR_MALFORMED);
+	ck_assert_err(cms_parse_signed(der, 0, &back), KALIT_ERR_MALFORMED);
+	ck_assert_err(cms_parse_signed((const unsigned char *)"garbage", 7,
+	    &back), KALIT_ERR_MALFORMED);
+	ck_assert_ptr_nonnull(big = calloc(1, CMS_SIG_MAX + 1));
+	ck_assert_err(cms_parse_signed(big, CMS_SIG_MAX + 1, &back),
+	    KALIT_ERR_TOO_LARGE);
+	/* The same as PEM is read; a broken PEM is not. */
+	ck_assert_ptr_nonnull(mem = BIO_new(BIO_s_mem()));
+	ck_assert_int_gt(PEM_write_bio(mem, PEM_STRING_CMS, "", der, (long)len),
+	    0);
+	ck_assert_int_gt(plen = BIO_get_mem_data(mem, &pem), 0);
+	ck_assert_err(cms_parse_signed((unsigned char *)pem, (size_t)plen,
+	    &back), KALIT_OK);
+	CMS_ContentInfo_free(back);
+	pem[plen / 2] = '*';
+	ck_assert_err(cms_parse_signed((unsigned char *)pem, (size_t)plen,
+	    &back), KALIT_ERR_MALFORMED);
+	BIO_free(mem);
+	free(big);
+	free(longer);
+	OPENSSL_free(der);
+	CMS_ContentInfo_free(cms);
+}
+END_TEST
+
+START_TEST(test_cms_parse_signed_refuses_other_content_types)
+{
+	BIO *in = BIO_new_mem_buf("data", -1);
+	CMS_ContentInfo *data = CMS_data_create(in, CMS_BINARY), *back;
+	unsigned char *der = NULL;
+	int n;
+
+	ck_assert_ptr_nonnull(data);
+	ck_assert_int_gt(n = i2d_CMS_ContentInfo(data, &der), 0);
+	ck_assert_err(cms_parse_signed(der, (size_t)n, &back),
+	    KALIT_ERR_MALFORMED);
+	OPENSSL_free(der);
+	CMS_ContentInfo_free(data);
+	BIO_free(in);
+}
+END_TEST
+
+START_TEST(test_cms_attached_size_capped)
+{
+	CMS_ContentInfo *cms = NULL;
+	unsigned char *big = calloc(1, CMS_ATTACHED_MAX + 1);
+
+	ck_assert_ptr_nonnull(big);
+	ck_assert_err(cms_signed_new(big, CMS_ATTACHED_MAX + 1, &cms),
+	    KALIT_ERR_TOO_LARGE);
+	ck_assert_ptr_null(cms);
+	free(big);
+}
+END_TEST
+
 static Suite *
 cms_suite(void)
 {
@@ -295,6 +576,20 @@ cms_suite(void)
 	tcase_add_test(tc, test_cms_trailing_and_truncated_are_malformed);
 	tcase_add_test(tc, test_cms_oversize_refused_before_parsing);
 	tcase_add_test(tc, test_cms_two_signers_is_malformed);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("sign");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_cms_detached_signature_verifies_with_openssl);
+	tcase_add_test(tc, test_cms_attached_signature_carries_the_document);
+	tcase_add_test(tc, test_cms_signed_attributes_are_cades_bes);
+	tcase_add_test(tc, test_cms_cosign_keeps_the_first_signature);
+	tcase_add_test(tc, test_cms_signers_match_refuses_another_document);
+	tcase_add_test(tc, test_cms_add_signer_refuses_bad_keys);
+	tcase_add_test(tc, test_cms_chain_certificates_once);
+	tcase_add_test(tc,
+	    test_cms_parse_signed_refuses_what_is_not_signed_data);
+	tcase_add_test(tc, test_cms_parse_signed_refuses_other_content_types);
+	tcase_add_test(tc, test_cms_attached_size_capped);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -102,21 +102,6 @@ issue(const struct pki *p, const char *profile, const char *cn,
 	return cert;
 }
 
-/* Writes a and b (may be NULL) as PEM to dir/name. */
-static void
-write_certs(const char *dir, const char *name, X509 *a, X509 *b)
-{
-	char path[PATH_MAX];
-	BIO *f;
-
-	tu_path(path, sizeof(path), dir, name);
-	ck_assert_ptr_nonnull(f = BIO_new_file(path, "w"));
-	ck_assert_int_eq(PEM_write_bio_X509(f, a), 1);
-	if (b != NULL)
-		ck_assert_int_eq(PEM_write_bio_X509(f, b), 1);
-	BIO_free(f);
-}
-
 static void
 pki_init(struct pki *p, const char *ocsp_url, const char *crl_url)
 {
@@ -132,8 +117,8 @@ pki_init(struct pki *p, const char *ocsp_url, const char *crl_url)
 	p->leaf_key = tu_key(KEY_TYPE_P256);
 	p->leaf = issue(p, "citizen", "Holder", p->leaf_key, p->ca, p->ca_key,
 	    ocsp_url, crl_url);
-	write_certs(p->trust, "root.pem", p->root, NULL);
-	write_certs(p->trust, "ca.crt", p->ca, NULL);
+	tu_write_certs(p->trust, "root.pem", p->root, NULL);
+	tu_write_certs(p->trust, "ca.crt", p->ca, NULL);
 }
 
 static void
@@ -288,7 +273,7 @@ START_TEST(test_validator_new_needs_a_root)
 	/* a self-signed end-entity certificate is no root */
 	self = issue(&p, "citizen", "Self", p.leaf_key, NULL, p.leaf_key, NULL,
 	    NULL);
-	write_certs(p.trust, "self.pem", self, NULL);
+	tu_write_certs(p.trust, "self.pem", self, NULL);
 	ck_assert_err(validator_new(&c, &v), KALIT_ERR_CONFIG);
 	X509_free(self);
 	/* missing directory */
@@ -356,7 +341,7 @@ START_TEST(test_validate_chain_ok)
 	ck_assert_int_eq(unlink(path), 0);
 	tu_path(path, sizeof(path), p.trust, "ca.crt");
 	ck_assert_int_eq(unlink(path), 0);
-	write_certs(p.trust, "bundle.pem", p.ca, p.root);
+	tu_write_certs(p.trust, "bundle.pem", p.ca, p.root);
 	v = validator(&c);
 	ck_assert_err(validate_chain(v, p.leaf, NULL, p.now, &issuer),
 	    KALIT_OK);
@@ -591,6 +576,116 @@ START_TEST(test_validate_eku_client)
 }
 END_TEST
 
+START_TEST(test_validate_key_usage_sign)
+{
+	struct pki p;
+	X509 *x;
+
+	pki_init(&p, NULL, NULL);
+	/* citizen: digitalSignature, nonRepudiation; clientAuth, email */
+	ck_assert_err(validate_key_usage_sign(p.leaf), KALIT_OK);
+	ck_assert_err(validate_key_usage_sign(p.ca), KALIT_ERR_CERT_PURPOSE);
+	x = without_ext(p.leaf, NID_key_usage, p.ca_key);
+	ck_assert_err(validate_key_usage_sign(x), KALIT_ERR_CERT_PURPOSE);
+	X509_free(x);
+	/* no extended key usage: any use */
+	write_profile(&p, "no-eku", no_eku_profile);
+	x = issue(&p, "no-eku", "Any", p.leaf_key, p.ca, p.ca_key, NULL, NULL);
+	ck_assert_err(validate_key_usage_sign(x), KALIT_OK);
+	X509_free(x);
+	write_profile(&p, "email", email_only_profile);
+	x = issue(&p, "email", "Mail", p.leaf_key, p.ca, p.ca_key, NULL, NULL);
+	ck_assert_err(validate_key_usage_sign(x), KALIT_OK);
+	X509_free(x);
+	/* nonRepudiation is enough, but clientAuth alone is for logins */
+	write_profile(&p, "nonrep", nonrep_profile);
+	x = issue(&p, "nonrep", "NR", p.leaf_key, p.ca, p.ca_key, NULL, NULL);
+	ck_assert_err(validate_key_usage_sign(x), KALIT_ERR_CERT_PURPOSE);
+	X509_free(x);
+	x = without_ext(p.leaf, NID_ext_key_usage, p.ca_key);
+	ck_assert_err(validate_key_usage_sign(x), KALIT_OK);
+	X509_free(x);
+	write_profile(&p, "ocsp-signer", ocsp_signer_profile);
+	x = issue(&p, "ocsp-signer", "OCSP", p.leaf_key, p.ca, p.ca_key, NULL,
+	    NULL);
+	ck_assert_err(validate_key_usage_sign(x), KALIT_ERR_CERT_PURPOSE);
+	X509_free(x);
+	pki_free(&p);
+}
+END_TEST
+
+START_TEST(test_validate_path_whole)
+{
+	STACK_OF(X509) *chain = NULL;
+	struct validator *v;
+	struct validate_config c;
+	struct pki p;
+
+	pki_init(&p, NULL, NULL);
+	cfg_init(&c, &p, VALIDATE_REV_OFF);
+	v = validator(&c);
+	ck_assert_err(validate_path(v, p.leaf, NULL, p.now, &chain), KALIT_OK);
+	ck_assert_int_eq(sk_X509_num(chain), 3);
+	ck_assert_int_eq(X509_cmp(sk_X509_value(chain, 0), p.leaf), 0);
+	ck_assert_int_eq(X509_cmp(sk_X509_value(chain, 1), p.ca), 0);
+	ck_assert_int_eq(X509_cmp(sk_X509_value(chain, 2), p.root), 0);
+	sk_X509_pop_free(chain, X509_free);
+	ck_assert_err(validate_path(v, p.root, NULL, p.now, &chain),
+	    KALIT_ERR_CERT_UNTRUSTED);
+	ck_assert_ptr_null(chain);
+	ck_assert_err(validate_path(v, p.leaf, NULL, p.now + 3 * 365 * DAY,
+	    &chain), KALIT_ERR_CERT_EXPIRED);
+	ck_assert_ptr_null(chain);
+	validator_free(v);
+	pki_free(&p);
+}
+END_TEST
+
+START_TEST(test_validate_policy_issued)
+{
+	struct pki p;
+	X509 *ca, *x;
+	EVP_PKEY *k = tu_key(KEY_TYPE_P256);
+	struct profile *prof = tu_profile("issuing-ca");
+	X509_NAME *name = tu_name("Citizen CA");
+	struct x509_spec spec;
+
+	pki_init(&p, NULL, NULL);
+	/* p.ca asserts no policy: its citizens are nobody's */
+	ck_assert_err(validate_policy_issued(p.leaf, p.ca,
+	    "1.3.6.1.5.5.7.13.1"), KALIT_ERR_CERT_POLICY);
+	memset(&spec, 0, sizeof(spec));
+	spec.profile = prof;
+	spec.subject = name;
+	spec.pubkey = k;
+	spec.issuer = p.root;
+	spec.issuer_key = p.root_key;
+	spec.not_before = p.now - 60;
+	spec.policies = "1.3.6.1.5.5.7.13.1";
+	ca = NULL;
+	ck_assert_err(x509_issue(&spec, &ca), KALIT_OK);
+	x = issue(&p, "citizen", "Holder", p.leaf_key, ca, k, NULL, NULL);
+	ck_assert_err(validate_policy_issued(x, ca, "1.3.6.1.5.5.7.13.1"),
+	    KALIT_OK);
+	ck_assert_err(validate_policy_issued(x, ca, "1.3.6.1.5.5.7.13.2"),
+	    KALIT_ERR_CERT_POLICY);
+	X509_free(x);
+	X509_free(ca);
+	spec.policies = "2.5.29.32.0";	/* anyPolicy */
+	ca = NULL;
+	ck_assert_err(x509_issue(&spec, &ca), KALIT_OK);
+	x = issue(&p, "citizen", "Holder", p.leaf_key, ca, k, NULL, NULL);
+	ck_assert_err(validate_policy_issued(x, ca, "1.3.6.1.5.5.7.13.1"),
+	    KALIT_OK);
+	X509_free(x);
+	X509_free(ca);
+	X509_NAME_free(name);
+	profile_free(prof);
+	EVP_PKEY_free(k);
+	pki_free(&p);
+}
+END_TEST
+
 START_TEST(test_validate_policy)
 {
 	struct profile *prof;
@@ -653,6 +748,9 @@ START_TEST(test_validate_crl_good)
 	ck_assert(st.revoked_at == 0);
 	ck_assert(st.this_update == p.now - HOUR);
 	ck_assert(st.next_update == p.now + HOUR);
+	/* The file the status came from. */
+	ck_assert_ptr_nonnull(strstr(st.origin, p.crls));
+	ck_assert_ptr_nonnull(strstr(st.origin, "/ca.crl"));
 	pki_free(&p);
 }
 END_TEST
@@ -1411,6 +1509,7 @@ START_TEST(test_validate_ocsp_http)
 	ck_assert_err(validate_revocation(v, p.leaf, p.ca, p.now, &st),
 	    KALIT_ERR_CERT_ON_HOLD);
 	ck_assert_str_eq(st.source, "ocsp");
+	ck_assert_str_eq(st.origin, url);	/* the responder asked */
 	/* cached: the responder is asked once */
 	ck_assert_err(validate_revocation(v, p.leaf, p.ca, p.now, &st),
 	    KALIT_ERR_CERT_ON_HOLD);
@@ -1660,6 +1759,9 @@ validate_suite(void)
 	tcase_add_test(tc, test_validate_key_usage);
 	tcase_add_test(tc, test_validate_eku_client);
 	tcase_add_test(tc, test_validate_policy);
+	tcase_add_test(tc, test_validate_key_usage_sign);
+	tcase_add_test(tc, test_validate_path_whole);
+	tcase_add_test(tc, test_validate_policy_issued);
 	tcase_add_test(tc, test_validate_crl_good);
 	tcase_add_test(tc, test_validate_crl_revoked);
 	tcase_add_test(tc, test_validate_crl_hold);

@@ -16,6 +16,7 @@
 
 #include <openssl/err.h>
 #include <openssl/evp.h>
+#include <openssl/pem.h>
 #include <openssl/x509.h>
 
 #include "err.h"
@@ -88,6 +89,21 @@ tu_write_file(const char *path, const void *buf, size_t len)
 	    strerror(errno));
 	ck_assert_uint_eq(fwrite(buf, 1, len, f), len);
 	ck_assert_int_eq(fclose(f), 0);
+}
+
+/* Writes a and b (may be NULL) as PEM to dir/name, replacing it. */
+static inline void
+tu_write_certs(const char *dir, const char *name, X509 *a, X509 *b)
+{
+	char path[PATH_MAX];
+	BIO *f;
+
+	tu_path(path, sizeof(path), dir, name);
+	ck_assert_ptr_nonnull(f = BIO_new_file(path, "w"));
+	ck_assert_int_eq(PEM_write_bio_X509(f, a), 1);
+	if (b != NULL)
+		ck_assert_int_eq(PEM_write_bio_X509(f, b), 1);
+	BIO_free(f);
 }
 
 /* Reads a whole small file into a new NUL-terminated buffer. */
