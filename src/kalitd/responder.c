@@ -101,6 +101,7 @@ struct responder {
 	pthread_cond_t	 stop_cv;
 	int		 stop;
 	int64_t		 seq;		/* last audit record seen */
+	atomic_int_fast64_t logged_at;	/* last "not valid now" line */
 	struct crl_slot	*crls;		/* under mu */
 	size_t		 ncrls;
 };
@@ -934,9 +935,12 @@ responder_answer(struct responder *r, const unsigned char *der, size_t len,
 		s = si;
 	}
 	if (now < s->not_before || now >= s->not_after) {
-		log_msg(LOG_LEVEL_ERROR, "OCSP for CA %s: the responder "
-		    "certificate is not valid now; renew it with 'kalit-ca "
-		    "responder --ca %s' and send kalitd SIGHUP", s->ca, s->ca);
+		/* Once a minute, not once per request. */
+		if (atomic_exchange(&r->logged_at, now) / 60 != now / 60)
+			log_msg(LOG_LEVEL_ERROR, "OCSP for CA %s: the "
+			    "responder certificate is not valid now; renew it "
+			    "with 'kalit-ca responder --ca %s' and send kalitd "
+			    "SIGHUP", s->ca, s->ca);
 		status = OCSP_RESPONSE_STATUS_TRYLATER;
 		goto refuse;
 	}
@@ -1118,6 +1122,7 @@ responder_new(const struct config *cfg, const char *signer_pass,
 	pthread_mutex_init(&r->stop_mu, NULL);
 	pthread_cond_init(&r->stop_cv, NULL);
 	atomic_init(&r->epoch, 0);
+	atomic_init(&r->logged_at, 0);
 	r->shard_max = (cfg->ocsp_cache_max + SHARDS - 1) / SHARDS;
 	r->signer_pass = signer_pass;
 	rc = KALIT_ERR_NOMEM;
