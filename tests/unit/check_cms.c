@@ -293,7 +293,7 @@ sign_doc(EVP_PKEY *key, X509 *cert, const char *doc, int attached)
 	ck_assert_ptr_nonnull(md = digest_set_get(&ds, EVP_sha256(), &mdlen));
 	ck_assert_err(cms_signed_new(attached ? doc : NULL, strlen(doc),
 	    &cms), KALIT_OK);
-	ck_assert_err(cms_add_signer(cms, key, cert, NULL, md, mdlen),
+	ck_assert_err(cms_add_signer(cms, key, cert, NULL, md, mdlen, NULL),
 	    KALIT_OK);
 	return cms;
 }
@@ -407,7 +407,7 @@ START_TEST(test_cms_cosign_keeps_the_first_signature)
 	ck_assert_err(cms_signers_match(back, &ds), KALIT_OK);
 	md = digest_set_get(&ds, EVP_sha256(), &mdlen);
 	ck_assert_err(cms_add_signer(back, other_key, other_leaf, NULL, md,
-	    mdlen), KALIT_OK);
+	    mdlen, NULL), KALIT_OK);
 	both = reparse(back);
 	sis = CMS_get0_SignerInfos(both);
 	ck_assert_int_eq(sk_CMS_SignerInfo_num(sis), 2);
@@ -450,12 +450,12 @@ START_TEST(test_cms_add_signer_refuses_bad_keys)
 	EVP_PKEY *ed = tu_key(KEY_TYPE_ED25519);
 
 	ck_assert_err(cms_signed_new(NULL, 0, &cms), KALIT_OK);
-	ck_assert_err(cms_add_signer(cms, other_key, leaf, NULL, md, 32),
+	ck_assert_err(cms_add_signer(cms, other_key, leaf, NULL, md, 32, NULL),
 	    KALIT_ERR_KEY_MISMATCH);
-	ck_assert_err(cms_add_signer(cms, ed, leaf, NULL, md, 32),
+	ck_assert_err(cms_add_signer(cms, ed, leaf, NULL, md, 32, NULL),
 	    KALIT_ERR_KEY_UNSUPPORTED);
 	ck_assert_ptr_null(cms_sign_md(ed));
-	ck_assert_err(cms_add_signer(cms, leaf_key, leaf, NULL, md, 20),
+	ck_assert_err(cms_add_signer(cms, leaf_key, leaf, NULL, md, 20, NULL),
 	    KALIT_ERR_INTERNAL);
 	ck_assert_int_eq(sk_CMS_SignerInfo_num(CMS_get0_SignerInfos(cms)),
 	    0);
@@ -473,9 +473,9 @@ START_TEST(test_cms_chain_certificates_once)
 	ck_assert_int_gt(sk_X509_push(chain, ca), 0);
 	ck_assert_int_gt(sk_X509_push(chain, leaf), 0);	/* a repeat */
 	ck_assert_err(cms_signed_new(NULL, 0, &cms), KALIT_OK);
-	ck_assert_err(cms_add_signer(cms, leaf_key, leaf, chain, md, 32),
+	ck_assert_err(cms_add_signer(cms, leaf_key, leaf, chain, md, 32, NULL),
 	    KALIT_OK);
-	ck_assert_err(cms_add_signer(cms, leaf_key, leaf, chain, md, 32),
+	ck_assert_err(cms_add_signer(cms, leaf_key, leaf, chain, md, 32, NULL),
 	    KALIT_OK);
 	certs = CMS_get1_certs(cms);
 	ck_assert_int_eq(sk_X509_num(certs), 2);

@@ -138,7 +138,7 @@ sign(EVP_PKEY *key, X509 *cert, const char *doc, int attached)
 	md = digest_set_get(&ds, cms_sign_md(key), &mdlen);
 	ck_assert_err(cms_signed_new(attached ? doc : NULL, strlen(doc),
 	    &cms), KALIT_OK);
-	ck_assert_err(cms_add_signer(cms, key, cert, chain, md, mdlen),
+	ck_assert_err(cms_add_signer(cms, key, cert, chain, md, mdlen, NULL),
 	    KALIT_OK);
 	sk_X509_free(chain);
 	return cms;
@@ -230,7 +230,7 @@ START_TEST(test_sigverify_good_signature_passes_with_crl_evidence)
 	ck_assert_str_eq(s->id.field[IDENTITY_CN], "Vali Aliyev");
 	ck_assert_str_eq(s->profile, "citizen");
 	ck_assert_str_eq(s->digest_alg, "sha256");
-	ck_assert_int_eq(s->ess, SIG_ESS_VALID);
+	ck_assert_int_eq(s->ess, CMS_ESS_VALID);
 	ck_assert_int_eq(sk_X509_num(s->chain), 3);
 	ck_assert_int_ge(s->signing_time, (int64_t)p.now - 5);
 	ck_assert_int_le(s->signing_time, (int64_t)time(NULL));
@@ -344,21 +344,21 @@ START_TEST(test_sigverify_swapped_certificate_is_sig_crypto_failure)
 	struct sig_report *rep = verify(cms, DOC, VALIDATE_REV_OFF);
 
 	ck_verdict(rep, 0, SIG_TOTAL_FAILED, SIG_SUB_SIG_CRYPTO_FAILURE);
-	ck_assert_int_eq(rep->signers[0].ess, SIG_ESS_MISMATCH);
+	ck_assert_int_eq(rep->signers[0].ess, CMS_ESS_MISMATCH);
 	sig_report_free(rep);
 	CMS_ContentInfo_free(cms);
 	/* The same construction naming the right certificate passes. */
 	cms = sign_swapped(again, again);
 	rep = verify(cms, DOC, VALIDATE_REV_OFF);
 	ck_verdict(rep, 0, SIG_TOTAL_PASSED, SIG_SUB_NONE);
-	ck_assert_int_eq(rep->signers[0].ess, SIG_ESS_VALID);
+	ck_assert_int_eq(rep->signers[0].ess, CMS_ESS_VALID);
 	sig_report_free(rep);
 	CMS_ContentInfo_free(cms);
 	/* An attribute that does not parse is a structure failure. */
 	cms = sign_swapped(again, NULL);
 	rep = verify(cms, DOC, VALIDATE_REV_OFF);
 	ck_verdict(rep, 0, SIG_TOTAL_FAILED, SIG_SUB_FORMAT_FAILURE);
-	ck_assert_int_eq(rep->signers[0].ess, SIG_ESS_MALFORMED);
+	ck_assert_int_eq(rep->signers[0].ess, CMS_ESS_MALFORMED);
 	sig_report_free(rep);
 	CMS_ContentInfo_free(cms);
 	X509_free(again);
@@ -387,7 +387,7 @@ START_TEST(test_sigverify_plain_openssl_signature_passes)
 	struct sig_report *rep = verify(cms, DOC, VALIDATE_REV_OFF);
 
 	ck_verdict(rep, 0, SIG_TOTAL_PASSED, SIG_SUB_NONE);
-	ck_assert_int_eq(rep->signers[0].ess, SIG_ESS_ABSENT);
+	ck_assert_int_eq(rep->signers[0].ess, CMS_ESS_ABSENT);
 	sig_report_free(rep);
 	CMS_ContentInfo_free(cms);
 }
@@ -482,7 +482,7 @@ START_TEST(test_sigverify_signers_capped)
 	ck_assert_err(cms_signed_new(NULL, 0, &cms), KALIT_OK);
 	for (i = 0; i <= SIGVERIFY_SIGNERS_MAX; i++)
 		ck_assert_err(cms_add_signer(cms, p.leaf_key, p.leaf, NULL, md,
-		    32), KALIT_OK);
+		    32, NULL), KALIT_OK);
 	cms = reparse(cms, NULL);
 	ck_assert_err(sigverify_run(&cfg, cms, &ds, &rep),
 	    KALIT_ERR_TOO_LARGE);
@@ -582,7 +582,7 @@ START_TEST(test_sigverify_worst_signer_decides)
 	ck_assert_err(digest_buf(&ds, DOC, strlen(DOC)), KALIT_OK);
 	md = digest_set_get(&ds, EVP_sha256(), &mdlen);
 	ck_assert_err(cms_add_signer(cms, p.other_key, p.other, NULL, md,
-	    mdlen), KALIT_OK);
+	    mdlen, NULL), KALIT_OK);
 	cms = reparse(cms, NULL);
 	write_crl(p.other, CRL_REASON_SUPERSEDED);
 	rep = verify(cms, DOC, VALIDATE_REV_REQUIRE);
