@@ -558,6 +558,43 @@ START_TEST(test_cms_attached_size_capped)
 }
 END_TEST
 
+START_TEST(test_cms_timestamp_attribute_unsigned_and_counted)
+{
+	static const unsigned char tok[] = { 0x30, 0x03, 0x02, 0x01, 0x07 };
+	CMS_ContentInfo *cms = sign_doc(leaf_key, leaf, "the document", 0);
+	CMS_ContentInfo *back;
+	const unsigned char *ders[CMS_TIMESTAMPS_MAX];
+	size_t lens[CMS_TIMESTAMPS_MAX];
+	CMS_SignerInfo *si;
+	int i;
+
+	si = sk_CMS_SignerInfo_value(CMS_get0_SignerInfos(cms), 0);
+	ck_assert_int_eq(cms_signer_timestamps(si, ders, lens), 0);
+	ck_assert_err(cms_signer_add_timestamp(si, tok, sizeof(tok)),
+	    KALIT_OK);
+	ck_assert_err(cms_signer_add_timestamp(si, tok, sizeof(tok)),
+	    KALIT_OK);
+	back = reparse(cms);
+	si = sk_CMS_SignerInfo_value(CMS_get0_SignerInfos(back), 0);
+	ck_assert_int_eq(cms_signer_timestamps(si, ders, lens), 2);
+	ck_assert_uint_eq(lens[1], sizeof(tok));
+	ck_assert_mem_eq(ders[1], tok, sizeof(tok));
+	/* Unsigned: the signature still verifies. */
+	ck_assert_int_eq(openssl_verify(back, "the document"), 1);
+	for (i = 2; i <= CMS_TIMESTAMPS_MAX; i++)
+		ck_assert_err(cms_signer_add_timestamp(si, tok, sizeof(tok)),
+		    KALIT_OK);
+	ck_assert_int_eq(cms_signer_timestamps(si, ders, lens), -1);
+	CMS_ContentInfo_free(back);
+	/* A value that is not a SEQUENCE. */
+	si = sk_CMS_SignerInfo_value(CMS_get0_SignerInfos(cms), 0);
+	ck_assert_int_eq(CMS_unsigned_add1_attr_by_NID(si,
+	    NID_id_smime_aa_timeStampToken, V_ASN1_OCTET_STRING, tok, 5), 1);
+	ck_assert_int_eq(cms_signer_timestamps(si, ders, lens), -1);
+	CMS_ContentInfo_free(cms);
+}
+END_TEST
+
 static Suite *
 cms_suite(void)
 {
@@ -590,6 +627,7 @@ cms_suite(void)
 	    test_cms_parse_signed_refuses_what_is_not_signed_data);
 	tcase_add_test(tc, test_cms_parse_signed_refuses_other_content_types);
 	tcase_add_test(tc, test_cms_attached_size_capped);
+	tcase_add_test(tc, test_cms_timestamp_attribute_unsigned_and_counted);
 	suite_add_tcase(s, tc);
 	return s;
 }
