@@ -62,8 +62,9 @@ verify_digests(const struct verify_req *vr, CMS_ContentInfo *cms,
 			return KALIT_ERR_MALFORMED;
 	} else if (vr->digest != NULL) {
 		*whyp = kalit_strerror(KALIT_ERR_DIGEST_INVALID);
-		return digest_set_hex(ds, EVP_sha256(), vr->digest) == KALIT_OK ?
-		    KALIT_OK : KALIT_ERR_DIGEST_INVALID;
+		if (digest_set_hex(ds, EVP_sha256(), vr->digest) != KALIT_OK)
+			return KALIT_ERR_DIGEST_INVALID;
+		return KALIT_OK;
 	} else if (vr->document == NULL) {
 		*whyp = "the signature is detached: send the document, or its "
 		    "SHA-256 as digest";
