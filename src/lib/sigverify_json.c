@@ -246,7 +246,9 @@ signer_json(const struct sig_signer *s)
 	set(o, "chain", chain_json(s->chain), &ok);
 	set(o, "signing_time", json_time(s->signing_time), &ok);
 	set(o, "timestamp", timestamp_json(&s->ts), &ok);
-	set(o, "best_signature_time", json_time(s->cert_time), &ok);
+	/* null: nothing proves the time, judged at validation_time */
+	set(o, "best_signature_time", json_time(s->ts.status == TSP_VALID ?
+	    s->cert_time : 0), &ok);
 	set(o, "digest_algorithm", s->digest_alg != NULL ?
 	    json_string(s->digest_alg) : json_null(), &ok);
 	set(o, "signing_certificate_v2", json_string(sig_ess_name(s->ess)),
