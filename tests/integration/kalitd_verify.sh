@@ -157,28 +157,12 @@ done
 ksign() {
 	"$KALIT" sign --password "file:$KEYPASS" "$@"
 }
+# kverify ARGS: kalit verify --json with our PKI and CRLs, for verdict.
 kverify() {
 	"$KALIT" --json verify --trust-dir "$CADIR/certs" \
 	    --crl-dir "$CADIR/crl" --no-ocsp --no-crl-fetch "$@"
 }
-# verdict DESC STATUS INDICATION SUB ARGS...: as in sign_verify.sh.
-verdict() {
-	_v_d=$1 _v_s=$2 _v_i=$3 _v_sub=$4
-	shift 4
-	run kverify "$@"
-	_v_got=$(json '(j["indication"], j["signers"][0]["sub_indication"])' \
-	    "$OUT" 2>/dev/null)
-	if [ "$RC" -ne "$_v_s" ]; then
-		fail "$_v_d: exit $RC, want $_v_s"
-		show_last
-	elif [ "$_v_got" != "('$_v_i', $_v_sub)" ]; then
-		fail "$_v_d: $_v_got, want $_v_i/$_v_sub"
-		show_last
-	else
-		_v_sub=$(printf '%s' "${_v_sub#None}" | tr -d "'")
-		ok "$_v_d: $_v_i${_v_sub:+/$_v_sub}"
-	fi
-}
+# sjson EXPR: the first signer's EXPR in the last report.
 sjson() {
 	json "j[\"signers\"][0]$1" "$OUT"
 }
