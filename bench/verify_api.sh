@@ -1,0 +1,174 @@
+#!/bin/sh
+# verify_api.sh: signatures verified per second by kalitd's POST /v1/verify
+# under wrk, a CAdES-BES and a CAdES-T one (the document's SHA-256 sent,
+# revocation from the CA's CRL), beside `kalit verify` (one process per
+# verification) and the ECDSA P-256 verification ceiling of `openssl speed`.
+#
+# Environment (all optional):
+#   KALITD, KALIT, KALIT_CA   binaries (default: the ones in the source tree)
+#   DURATION           seconds of each wrk run (default 10)
+#   CONNS, THREADS     wrk connections and threads (default 32, 2)
+#   CLI_N              verifications made with kalit verify (default 100)
+#   OPENSSL, WRK       binaries (default: from PATH)
+#   KEEP=1             keep the work directory
+set -eu
+LC_ALL=C
+export LC_ALL
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+NPROC=$(nproc 2>/dev/null || echo 1)
+KALITD=${KALITD:-$top/kalitd}
+KALIT=${KALIT:-$top/kalit}
+KALIT_CA=${KALIT_CA:-$top/kalit-ca}
+KALIT_PROFILE_DIR=${KALIT_PROFILE_DIR:-$top/ca/profiles}
+DURATION=${DURATION:-10}
+CONNS=${CONNS:-32}
+THREADS=${THREADS:-2}
+CLI_N=${CLI_N:-100}
+OPENSSL=${OPENSSL:-openssl}
+WRK=${WRK:-wrk}
+KEEP=${KEEP:-0}
+export KALIT_PROFILE_DIR
+unset KALIT_CA_DIR KALITD_CONF
+KALIT_OPERATOR=bench
+export KALIT_OPERATOR
+
+say() { printf '%s\n' "verify_api.sh: $*" >&2; }
+die() { say "error: $*"; exit 1; }
+for b in "$KALITD" "$KALIT" "$KALIT_CA"; do
+	[ -x "$b" ] || die "$b is not built (make)"
+done
+command -v "$WRK" >/dev/null || die "wrk is not installed"
+
+W=$(mktemp -d "${TMPDIR:-/tmp}/kalit-bench-verify.XXXXXX")
+KPID=
+cleanup() {
+	[ -z "$KPID" ] || kill "$KPID" 2>/dev/null || true
+	[ "$KEEP" = 1 ] && say "kept $W" || rm -rf "$W"
+}
+trap cleanup EXIT
+cd "$W"
+
+say "a PKI: citizens, a tsa CA and a TSA key file, a citizen, CRLs"
+"$OPENSSL" rand -hex 16 >ca.pass
+"$OPENSSL" rand -hex 8 >key.pass
+chmod 600 ca.pass key.pass
+ca() { "$KALIT_CA" -d ca "$@" --ca-pass file:ca.pass >/dev/null 2>&1; }
+ca init --cn "Bench Root"
+ca ca-new --profile citizen
+ca ca-new --profile tsa --name tsa
+ca issue --profile tsa --ca tsa --cn "Bench TSA" --out tsa.p12 \
+    --key-pass file:key.pass
+ca issue --profile citizen --given-name Vali --surname Aliyev \
+    --pinfl 31234567890123 --out cit.p12 --key-pass file:key.pass
+ca crl --ca citizen
+
+PORT=$(python3 -c 'import socket
+s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+mkdir srv
+"$OPENSSL" rand -hex 16 >srv/token.pass
+cat >srv/kalitd.conf <<CONF
+[server]
+listen = 127.0.0.1
+port = $PORT
+threads = $NPROC
+max_connections = 1024
+trust_dir = ../ca/certs
+[revocation]
+ocsp = no
+crl_fetch = no
+crl_dir = ../ca/crl
+[timestamp]
+key_file = ../tsa.p12
+passphrase = file:../key.pass
+policy = 1.3.6.1.4.1.99999.1.1
+CONF
+"$KALITD" -c srv/kalitd.conf keygen >/dev/null
+"$KALITD" -c srv/kalitd.conf client add bench --json >client.json
+SECRET=$(python3 -c 'import json; print(json.load(open("client.json"))["client_secret"])')
+"$KALITD" -c srv/kalitd.conf >kalitd.log 2>&1 &
+KPID=$!
+until curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null 2>&1; do
+	kill -0 "$KPID" 2>/dev/null || die "kalitd did not start: $(cat kalitd.log)"
+	sleep 0.1
+done
+
+say "a document signed twice: CAdES-BES, and CAdES-T by kalitd's TSA"
+"$OPENSSL" rand 100000 >doc.bin
+"$KALIT" sign doc.bin --key cit.p12 --password file:key.pass --out bes.p7s \
+    >/dev/null
+"$KALIT" sign doc.bin --key cit.p12 --password file:key.pass --out t.p7s \
+    --timestamp "http://127.0.0.1:$PORT/v1/timestamp" >/dev/null
+for f in bes t; do
+	python3 -c 'import base64, hashlib, json, sys
+print(json.dumps({
+    "signature": base64.b64encode(open(sys.argv[1], "rb").read()).decode(),
+    "digest": hashlib.sha256(open(sys.argv[2], "rb").read()).hexdigest()}))' \
+	    "$f.p7s" doc.bin >"$f.json"
+	curl -sf -u "bench:$SECRET" -H 'Content-Type: application/json' \
+	    --data-binary "@$f.json" "http://127.0.0.1:$PORT/v1/verify" \
+	    >"$f.report" || die "POST /v1/verify $f failed"
+	grep -q '"indication":"TOTAL-PASSED"' "$f.report" ||
+	    die "$f: not TOTAL-PASSED: $(cat "$f.report")"
+done
+AUTH=$(printf 'bench:%s' "$SECRET" | "$OPENSSL" base64 -A)
+cat >verify.lua <<'LUA'
+local f = io.open(os.getenv("BODY"), "rb")
+local body = f:read("*all")
+f:close()
+local auth = "Basic " .. os.getenv("AUTH")
+request = function()
+	return wrk.format("POST", "/v1/verify", { ["Content-Type"] =
+	    "application/json", ["Authorization"] = auth }, body)
+end
+LUA
+
+# run NAME: wrk against /v1/verify with NAME.json; sets RPS P50 P99 ERRS CPU.
+run() {
+	t0=$(awk '{print $14 + $15}' "/proc/$KPID/stat")
+	BODY=$W/$1.json AUTH=$AUTH "$WRK" -t"$THREADS" -c"$CONNS" \
+	    -d"${DURATION}s" --latency -s verify.lua \
+	    "http://127.0.0.1:$PORT" >"wrk-$1.out"
+	t1=$(awk '{print $14 + $15}' "/proc/$KPID/stat")
+	RPS=$(sed -n 's/^Requests\/sec: *//p' "wrk-$1.out")
+	P50=$(awk '$1 == "50%" {print $2}' "wrk-$1.out")
+	P99=$(awk '$1 == "99%" {print $2}' "wrk-$1.out")
+	ERRS=$(sed -n 's/.*Non-2xx or 3xx responses: *//p' "wrk-$1.out")
+	total=$(awk '/requests in/ {print $1}' "wrk-$1.out")
+	CPU=$(awk -v t="$((t1 - t0))" -v n="$total" -v h="$(getconf CLK_TCK)" \
+	    'BEGIN { printf "%.3f", t / h * 1000 / n }')
+}
+say "wrk: $DURATION s each, $CONNS connections"
+run bes
+BES="${RPS} /s   p50 ${P50}  p99 ${P99}   non-2xx: ${ERRS:-0}   CPU ${CPU} ms"
+run t
+T="${RPS} /s   p50 ${P50}  p99 ${P99}   non-2xx: ${ERRS:-0}   CPU ${CPU} ms"
+
+say "kalit verify: $CLI_N verifications of the CAdES-T one, a process each"
+DIGEST=$(sha256sum doc.bin | cut -d' ' -f1)
+s0=$(date +%s.%N)
+i=0
+while [ $i -lt "$CLI_N" ]; do
+	"$KALIT" verify t.p7s --digest "$DIGEST" --trust-dir ca/certs \
+	    --crl-dir ca/crl --no-ocsp --no-crl-fetch >/dev/null ||
+	    die "kalit verify failed"
+	i=$((i + 1))
+done
+s1=$(date +%s.%N)
+cli=$(awk -v a="$s0" -v b="$s1" -v n="$CLI_N" 'BEGIN { printf "%.0f", n / (b - a) }')
+
+say "openssl speed ecdsap256 (the verification ceiling, all cores)"
+speed=$("$OPENSSL" speed -seconds 3 -multi "$NPROC" ecdsap256 2>/dev/null |
+    awk '/256 bits ecdsa/ {print $NF}' | tail -n 1)
+
+cat <<REPORT
+
+POST /v1/verify, P-256 keys, digest sent, revocation from a CRL file,
+$NPROC cores, one machine (wrk included)
+  CAdES-BES   $BES
+  CAdES-T     $T
+  kalit verify (CLI), CAdES-T   ${cli} /s (one process per verification)
+  openssl speed ecdsap256 verify ${speed} /s (ceiling: verification alone)
+A CAdES-T verification checks two signatures (the signer's, the token's) and
+two paths (signer and TSA) and parses one more SignedData.
+REPORT
