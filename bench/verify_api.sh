@@ -33,21 +33,9 @@ unset KALIT_CA_DIR KALITD_CONF
 KALIT_OPERATOR=bench
 export KALIT_OPERATOR
 
-say() { printf '%s\n' "verify_api.sh: $*" >&2; }
-die() { say "error: $*"; exit 1; }
-for b in "$KALITD" "$KALIT" "$KALIT_CA"; do
-	[ -x "$b" ] || die "$b is not built (make)"
-done
-command -v "$WRK" >/dev/null || die "wrk is not installed"
-
-W=$(mktemp -d "${TMPDIR:-/tmp}/kalit-bench-verify.XXXXXX")
-KPID=
-cleanup() {
-	[ -z "$KPID" ] || kill "$KPID" 2>/dev/null || true
-	[ "$KEEP" = 1 ] && say "kept $W" || rm -rf "$W"
-}
-trap cleanup EXIT
-cd "$W"
+NAME=verify_api.sh
+. "$top/bench/lib.sh"
+bench_need "$KALITD" "$KALIT" "$KALIT_CA"
 
 say "a PKI: citizens, a tsa CA and a TSA key file, a citizen, CRLs"
 "$OPENSSL" rand -hex 16 >ca.pass
@@ -63,8 +51,7 @@ ca issue --profile citizen --given-name Vali --surname Aliyev \
     --pinfl 31234567890123 --out cit.p12 --key-pass file:key.pass
 ca crl --ca citizen
 
-PORT=$(python3 -c 'import socket
-s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+PORT=$(bench_port)
 mkdir srv
 "$OPENSSL" rand -hex 16 >srv/token.pass
 cat >srv/kalitd.conf <<CONF
@@ -86,12 +73,7 @@ CONF
 "$KALITD" -c srv/kalitd.conf keygen >/dev/null
 "$KALITD" -c srv/kalitd.conf client add bench --json >client.json
 SECRET=$(python3 -c 'import json; print(json.load(open("client.json"))["client_secret"])')
-"$KALITD" -c srv/kalitd.conf >kalitd.log 2>&1 &
-KPID=$!
-until curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null 2>&1; do
-	kill -0 "$KPID" 2>/dev/null || die "kalitd did not start: $(cat kalitd.log)"
-	sleep 0.1
-done
+bench_kalitd "$PORT"
 
 say "a document signed twice: CAdES-BES, and CAdES-T by kalitd's TSA"
 "$OPENSSL" rand 100000 >doc.bin
@@ -125,18 +107,9 @@ LUA
 
 # run NAME: wrk against /v1/verify with NAME.json; sets RPS P50 P99 ERRS CPU.
 run() {
-	t0=$(awk '{print $14 + $15}' "/proc/$KPID/stat")
-	BODY=$W/$1.json AUTH=$AUTH "$WRK" -t"$THREADS" -c"$CONNS" \
-	    -d"${DURATION}s" --latency -s verify.lua \
-	    "http://127.0.0.1:$PORT" >"wrk-$1.out"
-	t1=$(awk '{print $14 + $15}' "/proc/$KPID/stat")
-	RPS=$(sed -n 's/^Requests\/sec: *//p' "wrk-$1.out")
-	P50=$(awk '$1 == "50%" {print $2}' "wrk-$1.out")
-	P99=$(awk '$1 == "99%" {print $2}' "wrk-$1.out")
-	ERRS=$(sed -n 's/.*Non-2xx or 3xx responses: *//p' "wrk-$1.out")
-	total=$(awk '/requests in/ {print $1}' "wrk-$1.out")
-	CPU=$(awk -v t="$((t1 - t0))" -v n="$total" -v h="$(getconf CLK_TCK)" \
-	    'BEGIN { printf "%.3f", t / h * 1000 / n }')
+	BODY=$W/$1.json
+	export BODY AUTH
+	bench_wrk "wrk-$1.out" verify.lua "http://127.0.0.1:$PORT"
 }
 say "wrk: $DURATION s each, $CONNS connections"
 run bes
