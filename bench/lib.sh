@@ -1,9 +1,31 @@
 # lib.sh: what the benchmarks that run kalitd under wrk share (sourced by
-# timestamp.sh and verify_api.sh, after they set NAME and their settings).
+# timestamp.sh and verify_api.sh).
 #
-# Needs: NAME (the script's name, for messages), KEEP; sets W (the work
-# directory, the current one from here on) and KPID (kalitd's pid, once
-# started); both are cleaned up at exit.
+# Needs: top (the source tree) and NAME (the script's name, for messages).
+# Sets the settings every such benchmark has (environment, all optional:
+# KALITD, KALIT, KALIT_CA and KALIT_PROFILE_DIR from the tree; DURATION of
+# each wrk run, 10 s; CONNS and THREADS of wrk, 32 and 2; OPENSSL, WRK;
+# KEEP=1 keeps the work directory), W (the work directory, the current one
+# from here on) and KPID (kalitd's pid, once started); both are cleaned up
+# at exit.
+
+LC_ALL=C
+export LC_ALL
+NPROC=$(nproc 2>/dev/null || echo 1)
+KALITD=${KALITD:-$top/kalitd}
+KALIT=${KALIT:-$top/kalit}
+KALIT_CA=${KALIT_CA:-$top/kalit-ca}
+KALIT_PROFILE_DIR=${KALIT_PROFILE_DIR:-$top/ca/profiles}
+DURATION=${DURATION:-10}
+CONNS=${CONNS:-32}
+THREADS=${THREADS:-2}
+OPENSSL=${OPENSSL:-openssl}
+WRK=${WRK:-wrk}
+KEEP=${KEEP:-0}
+export KALIT_PROFILE_DIR
+unset KALIT_CA_DIR KALITD_CONF
+KALIT_OPERATOR=bench
+export KALIT_OPERATOR
 
 say() { printf '%s\n' "$NAME: $*" >&2; }
 die() { say "error: $*"; exit 1; }
@@ -29,6 +51,21 @@ cd "$W"
 bench_port() {
 	python3 -c 'import socket
 s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+# bench_conf PORT: srv/kalitd.conf's [server] section, on PORT with a thread
+# per core, trusting ../ca/certs; the benchmark adds its sections.
+bench_conf() {
+	mkdir -p srv
+	"$OPENSSL" rand -hex 16 >srv/token.pass
+	cat >srv/kalitd.conf <<CONF
+[server]
+listen = 127.0.0.1
+port = $1
+threads = $NPROC
+max_connections = 1024
+trust_dir = ../ca/certs
+CONF
 }
 
 # bench_kalitd PORT: starts kalitd with srv/kalitd.conf, waits for /healthz.

@@ -13,29 +13,12 @@
 #   OPENSSL, WRK       binaries (default: from PATH)
 #   KEEP=1             keep the work directory
 set -eu
-LC_ALL=C
-export LC_ALL
 
 top=$(cd "$(dirname "$0")/.." && pwd)
-NPROC=$(nproc 2>/dev/null || echo 1)
-KALITD=${KALITD:-$top/kalitd}
-KALIT_CA=${KALIT_CA:-$top/kalit-ca}
-KALIT_PROFILE_DIR=${KALIT_PROFILE_DIR:-$top/ca/profiles}
-DURATION=${DURATION:-10}
-CONNS=${CONNS:-32}
-THREADS=${THREADS:-2}
-N=${N:-2000}
-CLI_N=${CLI_N:-200}
-OPENSSL=${OPENSSL:-openssl}
-WRK=${WRK:-wrk}
-KEEP=${KEEP:-0}
-export KALIT_PROFILE_DIR
-unset KALIT_CA_DIR KALITD_CONF
-KALIT_OPERATOR=bench
-export KALIT_OPERATOR
-
 NAME=timestamp.sh
 . "$top/bench/lib.sh"
+N=${N:-2000}
+CLI_N=${CLI_N:-200}
 bench_need "$KALITD" "$KALIT_CA"
 
 say "a PKI with a tsa CA and a TSA key file"
@@ -51,14 +34,8 @@ chmod 600 ca.pass key.pass
     2>/dev/null
 
 PORT=$(bench_port)
-mkdir srv
-"$OPENSSL" rand -hex 16 >srv/token.pass
-cat >srv/kalitd.conf <<CONF
-[server]
-listen = 127.0.0.1
-port = $PORT
-threads = $NPROC
-trust_dir = ../ca/certs
+bench_conf "$PORT"
+cat >>srv/kalitd.conf <<CONF
 [revocation]
 check = off
 [timestamp]

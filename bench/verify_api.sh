@@ -12,29 +12,11 @@
 #   OPENSSL, WRK       binaries (default: from PATH)
 #   KEEP=1             keep the work directory
 set -eu
-LC_ALL=C
-export LC_ALL
 
 top=$(cd "$(dirname "$0")/.." && pwd)
-NPROC=$(nproc 2>/dev/null || echo 1)
-KALITD=${KALITD:-$top/kalitd}
-KALIT=${KALIT:-$top/kalit}
-KALIT_CA=${KALIT_CA:-$top/kalit-ca}
-KALIT_PROFILE_DIR=${KALIT_PROFILE_DIR:-$top/ca/profiles}
-DURATION=${DURATION:-10}
-CONNS=${CONNS:-32}
-THREADS=${THREADS:-2}
-CLI_N=${CLI_N:-100}
-OPENSSL=${OPENSSL:-openssl}
-WRK=${WRK:-wrk}
-KEEP=${KEEP:-0}
-export KALIT_PROFILE_DIR
-unset KALIT_CA_DIR KALITD_CONF
-KALIT_OPERATOR=bench
-export KALIT_OPERATOR
-
 NAME=verify_api.sh
 . "$top/bench/lib.sh"
+CLI_N=${CLI_N:-100}
 bench_need "$KALITD" "$KALIT" "$KALIT_CA"
 
 say "a PKI: citizens, a tsa CA and a TSA key file, a citizen, CRLs"
@@ -52,15 +34,8 @@ ca issue --profile citizen --given-name Vali --surname Aliyev \
 ca crl --ca citizen
 
 PORT=$(bench_port)
-mkdir srv
-"$OPENSSL" rand -hex 16 >srv/token.pass
-cat >srv/kalitd.conf <<CONF
-[server]
-listen = 127.0.0.1
-port = $PORT
-threads = $NPROC
-max_connections = 1024
-trust_dir = ../ca/certs
+bench_conf "$PORT"
+cat >>srv/kalitd.conf <<CONF
 [revocation]
 ocsp = no
 crl_fetch = no
