@@ -13,42 +13,13 @@
 #   OPENSSL, WRK       binaries (default: from PATH)
 #   KEEP=1             keep the work directory
 set -eu
-LC_ALL=C
-export LC_ALL
 
 top=$(cd "$(dirname "$0")/.." && pwd)
-NPROC=$(nproc 2>/dev/null || echo 1)
-KALITD=${KALITD:-$top/kalitd}
-KALIT_CA=${KALIT_CA:-$top/kalit-ca}
-KALIT_PROFILE_DIR=${KALIT_PROFILE_DIR:-$top/ca/profiles}
-DURATION=${DURATION:-10}
-CONNS=${CONNS:-32}
-THREADS=${THREADS:-2}
+NAME=timestamp.sh
+. "$top/bench/wrk_lib.sh"
 N=${N:-2000}
 CLI_N=${CLI_N:-200}
-OPENSSL=${OPENSSL:-openssl}
-WRK=${WRK:-wrk}
-KEEP=${KEEP:-0}
-export KALIT_PROFILE_DIR
-unset KALIT_CA_DIR KALITD_CONF
-KALIT_OPERATOR=bench
-export KALIT_OPERATOR
-
-say() { printf '%s\n' "timestamp.sh: $*" >&2; }
-die() { say "error: $*"; exit 1; }
-for b in "$KALITD" "$KALIT_CA"; do
-	[ -x "$b" ] || die "$b is not built (make)"
-done
-command -v "$WRK" >/dev/null || die "wrk is not installed"
-
-W=$(mktemp -d "${TMPDIR:-/tmp}/kalit-bench-ts.XXXXXX")
-KPID=
-cleanup() {
-	[ -z "$KPID" ] || kill "$KPID" 2>/dev/null || true
-	[ "$KEEP" = 1 ] && say "kept $W" || rm -rf "$W"
-}
-trap cleanup EXIT
-cd "$W"
+bench_need "$KALITD" "$KALIT_CA"
 
 say "a PKI with a tsa CA and a TSA key file"
 "$OPENSSL" rand -hex 16 >ca.pass
@@ -62,16 +33,9 @@ chmod 600 ca.pass key.pass
 "$OPENSSL" pkcs12 -in tsa.p12 -passin file:key.pass -nodes -out tsa.pem \
     2>/dev/null
 
-PORT=$(python3 -c 'import socket
-s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-mkdir srv
-"$OPENSSL" rand -hex 16 >srv/token.pass
-cat >srv/kalitd.conf <<CONF
-[server]
-listen = 127.0.0.1
-port = $PORT
-threads = $NPROC
-trust_dir = ../ca/certs
+PORT=$(bench_port)
+bench_conf "$PORT"
+cat >>srv/kalitd.conf <<CONF
 [revocation]
 check = off
 [timestamp]
@@ -80,8 +44,7 @@ passphrase = file:../key.pass
 policy = 1.3.6.1.4.1.99999.1.1
 CONF
 "$KALITD" -c srv/kalitd.conf keygen >/dev/null
-"$KALITD" -c srv/kalitd.conf >kalitd.log 2>&1 &
-KPID=$!
+bench_kalitd "$PORT"
 
 say "$N distinct requests (openssl ts -query, each its own nonce)"
 mkdir q
@@ -106,10 +69,6 @@ request = function()
 	    { ["Content-Type"] = "application/timestamp-query" }, bodies[i])
 end
 LUA
-until curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null 2>&1; do
-	kill -0 "$KPID" 2>/dev/null || die "kalitd did not start: $(cat kalitd.log)"
-	sleep 0.1
-done
 curl -sf -H 'Content-Type: application/timestamp-query' \
     --data-binary @q/0.tsq "http://127.0.0.1:$PORT/v1/timestamp" -o r.tsr
 "$OPENSSL" ts -verify -in r.tsr -queryfile q/0.tsq -CAfile ca/certs/root.crt \
@@ -117,18 +76,9 @@ curl -sf -H 'Content-Type: application/timestamp-query' \
     die "kalitd's timestamp does not verify"
 
 say "wrk: $DURATION s, $CONNS connections"
-t0=$(awk '{print $14 + $15}' "/proc/$KPID/stat")
-QDIR=$W/q N=$N "$WRK" -t"$THREADS" -c"$CONNS" -d"${DURATION}s" --latency \
-    -s ts.lua "http://127.0.0.1:$PORT" >wrk.out
-t1=$(awk '{print $14 + $15}' "/proc/$KPID/stat")
-rps=$(sed -n 's/^Requests\/sec: *//p' wrk.out)
-p50=$(awk '$1 == "50%" {print $2}' wrk.out)
-p99=$(awk '$1 == "99%" {print $2}' wrk.out)
-errs=$(sed -n 's/.*Non-2xx or 3xx responses: *//p' wrk.out)
-total=$(awk '/requests in/ {print $1}' wrk.out)
-tck=$(getconf CLK_TCK)
-cpu_ms=$(awk -v t="$((t1 - t0))" -v n="$total" -v h="$tck" \
-    'BEGIN { printf "%.3f", t / h * 1000 / n }')
+QDIR=$W/q
+export QDIR N
+bench_wrk wrk.out ts.lua "http://127.0.0.1:$PORT"
 
 say "openssl speed ecdsap256 (the signing ceiling, all cores)"
 speed=$("$OPENSSL" speed -seconds 3 -multi "$NPROC" ecdsap256 2>/dev/null |
@@ -162,8 +112,8 @@ cli=$(awk -v a="$s0" -v b="$s1" -v n="$CLI_N" 'BEGIN { printf "%.0f", n / (b - a
 cat <<REPORT
 
 RFC 3161 timestamps, P-256 TSA key, $NPROC cores, one machine (wrk included)
-  kalitd POST /v1/timestamp     ${rps} /s   p50 ${p50}  p99 ${p99}   non-2xx: ${errs:-0}
-  kalitd CPU per timestamp      ${cpu_ms} ms
+  kalitd POST /v1/timestamp     ${RPS} /s   p50 ${P50}  p99 ${P99}   non-2xx: ${ERRS:-0}
+  kalitd CPU per timestamp      ${CPU} ms
   openssl ts -reply (CLI)       ${cli} /s   (one process per timestamp)
   openssl speed ecdsap256 sign  ${speed} /s (ceiling: signing alone, all cores)
 REPORT

@@ -23,7 +23,7 @@
 /* Parsed command line; NULL/0 when not given. Strings borrowed from argv. */
 struct kalit_opts {
 	const char	*key, *server, *client, *password, *cacert;
-	const char	*out, *cosign, *content, *digest;
+	const char	*out, *cosign, *content, *digest, *timestamp;
 	const char	*trust_dir, *crl_dir, *ocsp_url, *revocation;
 	const char	*args[KALIT_ARGS_MAX];
 	int		 nargs;

@@ -22,7 +22,7 @@ enum opt_id {
 	O_KEY = 256, O_SERVER, O_CLIENT, O_PASSWORD, O_CACERT, O_TIMEOUT,
 	O_JSON, O_VERBOSE, O_HELP, O_VERSION, O_OUT, O_ATTACHED, O_COSIGN,
 	O_CONTENT, O_DIGEST, O_TRUST_DIR, O_CRL_DIR, O_OCSP, O_NO_OCSP,
-	O_OCSP_URL, O_NO_CRL_FETCH, O_REVOCATION, O__MAX
+	O_OCSP_URL, O_NO_CRL_FETCH, O_REVOCATION, O_TIMESTAMP, O__MAX
 };
 
 #define B(o)		(1U << ((o) - O_KEY))
@@ -52,6 +52,7 @@ static const struct option long_opts[] = {
 	{ "ocsp-url", required_argument, NULL, O_OCSP_URL },
 	{ "no-crl-fetch", no_argument, NULL, O_NO_CRL_FETCH },
 	{ "revocation", required_argument, NULL, O_REVOCATION },
+	{ "timestamp", required_argument, NULL, O_TIMESTAMP },
 	/* aliases, after the options indexed by opt_id */
 	{ "pass", required_argument, NULL, O_PASSWORD },
 	{ NULL, 0, NULL, 0 }
@@ -81,9 +82,12 @@ static const struct command commands[] = {
 	    "[--password SPEC]\n"
 	    "                   [--cacert FILE] [--timeout SECONDS]" },
 	{ "sign", cmd_sign, B(O_KEY) | B(O_PASSWORD) | B(O_OUT) |
-	    B(O_ATTACHED) | B(O_COSIGN), B(O_KEY), 0, 1,
+	    B(O_ATTACHED) | B(O_COSIGN) | B(O_TIMESTAMP) | B(O_CACERT) |
+	    B(O_TIMEOUT), B(O_KEY), 0, 1,
 	    "sign DOCUMENT --key FILE.p12 [--password SPEC] [--attached]\n"
-	    "                   [--cosign SIGNATURE] [--out FILE]" },
+	    "                   [--cosign SIGNATURE] [--out FILE]\n"
+	    "                   [--timestamp URL [--cacert FILE] "
+	    "[--timeout SECONDS]]" },
 	{ "verify", cmd_verify, B(O_CONTENT) | B(O_DIGEST) | B(O_TRUST_DIR) |
 	    REVOCATION_OPTS, B(O_TRUST_DIR), 1, 1,
 	    "verify SIGNATURE [--content FILE | --digest HEX] "
@@ -232,6 +236,18 @@ printable(const char *s, size_t max)
 	return 1;
 }
 
+/* An --option's URL, when given; prints why and returns 0 if bad. */
+static int
+url_ok(const char *option, const char *s)
+{
+	if (s == NULL || ((strncasecmp(s, "http://", 7) == 0 ||
+	    strncasecmp(s, "https://", 8) == 0) && printable(s, KALIT_URL_MAX)))
+		return 1;
+	fprintf(stderr, "kalit: usage: --%s: \"%.64s\" is not an http:// or "
+	    "https:// URL\n", option, s);
+	return 0;
+}
+
 /* Checks the values of the options given; prints why and returns 0. */
 static int
 check_values(const struct kalit_opts *o)
@@ -251,13 +267,9 @@ check_values(const struct kalit_opts *o)
 		    KALIT_CLIENT_MAX);
 		return 0;
 	}
-	if ((s = o->ocsp_url) != NULL && ((strncasecmp(s, "http://", 7) != 0 &&
-	    strncasecmp(s, "https://", 8) != 0) ||
-	    !printable(s, KALIT_URL_MAX))) {
-		fprintf(stderr, "kalit: usage: --ocsp-url: \"%.64s\" is not an "
-		    "http:// or https:// URL\n", s);
+	if (!url_ok("ocsp-url", o->ocsp_url) ||
+	    !url_ok("timestamp", o->timestamp))
 		return 0;
-	}
 	if (o->revocation != NULL && strcmp(o->revocation, "require") != 0 &&
 	    strcmp(o->revocation, "soft-fail") != 0 &&
 	    strcmp(o->revocation, "off") != 0) {
@@ -375,6 +387,7 @@ parse(int argc, char **argv, struct kalit_opts *o)
 		case O_CRL_DIR: slot = &o->crl_dir; break;
 		case O_OCSP_URL: slot = &o->ocsp_url; break;
 		case O_REVOCATION: slot = &o->revocation; break;
+		case O_TIMESTAMP: slot = &o->timestamp; break;
 		case O_ATTACHED: o->attached = 1; break;
 		case O_OCSP: o->ocsp = 1; break;
 		case O_NO_OCSP: o->ocsp = 0; break;

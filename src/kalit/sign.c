@@ -1,4 +1,4 @@
-/* sign.c: kalit sign: a CAdES-BES signature of a document with a key file */
+/* sign.c: kalit sign: a CAdES-BES or -T signature with a key file */
 #include "config.h"
 
 #include "kalit.h"
@@ -7,6 +7,7 @@
 #include "err.h"
 #include "file.h"
 #include "identity.h"
+#include "tsp.h"
 #include "x509.h"
 
 #include <limits.h>
@@ -28,6 +29,7 @@ struct sign {
 	const EVP_MD	*md;		/* cms_sign_md(key) */
 	CMS_ContentInfo	*cms;
 	struct digest_set ds;
+	int64_t		 ts_time;	/* the timestamp's; 0: none */
 };
 
 /* Where the signature goes; refused early if that file exists. */
@@ -146,7 +148,7 @@ static int
 sign_report(const struct sign *s)
 {
 	struct identity id;
-	char serial[X509_SERIAL_HEX_MAX + 1] = "?";
+	char serial[X509_SERIAL_HEX_MAX + 1] = "?", ts[X509_TIME_ISO_LEN];
 	const char *name;
 	int n = sk_CMS_SignerInfo_num(CMS_get0_SignerInfos(s->cms));
 	int detached = CMS_is_detached(s->cms) == 1, r;
@@ -158,29 +160,62 @@ sign_report(const struct sign *s)
 	(void)identity_from_cert(s->cert, &id);
 	(void)x509_serial_hex(s->cert, serial, sizeof(serial));
 	name = id.field[IDENTITY_CN] != NULL ? id.field[IDENTITY_CN] : "?";
+	x509_time_iso(s->ts_time, ts);
 	if (s->o->json) {
-		v = json_pack("{s:s, s:s?, s:b, s:i, s:s?, s:s, s:s?}",
+		v = json_pack("{s:s, s:s?, s:b, s:i, s:s?, s:s, s:s?, s:s?}",
 		    "signature", s->out, "document", s->doc, "detached",
 		    detached, "signers", n, "name", id.field[IDENTITY_CN],
-		    "serial", serial, "pinfl", id.field[IDENTITY_PINFL]);
+		    "serial", serial, "pinfl", id.field[IDENTITY_PINFL],
+		    "timestamp", s->ts_time != 0 ? ts : NULL);
 		r = v != NULL ? kalit_print_json(v) : KALIT_ERR_NOMEM;
 		json_decref(v);
 	} else {
 		fputs("signed by ", stdout);
 		kalit_put_safe(stdout, name, strlen(name));
-		printf(" (serial %s): %s, %s CAdES-BES signature, "
-		    "%d signer%s\n", serial, s->out, detached ? "detached" :
-		    "attached", n, n == 1 ? "" : "s");
+		printf(" (serial %s): %s, %s CAdES-%s signature, "
+		    "%d signer%s", serial, s->out, detached ? "detached" :
+		    "attached", s->ts_time != 0 ? "T" : "BES", n,
+		    n == 1 ? "" : "s");
+		if (s->ts_time != 0)
+			printf(", timestamped %s", ts);
+		fputc('\n', stdout);
 		r = KALIT_OK;
 	}
 	identity_clear(&id);
 	return r;
 }
 
-/* Adds the signer and writes the signature out. */
+/*
+ * CAdES-T: a timestamp over the new signer's signature value from the
+ * TSA at --timestamp, added as its signature-time-stamp attribute.
+ */
+static int
+sign_timestamp(struct sign *s, CMS_SignerInfo *si)
+{
+	const ASN1_OCTET_STRING *sig = CMS_SignerInfo_get0_signature(si);
+	struct tsp_server srv = { s->o->timestamp, s->o->cacert,
+	    s->o->timeout * 1000L };
+	unsigned char *token = NULL;
+	size_t len = 0;
+	int r;
+
+	r = tsp_stamp(&srv, ASN1_STRING_get0_data(sig),
+	    (size_t)ASN1_STRING_length(sig), &token, &len, &s->ts_time);
+	if (r == KALIT_OK)
+		r = cms_signer_add_timestamp(si, token, len);
+	OPENSSL_free(token);
+	if (r != KALIT_OK) {
+		s->ts_time = 0;
+		return kalit_fail(r, s->o->timestamp);
+	}
+	return KALIT_OK;
+}
+
+/* Adds the signer, its timestamp if asked, and writes the signature. */
 static int
 sign_write(struct sign *s)
 {
+	CMS_SignerInfo *si = NULL;
 	const unsigned char *md;
 	unsigned char *der = NULL;
 	size_t mdlen = 0, len = 0;
@@ -189,8 +224,10 @@ sign_write(struct sign *s)
 	if ((md = digest_set_get(&s->ds, s->md, &mdlen)) == NULL)
 		return kalit_fail(KALIT_ERR_INTERNAL, NULL);
 	if ((r = cms_add_signer(s->cms, s->key, s->cert, s->chain, md,
-	    mdlen)) != KALIT_OK)
+	    mdlen, &si)) != KALIT_OK)
 		return kalit_fail(r, s->o->key);
+	if (s->o->timestamp != NULL && (r = sign_timestamp(s, si)) != KALIT_OK)
+		return r;
 	if ((r = cms_to_der(s->cms, &der, &len)) != KALIT_OK)
 		return kalit_fail(r, NULL);
 	if (strcmp(s->out, "-") == 0) {

@@ -1,4 +1,4 @@
-/* verify.c: kalit verify: who signed a document, and does it hold now */
+/* verify.c: kalit verify: who signed a document, and does it hold */
 #include "config.h"
 
 #include "kalit.h"
@@ -8,6 +8,7 @@
 #include "err.h"
 #include "file.h"
 #include "sigverify.h"
+#include "tsp.h"
 #include "validate.h"
 #include "x509.h"
 
@@ -151,12 +152,39 @@ put_revocation(const struct sig_signer *s)
 	    st->status == KALIT_ERR_CERT_ON_HOLD ? "on hold" : "revoked");
 	if (st->revoked_at != 0) {
 		x509_time_iso(st->revoked_at, t);
-		printf(" at %s (%s)", t, crl_reason_name(st->reason));
+		printf(" at %s (%s)%s", t, crl_reason_name(st->reason),
+		    s->revoked_after_ts ? ", after the timestamp" : "");
 	}
 	x509_time_iso(st->this_update, t);
 	printf(", by %s ", st->source);
 	kalit_put_safe(stdout, st->origin, strlen(st->origin));
 	printf(" of %s\n", t);
+}
+
+/* The signature timestamp: when, by which TSA, and whether it holds. */
+static void
+put_timestamp(const struct sig_signer *s)
+{
+	const struct tsp_info *ts = &s->ts;
+	char t[X509_TIME_ISO_LEN], *text;
+
+	if (ts->status == TSP_NONE) {
+		printf("  timestamp: none; certificate judged as of now\n");
+		return;
+	}
+	x509_time_iso(ts->gen_time, t);
+	printf("  timestamp: %s", ts->gen_time != 0 ? t : "?");
+	if (ts->tsa != NULL && x509_name_text(X509_get_subject_name(ts->tsa),
+	    &text) == KALIT_OK) {
+		fputs(" by ", stdout);
+		kalit_put_safe(stdout, text, strlen(text));
+		free(text);
+	}
+	if (ts->serial[0] != '\0')
+		printf(" (serial %s)", ts->serial);
+	printf(": %s%s\n", tsp_status_name(ts->status),
+	    ts->status == TSP_VALID ? "; certificate judged at that time" :
+	    "");
 }
 
 static void
@@ -180,6 +208,7 @@ put_signer(const struct sig_signer *s, size_t i, size_t n)
 		put_field(fields[j].label, s->id.field[fields[j].f]);
 	put_field("profile", s->profile);
 	put_time("signing time", s->signing_time, " (claimed by the signer)");
+	put_timestamp(s);
 	if (s->cert != NULL && x509_serial_hex(s->cert, serial,
 	    sizeof(serial)) == KALIT_OK)
 		printf("  certificate serial: %s\n", serial);
@@ -187,8 +216,8 @@ put_signer(const struct sig_signer *s, size_t i, size_t n)
 		put_chain(s);
 	printf("  signing-certificate-v2: %s\n", sig_ess_name(s->ess));
 	put_revocation(s);
-	if (s->sub != SIG_SUB_NONE)
-		printf("  why: %s\n", sig_sub_text(s->sub));
+	if (s->sub != SIG_SUB_NONE || s->revoked_after_ts)
+		printf("  why: %s\n", sig_signer_detail(s));
 }
 
 static int
@@ -215,7 +244,7 @@ verify_print(const struct kalit_opts *o, const struct sig_report *rep)
 			printf("%02x", rep->sha256[i]);
 	}
 	x509_time_iso(rep->validation_time, t);
-	printf(")\nvalidated at: %s, without a timestamp: as of now\n", t);
+	printf(")\nvalidated at: %s\n", t);
 	for (i = 0; i < rep->n; i++)
 		put_signer(&rep->signers[i], i, rep->n);
 	printf("result: %s\n", sig_indication_name(rep->indication));

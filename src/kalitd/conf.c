@@ -5,6 +5,7 @@
 #include "file.h"
 #include "log.h"
 #include "parse.h"
+#include "verify.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -85,6 +86,8 @@ static const struct opt opts[] = {
 	{ "timestamp", "passphrase", OPT_STR, O(tsa_passphrase), 0, 0 },
 	{ "timestamp", "policy", OPT_OID, O(tsa_policy), 0, 0 },
 	{ "timestamp", "accuracy", OPT_INT, O(tsa_accuracy), 1, 60 },
+	{ "verify", "max_body", OPT_SIZE, O(verify_max_body),
+	    VERIFY_MAX_BODY_MIN, VERIFY_MAX_BODY_MAX },
 };
 #undef O
 
@@ -389,6 +392,7 @@ config_load(const char *path, struct config **cp)
 	c->ocsp_cache_max = 1000000;
 	c->ocsp_poll_ms = 250;
 	c->tsa_accuracy = 1;
+	c->verify_max_body = VERIFY_MAX_BODY_DEFAULT;
 	r = KALIT_ERR_CONFIG;
 	if (memchr(buf, '\0', len) != NULL) {
 		log_msg(LOG_LEVEL_ERROR, "%s: not a text file", path);

@@ -51,6 +51,8 @@ struct config {
 	char		*tsa_passphrase;	/* a secret_read() spec */
 	char		*tsa_policy;		/* OID */
 	int		 tsa_accuracy;		/* seconds */
+	/* [verify]: POST /v1/verify */
+	size_t		 verify_max_body;	/* bytes of one request */
 };
 
 /*

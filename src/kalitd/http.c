@@ -9,6 +9,7 @@
 #include "session.h"
 #include "tls.h"
 #include "tsa.h"
+#include "verify.h"
 
 #include <arpa/inet.h>
 #include <stdlib.h>
@@ -32,6 +33,7 @@ enum route {
 	ROUTE_OCSP_GET,
 	ROUTE_CRL,
 	ROUTE_TIMESTAMP,
+	ROUTE_VERIFY,
 	ROUTE__MAX
 };
 
@@ -57,6 +59,8 @@ static const struct {
 	{ "/crl/", "GET", NULL, METRICS_CRL, 0 },
 	{ "/v1/timestamp", "POST", "application/timestamp-query",
 	    METRICS_TIMESTAMP, TSA_REQUEST_MAX },
+	/* max_body: [verify] max_body */
+	{ "/v1/verify", "POST", "application/json", METRICS_VERIFY, 0 },
 };
 
 struct http {
@@ -376,13 +380,35 @@ form_clear(struct form *f)
 		OPENSSL_clear_free(f->client_secret, strlen(f->client_secret));
 }
 
+/*
+ * Authenticates the client of HTTP Basic, or without that header the one
+ * id and secret (both may be NULL: KALIT_ERR_CLIENT_AUTH) name.
+ */
+static int
+client_auth(struct req *rq, const char *id, const char *secret,
+    struct store_client *c)
+{
+	char *user, *pass = NULL;
+	int r;
+
+	user = MHD_basic_auth_get_username_password(rq->conn, &pass);
+	if (user != NULL)
+		r = session_client_auth(rq->h->d->session, user, pass, c);
+	else
+		r = session_client_auth(rq->h->d->session, id, secret, c);
+	MHD_free(user);
+	if (pass != NULL) {
+		OPENSSL_cleanse(pass, strlen(pass));
+		MHD_free(pass);
+	}
+	return r;
+}
+
 /* Parses the form and authenticates the client (Basic or form fields). */
 static int
 form_auth(struct req *rq, struct form *f, struct store_client *c)
 {
 	struct MHD_PostProcessor *pp;
-	char *user, *pass = NULL;
-	int r;
 
 	memset(f, 0, sizeof(*f));
 	if ((pp = MHD_create_post_processor(rq->conn, 4096, form_field,
@@ -394,18 +420,7 @@ form_auth(struct req *rq, struct form *f, struct store_client *c)
 	MHD_destroy_post_processor(pp);
 	if (f->bad)
 		return KALIT_ERR_MALFORMED;
-	user = MHD_basic_auth_get_username_password(rq->conn, &pass);
-	if (user != NULL)
-		r = session_client_auth(rq->h->d->session, user, pass, c);
-	else
-		r = session_client_auth(rq->h->d->session, f->client_id,
-		    f->client_secret, c);
-	MHD_free(user);
-	if (pass != NULL) {
-		OPENSSL_cleanse(pass, strlen(pass));
-		MHD_free(pass);
-	}
-	return r;
+	return client_auth(rq, f->client_id, f->client_secret, c);
 }
 
 /*
@@ -645,6 +660,35 @@ do_timestamp(struct req *rq)
 	    "no-store");
 }
 
+/*
+ * A signature verified for a registered client (HTTP Basic): the report
+ * kalit verify --json prints, whatever its verdict.
+ */
+static enum MHD_Result
+do_verify(struct req *rq)
+{
+	struct kalitd *d = rq->h->d;
+	struct store_client c;
+	struct state *st;
+	const char *why = NULL;
+	json_t *report = NULL;
+	int r;
+
+	if ((r = client_auth(rq, NULL, NULL, &c)) != KALIT_OK)
+		return respond_err(rq, r);
+	st = state_acquire(d);
+	r = verify_request(d, st, (const char *)rq->body, rq->len, state_now(),
+	    &report, &why);
+	state_release(st);
+	if (r != KALIT_OK) {
+		log_msg(LOG_LEVEL_INFO, "verify refused: %s (client %s)",
+		    http_code_of(r), c.id);
+		return why != NULL ? respond_code(rq, http_status_of(r),
+		    http_code_of(r), why) : respond_err(rq, r);
+	}
+	return respond_json(rq, report, 1);
+}
+
 /* GET /ocsp/BASE64 (RFC 6960 appendix A.1); MHD has undone the %XX. */
 static enum MHD_Result
 do_ocsp_get(struct req *rq)
@@ -703,6 +747,8 @@ dispatch(struct req *rq)
 		return do_crl(rq);
 	case ROUTE_TIMESTAMP:
 		return do_timestamp(rq);
+	case ROUTE_VERIFY:
+		return do_verify(rq);
 	}
 	return respond_err(rq, KALIT_ERR_INTERNAL);
 }
@@ -746,6 +792,8 @@ ctype_ok(struct MHD_Connection *conn, const char *want)
 static size_t
 body_max(const struct req *rq)
 {
+	if (rq->route == ROUTE_VERIFY)
+		return rq->h->d->cfg->verify_max_body;
 	return routes[rq->route].max_body != 0 ? routes[rq->route].max_body :
 	    rq->h->d->cfg->max_body;
 }

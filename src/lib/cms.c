@@ -381,12 +381,15 @@ cms_add_cert(CMS_ContentInfo *cms, X509 *x)
 
 int
 cms_add_signer(CMS_ContentInfo *cms, EVP_PKEY *key, X509 *cert,
-    STACK_OF(X509) *chain, const unsigned char *md, size_t mdlen)
+    STACK_OF(X509) *chain, const unsigned char *md, size_t mdlen,
+    CMS_SignerInfo **sip)
 {
 	const EVP_MD *alg = cms_sign_md(key);
 	CMS_SignerInfo *si;
 	int i;
 
+	if (sip != NULL)
+		*sip = NULL;
 	if (alg == NULL)
 		return KALIT_ERR_KEY_UNSUPPORTED;
 	if (mdlen != (size_t)EVP_MD_get_size(alg))
@@ -419,6 +422,118 @@ cms_add_signer(CMS_ContentInfo *cms, EVP_PKEY *key, X509 *cert,
 	for (i = 0; i < sk_X509_num(chain); i++)
 		if (!cms_add_cert(cms, sk_X509_value(chain, i)))
 			return KALIT_ERR_NOMEM;
+	if (sip != NULL)
+		*sip = si;
+	return KALIT_OK;
+}
+
+ASN1_TYPE *
+cms_signed_value(CMS_SignerInfo *si, int nid)
+{
+	X509_ATTRIBUTE *at;
+	int i;
+
+	if ((i = CMS_signed_get_attr_by_NID(si, nid, -1)) < 0 ||
+	    CMS_signed_get_attr_by_NID(si, nid, i) >= 0 ||
+	    (at = CMS_signed_get_attr(si, i)) == NULL ||
+	    X509_ATTRIBUTE_count(at) != 1)
+		return NULL;
+	return X509_ATTRIBUTE_get0_type(at, 0);
+}
+
+/*
+ * The DER of si's signed attribute nid, a SEQUENCE, in *derp and *lenp:
+ * 1; 0 when si has none; -1 when it is not one SEQUENCE.
+ */
+static int
+signed_seq(CMS_SignerInfo *si, int nid, const unsigned char **derp,
+    long *lenp)
+{
+	ASN1_TYPE *t;
+
+	if (CMS_signed_get_attr_by_NID(si, nid, -1) < 0)
+		return 0;
+	if ((t = cms_signed_value(si, nid)) == NULL ||
+	    t->type != V_ASN1_SEQUENCE)
+		return -1;
+	*derp = ASN1_STRING_get0_data(t->value.sequence);
+	*lenp = ASN1_STRING_length(t->value.sequence);
+	return 1;
+}
+
+enum cms_ess
+cms_signer_ess(CMS_SignerInfo *si, STACK_OF(X509) *list)
+{
+	ESS_SIGNING_CERT *v1 = NULL;
+	ESS_SIGNING_CERT_V2 *v2 = NULL;
+	const unsigned char *der, *p;
+	enum cms_ess e = CMS_ESS_MALFORMED;
+	long len;
+	int r1, r2;
+
+	if ((r1 = signed_seq(si, NID_id_smime_aa_signingCertificate, &der,
+	    &len)) > 0) {
+		p = der;
+		if ((v1 = d2i_ESS_SIGNING_CERT(NULL, &p, len)) == NULL ||
+		    p != der + len)
+			r1 = -1;
+	}
+	if ((r2 = signed_seq(si, NID_id_smime_aa_signingCertificateV2, &der,
+	    &len)) > 0) {
+		p = der;
+		if ((v2 = d2i_ESS_SIGNING_CERT_V2(NULL, &p, len)) == NULL ||
+		    p != der + len)
+			r2 = -1;
+	}
+	if (r1 == 0 && r2 == 0)
+		e = CMS_ESS_ABSENT;
+	else if (r1 >= 0 && r2 >= 0)
+		e = OSSL_ESS_check_signing_certs(v1, v2, list, 0) == 1 ?
+		    CMS_ESS_VALID : CMS_ESS_MISMATCH;
+	ESS_SIGNING_CERT_free(v1);
+	ESS_SIGNING_CERT_V2_free(v2);
+	ERR_clear_error();
+	return e;
+}
+
+int
+cms_signer_timestamps(CMS_SignerInfo *si,
+    const unsigned char *ders[CMS_TIMESTAMPS_MAX],
+    size_t lens[CMS_TIMESTAMPS_MAX])
+{
+	X509_ATTRIBUTE *at;
+	ASN1_TYPE *t;
+	int i = -1, j, n = 0;
+
+	while ((i = CMS_unsigned_get_attr_by_NID(si,
+	    NID_id_smime_aa_timeStampToken, i)) >= 0) {
+		if ((at = CMS_unsigned_get_attr(si, i)) == NULL)
+			return -1;
+		for (j = 0; j < X509_ATTRIBUTE_count(at); j++) {
+			if ((t = X509_ATTRIBUTE_get0_type(at, j)) == NULL ||
+			    t->type != V_ASN1_SEQUENCE ||
+			    n == CMS_TIMESTAMPS_MAX)
+				return -1;
+			ders[n] = ASN1_STRING_get0_data(t->value.sequence);
+			lens[n++] = (size_t)ASN1_STRING_length(
+			    t->value.sequence);
+		}
+	}
+	ERR_clear_error();
+	return n;
+}
+
+int
+cms_signer_add_timestamp(CMS_SignerInfo *si, const unsigned char *token,
+    size_t len)
+{
+	if (len > INT_MAX)
+		return KALIT_ERR_TOO_LARGE;
+	if (!CMS_unsigned_add1_attr_by_NID(si, NID_id_smime_aa_timeStampToken,
+	    V_ASN1_SEQUENCE, token, (int)len)) {
+		log_ssl(LOG_LEVEL_ERROR, "CMS_unsigned_add1_attr_by_NID");
+		return KALIT_ERR_NOMEM;
+	}
 	return KALIT_OK;
 }
 

@@ -94,10 +94,54 @@ const EVP_MD *cms_sign_md(const EVP_PKEY *key);
  * NULL) join the certificates unless present. Signers already there are
  * left as they are: this is how a signature is co-signed.
  * KALIT_ERR_KEY_UNSUPPORTED for an Ed25519 key, KALIT_ERR_KEY_MISMATCH when
- * key is not cert's.
+ * key is not cert's. On KALIT_OK *sip (sip may be NULL) is the new signer,
+ * borrowed, valid while cms lives.
  */
 int	cms_add_signer(CMS_ContentInfo *cms, EVP_PKEY *key, X509 *cert,
-	    STACK_OF(X509) *chain, const unsigned char *md, size_t mdlen);
+	    STACK_OF(X509) *chain, const unsigned char *md, size_t mdlen,
+	    CMS_SignerInfo **sip);
+
+/*
+ * The value of si's signed attribute nid when si has it once, with one
+ * value; else NULL. Borrowed, valid while si lives.
+ */
+ASN1_TYPE *cms_signed_value(CMS_SignerInfo *si, int nid);
+
+/* What si's signing-certificate(-v2) attribute (RFC 5035) says. */
+enum cms_ess {
+	CMS_ESS_ABSENT = 0,	/* plain CMS, as "openssl cms -sign" makes */
+	CMS_ESS_VALID,		/* names the signer's certificate */
+	CMS_ESS_MISMATCH,	/* names another: a swapped certificate */
+	CMS_ESS_MALFORMED
+};
+
+/*
+ * signing-certificate-v2 (or v1) of si against list, the signer's
+ * certificate first: as OpenSSL checks CAdES, the first certificate named
+ * must be the signer's and every other one must be in list.
+ */
+enum cms_ess cms_signer_ess(CMS_SignerInfo *si, STACK_OF(X509) *list);
+
+#define CMS_TIMESTAMPS_MAX	4	/* signature timestamps of one signer */
+
+/*
+ * The signature timestamps of si: the DER of each value of its unsigned
+ * id-aa-signatureTimeStampToken attributes (RFC 3161 tokens, as CAdES-T
+ * adds them), at most CMS_TIMESTAMPS_MAX, into ders and lens (borrowed,
+ * valid while si lives). Returns how many there are, or -1 when one is
+ * not a SEQUENCE or there are more than CMS_TIMESTAMPS_MAX.
+ */
+int	cms_signer_timestamps(CMS_SignerInfo *si,
+	    const unsigned char *ders[CMS_TIMESTAMPS_MAX],
+	    size_t lens[CMS_TIMESTAMPS_MAX]);
+
+/*
+ * Adds the DER token (len bytes, an RFC 3161 TimeStampToken) to si as the
+ * unsigned attribute id-aa-signatureTimeStampToken: CAdES-T. The
+ * signature stays as it was; nothing signed changes.
+ */
+int	cms_signer_add_timestamp(CMS_SignerInfo *si,
+	    const unsigned char *token, size_t len);
 
 /*
  * The digest algorithm of signer si if documents may be hashed with it

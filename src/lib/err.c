@@ -109,6 +109,17 @@ static const struct err_entry err_table[] = {
 	{ "signature_indeterminate", "a signature is INDETERMINATE: it could "
 	    "not be confirmed (untrusted or expired certificate, revocation "
 	    "status unknown); see the report", 9 },
+	{ "timestamp_refused", "the timestamp authority refused the request "
+	    "(its reason is logged above); check the URL and the TSA", 5 },
+	{ "timestamp_invalid", "the timestamp authority's answer is not a "
+	    "timestamp for this request (status, nonce, message imprint or "
+	    "token); check that the URL is an RFC 3161 TSA", 5 },
+	{ "encoding_invalid", "a value that should be base64 (RFC 4648, padded, "
+	    "no line breaks) is not", 2 },
+	{ "digest_invalid", "the document's SHA-256 is 64 hexadecimal digits",
+	    2 },
+	{ "signature_malformed", "the signature is not a CMS SignedData with "
+	    "a signer, DER or PEM", 2 },
 };
 
 _Static_assert(sizeof(err_table) / sizeof(err_table[0]) ==

@@ -1,4 +1,4 @@
-/* sigverify.c: who signed a document, and does the signature hold now? */
+/* sigverify.c: who signed a document, and does the signature hold? */
 #include "config.h"
 
 #include "sigverify.h"
@@ -67,6 +67,25 @@ static const struct {
 	[SIG_SUB_TRY_LATER] = { "TRY_LATER", SIG_INDETERMINATE,
 	    "the certificate's revocation status could not be established "
 	    "(OCSP, CRL), or it is on hold; try again later" },
+	[SIG_SUB_TS_FORMAT_FAILURE] = { "FORMAT_FAILURE", SIG_TOTAL_FAILED,
+	    "the signature timestamp is not an RFC 3161 token with a "
+	    "TSTInfo and the TSA's signing-certificate attribute" },
+	[SIG_SUB_TS_SIG_CRYPTO_FAILURE] = { "SIG_CRYPTO_FAILURE",
+	    SIG_TOTAL_FAILED, "the signature timestamp's own signature does "
+	    "not verify with the TSA's certificate: the token was altered" },
+	[SIG_SUB_TS_HASH_FAILURE] = { "HASH_FAILURE", SIG_TOTAL_FAILED,
+	    "the signature timestamp was made over other data, not this "
+	    "signature: it was taken from another signature" },
+	[SIG_SUB_TS_NO_CERTIFICATE_CHAIN_FOUND] = {
+	    "NO_CERTIFICATE_CHAIN_FOUND", SIG_INDETERMINATE,
+	    "the signature timestamp's TSA certificate is missing or does "
+	    "not chain to a trusted root at the timestamp's time; trust the "
+	    "TSA's CA (--trust-dir) or ignore the timestamp" },
+	[SIG_SUB_TS_CHAIN_CONSTRAINTS_FAILURE] = {
+	    "CHAIN_CONSTRAINTS_FAILURE", SIG_INDETERMINATE,
+	    "the signature timestamp is signed by a certificate that is not "
+	    "a timestamping one (the one extended key usage timeStamping, "
+	    "critical)" },
 };
 
 static const char *const indication_names[] = {
@@ -76,10 +95,10 @@ static const char *const indication_names[] = {
 };
 
 static const char *const ess_names[] = {
-	[SIG_ESS_ABSENT] = "absent",
-	[SIG_ESS_VALID] = "valid",
-	[SIG_ESS_MISMATCH] = "mismatch",
-	[SIG_ESS_MALFORMED] = "malformed",
+	[CMS_ESS_ABSENT] = "absent",
+	[CMS_ESS_VALID] = "valid",
+	[CMS_ESS_MISMATCH] = "mismatch",
+	[CMS_ESS_MALFORMED] = "malformed",
 };
 
 const char *
@@ -109,24 +128,33 @@ sig_sub_indication(enum sig_sub s)
 }
 
 const char *
-sig_ess_name(enum sig_ess e)
+sig_ess_name(enum cms_ess e)
 {
-	return (unsigned int)e <= SIG_ESS_MALFORMED ? ess_names[e] : "?";
+	return (unsigned int)e <= CMS_ESS_MALFORMED ? ess_names[e] : "?";
 }
 
-/* The only value of si's signed attribute nid, or NULL. */
-static ASN1_TYPE *
-signed_value(CMS_SignerInfo *si, int nid)
+const char *
+sig_signer_detail(const struct sig_signer *s)
 {
-	X509_ATTRIBUTE *at;
-	int i;
-
-	if ((i = CMS_signed_get_attr_by_NID(si, nid, -1)) < 0 ||
-	    CMS_signed_get_attr_by_NID(si, nid, i) >= 0 ||
-	    (at = CMS_signed_get_attr(si, i)) == NULL ||
-	    X509_ATTRIBUTE_count(at) != 1)
-		return NULL;
-	return X509_ATTRIBUTE_get0_type(at, 0);
+	if (s->ts.status != TSP_VALID)
+		return sig_sub_text(s->sub);
+	switch (s->sub) {
+	case SIG_SUB_NONE:
+		return s->revoked_after_ts ? "the signature was timestamped "
+		    "before its certificate was revoked: the timestamp proves "
+		    "it was made while the certificate was valid, and it "
+		    "holds" : "the signature is intact, its timestamp "
+		    "trusted, and its certificate was valid at the "
+		    "timestamp's time and is not revoked";
+	case SIG_SUB_REVOKED:
+		return "the signer's certificate was revoked at or before the "
+		    "time of the signature's timestamp";
+	case SIG_SUB_OUT_OF_BOUNDS_NO_POE:
+		return "a certificate of the chain was expired or not yet "
+		    "valid at the time of the signature's timestamp";
+	default:
+		return sig_sub_text(s->sub);
+	}
 }
 
 /* The claimed signing time, when there is one: 0 if fine, -1 if bad. */
@@ -137,7 +165,7 @@ signer_time(CMS_SignerInfo *si, struct sig_signer *s)
 
 	if (CMS_signed_get_attr_by_NID(si, NID_pkcs9_signingTime, -1) < 0)
 		return 0;
-	if ((t = signed_value(si, NID_pkcs9_signingTime)) == NULL ||
+	if ((t = cms_signed_value(si, NID_pkcs9_signingTime)) == NULL ||
 	    (t->type != V_ASN1_UTCTIME && t->type != V_ASN1_GENERALIZEDTIME) ||
 	    x509_time_unix(t->value.utctime, &s->signing_time) != KALIT_OK)
 		return -1;
@@ -158,7 +186,7 @@ signer_format(CMS_ContentInfo *cms, CMS_SignerInfo *si, struct sig_signer *s,
 	X509_ALGOR_get0(&obj, NULL, NULL, alg);
 	s->digest_alg = OBJ_nid2ln(OBJ_obj2nid(obj));
 	if (CMS_signed_get_attr_count(si) <= 0 ||
-	    (ct = signed_value(si, NID_pkcs9_contentType)) == NULL ||
+	    (ct = cms_signed_value(si, NID_pkcs9_contentType)) == NULL ||
 	    ct->type != V_ASN1_OBJECT ||
 	    OBJ_cmp(ct->value.object, CMS_get0_eContentType(cms)) != 0 ||
 	    cms_signer_digest(si) == NULL || signer_time(si, s) != 0)
@@ -166,65 +194,6 @@ signer_format(CMS_ContentInfo *cms, CMS_SignerInfo *si, struct sig_signer *s,
 	if ((*mdp = cms_signer_md(si)) == NULL)
 		return SIG_SUB_CRYPTO_CONSTRAINTS_FAILURE_NO_POE;
 	return SIG_SUB_NONE;
-}
-
-/*
- * The DER of si's signed attribute nid, a SEQUENCE, in *derp and *lenp:
- * 1; 0 when si has none; -1 when it is not one SEQUENCE.
- */
-static int
-signed_seq(CMS_SignerInfo *si, int nid, const unsigned char **derp,
-    long *lenp)
-{
-	ASN1_TYPE *t;
-
-	if (CMS_signed_get_attr_by_NID(si, nid, -1) < 0)
-		return 0;
-	if ((t = signed_value(si, nid)) == NULL || t->type != V_ASN1_SEQUENCE)
-		return -1;
-	*derp = ASN1_STRING_get0_data(t->value.sequence);
-	*lenp = ASN1_STRING_length(t->value.sequence);
-	return 1;
-}
-
-/*
- * signing-certificate-v2 (or v1) against list, the signer's certificate
- * first: as OpenSSL checks CAdES, the first certificate named must be the
- * signer's and every other one must be in list.
- */
-static enum sig_ess
-signer_ess(CMS_SignerInfo *si, STACK_OF(X509) *list)
-{
-	ESS_SIGNING_CERT *v1 = NULL;
-	ESS_SIGNING_CERT_V2 *v2 = NULL;
-	const unsigned char *der, *p;
-	enum sig_ess e = SIG_ESS_MALFORMED;
-	long len;
-	int r1, r2;
-
-	if ((r1 = signed_seq(si, NID_id_smime_aa_signingCertificate, &der,
-	    &len)) > 0) {
-		p = der;
-		if ((v1 = d2i_ESS_SIGNING_CERT(NULL, &p, len)) == NULL ||
-		    p != der + len)
-			r1 = -1;
-	}
-	if ((r2 = signed_seq(si, NID_id_smime_aa_signingCertificateV2, &der,
-	    &len)) > 0) {
-		p = der;
-		if ((v2 = d2i_ESS_SIGNING_CERT_V2(NULL, &p, len)) == NULL ||
-		    p != der + len)
-			r2 = -1;
-	}
-	if (r1 == 0 && r2 == 0)
-		e = SIG_ESS_ABSENT;
-	else if (r1 >= 0 && r2 >= 0)
-		e = OSSL_ESS_check_signing_certs(v1, v2, list, 0) == 1 ?
-		    SIG_ESS_VALID : SIG_ESS_MISMATCH;
-	ESS_SIGNING_CERT_free(v1);
-	ESS_SIGNING_CERT_V2_free(v2);
-	ERR_clear_error();
-	return e;
 }
 
 /* The signature value, the certificate binding and the document digest. */
@@ -251,11 +220,11 @@ signer_crypto(CMS_SignerInfo *si, struct sig_signer *s, const EVP_MD *md,
 	for (i = 1; i < sk_X509_num(s->chain); i++)
 		if (!sk_X509_push(list, sk_X509_value(s->chain, i)))
 			goto nomem;
-	s->ess = signer_ess(si, list);
+	s->ess = cms_signer_ess(si, list);
 	sk_X509_free(list);
-	if (s->ess == SIG_ESS_MALFORMED)
+	if (s->ess == CMS_ESS_MALFORMED)
 		return SIG_SUB_FORMAT_FAILURE;
-	if (s->ess == SIG_ESS_MISMATCH)
+	if (s->ess == CMS_ESS_MISMATCH)
 		return SIG_SUB_SIG_CRYPTO_FAILURE;
 	if ((want = digest_set_get(ds, md, &len)) == NULL)
 		return SIG_SUB_SIGNED_DATA_NOT_FOUND;
@@ -284,7 +253,7 @@ signer_profile(const struct sigverify_config *cfg, struct sig_signer *s)
 }
 
 /*
- * The path at cfg->now and the certificate's status. Returns the
+ * The path at s->cert_time and the certificate's status now. Returns the
  * sub-indication, or SIG_SUB__MAX with *errp set when something other
  * than the certificate failed (memory, internal).
  */
@@ -316,6 +285,12 @@ signer_cert(const struct sigverify_config *cfg, struct sig_signer *s,
 	case KALIT_OK:
 		return SIG_SUB_NONE;
 	case KALIT_ERR_CERT_REVOKED:
+		/* The timestamp proves the signature older. */
+		if (s->ts.status == TSP_VALID &&
+		    s->rev.revoked_at > s->ts.gen_time) {
+			s->revoked_after_ts = 1;
+			return SIG_SUB_NONE;
+		}
 		return SIG_SUB_REVOKED;
 	case KALIT_ERR_CERT_ON_HOLD:
 	case KALIT_ERR_REVOCATION_UNKNOWN:
@@ -323,6 +298,63 @@ signer_cert(const struct sigverify_config *cfg, struct sig_signer *s,
 	default:
 		*errp = r;
 		return SIG_SUB__MAX;
+	}
+}
+
+/*
+ * The signature timestamps of si over its signature value: the first
+ * that fails, or the earliest when all hold, into s->ts. KALIT_OK unless
+ * memory or an internal error stopped it.
+ */
+static int
+signer_timestamp(const struct sigverify_config *cfg, CMS_SignerInfo *si,
+    STACK_OF(X509) *certs, struct sig_signer *s)
+{
+	const unsigned char *ders[CMS_TIMESTAMPS_MAX];
+	size_t lens[CMS_TIMESTAMPS_MAX];
+	const ASN1_OCTET_STRING *sig = CMS_SignerInfo_get0_signature(si);
+	struct tsp_info one;
+	int i, n, r;
+
+	if ((n = cms_signer_timestamps(si, ders, lens)) < 0) {
+		s->ts.status = TSP_MALFORMED;
+		return KALIT_OK;
+	}
+	for (i = 0; i < n; i++) {
+		if ((r = tsp_token_verify(cfg->validator, ders[i], lens[i],
+		    ASN1_STRING_get0_data(sig), (size_t)ASN1_STRING_length(sig),
+		    certs, &one)) != KALIT_OK)
+			return r;
+		if (s->ts.status == TSP_NONE || one.status != TSP_VALID ||
+		    one.gen_time < s->ts.gen_time) {
+			tsp_info_clear(&s->ts);
+			s->ts = one;
+		} else
+			tsp_info_clear(&one);
+		if (s->ts.status != TSP_VALID)
+			break;
+	}
+	return KALIT_OK;
+}
+
+/* The sub-indication a signature timestamp that does not hold gives. */
+static enum sig_sub
+timestamp_sub(enum tsp_status st)
+{
+	switch (st) {
+	case TSP_NONE:
+	case TSP_VALID:
+		return SIG_SUB_NONE;
+	case TSP_SIGNATURE:
+		return SIG_SUB_TS_SIG_CRYPTO_FAILURE;
+	case TSP_IMPRINT:
+		return SIG_SUB_TS_HASH_FAILURE;
+	case TSP_UNTRUSTED:
+		return SIG_SUB_TS_NO_CERTIFICATE_CHAIN_FOUND;
+	case TSP_PURPOSE:
+		return SIG_SUB_TS_CHAIN_CONSTRAINTS_FAILURE;
+	default:
+		return SIG_SUB_TS_FORMAT_FAILURE;
 	}
 }
 
@@ -336,6 +368,7 @@ signer_verify(const struct sigverify_config *cfg, CMS_ContentInfo *cms,
 	enum sig_sub sub;
 	int path_r = KALIT_OK, err = KALIT_ERR_NOMEM;
 
+	s->cert_time = cfg->now;
 	CMS_SignerInfo_get0_algs(si, NULL, &s->cert, NULL, NULL);
 	if (s->cert != NULL) {
 		X509_up_ref(s->cert);
@@ -348,10 +381,15 @@ signer_verify(const struct sigverify_config *cfg, CMS_ContentInfo *cms,
 		sub = SIG_SUB_NO_SIGNING_CERTIFICATE_FOUND;
 		goto done;
 	}
+	if ((err = signer_timestamp(cfg, si, certs, s)) != KALIT_OK)
+		return err;
+	s->cert_time = s->ts.status == TSP_VALID ? s->ts.gen_time : cfg->now;
 	/* The path first, without revocation: the ESS check may need it. */
-	path_r = validate_path(cfg->validator, s->cert, certs, cfg->now,
+	path_r = validate_path(cfg->validator, s->cert, certs, s->cert_time,
 	    &s->chain);
-	if ((sub = signer_crypto(si, s, md, certs, ds)) == SIG_SUB_NONE)
+	err = KALIT_ERR_NOMEM;
+	if ((sub = signer_crypto(si, s, md, certs, ds)) == SIG_SUB_NONE &&
+	    (sub = timestamp_sub(s->ts.status)) == SIG_SUB_NONE)
 		sub = signer_cert(cfg, s, path_r, &err);
 	if (sub == SIG_SUB__MAX)
 		return err;
@@ -425,6 +463,7 @@ sig_report_free(struct sig_report *r)
 		X509_free(r->signers[i].cert);
 		sk_X509_pop_free(r->signers[i].chain, X509_free);
 		identity_clear(&r->signers[i].id);
+		tsp_info_clear(&r->signers[i].ts);
 	}
 	free(r->signers);
 	free(r);

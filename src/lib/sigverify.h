@@ -1,4 +1,4 @@
-/* sigverify.h: who signed a document, and does the signature hold now? */
+/* sigverify.h: who signed a document, and does the signature hold? */
 #ifndef KALIT_SIGVERIFY_H
 #define KALIT_SIGVERIFY_H
 
@@ -9,9 +9,11 @@
 #include <openssl/cms.h>
 #include <openssl/x509.h>
 
+#include "cms.h"
 #include "digest.h"
 #include "identity.h"
 #include "ocsp.h"
+#include "tsp.h"
 #include "validate.h"
 
 #define SIGVERIFY_SIGNERS_MAX	64	/* signers of one signature */
@@ -25,7 +27,9 @@ enum sig_indication {
 
 /*
  * ETSI EN 319 102-1 sub-indications kalit gives; each implies its main
- * indication (sig_sub_indication()).
+ * indication (sig_sub_indication()). Those of the signature timestamp
+ * (SIG_SUB_TS_*) have the standard's names of the same failures of the
+ * signature, and their own explanations.
  */
 enum sig_sub {
 	SIG_SUB_NONE = 0,			/* TOTAL-PASSED */
@@ -40,15 +44,15 @@ enum sig_sub {
 	SIG_SUB_CRYPTO_CONSTRAINTS_FAILURE_NO_POE, /* INDETERMINATE */
 	SIG_SUB_SIGNED_DATA_NOT_FOUND,		/* INDETERMINATE */
 	SIG_SUB_TRY_LATER,			/* INDETERMINATE */
+	SIG_SUB_TS_FORMAT_FAILURE,		/* TOTAL-FAILED */
+	SIG_SUB_TS_SIG_CRYPTO_FAILURE,		/* TOTAL-FAILED */
+	SIG_SUB_TS_HASH_FAILURE,		/* TOTAL-FAILED: a token over
+						   other data */
+	SIG_SUB_TS_NO_CERTIFICATE_CHAIN_FOUND,	/* INDETERMINATE: an
+						   untrusted TSA */
+	SIG_SUB_TS_CHAIN_CONSTRAINTS_FAILURE,	/* INDETERMINATE: not a TSA
+						   certificate */
 	SIG_SUB__MAX
-};
-
-/* The signing-certificate(-v2) attribute (RFC 5035) against the signer. */
-enum sig_ess {
-	SIG_ESS_ABSENT = 0,	/* plain CMS, as "openssl cms -sign" makes */
-	SIG_ESS_VALID,		/* names the signer's certificate */
-	SIG_ESS_MISMATCH,	/* names another: a swapped certificate */
-	SIG_ESS_MALFORMED
 };
 
 /* What became of one signer. Everything is owned by the report. */
@@ -63,11 +67,16 @@ struct sig_signer {
 					   by policy, with a trusted path */
 	const char	*digest_alg;	/* "sha256", ...: static; NULL */
 	int64_t		 signing_time;	/* claimed; 0: none */
-	enum sig_ess	 ess;
+	enum cms_ess	 ess;
+	struct tsp_info	 ts;		/* the signature timestamp; status
+					   TSP_NONE: none */
+	int64_t		 cert_time;	/* when the certificate was judged:
+					   ts.gen_time when ts is valid, else
+					   the validation time */
 	int		 rev_asked;	/* validate_revocation() ran */
 	struct rev_status rev;		/* its answer, when rev_asked */
-	/* A later part adds the timestamp (CAdES-T) here: its time and the
-	   TSA; the certificate is then judged at that time. */
+	int		 revoked_after_ts; /* revoked, but after ts.gen_time:
+					   TOTAL-PASSED */
 };
 
 /*
@@ -106,6 +115,11 @@ struct sigverify_config {
  * (CHAIN_CONSTRAINTS_FAILURE), revocation (REVOKED; TRY_LATER when
  * unknown or on hold). The first failure decides; a signature that fails
  * before its path is checked asks no revocation server.
+ * A signer with a signature timestamp (CAdES-T) has it checked after the
+ * message digest (tsp_token_verify() with the outer certificates as
+ * extra: SIG_SUB_TS_*); a valid one moves the path check to its genTime,
+ * and a revocation after genTime passes (revoked_after_ts). Revocation
+ * is asked as of cfg->now either way.
  * KALIT_ERR_MALFORMED when cms has no signer, KALIT_ERR_TOO_LARGE when it
  * has more than SIGVERIFY_SIGNERS_MAX; on KALIT_OK caller frees
  * *reportp with sig_report_free().
@@ -139,10 +153,16 @@ const char *sig_sub_name(enum sig_sub s);
 /* What the sub-indication means and what to do, one sentence; static. */
 const char *sig_sub_text(enum sig_sub s);
 
+/*
+ * What the signer's verdict means, one sentence: sig_sub_text(), or for
+ * a signer judged at its timestamp's time, words that say so; static.
+ */
+const char *sig_signer_detail(const struct sig_signer *s);
+
 /* The main indication a sub-indication implies. */
 enum sig_indication sig_sub_indication(enum sig_sub s);
 
 /* "valid", "absent", "mismatch", "malformed"; static. */
-const char *sig_ess_name(enum sig_ess e);
+const char *sig_ess_name(enum cms_ess e);
 
 #endif

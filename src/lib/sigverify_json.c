@@ -161,8 +161,9 @@ static json_t *
 rev_json(const struct sig_signer *s)
 {
 	const struct rev_status *st = &s->rev;
+	int ok = 1, revoked = s->rev_asked && st->status ==
+	    KALIT_ERR_CERT_REVOKED;
 	json_t *o;
-	int ok = 1;
 
 	if ((o = json_object()) == NULL)
 		return NULL;
@@ -178,24 +179,51 @@ rev_json(const struct sig_signer *s)
 		    json_string(crl_reason_name(st->reason)) : json_null(),
 		    &ok);
 	}
+	set(o, "after_timestamp", revoked && s->ts.status == TSP_VALID ?
+	    json_boolean(s->revoked_after_ts) : json_null(), &ok);
 	return done(o, ok);
 }
 
 static json_t *
-chain_json(const struct sig_signer *s)
+chain_json(STACK_OF(X509) *chain)
 {
 	json_t *a;
 	int i;
 
 	if ((a = json_array()) == NULL)
 		return NULL;
-	for (i = 0; i < sk_X509_num(s->chain); i++)
-		if (json_array_append_new(a, cert_json(sk_X509_value(s->chain,
+	for (i = 0; i < sk_X509_num(chain); i++)
+		if (json_array_append_new(a, cert_json(sk_X509_value(chain,
 		    i))) != 0) {
 			json_decref(a);
 			return NULL;
 		}
 	return a;
+}
+
+/* The signature timestamp, or null when the signer has none. */
+static json_t *
+timestamp_json(const struct tsp_info *ts)
+{
+	json_t *o;
+	int ok = 1;
+
+	if (ts->status == TSP_NONE)
+		return json_null();
+	if ((o = json_object()) == NULL)
+		return NULL;
+	set(o, "status", json_string(tsp_status_name(ts->status)), &ok);
+	set(o, "time", json_time(ts->gen_time), &ok);
+	set(o, "serial", ts->serial[0] != '\0' ? json_string(ts->serial) :
+	    json_null(), &ok);
+	set(o, "policy", ts->policy[0] != '\0' ? json_string(ts->policy) :
+	    json_null(), &ok);
+	set(o, "digest_algorithm", ts->digest_alg != NULL ?
+	    json_string(ts->digest_alg) : json_null(), &ok);
+	set(o, "tsa", ts->tsa != NULL ? cert_json(ts->tsa) : json_null(),
+	    &ok);
+	set(o, "chain", chain_json(ts->chain), &ok);
+	return done(o, ok);
 }
 
 static json_t *
@@ -211,13 +239,16 @@ signer_json(const struct sig_signer *s)
 	    &ok);
 	set(o, "sub_indication", sub != NULL ? json_string(sub) : json_null(),
 	    &ok);
-	set(o, "detail", json_string(sig_sub_text(s->sub)), &ok);
+	set(o, "detail", json_string(sig_signer_detail(s)), &ok);
 	set(o, "signer", identity_json(s), &ok);
 	set(o, "certificate", s->cert != NULL ? cert_json(s->cert) :
 	    json_null(), &ok);
-	set(o, "chain", chain_json(s), &ok);
+	set(o, "chain", chain_json(s->chain), &ok);
 	set(o, "signing_time", json_time(s->signing_time), &ok);
-	set(o, "timestamp", json_null(), &ok);	/* CAdES-T: later */
+	set(o, "timestamp", timestamp_json(&s->ts), &ok);
+	/* null: nothing proves the time, judged at validation_time */
+	set(o, "best_signature_time", json_time(s->ts.status == TSP_VALID ?
+	    s->cert_time : 0), &ok);
 	set(o, "digest_algorithm", s->digest_alg != NULL ?
 	    json_string(s->digest_alg) : json_null(), &ok);
 	set(o, "signing_certificate_v2", json_string(sig_ess_name(s->ess)),

@@ -1,4 +1,7 @@
-/* fuzz_verify.c: a signature to verify, from anyone (kalit verify, the API) */
+/*
+ * fuzz_verify.c: a signature to verify, from anyone (kalit verify), or a
+ * POST /v1/verify body (an input that starts with '{')
+ */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -17,7 +20,9 @@
 #include "err.h"
 #include "log.h"
 #include "sigverify.h"
+#include "state.h"
 #include "validate.h"
+#include "verify.h"
 
 /* Detached signatures in the corpus sign this. */
 #define FUZZ_DOCUMENT	"kalit fuzz document\n"
@@ -86,6 +91,29 @@ fuzz_validator(void)
 	return v;
 }
 
+/* What kalitd's POST /v1/verify does with the body, authenticated. */
+static void
+fuzz_api(struct validator *v, const uint8_t *data, size_t size)
+{
+	static struct config cfg;
+	struct kalitd d;
+	struct state st;
+	const char *why;
+	json_t *report = NULL;
+	char *s;
+
+	cfg.verify_max_body = VERIFY_MAX_BODY_DEFAULT;
+	memset(&d, 0, sizeof(d));
+	d.cfg = &cfg;
+	memset(&st, 0, sizeof(st));
+	st.validator = v;
+	if (verify_request(&d, &st, (const char *)data, size,
+	    (int64_t)time(NULL), &report, &why) == KALIT_OK &&
+	    (s = json_dumps(report, JSON_COMPACT)) != NULL)
+		free(s);
+	json_decref(report);
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -102,6 +130,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	log_init("fuzz_verify", -1);
 	if (v == NULL)
 		v = fuzz_validator();
+	if (size > 0 && data[0] == '{') {
+		fuzz_api(v, data, size);
+		goto out;
+	}
 	memset(&ds, 0, sizeof(ds));
 	if (cms_parse_signed(data, size, &cms) != KALIT_OK ||
 	    cms_digest_algs(cms, &ds) != KALIT_OK)

@@ -294,6 +294,27 @@ for c in json.load(open(sys.argv[1])):
 ' "$TMP/ca_index.json" >"$2" && echo "unique_subject = no" >"$2.attr"
 }
 
+# verdict DESC STATUS INDICATION SUB ARGS...: `kverify ARGS` (the test's
+# kalit --json verify) exits with STATUS, and the report and its first
+# signer have that verdict; SUB is None or quoted ('REVOKED').
+verdict() {
+	_v_d=$1 _v_s=$2 _v_i=$3 _v_sub=$4
+	shift 4
+	run kverify "$@"
+	_v_got=$(json '(j["indication"], j["signers"][0]["sub_indication"])' \
+	    "$OUT" 2>/dev/null)
+	if [ "$RC" -ne "$_v_s" ]; then
+		fail "$_v_d: exit $RC, want $_v_s"
+		show_last
+	elif [ "$_v_got" != "('$_v_i', $_v_sub)" ]; then
+		fail "$_v_d: $_v_got, want $_v_i/$_v_sub"
+		show_last
+	else
+		_v_sub=$(printf '%s' "${_v_sub#None}" | tr -d "'")
+		ok "$_v_d: $_v_i${_v_sub:+/$_v_sub}"
+	fi
+}
+
 finish() {
 	echo "$T_PASS passed, $T_FAIL failed"
 	[ "$T_FAIL" -eq 0 ] && [ "$T_PASS" -gt 0 ] && exit 0

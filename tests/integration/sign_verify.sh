@@ -45,26 +45,6 @@ kverify() {
 	    --no-ocsp --no-crl-fetch "$@"
 }
 
-# verdict DESC STATUS INDICATION SUB ARGS...: kalit verify ARGS exits with
-# STATUS, and its first signer (the report, for ALL) has that verdict.
-verdict() {
-	_v_d=$1 _v_s=$2 _v_i=$3 _v_sub=$4
-	shift 4
-	run kverify "$@"
-	_v_got=$(json '(j["indication"], j["signers"][0]["sub_indication"])' \
-	    "$OUT" 2>/dev/null)
-	if [ "$RC" -ne "$_v_s" ]; then
-		fail "$_v_d: exit $RC, want $_v_s"
-		show_last
-	elif [ "$_v_got" != "('$_v_i', $_v_sub)" ]; then
-		fail "$_v_d: $_v_got, want $_v_i/$_v_sub"
-		show_last
-	else
-		_v_sub=$(printf '%s' "${_v_sub#None}" | tr -d "'")
-		ok "$_v_d: $_v_i${_v_sub:+/$_v_sub}"
-	fi
-}
-
 # --- key files, CRLs, documents ------------------------------------------------
 citizen cit 1
 kca_issue --profile official --given-name Nodira --surname Yusupova \

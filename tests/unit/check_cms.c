@@ -293,7 +293,7 @@ sign_doc(EVP_PKEY *key, X509 *cert, const char *doc, int attached)
 	ck_assert_ptr_nonnull(md = digest_set_get(&ds, EVP_sha256(), &mdlen));
 	ck_assert_err(cms_signed_new(attached ? doc : NULL, strlen(doc),
 	    &cms), KALIT_OK);
-	ck_assert_err(cms_add_signer(cms, key, cert, NULL, md, mdlen),
+	ck_assert_err(cms_add_signer(cms, key, cert, NULL, md, mdlen, NULL),
 	    KALIT_OK);
 	return cms;
 }
@@ -407,7 +407,7 @@ START_TEST(test_cms_cosign_keeps_the_first_signature)
 	ck_assert_err(cms_signers_match(back, &ds), KALIT_OK);
 	md = digest_set_get(&ds, EVP_sha256(), &mdlen);
 	ck_assert_err(cms_add_signer(back, other_key, other_leaf, NULL, md,
-	    mdlen), KALIT_OK);
+	    mdlen, NULL), KALIT_OK);
 	both = reparse(back);
 	sis = CMS_get0_SignerInfos(both);
 	ck_assert_int_eq(sk_CMS_SignerInfo_num(sis), 2);
@@ -450,12 +450,12 @@ START_TEST(test_cms_add_signer_refuses_bad_keys)
 	EVP_PKEY *ed = tu_key(KEY_TYPE_ED25519);
 
 	ck_assert_err(cms_signed_new(NULL, 0, &cms), KALIT_OK);
-	ck_assert_err(cms_add_signer(cms, other_key, leaf, NULL, md, 32),
+	ck_assert_err(cms_add_signer(cms, other_key, leaf, NULL, md, 32, NULL),
 	    KALIT_ERR_KEY_MISMATCH);
-	ck_assert_err(cms_add_signer(cms, ed, leaf, NULL, md, 32),
+	ck_assert_err(cms_add_signer(cms, ed, leaf, NULL, md, 32, NULL),
 	    KALIT_ERR_KEY_UNSUPPORTED);
 	ck_assert_ptr_null(cms_sign_md(ed));
-	ck_assert_err(cms_add_signer(cms, leaf_key, leaf, NULL, md, 20),
+	ck_assert_err(cms_add_signer(cms, leaf_key, leaf, NULL, md, 20, NULL),
 	    KALIT_ERR_INTERNAL);
 	ck_assert_int_eq(sk_CMS_SignerInfo_num(CMS_get0_SignerInfos(cms)),
 	    0);
@@ -473,9 +473,9 @@ START_TEST(test_cms_chain_certificates_once)
 	ck_assert_int_gt(sk_X509_push(chain, ca), 0);
 	ck_assert_int_gt(sk_X509_push(chain, leaf), 0);	/* a repeat */
 	ck_assert_err(cms_signed_new(NULL, 0, &cms), KALIT_OK);
-	ck_assert_err(cms_add_signer(cms, leaf_key, leaf, chain, md, 32),
+	ck_assert_err(cms_add_signer(cms, leaf_key, leaf, chain, md, 32, NULL),
 	    KALIT_OK);
-	ck_assert_err(cms_add_signer(cms, leaf_key, leaf, chain, md, 32),
+	ck_assert_err(cms_add_signer(cms, leaf_key, leaf, chain, md, 32, NULL),
 	    KALIT_OK);
 	certs = CMS_get1_certs(cms);
 	ck_assert_int_eq(sk_X509_num(certs), 2);
@@ -558,6 +558,43 @@ START_TEST(test_cms_attached_size_capped)
 }
 END_TEST
 
+START_TEST(test_cms_timestamp_attribute_unsigned_and_counted)
+{
+	static const unsigned char tok[] = { 0x30, 0x03, 0x02, 0x01, 0x07 };
+	CMS_ContentInfo *cms = sign_doc(leaf_key, leaf, "the document", 0);
+	CMS_ContentInfo *back;
+	const unsigned char *ders[CMS_TIMESTAMPS_MAX];
+	size_t lens[CMS_TIMESTAMPS_MAX];
+	CMS_SignerInfo *si;
+	int i;
+
+	si = sk_CMS_SignerInfo_value(CMS_get0_SignerInfos(cms), 0);
+	ck_assert_int_eq(cms_signer_timestamps(si, ders, lens), 0);
+	ck_assert_err(cms_signer_add_timestamp(si, tok, sizeof(tok)),
+	    KALIT_OK);
+	ck_assert_err(cms_signer_add_timestamp(si, tok, sizeof(tok)),
+	    KALIT_OK);
+	back = reparse(cms);
+	si = sk_CMS_SignerInfo_value(CMS_get0_SignerInfos(back), 0);
+	ck_assert_int_eq(cms_signer_timestamps(si, ders, lens), 2);
+	ck_assert_uint_eq(lens[1], sizeof(tok));
+	ck_assert_mem_eq(ders[1], tok, sizeof(tok));
+	/* Unsigned: the signature still verifies. */
+	ck_assert_int_eq(openssl_verify(back, "the document"), 1);
+	for (i = 2; i <= CMS_TIMESTAMPS_MAX; i++)
+		ck_assert_err(cms_signer_add_timestamp(si, tok, sizeof(tok)),
+		    KALIT_OK);
+	ck_assert_int_eq(cms_signer_timestamps(si, ders, lens), -1);
+	CMS_ContentInfo_free(back);
+	/* A value that is not a SEQUENCE. */
+	si = sk_CMS_SignerInfo_value(CMS_get0_SignerInfos(cms), 0);
+	ck_assert_int_eq(CMS_unsigned_add1_attr_by_NID(si,
+	    NID_id_smime_aa_timeStampToken, V_ASN1_OCTET_STRING, tok, 5), 1);
+	ck_assert_int_eq(cms_signer_timestamps(si, ders, lens), -1);
+	CMS_ContentInfo_free(cms);
+}
+END_TEST
+
 static Suite *
 cms_suite(void)
 {
@@ -590,6 +627,7 @@ cms_suite(void)
 	    test_cms_parse_signed_refuses_what_is_not_signed_data);
 	tcase_add_test(tc, test_cms_parse_signed_refuses_other_content_types);
 	tcase_add_test(tc, test_cms_attached_size_capped);
+	tcase_add_test(tc, test_cms_timestamp_attribute_unsigned_and_counted);
 	suite_add_tcase(s, tc);
 	return s;
 }

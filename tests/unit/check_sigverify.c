@@ -21,11 +21,11 @@ static const char server_profile[] =
     "key_usage = critical, digitalSignature\n"
     "extended_key_usage = serverAuth\nsubject = cn\n";
 
-/* A root, a citizen CA under it, and two citizens of that CA. */
+/* A root, a citizen CA under it, two citizens of that CA, and a TSA. */
 static struct {
 	char		 trust[PATH_MAX], crls[PATH_MAX], work[PATH_MAX];
-	X509		*root, *ca, *leaf, *other;
-	EVP_PKEY	*root_key, *ca_key, *leaf_key, *other_key;
+	X509		*root, *ca, *leaf, *other, *tsa;
+	EVP_PKEY	*root_key, *ca_key, *leaf_key, *other_key, *tsa_key;
 	time_t		 now;
 } p;
 
@@ -78,6 +78,9 @@ setup(void)
 	p.other_key = tu_key(KEY_TYPE_P384);
 	p.other = issue("citizen", "Olim Karimov", p.other_key, p.ca, p.ca_key,
 	    NULL, p.now - 300, 0);
+	p.tsa_key = tu_key(KEY_TYPE_P256);
+	p.tsa = issue("tsa", "kalit TSA", p.tsa_key, p.root, p.root_key, NULL,
+	    p.now - 3600, 0);
 	tu_write_certs(p.trust, "root.pem", p.root, NULL);
 	tu_write_certs(p.trust, "ca.crt", p.ca, NULL);
 }
@@ -92,6 +95,8 @@ teardown(void)
 	X509_free(p.ca);
 	X509_free(p.leaf);
 	X509_free(p.other);
+	X509_free(p.tsa);
+	EVP_PKEY_free(p.tsa_key);
 	EVP_PKEY_free(p.root_key);
 	EVP_PKEY_free(p.ca_key);
 	EVP_PKEY_free(p.leaf_key);
@@ -138,7 +143,7 @@ sign(EVP_PKEY *key, X509 *cert, const char *doc, int attached)
 	md = digest_set_get(&ds, cms_sign_md(key), &mdlen);
 	ck_assert_err(cms_signed_new(attached ? doc : NULL, strlen(doc),
 	    &cms), KALIT_OK);
-	ck_assert_err(cms_add_signer(cms, key, cert, chain, md, mdlen),
+	ck_assert_err(cms_add_signer(cms, key, cert, chain, md, mdlen, NULL),
 	    KALIT_OK);
 	sk_X509_free(chain);
 	return cms;
@@ -230,7 +235,7 @@ START_TEST(test_sigverify_good_signature_passes_with_crl_evidence)
 	ck_assert_str_eq(s->id.field[IDENTITY_CN], "Vali Aliyev");
 	ck_assert_str_eq(s->profile, "citizen");
 	ck_assert_str_eq(s->digest_alg, "sha256");
-	ck_assert_int_eq(s->ess, SIG_ESS_VALID);
+	ck_assert_int_eq(s->ess, CMS_ESS_VALID);
 	ck_assert_int_eq(sk_X509_num(s->chain), 3);
 	ck_assert_int_ge(s->signing_time, (int64_t)p.now - 5);
 	ck_assert_int_le(s->signing_time, (int64_t)time(NULL));
@@ -344,21 +349,21 @@ START_TEST(test_sigverify_swapped_certificate_is_sig_crypto_failure)
 	struct sig_report *rep = verify(cms, DOC, VALIDATE_REV_OFF);
 
 	ck_verdict(rep, 0, SIG_TOTAL_FAILED, SIG_SUB_SIG_CRYPTO_FAILURE);
-	ck_assert_int_eq(rep->signers[0].ess, SIG_ESS_MISMATCH);
+	ck_assert_int_eq(rep->signers[0].ess, CMS_ESS_MISMATCH);
 	sig_report_free(rep);
 	CMS_ContentInfo_free(cms);
 	/* The same construction naming the right certificate passes. */
 	cms = sign_swapped(again, again);
 	rep = verify(cms, DOC, VALIDATE_REV_OFF);
 	ck_verdict(rep, 0, SIG_TOTAL_PASSED, SIG_SUB_NONE);
-	ck_assert_int_eq(rep->signers[0].ess, SIG_ESS_VALID);
+	ck_assert_int_eq(rep->signers[0].ess, CMS_ESS_VALID);
 	sig_report_free(rep);
 	CMS_ContentInfo_free(cms);
 	/* An attribute that does not parse is a structure failure. */
 	cms = sign_swapped(again, NULL);
 	rep = verify(cms, DOC, VALIDATE_REV_OFF);
 	ck_verdict(rep, 0, SIG_TOTAL_FAILED, SIG_SUB_FORMAT_FAILURE);
-	ck_assert_int_eq(rep->signers[0].ess, SIG_ESS_MALFORMED);
+	ck_assert_int_eq(rep->signers[0].ess, CMS_ESS_MALFORMED);
 	sig_report_free(rep);
 	CMS_ContentInfo_free(cms);
 	X509_free(again);
@@ -387,7 +392,7 @@ START_TEST(test_sigverify_plain_openssl_signature_passes)
 	struct sig_report *rep = verify(cms, DOC, VALIDATE_REV_OFF);
 
 	ck_verdict(rep, 0, SIG_TOTAL_PASSED, SIG_SUB_NONE);
-	ck_assert_int_eq(rep->signers[0].ess, SIG_ESS_ABSENT);
+	ck_assert_int_eq(rep->signers[0].ess, CMS_ESS_ABSENT);
 	sig_report_free(rep);
 	CMS_ContentInfo_free(cms);
 }
@@ -482,7 +487,7 @@ START_TEST(test_sigverify_signers_capped)
 	ck_assert_err(cms_signed_new(NULL, 0, &cms), KALIT_OK);
 	for (i = 0; i <= SIGVERIFY_SIGNERS_MAX; i++)
 		ck_assert_err(cms_add_signer(cms, p.leaf_key, p.leaf, NULL, md,
-		    32), KALIT_OK);
+		    32, NULL), KALIT_OK);
 	cms = reparse(cms, NULL);
 	ck_assert_err(sigverify_run(&cfg, cms, &ds, &rep),
 	    KALIT_ERR_TOO_LARGE);
@@ -582,7 +587,7 @@ START_TEST(test_sigverify_worst_signer_decides)
 	ck_assert_err(digest_buf(&ds, DOC, strlen(DOC)), KALIT_OK);
 	md = digest_set_get(&ds, EVP_sha256(), &mdlen);
 	ck_assert_err(cms_add_signer(cms, p.other_key, p.other, NULL, md,
-	    mdlen), KALIT_OK);
+	    mdlen, NULL), KALIT_OK);
 	cms = reparse(cms, NULL);
 	write_crl(p.other, CRL_REASON_SUPERSEDED);
 	rep = verify(cms, DOC, VALIDATE_REV_REQUIRE);
@@ -621,6 +626,8 @@ START_TEST(test_sigverify_json_report)
 	    json_object_get(s, "signer"), "profile")), "citizen");
 	ck_assert_int_eq(json_array_size(json_object_get(s, "chain")), 3);
 	ck_assert(json_is_null(json_object_get(s, "timestamp")));
+	ck_assert(json_is_null(json_object_get(json_object_get(s,
+	    "revocation"), "after_timestamp")));
 	rev = json_object_get(s, "revocation");
 	ck_assert_str_eq(json_string_value(json_object_get(rev, "status")),
 	    "revoked");
@@ -633,6 +640,172 @@ START_TEST(test_sigverify_json_report)
 	json_decref(j);
 	sig_report_free(rep);
 	CMS_ContentInfo_free(cms);
+}
+END_TEST
+
+/*
+ * Adds to the first signer of cms a signature timestamp from tsa (key)
+ * at t, over the signature value of the first signer of over (cms itself
+ * when NULL: anything else grafts another signature's timestamp).
+ */
+static CMS_ContentInfo *
+stamp(CMS_ContentInfo *cms, CMS_ContentInfo *over, X509 *tsa, EVP_PKEY *key,
+    time_t t)
+{
+	CMS_SignerInfo *si = sk_CMS_SignerInfo_value(CMS_get0_SignerInfos(cms),
+	    0);
+	const ASN1_OCTET_STRING *sig = CMS_SignerInfo_get0_signature(
+	    sk_CMS_SignerInfo_value(CMS_get0_SignerInfos(over != NULL ? over :
+	    cms), 0));
+	unsigned char *tok = NULL;
+	size_t len = 0;
+
+	tu_timestamp(tsa, key, NULL, ASN1_STRING_get0_data(sig),
+	    (size_t)ASN1_STRING_length(sig), t, &tok, &len);
+	ck_assert_err(cms_signer_add_timestamp(si, tok, len), KALIT_OK);
+	OPENSSL_free(tok);
+	return reparse(cms, NULL);
+}
+
+START_TEST(test_sigverify_timestamp_judges_the_certificate_then)
+{
+	CMS_ContentInfo *cms = stamp(sign(p.leaf_key, p.leaf, DOC, 1), NULL,
+	    p.tsa, p.tsa_key, p.now - 60);
+	struct sig_report *rep;
+	const struct sig_signer *s;
+	json_t *j, *ts;
+
+	rep = verify(cms, NULL, VALIDATE_REV_OFF);
+	ck_verdict(rep, 0, SIG_TOTAL_PASSED, SIG_SUB_NONE);
+	s = &rep->signers[0];
+	ck_assert_int_eq(s->ts.status, TSP_VALID);
+	ck_assert_int_eq(s->ts.gen_time, (int64_t)p.now - 60);
+	ck_assert_int_eq(s->cert_time, (int64_t)p.now - 60);
+	ck_assert_ptr_nonnull(strstr(sig_signer_detail(s), "timestamp"));
+	ck_assert_ptr_nonnull(j = sig_report_json(rep));
+	s = NULL;
+	ts = json_object_get(json_array_get(json_object_get(j, "signers"), 0),
+	    "timestamp");
+	ck_assert_str_eq(json_string_value(json_object_get(ts, "status")),
+	    "valid");
+	ck_assert_str_eq(json_string_value(json_object_get(ts, "policy")),
+	    TU_TSA_POLICY);
+	ck_assert_str_eq(json_string_value(json_object_get(json_object_get(ts,
+	    "tsa"), "subject")), "CN=kalit TSA,C=UZ");
+	ck_assert_int_eq(json_array_size(json_object_get(ts, "chain")), 2);
+	ck_assert_str_eq(json_string_value(json_object_get(ts, "time")),
+	    json_string_value(json_object_get(json_array_get(json_object_get(j,
+	    "signers"), 0), "best_signature_time")));
+	json_decref(j);
+	sig_report_free(rep);
+	/*
+	 * Three years on the signer's certificate has expired, but the
+	 * timestamp proves the signature was made while it was valid.
+	 */
+	rep = verify_at(cms, NULL, VALIDATE_REV_OFF, 3 * 365 * DAY);
+	ck_verdict(rep, 0, SIG_TOTAL_PASSED, SIG_SUB_NONE);
+	ck_assert_int_eq(rep->signers[0].cert_time, (int64_t)p.now - 60);
+	ck_assert_int_eq(rep->validation_time, (int64_t)p.now + 3 * 365 * DAY);
+	sig_report_free(rep);
+	CMS_ContentInfo_free(cms);
+}
+END_TEST
+
+START_TEST(test_sigverify_revoked_after_the_timestamp_passes)
+{
+	/* The CRL says revoked at now - 120. */
+	CMS_ContentInfo *before = stamp(sign(p.leaf_key, p.leaf, DOC, 0), NULL,
+	    p.tsa, p.tsa_key, p.now - 200);
+	CMS_ContentInfo *after = stamp(sign(p.leaf_key, p.leaf, DOC, 0), NULL,
+	    p.tsa, p.tsa_key, p.now - 120);
+	struct sig_report *rep;
+	json_t *j, *rev;
+
+	write_crl(p.leaf, CRL_REASON_KEY_COMPROMISE);
+	rep = verify(before, DOC, VALIDATE_REV_REQUIRE);
+	ck_verdict(rep, 0, SIG_TOTAL_PASSED, SIG_SUB_NONE);
+	ck_assert_int_eq(rep->signers[0].rev.status, KALIT_ERR_CERT_REVOKED);
+	ck_assert_int_eq(rep->signers[0].revoked_after_ts, 1);
+	ck_assert_ptr_nonnull(strstr(sig_signer_detail(&rep->signers[0]),
+	    "before its certificate was revoked"));
+	ck_assert_ptr_nonnull(j = sig_report_json(rep));
+	rev = json_object_get(json_array_get(json_object_get(j, "signers"), 0),
+	    "revocation");
+	ck_assert_str_eq(json_string_value(json_object_get(rev, "status")),
+	    "revoked");
+	ck_assert(json_is_true(json_object_get(rev, "after_timestamp")));
+	json_decref(j);
+	sig_report_free(rep);
+	/* Timestamped at the second of the revocation: too late. */
+	rep = verify(after, DOC, VALIDATE_REV_REQUIRE);
+	ck_verdict(rep, 0, SIG_TOTAL_FAILED, SIG_SUB_REVOKED);
+	ck_assert_int_eq(rep->signers[0].revoked_after_ts, 0);
+	ck_assert_ptr_nonnull(strstr(sig_signer_detail(&rep->signers[0]),
+	    "at or before"));
+	ck_assert_ptr_nonnull(j = sig_report_json(rep));
+	rev = json_object_get(json_array_get(json_object_get(j, "signers"), 0),
+	    "revocation");
+	ck_assert(json_is_false(json_object_get(rev, "after_timestamp")));
+	json_decref(j);
+	sig_report_free(rep);
+	CMS_ContentInfo_free(before);
+	CMS_ContentInfo_free(after);
+}
+END_TEST
+
+START_TEST(test_sigverify_timestamp_over_other_data_fails)
+{
+	CMS_ContentInfo *other = sign(p.other_key, p.other, DOC, 0);
+	CMS_ContentInfo *cms = stamp(sign(p.leaf_key, p.leaf, DOC, 0), other,
+	    p.tsa, p.tsa_key, p.now);
+	struct sig_report *rep = verify(cms, DOC, VALIDATE_REV_OFF);
+
+	ck_verdict(rep, 0, SIG_TOTAL_FAILED, SIG_SUB_TS_HASH_FAILURE);
+	ck_assert_str_eq(sig_sub_name(rep->signers[0].sub), "HASH_FAILURE");
+	ck_assert_int_eq(rep->signers[0].ts.status, TSP_IMPRINT);
+	ck_assert_int_eq(rep->signers[0].cert_time, (int64_t)p.now);
+	ck_assert_ptr_nonnull(strstr(sig_signer_detail(&rep->signers[0]),
+	    "other data"));
+	sig_report_free(rep);
+	CMS_ContentInfo_free(cms);
+	CMS_ContentInfo_free(other);
+}
+END_TEST
+
+START_TEST(test_sigverify_timestamp_failures)
+{
+	X509 *stranger_root = NULL, *stranger_tsa;
+	EVP_PKEY *stranger_key = NULL, *k = tu_key(KEY_TYPE_P256);
+	CMS_ContentInfo *cms;
+	struct sig_report *rep;
+	CMS_SignerInfo *si;
+
+	tu_make_ca(KEY_TYPE_P256, "Other Root", &stranger_root, &stranger_key);
+	stranger_tsa = issue("tsa", "Stranger TSA", k, stranger_root,
+	    stranger_key, NULL, p.now - 300, 0);
+	cms = stamp(sign(p.leaf_key, p.leaf, DOC, 1), NULL, stranger_tsa, k,
+	    p.now);
+	rep = verify(cms, NULL, VALIDATE_REV_REQUIRE);
+	ck_verdict(rep, 0, SIG_INDETERMINATE,
+	    SIG_SUB_TS_NO_CERTIFICATE_CHAIN_FOUND);
+	ck_assert_int_eq(rep->signers[0].rev_asked, 0);
+	sig_report_free(rep);
+	CMS_ContentInfo_free(cms);
+	/* A SEQUENCE that is no token. */
+	cms = sign(p.leaf_key, p.leaf, DOC, 1);
+	si = sk_CMS_SignerInfo_value(CMS_get0_SignerInfos(cms), 0);
+	ck_assert_err(cms_signer_add_timestamp(si, (const unsigned char *)
+	    "\x30\x03\x02\x01\x01", 5), KALIT_OK);
+	cms = reparse(cms, NULL);
+	rep = verify(cms, NULL, VALIDATE_REV_OFF);
+	ck_verdict(rep, 0, SIG_TOTAL_FAILED, SIG_SUB_TS_FORMAT_FAILURE);
+	ck_assert_int_eq(rep->signers[0].ts.status, TSP_MALFORMED);
+	sig_report_free(rep);
+	CMS_ContentInfo_free(cms);
+	X509_free(stranger_root);
+	X509_free(stranger_tsa);
+	EVP_PKEY_free(stranger_key);
+	EVP_PKEY_free(k);
 }
 END_TEST
 
@@ -677,6 +850,11 @@ sigverify_suite(void)
 	tcase_add_test(tc, test_sigverify_revocation_verdicts);
 	tcase_add_test(tc, test_sigverify_worst_signer_decides);
 	tcase_add_test(tc, test_sigverify_json_report);
+	tcase_add_test(tc,
+	    test_sigverify_timestamp_judges_the_certificate_then);
+	tcase_add_test(tc, test_sigverify_revoked_after_the_timestamp_passes);
+	tcase_add_test(tc, test_sigverify_timestamp_over_other_data_fails);
+	tcase_add_test(tc, test_sigverify_timestamp_failures);
 	tcase_add_test(tc, test_sigverify_names);
 	suite_add_tcase(s, tc);
 	return s;

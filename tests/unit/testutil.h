@@ -17,12 +17,14 @@
 #include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
+#include <openssl/ts.h>
 #include <openssl/x509.h>
 
 #include "err.h"
 #include "identity.h"
 #include "keyfile.h"
 #include "profile.h"
+#include "tsp.h"
 #include "x509.h"
 
 #ifndef TEST_PROFILE_DIR
@@ -219,6 +221,82 @@ tu_issue(const struct profile *p, const X509_NAME *subject, EVP_PKEY *pubkey,
 	ck_assert_err(x509_issue(&spec, &cert), KALIT_OK);
 	ck_assert_ptr_nonnull(cert);
 	return cert;
+}
+
+#define TU_TSA_POLICY	"1.3.6.1.4.1.99999.1.1"
+
+/* TS_RESP_CTX's clock: the time *data says. */
+static inline int
+tu_tsa_time(TS_RESP_CTX *ctx, void *data, long *sec, long *usec)
+{
+	(void)ctx;
+	*sec = *(long *)data;
+	*usec = 0;
+	return 1;
+}
+
+/*
+ * What kalitd's TSA answers to the DER TimeStampReq req, signed by cert
+ * and key with chain (may be NULL) sent on certReq, accepting imprints
+ * of md only, at gen_time. Caller frees *derp with OPENSSL_free().
+ */
+static inline void
+tu_tsa_answer(X509 *cert, EVP_PKEY *key, STACK_OF(X509) *chain,
+    const EVP_MD *md, time_t gen_time, const unsigned char *req, size_t len,
+    unsigned char **derp, size_t *lenp)
+{
+	ASN1_OBJECT *policy = OBJ_txt2obj(TU_TSA_POLICY, 1);
+	BIO *in = BIO_new_mem_buf(req, (int)len);
+	TS_RESP_CTX *ctx = TS_RESP_CTX_new();
+	long t = (long)gen_time;
+	TS_RESP *resp;
+	int n;
+
+	ck_assert_ptr_nonnull(ctx);
+	ck_assert_int_eq(TS_RESP_CTX_set_signer_cert(ctx, cert), 1);
+	ck_assert_int_eq(TS_RESP_CTX_set_signer_key(ctx, key), 1);
+	if (chain != NULL)
+		ck_assert_int_eq(TS_RESP_CTX_set_certs(ctx, chain), 1);
+	ck_assert_int_eq(TS_RESP_CTX_set_def_policy(ctx, policy), 1);
+	ck_assert_int_eq(TS_RESP_CTX_add_md(ctx, md), 1);
+	ck_assert_int_eq(TS_RESP_CTX_set_signer_digest(ctx, EVP_sha256()), 1);
+	ck_assert_int_eq(TS_RESP_CTX_set_ess_cert_id_digest(ctx,
+	    EVP_sha256()), 1);
+	TS_RESP_CTX_set_time_cb(ctx, tu_tsa_time, &t);
+	ck_assert_ptr_nonnull(resp = TS_RESP_create_response(ctx, in));
+	*derp = NULL;
+	ck_assert_int_gt(n = i2d_TS_RESP(resp, derp), 0);
+	*lenp = (size_t)n;
+	TS_RESP_free(resp);
+	TS_RESP_CTX_free(ctx);
+	ASN1_OBJECT_free(policy);
+	BIO_free(in);
+}
+
+/*
+ * A signature timestamp over data from the TSA cert and key at gen_time,
+ * as kalit sign gets it (tsp_request_new(), tsp_reply_check()). Caller
+ * frees *tokenp with OPENSSL_free().
+ */
+static inline void
+tu_timestamp(X509 *cert, EVP_PKEY *key, STACK_OF(X509) *chain,
+    const void *data, size_t len, time_t gen_time, unsigned char **tokenp,
+    size_t *tokenlenp)
+{
+	struct tsp_req *req = NULL;
+	unsigned char *q = NULL, *a = NULL;
+	size_t qlen = 0, alen = 0;
+	int64_t t = 0;
+
+	ck_assert_err(tsp_request_new(data, len, &req, &q, &qlen), KALIT_OK);
+	tu_tsa_answer(cert, key, chain, EVP_sha256(), gen_time, q, qlen, &a,
+	    &alen);
+	ck_assert_err(tsp_reply_check(req, a, alen, tokenp, tokenlenp, &t),
+	    KALIT_OK);
+	ck_assert_int_eq(t, (int64_t)gen_time);
+	OPENSSL_free(q);
+	OPENSSL_free(a);
+	tsp_request_free(req);
 }
 
 /* Runs suite s and returns the exit status for main(). */
