@@ -682,10 +682,11 @@ poll_once(struct responder *r, struct store *s)
 	if ((rc = store_audit_list(s, r->seq, change_one, &c)) != KALIT_OK ||
 	    c.overflow || seq < r->seq)
 		cache_purge(r, NULL, 0);
-	else {
+	else if (c.n > 0) {
 		qsort(c.v, c.n, sizeof(*c.v), str_cmp);
 		cache_purge(r, c.v, c.n);
-	}
+	} else	/* no certificate changed (a CRL was published): re-read */
+		atomic_fetch_add(&r->epoch, 1);
 	for (i = 0; i < c.n; i++)
 		free(c.v[i]);
 	free(c.v);
