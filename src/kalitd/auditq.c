@@ -21,6 +21,7 @@ struct auditq {
 	pthread_cond_t	 cv;
 	struct auditq_job *head, **tail;
 	int		 stopping;
+	int		 idle;		/* the writer waits for a first job */
 	void		(*tick)(struct store *, void *);
 	void		*arg;
 	long		 interval_ms;
@@ -121,14 +122,18 @@ writer(void *arg)
 	deadline_after(&next_tick, q->interval_ms);
 	for (;;) {
 		pthread_mutex_lock(&q->mu);
+		q->idle = 1;
 		while (q->head == NULL && !q->stopping &&
 		    pthread_cond_timedwait(&q->cv, &q->mu, &next_tick) !=
 		    ETIMEDOUT)
 			;
+		q->idle = 0;
 		/*
 		 * Under load (the last batch had company), let the logins of
 		 * the next moment join this commit: one fsync for more of
-		 * them, at most GROUP_WINDOW_US more latency each.
+		 * them, at most GROUP_WINDOW_US more latency each. Jobs
+		 * submitted meanwhile do not wake the writer (only stopping
+		 * does): a wake-up per login costs more than it saves.
 		 */
 		if (busy && q->head != NULL && !q->stopping) {
 			deadline_after_us(&until, GROUP_WINDOW_US);
@@ -194,7 +199,8 @@ auditq_submit(struct auditq *q, struct auditq_job *job)
 	pthread_mutex_lock(&q->mu);
 	*q->tail = job;
 	q->tail = &job->next;
-	pthread_cond_signal(&q->cv);
+	if (q->idle)
+		pthread_cond_signal(&q->cv);
 	pthread_mutex_unlock(&q->mu);
 }
 

@@ -11,7 +11,8 @@
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
-#include <openssl/hmac.h>
+#include <openssl/core_names.h>
+#include <openssl/params.h>
 #include <openssl/rand.h>
 
 #define NONCE_LEN	16
@@ -36,11 +37,36 @@ struct shard {
 
 struct challenges {
 	unsigned char	 key[KEY_LEN];
+	EVP_MAC_CTX	*mac;		/* HMAC-SHA256 keyed, copied per use */
 	int64_t		 lifetime;
 	size_t		 max_used;
 	atomic_size_t	 used;
 	struct shard	 shard[SHARDS];
 };
+
+/*
+ * The MAC is fetched and keyed once; each use works on a copy, which is
+ * much cheaper than HMAC()'s fetch of the algorithms on every call.
+ */
+static EVP_MAC_CTX *
+mac_new(const unsigned char key[KEY_LEN])
+{
+	OSSL_PARAM params[2];
+	EVP_MAC *m;
+	EVP_MAC_CTX *ctx = NULL;
+
+	params[0] = OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST,
+	    (char *)"SHA256", 0);
+	params[1] = OSSL_PARAM_construct_end();
+	if ((m = EVP_MAC_fetch(NULL, "HMAC", NULL)) != NULL &&
+	    (ctx = EVP_MAC_CTX_new(m)) != NULL &&
+	    EVP_MAC_init(ctx, key, KEY_LEN, params) != 1) {
+		EVP_MAC_CTX_free(ctx);
+		ctx = NULL;
+	}
+	EVP_MAC_free(m);
+	return ctx;
+}
 
 int
 challenges_new(int64_t lifetime, size_t max_used, struct challenges **cp)
@@ -51,8 +77,10 @@ challenges_new(int64_t lifetime, size_t max_used, struct challenges **cp)
 	*cp = NULL;
 	if ((c = calloc(1, sizeof(*c))) == NULL)
 		return KALIT_ERR_NOMEM;
-	if (RAND_priv_bytes(c->key, sizeof(c->key)) != 1) {
-		log_ssl(LOG_LEVEL_ERROR, "RAND_priv_bytes");
+	if (RAND_priv_bytes(c->key, sizeof(c->key)) != 1 ||
+	    (c->mac = mac_new(c->key)) == NULL) {
+		log_ssl(LOG_LEVEL_ERROR, "challenge key");
+		OPENSSL_cleanse(c->key, sizeof(c->key));
 		free(c);
 		return KALIT_ERR_INTERNAL;
 	}
@@ -77,6 +105,7 @@ challenges_free(struct challenges *c)
 		free(c->shard[i].gen[0].slot);
 		free(c->shard[i].gen[1].slot);
 	}
+	EVP_MAC_CTX_free(c->mac);
 	OPENSSL_cleanse(c->key, sizeof(c->key));
 	free(c);
 }
@@ -86,10 +115,16 @@ mac(const struct challenges *c, const unsigned char *msg,
     unsigned char out[MAC_LEN])
 {
 	unsigned char md[EVP_MAX_MD_SIZE];
-	unsigned int mdlen = 0;
+	size_t mdlen = 0;
+	EVP_MAC_CTX *ctx;
+	int ok;
 
-	if (HMAC(EVP_sha256(), c->key, KEY_LEN, msg, NONCE_LEN + 8, md,
-	    &mdlen) == NULL || mdlen < MAC_LEN) {
+	ok = (ctx = EVP_MAC_CTX_dup(c->mac)) != NULL &&
+	    EVP_MAC_update(ctx, msg, NONCE_LEN + 8) == 1 &&
+	    EVP_MAC_final(ctx, md, &mdlen, sizeof(md)) == 1 &&
+	    mdlen >= MAC_LEN;
+	EVP_MAC_CTX_free(ctx);
+	if (!ok) {
 		log_ssl(LOG_LEVEL_ERROR, "HMAC");
 		return KALIT_ERR_INTERNAL;
 	}

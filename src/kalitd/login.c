@@ -3,6 +3,7 @@
 #include "login.h"
 #include "certmap.h"
 #include "cms.h"
+#include "digest.h"
 #include "err.h"
 #include "identity.h"
 #include "log.h"
@@ -110,7 +111,7 @@ cert_resolve(const unsigned char *der, size_t len, void *arg)
 	const unsigned char *p = der;
 	X509 *x;
 
-	if (EVP_Digest(der, len, hash, NULL, EVP_sha256(), NULL) != 1)
+	if (EVP_Digest(der, len, hash, NULL, digest_sha256(), NULL) != 1)
 		return NULL;
 	if ((x = certmap_get(c->parsed, hash)) != NULL)
 		return x;
@@ -354,7 +355,7 @@ check_cert(struct kalitd *d, struct state *st, X509 *signer,
 	int r;
 
 	*ep = NULL;
-	if (X509_digest(signer, EVP_sha256(), hash, NULL) != 1)
+	if (X509_digest(signer, digest_sha256(), hash, NULL) != 1)
 		return KALIT_ERR_INTERNAL;
 	if ((*ep = certmap_get(st->cache->valid, hash)) == NULL &&
 	    (r = cert_validate(d, st, signer, extra, hash, now, ep)) !=

@@ -1,5 +1,6 @@
 /* audit.c: the hash-chained audit log of CA operations */
 #include "audit.h"
+#include "digest.h"
 #include "err.h"
 
 #include <inttypes.h>
@@ -38,7 +39,7 @@ audit_hash(const char *prev, const struct store_audit *a,
 	if ((ctx = EVP_MD_CTX_new()) == NULL)
 		return KALIT_ERR_NOMEM;
 	snprintf(num, sizeof(num), "%" PRId64 ",%" PRId64, a->seq, a->time);
-	ok = EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) &&
+	ok = EVP_DigestInit_ex(ctx, digest_sha256(), NULL) &&
 	    hash_field(ctx, prev) && hash_field(ctx, num) &&
 	    hash_field(ctx, a->actor) && hash_field(ctx, a->action) &&
 	    hash_field(ctx, a->serial) && hash_field(ctx, a->detail) &&

@@ -9,6 +9,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -16,6 +17,22 @@
 #include <openssl/crypto.h>
 #include <openssl/err.h>
 #include <openssl/objects.h>
+
+static EVP_MD *sha256;
+static pthread_once_t sha256_once = PTHREAD_ONCE_INIT;
+
+static void
+sha256_fetch(void)
+{
+	sha256 = EVP_MD_fetch(NULL, "SHA256", NULL);
+}
+
+const EVP_MD *
+digest_sha256(void)
+{
+	pthread_once(&sha256_once, sha256_fetch);
+	return sha256 != NULL ? sha256 : EVP_sha256();
+}
 
 const EVP_MD *
 digest_md_of(int nid)

@@ -32,6 +32,13 @@ struct digest_progress {
 };
 
 /*
+ * SHA-256 fetched once for the process: passing it to EVP_Digest*() spares
+ * the implicit fetch that EVP_sha256() costs on every use in OpenSSL 3.
+ * Static; never freed.
+ */
+const EVP_MD *digest_sha256(void);
+
+/*
  * The digest algorithm of OID nid that documents may be hashed with
  * (SHA-256, SHA-384, SHA-512), or NULL; static.
  */
