@@ -125,3 +125,53 @@ start_kalitd() {
 		sleep 0.1
 	done
 }
+
+# nginx_conf DIR WORKERS: DIR/nginx.conf for WORKERS worker processes, its
+# pid, logs and temporary files under DIR; the http block's own lines (log
+# format, access log, servers) are read from standard input.
+nginx_conf() {
+	mkdir -p "$1/tmp"
+	{
+		[ "$(id -u)" -eq 0 ] && echo "user root;"	# workers stay root
+		cat <<CONF
+worker_processes $2;
+pid $1/nginx.pid;
+error_log $1/error.log warn;
+events {
+	worker_connections 4096;
+}
+http {
+	client_body_temp_path $1/tmp/body;
+	proxy_temp_path $1/tmp/proxy;
+	fastcgi_temp_path $1/tmp/fastcgi;
+	uwsgi_temp_path $1/tmp/uwsgi;
+	scgi_temp_path $1/tmp/scgi;
+CONF
+		cat
+		echo "}"
+	} > "$1/nginx.conf"
+}
+# nginx_start DIR URL STATUS [CURL-OPTION...]: nginx with DIR/nginx.conf
+# in the background (NPID, its workers in NWORKERS); waits until curl gets
+# STATUS from URL.
+nginx_start() {
+	_nd=$1 _nu=$2 _ns=$3
+	shift 3
+	"$NGINX" -t -c "$_nd/nginx.conf" -p "$_nd" -e "$_nd/error.log" \
+	    >>"$LOG" 2>&1 || die "nginx -t failed; see $LOG"
+	"$NGINX" -c "$_nd/nginx.conf" -p "$_nd" -e "$_nd/error.log" \
+	    -g 'daemon off;' >>"$LOG" 2>&1 &
+	NPID=$!
+	_ni=0
+	until [ "$(curl -s -o /dev/null -w '%{http_code}' "$@" "$_nu" \
+	    2>/dev/null)" = "$_ns" ]; do
+		_ni=$((_ni + 1))
+		if [ $_ni -gt 100 ] || ! kill -0 "$NPID" 2>/dev/null; then
+			cat "$_nd/error.log" >&2 || true
+			die "nginx did not start"
+		fi
+		sleep 0.1
+	done
+	NWORKERS=$(children "$NPID")
+	[ -n "$NWORKERS" ] || die "no nginx worker processes"
+}

@@ -367,24 +367,9 @@ if [ "$NGINX" != no ]; then
 		done
 		CRLCONF="ssl_crl $NG/crl.pem;"
 	fi
-	USERCONF=
-	[ "$(id -u)" -eq 0 ] && USERCONF="user root;"	# workers stay root
-	cat > "$NG/nginx.conf" <<CONF
-$USERCONF
-worker_processes $NGINX_WORKERS;
-pid $NG/nginx.pid;
-error_log $NG/error.log warn;
-events {
-	worker_connections 4096;
-}
-http {
+	nginx_conf "$NG" "$NGINX_WORKERS" <<CONF
 	log_format hs '\$ssl_session_reused \$ssl_protocol \$ssl_client_verify';
 	access_log $NG/access.log hs buffer=64k;
-	client_body_temp_path $NG/tmp/body;
-	proxy_temp_path $NG/tmp/proxy;
-	fastcgi_temp_path $NG/tmp/fastcgi;
-	uwsgi_temp_path $NG/tmp/uwsgi;
-	scgi_temp_path $NG/tmp/scgi;
 	server {
 		listen 127.0.0.1:$NPORT ssl;
 		ssl_certificate $NG/server.pem;
@@ -401,25 +386,10 @@ http {
 			return 200 "\$ssl_client_s_dn\n";
 		}
 	}
-}
 CONF
-	"$NGINX" -t -c "$NG/nginx.conf" -p "$NG" -e "$NG/error.log" >>"$LOG" 2>&1 ||
-	    die "nginx -t failed; see $LOG"
 	say "starting nginx on https://127.0.0.1:$NPORT ($NGINX_WORKERS workers)"
-	"$NGINX" -c "$NG/nginx.conf" -p "$NG" -e "$NG/error.log" \
-	    -g 'daemon off;' >>"$LOG" 2>&1 &
-	NPID=$!
 	NURL=https://127.0.0.1:$NPORT/
-	i=0
-	until [ "$(curl -s -o /dev/null -w '%{http_code}' --cacert "$NG/tlsca.pem" \
-	    "$NURL" 2>/dev/null)" = 400 ]; do
-		i=$((i + 1))
-		if [ $i -gt 100 ] || ! kill -0 "$NPID" 2>/dev/null; then
-			cat "$NG/error.log" >&2 || true
-			die "nginx did not start"
-		fi
-		sleep 0.1
-	done
+	nginx_start "$NG" "$NURL" 400 --cacert "$NG/tlsca.pem"
 	# The handshake really checks the client: a citizen is let in, no
 	# certificate and a certificate of another CA are not.
 	st=$(curl -s -o "$W/answer" -w '%{http_code}' --cacert "$NG/tlsca.pem" \
@@ -445,9 +415,7 @@ CONF
 	done
 
 	say "openssl s_time: $STIME_PROCS clients, ${STIME_SECONDS}s of full handshakes"
-	WORKERS=$(children "$NPID")
-	[ -n "$WORKERS" ] || die "no nginx worker processes"
-	NT0=$(ticks "$NPID" $WORKERS)
+	NT0=$(ticks "$NPID" $NWORKERS)
 	B0=$(busy)
 	times > "$W/times0"
 	C0=$(kids "$W/times0")
@@ -468,7 +436,7 @@ CONF
 	done
 	BGPIDS=
 	t1=$(now)
-	NT1=$(ticks "$NPID" $WORKERS)
+	NT1=$(ticks "$NPID" $NWORKERS)
 	N_SEC=$(calc "b - a" -v a="$t0" -v b="$t1")
 	B1=$(busy)
 	times > "$W/times1"

@@ -24,6 +24,9 @@
 #                      one left open by a client makes it spin; see README)
 #   CHECK              1: wrk checks every answer is a successful
 #                      OCSPResponse (default 1)
+#   NGINX              nginx binary, or "no" to skip the HTTP ceiling: nginx
+#                      serving kalitd's answer as a static file (default nginx)
+#   NGINX_WORKERS      nginx worker_processes (default: SERVER_THREADS)
 #   OPENSSL, WRK       binaries (default: from PATH)
 #   BENCH_TMP          where the work directory is made (default $TMPDIR or /tmp)
 #   KEEP=1             keep the work directory (default: removed at exit)
@@ -49,6 +52,8 @@ NONCED=${NONCED:-1000}
 MULTI=${MULTI:-$((2 * NPROC))}
 OPENSSL_CLOSE=${OPENSSL_CLOSE:-1}
 CHECK=${CHECK:-1}
+NGINX=${NGINX:-nginx}
+NGINX_WORKERS=${NGINX_WORKERS:-$SERVER_THREADS}
 OPENSSL=${OPENSSL:-openssl}
 WRK=${WRK:-wrk}
 BENCH_TMP=${BENCH_TMP:-${TMPDIR:-/tmp}}
@@ -57,7 +62,7 @@ unset KALIT_CA_DIR KALITD_CONF
 KALIT_OPERATOR=bench
 export KALIT_OPERATOR
 
-numbers DURATION CONNS THREADS SERVER_THREADS CERTS NONCED MULTI
+numbers DURATION CONNS THREADS SERVER_THREADS CERTS NONCED MULTI NGINX_WORKERS
 case $WARMUP in ''|*[!0-9]*) die "WARMUP=$WARMUP is not a number" ;; esac
 case $REVOKED_PCT in ''|*[!0-9]*) die "REVOKED_PCT=$REVOKED_PCT is not a number" ;; esac
 [ "$REVOKED_PCT" -le 100 ] || die "REVOKED_PCT must be at most 100"
@@ -65,11 +70,16 @@ case $REVOKED_PCT in ''|*[!0-9]*) die "REVOKED_PCT=$REVOKED_PCT is not a number"
 need_tools
 command -v python3 >/dev/null 2>&1 || die "python3 not found"
 command -v sqlite3 >/dev/null 2>&1 || die "sqlite3 not found (lib.sh's ca_index needs it)"
+if [ "$NGINX" != no ]; then
+	command -v "$NGINX" >/dev/null 2>&1 ||
+	    die "$NGINX not found (apt-get install nginx-light, or NGINX=no)"
+fi
 "$OPENSSL" ocsp -help 2>&1 | grep -q -- '-multi' ||
     die "$OPENSSL ocsp has no -multi (OpenSSL 1.1.1 or later has)"
 
 KPID=
 OPID=
+NPID=
 openssl_stop() {
 	[ -n "$OPID" ] || return 0
 	# The parent's TERM handler does not always take its children along.
@@ -81,6 +91,10 @@ openssl_stop() {
 }
 stop_servers() {
 	openssl_stop
+	if [ -n "$NPID" ]; then
+		kill -TERM "$NPID" 2>/dev/null || true
+		wait "$NPID" 2>/dev/null || true
+	fi
 	if [ -n "$KPID" ]; then
 		kill -TERM "$KPID" 2>/dev/null || true
 		wait "$KPID" 2>/dev/null || true
@@ -288,6 +302,10 @@ KURL=http://127.0.0.1:$KPORT
 say "starting kalitd on $KURL ($SERVER_THREADS threads)"
 start_kalitd "$SRV/kalitd.conf" "$KURL"
 asks "$KURL/ocsp" || { cat "$W/ask.out" >&2; die "kalitd's answer is not right"; }
+# The cached answer to one.der, which nginx serves as a file below.
+curl -sf -H 'Content-Type: application/ocsp-request' \
+    --data-binary "@$REQ/one.der" -o "$W/answer.der" "$KURL/ocsp" ||
+    die "POST /ocsp of one.der failed"
 
 say "wrk -t$THREADS -c$CONNS -d${DURATION}s against kalitd"
 curl -sf "$KURL/metrics" > "$W/metrics0" || die "GET /metrics failed"
@@ -363,6 +381,46 @@ openssl_start
 bench o_nonce "$OURL/" "$W/nonce.hex" POST "$OPENSSL_CLOSE" "$OPID" $OKIDS
 openssl_stop
 
+# ---------------------------------------------------------------- nginx
+# What HTTP alone costs on this machine: nginx answers every GET under
+# /ocsp/ with kalitd's answer to one.der, a file it keeps open, over the
+# same keep-alive wrk connections. No OCSP work at all: no server can
+# answer faster here than this.
+if [ "$NGINX" != no ]; then
+	NG=$W/nginx
+	mkdir -p "$NG/www"
+	cp "$W/answer.der" "$NG/www/answer.der"
+	NPORT=${NGINX_PORT:-$(free_port)}
+	nginx_conf "$NG" "$NGINX_WORKERS" <<CONF
+	access_log off;
+	sendfile on;
+	tcp_nodelay on;
+	keepalive_requests 100000000;
+	keepalive_timeout 60s;
+	open_file_cache max=16;
+	open_file_cache_valid 600s;
+	server {
+		listen 127.0.0.1:$NPORT;
+		root $NG/www;
+		location /ocsp/ {
+			default_type application/ocsp-response;
+			try_files /answer.der =404;
+		}
+	}
+CONF
+	NURL=http://127.0.0.1:$NPORT
+	say "wrk -t$THREADS -c$CONNS -d${DURATION}s against nginx ($NGINX_WORKERS workers, a static answer)"
+	nginx_start "$NG" "$NURL/ocsp/x" 200
+	curl -sf -o "$W/nginx.der" "$NURL/ocsp/x" && cmp -s "$W/nginx.der" "$W/answer.der" ||
+	    die "nginx does not serve kalitd's answer"
+	warm "$NURL/" "$W/one.get" GET
+	# shellcheck disable=SC2086
+	bench n_get "$NURL/" "$W/one.get" GET 0 "$NPID" $NWORKERS
+	kill -TERM "$NPID" 2>/dev/null || true
+	wait "$NPID" 2>/dev/null || true
+	NPID=
+fi
+
 # ---------------------------------------------------------------- report
 CPU=$(awk -F': *' '/^model name/ { print $2; exit }' /proc/cpuinfo 2>/dev/null || true)
 echo
@@ -371,6 +429,7 @@ echo "machine:  $NPROC CPUs, ${CPU:-unknown CPU}, Linux $(uname -r)"
 echo "openssl:  $("$OPENSSL" version); openssl ocsp -multi $MULTI$([ "$OPENSSL_CLOSE" = 1 ] && echo ', Connection: close')"
 echo "kalitd:   $("$KALITD" --version 2>/dev/null || echo '?'), $SERVER_THREADS threads; wrk -t$THREADS -c$CONNS -d${DURATION}s on the same machine$([ "$CHECK" = 1 ] && echo ', every answer checked')"
 echo "CA:       $CERTS citizen certificates, $NREV revoked; responder key $("$OPENSSL" pkey -in "$W/r.key" -noout -text 2>/dev/null | head -n 1 | sed 's/^ *//')"
+[ "$NGINX" != no ] && echo "nginx:    $("$NGINX" -v 2>&1 | sed 's/^nginx version: //'), $NGINX_WORKERS workers, keep-alive, kalitd's answer ($(wc -c < "$W/answer.der") bytes) as a static file"
 echo "requests: $REQ_BYTES bytes without a nonce, $NREQ_BYTES with; $NONCED distinct nonce'd requests rotated"
 echo
 printf '%-50s %10s %9s %9s %10s %10s\n' "what" "per second" "p50" "p99" \
@@ -389,16 +448,21 @@ row k_nonce "kalitd POST, nonce'd (signed every time)"
 row o_post "openssl ocsp POST (the same request)"
 row o_mix "openssl ocsp POST ($CERTS requests)"
 row o_nonce "openssl ocsp POST, nonce'd"
+RUNS="k_post k_get k_mix k_mixget k_nonce o_post o_mix o_nonce"
+if [ "$NGINX" != no ]; then
+	row n_get "nginx GET, the same answer as a static file"
+	RUNS="$RUNS n_get"
+fi
 echo
 echo "CPU during each run (seconds): server / wrk / other processes"
-for n in k_post k_get k_mix k_mixget k_nonce o_post o_mix o_nonce; do
+for n in $RUNS; do
 	. "$W/$n.res"
 	printf '  %-9s %6.2f s over %5.2f s = %4.2f cores; wrk %6.2f s; other %6.2f s\n' \
 	    "$n" "$R_CPU" "$R_SEC" "$R_CORES" "$R_CLIENT" "$R_OTHER"
 done
 echo "kalitd: /metrics counted $(printf '%.0f' "$K_200") OCSP answers with HTTP 200 (warm-ups included); peak RSS $((K_RSS / 1024)) MB"
 crowded=0
-for n in k_post k_get k_mix k_mixget k_nonce o_post o_mix o_nonce; do
+for n in $RUNS; do
 	. "$W/$n.res"
 	noisy "$R_OTHER" "$R_SEC" && crowded=1
 done
@@ -427,3 +491,16 @@ printf '  kalitd cached / openssl ocsp, per CPU-second:     %8.1f\n' \
     "$(calc "k / o" -v k="$KC_PER_CPU" -v o="$OC_PER_CPU")"
 printf '  kalitd / openssl ocsp with a nonce, per second:    %8.1f\n' \
     "$(calc "k / o" -v k="$KN_RATE" -v o="$ON_RATE")"
+if [ "$NGINX" != no ]; then
+	. "$W/k_get.res"
+	KG_RATE=$R_RATE
+	. "$W/n_get.res"
+	echo
+	echo "HTTP ceiling"
+	printf '  50 x openssl ocsp would be:                       %8.0f responses/s\n' \
+	    "$(calc "50 * o" -v o="$OC_RATE")"
+	printf '  nginx, a static file, no OCSP work:               %8.0f responses/s = %.1f x openssl ocsp\n' \
+	    "$R_RATE" "$(calc "n / o" -v n="$R_RATE" -v o="$OC_RATE")"
+	printf '  kalitd cached GET / nginx static file:            %8.2f\n' \
+	    "$(calc "k / n" -v k="$KG_RATE" -v n="$R_RATE")"
+fi
