@@ -1,6 +1,10 @@
-/* http.c: where untrusted bytes enter kalitd: routing and body caps */
+/*
+ * http.c: where untrusted bytes enter kalitd: routing, body caps, the
+ * answers every endpoint gives, and the small endpoints; the token ones
+ * are in http_token.c, OCSP and CRLs in http_ocsp.c
+ */
 #include "config.h"
-#include "http.h"
+#include "http_int.h"
 #include "err.h"
 #include "log.h"
 #include "login.h"
@@ -19,7 +23,7 @@
 #include <unistd.h>
 
 #include <microhttpd.h>
-#include <openssl/evp.h>
+#include <openssl/crypto.h>
 
 enum route {
 	ROUTE_CHALLENGE = 0,
@@ -61,35 +65,6 @@ static const struct {
 	    METRICS_TIMESTAMP, TSA_REQUEST_MAX },
 	/* max_body: [verify] max_body */
 	{ "/v1/verify", "POST", "application/json", METRICS_VERIFY, 0 },
-};
-
-struct http {
-	struct kalitd		*d;
-	struct MHD_Daemon	*mhd;
-	atomic_int		 inflight;
-};
-
-/* One request, from its headers until MHD is done with it. */
-struct req {
-	struct http		*h;
-	struct MHD_Connection	*conn;
-	int			 route;		/* enum route, or -1 */
-	char			*rest;		/* after a prefix route's path */
-	unsigned char		*body;
-	size_t			 len;
-	int			 too_large;
-	struct timespec		 t0;
-	/* an answer made in the writer thread, queued after resume */
-	int			 ready;
-	unsigned int		 status;
-	char			*answer;
-	/* writes that wait for the database */
-	struct auditq_job	 job;
-	struct login_result	 login;
-	char			 jti[72];
-	char			 client[STORE_CLIENT_ID_MAX + 1];
-	char			 serial[X509_SERIAL_HEX_MAX + 1];
-	int64_t			 exp;
 };
 
 unsigned int
@@ -143,9 +118,8 @@ http_code_of(int err)
 	}
 }
 
-/* Queues resp with the headers every answer has; takes resp. */
-static enum MHD_Result
-queue(struct req *rq, unsigned int status, struct MHD_Response *resp,
+enum MHD_Result
+http_queue(struct req *rq, unsigned int status, struct MHD_Response *resp,
     const char *ctype, const char *cache)
 {
 	enum MHD_Result ret;
@@ -163,10 +137,9 @@ queue(struct req *rq, unsigned int status, struct MHD_Response *resp,
 	return ret;
 }
 
-/* Queues a response taking buf (malloc'd; NULL means empty). */
-static enum MHD_Result
-respond(struct req *rq, unsigned int status, const char *ctype, char *buf,
-    int no_store)
+enum MHD_Result
+http_respond(struct req *rq, unsigned int status, const char *ctype,
+    char *buf, int no_store)
 {
 	struct MHD_Response *resp;
 
@@ -177,7 +150,7 @@ respond(struct req *rq, unsigned int status, const char *ctype, char *buf,
 		free(buf);
 		return MHD_NO;
 	}
-	return queue(rq, status, resp, ctype, no_store ? "no-store" :
+	return http_queue(rq, status, resp, ctype, no_store ? "no-store" :
 	    "public, max-age=300");
 }
 
@@ -190,41 +163,40 @@ json_text(json_t *o)
 	return s;
 }
 
-static char *
-error_body(const char *code, const char *text)
+char *
+http_error_body(const char *code, const char *text)
 {
 	return json_text(json_pack("{s:s, s:s}", "error", code,
 	    "error_description", text));
 }
 
-static enum MHD_Result
-respond_err(struct req *rq, int err)
+enum MHD_Result
+http_respond_err(struct req *rq, int err)
 {
-	return respond(rq, http_status_of(err), "application/json",
-	    error_body(http_code_of(err), kalit_strerror(err)), 1);
+	return http_respond(rq, http_status_of(err), "application/json",
+	    http_error_body(http_code_of(err), kalit_strerror(err)), 1);
 }
 
-static enum MHD_Result
-respond_code(struct req *rq, unsigned int status, const char *code,
+enum MHD_Result
+http_respond_code(struct req *rq, unsigned int status, const char *code,
     const char *text)
 {
-	return respond(rq, status, "application/json", error_body(code, text),
-	    1);
+	return http_respond(rq, status, "application/json",
+	    http_error_body(code, text), 1);
 }
 
-static enum MHD_Result
-respond_json(struct req *rq, json_t *o, int no_store)
+enum MHD_Result
+http_respond_json(struct req *rq, json_t *o, int no_store)
 {
 	char *s = json_text(o);
 
 	if (s == NULL)
-		return respond_err(rq, KALIT_ERR_NOMEM);
-	return respond(rq, 200, "application/json", s, no_store);
+		return http_respond_err(rq, KALIT_ERR_NOMEM);
+	return http_respond(rq, 200, "application/json", s, no_store);
 }
 
-/* Answers made in the writer thread: store, then wake the connection. */
-static void
-resume_with(struct req *rq, unsigned int status, char *answer)
+void
+http_resume(struct req *rq, unsigned int status, char *answer)
 {
 	rq->status = status;
 	rq->answer = answer;
@@ -255,8 +227,9 @@ login_done(struct auditq_job *job, int result)
 		answer = rq->login.body;
 		rq->login.body = NULL;
 	} else
-		answer = error_body(http_code_of(err), kalit_strerror(err));
-	resume_with(rq, http_status_of(err), answer);
+		answer = http_error_body(http_code_of(err),
+		    kalit_strerror(err));
+	http_resume(rq, http_status_of(err), answer);
 }
 
 static enum MHD_Result
@@ -295,21 +268,9 @@ do_challenge(struct req *rq)
 	int r;
 
 	if ((r = challenge_issue(d->challenges, state_now(), c)) != KALIT_OK)
-		return respond_err(rq, r);
-	return respond_json(rq, json_pack("{s:s, s:I}", "challenge", c,
+		return http_respond_err(rq, r);
+	return http_respond_json(rq, json_pack("{s:s, s:I}", "challenge", c,
 	    "expires_in", (json_int_t)d->cfg->challenge_lifetime), 1);
-}
-
-static enum MHD_Result
-do_jwks(struct req *rq)
-{
-	struct state *st = state_acquire(rq->h->d);
-	json_t *jwks = token_jwks(st->keys);
-
-	state_release(st);
-	if (jwks == NULL)
-		return respond_err(rq, KALIT_ERR_NOMEM);
-	return respond_json(rq, jwks, 0);
 }
 
 static enum MHD_Result
@@ -318,74 +279,23 @@ do_metrics(struct req *rq)
 	char *text = metrics_render(challenges_used(rq->h->d->challenges));
 
 	if (text == NULL)
-		return respond_err(rq, KALIT_ERR_NOMEM);
-	return respond(rq, 200, "text/plain; version=0.0.4", text, 1);
+		return http_respond_err(rq, KALIT_ERR_NOMEM);
+	return http_respond(rq, 200, "text/plain; version=0.0.4", text, 1);
 }
 
 static enum MHD_Result
 do_healthz(struct req *rq)
 {
 	if (atomic_load(&rq->h->d->draining))
-		return respond(rq, 503, "application/json", json_text(
+		return http_respond(rq, 503, "application/json", json_text(
 		    json_pack("{s:s, s:s}", "status", "unavailable", "error",
 		    "draining")), 1);
-	return respond(rq, 200, "application/json",
+	return http_respond(rq, 200, "application/json",
 	    json_text(json_pack("{s:s}", "status", "ok")), 1);
 }
 
-/* The form fields introspection and revocation use. */
-struct form {
-	char	*token;
-	char	*client_id;
-	char	*client_secret;
-	int	 bad;
-};
-
-static enum MHD_Result
-form_field(void *arg, enum MHD_ValueKind kind, const char *key,
-    const char *filename, const char *ctype, const char *enc,
-    const char *data, uint64_t off, size_t size)
-{
-	struct form *f = arg;
-	char **slot, *p;
-	size_t have;
-
-	(void)kind; (void)filename; (void)ctype; (void)enc; (void)off;
-	if (strcmp(key, "token") == 0)
-		slot = &f->token;
-	else if (strcmp(key, "client_id") == 0)
-		slot = &f->client_id;
-	else if (strcmp(key, "client_secret") == 0)
-		slot = &f->client_secret;
-	else
-		return MHD_YES;	/* token_type_hint and the like */
-	have = *slot != NULL ? strlen(*slot) : 0;
-	if (have + size > TOKEN_MAX_SIZE || memchr(data, '\0', size) != NULL ||
-	    (p = realloc(*slot, have + size + 1)) == NULL) {
-		f->bad = 1;
-		return MHD_NO;
-	}
-	memcpy(p + have, data, size);
-	p[have + size] = '\0';
-	*slot = p;
-	return MHD_YES;
-}
-
-static void
-form_clear(struct form *f)
-{
-	free(f->token);
-	free(f->client_id);
-	if (f->client_secret != NULL)
-		OPENSSL_clear_free(f->client_secret, strlen(f->client_secret));
-}
-
-/*
- * Authenticates the client of HTTP Basic, or without that header the one
- * id and secret (both may be NULL: KALIT_ERR_CLIENT_AUTH) name.
- */
-static int
-client_auth(struct req *rq, const char *id, const char *secret,
+int
+http_client_auth(struct req *rq, const char *id, const char *secret,
     struct store_client *c)
 {
 	char *user, *pass = NULL;
@@ -404,237 +314,6 @@ client_auth(struct req *rq, const char *id, const char *secret,
 	return r;
 }
 
-/* Parses the form and authenticates the client (Basic or form fields). */
-static int
-form_auth(struct req *rq, struct form *f, struct store_client *c)
-{
-	struct MHD_PostProcessor *pp;
-
-	memset(f, 0, sizeof(*f));
-	if ((pp = MHD_create_post_processor(rq->conn, 4096, form_field,
-	    f)) == NULL)
-		return KALIT_ERR_MALFORMED;
-	if (rq->len > 0 && MHD_post_process(pp, (const char *)rq->body,
-	    rq->len) != MHD_YES)
-		f->bad = 1;
-	MHD_destroy_post_processor(pp);
-	if (f->bad)
-		return KALIT_ERR_MALFORMED;
-	return client_auth(rq, f->client_id, f->client_secret, c);
-}
-
-/*
- * The common part of introspection and revocation: client authentication
- * and the token parameter. Returns 1 when it has answered (*retp), else 0
- * with *claimsp the token's claims, or NULL when the token is not active.
- */
-static int
-token_request(struct req *rq, struct store_client *c, json_t **claimsp,
-    enum MHD_Result *retp)
-{
-	struct state *st;
-	struct form f;
-	int r, answered = 1;
-
-	*claimsp = NULL;
-	if ((r = form_auth(rq, &f, c)) != KALIT_OK)
-		*retp = respond_err(rq, r);
-	else if (f.token == NULL)
-		*retp = respond_code(rq, 400, "invalid_request",
-		    "the token parameter is missing");
-	else {
-		answered = 0;
-		st = state_acquire(rq->h->d);
-		session_token_check(rq->h->d, st, f.token, strlen(f.token),
-		    state_now(), claimsp);
-		state_release(st);
-	}
-	form_clear(&f);
-	return answered;
-}
-
-static enum MHD_Result
-do_introspect(struct req *rq)
-{
-	struct store_client c;
-	enum MHD_Result ret;
-	json_t *claims = NULL;
-	const char *aud;
-
-	if (token_request(rq, &c, &claims, &ret))
-		return ret;
-	/* Only the client the token was issued to learns anything. */
-	if (claims == NULL || (aud = json_string_value(json_object_get(claims,
-	    "aud"))) == NULL || strcmp(aud, c.id) != 0) {
-		json_decref(claims);
-		return respond_json(rq, json_pack("{s:b}", "active", 0), 1);
-	}
-	json_object_set_new(claims, "active", json_true());
-	json_object_set_new(claims, "client_id", json_string(c.id));
-	json_object_set_new(claims, "token_type", json_string("Bearer"));
-	return respond_json(rq, claims, 1);
-}
-
-static int
-revoke_apply(struct store *s, struct auditq_job *job)
-{
-	struct req *rq = (struct req *)((char *)job -
-	    offsetof(struct req, job));
-
-	return store_token_revoke(s, rq->jti, rq->client, rq->exp);
-}
-
-static void
-revoke_done(struct auditq_job *job, int result)
-{
-	struct req *rq = (struct req *)((char *)job -
-	    offsetof(struct req, job));
-
-	if (result != KALIT_OK) {
-		resume_with(rq, 500, error_body("server_error",
-		    kalit_strerror(result)));
-		return;
-	}
-	session_revoked_add(rq->h->d->session, rq->jti, rq->exp);
-	resume_with(rq, 200, strdup("{}"));
-}
-
-/* RFC 7009: an invalid token is no error; another client's token is. */
-static enum MHD_Result
-do_revoke(struct req *rq)
-{
-	struct store_client c;
-	enum MHD_Result ret;
-	json_t *claims = NULL;
-	const char *aud = NULL, *jti = NULL, *serial = "";
-	json_int_t exp = 0;
-
-	if (token_request(rq, &c, &claims, &ret))
-		return ret;
-	if (claims == NULL || json_unpack(claims, "{s:s, s:s, s:I, s?s}",
-	    "aud", &aud, "jti", &jti, "exp", &exp, "cert_serial", &serial) !=
-	    0) {
-		json_decref(claims);
-		return respond(rq, 200, "application/json", strdup("{}"), 1);
-	}
-	if (strcmp(aud, c.id) != 0) {
-		json_decref(claims);
-		return respond_code(rq, 400, "unauthorized_client",
-		    "the token was issued to another client");
-	}
-	snprintf(rq->jti, sizeof(rq->jti), "%s", jti);
-	snprintf(rq->client, sizeof(rq->client), "%s", c.id);
-	snprintf(rq->serial, sizeof(rq->serial), "%s", serial);
-	rq->exp = exp;
-	json_decref(claims);
-	rq->job.apply = revoke_apply;
-	rq->job.done = revoke_done;
-	rq->job.actor = rq->client;
-	rq->job.action = "logout";
-	rq->job.serial = rq->serial;
-	rq->job.detail = rq->jti;
-	MHD_suspend_connection(rq->conn);
-	auditq_submit(rq->h->d->auditq, &rq->job);
-	return MHD_YES;
-}
-
-/* An HTTP date (RFC 9110) of t into buf[30]. */
-static void
-http_date(int64_t t, char buf[30])
-{
-	time_t tt = (time_t)t;
-	struct tm tm;
-
-	gmtime_r(&tt, &tm);
-	strftime(buf, 30, "%a, %d %b %Y %H:%M:%S GMT", &tm);
-}
-
-/* Last-Modified and Expires of an answer that HTTP caches may keep. */
-static void
-cache_headers(struct MHD_Response *resp, int64_t modified, int64_t expires)
-{
-	char date[30];
-
-	http_date(modified, date);
-	MHD_add_response_header(resp, MHD_HTTP_HEADER_LAST_MODIFIED, date);
-	http_date(expires, date);
-	MHD_add_response_header(resp, MHD_HTTP_HEADER_EXPIRES, date);
-}
-
-/*
- * An OCSP answer; errors of OCSP are OCSP responses too. A cacheable one
- * (RFC 5019) may be kept by HTTP caches for http_max_age seconds at most:
- * longer would hide a revocation from whoever asks through the cache.
- */
-static enum MHD_Result
-do_ocsp(struct req *rq, const unsigned char *der, size_t len)
-{
-	struct kalitd *d = rq->h->d;
-	struct responder_answer a;
-	struct MHD_Response *resp;
-	char cache[96];
-	int64_t now = state_now(), age;
-	int r;
-
-	if (d->responder == NULL)
-		return respond_code(rq, 404, "not_found", "this kalitd has no "
-		    "OCSP responder; see [responder] in kalitd.conf(5)");
-	if ((r = responder_answer(d->responder, der, len, now, &a)) !=
-	    KALIT_OK)
-		return respond_err(rq, r);
-	if ((resp = MHD_create_response_from_buffer(a.len, a.der,
-	    MHD_RESPMEM_MUST_FREE)) == NULL) {
-		free(a.der);
-		return MHD_NO;
-	}
-	snprintf(cache, sizeof(cache), "no-store");
-	if (a.cacheable) {
-		age = a.next_update - now;
-		if (age > d->cfg->http_max_age)
-			age = d->cfg->http_max_age;
-		snprintf(cache, sizeof(cache), "public, max-age=%lld, "
-		    "no-transform, must-revalidate", (long long)age);
-		cache_headers(resp, a.this_update, now + age);
-	}
-	return queue(rq, 200, resp, "application/ocsp-response", cache);
-}
-
-static void
-crl_free(void *arg)
-{
-	responder_crl_release(arg);
-}
-
-/* GET /crl/NAME: the newest CRL kalit-ca published, shared, not copied. */
-static enum MHD_Result
-do_crl(struct req *rq)
-{
-	struct kalitd *d = rq->h->d;
-	struct responder_crl *c;
-	struct MHD_Response *resp;
-	char cache[64];
-	int64_t now = state_now();
-	int r;
-
-	if (d->responder == NULL)
-		return respond_code(rq, 404, "not_found", "this kalitd "
-		    "publishes no CRLs; see [responder] in kalitd.conf(5)");
-	if ((r = responder_crl(d->responder, rq->rest, &c)) != KALIT_OK)
-		return r == KALIT_ERR_MALFORMED || r == KALIT_ERR_NOT_FOUND ?
-		    respond_code(rq, 404, "not_found", "no such CRL; its name "
-		    "is CA.crl, CA.delta.crl, or with the shard, CA.K.crl") :
-		    respond_err(rq, r);
-	if ((resp = MHD_create_response_from_buffer_with_free_callback_cls(
-	    c->len, c->der, crl_free, c)) == NULL) {
-		responder_crl_release(c);
-		return MHD_NO;
-	}
-	snprintf(cache, sizeof(cache), "public, max-age=%lld, no-transform",
-	    (long long)d->cfg->http_max_age);
-	cache_headers(resp, c->this_update, now + d->cfg->http_max_age);
-	return queue(rq, 200, resp, "application/pkix-crl", cache);
-}
-
 /* An RFC 3161 timestamp; refusals are TimeStampResp rejections. */
 static enum MHD_Result
 do_timestamp(struct req *rq)
@@ -646,17 +325,18 @@ do_timestamp(struct req *rq)
 	int r;
 
 	if (d->tsa == NULL)
-		return respond_code(rq, 404, "not_found", "this kalitd is no "
-		    "timestamp authority; see [timestamp] in kalitd.conf(5)");
+		return http_respond_code(rq, 404, "not_found", "this kalitd is "
+		    "no timestamp authority; see [timestamp] in "
+		    "kalitd.conf(5)");
 	if ((r = tsa_answer(d->tsa, rq->body, rq->len, &der, &len)) !=
 	    KALIT_OK)
-		return respond_err(rq, r);
+		return http_respond_err(rq, r);
 	if ((resp = MHD_create_response_from_buffer(len, der,
 	    MHD_RESPMEM_MUST_FREE)) == NULL) {
 		free(der);
 		return MHD_NO;
 	}
-	return queue(rq, 200, resp, "application/timestamp-reply",
+	return http_queue(rq, 200, resp, "application/timestamp-reply",
 	    "no-store");
 }
 
@@ -674,8 +354,8 @@ do_verify(struct req *rq)
 	json_t *report = NULL;
 	int r;
 
-	if ((r = client_auth(rq, NULL, NULL, &c)) != KALIT_OK)
-		return respond_err(rq, r);
+	if ((r = http_client_auth(rq, NULL, NULL, &c)) != KALIT_OK)
+		return http_respond_err(rq, r);
 	st = state_acquire(d);
 	r = verify_request(d, st, (const char *)rq->body, rq->len, state_now(),
 	    &report, &why);
@@ -683,39 +363,10 @@ do_verify(struct req *rq)
 	if (r != KALIT_OK) {
 		log_msg(LOG_LEVEL_INFO, "verify refused: %s (client %s)",
 		    http_code_of(r), c.id);
-		return why != NULL ? respond_code(rq, http_status_of(r),
-		    http_code_of(r), why) : respond_err(rq, r);
+		return why != NULL ? http_respond_code(rq, http_status_of(r),
+		    http_code_of(r), why) : http_respond_err(rq, r);
 	}
-	return respond_json(rq, report, 1);
-}
-
-/* GET /ocsp/BASE64 (RFC 6960 appendix A.1); MHD has undone the %XX. */
-static enum MHD_Result
-do_ocsp_get(struct req *rq)
-{
-	EVP_ENCODE_CTX *ctx;
-	unsigned char *der;
-	size_t n = strlen(rq->rest);
-	int len = 0, tail = 0, ok;
-	enum MHD_Result ret;
-
-	if (n > (OCSP_REQUEST_MAX + 2) / 3 * 4)
-		return respond_code(rq, 414, "request_too_large", "the OCSP "
-		    "request in the URL is too long; POST it to /ocsp");
-	if ((der = malloc(n / 4 * 3 + 3)) == NULL ||
-	    (ctx = EVP_ENCODE_CTX_new()) == NULL) {
-		free(der);
-		return respond_err(rq, KALIT_ERR_NOMEM);
-	}
-	EVP_DecodeInit(ctx);
-	/* Undecodable: an empty request, which gets malformedRequest. */
-	ok = EVP_DecodeUpdate(ctx, der, &len, (const unsigned char *)rq->rest,
-	    (int)n) >= 0 && EVP_DecodeFinal(ctx, der + len, &tail) == 1 &&
-	    strpbrk(rq->rest, " \t\r\n") == NULL;
-	EVP_ENCODE_CTX_free(ctx);
-	ret = do_ocsp(rq, der, ok ? (size_t)(len + tail) : 0);
-	free(der);
-	return ret;
+	return http_respond_json(rq, report, 1);
 }
 
 static enum MHD_Result
@@ -723,34 +374,34 @@ dispatch(struct req *rq)
 {
 	if (atomic_load(&rq->h->d->draining) && rq->route != ROUTE_HEALTHZ &&
 	    rq->route != ROUTE_METRICS)
-		return respond_err(rq, KALIT_ERR_BUSY);
+		return http_respond_err(rq, KALIT_ERR_BUSY);
 	switch (rq->route) {
 	case ROUTE_CHALLENGE:
 		return do_challenge(rq);
 	case ROUTE_LOGIN:
 		return do_login(rq);
 	case ROUTE_JWKS:
-		return do_jwks(rq);
+		return http_token_jwks(rq);
 	case ROUTE_INTROSPECT:
-		return do_introspect(rq);
+		return http_token_introspect(rq);
 	case ROUTE_REVOKE:
-		return do_revoke(rq);
+		return http_token_revoke(rq);
 	case ROUTE_HEALTHZ:
 		return do_healthz(rq);
 	case ROUTE_METRICS:
 		return do_metrics(rq);
 	case ROUTE_OCSP:
-		return do_ocsp(rq, rq->body, rq->len);
+		return http_ocsp_answer(rq, rq->body, rq->len);
 	case ROUTE_OCSP_GET:
-		return do_ocsp_get(rq);
+		return http_ocsp_get(rq);
 	case ROUTE_CRL:
-		return do_crl(rq);
+		return http_ocsp_crl(rq);
 	case ROUTE_TIMESTAMP:
 		return do_timestamp(rq);
 	case ROUTE_VERIFY:
 		return do_verify(rq);
 	}
-	return respond_err(rq, KALIT_ERR_INTERNAL);
+	return http_respond_err(rq, KALIT_ERR_INTERNAL);
 }
 
 /* The route for url, or -1 with *wrong_method when only the method is. */
@@ -815,9 +466,9 @@ on_headers(struct http *h, struct MHD_Connection *conn, const char *url,
 	atomic_fetch_add(&h->inflight, 1);
 	*req_cls = rq;
 	if ((rq->route = route_of(method, url, &wrong)) < 0)
-		return wrong ? respond_code(rq, 405, "method_not_allowed",
+		return wrong ? http_respond_code(rq, 405, "method_not_allowed",
 		    "wrong method for this endpoint; see docs/api.md") :
-		    respond_code(rq, 404, "not_found", "no such endpoint");
+		    http_respond_code(rq, 404, "not_found", "no such endpoint");
 	if (routes[rq->route].path[strlen(routes[rq->route].path) - 1] == '/' &&
 	    (rq->rest = strdup(url + strlen(routes[rq->route].path))) == NULL)
 		return MHD_NO;
@@ -825,10 +476,10 @@ on_headers(struct http *h, struct MHD_Connection *conn, const char *url,
 	    MHD_HTTP_HEADER_CONTENT_LENGTH);
 	if (cl != NULL && (strlen(cl) > 12 ||
 	    strtoull(cl, NULL, 10) > body_max(rq)))
-		return respond_err(rq, KALIT_ERR_TOO_LARGE);
+		return http_respond_err(rq, KALIT_ERR_TOO_LARGE);
 	if (routes[rq->route].ctype != NULL &&
 	    !ctype_ok(conn, routes[rq->route].ctype))
-		return respond_code(rq, 415, "content_type_invalid",
+		return http_respond_code(rq, 415, "content_type_invalid",
 		    "this endpoint takes a body of another Content-Type; see "
 		    "docs/api.md");
 	return MHD_YES;
@@ -848,7 +499,7 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url,
 		return on_headers(cls, conn, url, method, req_cls);
 	if (rq->ready) {
 		rq->ready = 0;
-		return respond(rq, rq->status, "application/json",
+		return http_respond(rq, rq->status, "application/json",
 		    rq->answer, 1);
 	}
 	if (*upload_size != 0) {	/* a piece of the body */
@@ -866,7 +517,7 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url,
 		return MHD_YES;
 	}
 	if (rq->too_large)
-		return respond_err(rq, KALIT_ERR_TOO_LARGE);
+		return http_respond_err(rq, KALIT_ERR_TOO_LARGE);
 	return dispatch(rq);
 }
 

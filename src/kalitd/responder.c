@@ -1,17 +1,19 @@
-/* responder.c: OCSP answers from the CA database, signed by delegated keys */
+/*
+ * responder.c: OCSP answers from the CA database, signed by delegated keys;
+ * the pool of read-only connections and the poller that watches for
+ * changes. The signers are in responder_signer.c, the cache of answers in
+ * ocspcache.c, the CRLs in responder_crl.c.
+ */
 #include "config.h"
-#include "responder.h"
+#include "responder_int.h"
 #include "err.h"
 #include "keyfile.h"
-#include "profile.h"
 #include "log.h"
 #include "store.h"
 #include "x509.h"
 
 #include <sys/stat.h>
 
-#include <dirent.h>
-#include <errno.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
@@ -22,95 +24,13 @@
 #include <openssl/err.h>
 #include <openssl/ocsp.h>
 #include <openssl/sha.h>
-#include <openssl/x509v3.h>
 
-#define SHARDS		64
-#define BUCKETS		1024	/* per shard */
-#define CHAIN_MAX	8	/* entries per bucket; more are not cached */
-#define POOL_MAX	16	/* idle read-only database connections */
 #define CHANGES_MAX	10000	/* more changed serials at once: drop all */
-
-/* What a CertID must hash to, per hash algorithm, to name this CA. */
-static const int certid_nids[] = {
-	NID_sha1, NID_sha256, NID_sha384, NID_sha512
-};
-#define NCERTID	(sizeof(certid_nids) / sizeof(certid_nids[0]))
-
-struct signer {
-	char		 ca[PROFILE_NAME_MAX + 1];
-	X509		*ca_cert;
-	X509		*cert;		/* the delegated OCSP signing certificate */
-	EVP_PKEY	*key;
-	int64_t		 not_before, not_after;
-	struct {
-		unsigned int	 name_len, key_len;
-		unsigned char	 name[EVP_MAX_MD_SIZE], key[EVP_MAX_MD_SIZE];
-	} id[NCERTID];
-};
-
-struct signers {
-	atomic_int	 refs;
-	size_t		 n;
-	struct signer	*v;
-};
-
-struct entry {
-	struct entry	*next;
-	unsigned char	 key[SHA256_DIGEST_LENGTH];	/* of the request */
-	int64_t		 refresh;	/* signed again from then on */
-	int64_t		 this_update, next_update;
-	char		*serials;	/* "a1\0b2\0\0": what makes it stale */
-	unsigned char	*der;
-	size_t		 len;
-};
-
-struct shard {
-	pthread_mutex_t	 mu;
-	size_t		 n;
-	struct entry	*b[BUCKETS];
-};
-
-#define CRLS_MAX	1024	/* published CRLs remembered */
-
-/* A CRL read from the database, valid while the epoch is unchanged. */
-struct crl_slot {
-	struct crl_slot		*next;
-	char			 name[PROFILE_NAME_MAX + 32];
-	uint64_t		 epoch;
-	struct responder_crl	*crl;
-};
-
-struct responder {
-	const struct config *cfg;
-	const char	*signer_pass;	/* borrowed */
-	pthread_mutex_t	 mu;		/* signers and pool */
-	struct signers	*signers;
-	struct store	*pool[POOL_MAX];
-	size_t		 npool;
-	unsigned int	 pool_gen;	/* bumped when the pool is dropped */
-	struct shard	*shards;
-	size_t		 shard_max;	/* entries per shard */
-	/*
-	 * Bumped on every change the poller sees: an answer built from a
-	 * read made before the bump is not cached (see cache_put).
-	 */
-	atomic_uint_fast64_t epoch;
-	pthread_t	 poller;
-	int		 polling;
-	pthread_mutex_t	 stop_mu;
-	pthread_cond_t	 stop_cv;
-	int		 stop;
-	int64_t		 seq;		/* last audit record seen */
-	atomic_int_fast64_t logged_at;	/* last "not valid now" line */
-	struct crl_slot	*crls;		/* under mu */
-	size_t		 ncrls;
-};
 
 /* ---- the database: a pool of read-only connections ---- */
 
-/* A connection and its generation, which pool_put() wants back. */
-static int
-pool_get(struct responder *r, struct store **sp, unsigned int *genp)
+int
+responder_pool_get(struct responder *r, struct store **sp, unsigned int *genp)
 {
 	int rc;
 
@@ -126,12 +46,9 @@ pool_get(struct responder *r, struct store **sp, unsigned int *genp)
 	return rc;
 }
 
-/*
- * Returns s to the pool; after an error (ok == 0), or when the pool was
- * dropped since s was taken, it is closed instead.
- */
-static void
-pool_put(struct responder *r, struct store *s, unsigned int gen, int ok)
+void
+responder_pool_put(struct responder *r, struct store *s, unsigned int gen,
+    int ok)
 {
 	if (s == NULL)
 		return;
@@ -164,24 +81,9 @@ pool_drop(struct responder *r)
 		store_free(old[i]);
 }
 
-/* ---- signers ---- */
+/* ---- signers (responder_signer.c loads them) ---- */
 
-static void
-signers_release(struct signers *ss)
-{
-	size_t i;
-
-	if (ss == NULL || atomic_fetch_sub(&ss->refs, 1) != 1)
-		return;
-	for (i = 0; i < ss->n; i++) {
-		X509_free(ss->v[i].ca_cert);
-		X509_free(ss->v[i].cert);
-		EVP_PKEY_free(ss->v[i].key);
-	}
-	free(ss->v);
-	free(ss);
-}
-
+/* The signers now, with a reference: pair with responder_signers_release(). */
 static struct signers *
 signers_acquire(struct responder *r)
 {
@@ -192,404 +94,6 @@ signers_acquire(struct responder *r)
 	atomic_fetch_add(&ss->refs, 1);
 	pthread_mutex_unlock(&r->mu);
 	return ss;
-}
-
-/* The CAs of the database, with their certificates. */
-struct ca_list {
-	struct store	*s;
-	size_t		 n, cap;
-	struct signer	*v;
-};
-
-static int
-ca_one(const struct store_ca *rec, void *arg)
-{
-	struct ca_list *l = arg;
-	struct store_cert c;
-	struct signer *nv;
-	X509 *cert = NULL;
-	int r;
-
-	if (l->n == l->cap) {
-		if ((nv = realloc(l->v, (l->cap + 8) * sizeof(*nv))) == NULL)
-			return KALIT_ERR_NOMEM;
-		memset(nv + l->cap, 0, 8 * sizeof(*nv));
-		l->v = nv;
-		l->cap += 8;
-	}
-	if ((r = store_cert_get(l->s, rec->serial, &c)) != KALIT_OK)
-		return r;
-	r = x509_parse(c.der, c.der_len, &cert);
-	store_cert_clear(&c);
-	if (r != KALIT_OK)
-		return r;
-	snprintf(l->v[l->n].ca, sizeof(l->v[l->n].ca), "%s", rec->name);
-	l->v[l->n++].ca_cert = cert;
-	return KALIT_OK;
-}
-
-/* The hashes an OCSP CertID carries for the CA s->ca_cert. */
-static int
-signer_ids(struct signer *s)
-{
-	const EVP_MD *md;
-	size_t i;
-
-	for (i = 0; i < NCERTID; i++) {
-		if ((md = EVP_get_digestbynid(certid_nids[i])) == NULL ||
-		    X509_NAME_digest(X509_get_subject_name(s->ca_cert), md,
-		    s->id[i].name, &s->id[i].name_len) != 1 ||
-		    X509_pubkey_digest(s->ca_cert, md, s->id[i].key,
-		    &s->id[i].key_len) != 1)
-			return KALIT_ERR_INTERNAL;
-	}
-	return KALIT_OK;
-}
-
-/* Adds the responder key file path to l's CA that issued it. */
-static int
-signer_add(struct ca_list *l, const char *path, const char *pass)
-{
-	EVP_PKEY *key = NULL;
-	X509 *cert = NULL;
-	struct signer *s;
-	int64_t not_before, not_after;
-	size_t i;
-	int r;
-
-	if ((r = keyfile_load_p12(path, pass, &key, &cert, NULL)) !=
-	    KALIT_OK) {
-		log_msg(LOG_LEVEL_ERROR, "responder key file %s: %s", path,
-		    kalit_strerror(r));
-		return r;
-	}
-	r = KALIT_ERR_CERT_PURPOSE;
-	if (!(X509_get_extension_flags(cert) & EXFLAG_XKUSAGE) ||
-	    !(X509_get_extended_key_usage(cert) & XKU_OCSP_SIGN)) {
-		log_msg(LOG_LEVEL_ERROR, "responder key file %s: its "
-		    "certificate is not for OCSP signing; make one with "
-		    "'kalit-ca responder'", path);
-		goto out;
-	}
-	if ((r = x509_time_unix(X509_get0_notBefore(cert), &not_before)) !=
-	    KALIT_OK ||
-	    (r = x509_time_unix(X509_get0_notAfter(cert), &not_after)) !=
-	    KALIT_OK)
-		goto out;
-	r = KALIT_ERR_CA_UNKNOWN;
-	for (i = 0; i < l->n; i++) {
-		s = &l->v[i];
-		if (X509_check_issued(s->ca_cert, cert) != X509_V_OK ||
-		    X509_verify(cert, X509_get0_pubkey(s->ca_cert)) != 1)
-			continue;
-		r = KALIT_OK;
-		/* Renewed: the one valid longest signs. */
-		if (s->cert != NULL && not_after <= s->not_after)
-			break;
-		X509_free(s->cert);
-		EVP_PKEY_free(s->key);
-		s->cert = cert;
-		s->key = key;
-		cert = NULL;
-		key = NULL;
-		s->not_before = not_before;
-		s->not_after = not_after;
-		break;
-	}
-	if (r != KALIT_OK)
-		log_msg(LOG_LEVEL_ERROR, "responder key file %s: issued by no "
-		    "CA of the CA database", path);
- out:
-	EVP_PKEY_free(key);
-	X509_free(cert);
-	ERR_clear_error();
-	return r;
-}
-
-static int
-is_p12(const char *name)
-{
-	size_t n = strlen(name);
-
-	return n > 4 && strcmp(name + n - 4, ".p12") == 0 && name[0] != '.';
-}
-
-/* Every CA with a responder key file in signer_dir becomes a signer. */
-static int
-signers_load(struct responder *r, struct signers **ssp)
-{
-	struct ca_list *l;
-	struct signers *ss = NULL;
-	struct dirent *de;
-	DIR *dir = NULL;
-	char path[4096];
-	unsigned int gen;
-	size_t i;
-	int rc;
-
-	*ssp = NULL;
-	if ((l = calloc(1, sizeof(*l))) == NULL)
-		return KALIT_ERR_NOMEM;
-	if ((rc = pool_get(r, &l->s, &gen)) != KALIT_OK)
-		goto out;
-	rc = store_ca_list(l->s, ca_one, l);
-	pool_put(r, l->s, gen, rc == KALIT_OK);
-	if (rc != KALIT_OK)
-		goto out;
-	if (r->cfg->signer_dir != NULL) {
-		if ((dir = opendir(r->cfg->signer_dir)) == NULL) {
-			log_msg(LOG_LEVEL_ERROR, "[responder] signer_dir %s: "
-			    "%s", r->cfg->signer_dir, strerror(errno));
-			rc = KALIT_ERR_CONFIG;
-			goto out;
-		}
-		while ((de = readdir(dir)) != NULL) {
-			if (!is_p12(de->d_name))
-				continue;
-			snprintf(path, sizeof(path), "%s/%s",
-			    r->cfg->signer_dir, de->d_name);
-			if ((rc = signer_add(l, path, r->signer_pass)) !=
-			    KALIT_OK)
-				goto out;
-		}
-	}
-	rc = KALIT_ERR_NOMEM;
-	if ((ss = calloc(1, sizeof(*ss))) == NULL ||
-	    (ss->v = calloc(l->n + 1, sizeof(*ss->v))) == NULL)
-		goto out;
-	atomic_init(&ss->refs, 1);
-	for (i = 0; i < l->n; i++) {
-		if (l->v[i].cert == NULL) {
-			X509_free(l->v[i].ca_cert);
-			continue;
-		}
-		ss->v[ss->n] = l->v[i];
-		memset(&l->v[i], 0, sizeof(l->v[i]));
-		if ((rc = signer_ids(&ss->v[ss->n++])) != KALIT_OK)
-			goto out;
-		log_msg(LOG_LEVEL_INFO, "OCSP for CA %s: signer valid until "
-		    "%lld", ss->v[ss->n - 1].ca,
-		    (long long)ss->v[ss->n - 1].not_after);
-	}
-	l->n = 0;
-	*ssp = ss;
-	ss = NULL;
-	rc = KALIT_OK;
- out:
-	if (dir != NULL)
-		closedir(dir);
-	for (i = 0; l != NULL && i < l->n; i++) {
-		X509_free(l->v[i].ca_cert);
-		X509_free(l->v[i].cert);
-		EVP_PKEY_free(l->v[i].key);
-	}
-	if (l != NULL)
-		free(l->v);
-	free(l);
-	if (ss != NULL)
-		signers_release(ss);
-	return rc;
-}
-
-/* The signer whose CA the CertID names, or NULL. */
-static const struct signer *
-signer_of(const struct signers *ss, OCSP_CERTID *cid)
-{
-	ASN1_OCTET_STRING *nh, *kh;
-	ASN1_OBJECT *md;
-	const struct signer *s;
-	size_t i, k;
-	int nid;
-
-	if (OCSP_id_get0_info(&nh, &md, &kh, NULL, cid) != 1)
-		return NULL;
-	nid = OBJ_obj2nid(md);
-	for (k = 0; k < NCERTID && certid_nids[k] != nid; k++)
-		;
-	if (k == NCERTID)
-		return NULL;
-	for (i = 0; i < ss->n; i++) {
-		s = &ss->v[i];
-		if ((unsigned int)ASN1_STRING_length(nh) == s->id[k].name_len &&
-		    (unsigned int)ASN1_STRING_length(kh) == s->id[k].key_len &&
-		    memcmp(ASN1_STRING_get0_data(nh), s->id[k].name,
-		    s->id[k].name_len) == 0 &&
-		    memcmp(ASN1_STRING_get0_data(kh), s->id[k].key,
-		    s->id[k].key_len) == 0)
-			return s;
-	}
-	return NULL;
-}
-
-/* ---- the cache of signed answers ---- */
-
-static void
-entry_free(struct entry *e)
-{
-	if (e == NULL)
-		return;
-	free(e->serials);
-	free(e->der);
-	free(e);
-}
-
-static struct shard *
-shard_of(struct responder *r, const unsigned char *key, struct entry ***bp)
-{
-	struct shard *sh = &r->shards[key[0] % SHARDS];
-
-	*bp = &sh->b[((size_t)key[1] << 8 | key[2]) % BUCKETS];
-	return sh;
-}
-
-/* A copy of the cached answer for key still fresh at now; 0 if none. */
-static int
-cache_get(struct responder *r, const unsigned char *key, int64_t now,
-    struct responder_answer *a)
-{
-	struct entry **b, *e;
-	struct shard *sh;
-	int hit = 0;
-
-	if (r->shard_max == 0)
-		return 0;
-	sh = shard_of(r, key, &b);
-	pthread_mutex_lock(&sh->mu);
-	for (e = *b; e != NULL; e = e->next) {
-		if (memcmp(e->key, key, sizeof(e->key)) != 0)
-			continue;
-		if (now < e->refresh && (a->der = malloc(e->len)) != NULL) {
-			memcpy(a->der, e->der, e->len);
-			a->len = e->len;
-			a->cacheable = 1;
-			a->this_update = e->this_update;
-			a->next_update = e->next_update;
-			hit = 1;
-		}
-		break;
-	}
-	pthread_mutex_unlock(&sh->mu);
-	return hit;
-}
-
-static void
-shard_clear(struct shard *sh)
-{
-	struct entry *e;
-	size_t i;
-
-	for (i = 0; i < BUCKETS; i++)
-		while ((e = sh->b[i]) != NULL) {
-			sh->b[i] = e->next;
-			entry_free(e);
-		}
-	sh->n = 0;
-}
-
-/*
- * Caches a copy of a, made from a database read that began at epoch: if
- * the poller has seen a change since, the read may predate it, so the
- * answer is not kept (the poller bumps the epoch before it purges).
- */
-static void
-cache_put(struct responder *r, const unsigned char *key, uint64_t epoch,
-    const char *serials, size_t slen, const struct responder_answer *a,
-    int64_t refresh)
-{
-	struct entry **b, **pp, *e;
-	struct shard *sh;
-	size_t depth = 0;
-
-	if (r->shard_max == 0 || (e = calloc(1, sizeof(*e))) == NULL)
-		return;
-	memcpy(e->key, key, sizeof(e->key));
-	e->refresh = refresh;
-	e->this_update = a->this_update;
-	e->next_update = a->next_update;
-	e->len = a->len;
-	if ((e->serials = malloc(slen)) == NULL ||
-	    (e->der = malloc(a->len)) == NULL) {
-		entry_free(e);
-		return;
-	}
-	memcpy(e->serials, serials, slen);
-	memcpy(e->der, a->der, a->len);
-	sh = shard_of(r, key, &b);
-	pthread_mutex_lock(&sh->mu);
-	if (atomic_load(&r->epoch) != epoch)
-		goto skip;
-	for (pp = b; *pp != NULL; pp = &(*pp)->next, depth++)
-		if (memcmp((*pp)->key, key, sizeof(e->key)) == 0) {
-			e->next = (*pp)->next;	/* replaces a stale one */
-			entry_free(*pp);
-			*pp = e;
-			e = NULL;
-			goto skip;
-		}
-	if (depth >= CHAIN_MAX)
-		goto skip;
-	if (sh->n >= r->shard_max)
-		shard_clear(sh);	/* full: start over, rarely */
-	e->next = *b;
-	*b = e;
-	e = NULL;
-	sh->n++;
- skip:
-	pthread_mutex_unlock(&sh->mu);
-	entry_free(e);
-}
-
-/* Is any of the entry's serials among the sorted changed ones? */
-static int
-entry_stale(const struct entry *e, char **changed, size_t n)
-{
-	const char *s;
-	size_t lo, hi, mid;
-	int c;
-
-	for (s = e->serials; *s != '\0'; s += strlen(s) + 1) {
-		lo = 0;
-		hi = n;
-		while (lo < hi) {
-			mid = (lo + hi) / 2;
-			if ((c = strcmp(s, changed[mid])) == 0)
-				return 1;
-			if (c < 0)
-				hi = mid;
-			else
-				lo = mid + 1;
-		}
-	}
-	return 0;
-}
-
-/* Drops the answers about changed (sorted; NULL: every answer). */
-static void
-cache_purge(struct responder *r, char **changed, size_t n)
-{
-	struct entry **pp, *e;
-	struct shard *sh;
-	size_t i, j;
-
-	atomic_fetch_add(&r->epoch, 1);
-	for (i = 0; i < SHARDS; i++) {
-		sh = &r->shards[i];
-		pthread_mutex_lock(&sh->mu);
-		if (changed == NULL)
-			shard_clear(sh);
-		else
-			for (j = 0; j < BUCKETS; j++)
-				for (pp = &sh->b[j]; (e = *pp) != NULL;) {
-					if (!entry_stale(e, changed, n)) {
-						pp = &e->next;
-						continue;
-					}
-					*pp = e->next;
-					entry_free(e);
-					sh->n--;
-				}
-		pthread_mutex_unlock(&sh->mu);
-	}
 }
 
 /* ---- the poller: what changed in the CA database ---- */
@@ -651,7 +155,7 @@ poll_open(struct responder *r, struct store **sp, struct stat *id)
 	store_free(*sp);
 	*sp = NULL;
 	pool_drop(r);
-	cache_purge(r, NULL, 0);
+	ocspcache_purge(r->cache, NULL, 0);
 	if ((rc = store_open_readonly(r->cfg->ca_database, sp)) != KALIT_OK)
 		return rc;
 	*id = st;
@@ -673,7 +177,7 @@ poll_once(struct responder *r, struct store *s)
 	int rc;
 
 	if ((rc = store_audit_last(s, &seq, hash)) != KALIT_OK) {
-		cache_purge(r, NULL, 0);
+		ocspcache_purge(r->cache, NULL, 0);
 		return rc;
 	}
 	if (seq == r->seq)
@@ -681,12 +185,12 @@ poll_once(struct responder *r, struct store *s)
 	memset(&c, 0, sizeof(c));
 	if ((rc = store_audit_list(s, r->seq, change_one, &c)) != KALIT_OK ||
 	    c.overflow || seq < r->seq)
-		cache_purge(r, NULL, 0);
+		ocspcache_purge(r->cache, NULL, 0);
 	else if (c.n > 0) {
 		qsort(c.v, c.n, sizeof(*c.v), str_cmp);
-		cache_purge(r, c.v, c.n);
+		ocspcache_purge(r->cache, c.v, c.n);
 	} else	/* no certificate changed (a CRL was published): re-read */
-		atomic_fetch_add(&r->epoch, 1);
+		ocspcache_bump(r->cache);
 	for (i = 0; i < c.n; i++)
 		free(c.v[i]);
 	free(c.v);
@@ -727,7 +231,7 @@ poller(void *arg)
 			store_free(s);
 			s = NULL;
 			pool_drop(r);
-			cache_purge(r, NULL, 0);
+			ocspcache_purge(r->cache, NULL, 0);
 		} else if (failing)
 			log_msg(LOG_LEVEL_WARN, "CA database %s readable "
 			    "again", r->cfg->ca_database);
@@ -834,14 +338,14 @@ sign_answer(struct responder *r, const struct signer *s, OCSP_REQUEST *req,
 	    (thisupd = ASN1_TIME_set(NULL, (time_t)a->this_update)) == NULL ||
 	    (nextupd = ASN1_TIME_set(NULL, (time_t)a->next_update)) == NULL)
 		goto out;
-	if ((rc = pool_get(r, &db, &gen)) != KALIT_OK)
+	if ((rc = responder_pool_get(r, &db, &gen)) != KALIT_OK)
 		goto out;
 	n = OCSP_request_onereq_count(req);
 	for (i = 0; i < n && rc == KALIT_OK; i++)
 		rc = add_status(db, s, OCSP_onereq_get0_id(
 		    OCSP_request_onereq_get0(req, i)), thisupd, nextupd, bs,
 		    serials, slen, cap);
-	pool_put(r, db, gen, rc == KALIT_OK);
+	responder_pool_put(r, db, gen, rc == KALIT_OK);
 	if (rc != KALIT_OK)
 		goto out;
 	rc = KALIT_ERR_INTERNAL;
@@ -919,9 +423,9 @@ responder_answer(struct responder *r, const unsigned char *der, size_t len,
 
 	memset(a, 0, sizeof(*a));
 	SHA256(der, len, key);
-	if (cache_get(r, key, now, a))
+	if (ocspcache_get(r->cache, key, now, a))
 		return KALIT_OK;
-	epoch = atomic_load(&r->epoch);
+	epoch = ocspcache_epoch(r->cache);
 	if (responder_parse(der, len, &req, &nonce) != KALIT_OK)
 		goto refuse;
 	n = OCSP_request_onereq_count(req);
@@ -929,7 +433,7 @@ responder_answer(struct responder *r, const unsigned char *der, size_t len,
 	status = OCSP_RESPONSE_STATUS_UNAUTHORIZED;
 	ss = signers_acquire(r);
 	for (i = 0; i < n; i++) {
-		si = signer_of(ss, OCSP_onereq_get0_id(
+		si = responder_signer_of(ss, OCSP_onereq_get0_id(
 		    OCSP_request_onereq_get0(req, i)));
 		if (si == NULL || (s != NULL && si != s))
 			goto refuse;
@@ -955,7 +459,8 @@ responder_answer(struct responder *r, const unsigned char *der, size_t len,
 		if (refresh > s->not_after)
 			refresh = s->not_after;
 		if (a->cacheable)
-			cache_put(r, key, epoch, serials, slen + 1, a, refresh);
+			ocspcache_put(r->cache, key, epoch, serials,
+			    slen + 1, a, refresh);
 		goto out;
 	}
 	status = OCSP_RESPONSE_STATUS_INTERNALERROR;
@@ -963,143 +468,9 @@ responder_answer(struct responder *r, const unsigned char *der, size_t len,
 	ERR_clear_error();
 	rc = refusal(status, a);
  out:
-	signers_release(ss);
+	responder_signers_release(ss);
 	OCSP_REQUEST_free(req);
 	return rc;
-}
-
-/* ---- CRLs ---- */
-
-void
-responder_crl_release(struct responder_crl *c)
-{
-	if (c != NULL && atomic_fetch_sub(&c->refs, 1) == 1)
-		free(c);
-}
-
-/* "CA[.K][.delta].crl" → ca, shard (-1 when absent), delta. */
-static int
-crl_name_parse(const char *name, char ca[PROFILE_NAME_MAX + 1], int *shardp,
-    int *deltap)
-{
-	char buf[PROFILE_NAME_MAX + 32], *dot, *end;
-	size_t n = strlen(name);
-	long k;
-
-	*shardp = -1;
-	*deltap = 0;
-	if (n < 5 || n >= sizeof(buf) || strcmp(name + n - 4, ".crl") != 0)
-		return KALIT_ERR_MALFORMED;
-	memcpy(buf, name, n - 4);
-	buf[n - 4] = '\0';
-	if ((dot = strrchr(buf, '.')) != NULL && strcmp(dot, ".delta") == 0) {
-		*deltap = 1;
-		*dot = '\0';
-		dot = strrchr(buf, '.');
-	}
-	if (dot != NULL) {
-		errno = 0;
-		k = strtol(dot + 1, &end, 10);
-		if (dot[1] < '0' || dot[1] > '9' || *end != '\0' ||
-		    (dot[1] == '0' && dot[2] != '\0') || k >= STORE_SHARDS_MAX)
-			return KALIT_ERR_MALFORMED;
-		*shardp = (int)k;
-		*dot = '\0';
-	}
-	if (!profile_name_valid(buf))
-		return KALIT_ERR_MALFORMED;
-	memcpy(ca, buf, strlen(buf) + 1);
-	return KALIT_OK;
-}
-
-/* Reads the CRL published as name from the database. */
-static int
-crl_read(struct responder *r, const char *name, struct responder_crl **cp)
-{
-	char ca[PROFILE_NAME_MAX + 1];
-	struct store_ca rec;
-	struct store_crl sc;
-	struct store *db;
-	unsigned int gen;
-	int shard, delta, rc;
-
-	*cp = NULL;
-	if ((rc = crl_name_parse(name, ca, &shard, &delta)) != KALIT_OK)
-		return rc;
-	if ((rc = pool_get(r, &db, &gen)) != KALIT_OK)
-		return rc;
-	memset(&sc, 0, sizeof(sc));
-	rc = store_ca_get(db, ca, &rec);
-	if (rc == KALIT_ERR_CA_UNKNOWN)
-		rc = KALIT_ERR_NOT_FOUND;
-	/* A CA of one shard publishes CA.crl; of several, CA.K.crl. */
-	else if (rc == KALIT_OK && (rec.crl_shards > 1) != (shard >= 0))
-		rc = KALIT_ERR_NOT_FOUND;
-	else if (rc == KALIT_OK && shard >= rec.crl_shards)
-		rc = KALIT_ERR_NOT_FOUND;
-	else if (rc == KALIT_OK)
-		rc = store_crl_latest(db, ca, shard < 0 ? 0 : shard, delta,
-		    &sc);
-	pool_put(r, db, gen, rc == KALIT_OK || rc == KALIT_ERR_NOT_FOUND);
-	if (rc != KALIT_OK)
-		return rc;
-	if ((*cp = malloc(sizeof(**cp) + sc.der_len)) == NULL) {
-		store_crl_clear(&sc);
-		return KALIT_ERR_NOMEM;
-	}
-	atomic_init(&(*cp)->refs, 1);
-	(*cp)->this_update = sc.this_update;
-	(*cp)->next_update = sc.next_update;
-	(*cp)->len = sc.der_len;
-	memcpy((*cp)->der, sc.der, sc.der_len);
-	store_crl_clear(&sc);
-	return KALIT_OK;
-}
-
-int
-responder_crl(struct responder *r, const char *name,
-    struct responder_crl **cp)
-{
-	struct crl_slot *slot;
-	struct responder_crl *c, *old;
-	uint64_t epoch = atomic_load(&r->epoch);
-	int rc;
-
-	*cp = NULL;
-	pthread_mutex_lock(&r->mu);
-	for (slot = r->crls; slot != NULL; slot = slot->next)
-		if (strcmp(slot->name, name) == 0 && slot->epoch == epoch) {
-			*cp = slot->crl;
-			atomic_fetch_add(&slot->crl->refs, 1);
-			break;
-		}
-	pthread_mutex_unlock(&r->mu);
-	if (*cp != NULL)
-		return KALIT_OK;
-	if ((rc = crl_read(r, name, &c)) != KALIT_OK)
-		return rc;
-	/* Remembered for the next request, unless names run wild. */
-	pthread_mutex_lock(&r->mu);
-	for (slot = r->crls; slot != NULL; slot = slot->next)
-		if (strcmp(slot->name, name) == 0)
-			break;
-	if (slot == NULL && r->ncrls < CRLS_MAX &&
-	    (slot = calloc(1, sizeof(*slot))) != NULL) {
-		snprintf(slot->name, sizeof(slot->name), "%s", name);
-		slot->next = r->crls;
-		r->crls = slot;
-		r->ncrls++;
-	}
-	if (slot != NULL) {
-		old = slot->crl;
-		slot->crl = c;
-		slot->epoch = epoch;
-		atomic_fetch_add(&c->refs, 1);
-		responder_crl_release(old);
-	}
-	pthread_mutex_unlock(&r->mu);
-	*cp = c;
-	return KALIT_OK;
 }
 
 /* ---- life ---- */
@@ -1112,7 +483,6 @@ responder_new(const struct config *cfg, const char *signer_pass,
 	struct store *s = NULL;
 	char hash[STORE_HASH_HEX + 1];
 	unsigned int gen;
-	size_t i;
 	int rc;
 
 	*rp = NULL;
@@ -1122,22 +492,17 @@ responder_new(const struct config *cfg, const char *signer_pass,
 	pthread_mutex_init(&r->mu, NULL);
 	pthread_mutex_init(&r->stop_mu, NULL);
 	pthread_cond_init(&r->stop_cv, NULL);
-	atomic_init(&r->epoch, 0);
 	atomic_init(&r->logged_at, 0);
-	r->shard_max = (cfg->ocsp_cache_max + SHARDS - 1) / SHARDS;
 	r->signer_pass = signer_pass;
-	rc = KALIT_ERR_NOMEM;
-	if ((r->shards = calloc(SHARDS, sizeof(*r->shards))) == NULL)
+	if ((rc = ocspcache_new(cfg->ocsp_cache_max, &r->cache)) != KALIT_OK)
 		goto fail;
-	for (i = 0; i < SHARDS; i++)
-		pthread_mutex_init(&r->shards[i].mu, NULL);
 	/* Changes from now on matter; the cache starts empty. */
-	if ((rc = pool_get(r, &s, &gen)) != KALIT_OK)
+	if ((rc = responder_pool_get(r, &s, &gen)) != KALIT_OK)
 		goto fail;
 	rc = store_audit_last(s, &r->seq, hash);
-	pool_put(r, s, gen, rc == KALIT_OK);
+	responder_pool_put(r, s, gen, rc == KALIT_OK);
 	if (rc != KALIT_OK ||
-	    (rc = signers_load(r, &r->signers)) != KALIT_OK)
+	    (rc = responder_signers_load(r, &r->signers)) != KALIT_OK)
 		goto fail;
 	if (pthread_create(&r->poller, NULL, poller, r) != 0) {
 		rc = KALIT_ERR_INTERNAL;
@@ -1157,21 +522,20 @@ responder_reload(struct responder *r)
 	struct signers *ss, *old;
 	int rc;
 
-	if ((rc = signers_load(r, &ss)) != KALIT_OK)
+	if ((rc = responder_signers_load(r, &ss)) != KALIT_OK)
 		return rc;
 	pthread_mutex_lock(&r->mu);
 	old = r->signers;
 	r->signers = ss;
 	pthread_mutex_unlock(&r->mu);
-	signers_release(old);
-	cache_purge(r, NULL, 0);
+	responder_signers_release(old);
+	ocspcache_purge(r->cache, NULL, 0);
 	return KALIT_OK;
 }
 
 void
 responder_free(struct responder *r)
 {
-	struct crl_slot *slot;
 	size_t i;
 
 	if (r == NULL)
@@ -1183,21 +547,11 @@ responder_free(struct responder *r)
 		pthread_mutex_unlock(&r->stop_mu);
 		pthread_join(r->poller, NULL);
 	}
-	if (r->shards != NULL) {
-		for (i = 0; i < SHARDS; i++) {
-			shard_clear(&r->shards[i]);
-			pthread_mutex_destroy(&r->shards[i].mu);
-		}
-		free(r->shards);
-	}
+	ocspcache_free(r->cache);
 	for (i = 0; i < r->npool; i++)
 		store_free(r->pool[i]);
-	while ((slot = r->crls) != NULL) {
-		r->crls = slot->next;
-		responder_crl_release(slot->crl);
-		free(slot);
-	}
-	signers_release(r->signers);
+	responder_crls_free(r);
+	responder_signers_release(r->signers);
 	pthread_mutex_destroy(&r->mu);
 	pthread_mutex_destroy(&r->stop_mu);
 	pthread_cond_destroy(&r->stop_cv);

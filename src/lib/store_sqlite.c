@@ -1,9 +1,13 @@
-/* store_sqlite.c: the store on SQLite (WAL), the embedded default */
+/*
+ * store_sqlite.c: the store on SQLite (WAL), the embedded default: the
+ * schema, the connection, certificates, CAs and settings. The CRLs, the
+ * audit log and kalitd's tables are in store_sqlite_<concern>.c.
+ */
 #include "store.h"
+#include "store_sqlite_int.h"
 #include "err.h"
 #include "log.h"
 
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -84,38 +88,6 @@ static const char schema[] =
     "INSERT INTO meta VALUES ('schema_version', '" SCHEMA_VERSION "');"
     SERVER_SCHEMA CRL_SCHEMA;
 
-/* Statements prepared once per connection; order matches stmt_sql. */
-enum stmt {
-	STMT_CERT_PUT = 0,
-	STMT_CERT_GET,
-	STMT_CERT_STATUS,
-	STMT_REVOKED,
-	STMT_CA_PUT,
-	STMT_CA_GET,
-	STMT_CA_LIST,
-	STMT_CRL_NEXT,
-	STMT_CRL_GET,
-	STMT_META_GET,
-	STMT_META_SET,
-	STMT_AUDIT_LAST,
-	STMT_AUDIT_PUT,
-	STMT_AUDIT_LIST,
-	STMT_CLIENT_PUT,
-	STMT_CLIENT_DEL,
-	STMT_CLIENT_LIST,
-	STMT_TOKEN_REVOKE,
-	STMT_TOKEN_LIST,
-	STMT_TOKEN_PRUNE,
-	STMT_CRL_PUT,
-	STMT_CRL_PRUNE,
-	STMT_CRL_LATEST,
-	STMT_CRL_HEAD,
-	STMT_CHANGED,
-	STMT_CHANGED_LAST,
-	STMT_DATA_VERSION,
-	STMT__MAX
-};
-
 #define CERT_COLUMNS "serial, ca, profile, subject, pinfl, tin, org_tin, " \
 	"not_before, not_after, issued, status, revoked_at, reason, " \
 	"renewed_from, der"
@@ -173,28 +145,21 @@ static const char *const stmt_sql[STMT__MAX] = {
 	"PRAGMA data_version",
 };
 
-struct store {
-	sqlite3		*db;
-	sqlite3_stmt	*stmt[STMT__MAX];
-	int		 in_tx;
-};
-
-static int
-db_fail(struct store *s, const char *what)
+int
+store_sqlite_fail(struct store *s, const char *what)
 {
 	log_msg(LOG_LEVEL_ERROR, "database: %s: %s", what,
 	    sqlite3_errmsg(s->db));
 	return KALIT_ERR_DB;
 }
 
-/* The cached statement, reset and unbound, ready to bind. */
-static sqlite3_stmt *
-stmt_get(struct store *s, enum stmt i)
+sqlite3_stmt *
+store_sqlite_stmt(struct store *s, enum stmt i)
 {
 	if (s->stmt[i] == NULL) {
 		if (sqlite3_prepare_v3(s->db, stmt_sql[i], -1,
 		    SQLITE_PREPARE_PERSISTENT, &s->stmt[i], NULL) != SQLITE_OK) {
-			db_fail(s, "prepare");
+			store_sqlite_fail(s, "prepare");
 			return NULL;
 		}
 	} else {
@@ -204,9 +169,8 @@ stmt_get(struct store *s, enum stmt i)
 	return s->stmt[i];
 }
 
-/* Runs a statement that returns no rows. */
-static int
-stmt_done(struct store *s, sqlite3_stmt *st, const char *what)
+int
+store_sqlite_done(struct store *s, sqlite3_stmt *st, const char *what)
 {
 	int rc = sqlite3_step(st);
 
@@ -216,7 +180,28 @@ stmt_done(struct store *s, sqlite3_stmt *st, const char *what)
 	rc = sqlite3_extended_errcode(s->db);
 	if (rc == SQLITE_CONSTRAINT_PRIMARYKEY || rc == SQLITE_CONSTRAINT_UNIQUE)
 		return KALIT_ERR_DUPLICATE;
-	return db_fail(s, what);
+	return store_sqlite_fail(s, what);
+}
+
+int
+store_sqlite_int64(struct store *s, sqlite3_stmt *st, const char *what,
+    int64_t *vp)
+{
+	int rc;
+
+	*vp = 0;
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		*vp = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW ? KALIT_OK : store_sqlite_fail(s, what);
+}
+
+void
+store_sqlite_col_copy(sqlite3_stmt *st, int i, char *buf, size_t len)
+{
+	const unsigned char *v = sqlite3_column_text(st, i);
+
+	snprintf(buf, len, "%s", v != NULL ? (const char *)v : "");
 }
 
 static int
@@ -246,7 +231,7 @@ store_open(const char *path, int create, struct store **sp)
 	if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE |
 	    (create ? SQLITE_OPEN_CREATE : 0) | SQLITE_OPEN_NOMUTEX,
 	    NULL) != SQLITE_OK) {
-		r = db_fail(s, path);
+		r = store_sqlite_fail(s, path);
 		goto fail;
 	}
 	sqlite3_busy_timeout(s->db, 10000);
@@ -284,7 +269,7 @@ store_open_readonly(const char *path, struct store **sp)
 		return KALIT_ERR_NOMEM;
 	if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READONLY |
 	    SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
-		r = db_fail(s, path);
+		r = store_sqlite_fail(s, path);
 		goto fail;
 	}
 	sqlite3_busy_timeout(s->db, 10000);
@@ -355,7 +340,7 @@ store_cert_put(struct store *s, const struct store_cert *c)
 {
 	sqlite3_stmt *st;
 
-	if ((st = stmt_get(s, STMT_CERT_PUT)) == NULL)
+	if ((st = store_sqlite_stmt(s, STMT_CERT_PUT)) == NULL)
 		return KALIT_ERR_DB;
 	sqlite3_bind_text(st, 1, c->serial, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, c->ca, -1, SQLITE_STATIC);
@@ -374,15 +359,7 @@ store_cert_put(struct store *s, const struct store_cert *c)
 	}
 	bind_text_or_null(st, 14, c->renewed_from);
 	sqlite3_bind_blob(st, 15, c->der, (int)c->der_len, SQLITE_STATIC);
-	return stmt_done(s, st, "insert certificate");
-}
-
-static void
-col_copy(sqlite3_stmt *st, int i, char *buf, size_t len)
-{
-	const unsigned char *v = sqlite3_column_text(st, i);
-
-	snprintf(buf, len, "%s", v != NULL ? (const char *)v : "");
+	return store_sqlite_done(s, st, "insert certificate");
 }
 
 /* Fills c from a row of CERT_COLUMNS; c->subject and c->der are new. */
@@ -392,12 +369,12 @@ cert_from_row(sqlite3_stmt *st, struct store_cert *c)
 	const void *der;
 
 	memset(c, 0, sizeof(*c));
-	col_copy(st, 0, c->serial, sizeof(c->serial));
-	col_copy(st, 1, c->ca, sizeof(c->ca));
-	col_copy(st, 2, c->profile, sizeof(c->profile));
-	col_copy(st, 4, c->pinfl, sizeof(c->pinfl));
-	col_copy(st, 5, c->tin, sizeof(c->tin));
-	col_copy(st, 6, c->org_tin, sizeof(c->org_tin));
+	store_sqlite_col_copy(st, 0, c->serial, sizeof(c->serial));
+	store_sqlite_col_copy(st, 1, c->ca, sizeof(c->ca));
+	store_sqlite_col_copy(st, 2, c->profile, sizeof(c->profile));
+	store_sqlite_col_copy(st, 4, c->pinfl, sizeof(c->pinfl));
+	store_sqlite_col_copy(st, 5, c->tin, sizeof(c->tin));
+	store_sqlite_col_copy(st, 6, c->org_tin, sizeof(c->org_tin));
 	c->not_before = sqlite3_column_int64(st, 7);
 	c->not_after = sqlite3_column_int64(st, 8);
 	c->issued = sqlite3_column_int64(st, 9);
@@ -405,7 +382,7 @@ cert_from_row(sqlite3_stmt *st, struct store_cert *c)
 	c->revoked_at = sqlite3_column_int64(st, 11);
 	c->reason = sqlite3_column_type(st, 12) == SQLITE_NULL ? -1 :
 	    sqlite3_column_int(st, 12);
-	col_copy(st, 13, c->renewed_from, sizeof(c->renewed_from));
+	store_sqlite_col_copy(st, 13, c->renewed_from, sizeof(c->renewed_from));
 	c->subject = strdup((const char *)sqlite3_column_text(st, 3));
 	der = sqlite3_column_blob(st, 14);
 	c->der_len = (size_t)sqlite3_column_bytes(st, 14);
@@ -424,7 +401,7 @@ store_cert_get(struct store *s, const char *serial, struct store_cert *c)
 	sqlite3_stmt *st;
 	int rc, r;
 
-	if ((st = stmt_get(s, STMT_CERT_GET)) == NULL)
+	if ((st = store_sqlite_stmt(s, STMT_CERT_GET)) == NULL)
 		return KALIT_ERR_DB;
 	sqlite3_bind_text(st, 1, serial, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);
@@ -433,7 +410,7 @@ store_cert_get(struct store *s, const char *serial, struct store_cert *c)
 	else if (rc == SQLITE_DONE)
 		r = KALIT_ERR_SERIAL_UNKNOWN;
 	else
-		r = db_fail(s, "select certificate");
+		r = store_sqlite_fail(s, "select certificate");
 	sqlite3_reset(st);
 	return r;
 }
@@ -448,7 +425,7 @@ store_cert_set_status(struct store *s, const char *serial, int status,
 	if (status != STORE_VALID && status != STORE_REVOKED &&
 	    status != STORE_HOLD)
 		return KALIT_ERR_INTERNAL;
-	if ((st = stmt_get(s, STMT_CERT_STATUS)) == NULL)
+	if ((st = store_sqlite_stmt(s, STMT_CERT_STATUS)) == NULL)
 		return KALIT_ERR_DB;
 	sqlite3_bind_text(st, 1, serial, -1, SQLITE_STATIC);
 	sqlite3_bind_int(st, 2, status);
@@ -456,7 +433,7 @@ store_cert_set_status(struct store *s, const char *serial, int status,
 		sqlite3_bind_int64(st, 3, revoked_at);
 		sqlite3_bind_int(st, 4, reason);
 	}
-	if ((r = stmt_done(s, st, "update status")) != KALIT_OK)
+	if ((r = store_sqlite_done(s, st, "update status")) != KALIT_OK)
 		return r;
 	return sqlite3_changes(s->db) == 1 ? KALIT_OK :
 	    KALIT_ERR_SERIAL_UNKNOWN;
@@ -510,7 +487,7 @@ store_cert_list(struct store *s, const struct store_filter *f,
 	if ((r = list_sql(f, sql, sizeof(sql))) != KALIT_OK)
 		return r;
 	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
-		return db_fail(s, "prepare list");
+		return store_sqlite_fail(s, "prepare list");
 	/* Unused parameters stay unbound; sqlite3_bind_* on them is harmless. */
 	bind_text_or_null(st, 1, f->profile);
 	bind_text_or_null(st, 2, f->ca);
@@ -526,29 +503,11 @@ store_cert_list(struct store *s, const struct store_filter *f,
 		store_cert_clear(&c);
 	}
 	if (r == KALIT_OK && rc != SQLITE_DONE)
-		r = db_fail(s, "list");
+		r = store_sqlite_fail(s, "list");
 	sqlite3_finalize(st);
 	return r;
 }
 
-int
-store_revoked_list(struct store *s, const char *ca,
-    int (*cb)(const char *, int64_t, int, void *), void *arg)
-{
-	sqlite3_stmt *st;
-	int rc, r = KALIT_OK;
-
-	if ((st = stmt_get(s, STMT_REVOKED)) == NULL)
-		return KALIT_ERR_DB;
-	sqlite3_bind_text(st, 1, ca, -1, SQLITE_STATIC);
-	while (r == KALIT_OK && (rc = sqlite3_step(st)) == SQLITE_ROW)
-		r = cb((const char *)sqlite3_column_text(st, 0),
-		    sqlite3_column_int64(st, 1), sqlite3_column_int(st, 2), arg);
-	if (r == KALIT_OK && rc != SQLITE_DONE)
-		r = db_fail(s, "revoked list");
-	sqlite3_reset(st);
-	return r;
-}
 
 int
 store_ca_put(struct store *s, const struct store_ca *ca)
@@ -560,13 +519,13 @@ store_ca_put(struct store *s, const struct store_ca *ca)
 	if (ca->crl_shards < 0 || ca->crl_shards > STORE_SHARDS_MAX)
 		return KALIT_ERR_INTERNAL;
 
-	if ((st = stmt_get(s, STMT_CA_PUT)) == NULL)
+	if ((st = store_sqlite_stmt(s, STMT_CA_PUT)) == NULL)
 		return KALIT_ERR_DB;
 	sqlite3_bind_text(st, 1, ca->name, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, ca->profile, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 3, ca->parent, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 4, ca->serial, -1, SQLITE_STATIC);
-	if ((r = stmt_done(s, st, "insert CA")) != KALIT_OK)
+	if ((r = store_sqlite_done(s, st, "insert CA")) != KALIT_OK)
 		return r;
 	if (ca->crl_shards > 1) {
 		snprintf(key, sizeof(key), "crl_shards:%s", ca->name);
@@ -585,10 +544,10 @@ store_ca_put(struct store *s, const struct store_ca *ca)
 static void
 ca_from_row(sqlite3_stmt *st, struct store_ca *ca)
 {
-	col_copy(st, 0, ca->name, sizeof(ca->name));
-	col_copy(st, 1, ca->profile, sizeof(ca->profile));
-	col_copy(st, 2, ca->parent, sizeof(ca->parent));
-	col_copy(st, 3, ca->serial, sizeof(ca->serial));
+	store_sqlite_col_copy(st, 0, ca->name, sizeof(ca->name));
+	store_sqlite_col_copy(st, 1, ca->profile, sizeof(ca->profile));
+	store_sqlite_col_copy(st, 2, ca->parent, sizeof(ca->parent));
+	store_sqlite_col_copy(st, 3, ca->serial, sizeof(ca->serial));
 	ca->crl_number = sqlite3_column_int64(st, 4);
 	ca->crl_shards = sqlite3_column_int(st, 5);
 	if (ca->crl_shards < 1 || ca->crl_shards > STORE_SHARDS_MAX)
@@ -602,7 +561,7 @@ store_ca_get(struct store *s, const char *name, struct store_ca *ca)
 	sqlite3_stmt *st;
 	int rc, r;
 
-	if ((st = stmt_get(s, STMT_CA_GET)) == NULL)
+	if ((st = store_sqlite_stmt(s, STMT_CA_GET)) == NULL)
 		return KALIT_ERR_DB;
 	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);
@@ -611,7 +570,7 @@ store_ca_get(struct store *s, const char *name, struct store_ca *ca)
 		r = KALIT_OK;
 	} else
 		r = rc == SQLITE_DONE ? KALIT_ERR_CA_UNKNOWN :
-		    db_fail(s, "select CA");
+		    store_sqlite_fail(s, "select CA");
 	sqlite3_reset(st);
 	return r;
 }
@@ -624,38 +583,16 @@ store_ca_list(struct store *s, int (*cb)(const struct store_ca *, void *),
 	struct store_ca ca;
 	int rc, r = KALIT_OK;
 
-	if ((st = stmt_get(s, STMT_CA_LIST)) == NULL)
+	if ((st = store_sqlite_stmt(s, STMT_CA_LIST)) == NULL)
 		return KALIT_ERR_DB;
 	while (r == KALIT_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
 		ca_from_row(st, &ca);
 		r = cb(&ca, arg);
 	}
 	if (r == KALIT_OK && rc != SQLITE_DONE)
-		r = db_fail(s, "list CAs");
+		r = store_sqlite_fail(s, "list CAs");
 	sqlite3_reset(st);
 	return r;
-}
-
-int
-store_crl_number_next(struct store *s, const char *ca, int64_t *np)
-{
-	sqlite3_stmt *st;
-	int r, rc;
-
-	if ((st = stmt_get(s, STMT_CRL_NEXT)) == NULL)
-		return KALIT_ERR_DB;
-	sqlite3_bind_text(st, 1, ca, -1, SQLITE_STATIC);
-	if ((r = stmt_done(s, st, "CRL number")) != KALIT_OK)
-		return r;
-	if (sqlite3_changes(s->db) != 1)
-		return KALIT_ERR_CA_UNKNOWN;
-	if ((st = stmt_get(s, STMT_CRL_GET)) == NULL)
-		return KALIT_ERR_DB;
-	sqlite3_bind_text(st, 1, ca, -1, SQLITE_STATIC);
-	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		*np = sqlite3_column_int64(st, 0);
-	sqlite3_reset(st);
-	return rc == SQLITE_ROW ? KALIT_OK : db_fail(s, "CRL number");
 }
 
 int
@@ -664,11 +601,11 @@ store_meta_get(struct store *s, const char *key, char *buf, size_t len)
 	sqlite3_stmt *st;
 	int r;
 
-	if ((st = stmt_get(s, STMT_META_GET)) == NULL)
+	if ((st = store_sqlite_stmt(s, STMT_META_GET)) == NULL)
 		return KALIT_ERR_DB;
 	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
 	if (sqlite3_step(st) == SQLITE_ROW) {
-		col_copy(st, 0, buf, len);
+		store_sqlite_col_copy(st, 0, buf, len);
 		r = KALIT_OK;
 	} else
 		r = KALIT_ERR_CONFIG;
@@ -681,224 +618,11 @@ store_meta_set(struct store *s, const char *key, const char *value)
 {
 	sqlite3_stmt *st;
 
-	if ((st = stmt_get(s, STMT_META_SET)) == NULL)
+	if ((st = store_sqlite_stmt(s, STMT_META_SET)) == NULL)
 		return KALIT_ERR_DB;
 	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, value, -1, SQLITE_STATIC);
-	return stmt_done(s, st, "set meta");
-}
-
-int
-store_audit_last(struct store *s, int64_t *seqp, char hash[STORE_HASH_HEX + 1])
-{
-	sqlite3_stmt *st;
-	int rc;
-
-	*seqp = 0;
-	hash[0] = '\0';
-	if ((st = stmt_get(s, STMT_AUDIT_LAST)) == NULL)
-		return KALIT_ERR_DB;
-	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		*seqp = sqlite3_column_int64(st, 0);
-		col_copy(st, 1, hash, STORE_HASH_HEX + 1);
-	}
-	sqlite3_reset(st);
-	return rc == SQLITE_ROW || rc == SQLITE_DONE ? KALIT_OK :
-	    db_fail(s, "audit");
-}
-
-int
-store_audit_put(struct store *s, const struct store_audit *a)
-{
-	sqlite3_stmt *st;
-
-	if ((st = stmt_get(s, STMT_AUDIT_PUT)) == NULL)
-		return KALIT_ERR_DB;
-	sqlite3_bind_int64(st, 1, a->seq);
-	sqlite3_bind_int64(st, 2, a->time);
-	sqlite3_bind_text(st, 3, a->actor, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 4, a->action, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 5, a->serial, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 6, a->detail, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 7, a->hash, -1, SQLITE_STATIC);
-	return stmt_done(s, st, "insert audit");
-}
-
-int
-store_audit_list(struct store *s, int64_t after,
-    int (*cb)(const struct store_audit *, void *), void *arg)
-{
-	sqlite3_stmt *st;
-	struct store_audit a;
-	int rc, r = KALIT_OK;
-
-	if ((st = stmt_get(s, STMT_AUDIT_LIST)) == NULL)
-		return KALIT_ERR_DB;
-	sqlite3_bind_int64(st, 1, after);
-	while (r == KALIT_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-		a.seq = sqlite3_column_int64(st, 0);
-		a.time = sqlite3_column_int64(st, 1);
-		a.actor = (const char *)sqlite3_column_text(st, 2);
-		a.action = (const char *)sqlite3_column_text(st, 3);
-		a.serial = (const char *)sqlite3_column_text(st, 4);
-		a.detail = (const char *)sqlite3_column_text(st, 5);
-		col_copy(st, 6, a.hash, sizeof(a.hash));
-		if (a.actor == NULL || a.action == NULL || a.serial == NULL ||
-		    a.detail == NULL)
-			r = KALIT_ERR_AUDIT_BROKEN;
-		else
-			r = cb(&a, arg);
-	}
-	if (r == KALIT_OK && rc != SQLITE_DONE)
-		r = db_fail(s, "audit list");
-	sqlite3_reset(st);
-	return r;
-}
-
-int
-store_client_put(struct store *s, const struct store_client *c)
-{
-	sqlite3_stmt *st;
-
-	if ((st = stmt_get(s, STMT_CLIENT_PUT)) == NULL)
-		return KALIT_ERR_DB;
-	sqlite3_bind_text(st, 1, c->id, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, c->secret_hash, -1, SQLITE_STATIC);
-	sqlite3_bind_int(st, 3, (int)c->acr);
-	sqlite3_bind_int64(st, 4, c->created);
-	return stmt_done(s, st, "insert client");
-}
-
-int
-store_client_del(struct store *s, const char *id)
-{
-	sqlite3_stmt *st;
-	int r;
-
-	if ((st = stmt_get(s, STMT_CLIENT_DEL)) == NULL)
-		return KALIT_ERR_DB;
-	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-	if ((r = stmt_done(s, st, "delete client")) != KALIT_OK)
-		return r;
-	return sqlite3_changes(s->db) == 0 ? KALIT_ERR_CLIENT_UNKNOWN :
-	    KALIT_OK;
-}
-
-int
-store_client_list(struct store *s, int (*cb)(const struct store_client *,
-    void *), void *arg)
-{
-	struct store_client c;
-	sqlite3_stmt *st;
-	int rc, r = KALIT_OK;
-
-	if ((st = stmt_get(s, STMT_CLIENT_LIST)) == NULL)
-		return KALIT_ERR_DB;
-	while (r == KALIT_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-		memset(&c, 0, sizeof(c));
-		col_copy(st, 0, c.id, sizeof(c.id));
-		col_copy(st, 1, c.secret_hash, sizeof(c.secret_hash));
-		c.acr = (unsigned int)sqlite3_column_int(st, 2);
-		c.created = sqlite3_column_int64(st, 3);
-		r = cb(&c, arg);
-	}
-	if (r == KALIT_OK && rc != SQLITE_DONE)
-		r = db_fail(s, "list clients");
-	sqlite3_reset(st);
-	return r;
-}
-
-int
-store_token_revoke(struct store *s, const char *jti, const char *client,
-    int64_t exp)
-{
-	sqlite3_stmt *st;
-
-	if ((st = stmt_get(s, STMT_TOKEN_REVOKE)) == NULL)
-		return KALIT_ERR_DB;
-	sqlite3_bind_text(st, 1, jti, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, client, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 3, exp);
-	return stmt_done(s, st, "revoke token");
-}
-
-int
-store_token_revoked_list(struct store *s, int64_t now,
-    int (*cb)(const char *jti, int64_t exp, void *), void *arg)
-{
-	sqlite3_stmt *st;
-	int rc, r = KALIT_OK;
-
-	if ((st = stmt_get(s, STMT_TOKEN_LIST)) == NULL)
-		return KALIT_ERR_DB;
-	sqlite3_bind_int64(st, 1, now);
-	while (r == KALIT_OK && (rc = sqlite3_step(st)) == SQLITE_ROW)
-		r = cb((const char *)sqlite3_column_text(st, 0),
-		    sqlite3_column_int64(st, 1), arg);
-	if (r == KALIT_OK && rc != SQLITE_DONE)
-		r = db_fail(s, "list revoked tokens");
-	sqlite3_reset(st);
-	return r;
-}
-
-int
-store_token_prune(struct store *s, int64_t now)
-{
-	sqlite3_stmt *st;
-
-	if ((st = stmt_get(s, STMT_TOKEN_PRUNE)) == NULL)
-		return KALIT_ERR_DB;
-	sqlite3_bind_int64(st, 1, now);
-	return stmt_done(s, st, "prune revoked tokens");
-}
-
-int
-store_changed_list(struct store *s, const char *ca, int64_t after,
-    int (*cb)(const char *, int, int64_t, int, void *), void *arg)
-{
-	sqlite3_stmt *st;
-	int rc, r = KALIT_OK;
-
-	if ((st = stmt_get(s, STMT_CHANGED)) == NULL)
-		return KALIT_ERR_DB;
-	sqlite3_bind_text(st, 1, ca, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 2, after);
-	while (r == KALIT_OK && (rc = sqlite3_step(st)) == SQLITE_ROW)
-		r = cb((const char *)sqlite3_column_text(st, 0),
-		    sqlite3_column_int(st, 1), sqlite3_column_int64(st, 2),
-		    sqlite3_column_type(st, 3) == SQLITE_NULL ? -1 :
-		    sqlite3_column_int(st, 3), arg);
-	if (r == KALIT_OK && rc != SQLITE_DONE)
-		r = db_fail(s, "changed list");
-	sqlite3_reset(st);
-	return r;
-}
-
-/* Runs a statement whose one row has one integer (0 when NULL). */
-static int
-one_int64(struct store *s, sqlite3_stmt *st, const char *what, int64_t *vp)
-{
-	int rc;
-
-	*vp = 0;
-	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		*vp = sqlite3_column_int64(st, 0);
-	sqlite3_reset(st);
-	return rc == SQLITE_ROW ? KALIT_OK : db_fail(s, what);
-}
-
-int
-store_changed_last(struct store *s, const char *ca, int64_t after,
-    int64_t *seqp)
-{
-	sqlite3_stmt *st;
-
-	*seqp = 0;
-	if ((st = stmt_get(s, STMT_CHANGED_LAST)) == NULL)
-		return KALIT_ERR_DB;
-	sqlite3_bind_text(st, 1, ca, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 2, after);
-	return one_int64(s, st, "changed last", seqp);
+	return store_sqlite_done(s, st, "set meta");
 }
 
 int
@@ -907,116 +631,7 @@ store_data_version(struct store *s, int64_t *vp)
 	sqlite3_stmt *st;
 
 	*vp = 0;
-	if ((st = stmt_get(s, STMT_DATA_VERSION)) == NULL)
+	if ((st = store_sqlite_stmt(s, STMT_DATA_VERSION)) == NULL)
 		return KALIT_ERR_DB;
-	return one_int64(s, st, "data_version", vp);
-}
-
-/*
- * Writes a large value into the zeroblob() a row was inserted with, a
- * chunk at a time: SQLite never holds a second copy of a CRL of many MB.
- */
-static int
-blob_write(struct store *s, const char *table, const char *column,
-    sqlite3_int64 rowid, const unsigned char *buf, size_t len)
-{
-	sqlite3_blob *b = NULL;
-	size_t off, n;
-	int rc;
-
-	if ((rc = sqlite3_blob_open(s->db, "main", table, column, rowid, 1,
-	    &b)) == SQLITE_OK)
-		for (off = 0; rc == SQLITE_OK && off < len; off += n) {
-			n = len - off < 65536 ? len - off : 65536;
-			rc = sqlite3_blob_write(b, buf + off, (int)n, (int)off);
-		}
-	sqlite3_blob_close(b);
-	return rc == SQLITE_OK ? KALIT_OK : db_fail(s, "write blob");
-}
-
-int
-store_crl_put(struct store *s, const struct store_crl *crl)
-{
-	sqlite3_stmt *st;
-	int r;
-
-	if (crl->der_len > INT_MAX)
-		return KALIT_ERR_TOO_LARGE;
-	if ((st = stmt_get(s, STMT_CRL_PUT)) == NULL)
-		return KALIT_ERR_DB;
-	sqlite3_bind_text(st, 1, crl->ca, -1, SQLITE_STATIC);
-	sqlite3_bind_int(st, 2, crl->shard);
-	sqlite3_bind_int(st, 3, crl->delta != 0);
-	sqlite3_bind_int64(st, 4, crl->number);
-	sqlite3_bind_int64(st, 5, crl->base_number);
-	sqlite3_bind_int64(st, 6, crl->this_update);
-	sqlite3_bind_int64(st, 7, crl->next_update);
-	sqlite3_bind_int64(st, 8, crl->audit_seq);
-	sqlite3_bind_int(st, 9, (int)crl->der_len);
-	if ((r = stmt_done(s, st, "insert CRL")) != KALIT_OK ||
-	    (r = blob_write(s, "crls", "der", sqlite3_last_insert_rowid(s->db),
-	    crl->der, crl->der_len)) != KALIT_OK)
-		return r;
-	if ((st = stmt_get(s, STMT_CRL_PRUNE)) == NULL)
-		return KALIT_ERR_DB;
-	sqlite3_bind_text(st, 1, crl->ca, -1, SQLITE_STATIC);
-	sqlite3_bind_int(st, 2, crl->shard);
-	sqlite3_bind_int(st, 3, crl->delta != 0);
-	sqlite3_bind_int(st, 4, STORE_CRL_KEEP);
-	return stmt_done(s, st, "prune CRLs");
-}
-
-/* The newest CRL of (ca, shard, delta) by statement i, with or without DER. */
-static int
-crl_newest(struct store *s, enum stmt i, const char *ca, int shard, int delta,
-    struct store_crl *crl)
-{
-	sqlite3_stmt *st;
-	const void *der;
-	int rc, r = KALIT_OK;
-
-	memset(crl, 0, sizeof(*crl));
-	if ((st = stmt_get(s, i)) == NULL)
-		return KALIT_ERR_DB;
-	sqlite3_bind_text(st, 1, ca, -1, SQLITE_STATIC);
-	sqlite3_bind_int(st, 2, shard);
-	sqlite3_bind_int(st, 3, delta != 0);
-	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		col_copy(st, 0, crl->ca, sizeof(crl->ca));
-		crl->shard = sqlite3_column_int(st, 1);
-		crl->delta = sqlite3_column_int(st, 2);
-		crl->number = sqlite3_column_int64(st, 3);
-		crl->base_number = sqlite3_column_int64(st, 4);
-		crl->this_update = sqlite3_column_int64(st, 5);
-		crl->next_update = sqlite3_column_int64(st, 6);
-		crl->audit_seq = sqlite3_column_int64(st, 7);
-	} else
-		r = rc == SQLITE_DONE ? KALIT_ERR_NOT_FOUND :
-		    db_fail(s, "select CRL");
-	if (r == KALIT_OK && i == STMT_CRL_LATEST) {
-		der = sqlite3_column_blob(st, 8);
-		crl->der_len = (size_t)sqlite3_column_bytes(st, 8);
-		if ((crl->der = malloc(crl->der_len + 1)) == NULL)
-			r = KALIT_ERR_NOMEM;
-		else if (der != NULL)
-			memcpy(crl->der, der, crl->der_len);
-	}
-	sqlite3_reset(st);
-	if (r != KALIT_OK)
-		store_crl_clear(crl);
-	return r;
-}
-
-int
-store_crl_latest(struct store *s, const char *ca, int shard, int delta,
-    struct store_crl *crl)
-{
-	return crl_newest(s, STMT_CRL_LATEST, ca, shard, delta, crl);
-}
-
-int
-store_crl_head(struct store *s, const char *ca, int shard, int delta,
-    struct store_crl *crl)
-{
-	return crl_newest(s, STMT_CRL_HEAD, ca, shard, delta, crl);
+	return store_sqlite_int64(s, st, "data_version", vp);
 }

@@ -1,4 +1,4 @@
-/* check_store.c: unit tests for store.c and store_sqlite.c */
+/* check_store.c: unit tests for store.c and store_sqlite*.c */
 #include <string.h>
 #include <time.h>
 

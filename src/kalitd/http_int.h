@@ -1,0 +1,104 @@
+/*
+ * http_int.h: what http.c, the MHD glue, shares with the endpoint files
+ * that answer through it (http_token.c, http_ocsp.c). Not for use outside
+ * them.
+ */
+#ifndef KALITD_HTTP_INT_H
+#define KALITD_HTTP_INT_H
+
+#include <stdatomic.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#include <jansson.h>
+#include <microhttpd.h>
+
+#include "http.h"
+#include "login.h"
+#include "state.h"
+#include "store.h"
+#include "x509.h"
+
+/* The server's HTTP side: http_start() makes it. */
+struct http {
+	struct kalitd		*d;
+	struct MHD_Daemon	*mhd;
+	atomic_int		 inflight;
+};
+
+/* One request, from its headers until MHD is done with it. */
+struct req {
+	struct http		*h;
+	struct MHD_Connection	*conn;
+	int			 route;		/* enum route (http.c), or -1 */
+	char			*rest;		/* after a prefix route's path */
+	unsigned char		*body;
+	size_t			 len;
+	int			 too_large;
+	struct timespec		 t0;
+	/* an answer made in the writer thread, queued after resume */
+	int			 ready;
+	unsigned int		 status;
+	char			*answer;
+	/* writes that wait for the database */
+	struct auditq_job	 job;
+	struct login_result	 login;
+	char			 jti[72];
+	char			 client[STORE_CLIENT_ID_MAX + 1];
+	char			 serial[X509_SERIAL_HEX_MAX + 1];
+	int64_t			 exp;
+};
+
+/*
+ * Queues resp with the headers every answer has, and counts the request
+ * in the metrics; takes resp.
+ */
+enum MHD_Result http_queue(struct req *rq, unsigned int status,
+	    struct MHD_Response *resp, const char *ctype, const char *cache);
+
+/* Queues a response taking buf (malloc'd; NULL means empty). */
+enum MHD_Result http_respond(struct req *rq, unsigned int status,
+	    const char *ctype, char *buf, int no_store);
+
+/* The JSON error answer for err: its status, public code and text. */
+enum MHD_Result http_respond_err(struct req *rq, int err);
+
+/* A JSON error answer with the status, code and text given. */
+enum MHD_Result http_respond_code(struct req *rq, unsigned int status,
+	    const char *code, const char *text);
+
+/* A 200 answer of o (taken: its reference is dropped). */
+enum MHD_Result http_respond_json(struct req *rq, json_t *o, int no_store);
+
+/* {"error": code, "error_description": text}; caller frees; NULL: no memory. */
+char	*http_error_body(const char *code, const char *text);
+
+/*
+ * For answers made in the writer thread: stores status and answer (taken)
+ * and wakes the suspended connection, which queues them.
+ */
+void	http_resume(struct req *rq, unsigned int status, char *answer);
+
+/*
+ * Authenticates the client of HTTP Basic, or without that header the one
+ * id and secret (both may be NULL: KALIT_ERR_CLIENT_AUTH) name; fills *c.
+ */
+int	http_client_auth(struct req *rq, const char *id, const char *secret,
+	    struct store_client *c);
+
+/* http_token.c: GET /v1/jwks, POST /v1/introspect, POST /v1/revoke */
+enum MHD_Result http_token_jwks(struct req *rq);
+enum MHD_Result http_token_introspect(struct req *rq);
+enum MHD_Result http_token_revoke(struct req *rq);
+
+/*
+ * http_ocsp.c: POST /ocsp (the DER request der, len bytes, borrowed),
+ * GET /ocsp/BASE64 and GET /crl/NAME
+ */
+enum MHD_Result http_ocsp_answer(struct req *rq, const unsigned char *der,
+	    size_t len);
+enum MHD_Result http_ocsp_get(struct req *rq);
+enum MHD_Result http_ocsp_crl(struct req *rq);
+
+#endif

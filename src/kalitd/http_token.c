@@ -1,0 +1,209 @@
+/*
+ * http_token.c: the token endpoints of relying systems: GET /v1/jwks,
+ * POST /v1/introspect (RFC 7662) and POST /v1/revoke (RFC 7009)
+ */
+#include "config.h"
+#include "http_int.h"
+#include "err.h"
+#include "session.h"
+#include "token.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/crypto.h>
+
+enum MHD_Result
+http_token_jwks(struct req *rq)
+{
+	struct state *st = state_acquire(rq->h->d);
+	json_t *jwks = token_jwks(st->keys);
+
+	state_release(st);
+	if (jwks == NULL)
+		return http_respond_err(rq, KALIT_ERR_NOMEM);
+	return http_respond_json(rq, jwks, 0);
+}
+
+/* The form fields introspection and revocation use. */
+struct form {
+	char	*token;
+	char	*client_id;
+	char	*client_secret;
+	int	 bad;
+};
+
+static enum MHD_Result
+form_field(void *arg, enum MHD_ValueKind kind, const char *key,
+    const char *filename, const char *ctype, const char *enc,
+    const char *data, uint64_t off, size_t size)
+{
+	struct form *f = arg;
+	char **slot, *p;
+	size_t have;
+
+	(void)kind; (void)filename; (void)ctype; (void)enc; (void)off;
+	if (strcmp(key, "token") == 0)
+		slot = &f->token;
+	else if (strcmp(key, "client_id") == 0)
+		slot = &f->client_id;
+	else if (strcmp(key, "client_secret") == 0)
+		slot = &f->client_secret;
+	else
+		return MHD_YES;	/* token_type_hint and the like */
+	have = *slot != NULL ? strlen(*slot) : 0;
+	if (have + size > TOKEN_MAX_SIZE || memchr(data, '\0', size) != NULL ||
+	    (p = realloc(*slot, have + size + 1)) == NULL) {
+		f->bad = 1;
+		return MHD_NO;
+	}
+	memcpy(p + have, data, size);
+	p[have + size] = '\0';
+	*slot = p;
+	return MHD_YES;
+}
+
+static void
+form_clear(struct form *f)
+{
+	free(f->token);
+	free(f->client_id);
+	if (f->client_secret != NULL)
+		OPENSSL_clear_free(f->client_secret, strlen(f->client_secret));
+}
+
+/* Parses the form and authenticates the client (Basic or form fields). */
+static int
+form_auth(struct req *rq, struct form *f, struct store_client *c)
+{
+	struct MHD_PostProcessor *pp;
+
+	memset(f, 0, sizeof(*f));
+	if ((pp = MHD_create_post_processor(rq->conn, 4096, form_field,
+	    f)) == NULL)
+		return KALIT_ERR_MALFORMED;
+	if (rq->len > 0 && MHD_post_process(pp, (const char *)rq->body,
+	    rq->len) != MHD_YES)
+		f->bad = 1;
+	MHD_destroy_post_processor(pp);
+	if (f->bad)
+		return KALIT_ERR_MALFORMED;
+	return http_client_auth(rq, f->client_id, f->client_secret, c);
+}
+
+/*
+ * The common part of introspection and revocation: client authentication
+ * and the token parameter. Returns 1 when it has answered (*retp), else 0
+ * with *claimsp the token's claims, or NULL when the token is not active.
+ */
+static int
+token_request(struct req *rq, struct store_client *c, json_t **claimsp,
+    enum MHD_Result *retp)
+{
+	struct state *st;
+	struct form f;
+	int r, answered = 1;
+
+	*claimsp = NULL;
+	if ((r = form_auth(rq, &f, c)) != KALIT_OK)
+		*retp = http_respond_err(rq, r);
+	else if (f.token == NULL)
+		*retp = http_respond_code(rq, 400, "invalid_request",
+		    "the token parameter is missing");
+	else {
+		answered = 0;
+		st = state_acquire(rq->h->d);
+		session_token_check(rq->h->d, st, f.token, strlen(f.token),
+		    state_now(), claimsp);
+		state_release(st);
+	}
+	form_clear(&f);
+	return answered;
+}
+
+enum MHD_Result
+http_token_introspect(struct req *rq)
+{
+	struct store_client c;
+	enum MHD_Result ret;
+	json_t *claims = NULL;
+	const char *aud;
+
+	if (token_request(rq, &c, &claims, &ret))
+		return ret;
+	/* Only the client the token was issued to learns anything. */
+	if (claims == NULL || (aud = json_string_value(json_object_get(claims,
+	    "aud"))) == NULL || strcmp(aud, c.id) != 0) {
+		json_decref(claims);
+		return http_respond_json(rq, json_pack("{s:b}", "active", 0),
+		    1);
+	}
+	json_object_set_new(claims, "active", json_true());
+	json_object_set_new(claims, "client_id", json_string(c.id));
+	json_object_set_new(claims, "token_type", json_string("Bearer"));
+	return http_respond_json(rq, claims, 1);
+}
+
+static int
+revoke_apply(struct store *s, struct auditq_job *job)
+{
+	struct req *rq = (struct req *)((char *)job -
+	    offsetof(struct req, job));
+
+	return store_token_revoke(s, rq->jti, rq->client, rq->exp);
+}
+
+static void
+revoke_done(struct auditq_job *job, int result)
+{
+	struct req *rq = (struct req *)((char *)job -
+	    offsetof(struct req, job));
+
+	if (result != KALIT_OK) {
+		http_resume(rq, 500, http_error_body("server_error",
+		    kalit_strerror(result)));
+		return;
+	}
+	session_revoked_add(rq->h->d->session, rq->jti, rq->exp);
+	http_resume(rq, 200, strdup("{}"));
+}
+
+/* RFC 7009: an invalid token is no error; another client's token is. */
+enum MHD_Result
+http_token_revoke(struct req *rq)
+{
+	struct store_client c;
+	enum MHD_Result ret;
+	json_t *claims = NULL;
+	const char *aud = NULL, *jti = NULL, *serial = "";
+	json_int_t exp = 0;
+
+	if (token_request(rq, &c, &claims, &ret))
+		return ret;
+	if (claims == NULL || json_unpack(claims, "{s:s, s:s, s:I, s?s}",
+	    "aud", &aud, "jti", &jti, "exp", &exp, "cert_serial", &serial) !=
+	    0) {
+		json_decref(claims);
+		return http_respond(rq, 200, "application/json", strdup("{}"),
+		    1);
+	}
+	if (strcmp(aud, c.id) != 0) {
+		json_decref(claims);
+		return http_respond_code(rq, 400, "unauthorized_client",
+		    "the token was issued to another client");
+	}
+	snprintf(rq->jti, sizeof(rq->jti), "%s", jti);
+	snprintf(rq->client, sizeof(rq->client), "%s", c.id);
+	snprintf(rq->serial, sizeof(rq->serial), "%s", serial);
+	rq->exp = exp;
+	json_decref(claims);
+	rq->job.apply = revoke_apply;
+	rq->job.done = revoke_done;
+	rq->job.actor = rq->client;
+	rq->job.action = "logout";
+	rq->job.serial = rq->serial;
+	rq->job.detail = rq->jti;
+	MHD_suspend_connection(rq->conn);
+	auditq_submit(rq->h->d->auditq, &rq->job);
+	return MHD_YES;
+}

@@ -1,0 +1,168 @@
+/*
+ * responder_crl.c: GET /crl/NAME: the CRLs kalit-ca signed and stored,
+ * read from the CA database again only after it changed
+ */
+#include "config.h"
+#include "responder_int.h"
+#include "err.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define CRLS_MAX	1024	/* published CRLs remembered */
+
+/* A CRL read from the database, valid while ocspcache_epoch() is unchanged. */
+struct crl_slot {
+	struct crl_slot		*next;
+	char			 name[PROFILE_NAME_MAX + 32];
+	uint64_t		 epoch;
+	struct responder_crl	*crl;
+};
+
+void
+responder_crl_release(struct responder_crl *c)
+{
+	if (c != NULL && atomic_fetch_sub(&c->refs, 1) == 1)
+		free(c);
+}
+
+/* "CA[.K][.delta].crl" → ca, shard (-1 when absent), delta. */
+static int
+crl_name_parse(const char *name, char ca[PROFILE_NAME_MAX + 1], int *shardp,
+    int *deltap)
+{
+	char buf[PROFILE_NAME_MAX + 32], *dot, *end;
+	size_t n = strlen(name);
+	long k;
+
+	*shardp = -1;
+	*deltap = 0;
+	if (n < 5 || n >= sizeof(buf) || strcmp(name + n - 4, ".crl") != 0)
+		return KALIT_ERR_MALFORMED;
+	memcpy(buf, name, n - 4);
+	buf[n - 4] = '\0';
+	if ((dot = strrchr(buf, '.')) != NULL && strcmp(dot, ".delta") == 0) {
+		*deltap = 1;
+		*dot = '\0';
+		dot = strrchr(buf, '.');
+	}
+	if (dot != NULL) {
+		errno = 0;
+		k = strtol(dot + 1, &end, 10);
+		if (dot[1] < '0' || dot[1] > '9' || *end != '\0' ||
+		    (dot[1] == '0' && dot[2] != '\0') || k >= STORE_SHARDS_MAX)
+			return KALIT_ERR_MALFORMED;
+		*shardp = (int)k;
+		*dot = '\0';
+	}
+	if (!profile_name_valid(buf))
+		return KALIT_ERR_MALFORMED;
+	memcpy(ca, buf, strlen(buf) + 1);
+	return KALIT_OK;
+}
+
+/* Reads the CRL published as name from the database. */
+static int
+crl_read(struct responder *r, const char *name, struct responder_crl **cp)
+{
+	char ca[PROFILE_NAME_MAX + 1];
+	struct store_ca rec;
+	struct store_crl sc;
+	struct store *db;
+	unsigned int gen;
+	int shard, delta, rc;
+
+	*cp = NULL;
+	if ((rc = crl_name_parse(name, ca, &shard, &delta)) != KALIT_OK)
+		return rc;
+	if ((rc = responder_pool_get(r, &db, &gen)) != KALIT_OK)
+		return rc;
+	memset(&sc, 0, sizeof(sc));
+	rc = store_ca_get(db, ca, &rec);
+	if (rc == KALIT_ERR_CA_UNKNOWN)
+		rc = KALIT_ERR_NOT_FOUND;
+	/* A CA of one shard publishes CA.crl; of several, CA.K.crl. */
+	else if (rc == KALIT_OK && (rec.crl_shards > 1) != (shard >= 0))
+		rc = KALIT_ERR_NOT_FOUND;
+	else if (rc == KALIT_OK && shard >= rec.crl_shards)
+		rc = KALIT_ERR_NOT_FOUND;
+	else if (rc == KALIT_OK)
+		rc = store_crl_latest(db, ca, shard < 0 ? 0 : shard, delta,
+		    &sc);
+	responder_pool_put(r, db, gen,
+	    rc == KALIT_OK || rc == KALIT_ERR_NOT_FOUND);
+	if (rc != KALIT_OK)
+		return rc;
+	if ((*cp = malloc(sizeof(**cp) + sc.der_len)) == NULL) {
+		store_crl_clear(&sc);
+		return KALIT_ERR_NOMEM;
+	}
+	atomic_init(&(*cp)->refs, 1);
+	(*cp)->this_update = sc.this_update;
+	(*cp)->next_update = sc.next_update;
+	(*cp)->len = sc.der_len;
+	memcpy((*cp)->der, sc.der, sc.der_len);
+	store_crl_clear(&sc);
+	return KALIT_OK;
+}
+
+int
+responder_crl(struct responder *r, const char *name,
+    struct responder_crl **cp)
+{
+	struct crl_slot *slot;
+	struct responder_crl *c, *old;
+	uint64_t epoch = ocspcache_epoch(r->cache);
+	int rc;
+
+	*cp = NULL;
+	pthread_mutex_lock(&r->mu);
+	for (slot = r->crls; slot != NULL; slot = slot->next)
+		if (strcmp(slot->name, name) == 0 && slot->epoch == epoch) {
+			*cp = slot->crl;
+			atomic_fetch_add(&slot->crl->refs, 1);
+			break;
+		}
+	pthread_mutex_unlock(&r->mu);
+	if (*cp != NULL)
+		return KALIT_OK;
+	if ((rc = crl_read(r, name, &c)) != KALIT_OK)
+		return rc;
+	/* Remembered for the next request, unless names run wild. */
+	pthread_mutex_lock(&r->mu);
+	for (slot = r->crls; slot != NULL; slot = slot->next)
+		if (strcmp(slot->name, name) == 0)
+			break;
+	if (slot == NULL && r->ncrls < CRLS_MAX &&
+	    (slot = calloc(1, sizeof(*slot))) != NULL) {
+		snprintf(slot->name, sizeof(slot->name), "%s", name);
+		slot->next = r->crls;
+		r->crls = slot;
+		r->ncrls++;
+	}
+	if (slot != NULL) {
+		old = slot->crl;
+		slot->crl = c;
+		slot->epoch = epoch;
+		atomic_fetch_add(&c->refs, 1);
+		responder_crl_release(old);
+	}
+	pthread_mutex_unlock(&r->mu);
+	*cp = c;
+	return KALIT_OK;
+}
+
+void
+responder_crls_free(struct responder *r)
+{
+	struct crl_slot *slot;
+
+	while ((slot = r->crls) != NULL) {
+		r->crls = slot->next;
+		responder_crl_release(slot->crl);
+		free(slot);
+	}
+	r->ncrls = 0;
+}
