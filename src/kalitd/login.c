@@ -308,8 +308,12 @@ issue_token(struct kalitd *d, struct state *st, const struct cert_entry *e,
 	if (RAND_bytes(rnd, sizeof(rnd)) != 1)
 		return KALIT_ERR_INTERNAL;
 	token_b64url(rnd, sizeof(rnd), jti);
-	if ((claims = json_deep_copy(e->claims)) == NULL ||
-	    (subject = json_deep_copy(e->claims)) == NULL)
+	/*
+	 * Shallow copies: the cached values are shared, never changed;
+	 * only the copies' own members are set or deleted.
+	 */
+	if ((claims = json_copy(e->claims)) == NULL ||
+	    (subject = json_copy(e->claims)) == NULL)
 		goto out;
 	json_object_set_new(subject, "acr", json_string(acr_name));
 	json_object_del(subject, "x5t#S256");
