@@ -30,6 +30,7 @@ struct shard {
 
 struct ocspcache {
 	struct shard	 shards[SHARDS];
+	size_t		 nshards;	/* in use: fewer when max < SHARDS */
 	size_t		 shard_max;	/* entries per shard */
 	/*
 	 * Bumped on every change the poller sees: an answer built from a
@@ -51,7 +52,7 @@ entry_free(struct entry *e)
 static struct shard *
 shard_of(struct ocspcache *c, const unsigned char *key, struct entry ***bp)
 {
-	struct shard *sh = &c->shards[key[0] % SHARDS];
+	struct shard *sh = &c->shards[key[0] % c->nshards];
 
 	*bp = &sh->b[((size_t)key[1] << 8 | key[2]) % BUCKETS];
 	return sh;
@@ -230,7 +231,9 @@ ocspcache_new(size_t max, struct ocspcache **cp)
 		return KALIT_ERR_NOMEM;
 	for (i = 0; i < SHARDS; i++)
 		pthread_mutex_init(&c->shards[i].mu, NULL);
-	c->shard_max = (max + SHARDS - 1) / SHARDS;
+	/* Rounded down: never more than max answers in all. */
+	c->nshards = max < SHARDS ? max : SHARDS;
+	c->shard_max = max == 0 ? 0 : max / c->nshards;
 	atomic_init(&c->epoch, 0);
 	*cp = c;
 	return KALIT_OK;

@@ -18,8 +18,9 @@
 struct ocspcache;
 
 /*
- * A cache of about max answers at most; with max 0 it keeps none. Caller
- * frees *cp with ocspcache_free().
+ * A cache of at most max answers (of slightly fewer when max is not a
+ * multiple of its shards); with max 0 it keeps none. Caller frees *cp
+ * with ocspcache_free().
  */
 int	ocspcache_new(size_t max, struct ocspcache **cp);
 void	ocspcache_free(struct ocspcache *c);
