@@ -36,7 +36,6 @@ struct shard {
 };
 
 struct challenges {
-	unsigned char	 key[KEY_LEN];
 	EVP_MAC_CTX	*mac;		/* HMAC-SHA256 keyed, copied per use */
 	int64_t		 lifetime;
 	size_t		 max_used;
@@ -45,16 +44,20 @@ struct challenges {
 };
 
 /*
- * The MAC is fetched and keyed once; each use works on a copy, which is
- * much cheaper than HMAC()'s fetch of the algorithms on every call.
+ * The MAC is fetched and keyed once with a random key that only the
+ * context keeps; each use works on a copy, which is much cheaper than
+ * HMAC()'s fetch of the algorithms on every call.
  */
 static EVP_MAC_CTX *
-mac_new(const unsigned char key[KEY_LEN])
+mac_new(void)
 {
+	unsigned char key[KEY_LEN];
 	OSSL_PARAM params[2];
-	EVP_MAC *m;
+	EVP_MAC *m = NULL;
 	EVP_MAC_CTX *ctx = NULL;
 
+	if (RAND_priv_bytes(key, sizeof(key)) != 1)
+		return NULL;
 	params[0] = OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST,
 	    (char *)"SHA256", 0);
 	params[1] = OSSL_PARAM_construct_end();
@@ -65,6 +68,7 @@ mac_new(const unsigned char key[KEY_LEN])
 		ctx = NULL;
 	}
 	EVP_MAC_free(m);
+	OPENSSL_cleanse(key, sizeof(key));
 	return ctx;
 }
 
@@ -77,10 +81,8 @@ challenges_new(int64_t lifetime, size_t max_used, struct challenges **cp)
 	*cp = NULL;
 	if ((c = calloc(1, sizeof(*c))) == NULL)
 		return KALIT_ERR_NOMEM;
-	if (RAND_priv_bytes(c->key, sizeof(c->key)) != 1 ||
-	    (c->mac = mac_new(c->key)) == NULL) {
+	if ((c->mac = mac_new()) == NULL) {
 		log_ssl(LOG_LEVEL_ERROR, "challenge key");
-		OPENSSL_cleanse(c->key, sizeof(c->key));
 		free(c);
 		return KALIT_ERR_INTERNAL;
 	}
@@ -106,7 +108,6 @@ challenges_free(struct challenges *c)
 		free(c->shard[i].gen[1].slot);
 	}
 	EVP_MAC_CTX_free(c->mac);
-	OPENSSL_cleanse(c->key, sizeof(c->key));
 	free(c);
 }
 
