@@ -37,8 +37,9 @@ state_new(struct kalitd *d, struct state **sp)
 		return KALIT_ERR_NOMEM;
 	atomic_init(&s->refs, 1);
 	if ((r = validator_new(&c->rev, &s->validator)) != KALIT_OK) {
-		log_msg(LOG_LEVEL_ERROR, "trust store %s: %s", c->trust_dir,
-		    kalit_strerror(r));
+		log_msg(LOG_LEVEL_ERROR, "trust store %s%s%s: %s",
+		    c->trust_dir, c->crl_dir != NULL ? " or crl_dir " : "",
+		    c->crl_dir != NULL ? c->crl_dir : "", kalit_strerror(r));
 		goto fail;
 	}
 	if ((r = token_keys_load(c->key_dir, d->key_pass, state_now(),

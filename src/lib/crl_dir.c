@@ -44,8 +44,16 @@ int
 crl_dir_new(const char *path, struct crl_dir **dp)
 {
 	struct crl_dir *d;
+	DIR *dir;
 
 	*dp = NULL;
+	/* A wrong path is a configuration error now, not "unknown" later. */
+	if ((dir = opendir(path)) == NULL) {
+		log_msg(LOG_LEVEL_ERROR, "CRL directory %s: %s", path,
+		    strerror(errno));
+		return KALIT_ERR_CONFIG;
+	}
+	closedir(dir);
 	if ((d = calloc(1, sizeof(*d))) == NULL)
 		return KALIT_ERR_NOMEM;
 	if ((d->path = strdup(path)) == NULL) {

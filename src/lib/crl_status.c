@@ -113,6 +113,39 @@ crl_scope_ok(X509_CRL *crl, X509 *cert)
 	return ok;
 }
 
+/*
+ * 1 unless an entry of crl has a critical extension other than a reason
+ * code: RFC 5280 5.3 forbids using such a CRL for any certificate, as the
+ * extension may change what the entries mean (certificateIssuer would).
+ * Called after X509_CRL_get0_by_cert(), which sorts the entries in place
+ * (under the CRL's lock) the first time: this reads them. One pass,
+ * cheap beside X509_CRL_verify() hashing them all.
+ */
+static int
+entries_ok(X509_CRL *crl)
+{
+	STACK_OF(X509_REVOKED) *revs = X509_CRL_get_REVOKED(crl);
+	const STACK_OF(X509_EXTENSION) *exts;
+	X509_EXTENSION *ext;
+	int i, j;
+
+	for (i = 0; i < sk_X509_REVOKED_num(revs); i++) {
+		exts = X509_REVOKED_get0_extensions(
+		    sk_X509_REVOKED_value(revs, i));
+		for (j = 0; j < sk_X509_EXTENSION_num(exts); j++) {
+			ext = sk_X509_EXTENSION_value(exts, j);
+			if (X509_EXTENSION_get_critical(ext) &&
+			    OBJ_obj2nid(X509_EXTENSION_get_object(ext)) !=
+			    NID_crl_reason) {
+				log_msg(LOG_LEVEL_INFO, "crl: an entry has a "
+				    "critical extension kalit cannot process");
+				return 0;
+			}
+		}
+	}
+	return 1;
+}
+
 /* Issuer, signature and currency of crl for cert at now. */
 static int
 crl_usable(X509_CRL *crl, X509 *cert, X509 *issuer, int64_t now,
@@ -161,14 +194,17 @@ crl_status(X509_CRL *crl, X509 *cert, X509 *issuer, int64_t now,
 	X509_REVOKED *rev = NULL;
 	ASN1_ENUMERATED *code;
 	struct rev_status s;
-	int crit = -1;
+	int crit = -1, found;
 
 	memset(&s, 0, sizeof(s));
 	s.reason = -1;
 	s.source = "crl";
 	if (!crl_usable(crl, cert, issuer, now, &s))
 		return KALIT_ERR_REVOCATION_UNKNOWN;
-	switch (X509_CRL_get0_by_cert(crl, &rev, cert)) {
+	found = X509_CRL_get0_by_cert(crl, &rev, cert);
+	if (!entries_ok(crl))
+		return KALIT_ERR_REVOCATION_UNKNOWN;
+	switch (found) {
 	case 0:
 		s.status = KALIT_OK;
 		*st = s;

@@ -1,7 +1,8 @@
-/* check_ocsp.c: OCSP requests, and what ocsp_response_check() refuses */
+/* check_ocsp.c: OCSP requests, and the responses ocsp_response_check() takes */
 #include "config.h"
 
 #include "testutil.h"
+#include "testpki.h"
 #include "log.h"
 #include "ocsp.h"
 
@@ -369,6 +370,279 @@ START_TEST(test_ocsp_response_other_signer_unknown)
 }
 END_TEST
 
+/* ocsp_response_check(), at time at, of a response made per o. */
+static int
+check_resp(const struct pki *p, const struct resp_opts *o, int64_t at,
+    struct rev_status *st)
+{
+	struct validate_config c;
+	struct validator *v;
+	struct ocsp_req *req = NULL;
+	unsigned char *der = NULL, *resp;
+	size_t len = 0, rlen = 0;
+	int r;
+
+	ck_assert_err(ocsp_request_new(p->leaf, p->ca, 1, &req, &der, &len),
+	    KALIT_OK);
+	ck_assert_ptr_nonnull(req);
+	resp = pki_ocsp_resp(p, der, len, o, &rlen);
+	pki_cfg_init(&c, p, VALIDATE_REV_REQUIRE);
+	v = pki_validator(&c);
+	memset(st, 0, sizeof(*st));
+	r = ocsp_response_check(req, resp, rlen, validator_store(v), at, st);
+	validator_free(v);
+	OPENSSL_free(resp);
+	OPENSSL_free(der);
+	ocsp_request_free(req);
+	return r;
+}
+
+START_TEST(test_ocsp_request)
+{
+	OCSP_REQUEST *req;
+	OCSP_CERTID *id, *want;
+	const unsigned char *q;
+	unsigned char *der = NULL;
+	ASN1_OBJECT *md = NULL;
+	size_t len = 0;
+	struct pki p;
+	int i;
+
+	pki_init(&p, NULL, NULL);
+	for (i = 0; i < 2; i++) {
+		ck_assert_err(ocsp_request_new(p.leaf, p.ca, i, NULL, &der,
+		    &len), KALIT_OK);
+		q = der;
+		ck_assert_ptr_nonnull(req = d2i_OCSP_REQUEST(NULL, &q,
+		    (long)len));
+		ck_assert_ptr_eq(q, der + len);
+		ck_assert_int_eq(OCSP_request_onereq_count(req), 1);
+		id = OCSP_onereq_get0_id(OCSP_request_onereq_get0(req, 0));
+		ck_assert_int_eq(OCSP_id_get0_info(NULL, &md, NULL, NULL, id),
+		    1);
+		ck_assert_int_eq(OBJ_obj2nid(md), NID_sha1);
+		want = OCSP_cert_to_id(NULL, p.leaf, p.ca);
+		ck_assert_int_eq(OCSP_id_cmp(id, want), 0);
+		ck_assert_int_eq(OCSP_REQUEST_get_ext_by_NID(req,
+		    NID_id_pkix_OCSP_Nonce, -1) >= 0, i);
+		OCSP_CERTID_free(want);
+		OCSP_REQUEST_free(req);
+		OPENSSL_free(der);
+	}
+	ocsp_request_free(NULL);
+	pki_free(&p);
+}
+END_TEST
+
+START_TEST(test_ocsp_issuer_signed)
+{
+	struct resp_opts o;
+	struct rev_status st;
+	struct pki p;
+
+	pki_init(&p, NULL, NULL);
+	pki_resp_defaults(&o, &p);
+	ck_assert_err(check_resp(&p, &o, p.now, &st), KALIT_OK);
+	ck_assert_err(st.status, KALIT_OK);
+	ck_assert_str_eq(st.source, "ocsp");
+	ck_assert_int_eq(st.reason, -1);
+	ck_assert(st.this_update == p.now - 60);
+	ck_assert(st.next_update == p.now + HOUR);
+	o.with_certs = 1;
+	ck_assert_err(check_resp(&p, &o, p.now, &st), KALIT_OK);
+	/* a responder that sends no nonce is heard */
+	o.nonce = NONCE_NONE;
+	ck_assert_err(check_resp(&p, &o, p.now, &st), KALIT_OK);
+	o.nonce = NONCE_ECHO;
+
+	o.status = V_OCSP_CERTSTATUS_REVOKED;
+	o.reason = OCSP_REVOKED_STATUS_KEYCOMPROMISE;
+	ck_assert_err(check_resp(&p, &o, p.now, &st), KALIT_ERR_CERT_REVOKED);
+	ck_assert_err(st.status, KALIT_ERR_CERT_REVOKED);
+	ck_assert_int_eq(st.reason, OCSP_REVOKED_STATUS_KEYCOMPROMISE);
+	ck_assert(st.revoked_at == p.now - 660);
+	o.reason = OCSP_REVOKED_STATUS_NOSTATUS;
+	ck_assert_err(check_resp(&p, &o, p.now, &st), KALIT_ERR_CERT_REVOKED);
+	ck_assert_int_eq(st.reason, -1);
+	o.reason = OCSP_REVOKED_STATUS_CERTIFICATEHOLD;
+	ck_assert_err(check_resp(&p, &o, p.now, &st), KALIT_ERR_CERT_ON_HOLD);
+
+	o.status = V_OCSP_CERTSTATUS_UNKNOWN;
+	st.source = "untouched";
+	ck_assert_err(check_resp(&p, &o, p.now, &st),
+	    KALIT_ERR_REVOCATION_UNKNOWN);
+	pki_free(&p);
+}
+END_TEST
+
+START_TEST(test_ocsp_delegated)
+{
+	struct resp_opts o;
+	struct rev_status st;
+	EVP_PKEY *key;
+	X509 *resp, *by_root, *citizen;
+	struct pki p;
+
+	pki_init(&p, NULL, NULL);
+	key = tu_key(KEY_TYPE_P256);
+	pki_write_profile(&p, "ocsp-signer", pki_ocsp_signer_profile);
+	resp = pki_issue(&p, "ocsp-signer", "Responder", key, p.ca, p.ca_key,
+	    NULL, NULL);
+	by_root = pki_issue(&p, "ocsp-signer", "Root Responder", key, p.root,
+	    p.root_key, NULL, NULL);
+	citizen = pki_issue(&p, "citizen", "Other Holder", key, p.ca, p.ca_key,
+	    NULL, NULL);
+	pki_resp_defaults(&o, &p);
+	o.signer = resp;
+	o.key = key;
+	o.with_certs = 1;
+	ck_assert_err(check_resp(&p, &o, p.now, &st), KALIT_OK);
+	o.status = V_OCSP_CERTSTATUS_REVOKED;
+	ck_assert_err(check_resp(&p, &o, p.now, &st), KALIT_ERR_CERT_REVOKED);
+	/* without its certificate it cannot be found */
+	o.with_certs = 0;
+	ck_assert_err(check_resp(&p, &o, p.now, &st),
+	    KALIT_ERR_REVOCATION_UNKNOWN);
+	/* OCSPSigning from another CA of the same root */
+	o.with_certs = 1;
+	o.signer = by_root;
+	ck_assert_err(check_resp(&p, &o, p.now, &st),
+	    KALIT_ERR_REVOCATION_UNKNOWN);
+	/* a certificate of the right CA without OCSPSigning */
+	o.signer = citizen;
+	ck_assert_err(check_resp(&p, &o, p.now, &st),
+	    KALIT_ERR_REVOCATION_UNKNOWN);
+	/* the trusted root is not the leaf's issuer */
+	o.signer = p.root;
+	o.key = p.root_key;
+	ck_assert_err(check_resp(&p, &o, p.now, &st),
+	    KALIT_ERR_REVOCATION_UNKNOWN);
+	X509_free(resp);
+	X509_free(by_root);
+	X509_free(citizen);
+	EVP_PKEY_free(key);
+	pki_free(&p);
+}
+END_TEST
+
+START_TEST(test_ocsp_hostile)
+{
+	struct resp_opts o;
+	struct rev_status st;
+	struct pki p, other;
+	X509 *sibling;
+
+	pki_init(&p, NULL, NULL);
+	pki_init(&other, NULL, NULL);
+	pki_resp_defaults(&o, &p);
+	o.status = V_OCSP_CERTSTATUS_REVOKED;
+	ck_assert_err(check_resp(&p, &o, p.now, &st), KALIT_ERR_CERT_REVOKED);
+	o.status = V_OCSP_CERTSTATUS_GOOD;
+	/* an unrelated key, with its certificate or posing as the CA */
+	o.signer = other.ca;
+	o.key = other.ca_key;
+	o.with_certs = 1;
+	ck_assert_err(check_resp(&p, &o, p.now, &st),
+	    KALIT_ERR_REVOCATION_UNKNOWN);
+	o.with_certs = 0;
+	ck_assert_err(check_resp(&p, &o, p.now, &st),
+	    KALIT_ERR_REVOCATION_UNKNOWN);
+	o.signer = p.ca;
+	o.key = p.ca_key;
+	/* a nonce that is not ours */
+	o.nonce = NONCE_WRONG;
+	ck_assert_err(check_resp(&p, &o, p.now, &st),
+	    KALIT_ERR_REVOCATION_UNKNOWN);
+	o.nonce = NONCE_ECHO;
+	/* stale, from the future, and past nextUpdate at our now */
+	o.next_upd = p.now - 301;
+	o.this_upd = p.now - HOUR;
+	ck_assert_err(check_resp(&p, &o, p.now, &st),
+	    KALIT_ERR_REVOCATION_UNKNOWN);
+	o.this_upd = p.now + HOUR;
+	o.next_upd = p.now + 2 * HOUR;
+	ck_assert_err(check_resp(&p, &o, p.now, &st),
+	    KALIT_ERR_REVOCATION_UNKNOWN);
+	pki_resp_defaults(&o, &p);
+	ck_assert_err(check_resp(&p, &o, p.now + 2 * HOUR, &st),
+	    KALIT_ERR_REVOCATION_UNKNOWN);
+	ck_assert_err(check_resp(&p, &o, p.now - HOUR, &st),
+	    KALIT_ERR_REVOCATION_UNKNOWN);
+	/* without nextUpdate: good, and current */
+	o.next_upd = 0;
+	ck_assert_err(check_resp(&p, &o, p.now, &st), KALIT_OK);
+	ck_assert(st.next_update == 0);
+	/* an answer about another certificate */
+	pki_resp_defaults(&o, &p);
+	sibling = pki_issue(&p, "citizen", "Sibling", p.leaf_key, p.ca,
+	    p.ca_key, NULL, NULL);
+	o.about = sibling;
+	ck_assert_err(check_resp(&p, &o, p.now, &st),
+	    KALIT_ERR_REVOCATION_UNKNOWN);
+	/* two answers about ours */
+	o.about = p.leaf;
+	o.twice = 1;
+	ck_assert_err(check_resp(&p, &o, p.now, &st),
+	    KALIT_ERR_REVOCATION_UNKNOWN);
+	X509_free(sibling);
+	pki_free(&other);
+	pki_free(&p);
+}
+END_TEST
+
+START_TEST(test_ocsp_malformed)
+{
+	struct validate_config c;
+	struct validator *v;
+	struct ocsp_req *req = NULL;
+	struct resp_opts o;
+	struct rev_status st;
+	OCSP_RESPONSE *resp;
+	unsigned char *der = NULL, *good, *bad = NULL, *longer;
+	size_t len = 0, glen = 0;
+	struct pki p;
+	int blen;
+
+	pki_init(&p, NULL, NULL);
+	pki_cfg_init(&c, &p, VALIDATE_REV_REQUIRE);
+	v = pki_validator(&c);
+	ck_assert_err(ocsp_request_new(p.leaf, p.ca, 0, &req, &der, &len),
+	    KALIT_OK);
+	pki_resp_defaults(&o, &p);
+	good = pki_ocsp_resp(&p, der, len, &o, &glen);
+	ck_assert_err(ocsp_response_check(req, good, glen, validator_store(v),
+	    p.now, &st), KALIT_OK);
+	ck_assert_err(ocsp_response_check(req, good, glen - 1,
+	    validator_store(v), p.now, &st), KALIT_ERR_REVOCATION_UNKNOWN);
+	ck_assert_ptr_nonnull(longer = calloc(1, glen + 1));
+	memcpy(longer, good, glen);
+	ck_assert_err(ocsp_response_check(req, longer, glen + 1,
+	    validator_store(v), p.now, &st), KALIT_ERR_REVOCATION_UNKNOWN);
+	ck_assert_err(ocsp_response_check(req, longer, 0,
+	    validator_store(v), p.now, &st), KALIT_ERR_REVOCATION_UNKNOWN);
+	ck_assert_err(ocsp_response_check(req, good, OCSP_RESPONSE_MAX + 1,
+	    validator_store(v), p.now, &st), KALIT_ERR_REVOCATION_UNKNOWN);
+	/* a signature bit flipped */
+	longer[glen - 3] ^= 0x01;
+	ck_assert_err(ocsp_response_check(req, longer, glen,
+	    validator_store(v), p.now, &st), KALIT_ERR_REVOCATION_UNKNOWN);
+	/* tryLater */
+	ck_assert_ptr_nonnull(resp = OCSP_response_create(
+	    OCSP_RESPONSE_STATUS_TRYLATER, NULL));
+	ck_assert_int_gt(blen = i2d_OCSP_RESPONSE(resp, &bad), 0);
+	ck_assert_err(ocsp_response_check(req, bad, (size_t)blen,
+	    validator_store(v), p.now, &st), KALIT_ERR_REVOCATION_UNKNOWN);
+	OCSP_RESPONSE_free(resp);
+	OPENSSL_free(bad);
+	free(longer);
+	OPENSSL_free(good);
+	OPENSSL_free(der);
+	ocsp_request_free(req);
+	validator_free(v);
+	pki_free(&p);
+}
+END_TEST
+
 START_TEST(test_ocsp_request_free_null)
 {
 	ocsp_request_free(NULL);
@@ -393,6 +667,15 @@ ocsp_suite(void)
 	tcase_add_test(tc, test_ocsp_response_empty_unknown);
 	tcase_add_test(tc, test_ocsp_response_other_signer_unknown);
 	tcase_add_test(tc, test_ocsp_request_free_null);
+	suite_add_tcase(s, tc);
+	/* on a PKI of their own (testpki), with a validator's store */
+	tc = tcase_create("validator");
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, test_ocsp_request);
+	tcase_add_test(tc, test_ocsp_issuer_signed);
+	tcase_add_test(tc, test_ocsp_delegated);
+	tcase_add_test(tc, test_ocsp_hostile);
+	tcase_add_test(tc, test_ocsp_malformed);
 	suite_add_tcase(s, tc);
 	return s;
 }

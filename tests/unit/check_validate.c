@@ -1,44 +1,14 @@
-/* check_validate.c: unit tests for validate.c, ocsp.c and crl_status() */
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-
-#include <poll.h>
-#include <pthread.h>
-#include <stdatomic.h>
+/* check_validate.c: unit tests for validate.c */
 #include <string.h>
 
 #include <check.h>
 
-#include <openssl/ocsp.h>
-#include <openssl/pem.h>
 #include <openssl/x509v3.h>
 
-#include "crl.h"
-#include "fetch.h"
-#include "ocsp.h"
 #include "validate.h"
-#include <fcntl.h>
+#include "testpki.h"
 #include "testutil.h"
 
-#define HOUR	3600
-#define DAY	86400
-
-/* A root, an issuing CA and a citizen under it, with their directories. */
-struct pki {
-	char		 trust[PATH_MAX];	/* root.pem and ca.crt */
-	char		 crls[PATH_MAX];	/* crl_dir: empty at first */
-	char		 work[PATH_MAX];	/* test profiles */
-	X509		*root, *ca, *leaf;
-	EVP_PKEY	*root_key, *ca_key, *leaf_key;
-	time_t		 now;
-};
-
-static const char ocsp_signer_profile[] =
-    "[profile]\nkind = end-entity\ndays = 30\n"
-    "basic_constraints = CA:FALSE\n"
-    "key_usage = critical, digitalSignature\n"
-    "extended_key_usage = OCSPSigning\nsubject = cn\n";
 static const char email_only_profile[] =
     "[profile]\nkind = end-entity\ndays = 30\n"
     "key_usage = critical, digitalSignature\n"
@@ -52,205 +22,6 @@ static const char nonrep_profile[] =
     "key_usage = critical, nonRepudiation\n"
     "extended_key_usage = clientAuth\nsubject = cn\n";
 
-/* Profile name from p->work if a test wrote one there, else shipped. */
-static struct profile *
-load_profile(const struct pki *p, const char *name)
-{
-	struct profile *prof = NULL;
-	char path[PATH_MAX];
-
-	ck_assert_int_lt(snprintf(path, sizeof(path), "%s/%s.conf", p->work,
-	    name), (int)sizeof(path));
-	if (access(path, F_OK) != 0)
-		return tu_profile(name);
-	ck_assert_err(profile_load(p->work, name, &prof), KALIT_OK);
-	return prof;
-}
-
-static void
-write_profile(const struct pki *p, const char *name, const char *text)
-{
-	char path[PATH_MAX];
-
-	ck_assert_int_lt(snprintf(path, sizeof(path), "%s/%s.conf", p->work,
-	    name), (int)sizeof(path));
-	tu_write_file(path, text, strlen(text));
-}
-
-static X509 *
-issue(const struct pki *p, const char *profile, const char *cn,
-    EVP_PKEY *key, X509 *ca, EVP_PKEY *ca_key, const char *ocsp_url,
-    const char *crl_url)
-{
-	struct profile *prof = load_profile(p, profile);
-	X509_NAME *name = tu_name(cn);
-	struct x509_spec spec;
-	X509 *cert = NULL;
-
-	memset(&spec, 0, sizeof(spec));
-	spec.profile = prof;
-	spec.subject = name;
-	spec.pubkey = key;
-	spec.issuer = ca;
-	spec.issuer_key = ca_key;
-	spec.not_before = p->now - 300;
-	spec.ocsp_url = ocsp_url;
-	spec.crl_url = crl_url;
-	ck_assert_err(x509_issue(&spec, &cert), KALIT_OK);
-	X509_NAME_free(name);
-	profile_free(prof);
-	return cert;
-}
-
-static void
-pki_init(struct pki *p, const char *ocsp_url, const char *crl_url)
-{
-	memset(p, 0, sizeof(*p));
-	p->now = time(NULL);
-	tu_mkdtemp(p->trust, sizeof(p->trust));
-	tu_mkdtemp(p->crls, sizeof(p->crls));
-	tu_mkdtemp(p->work, sizeof(p->work));
-	tu_make_ca(KEY_TYPE_P256, "Validate Root", &p->root, &p->root_key);
-	p->ca_key = tu_key(KEY_TYPE_P256);
-	p->ca = issue(p, "issuing-ca", "Validate CA", p->ca_key, p->root,
-	    p->root_key, NULL, NULL);
-	p->leaf_key = tu_key(KEY_TYPE_P256);
-	p->leaf = issue(p, "citizen", "Holder", p->leaf_key, p->ca, p->ca_key,
-	    ocsp_url, crl_url);
-	tu_write_certs(p->trust, "root.pem", p->root, NULL);
-	tu_write_certs(p->trust, "ca.crt", p->ca, NULL);
-}
-
-static void
-pki_free(struct pki *p)
-{
-	tu_rmdir(p->trust);
-	tu_rmdir(p->crls);
-	tu_rmdir(p->work);
-	X509_free(p->root);
-	X509_free(p->ca);
-	X509_free(p->leaf);
-	EVP_PKEY_free(p->root_key);
-	EVP_PKEY_free(p->ca_key);
-	EVP_PKEY_free(p->leaf_key);
-}
-
-static void
-cfg_init(struct validate_config *c, const struct pki *p,
-    enum validate_rev_mode mode)
-{
-	memset(c, 0, sizeof(*c));
-	c->trust_dir = p->trust;
-	c->rev_mode = mode;
-	c->crl = 1;
-	c->crl_dir = p->crls;
-	c->timeout_ms = 1000;
-	c->cache_max = 300;
-}
-
-static struct validator *
-validator(const struct validate_config *c)
-{
-	struct validator *v = NULL;
-
-	ck_assert_err(validator_new(c, &v), KALIT_OK);
-	ck_assert_ptr_nonnull(v);
-	return v;
-}
-
-/* A CRL of issuer signed by key into p->crls/name, revoking serial. */
-static void
-write_crl(const struct pki *p, const char *name, X509 *issuer, EVP_PKEY *key,
-    time_t this_update, time_t next_update, const char *serial, int reason,
-    int pem)
-{
-	struct crl *c = NULL;
-	unsigned char *der = NULL;
-	char path[PATH_MAX], *text = NULL;
-	size_t len = 0;
-
-	ck_assert_err(crl_new(issuer, 1, this_update, next_update, &c),
-	    KALIT_OK);
-	if (serial != NULL)
-		ck_assert_err(crl_add(c, serial, this_update - 60, reason),
-		    KALIT_OK);
-	ck_assert_err(crl_sign(c, key, &der, &len), KALIT_OK);
-	tu_path(path, sizeof(path), p->crls, name);
-	if (pem) {
-		ck_assert_err(crl_to_pem(der, len, &text), KALIT_OK);
-		tu_write_file(path, text, strlen(text));
-	} else
-		tu_write_file(path, der, len);
-	free(text);
-	OPENSSL_free(der);
-	crl_free(c);
-}
-
-/*
- * An empty CRL of p->ca into p->crls/ca.crl, with a nextUpdate when next
- * is set, and the extension nid of x509v3_config(5) value when nid is.
- */
-static void
-write_raw_crl(const struct pki *p, int next, int nid, const char *value)
-{
-	char path[PATH_MAX];
-	X509_EXTENSION *ext;
-	ASN1_INTEGER *num;
-	X509_CRL *x;
-	ASN1_TIME *t;
-	BIO *f;
-
-	ck_assert_ptr_nonnull(x = X509_CRL_new());
-	ck_assert_int_eq(X509_CRL_set_version(x, X509_CRL_VERSION_2), 1);
-	ck_assert_int_eq(X509_CRL_set_issuer_name(x,
-	    X509_get_subject_name(p->ca)), 1);
-	ck_assert_ptr_nonnull(t = ASN1_TIME_set(NULL, p->now - HOUR));
-	ck_assert_int_eq(X509_CRL_set1_lastUpdate(x, t), 1);
-	ck_assert_ptr_nonnull(ASN1_TIME_set(t, p->now + HOUR));
-	if (next)
-		ck_assert_int_eq(X509_CRL_set1_nextUpdate(x, t), 1);
-	if (nid == NID_delta_crl) {	/* no text form: a base CRL number */
-		ck_assert_ptr_nonnull(num = ASN1_INTEGER_new());
-		ck_assert_int_eq(ASN1_INTEGER_set(num, 1), 1);
-		ck_assert_int_eq(X509_CRL_add1_ext_i2d(x, nid, num, 1, 0), 1);
-		ASN1_INTEGER_free(num);
-	} else if (nid != 0) {
-		ck_assert_ptr_nonnull(ext = X509V3_EXT_nconf_nid(NULL, NULL,
-		    nid, value));
-		ck_assert_int_eq(X509_CRL_add_ext(x, ext, -1), 1);
-		X509_EXTENSION_free(ext);
-	}
-	ck_assert_int_gt(X509_CRL_sign(x, p->ca_key, EVP_sha256()), 0);
-	tu_path(path, sizeof(path), p->crls, "ca.crl");
-	ck_assert_ptr_nonnull(f = BIO_new_file(path, "w"));
-	ck_assert_int_eq(i2d_X509_CRL_bio(f, x), 1);
-	BIO_free(f);
-	ASN1_TIME_free(t);
-	X509_CRL_free(x);
-}
-
-static void
-leaf_serial(const struct pki *p, char *buf, size_t len)
-{
-	ck_assert_err(x509_serial_hex(p->leaf, buf, len), KALIT_OK);
-}
-
-/* validate_revocation() of the leaf at now with a fresh validator. */
-static int
-rev_check(const struct pki *p, enum validate_rev_mode mode, int64_t now,
-    struct rev_status *st)
-{
-	struct validate_config c;
-	struct validator *v;
-	int r;
-
-	cfg_init(&c, p, mode);
-	v = validator(&c);
-	r = validate_revocation(v, p->leaf, p->ca, now, st);
-	validator_free(v);
-	return r;
-}
-
 START_TEST(test_validator_new_needs_a_root)
 {
 	struct validate_config c;
@@ -260,7 +31,7 @@ START_TEST(test_validator_new_needs_a_root)
 	X509 *self;
 
 	pki_init(&p, NULL, NULL);
-	cfg_init(&c, &p, VALIDATE_REV_REQUIRE);
+	pki_cfg_init(&c, &p, VALIDATE_REV_REQUIRE);
 	/* only the issuing CA: nothing anchors it */
 	tu_path(path, sizeof(path), p.trust, "root.pem");
 	ck_assert_int_eq(unlink(path), 0);
@@ -271,8 +42,8 @@ START_TEST(test_validator_new_needs_a_root)
 	ck_assert_int_eq(unlink(path), 0);
 	ck_assert_err(validator_new(&c, &v), KALIT_ERR_CONFIG);
 	/* a self-signed end-entity certificate is no root */
-	self = issue(&p, "citizen", "Self", p.leaf_key, NULL, p.leaf_key, NULL,
-	    NULL);
+	self = pki_issue(&p, "citizen", "Self", p.leaf_key, NULL, p.leaf_key,
+	    NULL, NULL);
 	tu_write_certs(p.trust, "self.pem", self, NULL);
 	ck_assert_err(validator_new(&c, &v), KALIT_ERR_CONFIG);
 	X509_free(self);
@@ -297,7 +68,7 @@ START_TEST(test_validator_new_bad_file)
 	char path[PATH_MAX];
 
 	pki_init(&p, NULL, NULL);
-	cfg_init(&c, &p, VALIDATE_REV_REQUIRE);
+	pki_cfg_init(&c, &p, VALIDATE_REV_REQUIRE);
 	tu_path(path, sizeof(path), p.trust, "junk.pem");
 	tu_write_file(path, junk, sizeof(junk) - 1);
 	ck_assert_err(validator_new(&c, &v), KALIT_ERR_CONFIG);
@@ -307,7 +78,7 @@ START_TEST(test_validator_new_bad_file)
 	ck_assert_int_eq(unlink(path), 0);
 	tu_path(path, sizeof(path), p.trust, "README.txt");
 	tu_write_file(path, junk, sizeof(junk) - 1);
-	v = validator(&c);
+	v = pki_validator(&c);
 	validator_free(v);
 	pki_free(&p);
 }
@@ -322,8 +93,8 @@ START_TEST(test_validate_chain_ok)
 	char path[PATH_MAX];
 
 	pki_init(&p, NULL, NULL);
-	cfg_init(&c, &p, VALIDATE_REV_REQUIRE);
-	v = validator(&c);
+	pki_cfg_init(&c, &p, VALIDATE_REV_REQUIRE);
+	v = pki_validator(&c);
 	ck_assert_err(validate_chain(v, p.leaf, NULL, p.now, &issuer),
 	    KALIT_OK);
 	ck_assert_ptr_nonnull(issuer);
@@ -342,7 +113,7 @@ START_TEST(test_validate_chain_ok)
 	tu_path(path, sizeof(path), p.trust, "ca.crt");
 	ck_assert_int_eq(unlink(path), 0);
 	tu_write_certs(p.trust, "bundle.pem", p.ca, p.root);
-	v = validator(&c);
+	v = pki_validator(&c);
 	ck_assert_err(validate_chain(v, p.leaf, NULL, p.now, &issuer),
 	    KALIT_OK);
 	X509_free(issuer);
@@ -363,8 +134,8 @@ START_TEST(test_validate_chain_extra)
 	pki_init(&p, NULL, NULL);
 	tu_path(path, sizeof(path), p.trust, "ca.crt");
 	ck_assert_int_eq(unlink(path), 0);
-	cfg_init(&c, &p, VALIDATE_REV_REQUIRE);
-	v = validator(&c);
+	pki_cfg_init(&c, &p, VALIDATE_REV_REQUIRE);
+	v = pki_validator(&c);
 	ck_assert_err(validate_chain(v, p.leaf, NULL, p.now, &issuer),
 	    KALIT_ERR_CERT_UNTRUSTED);
 	ck_assert_ptr_nonnull(extra = sk_X509_new_null());
@@ -390,8 +161,8 @@ START_TEST(test_validate_chain_untrusted)
 	pki_init(&p, NULL, NULL);
 	/* same names, other keys: a forged hierarchy */
 	pki_init(&other, NULL, NULL);
-	cfg_init(&c, &p, VALIDATE_REV_REQUIRE);
-	v = validator(&c);
+	pki_cfg_init(&c, &p, VALIDATE_REV_REQUIRE);
+	v = pki_validator(&c);
 	ck_assert_err(validate_chain(v, other.leaf, NULL, p.now, &issuer),
 	    KALIT_ERR_CERT_UNTRUSTED);
 	ck_assert_ptr_null(issuer);
@@ -425,8 +196,8 @@ START_TEST(test_validate_chain_times)
 	struct pki p;
 
 	pki_init(&p, NULL, NULL);
-	cfg_init(&c, &p, VALIDATE_REV_REQUIRE);
-	v = validator(&c);
+	pki_cfg_init(&c, &p, VALIDATE_REV_REQUIRE);
+	v = pki_validator(&c);
 	ck_assert_err(validate_chain(v, p.leaf, NULL, p.now + 3 * 365 * DAY,
 	    &issuer), KALIT_ERR_CERT_EXPIRED);
 	ck_assert_err(validate_chain(v, p.leaf, NULL, p.now - DAY, &issuer),
@@ -446,7 +217,8 @@ START_TEST(test_validate_chain_times)
 	spec.not_before = p.now - 300;
 	spec.days = 1;
 	ck_assert_err(x509_issue(&spec, &ca), KALIT_OK);
-	leaf = issue(&p, "citizen", "Short", p.leaf_key, ca, key, NULL, NULL);
+	leaf = pki_issue(&p, "citizen", "Short", p.leaf_key, ca, key, NULL,
+	    NULL);
 	ck_assert_ptr_nonnull(extra = sk_X509_new_null());
 	ck_assert_int_eq(X509_add_cert(extra, ca, X509_ADD_FLAG_UP_REF), 1);
 	ck_assert_err(validate_chain(v, leaf, extra, p.now, &issuer),
@@ -526,8 +298,9 @@ START_TEST(test_validate_key_usage)
 	ck_assert_err(validate_key_usage(x), KALIT_ERR_CERT_PURPOSE);
 	X509_free(x);
 	/* nonRepudiation without digitalSignature */
-	write_profile(&p, "nonrep", nonrep_profile);
-	x = issue(&p, "nonrep", "NR", p.leaf_key, p.ca, p.ca_key, NULL, NULL);
+	pki_write_profile(&p, "nonrep", nonrep_profile);
+	x = pki_issue(&p, "nonrep", "NR", p.leaf_key, p.ca, p.ca_key, NULL,
+	    NULL);
 	ck_assert_err(validate_key_usage(x), KALIT_ERR_CERT_PURPOSE);
 	ck_assert_err(validate_eku_client(x), KALIT_OK);
 	X509_free(x);
@@ -545,22 +318,24 @@ START_TEST(test_validate_eku_client)
 	pki_init(&p, NULL, NULL);
 	ck_assert_err(validate_eku_client(p.leaf), KALIT_OK);
 	/* absent: any use */
-	write_profile(&p, "no-eku", no_eku_profile);
-	x = issue(&p, "no-eku", "Any", p.leaf_key, p.ca, p.ca_key, NULL, NULL);
+	pki_write_profile(&p, "no-eku", no_eku_profile);
+	x = pki_issue(&p, "no-eku", "Any", p.leaf_key, p.ca, p.ca_key, NULL,
+	    NULL);
 	ck_assert_err(validate_eku_client(x), KALIT_OK);
 	X509_free(x);
 	x = without_ext(p.leaf, NID_ext_key_usage, p.ca_key);
 	ck_assert_err(validate_eku_client(x), KALIT_OK);
 	X509_free(x);
 	/* present without clientAuth */
-	write_profile(&p, "email", email_only_profile);
-	x = issue(&p, "email", "Mail", p.leaf_key, p.ca, p.ca_key, NULL, NULL);
+	pki_write_profile(&p, "email", email_only_profile);
+	x = pki_issue(&p, "email", "Mail", p.leaf_key, p.ca, p.ca_key, NULL,
+	    NULL);
 	ck_assert_err(validate_key_usage(x), KALIT_OK);
 	ck_assert_err(validate_eku_client(x), KALIT_ERR_CERT_PURPOSE);
 	X509_free(x);
-	write_profile(&p, "ocsp-signer", ocsp_signer_profile);
-	x = issue(&p, "ocsp-signer", "OCSP", p.leaf_key, p.ca, p.ca_key, NULL,
-	    NULL);
+	pki_write_profile(&p, "ocsp-signer", pki_ocsp_signer_profile);
+	x = pki_issue(&p, "ocsp-signer", "OCSP", p.leaf_key, p.ca, p.ca_key,
+	    NULL, NULL);
 	ck_assert_err(validate_eku_client(x), KALIT_ERR_CERT_PURPOSE);
 	X509_free(x);
 	/* what kalit-ca responder issues does not log in */
@@ -589,25 +364,28 @@ START_TEST(test_validate_key_usage_sign)
 	ck_assert_err(validate_key_usage_sign(x), KALIT_ERR_CERT_PURPOSE);
 	X509_free(x);
 	/* no extended key usage: any use */
-	write_profile(&p, "no-eku", no_eku_profile);
-	x = issue(&p, "no-eku", "Any", p.leaf_key, p.ca, p.ca_key, NULL, NULL);
+	pki_write_profile(&p, "no-eku", no_eku_profile);
+	x = pki_issue(&p, "no-eku", "Any", p.leaf_key, p.ca, p.ca_key, NULL,
+	    NULL);
 	ck_assert_err(validate_key_usage_sign(x), KALIT_OK);
 	X509_free(x);
-	write_profile(&p, "email", email_only_profile);
-	x = issue(&p, "email", "Mail", p.leaf_key, p.ca, p.ca_key, NULL, NULL);
+	pki_write_profile(&p, "email", email_only_profile);
+	x = pki_issue(&p, "email", "Mail", p.leaf_key, p.ca, p.ca_key, NULL,
+	    NULL);
 	ck_assert_err(validate_key_usage_sign(x), KALIT_OK);
 	X509_free(x);
 	/* nonRepudiation is enough, but clientAuth alone is for logins */
-	write_profile(&p, "nonrep", nonrep_profile);
-	x = issue(&p, "nonrep", "NR", p.leaf_key, p.ca, p.ca_key, NULL, NULL);
+	pki_write_profile(&p, "nonrep", nonrep_profile);
+	x = pki_issue(&p, "nonrep", "NR", p.leaf_key, p.ca, p.ca_key, NULL,
+	    NULL);
 	ck_assert_err(validate_key_usage_sign(x), KALIT_ERR_CERT_PURPOSE);
 	X509_free(x);
 	x = without_ext(p.leaf, NID_ext_key_usage, p.ca_key);
 	ck_assert_err(validate_key_usage_sign(x), KALIT_OK);
 	X509_free(x);
-	write_profile(&p, "ocsp-signer", ocsp_signer_profile);
-	x = issue(&p, "ocsp-signer", "OCSP", p.leaf_key, p.ca, p.ca_key, NULL,
-	    NULL);
+	pki_write_profile(&p, "ocsp-signer", pki_ocsp_signer_profile);
+	x = pki_issue(&p, "ocsp-signer", "OCSP", p.leaf_key, p.ca, p.ca_key,
+	    NULL, NULL);
 	ck_assert_err(validate_key_usage_sign(x), KALIT_ERR_CERT_PURPOSE);
 	X509_free(x);
 	pki_free(&p);
@@ -622,8 +400,8 @@ START_TEST(test_validate_path_whole)
 	struct pki p;
 
 	pki_init(&p, NULL, NULL);
-	cfg_init(&c, &p, VALIDATE_REV_OFF);
-	v = validator(&c);
+	pki_cfg_init(&c, &p, VALIDATE_REV_OFF);
+	v = pki_validator(&c);
 	ck_assert_err(validate_path(v, p.leaf, NULL, p.now, &chain), KALIT_OK);
 	ck_assert_int_eq(sk_X509_num(chain), 3);
 	ck_assert_int_eq(X509_cmp(sk_X509_value(chain, 0), p.leaf), 0);
@@ -664,7 +442,7 @@ START_TEST(test_validate_policy_issued)
 	spec.policies = "1.3.6.1.5.5.7.13.1";
 	ca = NULL;
 	ck_assert_err(x509_issue(&spec, &ca), KALIT_OK);
-	x = issue(&p, "citizen", "Holder", p.leaf_key, ca, k, NULL, NULL);
+	x = pki_issue(&p, "citizen", "Holder", p.leaf_key, ca, k, NULL, NULL);
 	ck_assert_err(validate_policy_issued(x, ca, "1.3.6.1.5.5.7.13.1"),
 	    KALIT_OK);
 	ck_assert_err(validate_policy_issued(x, ca, "1.3.6.1.5.5.7.13.2"),
@@ -674,7 +452,7 @@ START_TEST(test_validate_policy_issued)
 	spec.policies = "2.5.29.32.0";	/* anyPolicy */
 	ca = NULL;
 	ck_assert_err(x509_issue(&spec, &ca), KALIT_OK);
-	x = issue(&p, "citizen", "Holder", p.leaf_key, ca, k, NULL, NULL);
+	x = pki_issue(&p, "citizen", "Holder", p.leaf_key, ca, k, NULL, NULL);
 	ck_assert_err(validate_policy_issued(x, ca, "1.3.6.1.5.5.7.13.1"),
 	    KALIT_OK);
 	X509_free(x);
@@ -732,1016 +510,6 @@ START_TEST(test_validate_policy)
 }
 END_TEST
 
-START_TEST(test_validate_crl_good)
-{
-	struct rev_status st;
-	struct pki p;
-
-	pki_init(&p, NULL, NULL);
-	write_crl(&p, "ca.crl", p.ca, p.ca_key, p.now - HOUR, p.now + HOUR,
-	    "1234", CRL_REASON_KEY_COMPROMISE, 0);
-	ck_assert_err(rev_check(&p, VALIDATE_REV_REQUIRE, p.now, &st),
-	    KALIT_OK);
-	ck_assert_err(st.status, KALIT_OK);
-	ck_assert_str_eq(st.source, "crl");
-	ck_assert_int_eq(st.reason, -1);
-	ck_assert(st.revoked_at == 0);
-	ck_assert(st.this_update == p.now - HOUR);
-	ck_assert(st.next_update == p.now + HOUR);
-	/* The file the status came from. */
-	ck_assert_ptr_nonnull(strstr(st.origin, p.crls));
-	ck_assert_ptr_nonnull(strstr(st.origin, "/ca.crl"));
-	pki_free(&p);
-}
-END_TEST
-
-START_TEST(test_validate_crl_revoked)
-{
-	char serial[X509_SERIAL_HEX_MAX + 1];
-	struct rev_status st;
-	struct pki p;
-
-	pki_init(&p, NULL, NULL);
-	leaf_serial(&p, serial, sizeof(serial));
-	write_crl(&p, "ca.crl", p.ca, p.ca_key, p.now - HOUR, p.now + HOUR,
-	    serial, CRL_REASON_KEY_COMPROMISE, 0);
-	ck_assert_err(rev_check(&p, VALIDATE_REV_REQUIRE, p.now, &st),
-	    KALIT_ERR_CERT_REVOKED);
-	ck_assert_err(st.status, KALIT_ERR_CERT_REVOKED);
-	ck_assert_str_eq(st.source, "crl");
-	ck_assert_int_eq(st.reason, CRL_REASON_KEY_COMPROMISE);
-	ck_assert(st.revoked_at == p.now - HOUR - 60);
-	/* revoked is revoked in soft-fail mode too, and without st */
-	ck_assert_err(rev_check(&p, VALIDATE_REV_SOFT_FAIL, p.now, NULL),
-	    KALIT_ERR_CERT_REVOKED);
-	/* unspecified: no reason code */
-	write_crl(&p, "ca.crl", p.ca, p.ca_key, p.now - HOUR, p.now + HOUR,
-	    serial, CRL_REASON_UNSPECIFIED, 1);
-	ck_assert_err(rev_check(&p, VALIDATE_REV_REQUIRE, p.now, &st),
-	    KALIT_ERR_CERT_REVOKED);
-	ck_assert_int_eq(st.reason, -1);
-	pki_free(&p);
-}
-END_TEST
-
-START_TEST(test_validate_crl_hold)
-{
-	char serial[X509_SERIAL_HEX_MAX + 1];
-	struct rev_status st;
-	struct pki p;
-
-	pki_init(&p, NULL, NULL);
-	leaf_serial(&p, serial, sizeof(serial));
-	write_crl(&p, "ca.crl", p.ca, p.ca_key, p.now - HOUR, p.now + HOUR,
-	    serial, CRL_REASON_CERTIFICATE_HOLD, 1);
-	ck_assert_err(rev_check(&p, VALIDATE_REV_REQUIRE, p.now, &st),
-	    KALIT_ERR_CERT_ON_HOLD);
-	ck_assert_int_eq(st.reason, CRL_REASON_CERTIFICATE_HOLD);
-	pki_free(&p);
-}
-END_TEST
-
-START_TEST(test_validate_crl_unusable)
-{
-	char serial[X509_SERIAL_HEX_MAX + 1], path[PATH_MAX];
-	struct rev_status st;
-	EVP_PKEY *other;
-	struct pki p;
-
-	pki_init(&p, NULL, NULL);
-	leaf_serial(&p, serial, sizeof(serial));
-	/* the issuer's name, another key */
-	other = tu_key(KEY_TYPE_P256);
-	write_crl(&p, "ca.crl", p.ca, other, p.now - HOUR, p.now + HOUR,
-	    NULL, 0, 0);
-	ck_assert_err(rev_check(&p, VALIDATE_REV_REQUIRE, p.now, &st),
-	    KALIT_ERR_REVOCATION_UNKNOWN);
-	ck_assert_str_eq(st.source, "none");
-	ck_assert_err(st.status, KALIT_ERR_REVOCATION_UNKNOWN);
-	/* stale, and from the future */
-	write_crl(&p, "ca.crl", p.ca, p.ca_key, p.now - 2 * HOUR, p.now - 60,
-	    NULL, 0, 0);
-	ck_assert_err(rev_check(&p, VALIDATE_REV_REQUIRE, p.now, &st),
-	    KALIT_ERR_REVOCATION_UNKNOWN);
-	write_crl(&p, "ca.crl", p.ca, p.ca_key, p.now + HOUR, p.now + DAY,
-	    NULL, 0, 0);
-	ck_assert_err(rev_check(&p, VALIDATE_REV_REQUIRE, p.now, &st),
-	    KALIT_ERR_REVOCATION_UNKNOWN);
-	/* another CA's CRL listing the same serial */
-	write_crl(&p, "ca.crl", p.root, p.root_key, p.now - HOUR,
-	    p.now + HOUR, serial, CRL_REASON_KEY_COMPROMISE, 0);
-	ck_assert_err(rev_check(&p, VALIDATE_REV_REQUIRE, p.now, &st),
-	    KALIT_ERR_REVOCATION_UNKNOWN);
-	/* no nextUpdate */
-	write_raw_crl(&p, 0, 0, NULL);
-	ck_assert_err(rev_check(&p, VALIDATE_REV_REQUIRE, p.now, &st),
-	    KALIT_ERR_REVOCATION_UNKNOWN);
-	/* not a CRL */
-	tu_path(path, sizeof(path), p.crls, "ca.crl");
-	tu_write_file(path, "junk", 4);
-	ck_assert_err(rev_check(&p, VALIDATE_REV_REQUIRE, p.now, &st),
-	    KALIT_ERR_REVOCATION_UNKNOWN);
-	/* ... which does not hide a good one */
-	write_crl(&p, "good.crl", p.ca, p.ca_key, p.now - HOUR, p.now + HOUR,
-	    NULL, 0, 0);
-	ck_assert_err(rev_check(&p, VALIDATE_REV_REQUIRE, p.now, &st),
-	    KALIT_OK);
-	EVP_PKEY_free(other);
-	pki_free(&p);
-}
-END_TEST
-
-START_TEST(test_validate_crl_scope)
-{
-	struct rev_status st;
-	char ext[128];
-	struct pki p;
-
-	pki_init(&p, NULL, "http://127.0.0.1:1/ca.crl");
-	write_raw_crl(&p, 1, 0, NULL);
-	ck_assert_err(rev_check(&p, VALIDATE_REV_REQUIRE, p.now, &st),
-	    KALIT_OK);
-	/* the leaf's distribution point, or another */
-	snprintf(ext, sizeof(ext), "fullname:URI:%s",
-	    "http://127.0.0.1:1/ca.crl");
-	write_raw_crl(&p, 1, NID_issuing_distribution_point, ext);
-	ck_assert_err(rev_check(&p, VALIDATE_REV_REQUIRE, p.now, &st),
-	    KALIT_OK);
-	write_raw_crl(&p, 1, NID_issuing_distribution_point,
-	    "fullname:URI:http://127.0.0.1:1/other.crl");
-	ck_assert_err(rev_check(&p, VALIDATE_REV_REQUIRE, p.now, &st),
-	    KALIT_ERR_REVOCATION_UNKNOWN);
-	/* partial CRLs */
-	write_raw_crl(&p, 1, NID_issuing_distribution_point, "onlyCA:TRUE");
-	ck_assert_err(rev_check(&p, VALIDATE_REV_REQUIRE, p.now, &st),
-	    KALIT_ERR_REVOCATION_UNKNOWN);
-	write_raw_crl(&p, 1, NID_issuing_distribution_point, "onlyuser:TRUE");
-	ck_assert_err(rev_check(&p, VALIDATE_REV_REQUIRE, p.now, &st),
-	    KALIT_OK);
-	write_raw_crl(&p, 1, NID_issuing_distribution_point,
-	    "onlysomereasons:keyCompromise");
-	ck_assert_err(rev_check(&p, VALIDATE_REV_REQUIRE, p.now, &st),
-	    KALIT_ERR_REVOCATION_UNKNOWN);
-	write_raw_crl(&p, 1, NID_issuing_distribution_point,
-	    "indirectCRL:TRUE");
-	ck_assert_err(rev_check(&p, VALIDATE_REV_REQUIRE, p.now, &st),
-	    KALIT_ERR_REVOCATION_UNKNOWN);
-	write_raw_crl(&p, 1, NID_delta_crl, NULL);
-	ck_assert_err(rev_check(&p, VALIDATE_REV_REQUIRE, p.now, &st),
-	    KALIT_ERR_REVOCATION_UNKNOWN);
-	pki_free(&p);
-}
-END_TEST
-
-START_TEST(test_validate_crl_newest_wins)
-{
-	char serial[X509_SERIAL_HEX_MAX + 1];
-	struct rev_status st;
-	struct pki p;
-
-	pki_init(&p, NULL, NULL);
-	leaf_serial(&p, serial, sizeof(serial));
-	/* held, then released */
-	write_crl(&p, "a.crl", p.ca, p.ca_key, p.now - 2 * HOUR, p.now + HOUR,
-	    serial, CRL_REASON_CERTIFICATE_HOLD, 0);
-	write_crl(&p, "b.crl", p.ca, p.ca_key, p.now - HOUR, p.now + HOUR,
-	    NULL, 0, 1);
-	ck_assert_err(rev_check(&p, VALIDATE_REV_REQUIRE, p.now, &st),
-	    KALIT_OK);
-	ck_assert(st.this_update == p.now - HOUR);
-	/* good, then revoked */
-	write_crl(&p, "a.crl", p.ca, p.ca_key, p.now - 30, p.now + HOUR,
-	    serial, CRL_REASON_SUPERSEDED, 0);
-	ck_assert_err(rev_check(&p, VALIDATE_REV_REQUIRE, p.now, &st),
-	    KALIT_ERR_CERT_REVOKED);
-	ck_assert_int_eq(st.reason, CRL_REASON_SUPERSEDED);
-	pki_free(&p);
-}
-END_TEST
-
-START_TEST(test_validate_rev_no_source)
-{
-	struct validate_config c;
-	struct validator *v;
-	struct rev_status st;
-	struct pki p;
-
-	pki_init(&p, NULL, NULL);
-	ck_assert_err(rev_check(&p, VALIDATE_REV_REQUIRE, p.now, &st),
-	    KALIT_ERR_REVOCATION_UNKNOWN);
-	ck_assert_str_eq(st.source, "none");
-	ck_assert_err(rev_check(&p, VALIDATE_REV_SOFT_FAIL, p.now, &st),
-	    KALIT_OK);
-	ck_assert_str_eq(st.source, "none");
-	ck_assert_err(st.status, KALIT_OK);
-	ck_assert_err(rev_check(&p, VALIDATE_REV_OFF, p.now, &st), KALIT_OK);
-	ck_assert_str_eq(st.source, "none");
-	ck_assert(st.this_update == 0 && st.next_update == 0);
-	/* every source turned off fails closed too */
-	write_crl(&p, "ca.crl", p.ca, p.ca_key, p.now - HOUR, p.now + HOUR,
-	    NULL, 0, 0);
-	cfg_init(&c, &p, VALIDATE_REV_REQUIRE);
-	c.crl = 0;
-	v = validator(&c);
-	ck_assert_err(validate_revocation(v, p.leaf, p.ca, p.now, &st),
-	    KALIT_ERR_REVOCATION_UNKNOWN);
-	validator_free(v);
-	/* no crl_dir */
-	cfg_init(&c, &p, VALIDATE_REV_REQUIRE);
-	c.crl_dir = NULL;
-	v = validator(&c);
-	ck_assert_err(validate_revocation(v, p.leaf, p.ca, p.now, &st),
-	    KALIT_ERR_REVOCATION_UNKNOWN);
-	validator_free(v);
-	pki_free(&p);
-}
-END_TEST
-
-START_TEST(test_validate_rev_cache)
-{
-	char serial[X509_SERIAL_HEX_MAX + 1], path[PATH_MAX];
-	struct validate_config c;
-	struct validator *v;
-	struct rev_status st;
-	struct pki p;
-
-	pki_init(&p, NULL, NULL);
-	leaf_serial(&p, serial, sizeof(serial));
-	write_crl(&p, "ca.crl", p.ca, p.ca_key, p.now - HOUR, p.now + HOUR,
-	    serial, CRL_REASON_KEY_COMPROMISE, 0);
-	tu_path(path, sizeof(path), p.crls, "ca.crl");
-	cfg_init(&c, &p, VALIDATE_REV_REQUIRE);
-	v = validator(&c);
-	ck_assert_err(validate_revocation(v, p.leaf, p.ca, p.now, &st),
-	    KALIT_ERR_CERT_REVOKED);
-	ck_assert_int_eq(unlink(path), 0);
-	ck_assert_err(validate_revocation(v, p.leaf, p.ca, p.now + 60, &st),
-	    KALIT_ERR_CERT_REVOKED);
-	ck_assert_str_eq(st.source, "crl");
-	ck_assert_int_eq(st.reason, CRL_REASON_KEY_COMPROMISE);
-	/* cache_max (300 s) caps it */
-	ck_assert_err(validate_revocation(v, p.leaf, p.ca, p.now + 301, &st),
-	    KALIT_ERR_REVOCATION_UNKNOWN);
-	write_crl(&p, "ca.crl", p.ca, p.ca_key, p.now - HOUR, p.now + HOUR,
-	    serial, CRL_REASON_KEY_COMPROMISE, 0);
-	ck_assert_err(validate_revocation(v, p.leaf, p.ca, p.now, &st),
-	    KALIT_ERR_CERT_REVOKED);
-	ck_assert_int_eq(unlink(path), 0);
-	validate_cache_flush(v);
-	ck_assert_err(validate_revocation(v, p.leaf, p.ca, p.now, &st),
-	    KALIT_ERR_REVOCATION_UNKNOWN);
-	validator_free(v);
-
-	/* never beyond nextUpdate */
-	write_crl(&p, "ca.crl", p.ca, p.ca_key, p.now - HOUR, p.now + 100,
-	    NULL, 0, 0);
-	c.cache_max = HOUR;
-	v = validator(&c);
-	ck_assert_err(validate_revocation(v, p.leaf, p.ca, p.now, &st),
-	    KALIT_OK);
-	ck_assert_int_eq(unlink(path), 0);
-	ck_assert_err(validate_revocation(v, p.leaf, p.ca, p.now + 99, &st),
-	    KALIT_OK);
-	ck_assert_err(validate_revocation(v, p.leaf, p.ca, p.now + 100, &st),
-	    KALIT_ERR_REVOCATION_UNKNOWN);
-	validator_free(v);
-
-	/* cache_max 0: nothing is remembered */
-	write_crl(&p, "ca.crl", p.ca, p.ca_key, p.now - HOUR, p.now + HOUR,
-	    NULL, 0, 0);
-	c.cache_max = 0;
-	v = validator(&c);
-	ck_assert_err(validate_revocation(v, p.leaf, p.ca, p.now, &st),
-	    KALIT_OK);
-	ck_assert_int_eq(unlink(path), 0);
-	ck_assert_err(validate_revocation(v, p.leaf, p.ca, p.now, &st),
-	    KALIT_ERR_REVOCATION_UNKNOWN);
-	validator_free(v);
-	pki_free(&p);
-}
-END_TEST
-
-enum nonce_mode { NONCE_NONE, NONCE_ECHO, NONCE_WRONG };
-
-/* What a test responder says, and how it signs. */
-struct resp_opts {
-	X509		*about;		/* issued by p->ca */
-	X509		*signer;
-	EVP_PKEY	*key;
-	int		 status;	/* V_OCSP_CERTSTATUS_* */
-	int		 reason;
-	time_t		 this_upd;
-	time_t		 next_upd;	/* 0: none */
-	enum nonce_mode	 nonce;
-	int		 with_certs;	/* include the signer's certificate */
-	int		 twice;		/* and a second answer: revoked */
-};
-
-static void
-resp_defaults(struct resp_opts *o, const struct pki *p)
-{
-	memset(o, 0, sizeof(*o));
-	o->about = p->leaf;
-	o->signer = p->ca;
-	o->key = p->ca_key;
-	o->status = V_OCSP_CERTSTATUS_GOOD;
-	o->reason = OCSP_REVOKED_STATUS_NOSTATUS;
-	o->this_upd = p->now - 60;
-	o->next_upd = p->now + HOUR;
-	o->nonce = NONCE_ECHO;
-}
-
-/* A DER OCSP response to the DER request reqder (may be NULL). */
-static unsigned char *
-make_resp(const struct pki *p, const unsigned char *reqder, size_t reqlen,
-    const struct resp_opts *o, size_t *lenp)
-{
-	const unsigned char *q = reqder;
-	OCSP_REQUEST *req = NULL;
-	OCSP_BASICRESP *bs;
-	OCSP_RESPONSE *resp;
-	OCSP_CERTID *id;
-	ASN1_TIME *tu, *nu = NULL, *rt;
-	unsigned char *der = NULL;
-	int len;
-
-	ck_assert_ptr_nonnull(bs = OCSP_BASICRESP_new());
-	ck_assert_ptr_nonnull(id = OCSP_cert_to_id(NULL, o->about, p->ca));
-	ck_assert_ptr_nonnull(tu = ASN1_TIME_set(NULL, o->this_upd));
-	ck_assert_ptr_nonnull(rt = ASN1_TIME_set(NULL, o->this_upd - 600));
-	if (o->next_upd != 0)
-		ck_assert_ptr_nonnull(nu = ASN1_TIME_set(NULL, o->next_upd));
-	ck_assert_ptr_nonnull(OCSP_basic_add1_status(bs, id, o->status,
-	    o->reason, o->status == V_OCSP_CERTSTATUS_REVOKED ? rt : NULL,
-	    tu, nu));
-	if (o->twice)
-		ck_assert_ptr_nonnull(OCSP_basic_add1_status(bs, id,
-		    V_OCSP_CERTSTATUS_REVOKED, o->reason, rt, tu, nu));
-	if (o->nonce == NONCE_ECHO && reqder != NULL) {
-		ck_assert_ptr_nonnull(req = d2i_OCSP_REQUEST(NULL, &q,
-		    (long)reqlen));
-		ck_assert_int_ge(OCSP_copy_nonce(bs, req), 1);
-	} else if (o->nonce == NONCE_WRONG)
-		ck_assert_int_eq(OCSP_basic_add1_nonce(bs, NULL, -1), 1);
-	ck_assert_int_eq(OCSP_basic_sign(bs, o->signer, o->key, EVP_sha256(),
-	    NULL, o->with_certs ? 0 : OCSP_NOCERTS), 1);
-	ck_assert_ptr_nonnull(resp = OCSP_response_create(
-	    OCSP_RESPONSE_STATUS_SUCCESSFUL, bs));
-	ck_assert_int_gt(len = i2d_OCSP_RESPONSE(resp, &der), 0);
-	*lenp = (size_t)len;
-	OCSP_RESPONSE_free(resp);
-	OCSP_BASICRESP_free(bs);
-	OCSP_REQUEST_free(req);
-	OCSP_CERTID_free(id);
-	ASN1_TIME_free(tu);
-	ASN1_TIME_free(nu);
-	ASN1_TIME_free(rt);
-	return der;
-}
-
-/* ocsp_response_check() of a response made per o, at now. */
-static int
-check_resp(const struct pki *p, const struct resp_opts *o, int64_t now,
-    struct rev_status *st)
-{
-	struct validate_config c;
-	struct validator *v;
-	struct ocsp_req *req = NULL;
-	unsigned char *der = NULL, *resp;
-	size_t len = 0, rlen = 0;
-	int r;
-
-	ck_assert_err(ocsp_request_new(p->leaf, p->ca, 1, &req, &der, &len),
-	    KALIT_OK);
-	ck_assert_ptr_nonnull(req);
-	resp = make_resp(p, der, len, o, &rlen);
-	cfg_init(&c, p, VALIDATE_REV_REQUIRE);
-	v = validator(&c);
-	memset(st, 0, sizeof(*st));
-	r = ocsp_response_check(req, resp, rlen, validator_store(v), now, st);
-	validator_free(v);
-	OPENSSL_free(resp);
-	OPENSSL_free(der);
-	ocsp_request_free(req);
-	return r;
-}
-
-START_TEST(test_ocsp_request)
-{
-	OCSP_REQUEST *req;
-	OCSP_CERTID *id, *want;
-	const unsigned char *q;
-	unsigned char *der = NULL;
-	ASN1_OBJECT *md = NULL;
-	size_t len = 0;
-	struct pki p;
-	int i;
-
-	pki_init(&p, NULL, NULL);
-	for (i = 0; i < 2; i++) {
-		ck_assert_err(ocsp_request_new(p.leaf, p.ca, i, NULL, &der,
-		    &len), KALIT_OK);
-		q = der;
-		ck_assert_ptr_nonnull(req = d2i_OCSP_REQUEST(NULL, &q,
-		    (long)len));
-		ck_assert_ptr_eq(q, der + len);
-		ck_assert_int_eq(OCSP_request_onereq_count(req), 1);
-		id = OCSP_onereq_get0_id(OCSP_request_onereq_get0(req, 0));
-		ck_assert_int_eq(OCSP_id_get0_info(NULL, &md, NULL, NULL, id),
-		    1);
-		ck_assert_int_eq(OBJ_obj2nid(md), NID_sha1);
-		want = OCSP_cert_to_id(NULL, p.leaf, p.ca);
-		ck_assert_int_eq(OCSP_id_cmp(id, want), 0);
-		ck_assert_int_eq(OCSP_REQUEST_get_ext_by_NID(req,
-		    NID_id_pkix_OCSP_Nonce, -1) >= 0, i);
-		OCSP_CERTID_free(want);
-		OCSP_REQUEST_free(req);
-		OPENSSL_free(der);
-	}
-	ocsp_request_free(NULL);
-	pki_free(&p);
-}
-END_TEST
-
-START_TEST(test_ocsp_issuer_signed)
-{
-	struct resp_opts o;
-	struct rev_status st;
-	struct pki p;
-
-	pki_init(&p, NULL, NULL);
-	resp_defaults(&o, &p);
-	ck_assert_err(check_resp(&p, &o, p.now, &st), KALIT_OK);
-	ck_assert_err(st.status, KALIT_OK);
-	ck_assert_str_eq(st.source, "ocsp");
-	ck_assert_int_eq(st.reason, -1);
-	ck_assert(st.this_update == p.now - 60);
-	ck_assert(st.next_update == p.now + HOUR);
-	o.with_certs = 1;
-	ck_assert_err(check_resp(&p, &o, p.now, &st), KALIT_OK);
-	/* a responder that sends no nonce is heard */
-	o.nonce = NONCE_NONE;
-	ck_assert_err(check_resp(&p, &o, p.now, &st), KALIT_OK);
-	o.nonce = NONCE_ECHO;
-
-	o.status = V_OCSP_CERTSTATUS_REVOKED;
-	o.reason = OCSP_REVOKED_STATUS_KEYCOMPROMISE;
-	ck_assert_err(check_resp(&p, &o, p.now, &st), KALIT_ERR_CERT_REVOKED);
-	ck_assert_err(st.status, KALIT_ERR_CERT_REVOKED);
-	ck_assert_int_eq(st.reason, OCSP_REVOKED_STATUS_KEYCOMPROMISE);
-	ck_assert(st.revoked_at == p.now - 660);
-	o.reason = OCSP_REVOKED_STATUS_NOSTATUS;
-	ck_assert_err(check_resp(&p, &o, p.now, &st), KALIT_ERR_CERT_REVOKED);
-	ck_assert_int_eq(st.reason, -1);
-	o.reason = OCSP_REVOKED_STATUS_CERTIFICATEHOLD;
-	ck_assert_err(check_resp(&p, &o, p.now, &st), KALIT_ERR_CERT_ON_HOLD);
-
-	o.status = V_OCSP_CERTSTATUS_UNKNOWN;
-	st.source = "untouched";
-	ck_assert_err(check_resp(&p, &o, p.now, &st),
-	    KALIT_ERR_REVOCATION_UNKNOWN);
-	pki_free(&p);
-}
-END_TEST
-
-START_TEST(test_ocsp_delegated)
-{
-	struct resp_opts o;
-	struct rev_status st;
-	EVP_PKEY *key;
-	X509 *resp, *by_root, *citizen;
-	struct pki p;
-
-	pki_init(&p, NULL, NULL);
-	key = tu_key(KEY_TYPE_P256);
-	write_profile(&p, "ocsp-signer", ocsp_signer_profile);
-	resp = issue(&p, "ocsp-signer", "Responder", key, p.ca, p.ca_key,
-	    NULL, NULL);
-	by_root = issue(&p, "ocsp-signer", "Root Responder", key, p.root,
-	    p.root_key, NULL, NULL);
-	citizen = issue(&p, "citizen", "Other Holder", key, p.ca, p.ca_key,
-	    NULL, NULL);
-	resp_defaults(&o, &p);
-	o.signer = resp;
-	o.key = key;
-	o.with_certs = 1;
-	ck_assert_err(check_resp(&p, &o, p.now, &st), KALIT_OK);
-	o.status = V_OCSP_CERTSTATUS_REVOKED;
-	ck_assert_err(check_resp(&p, &o, p.now, &st), KALIT_ERR_CERT_REVOKED);
-	/* without its certificate it cannot be found */
-	o.with_certs = 0;
-	ck_assert_err(check_resp(&p, &o, p.now, &st),
-	    KALIT_ERR_REVOCATION_UNKNOWN);
-	/* OCSPSigning from another CA of the same root */
-	o.with_certs = 1;
-	o.signer = by_root;
-	ck_assert_err(check_resp(&p, &o, p.now, &st),
-	    KALIT_ERR_REVOCATION_UNKNOWN);
-	/* a certificate of the right CA without OCSPSigning */
-	o.signer = citizen;
-	ck_assert_err(check_resp(&p, &o, p.now, &st),
-	    KALIT_ERR_REVOCATION_UNKNOWN);
-	/* the trusted root is not the leaf's issuer */
-	o.signer = p.root;
-	o.key = p.root_key;
-	ck_assert_err(check_resp(&p, &o, p.now, &st),
-	    KALIT_ERR_REVOCATION_UNKNOWN);
-	X509_free(resp);
-	X509_free(by_root);
-	X509_free(citizen);
-	EVP_PKEY_free(key);
-	pki_free(&p);
-}
-END_TEST
-
-START_TEST(test_ocsp_hostile)
-{
-	struct resp_opts o;
-	struct rev_status st;
-	struct pki p, other;
-	X509 *sibling;
-
-	pki_init(&p, NULL, NULL);
-	pki_init(&other, NULL, NULL);
-	resp_defaults(&o, &p);
-	o.status = V_OCSP_CERTSTATUS_REVOKED;
-	ck_assert_err(check_resp(&p, &o, p.now, &st), KALIT_ERR_CERT_REVOKED);
-	o.status = V_OCSP_CERTSTATUS_GOOD;
-	/* an unrelated key, with its certificate or posing as the CA */
-	o.signer = other.ca;
-	o.key = other.ca_key;
-	o.with_certs = 1;
-	ck_assert_err(check_resp(&p, &o, p.now, &st),
-	    KALIT_ERR_REVOCATION_UNKNOWN);
-	o.with_certs = 0;
-	ck_assert_err(check_resp(&p, &o, p.now, &st),
-	    KALIT_ERR_REVOCATION_UNKNOWN);
-	o.signer = p.ca;
-	o.key = p.ca_key;
-	/* a nonce that is not ours */
-	o.nonce = NONCE_WRONG;
-	ck_assert_err(check_resp(&p, &o, p.now, &st),
-	    KALIT_ERR_REVOCATION_UNKNOWN);
-	o.nonce = NONCE_ECHO;
-	/* stale, from the future, and past nextUpdate at our now */
-	o.next_upd = p.now - 301;
-	o.this_upd = p.now - HOUR;
-	ck_assert_err(check_resp(&p, &o, p.now, &st),
-	    KALIT_ERR_REVOCATION_UNKNOWN);
-	o.this_upd = p.now + HOUR;
-	o.next_upd = p.now + 2 * HOUR;
-	ck_assert_err(check_resp(&p, &o, p.now, &st),
-	    KALIT_ERR_REVOCATION_UNKNOWN);
-	resp_defaults(&o, &p);
-	ck_assert_err(check_resp(&p, &o, p.now + 2 * HOUR, &st),
-	    KALIT_ERR_REVOCATION_UNKNOWN);
-	ck_assert_err(check_resp(&p, &o, p.now - HOUR, &st),
-	    KALIT_ERR_REVOCATION_UNKNOWN);
-	/* without nextUpdate: good, and current */
-	o.next_upd = 0;
-	ck_assert_err(check_resp(&p, &o, p.now, &st), KALIT_OK);
-	ck_assert(st.next_update == 0);
-	/* an answer about another certificate */
-	resp_defaults(&o, &p);
-	sibling = issue(&p, "citizen", "Sibling", p.leaf_key, p.ca, p.ca_key,
-	    NULL, NULL);
-	o.about = sibling;
-	ck_assert_err(check_resp(&p, &o, p.now, &st),
-	    KALIT_ERR_REVOCATION_UNKNOWN);
-	/* two answers about ours */
-	o.about = p.leaf;
-	o.twice = 1;
-	ck_assert_err(check_resp(&p, &o, p.now, &st),
-	    KALIT_ERR_REVOCATION_UNKNOWN);
-	X509_free(sibling);
-	pki_free(&other);
-	pki_free(&p);
-}
-END_TEST
-
-START_TEST(test_ocsp_malformed)
-{
-	struct validate_config c;
-	struct validator *v;
-	struct ocsp_req *req = NULL;
-	struct resp_opts o;
-	struct rev_status st;
-	OCSP_RESPONSE *resp;
-	unsigned char *der = NULL, *good, *bad = NULL, *longer;
-	size_t len = 0, glen = 0;
-	struct pki p;
-	int blen;
-
-	pki_init(&p, NULL, NULL);
-	cfg_init(&c, &p, VALIDATE_REV_REQUIRE);
-	v = validator(&c);
-	ck_assert_err(ocsp_request_new(p.leaf, p.ca, 0, &req, &der, &len),
-	    KALIT_OK);
-	resp_defaults(&o, &p);
-	good = make_resp(&p, der, len, &o, &glen);
-	ck_assert_err(ocsp_response_check(req, good, glen, validator_store(v),
-	    p.now, &st), KALIT_OK);
-	ck_assert_err(ocsp_response_check(req, good, glen - 1,
-	    validator_store(v), p.now, &st), KALIT_ERR_REVOCATION_UNKNOWN);
-	ck_assert_ptr_nonnull(longer = calloc(1, glen + 1));
-	memcpy(longer, good, glen);
-	ck_assert_err(ocsp_response_check(req, longer, glen + 1,
-	    validator_store(v), p.now, &st), KALIT_ERR_REVOCATION_UNKNOWN);
-	ck_assert_err(ocsp_response_check(req, longer, 0,
-	    validator_store(v), p.now, &st), KALIT_ERR_REVOCATION_UNKNOWN);
-	ck_assert_err(ocsp_response_check(req, good, OCSP_RESPONSE_MAX + 1,
-	    validator_store(v), p.now, &st), KALIT_ERR_REVOCATION_UNKNOWN);
-	/* a signature bit flipped */
-	longer[glen - 3] ^= 0x01;
-	ck_assert_err(ocsp_response_check(req, longer, glen,
-	    validator_store(v), p.now, &st), KALIT_ERR_REVOCATION_UNKNOWN);
-	/* tryLater */
-	ck_assert_ptr_nonnull(resp = OCSP_response_create(
-	    OCSP_RESPONSE_STATUS_TRYLATER, NULL));
-	ck_assert_int_gt(blen = i2d_OCSP_RESPONSE(resp, &bad), 0);
-	ck_assert_err(ocsp_response_check(req, bad, (size_t)blen,
-	    validator_store(v), p.now, &st), KALIT_ERR_REVOCATION_UNKNOWN);
-	OCSP_RESPONSE_free(resp);
-	OPENSSL_free(bad);
-	free(longer);
-	OPENSSL_free(good);
-	OPENSSL_free(der);
-	ocsp_request_free(req);
-	validator_free(v);
-	pki_free(&p);
-}
-END_TEST
-
-/* A one-connection-at-a-time HTTP server on 127.0.0.1 for canned answers. */
-struct srv {
-	int		 fd;
-	int		 port;
-	pthread_t	 thread;
-	atomic_int	 stop;
-	pthread_mutex_t	 lock;
-	int		 status;
-	unsigned char	*body;		/* owned, OPENSSL_free() */
-	size_t		 len;
-	int		 hits;
-	char		 head[1024];	/* of the last request */
-};
-
-static void
-srv_serve(struct srv *s, int c)
-{
-	char buf[16384], hdr[256], *end, *cl;
-	size_t n = 0, need = 0;
-	ssize_t k;
-	int hl;
-
-	while (n < sizeof(buf) - 1 &&
-	    (k = read(c, buf + n, sizeof(buf) - 1 - n)) > 0) {
-		n += (size_t)k;
-		buf[n] = '\0';
-		if ((end = strstr(buf, "\r\n\r\n")) == NULL)
-			continue;
-		cl = strstr(buf, "Content-Length: ");
-		need = (size_t)(end - buf) + 4 +
-		    (cl != NULL && cl < end ? strtoul(cl + 16, NULL, 10) : 0);
-		if (n >= need)
-			break;
-	}
-	pthread_mutex_lock(&s->lock);
-	s->hits++;
-	n = n < sizeof(s->head) - 1 ? n : sizeof(s->head) - 1;
-	memcpy(s->head, buf, n);
-	s->head[n] = '\0';
-	hl = snprintf(hdr, sizeof(hdr), "HTTP/1.1 %d X\r\nContent-Type: "
-	    "application/octet-stream\r\nContent-Length: %zu\r\n"
-	    "Connection: close\r\n\r\n", s->status, s->len);
-	(void)send(c, hdr, (size_t)hl, MSG_NOSIGNAL);
-	if (s->len > 0)
-		(void)send(c, s->body, s->len, MSG_NOSIGNAL);
-	pthread_mutex_unlock(&s->lock);
-}
-
-static void *
-srv_main(void *arg)
-{
-	struct srv *s = arg;
-	struct pollfd pfd;
-	int c;
-
-	while (!atomic_load(&s->stop)) {
-		pfd.fd = s->fd;
-		pfd.events = POLLIN;
-		if (poll(&pfd, 1, 50) != 1 ||
-		    (c = accept(s->fd, NULL, NULL)) < 0)
-			continue;
-		srv_serve(s, c);
-		close(c);
-	}
-	return NULL;
-}
-
-static void
-srv_start(struct srv *s)
-{
-	struct sockaddr_in sa;
-	socklen_t sl = sizeof(sa);
-
-	memset(s, 0, sizeof(*s));
-	ck_assert_int_eq(pthread_mutex_init(&s->lock, NULL), 0);
-	ck_assert_int_ge(s->fd = socket(AF_INET, SOCK_STREAM, 0), 0);
-	memset(&sa, 0, sizeof(sa));
-	sa.sin_family = AF_INET;
-	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	ck_assert_int_eq(bind(s->fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
-	ck_assert_int_eq(listen(s->fd, 16), 0);
-	ck_assert_int_eq(getsockname(s->fd, (struct sockaddr *)&sa, &sl), 0);
-	s->port = ntohs(sa.sin_port);
-	s->status = 404;
-	ck_assert_int_eq(pthread_create(&s->thread, NULL, srv_main, s), 0);
-}
-
-/* From now on the server answers status with body (taken over). */
-static void
-srv_answer(struct srv *s, int status, unsigned char *body, size_t len)
-{
-	pthread_mutex_lock(&s->lock);
-	OPENSSL_free(s->body);
-	s->status = status;
-	s->body = body;
-	s->len = len;
-	pthread_mutex_unlock(&s->lock);
-}
-
-static void
-srv_stop(struct srv *s)
-{
-	atomic_store(&s->stop, 1);
-	ck_assert_int_eq(pthread_join(s->thread, NULL), 0);
-	close(s->fd);
-	OPENSSL_free(s->body);
-	pthread_mutex_destroy(&s->lock);
-}
-
-START_TEST(test_validate_ocsp_http)
-{
-	struct validate_config c;
-	struct validator *v;
-	struct rev_status st;
-	struct resp_opts o;
-	unsigned char *der;
-	char url[64];
-	size_t len;
-	struct srv s;
-	struct pki p;
-
-	srv_start(&s);
-	snprintf(url, sizeof(url), "http://127.0.0.1:%d/ocsp", s.port);
-	/* the AIA names the responder; it sends no nonce back */
-	pki_init(&p, url, NULL);
-	resp_defaults(&o, &p);
-	o.status = V_OCSP_CERTSTATUS_REVOKED;
-	o.reason = OCSP_REVOKED_STATUS_CERTIFICATEHOLD;
-	der = make_resp(&p, NULL, 0, &o, &len);
-	srv_answer(&s, 200, der, len);
-	cfg_init(&c, &p, VALIDATE_REV_REQUIRE);
-	c.ocsp = 1;
-	c.ocsp_nonce = 1;
-	v = validator(&c);
-	ck_assert_err(validate_revocation(v, p.leaf, p.ca, p.now, &st),
-	    KALIT_ERR_CERT_ON_HOLD);
-	ck_assert_str_eq(st.source, "ocsp");
-	ck_assert_str_eq(st.origin, url);	/* the responder asked */
-	/* cached: the responder is asked once */
-	ck_assert_err(validate_revocation(v, p.leaf, p.ca, p.now, &st),
-	    KALIT_ERR_CERT_ON_HOLD);
-	validate_cache_flush(v);
-
-	/* the responder fails: the CRL decides */
-	srv_answer(&s, 500, NULL, 0);
-	ck_assert_err(validate_revocation(v, p.leaf, p.ca, p.now, &st),
-	    KALIT_ERR_REVOCATION_UNKNOWN);
-	write_crl(&p, "ca.crl", p.ca, p.ca_key, p.now - HOUR, p.now + HOUR,
-	    NULL, 0, 0);
-	ck_assert_err(validate_revocation(v, p.leaf, p.ca, p.now, &st),
-	    KALIT_OK);
-	ck_assert_str_eq(st.source, "crl");
-	validator_free(v);
-
-	/* ocsp_url overrides the AIA */
-	c.ocsp_url = "http://127.0.0.1:1/";
-	c.crl = 0;
-	v = validator(&c);
-	ck_assert_err(validate_revocation(v, p.leaf, p.ca, p.now, &st),
-	    KALIT_ERR_REVOCATION_UNKNOWN);
-	validator_free(v);
-	srv_stop(&s);
-	ck_assert_int_eq(s.hits, 3);
-	ck_assert_ptr_nonnull(strstr(s.head, "POST /ocsp HTTP/1.1\r\n"));
-	ck_assert_ptr_nonnull(strstr(s.head,
-	    "Content-Type: application/ocsp-request\r\n"));
-	ck_assert_ptr_nonnull(strstr(s.head,
-	    "Accept: application/ocsp-response\r\n"));
-	pki_free(&p);
-}
-END_TEST
-
-START_TEST(test_validate_ocsp_unreachable)
-{
-	struct validate_config c;
-	struct validator *v;
-	struct rev_status st;
-	struct pki p;
-
-	pki_init(&p, NULL, NULL);
-	cfg_init(&c, &p, VALIDATE_REV_REQUIRE);
-	c.ocsp = 1;
-	c.ocsp_url = "http://127.0.0.1:1/";
-	c.crl = 0;
-	v = validator(&c);
-	ck_assert_err(validate_revocation(v, p.leaf, p.ca, p.now, &st),
-	    KALIT_ERR_REVOCATION_UNKNOWN);
-	ck_assert_str_eq(st.source, "none");
-	validator_free(v);
-	c.rev_mode = VALIDATE_REV_SOFT_FAIL;
-	v = validator(&c);
-	ck_assert_err(validate_revocation(v, p.leaf, p.ca, p.now, &st),
-	    KALIT_OK);
-	validator_free(v);
-	pki_free(&p);
-}
-END_TEST
-
-/* Connections waiting on a listening socket nobody accepts from. */
-static int
-pending_connections(int fd)
-{
-	int n = 0, c;
-
-	ck_assert_int_eq(fcntl(fd, F_SETFL, O_NONBLOCK), 0);
-	while ((c = accept(fd, NULL, NULL)) >= 0) {
-		close(c);
-		n++;
-	}
-	return n;
-}
-
-START_TEST(test_validate_responder_down_is_not_asked_again)
-{
-	struct sockaddr_in sin;
-	socklen_t slen = sizeof(sin);
-	struct validate_config c;
-	struct validator *v;
-	struct pki p;
-	char url[64];
-	int fd;
-
-	/* A responder that takes connections and never answers. */
-	ck_assert_int_ge(fd = socket(AF_INET, SOCK_STREAM, 0), 0);
-	memset(&sin, 0, sizeof(sin));
-	sin.sin_family = AF_INET;
-	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	ck_assert_int_eq(bind(fd, (struct sockaddr *)&sin, sizeof(sin)), 0);
-	ck_assert_int_eq(listen(fd, 16), 0);
-	ck_assert_int_eq(getsockname(fd, (struct sockaddr *)&sin, &slen), 0);
-	snprintf(url, sizeof(url), "http://127.0.0.1:%d/",
-	    ntohs(sin.sin_port));
-	pki_init(&p, NULL, NULL);
-	cfg_init(&c, &p, VALIDATE_REV_REQUIRE);
-	c.ocsp = 1;
-	c.ocsp_url = url;
-	c.crl = 0;
-	c.timeout_ms = 200;
-	v = validator(&c);
-	ck_assert_err(validate_revocation(v, p.leaf, p.ca, p.now, NULL),
-	    KALIT_ERR_REVOCATION_UNKNOWN);
-	/* Still unknown (fail closed), but without a second connection. */
-	ck_assert_err(validate_revocation(v, p.leaf, p.ca, p.now, NULL),
-	    KALIT_ERR_REVOCATION_UNKNOWN);
-	ck_assert_int_eq(pending_connections(fd), 1);
-	/* A flush (SIGHUP) forgets that it was down. */
-	validate_cache_flush(v);
-	ck_assert_err(validate_revocation(v, p.leaf, p.ca, p.now, NULL),
-	    KALIT_ERR_REVOCATION_UNKNOWN);
-	ck_assert_int_eq(pending_connections(fd), 1);
-	validator_free(v);
-	close(fd);
-	pki_free(&p);
-}
-END_TEST
-
-START_TEST(test_validate_crl_fetch)
-{
-	char serial[X509_SERIAL_HEX_MAX + 1], url[64];
-	struct validate_config c;
-	struct validator *v;
-	struct rev_status st;
-	struct crl *crl = NULL;
-	unsigned char *der = NULL;
-	size_t len = 0;
-	X509 *sibling;
-	struct srv s;
-	struct pki p;
-
-	srv_start(&s);
-	snprintf(url, sizeof(url), "http://127.0.0.1:%d/ca.crl", s.port);
-	pki_init(&p, NULL, url);
-	sibling = issue(&p, "citizen", "Sibling", p.leaf_key, p.ca, p.ca_key,
-	    NULL, url);
-	leaf_serial(&p, serial, sizeof(serial));
-	ck_assert_err(crl_new(p.ca, 9, p.now - HOUR, p.now + HOUR, &crl),
-	    KALIT_OK);
-	ck_assert_err(crl_add(crl, serial, p.now - HOUR,
-	    CRL_REASON_KEY_COMPROMISE), KALIT_OK);
-	ck_assert_err(crl_sign(crl, p.ca_key, &der, &len), KALIT_OK);
-	srv_answer(&s, 200, der, len);
-	cfg_init(&c, &p, VALIDATE_REV_REQUIRE);
-	c.crl_dir = NULL;
-	v = validator(&c);
-	/* crl_fetch off */
-	ck_assert_err(validate_revocation(v, p.leaf, p.ca, p.now, &st),
-	    KALIT_ERR_REVOCATION_UNKNOWN);
-	validator_free(v);
-	c.crl_fetch = 1;
-	v = validator(&c);
-	ck_assert_err(validate_revocation(v, p.leaf, p.ca, p.now, &st),
-	    KALIT_ERR_CERT_REVOKED);
-	ck_assert_str_eq(st.source, "crl");
-	/* the downloaded CRL answers for its other certificates too ... */
-	ck_assert_err(validate_revocation(v, sibling, p.ca, p.now + 200, &st),
-	    KALIT_OK);
-	/* ... for cache_max from the download, not from its last use */
-	srv_answer(&s, 500, NULL, 0);
-	ck_assert_err(validate_revocation(v, sibling, p.ca, p.now + 350, &st),
-	    KALIT_ERR_REVOCATION_UNKNOWN);
-	validator_free(v);
-	srv_stop(&s);
-	ck_assert_int_eq(s.hits, 2);
-	ck_assert_ptr_nonnull(strstr(s.head, "GET /ca.crl HTTP/1.1\r\n"));
-	X509_free(sibling);
-	crl_free(crl);
-	pki_free(&p);
-}
-END_TEST
-
-struct worker {
-	struct validator *v;
-	struct pki	*p;
-	int		 flush;
-	int		 bad;
-};
-
-static void *
-worker_main(void *arg)
-{
-	struct worker *w = arg;
-	X509 *issuer;
-	int i;
-
-	for (i = 0; i < 40; i++) {
-		issuer = NULL;
-		if (validate_chain(w->v, w->p->leaf, NULL, w->p->now,
-		    &issuer) != KALIT_OK ||
-		    validate_revocation(w->v, w->p->leaf, issuer, w->p->now,
-		    NULL) != KALIT_ERR_CERT_REVOKED)
-			w->bad++;
-		X509_free(issuer);
-		if (w->flush && i % 8 == 0)
-			validate_cache_flush(w->v);
-	}
-	return NULL;
-}
-
-START_TEST(test_validate_threads)
-{
-	char serial[X509_SERIAL_HEX_MAX + 1];
-	struct validate_config c;
-	struct worker w[6];
-	pthread_t t[6];
-	struct pki p;
-	size_t i;
-
-	pki_init(&p, NULL, NULL);
-	leaf_serial(&p, serial, sizeof(serial));
-	write_crl(&p, "ca.crl", p.ca, p.ca_key, p.now - HOUR, p.now + HOUR,
-	    serial, CRL_REASON_AFFILIATION_CHANGED, 0);
-	cfg_init(&c, &p, VALIDATE_REV_REQUIRE);
-	memset(w, 0, sizeof(w));
-	w[0].v = validator(&c);
-	for (i = 0; i < 6; i++) {
-		w[i].v = w[0].v;
-		w[i].p = &p;
-		w[i].flush = i == 0;
-		ck_assert_int_eq(pthread_create(&t[i], NULL, worker_main,
-		    &w[i]), 0);
-	}
-	for (i = 0; i < 6; i++) {
-		ck_assert_int_eq(pthread_join(t[i], NULL), 0);
-		ck_assert_int_eq(w[i].bad, 0);
-	}
-	validator_free(w[0].v);
-	pki_free(&p);
-}
-END_TEST
-
 static Suite *
 validate_suite(void)
 {
@@ -1762,24 +530,6 @@ validate_suite(void)
 	tcase_add_test(tc, test_validate_key_usage_sign);
 	tcase_add_test(tc, test_validate_path_whole);
 	tcase_add_test(tc, test_validate_policy_issued);
-	tcase_add_test(tc, test_validate_crl_good);
-	tcase_add_test(tc, test_validate_crl_revoked);
-	tcase_add_test(tc, test_validate_crl_hold);
-	tcase_add_test(tc, test_validate_crl_unusable);
-	tcase_add_test(tc, test_validate_crl_scope);
-	tcase_add_test(tc, test_validate_crl_newest_wins);
-	tcase_add_test(tc, test_validate_rev_no_source);
-	tcase_add_test(tc, test_validate_rev_cache);
-	tcase_add_test(tc, test_ocsp_request);
-	tcase_add_test(tc, test_ocsp_issuer_signed);
-	tcase_add_test(tc, test_ocsp_delegated);
-	tcase_add_test(tc, test_ocsp_hostile);
-	tcase_add_test(tc, test_ocsp_malformed);
-	tcase_add_test(tc, test_validate_ocsp_http);
-	tcase_add_test(tc, test_validate_ocsp_unreachable);
-	tcase_add_test(tc, test_validate_responder_down_is_not_asked_again);
-	tcase_add_test(tc, test_validate_crl_fetch);
-	tcase_add_test(tc, test_validate_threads);
 	suite_add_tcase(s, tc);
 	return s;
 }
@@ -1787,11 +537,5 @@ validate_suite(void)
 int
 main(void)
 {
-	int r;
-
-	if (fetch_init() != KALIT_OK)
-		return EXIT_FAILURE;
-	r = tu_run(validate_suite());
-	fetch_cleanup();
-	return r;
+	return tu_run(validate_suite());
 }
