@@ -3,27 +3,10 @@
 
 #include <check.h>
 
-#include <sqlite3.h>
-
 #include "audit.h"
 #include "store.h"
 #include "testutil.h"
-
-static char tmpdir[PATH_MAX];
-static char dbpath[PATH_MAX];
-
-static void
-setup(void)
-{
-	tu_mkdtemp(tmpdir, sizeof(tmpdir));
-	tu_path(dbpath, sizeof(dbpath), tmpdir, "ca.db");
-}
-
-static void
-teardown(void)
-{
-	tu_rmdir(tmpdir);
-}
+#include "teststore.h"
 
 /* A new store with three audit records, closed again. */
 static void
@@ -31,7 +14,7 @@ make_log(void)
 {
 	struct store *s = NULL;
 
-	ck_assert_err(store_open(dbpath, 1, &s), KALIT_OK);
+	ck_assert_err(store_open(ts_dbpath, 1, &s), KALIT_OK);
 	ck_assert_err(store_begin(s), KALIT_OK);
 	ck_assert_err(audit_append(s, "alice", "init", NULL, NULL), KALIT_OK);
 	ck_assert_err(store_commit(s), KALIT_OK);
@@ -42,19 +25,11 @@ make_log(void)
 	store_free(s);
 }
 
-/* Runs one SQL statement on the database behind the store's back. */
+/* Changes one row of the audit table behind the store's back. */
 static void
 raw_sql(const char *sql)
 {
-	sqlite3 *db;
-	char *msg = NULL;
-
-	ck_assert_int_eq(sqlite3_open_v2(dbpath, &db, SQLITE_OPEN_READWRITE,
-	    NULL), SQLITE_OK);
-	ck_assert_msg(sqlite3_exec(db, sql, NULL, NULL, &msg) == SQLITE_OK,
-	    "%s: %s", sql, msg != NULL ? msg : "?");
-	ck_assert_int_eq(sqlite3_changes(db), 1);
-	sqlite3_close(db);
+	ck_assert_int_eq(ts_raw_sql(sql), 1);
 }
 
 /* Opens the store and verifies the log; returns the result. */
@@ -64,36 +39,11 @@ verify(int64_t *countp, int64_t *badp)
 	struct store *s = NULL;
 	int r;
 
-	ck_assert_err(store_open(dbpath, 0, &s), KALIT_OK);
+	ck_assert_err(store_open(ts_dbpath, 0, &s), KALIT_OK);
 	*countp = *badp = -1;
 	r = audit_verify(s, countp, badp);
 	store_free(s);
 	return r;
-}
-
-struct seen {
-	struct store_audit	 rec[8];
-	char			 text[8][4][64];
-	int			 n;
-};
-
-static int
-collect(const struct store_audit *a, void *arg)
-{
-	struct seen *v = arg;
-
-	ck_assert_int_lt(v->n, 8);
-	v->rec[v->n] = *a;
-	snprintf(v->text[v->n][0], 64, "%s", a->actor);
-	snprintf(v->text[v->n][1], 64, "%s", a->action);
-	snprintf(v->text[v->n][2], 64, "%s", a->serial);
-	snprintf(v->text[v->n][3], 64, "%s", a->detail);
-	v->rec[v->n].actor = v->text[v->n][0];
-	v->rec[v->n].action = v->text[v->n][1];
-	v->rec[v->n].serial = v->text[v->n][2];
-	v->rec[v->n].detail = v->text[v->n][3];
-	v->n++;
-	return KALIT_OK;
 }
 
 START_TEST(test_audit_append_and_verify)
@@ -113,7 +63,7 @@ START_TEST(test_audit_empty_log_verifies)
 	int64_t count = -1, bad = -1, seq = -1;
 	char hash[STORE_HASH_HEX + 1];
 
-	ck_assert_err(store_open(dbpath, 1, &s), KALIT_OK);
+	ck_assert_err(store_open(ts_dbpath, 1, &s), KALIT_OK);
 	ck_assert_err(audit_verify(s, &count, &bad), KALIT_OK);
 	ck_assert(count == 0);
 	ck_assert(bad == 0);
@@ -127,15 +77,15 @@ END_TEST
 START_TEST(test_audit_records_chain)
 {
 	struct store *s = NULL;
-	struct seen v;
+	struct ts_audit_rows v;
 	char hash[STORE_HASH_HEX + 1], prev[STORE_HASH_HEX + 1] = "";
 	int64_t seq;
 	int i;
 
 	make_log();
-	ck_assert_err(store_open(dbpath, 0, &s), KALIT_OK);
+	ck_assert_err(store_open(ts_dbpath, 0, &s), KALIT_OK);
 	memset(&v, 0, sizeof(v));
-	ck_assert_err(store_audit_list(s, 0, collect, &v), KALIT_OK);
+	ck_assert_err(store_audit_list(s, 0, ts_audit_collect, &v), KALIT_OK);
 	ck_assert_int_eq(v.n, 3);
 	ck_assert_str_eq(v.rec[0].actor, "alice");
 	ck_assert_str_eq(v.rec[0].action, "init");
@@ -235,9 +185,9 @@ START_TEST(test_audit_tampered_each_column_detected)
 	size_t i;
 
 	for (i = 0; i < sizeof(sql) / sizeof(sql[0]); i++) {
-		tu_rmdir(tmpdir);
-		tu_mkdtemp(tmpdir, sizeof(tmpdir));
-		tu_path(dbpath, sizeof(dbpath), tmpdir, "ca.db");
+		tu_rmdir(ts_tmpdir);
+		tu_mkdtemp(ts_tmpdir, sizeof(ts_tmpdir));
+		tu_path(ts_dbpath, sizeof(ts_dbpath), ts_tmpdir, "ca.db");
 		make_log();
 		raw_sql(sql[i]);
 		ck_assert_msg(verify(&count, &bad) == KALIT_ERR_AUDIT_BROKEN,
@@ -292,7 +242,7 @@ START_TEST(test_audit_append_after_verify_continues_chain)
 	int64_t count, bad;
 
 	make_log();
-	ck_assert_err(store_open(dbpath, 0, &s), KALIT_OK);
+	ck_assert_err(store_open(ts_dbpath, 0, &s), KALIT_OK);
 	ck_assert_err(audit_append(s, "carol", "crl", NULL, "n=1"), KALIT_OK);
 	ck_assert_err(audit_verify(s, &count, &bad), KALIT_OK);
 	ck_assert(count == 4);
@@ -314,7 +264,7 @@ START_TEST(test_audit_duplicate_seq_refused)
 	struct store_audit a;
 
 	make_log();
-	ck_assert_err(store_open(dbpath, 0, &s), KALIT_OK);
+	ck_assert_err(store_open(ts_dbpath, 0, &s), KALIT_OK);
 	memset(&a, 0, sizeof(a));
 	a.seq = 2;
 	a.time = 1;
@@ -331,7 +281,7 @@ audit_suite(void)
 	Suite *s = suite_create("audit");
 	TCase *tc = tcase_create("core");
 
-	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_checked_fixture(tc, ts_setup, ts_teardown);
 	tcase_add_test(tc, test_audit_append_and_verify);
 	tcase_add_test(tc, test_audit_empty_log_verifies);
 	tcase_add_test(tc, test_audit_records_chain);

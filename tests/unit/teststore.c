@@ -5,6 +5,7 @@
 #include <check.h>
 
 #include <openssl/x509v3.h>
+#include <sqlite3.h>
 
 #include "store.h"
 #include "testutil.h"
@@ -115,4 +116,39 @@ ts_crl_rec(struct store_crl *c, int shard, int delta, int64_t number)
 	c->audit_seq = 10 * number;
 	c->der = der;
 	c->der_len = sizeof(der);
+}
+
+int
+ts_audit_collect(const struct store_audit *a, void *arg)
+{
+	struct ts_audit_rows *v = arg;
+
+	ck_assert_int_lt(v->n, 8);
+	v->rec[v->n] = *a;
+	snprintf(v->text[v->n][0], 64, "%s", a->actor);
+	snprintf(v->text[v->n][1], 64, "%s", a->action);
+	snprintf(v->text[v->n][2], 64, "%s", a->serial);
+	snprintf(v->text[v->n][3], 64, "%s", a->detail);
+	v->rec[v->n].actor = v->text[v->n][0];
+	v->rec[v->n].action = v->text[v->n][1];
+	v->rec[v->n].serial = v->text[v->n][2];
+	v->rec[v->n].detail = v->text[v->n][3];
+	v->n++;
+	return v->stop;
+}
+
+int
+ts_raw_sql(const char *sql)
+{
+	sqlite3 *db;
+	char *msg = NULL;
+	int n;
+
+	ck_assert_int_eq(sqlite3_open_v2(ts_dbpath, &db,
+	    SQLITE_OPEN_READWRITE, NULL), SQLITE_OK);
+	ck_assert_msg(sqlite3_exec(db, sql, NULL, NULL, &msg) == SQLITE_OK,
+	    "%s: %s", sql, msg != NULL ? msg : "?");
+	n = sqlite3_changes(db);
+	sqlite3_close(db);
+	return n;
 }

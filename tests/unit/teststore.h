@@ -42,4 +42,21 @@ void	ts_cert_rec(struct store_cert *c, const char *serial, const char *ca,
 /* A CRL record of (issuing, shard, delta) numbered number; der is static. */
 void	ts_crl_rec(struct store_crl *c, int shard, int delta, int64_t number);
 
+/* Audit rows as store_audit_list() hands them, copied: up to 8. */
+struct ts_audit_rows {
+	struct store_audit	 rec[8];	/* text fields point into text */
+	char			 text[8][4][64];
+	int			 n;
+	int			 stop;		/* what the callback returns */
+};
+
+/* store_audit_list() callback: appends a row to the ts_audit_rows arg. */
+int	ts_audit_collect(const struct store_audit *a, void *arg);
+
+/*
+ * Runs sql (one or more statements) on ts_dbpath behind the store's back;
+ * returns the rows the last INSERT, UPDATE or DELETE changed.
+ */
+int	ts_raw_sql(const char *sql);
+
 #endif
