@@ -56,20 +56,6 @@ listener(int *portp)
 	return fd;
 }
 
-/* Connections waiting on fd that nobody accepted. */
-static int
-pending(int fd)
-{
-	int n = 0, c;
-
-	ck_assert_int_eq(fcntl(fd, F_SETFL, O_NONBLOCK), 0);
-	while ((c = accept(fd, NULL, NULL)) >= 0) {
-		close(c);
-		n++;
-	}
-	return n;
-}
-
 /* Length of the head in buf (CRLF CRLF included), or 0 while incomplete. */
 static size_t
 head_end(const char *buf, size_t n)
@@ -442,7 +428,7 @@ START_TEST(test_fetch_redirect_not_followed)
 	ck_assert_str_eq(ctype, "text/plain");
 	ck_assert_int_eq(s.accepted, 1);
 	/* the Location was never visited */
-	ck_assert_int_eq(pending(fd), 0);
+	ck_assert_int_eq(tu_pending_connections(fd), 0);
 	close(fd);
 	free(body);
 	free(ctype);
@@ -479,7 +465,7 @@ START_TEST(test_fetch_other_scheme_usage)
 	ck_assert_err(fetch(&rq, &status, &body, &len, &ctype),
 	    KALIT_ERR_USAGE);
 	assert_nothing(body, len, ctype);
-	ck_assert_int_eq(pending(fd), 0);
+	ck_assert_int_eq(tu_pending_connections(fd), 0);
 	close(fd);
 }
 END_TEST

@@ -529,20 +529,6 @@ START_TEST(test_validate_revocation_ocsp_unreachable)
 }
 END_TEST
 
-/* Connections waiting on a listening socket nobody accepts from. */
-static int
-pending_connections(int fd)
-{
-	int n = 0, c;
-
-	ck_assert_int_eq(fcntl(fd, F_SETFL, O_NONBLOCK), 0);
-	while ((c = accept(fd, NULL, NULL)) >= 0) {
-		close(c);
-		n++;
-	}
-	return n;
-}
-
 START_TEST(test_validate_revocation_responder_down_not_asked)
 {
 	struct sockaddr_in sin;
@@ -575,12 +561,12 @@ START_TEST(test_validate_revocation_responder_down_not_asked)
 	/* Still unknown (fail closed), but without a second connection. */
 	ck_assert_err(validate_revocation(v, p.leaf, p.ca, p.now, NULL),
 	    KALIT_ERR_REVOCATION_UNKNOWN);
-	ck_assert_int_eq(pending_connections(fd), 1);
+	ck_assert_int_eq(tu_pending_connections(fd), 1);
 	/* A flush (SIGHUP) forgets that it was down. */
 	validate_cache_flush(v);
 	ck_assert_err(validate_revocation(v, p.leaf, p.ca, p.now, NULL),
 	    KALIT_ERR_REVOCATION_UNKNOWN);
-	ck_assert_int_eq(pending_connections(fd), 1);
+	ck_assert_int_eq(tu_pending_connections(fd), 1);
 	validator_free(v);
 	close(fd);
 	pki_free(&p);

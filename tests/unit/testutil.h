@@ -4,10 +4,12 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -297,6 +299,23 @@ tu_timestamp(X509 *cert, EVP_PKEY *key, STACK_OF(X509) *chain,
 	OPENSSL_free(q);
 	OPENSSL_free(a);
 	tsp_request_free(req);
+}
+
+/*
+ * Connections waiting on the listening socket fd that nobody accepted;
+ * accepts and closes them (fd is left non-blocking).
+ */
+static inline int
+tu_pending_connections(int fd)
+{
+	int n = 0, c;
+
+	ck_assert_int_eq(fcntl(fd, F_SETFL, O_NONBLOCK), 0);
+	while ((c = accept(fd, NULL, NULL)) >= 0) {
+		close(c);
+		n++;
+	}
+	return n;
 }
 
 /* Runs suite s and returns the exit status for main(). */
