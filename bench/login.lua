@@ -12,8 +12,10 @@
 -- Environment (set by login.sh):
 --   LOGIN_BODIES   the bodies file, one JSON body a line
 --   LOGIN_THREADS  wrk's -t: thread k of n takes lines k+1, k+1+n, ...
+--   LOGIN_REUSE    1: send the bodies round and round (for a server that
+--                  checks none of them: nginx in login.sh's floor run)
 --
--- A body is sent at most once. Every answer is checked: a login must be
+-- A body is sent at most once (unless LOGIN_REUSE=1). Every answer is checked: a login must be
 -- 200 with an access_token, a challenge 200 with a challenge. done()
 -- prints one "LOGIN_RESULT key=value..." line (and "LOGIN_ERROR code n"
 -- lines) that login.sh reads; running out of bodies stops the thread and
@@ -21,6 +23,7 @@
 
 local path = os.getenv("LOGIN_BODIES")
 local nthreads = tonumber(os.getenv("LOGIN_THREADS") or "")
+local reuse = os.getenv("LOGIN_REUSE") == "1"
 local threads = {}
 local nsetup = 0
 
@@ -69,6 +72,9 @@ function init(args)
 end
 
 function request()
+   if nextb > nbodies and reuse then
+      nextb = 1
+   end
    if nextb > nbodies then
       -- Never reuse a body: stop this thread; login.sh fails the run.
       exhausted = 1
@@ -76,7 +82,9 @@ function request()
       return chreq .. chreq
    end
    local b = bodies[nextb]
-   bodies[nextb] = nil
+   if not reuse then
+      bodies[nextb] = nil
+   end
    nextb = nextb + 1
    return chreq .. loginhdr .. #b .. "\r\n\r\n" .. b
 end

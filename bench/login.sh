@@ -9,6 +9,8 @@
 #   KALIT_PROFILE_DIR  profiles for kalit-ca init (default: ca/profiles)
 #   LOGIN_BODIES       bench/login_bodies binary (default: built from
 #                      bench/login_bodies.c in the tree when missing)
+#   LOGIN_STEPS        bench/login_steps binary, the floor's library steps
+#                      (default: built the same way)
 #   DURATION           seconds of the wrk run (default 15)
 #   CONNS              wrk connections (default 32)
 #   THREADS            wrk threads (default 2)
@@ -43,6 +45,7 @@ KALITD=${KALITD:-$top/kalitd}
 KALIT_CA=${KALIT_CA:-$top/kalit-ca}
 KALIT_PROFILE_DIR=${KALIT_PROFILE_DIR:-$top/ca/profiles}
 LOGIN_BODIES=${LOGIN_BODIES:-}
+LOGIN_STEPS=${LOGIN_STEPS:-}
 DURATION=${DURATION:-15}
 CONNS=${CONNS:-32}
 THREADS=${THREADS:-2}
@@ -97,33 +100,25 @@ stop_servers() {
 workdir kalit-login
 
 
-# ---------------------------------------------------------------- login_bodies
-if [ -z "$LOGIN_BODIES" ]; then
-	LOGIN_BODIES=$top/bench/login_bodies
-	if [ ! -x "$LOGIN_BODIES" ] || [ -n "$(find "$top/bench/login_bodies.c" \
-	    "$top/src/lib/libkalit.a" -newer "$LOGIN_BODIES" 2>/dev/null)" ]; then
-		say "building bench/login_bodies"
-		if ! make -C "$top" bench/login_bodies >>"$LOG" 2>&1; then
-			# Not in Makefile.am yet: the project's own flags, by hand.
-			[ -f "$top/src/lib/libkalit.a" ] ||
-			    make -C "$top" src/lib/libkalit.a >>"$LOG" 2>&1 ||
-			    die "cannot build src/lib/libkalit.a; see $LOG"
-			flags=$(make -s -C "$top" --no-print-directory --eval \
-			    'kalit-bench-flags: ; @echo $(CC) $(DEFS) $(DEFAULT_INCLUDES) $(AM_CPPFLAGS) $(CPPFLAGS) $(AM_CFLAGS) $(CFLAGS) $(AM_LDFLAGS) $(LDFLAGS)' \
-			    kalit-bench-flags 2>>"$LOG") ||
-			    die "cannot read the build flags from $top/Makefile"
-			libs=$(make -s -C "$top" --no-print-directory --eval \
-			    'kalit-bench-libs: ; @echo $(KALIT_LIBS) $(LIBS)' \
-			    kalit-bench-libs 2>>"$LOG")
-			# shellcheck disable=SC2086
-			(cd "$top" && $flags -o bench/login_bodies \
-			    bench/login_bodies.c $libs) >>"$LOG" 2>&1 ||
-			    die "cannot build bench/login_bodies; see $LOG"
-		fi
+# ---------------------------------------------------------------- helpers
+# build_helper NAME: bench/NAME, built from bench/NAME.c when missing or
+# older than its sources; prints its path.
+build_helper() {
+	_bh=$top/bench/$1
+	if [ ! -x "$_bh" ] || [ -n "$(find "$top/bench/$1.c" \
+	    "$top/src/lib/libkalit.a" -newer "$_bh" 2>/dev/null)" ]; then
+		say "building bench/$1"
+		make -C "$top" "bench/$1" >>"$LOG" 2>&1 ||
+		    die "cannot build bench/$1; see $LOG"
 	fi
-fi
+	echo "$_bh"
+}
+[ -n "$LOGIN_BODIES" ] || LOGIN_BODIES=$(build_helper login_bodies)
+[ -n "$LOGIN_STEPS" ] || LOGIN_STEPS=$(build_helper login_steps)
 LOGIN_BODIES=$(abspath LOGIN_BODIES "$LOGIN_BODIES")
+LOGIN_STEPS=$(abspath LOGIN_STEPS "$LOGIN_STEPS")
 [ -x "$LOGIN_BODIES" ] || die "$LOGIN_BODIES: not an executable"
+[ -x "$LOGIN_STEPS" ] || die "$LOGIN_STEPS: not an executable"
 
 # ---------------------------------------------------------------- PKI
 say "work directory $W"
@@ -223,6 +218,10 @@ post_login() {
 st=$(post_login "$W/one.json")
 [ "$st" = 200 ] && grep -q '"access_token"' "$W/answer" ||
     die "a login was refused: HTTP $st $(head -c 300 "$W/answer")"
+# kalitd's own answers, for nginx to send in the floor run below
+cp "$W/answer" "$W/login.answer"
+curl -sf -X POST -o "$W/challenge.answer" "$URL/v1/challenge" ||
+    die "POST /v1/challenge failed"
 st=$(post_login "$W/one.json")
 [ "$st" = 400 ] && grep -q challenge_reused "$W/answer" ||
     die "a reused challenge was not refused: HTTP $st $(head -c 300 "$W/answer")"
@@ -340,6 +339,63 @@ VERIFY_S=$(awk '/nistp256/ { print $NF }' "$W/speed.out")
 CEIL=$(calc "1 / (1 / s + 1 / v)" -v s="$SIGN_S" -v v="$VERIFY_S")
 CEIL_CPU_OP=$(calc "1 / c" -v c="$CEIL")
 RATIO_CEIL=$(calc "k / c" -v k="$K_PER_CPU" -v c="$CEIL")
+
+# ---------------------------------------------------------------- floor
+# What a login costs at the least with the stack the project uses, each
+# part measured alone: the libraries' steps (bench/login_steps, one
+# thread) and HTTP (nginx sending kalitd's own two answers to the same two
+# requests, doing no other work). See bench/README.md, "The floor".
+rr() { printf '%s\n' "$2" | tr ' ' '\n' | sed -n "s/^$1=//p"; }
+AUDIT_BATCH=$(calc "(b < 1) ? 1 : int(b + 0.5)" -v b="$K_BATCH")
+say "login_steps: the libraries' steps alone, one thread (audit: $AUDIT_BATCH rows a commit)"
+mkdir -p "$W/steps"
+"$LOGIN_STEPS" -n 2000 -b "$AUDIT_BATCH" -d "$W/steps" \
+    -k "$(head -n 1 "$W/keyspecs")" "$BODIES" > "$W/steps.out" 2>>"$LOG" ||
+    die "login_steps failed; see $LOG"
+STEPS=$(grep '^STEPS ' "$W/steps.out") || die "no result from login_steps"
+H_US=-
+if [ "$NGINX" != no ]; then
+	for a in challenge login; do
+		! grep -q "[\\\$']" "$W/$a.answer" ||
+		    die "kalitd's $a answer has characters nginx's return cannot carry"
+	done
+	HG=$W/nginx-http
+	HPORT=${NGINX_HTTP_PORT:-$(free_port)}
+	nginx_conf "$HG" "$NGINX_WORKERS" <<CONF
+	access_log off;
+	tcp_nodelay on;
+	keepalive_requests 100000000;
+	keepalive_timeout 60s;
+	client_body_buffer_size 16k;
+	server {
+		listen 127.0.0.1:$HPORT;
+		default_type application/json;
+		add_header Cache-Control no-store;
+		location = /v1/challenge { return 200 '$(cat "$W/challenge.answer")'; }
+		location = /v1/login { return 200 '$(cat "$W/login.answer")'; }
+	}
+CONF
+	HURL=http://127.0.0.1:$HPORT
+	say "wrk -t$THREADS -c$CONNS -d${DURATION}s against nginx sending kalitd's answers (the HTTP floor)"
+	nginx_start "$HG" "$HURL/v1/challenge" 200
+	HT0=$(ticks "$NPID" $NWORKERS)
+	LOGIN_BODIES=$BODIES LOGIN_THREADS=$THREADS LOGIN_REUSE=1 "$WRK" \
+	    -t"$THREADS" -c"$CONNS" -d"${DURATION}s" --timeout 10s \
+	    -s "$top/bench/login.lua" "$HURL/" > "$W/wrk-http.out" 2>&1 ||
+	    { cat "$W/wrk-http.out" >&2; die "wrk failed against nginx"; }
+	HT1=$(ticks "$NPID" $NWORKERS)
+	kill -TERM "$NPID" 2>/dev/null || true
+	wait "$NPID" 2>/dev/null || true
+	NPID=
+	cat "$W/wrk-http.out" >> "$LOG"
+	HRES=$(grep '^LOGIN_RESULT ' "$W/wrk-http.out") ||
+	    { cat "$W/wrk-http.out" >&2; die "no result from login.lua against nginx"; }
+	H_OK=$(rr logins_ok "$HRES")
+	[ "$(rr bad "$HRES")" -eq 0 ] && [ "$H_OK" -gt 0 ] ||
+	    die "nginx's answers were not taken for logins; see $LOG"
+	H_RATE=$(calc "ok / (us / 1e6)" -v ok="$H_OK" -v us="$(rr duration_us "$HRES")")
+	H_US=$(calc "(b - a) / t / n * 1e6" -v a="$HT0" -v b="$HT1" -v t="$TCK" -v n="$H_OK")
+fi
 
 # ---------------------------------------------------------------- nginx
 N_RATE=-
@@ -517,6 +573,47 @@ if [ "$NGINX" != no ]; then
 	    "$R_RATE" "$(goal "$R_RATE" 3)"
 	printf '  kalitd logins per CPU-s / nginx per CPU-s:       %6.2f\n' "$R_CPU"
 fi
+echo
+CEIL_US=$(calc "c * 1e6" -v c="$CEIL_CPU_OP")
+pos() { calc "(x < 0) ? 0 : x" -v x="$1"; }
+F_JSON=$(rr json_parse "$STEPS")
+F_B64=$(rr base64 "$STEPS")
+F_PARSE=$(rr cms_parse "$STEPS")
+F_VER=$(pos "$(rr cms_verify "$STEPS")")
+F_JWS=$(pos "$(rr jws_sign "$STEPS")")
+F_AUDIT=$(rr audit "$STEPS")
+F_CHAL=$(rr challenge "$STEPS")
+F_HASH=$(rr cert_hash "$STEPS")
+F_SUM=$(calc "a + b + c + d + e + f + g + h + i" -v a="$CEIL_US" \
+    -v b="$F_JSON" -v c="$F_B64" -v d="$F_PARSE" -v e="$F_VER" -v f="$F_JWS" \
+    -v g="$F_AUDIT" -v h="$F_CHAL" -v i="$F_HASH")
+if [ "$H_US" != - ]; then
+	F_SUM=$(calc "a + b" -v a="$F_SUM" -v b="$H_US")
+	F_WHAT="the floor (sum)"
+else
+	F_WHAT="the floor without HTTP (NGINX=no)"
+fi
+fl() { printf '  %-66s %7s\n' "$1" "$(printf '%.1f' "$2" 2>/dev/null || echo "$2")"; }
+echo "floor: what a login costs at the least with this stack, each part alone (CPU us per login)"
+fl "ECDSA P-256: 1 sign + 1 verify (openssl speed: the ceiling)" "$CEIL_US"
+if [ "$H_US" != - ]; then
+	fl "HTTP: nginx sending kalitd's answers to the same requests ($(printf '%.0f' "$H_RATE")/s)" "$H_US"
+else
+	fl "HTTP: nginx sending kalitd's answers (NGINX=no: not measured)" -
+fi
+fl "JSON: jansson json_loadb of the ${BODY_BYTES}-byte body" "$F_JSON"
+fl "base64: EVP_DecodeBlock of its pkcs7 member" "$F_B64"
+fl "CMS: d2i_CMS_ContentInfo, the certificate parsed before" "$F_PARSE"
+fl "CMS: CMS_verify besides the ECDSA verification" "$F_VER"
+fl "JWT: cjose_jws_sign + export besides the ECDSA signature" "$F_JWS"
+fl "audit: SQLite WAL, synchronous=FULL, a row a login, $AUDIT_BATCH a commit" "$F_AUDIT"
+fl "challenge: 16 bytes of RAND_bytes, HMAC-SHA256 made and checked" "$F_CHAL"
+fl "certificate cache key: SHA-256 of the signer's certificate" "$F_HASH"
+fl "$F_WHAT" "$F_SUM"
+fl "kalitd" "$(calc "c * 1e6" -v c="$K_CPU_OP")"
+fl "goal: half the ceiling, at most" "$(calc "2 * c" -v c="$CEIL_US")"
+printf '  %-66s %7.2f\n' "the best share of the ceiling this stack allows: ceiling / floor" \
+    "$(calc "c / f" -v c="$CEIL_US" -v f="$F_SUM")"
 if [ "$PERF" = 1 ] && [ -s "$W/perf.self" ]; then
 	echo
 	echo "perf: kalitd, self time (top functions)"
