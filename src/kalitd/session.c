@@ -1,6 +1,7 @@
 /* session.c: clients (hashed secrets), revoked tokens, token checks */
 #include "config.h"
 #include "session.h"
+#include "digest.h"
 #include "err.h"
 #include "log.h"
 #include "token.h"
@@ -193,11 +194,9 @@ static void
 secret_hash(const char *secret, char hash[STORE_HASH_HEX + 1])
 {
 	unsigned char md[32];
-	size_t i;
 
-	EVP_Digest(secret, strlen(secret), md, NULL, EVP_sha256(), NULL);
-	for (i = 0; i < sizeof(md); i++)
-		snprintf(hash + 2 * i, 3, "%02x", md[i]);
+	EVP_Digest(secret, strlen(secret), md, NULL, digest_sha256(), NULL);
+	digest_hex(md, sizeof(md), hash);
 	OPENSSL_cleanse(md, sizeof(md));
 }
 

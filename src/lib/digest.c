@@ -88,6 +88,19 @@ digest_set_get(const struct digest_set *ds, const EVP_MD *md, size_t *lenp)
 	return ds->value[i];
 }
 
+void
+digest_hex(const unsigned char *in, size_t len, char *out)
+{
+	static const char xd[] = "0123456789abcdef";
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		out[2 * i] = xd[in[i] >> 4];
+		out[2 * i + 1] = xd[in[i] & 0x0f];
+	}
+	out[2 * len] = '\0';
+}
+
 int
 digest_set_hex(struct digest_set *ds, const EVP_MD *md, const char *hex)
 {

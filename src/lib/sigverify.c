@@ -4,6 +4,7 @@
 #include "sigverify.h"
 #include "cms.h"
 #include "crl.h"
+#include "digest.h"
 #include "err.h"
 #include "log.h"
 #include "x509.h"
@@ -508,13 +509,10 @@ static json_t *
 json_hex(const unsigned char *buf, size_t len)
 {
 	char hex[2 * EVP_MAX_MD_SIZE + 1];
-	size_t i;
 
 	if (len > EVP_MAX_MD_SIZE)
 		return NULL;
-	for (i = 0; i < len; i++)
-		snprintf(hex + 2 * i, 3, "%02x", buf[i]);
-	hex[2 * len] = '\0';
+	digest_hex(buf, len, hex);
 	return json_string(hex);
 }
 
