@@ -143,6 +143,9 @@ static const char *const stmt_sql[STMT__MAX] = {
 	    "WHERE a.seq > ?2 AND a.action IN (" STORE_STATUS_ACTIONS ") AND "
 	    "c.ca = ?1",
 	"PRAGMA data_version",
+	"BEGIN IMMEDIATE",
+	"COMMIT",
+	"ROLLBACK",
 };
 
 int
@@ -297,12 +300,23 @@ store_free(struct store *s)
 	free(s);
 }
 
+/* A transaction statement, prepared once: kalitd's audit writer runs one per batch. */
+static int
+tx(struct store *s, enum stmt i, const char *what)
+{
+	sqlite3_stmt *st;
+
+	if ((st = store_sqlite_stmt(s, i)) == NULL)
+		return KALIT_ERR_DB;
+	return store_sqlite_done(s, st, what);
+}
+
 int
 store_begin(struct store *s)
 {
 	int r;
 
-	if ((r = exec(s, "BEGIN IMMEDIATE;")) == KALIT_OK)
+	if ((r = tx(s, STMT_BEGIN, "begin")) == KALIT_OK)
 		s->in_tx = 1;
 	return r;
 }
@@ -310,7 +324,7 @@ store_begin(struct store *s)
 int
 store_commit(struct store *s)
 {
-	int r = exec(s, "COMMIT;");
+	int r = tx(s, STMT_COMMIT, "commit");
 
 	if (r == KALIT_OK)
 		s->in_tx = 0;
@@ -321,7 +335,7 @@ void
 store_rollback(struct store *s)
 {
 	if (s != NULL && s->in_tx) {
-		exec(s, "ROLLBACK;");
+		tx(s, STMT_ROLLBACK, "rollback");
 		s->in_tx = 0;
 	}
 }
