@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <pthread.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -27,14 +28,16 @@ struct auditq {
 	long		 interval_ms;
 };
 
+/* One job inside the transaction whose chain head is *head. */
 static int
-job_write(struct store *s, struct auditq_job *j)
+job_write(struct store *s, struct audit_head *head, struct auditq_job *j)
 {
 	int r;
 
 	if (j->apply != NULL && (r = j->apply(s, j)) != KALIT_OK)
 		return r;
-	return audit_append(s, j->actor, j->action, j->serial, j->detail);
+	return audit_append_at(s, head, j->actor, j->action, j->serial,
+	    j->detail);
 }
 
 /*
@@ -45,12 +48,14 @@ static size_t
 batch_write(struct auditq *q, struct auditq_job *batch)
 {
 	struct auditq_job *j, *next;
+	struct audit_head head;
 	size_t n = 0;
 	int r;
 
+	memset(&head, 0, sizeof(head));
 	if ((r = store_begin(q->store)) == KALIT_OK) {
 		for (j = batch; j != NULL && r == KALIT_OK; j = j->next, n++)
-			r = job_write(q->store, j);
+			r = job_write(q->store, &head, j);
 		if (r == KALIT_OK)
 			r = store_commit(q->store);
 		if (r != KALIT_OK)
@@ -68,8 +73,9 @@ batch_write(struct auditq *q, struct auditq_job *batch)
 	n = 0;
 	for (j = batch; j != NULL; j = next) {
 		next = j->next;
+		memset(&head, 0, sizeof(head));
 		if ((r = store_begin(q->store)) == KALIT_OK &&
-		    (r = job_write(q->store, j)) == KALIT_OK)
+		    (r = job_write(q->store, &head, j)) == KALIT_OK)
 			r = store_commit(q->store);
 		if (r != KALIT_OK) {
 			store_rollback(q->store);

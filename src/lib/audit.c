@@ -33,7 +33,7 @@ audit_hash(const char *prev, const struct store_audit *a,
 	EVP_MD_CTX *ctx;
 	unsigned char md[32];
 	char num[64];
-	unsigned int i, len = 0;
+	unsigned int len = 0;
 	int ok;
 
 	if ((ctx = EVP_MD_CTX_new()) == NULL)
@@ -47,8 +47,35 @@ audit_hash(const char *prev, const struct store_audit *a,
 	EVP_MD_CTX_free(ctx);
 	if (!ok)
 		return KALIT_ERR_INTERNAL;
-	for (i = 0; i < len; i++)
-		snprintf(out + 2 * i, 3, "%02x", md[i]);
+	digest_hex(md, len, out);
+	return KALIT_OK;
+}
+
+int
+audit_append_at(struct store *s, struct audit_head *head, const char *actor,
+    const char *action, const char *serial, const char *detail)
+{
+	struct store_audit a;
+	int r;
+
+	if (!head->known) {
+		if ((r = store_audit_last(s, &head->seq, head->hash)) !=
+		    KALIT_OK)
+			return r;
+		head->known = 1;
+	}
+	memset(&a, 0, sizeof(a));
+	a.seq = head->seq + 1;
+	a.time = (int64_t)time(NULL);
+	a.actor = actor;
+	a.action = action;
+	a.serial = serial != NULL ? serial : "";
+	a.detail = detail != NULL ? detail : "";
+	if ((r = audit_hash(head->hash, &a, a.hash)) != KALIT_OK ||
+	    (r = store_audit_put(s, &a)) != KALIT_OK)
+		return r;
+	head->seq = a.seq;
+	memcpy(head->hash, a.hash, sizeof(head->hash));
 	return KALIT_OK;
 }
 
@@ -56,22 +83,10 @@ int
 audit_append(struct store *s, const char *actor, const char *action,
     const char *serial, const char *detail)
 {
-	struct store_audit a;
-	char prev[STORE_HASH_HEX + 1];
-	int r;
+	struct audit_head head;
 
-	memset(&a, 0, sizeof(a));
-	if ((r = store_audit_last(s, &a.seq, prev)) != KALIT_OK)
-		return r;
-	a.seq++;
-	a.time = (int64_t)time(NULL);
-	a.actor = actor;
-	a.action = action;
-	a.serial = serial != NULL ? serial : "";
-	a.detail = detail != NULL ? detail : "";
-	if ((r = audit_hash(prev, &a, a.hash)) != KALIT_OK)
-		return r;
-	return store_audit_put(s, &a);
+	memset(&head, 0, sizeof(head));
+	return audit_append_at(s, &head, actor, action, serial, detail);
 }
 
 struct verify_state {

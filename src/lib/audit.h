@@ -17,6 +17,23 @@ int	audit_append(struct store *s, const char *actor, const char *action,
 	    const char *serial, const char *detail);
 
 /*
+ * The chain's last record as a writer that appends several records in one
+ * transaction keeps it: zero it when the transaction begins (the head is
+ * then read from the store once) and throw it away when it ends, since
+ * other processes append to the same log between transactions.
+ */
+struct audit_head {
+	int	 known;
+	int64_t	 seq;
+	char	 hash[STORE_HASH_HEX + 1];
+};
+
+/* audit_append() after *head, which it moves on to the new record. */
+int	audit_append_at(struct store *s, struct audit_head *head,
+	    const char *actor, const char *action, const char *serial,
+	    const char *detail);
+
+/*
  * Recomputes the chain. KALIT_OK with *countp records, or
  * KALIT_ERR_AUDIT_BROKEN with *badp the sequence number of the first record
  * whose hash or sequence is wrong.

@@ -258,6 +258,78 @@ START_TEST(test_audit_append_after_verify_continues_chain)
 }
 END_TEST
 
+/*
+ * A writer's batch: one head for several records in one transaction, the
+ * store read once; the chain is what audit_append() one by one makes, and
+ * a head made fresh in the next transaction picks up records appended by
+ * others (another process) in between.
+ */
+START_TEST(test_audit_append_at_keeps_the_head)
+{
+	struct store *s = NULL;
+	struct audit_head head;
+	int64_t count, bad, seq;
+	char hash[STORE_HASH_HEX + 1];
+	int i;
+
+	make_log();
+	ck_assert_err(store_open(ts_dbpath, 0, &s), KALIT_OK);
+	memset(&head, 0, sizeof(head));
+	ck_assert_err(store_begin(s), KALIT_OK);
+	for (i = 0; i < 5; i++)
+		ck_assert_err(audit_append_at(s, &head, "kalitd", "login",
+		    "4f3c2b1a", "ok"), KALIT_OK);
+	ck_assert_err(store_commit(s), KALIT_OK);
+	ck_assert(head.known);
+	ck_assert(head.seq == 8);
+	ck_assert_err(store_audit_last(s, &seq, hash), KALIT_OK);
+	ck_assert(seq == 8);
+	ck_assert_str_eq(head.hash, hash);
+	/* someone else appends; the next transaction's fresh head sees it */
+	ck_assert_err(audit_append(s, "admin", "client-add", NULL, "x"),
+	    KALIT_OK);
+	memset(&head, 0, sizeof(head));
+	ck_assert_err(store_begin(s), KALIT_OK);
+	ck_assert_err(audit_append_at(s, &head, "kalitd", "login", NULL,
+	    "challenge_reused"), KALIT_OK);
+	ck_assert_err(store_commit(s), KALIT_OK);
+	ck_assert(head.seq == 10);
+	ck_assert_err(audit_verify(s, &count, &bad), KALIT_OK);
+	ck_assert(count == 10);
+	ck_assert(bad == 0);
+	store_free(s);
+}
+END_TEST
+
+/* A failed append leaves the head where it was. */
+START_TEST(test_audit_append_at_failure_keeps_head)
+{
+	struct store *s = NULL;
+	struct audit_head head;
+	struct store_audit a;
+
+	make_log();
+	ck_assert_err(store_open(ts_dbpath, 0, &s), KALIT_OK);
+	memset(&head, 0, sizeof(head));
+	ck_assert_err(store_begin(s), KALIT_OK);
+	ck_assert_err(audit_append_at(s, &head, "kalitd", "login", NULL, "ok"),
+	    KALIT_OK);
+	ck_assert(head.seq == 4);
+	/* the next sequence number is taken behind the head's back */
+	memset(&a, 0, sizeof(a));
+	a.seq = 5;
+	a.time = 1;
+	a.actor = a.action = a.serial = a.detail = "x";
+	strcpy(a.hash, "00");
+	ck_assert_err(store_audit_put(s, &a), KALIT_OK);
+	ck_assert_err(audit_append_at(s, &head, "kalitd", "login", NULL, "ok"),
+	    KALIT_ERR_DUPLICATE);
+	ck_assert(head.seq == 4);
+	store_rollback(s);
+	store_free(s);
+}
+END_TEST
+
 START_TEST(test_audit_duplicate_seq_refused)
 {
 	struct store *s = NULL;
@@ -293,6 +365,8 @@ audit_suite(void)
 	tcase_add_test(tc, test_audit_renumbered_row_detected);
 	tcase_add_test(tc, test_audit_append_after_verify_continues_chain);
 	tcase_add_test(tc, test_audit_duplicate_seq_refused);
+	tcase_add_test(tc, test_audit_append_at_keeps_the_head);
+	tcase_add_test(tc, test_audit_append_at_failure_keeps_head);
 	suite_add_tcase(s, tc);
 	return s;
 }
