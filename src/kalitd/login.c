@@ -7,6 +7,7 @@
 #include "err.h"
 #include "identity.h"
 #include "log.h"
+#include "rand.h"
 #include "session.h"
 #include "token.h"
 #include "validate.h"
@@ -18,7 +19,6 @@
 #include <time.h>
 
 #include <openssl/evp.h>
-#include <openssl/rand.h>
 
 #define CACHE_MAX	65536	/* certificates in each map */
 
@@ -305,9 +305,10 @@ issue_token(struct kalitd *d, struct state *st, const struct cert_entry *e,
 	    "citizen";
 	int r = KALIT_ERR_NOMEM;
 
-	if (RAND_bytes(rnd, sizeof(rnd)) != 1)
-		return KALIT_ERR_INTERNAL;
+	if ((r = rand_take(rnd, sizeof(rnd))) != KALIT_OK)
+		return r;
 	token_b64url(rnd, sizeof(rnd), jti);
+	r = KALIT_ERR_NOMEM;
 	/*
 	 * Shallow copies: the cached values are shared, never changed;
 	 * only the copies' own members are set or deleted.
