@@ -2,6 +2,7 @@
 #include "challenge.h"
 #include "err.h"
 #include "log.h"
+#include "rand.h"
 #include "token.h"
 
 #include <pthread.h>
@@ -141,10 +142,8 @@ challenge_issue(struct challenges *c, int64_t now,
 	uint64_t exp = (uint64_t)(now + c->lifetime);
 	int i, r;
 
-	if (RAND_bytes(raw, NONCE_LEN) != 1) {
-		log_ssl(LOG_LEVEL_ERROR, "RAND_bytes");
-		return KALIT_ERR_INTERNAL;
-	}
+	if ((r = rand_take(raw, NONCE_LEN)) != KALIT_OK)
+		return r;
 	for (i = 0; i < 8; i++)
 		raw[NONCE_LEN + i] = (unsigned char)(exp >> (56 - 8 * i));
 	if ((r = mac(c, raw, raw + NONCE_LEN + 8)) != KALIT_OK)

@@ -17,6 +17,7 @@
 #include <strings.h>
 
 #include <ini.h>
+#include <jansson.h>
 #include <openssl/objects.h>
 
 enum opt_type {
@@ -296,7 +297,14 @@ config_check(struct parse *ps)
 	struct config *c = ps->c;
 	struct in6_addr a6;
 	struct in_addr a4;
+	json_t *iss;
 
+	/* Each token carries it as a JSON string: jansson must take it. */
+	if ((iss = json_string(c->issuer)) == NULL) {
+		ps->why = "[server] issuer: not UTF-8";
+		return -1;
+	}
+	json_decref(iss);
 	if (inet_pton(AF_INET, c->listen, &a4) != 1 &&
 	    inet_pton(AF_INET6, c->listen, &a6) != 1) {
 		ps->why = "[server] listen: not an IPv4 or IPv6 address";

@@ -7,6 +7,8 @@
 #include "err.h"
 #include "identity.h"
 #include "log.h"
+#include "login_text.h"
+#include "rand.h"
 #include "session.h"
 #include "token.h"
 #include "validate.h"
@@ -18,7 +20,6 @@
 #include <time.h>
 
 #include <openssl/evp.h>
-#include <openssl/rand.h>
 
 #define CACHE_MAX	65536	/* certificates in each map */
 
@@ -30,7 +31,7 @@ struct cert_entry {
 	int64_t			 not_before, not_after;
 	unsigned int		 acr;		/* enum store_acr bits asserted */
 	char			 serial[X509_SERIAL_HEX_MAX + 1];
-	json_t			*claims;	/* identity, serial, x5t#S256 */
+	struct login_text	 text;		/* the claims as JSON text */
 };
 
 /*
@@ -41,6 +42,7 @@ struct cert_entry {
 struct login_cache {
 	struct certmap		*parsed;	/* X509 */
 	struct certmap		*valid;		/* struct cert_entry */
+	char			*issuer;	/* "iss" as a JSON string */
 };
 
 static void
@@ -58,7 +60,7 @@ entry_release(void *v)
 		return;
 	X509_free(e->cert);
 	X509_free(e->issuer);
-	json_decref(e->claims);
+	login_text_clear(&e->text);
 	free(e);
 }
 
@@ -75,14 +77,20 @@ x509_unref(void *v)
 }
 
 int
-login_cache_new(struct login_cache **cp)
+login_cache_new(const char *issuer, struct login_cache **cp)
 {
 	struct login_cache *c;
 	int r;
 
 	if ((*cp = c = calloc(1, sizeof(*c))) == NULL)
 		return KALIT_ERR_NOMEM;
-	if ((r = certmap_new(CACHE_MAX, x509_ref, x509_unref,
+	r = login_text_string(issuer, &c->issuer);
+	if (r == KALIT_ERR_MALFORMED) {
+		log_msg(LOG_LEVEL_ERROR, "issuer is not UTF-8");
+		r = KALIT_ERR_CONFIG;
+	}
+	if (r != KALIT_OK ||
+	    (r = certmap_new(CACHE_MAX, x509_ref, x509_unref,
 	    &c->parsed)) != KALIT_OK ||
 	    (r = certmap_new(CACHE_MAX, entry_ref, entry_release,
 	    &c->valid)) != KALIT_OK) {
@@ -99,6 +107,7 @@ login_cache_free(struct login_cache *c)
 		return;
 	certmap_free(c->parsed);
 	certmap_free(c->valid);
+	free(c->issuer);
 	free(c);
 }
 
@@ -215,6 +224,7 @@ cert_validate(struct kalitd *d, struct state *st, X509 *cert,
     struct cert_entry **ep)
 {
 	struct cert_entry *e;
+	json_t *claims = NULL;
 	int r;
 
 	*ep = NULL;
@@ -239,12 +249,15 @@ cert_validate(struct kalitd *d, struct state *st, X509 *cert,
 	    time_of(X509_get0_notBefore(cert), &e->not_before) != 0 ||
 	    time_of(X509_get0_notAfter(cert), &e->not_after) != 0 ||
 	    x509_serial_hex(cert, e->serial, sizeof(e->serial)) != KALIT_OK ||
-	    (e->claims = claims_of(cert, e->serial, hash)) == NULL)
+	    (claims = claims_of(cert, e->serial, hash)) == NULL)
+		goto out;
+	if ((r = login_text_init(&e->text, claims, e->acr)) != KALIT_OK)
 		goto out;
 	*ep = certmap_put(st->cache->valid, hash, e);
 	e = NULL;
 	r = KALIT_OK;
  out:
+	json_decref(claims);
 	entry_release(e);
 	return r;
 }
@@ -292,59 +305,45 @@ login_check_content(const unsigned char *content, size_t len,
 	return KALIT_OK;
 }
 
-/* Signs the token and writes the answer into res->body. */
+/*
+ * Signs the token and writes the answer into res->body, both joined from
+ * the text cached with the certificate and the issuer (see login_text.h).
+ */
 static int
 issue_token(struct kalitd *d, struct state *st, const struct cert_entry *e,
     const char *client, unsigned int acr, int64_t now,
     struct login_result *res)
 {
+	struct login_grant g;
 	unsigned char rnd[16];
-	char jti[24], *jwt = NULL;
-	json_t *claims = NULL, *subject = NULL, *answer = NULL;
-	const char *acr_name = acr == STORE_ACR_OFFICIAL ? "official" :
-	    "citizen";
-	int r = KALIT_ERR_NOMEM;
+	char jti[24], *aud = NULL, *payload = NULL, *jwt = NULL;
+	size_t len;
+	int r;
 
-	if (RAND_bytes(rnd, sizeof(rnd)) != 1)
-		return KALIT_ERR_INTERNAL;
+	if ((r = rand_take(rnd, sizeof(rnd))) != KALIT_OK)
+		return r;
 	token_b64url(rnd, sizeof(rnd), jti);
-	/*
-	 * Shallow copies: the cached values are shared, never changed;
-	 * only the copies' own members are set or deleted.
-	 */
-	if ((claims = json_copy(e->claims)) == NULL ||
-	    (subject = json_copy(e->claims)) == NULL)
+	/* A client id came in a JSON string: it is UTF-8. */
+	if ((r = login_text_string(client, &aud)) != KALIT_OK)
+		return r == KALIT_ERR_MALFORMED ? KALIT_ERR_INTERNAL : r;
+	g.iss = st->cache->issuer;
+	g.aud = aud;
+	g.now = now;
+	g.lifetime = d->cfg->token_lifetime;
+	g.jti = jti;
+	g.acr = acr;
+	if ((r = login_text_payload(&e->text, &g, &payload, &len)) != KALIT_OK)
 		goto out;
-	json_object_set_new(subject, "acr", json_string(acr_name));
-	json_object_del(subject, "x5t#S256");
-	if (json_object_set_new(claims, "iss", json_string(d->cfg->issuer)) ||
-	    json_object_set_new(claims, "aud", json_string(client)) ||
-	    json_object_set_new(claims, "iat", json_integer(now)) ||
-	    json_object_set_new(claims, "nbf", json_integer(now)) ||
-	    json_object_set_new(claims, "auth_time", json_integer(now)) ||
-	    json_object_set_new(claims, "exp",
-	    json_integer(now + d->cfg->token_lifetime)) ||
-	    json_object_set_new(claims, "jti", json_string(jti)) ||
-	    json_object_set_new(claims, "amr", json_pack("[ss]", "pop", "swk")) ||
-	    json_object_set_new(claims, "acr", json_string(acr_name)))
-		goto out;
-	if ((r = token_sign(st->keys, claims, &jwt)) != KALIT_OK) {
+	if ((r = token_sign_text(st->keys, payload, len, &jwt)) != KALIT_OK) {
 		if (r == KALIT_ERR_TOO_LARGE)	/* our claims, not the request */
 			r = KALIT_ERR_INTERNAL;
 		goto out;
 	}
-	r = KALIT_ERR_NOMEM;
-	if ((answer = json_pack("{s:s, s:s, s:I, s:O}", "access_token", jwt,
-	    "token_type", "Bearer", "expires_in",
-	    (json_int_t)d->cfg->token_lifetime, "subject", subject)) == NULL ||
-	    (res->body = json_dumps(answer, JSON_COMPACT)) == NULL)
-		goto out;
-	r = KALIT_OK;
+	r = login_text_answer(&e->text, &g, jwt, &res->body);
  out:
 	free(jwt);
-	json_decref(claims);
-	json_decref(subject);
-	json_decref(answer);
+	free(payload);
+	free(aud);
 	return r;
 }
 

@@ -13,8 +13,11 @@
 
 struct login_cache;
 
-/* Certificates already validated in this generation; thread-safe. */
-int	login_cache_new(struct login_cache **cp);
+/*
+ * Certificates already validated in this generation, and the JSON text of
+ * issuer; thread-safe. KALIT_ERR_CONFIG when issuer is not UTF-8.
+ */
+int	login_cache_new(const char *issuer, struct login_cache **cp);
 void	login_cache_free(struct login_cache *c);
 
 /* A login body, parsed; strings borrowed from json. */

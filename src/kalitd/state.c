@@ -48,7 +48,7 @@ state_new(struct kalitd *d, struct state **sp)
 		    "'kalitd keygen'", c->key_dir, kalit_strerror(r));
 		goto fail;
 	}
-	if ((r = login_cache_new(&s->cache)) != KALIT_OK)
+	if ((r = login_cache_new(c->issuer, &s->cache)) != KALIT_OK)
 		goto fail;
 	*sp = s;
 	return KALIT_OK;

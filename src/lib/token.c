@@ -371,22 +371,18 @@ token_jwks(const struct token_keys *k)
 }
 
 int
-token_sign(const struct token_keys *k, json_t *claims, char **jwtp)
+token_sign_text(const struct token_keys *k, const char *payload, size_t len,
+    char **jwtp)
 {
 	const struct token_key *tk = &k->keys[k->active];
 	cjose_header_t *hdr = NULL;
 	cjose_jws_t *jws = NULL;
 	const char *ser;
-	char *payload = NULL;
 	cjose_err err;
 	int r = KALIT_ERR_NOMEM;
 
 	*jwtp = NULL;
 	memset(&err, 0, sizeof(err));
-	if (!json_is_object(claims))
-		return KALIT_ERR_USAGE;
-	if ((payload = json_dumps(claims, JSON_COMPACT)) == NULL)
-		goto out;
 	if ((hdr = cjose_header_new(&err)) == NULL ||
 	    !cjose_header_set(hdr, CJOSE_HDR_ALG, CJOSE_HDR_ALG_ES256, &err) ||
 	    !cjose_header_set(hdr, "typ", "JWT", &err) ||
@@ -394,8 +390,7 @@ token_sign(const struct token_keys *k, json_t *claims, char **jwtp)
 		goto out;
 	r = KALIT_ERR_INTERNAL;
 	if ((jws = cjose_jws_sign(tk->jwk, hdr, (const uint8_t *)payload,
-	    strlen(payload), &err)) == NULL ||
-	    !cjose_jws_export(jws, &ser, &err)) {
+	    len, &err)) == NULL || !cjose_jws_export(jws, &ser, &err)) {
 		log_cjose(LOG_LEVEL_ERROR, "cjose_jws_sign", &err);
 		goto out;
 	}
@@ -412,6 +407,21 @@ token_sign(const struct token_keys *k, json_t *claims, char **jwtp)
  out:
 	cjose_jws_release(jws);
 	cjose_header_release(hdr);
+	return r;
+}
+
+int
+token_sign(const struct token_keys *k, json_t *claims, char **jwtp)
+{
+	char *payload;
+	int r;
+
+	*jwtp = NULL;
+	if (!json_is_object(claims))
+		return KALIT_ERR_USAGE;
+	if ((payload = json_dumps(claims, JSON_COMPACT)) == NULL)
+		return KALIT_ERR_NOMEM;
+	r = token_sign_text(k, payload, strlen(payload), jwtp);
 	free(payload);
 	return r;
 }

@@ -53,6 +53,16 @@ json_t	*token_jwks(const struct token_keys *k);
 int	token_sign(const struct token_keys *k, json_t *claims, char **jwtp);
 
 /*
+ * token_sign() of claims already in JSON text: payload (len bytes,
+ * borrowed) is signed as it is, so it must be the UTF-8 text of one JSON
+ * object without duplicate names; it is not parsed here (token_sign()
+ * makes it with jansson). KALIT_ERR_TOO_LARGE when the token would be
+ * longer than TOKEN_MAX_SIZE. *jwtp: caller frees with free().
+ */
+int	token_sign_text(const struct token_keys *k, const char *payload,
+	    size_t len, char **jwtp);
+
+/*
  * Verifies a compact JWS: alg must be ES256 and kid one of the published
  * keys. Checks no claim. On KALIT_OK *claimsp is a new reference; any
  * failure is KALIT_ERR_TOKEN_INVALID (or KALIT_ERR_NOMEM).

@@ -246,6 +246,12 @@ check_not "--check-config refuses an unknown setting" \
     "$KALITD" -c "$SRV/bad.conf" --check-config
 assert_grep "the message names the line" \
     "bad\.conf:$BADLINE: unknown section or setting" "$ERR"
+BADISS=$(printf 'http://kalit\377.example')
+LC_ALL=C sed "s|^issuer = .*|issuer = $BADISS|" "$SRV/kalitd.conf" \
+    >"$SRV/bad.conf"
+check_not "--check-config refuses an issuer that is not UTF-8" \
+    "$KALITD" -c "$SRV/bad.conf" --check-config
+assert_grep "the message says why" "issuer: not UTF-8" "$ERR"
 start_kalitd
 
 challenge
