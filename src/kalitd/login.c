@@ -111,12 +111,52 @@ login_cache_free(struct login_cache *c)
 	free(c);
 }
 
+/*
+ * A parsed certificate keeps the SHA-256 of its DER, the key of both maps,
+ * as ex_data: check_cert() then need not hash it again.
+ */
+static int hash_index = -1;
+static pthread_once_t hash_once = PTHREAD_ONCE_INIT;
+
+static void
+hash_free(void *parent, void *ptr, CRYPTO_EX_DATA *ad, int idx, long argl,
+    void *argp)
+{
+	(void)parent;
+	(void)ad;
+	(void)idx;
+	(void)argl;
+	(void)argp;
+	free(ptr);
+}
+
+static void
+hash_index_new(void)
+{
+	hash_index = X509_get_ex_new_index(0, NULL, NULL, NULL, hash_free);
+}
+
+/* The SHA-256 of cert's DER into hash, remembered from cert_resolve(). */
+static int
+cert_hash(X509 *cert, unsigned char hash[CERTMAP_HASH])
+{
+	const unsigned char *h;
+
+	if (hash_index >= 0 && (h = X509_get_ex_data(cert, hash_index)) !=
+	    NULL) {
+		memcpy(hash, h, CERTMAP_HASH);
+		return KALIT_OK;
+	}
+	return X509_digest(cert, digest_sha256(), hash, NULL) == 1 ?
+	    KALIT_OK : KALIT_ERR_INTERNAL;
+}
+
 /* cms_certs: a certificate carried in a login, parsed once per generation. */
 static X509 *
 cert_resolve(const unsigned char *der, size_t len, void *arg)
 {
 	struct login_cache *c = arg;
-	unsigned char hash[CERTMAP_HASH];
+	unsigned char hash[CERTMAP_HASH], *h;
 	const unsigned char *p = der;
 	X509 *x;
 
@@ -127,6 +167,13 @@ cert_resolve(const unsigned char *der, size_t len, void *arg)
 	if ((x = d2i_X509(NULL, &p, (long)len)) == NULL || p != der + len) {
 		X509_free(x);
 		return NULL;
+	}
+	/* Set before the certificate is shared, so readers need no lock. */
+	pthread_once(&hash_once, hash_index_new);
+	if (hash_index >= 0 && (h = malloc(CERTMAP_HASH)) != NULL) {
+		memcpy(h, hash, CERTMAP_HASH);
+		if (X509_set_ex_data(x, hash_index, h) != 1)
+			free(h);
 	}
 	return certmap_put(c->parsed, hash, x);
 }
@@ -353,13 +400,13 @@ check_cert(struct kalitd *d, struct state *st, X509 *signer,
     STACK_OF(X509) *extra, const struct store_client *client, int64_t now,
     struct cert_entry **ep, unsigned int *acrp)
 {
-	unsigned char hash[32];
+	unsigned char hash[CERTMAP_HASH];
 	unsigned int acr;
 	int r;
 
 	*ep = NULL;
-	if (X509_digest(signer, digest_sha256(), hash, NULL) != 1)
-		return KALIT_ERR_INTERNAL;
+	if ((r = cert_hash(signer, hash)) != KALIT_OK)
+		return r;
 	if ((*ep = certmap_get(st->cache->valid, hash)) == NULL &&
 	    (r = cert_validate(d, st, signer, extra, hash, now, ep)) !=
 	    KALIT_OK)
