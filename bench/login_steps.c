@@ -24,7 +24,8 @@
  *                 that finds what an earlier login proved of it
  *
  * The bodies are the ones bench/login_bodies made for the wrk run. Every
- * figure is thread CPU time (user + system) per login, in microseconds;
+ * figure is thread CPU time (user + system) per login, in microseconds,
+ * the least of REPS runs of the step (other load only adds to a run);
  * the result is one line
  *   STEPS json_parse=.. base64=.. cms_parse=.. cms_verify=.. jws_sign=..
  *         audit=.. challenge=.. cert_hash=.. ecdsa_verify=.. ecdsa_sign=..
@@ -61,7 +62,8 @@
 #define USAGE	"usage: login_steps [-n N] [-b BATCH] -d DIR -k KEY.pem:CERT.pem " \
 		"BODIES"
 #define LINE_MAX_BYTES	(1024 * 1024)
-#define ROUNDS_MIN_OPS	20000		/* each step runs at least this often */
+#define ROUNDS_MIN_OPS	10000		/* each step runs at least this often */
+#define REPS		3		/* runs of each step; the best one counts */
 
 struct body {
 	char		*json;
@@ -72,6 +74,14 @@ struct body {
 	unsigned char	*der;		/* SignedData without certificates */
 	size_t		 der_len;
 };
+
+/* Another process on the machine can only slow a run down: keep the least. */
+static void
+keep(double *best, double t)
+{
+	if (t < *best)
+		*best = t;
+}
 
 static void
 die(const char *what)
@@ -508,7 +518,7 @@ main(int argc, char **argv)
 	EVP_PKEY *key, *skey;
 	X509 *cert;
 	double json, b64, parse, verify, ver, sign, jws, audit, chal, hash;
-	int c;
+	int c, k;
 
 	while ((c = getopt(argc, argv, "b:d:k:n:")) != -1)
 		switch (c) {
@@ -535,16 +545,20 @@ main(int argc, char **argv)
 	sign_bodies(b, nb, skey, cert);
 	if ((key = EVP_EC_gen("P-256")) == NULL)
 		die("EVP_EC_gen failed");
-	json = step_json(b, nb);
-	b64 = step_base64(b, nb);
-	parse = step_cms_parse(b, nb);
-	verify = step_cms_verify(b, nb, cert);
-	ver = step_ecdsa(key, 0);
-	sign = step_ecdsa(key, 1);
-	jws = step_jws();
-	audit = step_audit(dir, batch);
-	chal = step_challenge();
-	hash = step_cert_hash(cert);
+	json = b64 = parse = verify = ver = sign = jws = audit = chal = hash =
+	    1e9;
+	for (k = 0; k < REPS; k++) {
+		keep(&json, step_json(b, nb));
+		keep(&b64, step_base64(b, nb));
+		keep(&parse, step_cms_parse(b, nb));
+		keep(&verify, step_cms_verify(b, nb, cert));
+		keep(&ver, step_ecdsa(key, 0));
+		keep(&sign, step_ecdsa(key, 1));
+		keep(&jws, step_jws());
+		keep(&audit, step_audit(dir, batch));
+		keep(&chal, step_challenge());
+		keep(&hash, step_cert_hash(cert));
+	}
 	printf("STEPS json_parse=%.2f base64=%.2f cms_parse=%.2f "
 	    "cms_verify=%.2f jws_sign=%.2f audit=%.2f challenge=%.2f "
 	    "cert_hash=%.2f ecdsa_verify=%.2f ecdsa_sign=%.2f\n", json * 1e6,
