@@ -638,6 +638,8 @@ fl "kalitd" "$(calc "c * 1e6" -v c="$K_CPU_OP")"
 fl "goal: half the ceiling (one core: $(printf '%.1f' "$CEIL_US") us a login), at most" "$(calc "2 * c" -v c="$CEIL_US")"
 printf '  %-74s %7.2f\n' "the best share of the ceiling this stack allows: ceiling / floor" \
     "$(calc "c / f" -v c="$CEIL_US" -v f="$F_SUM")"
+echo "  for scale: a system call (getpid) costs $(rr syscall "$STEPS") us here; the floor leaves a server"
+echo "  $(calc "2 * c - f" -v c="$CEIL_US" -v f="$F_SUM" | awk '{ printf "%.1f", $1 }') us a login for all of its own work (negative: none at all)"
 if [ "$PERF" = 1 ] && [ -s "$W/perf.self" ]; then
 	echo
 	echo "perf: kalitd, self time (top functions)"

@@ -22,6 +22,8 @@
  *                 HMAC-SHA256, made once and checked once
  *   cert_hash     OpenSSL: SHA-256 of the signer's certificate, the key
  *                 that finds what an earlier login proved of it
+ *   syscall       not a step: one getpid() system call, for scale (a
+ *                 server's own work is mostly system calls)
  *
  * The bodies are the ones bench/login_bodies made for the wrk run. Every
  * figure is thread CPU time (user + system) per login, in microseconds,
@@ -29,6 +31,7 @@
  * the result is one line
  *   STEPS json_parse=.. base64=.. cms_parse=.. cms_verify=.. jws_sign=..
  *         audit=.. challenge=.. cert_hash=.. ecdsa_verify=.. ecdsa_sign=..
+ *         syscall=..
  * that bench/login.sh reads.
  *
  * usage: login_steps [-n N] [-b BATCH] -d DIR -k KEY.pem:CERT.pem BODIES
@@ -47,6 +50,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/syscall.h>
 
 #include <cjose/cjose.h>
 #include <jansson.h>
@@ -440,6 +444,19 @@ step_cert_hash(X509 *cert)
 	return t0;
 }
 
+/* For scale: the cheapest system call, on this machine (a VM's may cost more). */
+static double
+step_syscall(void)
+{
+	size_t i, ops = ROUNDS_MIN_OPS * 10;
+	double t0 = cpu_now();
+
+	for (i = 0; i < ops; i++)
+		if (syscall(SYS_getpid) <= 0)
+			die("getpid failed");
+	return (cpu_now() - t0) / (double)ops;
+}
+
 static void
 sql(sqlite3 *db, const char *q)
 {
@@ -517,7 +534,7 @@ main(int argc, char **argv)
 	struct body *b;
 	EVP_PKEY *key, *skey;
 	X509 *cert;
-	double json, b64, parse, verify, ver, sign, jws, audit, chal, hash;
+	double json, b64, parse, verify, ver, sign, jws, audit, chal, hash, sc;
 	int c, k;
 
 	while ((c = getopt(argc, argv, "b:d:k:n:")) != -1)
@@ -546,7 +563,7 @@ main(int argc, char **argv)
 	if ((key = EVP_EC_gen("P-256")) == NULL)
 		die("EVP_EC_gen failed");
 	json = b64 = parse = verify = ver = sign = jws = audit = chal = hash =
-	    1e9;
+	    sc = 1e9;
 	for (k = 0; k < REPS; k++) {
 		keep(&json, step_json(b, nb));
 		keep(&b64, step_base64(b, nb));
@@ -558,11 +575,13 @@ main(int argc, char **argv)
 		keep(&audit, step_audit(dir, batch));
 		keep(&chal, step_challenge());
 		keep(&hash, step_cert_hash(cert));
+		keep(&sc, step_syscall());
 	}
 	printf("STEPS json_parse=%.2f base64=%.2f cms_parse=%.2f "
 	    "cms_verify=%.2f jws_sign=%.2f audit=%.2f challenge=%.2f "
-	    "cert_hash=%.2f ecdsa_verify=%.2f ecdsa_sign=%.2f\n", json * 1e6,
-	    b64 * 1e6, parse * 1e6, (verify - ver) * 1e6, (jws - sign) * 1e6,
-	    audit * 1e6, chal * 1e6, hash * 1e6, ver * 1e6, sign * 1e6);
+	    "cert_hash=%.2f ecdsa_verify=%.2f ecdsa_sign=%.2f syscall=%.3f\n",
+	    json * 1e6, b64 * 1e6, parse * 1e6, (verify - ver) * 1e6,
+	    (jws - sign) * 1e6, audit * 1e6, chal * 1e6, hash * 1e6, ver * 1e6,
+	    sign * 1e6, sc * 1e6);
 	return 0;
 }
