@@ -222,7 +222,8 @@ crl_get "officials.$K.crl" b.der
 assert_grep "the delta CRL has the delta CRL indicator" \
     "Delta CRL Indicator: critical" d.txt
 cat b.pem d.pem >bd.pem
-run "$OPENSSL" verify -crl_check -use_deltas -CRLfile bd.pem \
+# -extended_crl: see verify_crl in ca_crl.sh
+run "$OPENSSL" verify -crl_check -extended_crl -use_deltas -CRLfile bd.pem \
     -CAfile "$ROOT_CRT" -untrusted "$CADIR/certs/officials.crt" o1.crt
 cat "$OUT" "$ERR" >v.out
 assert_grep "openssl verify -crl_check -use_deltas: revoked" \
