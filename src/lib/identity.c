@@ -426,6 +426,11 @@ copy_utf8(const ASN1_STRING *s, char **outp)
 
 	if ((len = ASN1_STRING_to_UTF8(&utf8, s)) < 0)
 		return KALIT_ERR_MALFORMED;
+	/* A NUL inside would cut the value short: "<PINFL>\0junk". */
+	if (memchr(utf8, '\0', (size_t)len) != NULL) {
+		OPENSSL_free(utf8);
+		return KALIT_ERR_MALFORMED;
+	}
 	*outp = strndup((char *)utf8, (size_t)len);
 	OPENSSL_free(utf8);
 	return *outp == NULL ? KALIT_ERR_NOMEM : KALIT_OK;

@@ -409,6 +409,51 @@ START_TEST(test_identity_to_name_oids)
 }
 END_TEST
 
+/*
+ * A NUL inside a certificate's value would cut it short: "<PINFL>\0junk"
+ * must not read as the PINFL, in the DN or in a SAN.
+ */
+START_TEST(test_identity_from_cert_refuses_nul)
+{
+	static const char pinfl[] = "30000000000010\0junk";
+	static const char email[] = "a@example.uz\0b@evil.example";
+	struct identity id;
+	GENERAL_NAMES *sans;
+	GENERAL_NAME *gn;
+	ASN1_IA5STRING *ia5;
+	X509_NAME *name;
+	X509 *x;
+
+	/* in the DN */
+	ck_assert_ptr_nonnull(x = X509_new());
+	ck_assert_ptr_nonnull(name = X509_NAME_new());
+	ck_assert_int_eq(X509_NAME_add_entry_by_txt(name, "1.2.860.3.16.1.2",
+	    V_ASN1_UTF8STRING, (const unsigned char *)pinfl,
+	    (int)sizeof(pinfl) - 1, -1, 0), 1);
+	ck_assert_int_eq(X509_set_subject_name(x, name), 1);
+	ck_assert_err(identity_from_cert(x, &id), KALIT_ERR_MALFORMED);
+	ck_assert_ptr_null(id.field[IDENTITY_PINFL]);
+	X509_NAME_free(name);
+	X509_free(x);
+
+	/* in a SAN */
+	ck_assert_ptr_nonnull(x = X509_new());
+	ck_assert_ptr_nonnull(sans = GENERAL_NAMES_new());
+	ck_assert_ptr_nonnull(gn = GENERAL_NAME_new());
+	ck_assert_ptr_nonnull(ia5 = ASN1_IA5STRING_new());
+	ck_assert_int_eq(ASN1_STRING_set(ia5, email, (int)sizeof(email) - 1),
+	    1);
+	GENERAL_NAME_set0_value(gn, GEN_EMAIL, ia5);
+	ck_assert_int_gt(sk_GENERAL_NAME_push(sans, gn), 0);
+	ck_assert_int_eq(X509_add1_ext_i2d(x, NID_subject_alt_name, sans, 0,
+	    X509V3_ADD_DEFAULT), 1);
+	ck_assert_err(identity_from_cert(x, &id), KALIT_ERR_MALFORMED);
+	ck_assert_ptr_null(id.field[IDENTITY_EMAIL]);
+	GENERAL_NAMES_free(sans);
+	X509_free(x);
+}
+END_TEST
+
 START_TEST(test_identity_roundtrip_through_cert)
 {
 	struct profile *p = tu_profile("official");
@@ -746,6 +791,7 @@ identity_suite(void)
 	tcase_add_test(tc, test_identity_hosts_dedup_and_limit);
 	tcase_add_test(tc, test_identity_complete_server);
 	tcase_add_test(tc, test_identity_hosts_roundtrip_through_cert);
+	tcase_add_test(tc, test_identity_from_cert_refuses_nul);
 	suite_add_tcase(s, tc);
 	return s;
 }
