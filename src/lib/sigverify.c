@@ -327,8 +327,10 @@ signer_timestamp(const struct sigverify_config *cfg, CMS_SignerInfo *si,
 	for (i = 0; i < n; i++) {
 		if ((r = tsp_token_verify(cfg->validator, ders[i], lens[i],
 		    ASN1_STRING_get0_data(sig), (size_t)ASN1_STRING_length(sig),
-		    certs, &one)) != KALIT_OK)
+		    certs, &one)) != KALIT_OK) {
+			tsp_info_clear(&one);	/* filled as far as read */
 			return r;
+		}
 		if (s->ts.status == TSP_NONE || one.status != TSP_VALID ||
 		    one.gen_time < s->ts.gen_time) {
 			tsp_info_clear(&s->ts);
