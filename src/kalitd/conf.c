@@ -135,14 +135,15 @@ opt_set(struct parse *ps, const struct opt *o, const char *v)
 	int64_t n;
 	int b;
 
-	switch (o->type) {
-	case OPT_OID:
+	if (o->type == OPT_OID) {
 		if ((oid = OBJ_txt2obj(v, 1)) == NULL) {
 			ps->why = "not a dotted object identifier";
 			return -1;
 		}
 		ASN1_OBJECT_free(oid);
-		/* FALLTHROUGH */
+	}
+	switch (o->type) {
+	case OPT_OID:	/* kept as the text given */
 	case OPT_STR:
 	case OPT_PATH:
 		if (*v == '\0') {

@@ -557,6 +557,10 @@ unescape(void *cls, struct MHD_Connection *conn, char *uri)
 	return MHD_http_unescape(uri);
 }
 
+/* libmicrohttpd's own messages; fmt is its printf format. */
+static void mhd_log(void *, const char *, va_list)
+    __attribute__((format(printf, 2, 0)));
+
 static void
 mhd_log(void *cls, const char *fmt, va_list ap)
 {
