@@ -15,7 +15,8 @@ static const char *const endpoint_name[METRICS__MAX] = {
 	"metrics", "ocsp", "crl", "timestamp", "verify", "other"
 };
 static const unsigned int statuses[] = {
-	200, 400, 401, 403, 404, 405, 413, 415, 500, 503, 0 /* other */
+	200, 400, 401, 403, 404, 405, 413, 415, 429, 500, 503,
+	0 /* other */
 };
 #define NSTATUS		(sizeof(statuses) / sizeof(statuses[0]))
 #define NOUTCOME	(1 - KALIT_ERR__MIN)

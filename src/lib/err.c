@@ -120,6 +120,24 @@ static const struct err_entry err_table[] = {
 	    2 },
 	{ "signature_malformed", "the signature is not a CMS SignedData with "
 	    "a signer, DER or PEM", 2 },
+	{ "challenge_client_mismatch", "the challenge was issued for another "
+	    "client; fetch a new one for the client you log in to", 2 },
+	{ "certificate_identity_invalid", "the certificate's identity is "
+	    "ambiguous (a PINFL or TIN given twice) or holds control or "
+	    "bidirectional characters; ask the CA for a corrected key file", 4 },
+	{ "certificate_policy_missing", "the certificate is neither a citizen's "
+	    "nor an official's: it, or its issuing CA, lacks the certificate "
+	    "policy kalitd's [policy] names (the CA must assert it or "
+	    "anyPolicy)", 4 },
+	{ "certificate_key_weak", "the certificate's key is weaker than "
+	    "allowed (see [policy] in kalitd.conf(5)); ask the CA for a new "
+	    "key file", 4 },
+	{ "signature_algorithm_weak", "the signature uses a digest or "
+	    "algorithm that is not accepted (such as SHA-1); sign with SHA-256 "
+	    "or stronger", 4 },
+	{ "rate_limited", "too many requests or failed attempts from this "
+	    "client or address; wait the time Retry-After says and try again",
+	    5 },
 };
 
 _Static_assert(sizeof(err_table) / sizeof(err_table[0]) ==
