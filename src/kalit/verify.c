@@ -148,7 +148,10 @@ put_revocation(const struct sig_signer *s)
 		    "accepted)\n");
 		return;
 	}
-	printf("  revocation: %s", st->status == KALIT_OK ? "good" :
+	printf("  revocation: ");
+	if (s->rev_depth > 0)
+		printf("its CA at chain depth %d is ", s->rev_depth);
+	printf("%s", st->status == KALIT_OK ? "good" :
 	    st->status == KALIT_ERR_CERT_ON_HOLD ? "on hold" : "revoked");
 	if (st->revoked_at != 0) {
 		x509_time_iso(st->revoked_at, t);

@@ -27,6 +27,7 @@ enum opt_type {
 	OPT_I64,
 	OPT_LONG,
 	OPT_SIZE,
+	OPT_BYTES,	/* a size with an optional K, M or G */
 	OPT_BOOL,
 	OPT_OID,
 	OPT_REVMODE
@@ -73,6 +74,15 @@ static const struct opt opts[] = {
 	{ "revocation", "crl_fetch", OPT_BOOL, O(rev.crl_fetch), 0, 0 },
 	{ "revocation", "timeout", OPT_LONG, O(rev.timeout_ms), 100, 60000 },
 	{ "revocation", "cache_max", OPT_I64, O(rev.cache_max), 0, 86400 },
+	{ "revocation", "fetch_threads", OPT_INT, O(fetch_threads), 1, 256 },
+	{ "cache", "certificates", OPT_BYTES, O(cache_certificates), 0,
+	    (long long)1 << 36 },
+	{ "cache", "revocation", OPT_BYTES, O(rev.status_bytes), 1 << 16,
+	    (long long)1 << 36 },
+	{ "cache", "crls", OPT_BYTES, O(rev.crl_bytes), 1 << 16,
+	    (long long)1 << 36 },
+	{ "cache", "ocsp_answers", OPT_BYTES, O(ocsp_cache_bytes), 1 << 16,
+	    (long long)1 << 36 },
 	{ "responder", "ca_database", OPT_PATH, O(ca_database), 0, 0 },
 	{ "responder", "signer_dir", OPT_PATH, O(signer_dir), 0, 0 },
 	{ "responder", "signer_passphrase", OPT_STR, O(signer_passphrase),
@@ -161,8 +171,12 @@ opt_set(struct parse *ps, const struct opt *o, const char *v)
 	case OPT_I64:
 	case OPT_LONG:
 	case OPT_SIZE:
-		if (!parse_i64(v, o->min, o->max, &n)) {
-			ps->why = "not a number in the allowed range";
+	case OPT_BYTES:
+		if (o->type == OPT_BYTES ? !parse_bytes(v, o->min, o->max, &n) :
+		    !parse_i64(v, o->min, o->max, &n)) {
+			ps->why = o->type == OPT_BYTES ? "not a size (bytes, or "
+			    "with K, M or G) in the allowed range" :
+			    "not a number in the allowed range";
 			return -1;
 		}
 		if (o->type == OPT_INT)
@@ -402,6 +416,11 @@ config_load(const char *path, struct config **cp)
 	c->ocsp_poll_ms = 250;
 	c->tsa_accuracy = 1;
 	c->verify_max_body = VERIFY_MAX_BODY_DEFAULT;
+	c->fetch_threads = 4;
+	c->cache_certificates = (size_t)64 << 20;
+	c->rev.status_bytes = VALIDATE_STATUS_BYTES_DEFAULT;
+	c->rev.crl_bytes = VALIDATE_CRL_BYTES_DEFAULT;
+	c->ocsp_cache_bytes = (size_t)256 << 20;
 	r = KALIT_ERR_CONFIG;
 	if (memchr(buf, '\0', len) != NULL) {
 		log_msg(LOG_LEVEL_ERROR, "%s: not a text file", path);

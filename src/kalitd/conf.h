@@ -38,6 +38,11 @@ struct config {
 	struct validate_config rev;
 	char		*ocsp_url;
 	char		*crl_dir;
+	int		 fetch_threads;		/* downloads off the request
+						   threads */
+	/* [cache]: byte budgets (rev.status_bytes and rev.crl_bytes too) */
+	size_t		 cache_certificates;	/* the login certificate cache */
+	size_t		 ocsp_cache_bytes;	/* the responder's answers */
 	/* [responder]: OCSP and CRLs from the CA database */
 	char		*ca_database;		/* NULL: no responder */
 	char		*signer_dir;		/* responder key files */

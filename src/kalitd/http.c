@@ -238,18 +238,13 @@ login_done(struct auditq_job *job, int result)
 	http_resume(rq, http_status_of(err), answer);
 }
 
-static enum MHD_Result
-do_login(struct req *rq)
+/* The login's outcome is known: it waits for its audit record. */
+static void
+login_audit(struct req *rq)
 {
-	struct kalitd *d = rq->h->d;
-	struct state *st = state_acquire(d);
-
-	login_run(d, st, (const char *)rq->body, rq->len, state_now(),
-	    &rq->login);
-	state_release(st);
 	if (rq->login.err != KALIT_OK)
 		log_msg(LOG_LEVEL_INFO, "login refused: %s (client %s, "
-		    "serial %s)", kalit_errname(rq->login.err),
+		    "serial %s)", http_code_of(rq->login.err),
 		    rq->login.client[0] ? rq->login.client : "-",
 		    rq->login.serial[0] ? rq->login.serial : "-");
 	rq->job.apply = NULL;
@@ -260,9 +255,40 @@ do_login(struct req *rq)
 	rq->job.serial = rq->login.serial;
 	rq->job.detail = rq->login.err == KALIT_OK ? "ok" :
 	    http_code_of(rq->login.err);
+	auditq_submit(rq->h->d->auditq, &rq->job);
+}
+
+/* A worker thread: the revocation downloads, then as do_login(). */
+static void
+login_work(struct workers_job *w)
+{
+	struct req *rq = (struct req *)((char *)w -
+	    offsetof(struct req, work));
+
+	login_finish(rq->h->d, rq->st, &rq->login);
+	state_release(rq->st);
+	rq->st = NULL;
+	login_audit(rq);
+}
+
+static enum MHD_Result
+do_login(struct req *rq)
+{
+	struct kalitd *d = rq->h->d;
+	struct state *st = state_acquire(d);
+
+	login_run(d, st, (const char *)rq->body, rq->len, state_now(),
+	    &rq->login);
 	/* Suspend before submitting: done may run before we return. */
 	MHD_suspend_connection(rq->conn);
-	auditq_submit(d->auditq, &rq->job);
+	if (rq->login.pending != NULL) {
+		rq->st = st;
+		rq->work.run = login_work;
+		workers_submit(d->workers, &rq->work);
+		return MHD_YES;
+	}
+	state_release(st);
+	login_audit(rq);
 	return MHD_YES;
 }
 
@@ -346,33 +372,53 @@ do_timestamp(struct req *rq)
 	    "no-store");
 }
 
+/* A worker thread: the verification, which may download CRLs or OCSP. */
+static void
+verify_work(struct workers_job *w)
+{
+	struct req *rq = (struct req *)((char *)w -
+	    offsetof(struct req, work));
+	const char *why = NULL;
+	json_t *report = NULL;
+	char *answer;
+	int r;
+
+	r = verify_request(rq->h->d, rq->st, (const char *)rq->body, rq->len,
+	    state_now(), &report, &why);
+	state_release(rq->st);
+	rq->st = NULL;
+	if (r == KALIT_OK && (answer = json_dumps(report,
+	    JSON_COMPACT)) == NULL)
+		r = KALIT_ERR_NOMEM;
+	json_decref(report);
+	if (r != KALIT_OK) {
+		log_msg(LOG_LEVEL_INFO, "verify refused: %s (client %s)",
+		    http_code_of(r), rq->client);
+		answer = http_error_body(http_code_of(r), why != NULL ? why :
+		    kalit_strerror(r));
+	}
+	http_resume(rq, http_status_of(r), answer);
+}
+
 /*
  * A signature verified for a registered client (HTTP Basic): the report
- * kalit verify --json prints, whatever its verdict.
+ * kalit verify --json prints, whatever its verdict. In a worker thread:
+ * the revocation statuses of its signers may need downloads.
  */
 static enum MHD_Result
 do_verify(struct req *rq)
 {
-	struct kalitd *d = rq->h->d;
 	struct store_client c;
-	struct state *st;
-	const char *why = NULL;
-	json_t *report = NULL;
 	int r;
 
 	if ((r = http_client_auth(rq, NULL, NULL, &c)) != KALIT_OK)
 		return http_respond_err(rq, r);
-	st = state_acquire(d);
-	r = verify_request(d, st, (const char *)rq->body, rq->len, state_now(),
-	    &report, &why);
-	state_release(st);
-	if (r != KALIT_OK) {
-		log_msg(LOG_LEVEL_INFO, "verify refused: %s (client %s)",
-		    http_code_of(r), c.id);
-		return why != NULL ? http_respond_code(rq, http_status_of(r),
-		    http_code_of(r), why) : http_respond_err(rq, r);
-	}
-	return http_respond_json(rq, report, 1);
+	snprintf(rq->client, sizeof(rq->client), "%s", c.id);
+	rq->st = state_acquire(rq->h->d);
+	rq->work.run = verify_work;
+	MHD_suspend_connection(rq->conn);
+	workers_submit(rq->h->d->workers, &rq->work);
+	return MHD_YES;
 }
 
 static enum MHD_Result
@@ -499,14 +545,17 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url,
 	struct req *rq = *req_cls;
 	size_t max;
 	unsigned char *p;
+	char *answer;
 
 	(void)version;
 	if (rq == NULL)
 		return on_headers(cls, conn, url, method, req_cls);
 	if (rq->ready) {
+		answer = rq->answer;	/* MHD frees it now */
+		rq->answer = NULL;
 		rq->ready = 0;
 		return http_respond(rq, rq->status, "application/json",
-		    rq->answer, 1);
+		    answer, 1);
 	}
 	if (*upload_size != 0) {	/* a piece of the body */
 		max = body_max(rq);
@@ -540,7 +589,9 @@ on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
 		return;
 	free(rq->rest);
 	free(rq->body);
-	free(rq->login.body);
+	login_result_clear(&rq->login);
+	if (rq->answer != NULL)	/* the client went away: it may be a token */
+		OPENSSL_clear_free(rq->answer, strlen(rq->answer));
 	free(rq);
 	*req_cls = NULL;
 	atomic_fetch_sub(&h->inflight, 1);

@@ -18,6 +18,7 @@
 #include "login.h"
 #include "state.h"
 #include "store.h"
+#include "workers.h"
 #include "x509.h"
 
 /* The server's HTTP side: http_start() makes it. */
@@ -41,6 +42,9 @@ struct req {
 	int			 ready;
 	unsigned int		 status;
 	char			*answer;
+	/* work that may wait on the network, in a worker thread */
+	struct workers_job	 work;
+	struct state		*st;		/* held for the work */
 	/* writes that wait for the database */
 	struct auditq_job	 job;
 	struct login_result	 login;

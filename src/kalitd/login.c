@@ -1,7 +1,7 @@
 /* login.c: checking a signed challenge, caching what a certificate proved */
 #include "config.h"
 #include "login.h"
-#include "certmap.h"
+#include "certcache.h"
 #include "cms.h"
 #include "digest.h"
 #include "err.h"
@@ -13,170 +13,19 @@
 #include "token.h"
 #include "validate.h"
 
-#include <pthread.h>
-#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include <openssl/crypto.h>
 #include <openssl/evp.h>
 
-#define CACHE_MAX	65536	/* certificates in each map */
-
-/* What one certificate proved; immutable once cached. */
-struct cert_entry {
-	atomic_int		 refs;
-	X509			*cert;
-	X509			*issuer;
-	int64_t			 not_before, not_after;
-	unsigned int		 acr;		/* enum store_acr bits asserted */
-	char			 serial[X509_SERIAL_HEX_MAX + 1];
-	struct login_text	 text;		/* the claims as JSON text */
+/* A login waiting for a revocation download: login_finish() ends it. */
+struct login_pending {
+	struct cert_entry	*entry;
+	unsigned int		 acr;
+	int64_t			 now;
 };
-
-/*
- * Two maps keyed by the SHA-256 of a certificate's DER: the certificates
- * seen in logins, parsed (so a repeat login parses none), and the ones
- * that passed every check of cert_validate().
- */
-struct login_cache {
-	struct certmap		*parsed;	/* X509 */
-	struct certmap		*valid;		/* struct cert_entry */
-	char			*issuer;	/* "iss" as a JSON string */
-};
-
-static void
-entry_ref(void *v)
-{
-	atomic_fetch_add(&((struct cert_entry *)v)->refs, 1);
-}
-
-static void
-entry_release(void *v)
-{
-	struct cert_entry *e = v;
-
-	if (e == NULL || atomic_fetch_sub(&e->refs, 1) != 1)
-		return;
-	X509_free(e->cert);
-	X509_free(e->issuer);
-	login_text_clear(&e->text);
-	free(e);
-}
-
-static void
-x509_ref(void *v)
-{
-	X509_up_ref(v);
-}
-
-static void
-x509_unref(void *v)
-{
-	X509_free(v);
-}
-
-int
-login_cache_new(const char *issuer, struct login_cache **cp)
-{
-	struct login_cache *c;
-	int r;
-
-	if ((*cp = c = calloc(1, sizeof(*c))) == NULL)
-		return KALIT_ERR_NOMEM;
-	r = login_text_string(issuer, &c->issuer);
-	if (r == KALIT_ERR_MALFORMED) {
-		log_msg(LOG_LEVEL_ERROR, "issuer is not UTF-8");
-		r = KALIT_ERR_CONFIG;
-	}
-	if (r != KALIT_OK ||
-	    (r = certmap_new(CACHE_MAX, x509_ref, x509_unref,
-	    &c->parsed)) != KALIT_OK ||
-	    (r = certmap_new(CACHE_MAX, entry_ref, entry_release,
-	    &c->valid)) != KALIT_OK) {
-		login_cache_free(c);
-		*cp = NULL;
-	}
-	return r;
-}
-
-void
-login_cache_free(struct login_cache *c)
-{
-	if (c == NULL)
-		return;
-	certmap_free(c->parsed);
-	certmap_free(c->valid);
-	free(c->issuer);
-	free(c);
-}
-
-/*
- * A parsed certificate keeps the SHA-256 of its DER, the key of both maps,
- * as ex_data: check_cert() then need not hash it again.
- */
-static int hash_index = -1;
-static pthread_once_t hash_once = PTHREAD_ONCE_INIT;
-
-static void
-hash_free(void *parent, void *ptr, CRYPTO_EX_DATA *ad, int idx, long argl,
-    void *argp)
-{
-	(void)parent;
-	(void)ad;
-	(void)idx;
-	(void)argl;
-	(void)argp;
-	free(ptr);
-}
-
-static void
-hash_index_new(void)
-{
-	hash_index = X509_get_ex_new_index(0, NULL, NULL, NULL, hash_free);
-}
-
-/* The SHA-256 of cert's DER into hash, remembered from cert_resolve(). */
-static int
-cert_hash(X509 *cert, unsigned char hash[CERTMAP_HASH])
-{
-	const unsigned char *h;
-
-	if (hash_index >= 0 && (h = X509_get_ex_data(cert, hash_index)) !=
-	    NULL) {
-		memcpy(hash, h, CERTMAP_HASH);
-		return KALIT_OK;
-	}
-	return X509_digest(cert, digest_sha256(), hash, NULL) == 1 ?
-	    KALIT_OK : KALIT_ERR_INTERNAL;
-}
-
-/* cms_certs: a certificate carried in a login, parsed once per generation. */
-static X509 *
-cert_resolve(const unsigned char *der, size_t len, void *arg)
-{
-	struct login_cache *c = arg;
-	unsigned char hash[CERTMAP_HASH], *h;
-	const unsigned char *p = der;
-	X509 *x;
-
-	if (EVP_Digest(der, len, hash, NULL, digest_sha256(), NULL) != 1)
-		return NULL;
-	if ((x = certmap_get(c->parsed, hash)) != NULL)
-		return x;
-	if ((x = d2i_X509(NULL, &p, (long)len)) == NULL || p != der + len) {
-		X509_free(x);
-		return NULL;
-	}
-	/* Set before the certificate is shared, so readers need no lock. */
-	pthread_once(&hash_once, hash_index_new);
-	if (hash_index >= 0 && (h = malloc(CERTMAP_HASH)) != NULL) {
-		memcpy(h, hash, CERTMAP_HASH);
-		if (X509_set_ex_data(x, hash_index, h) != 1)
-			free(h);
-	}
-	return certmap_put(c->parsed, hash, x);
-}
 
 int
 login_b64_decode(const char *in, size_t len, size_t max, unsigned char **outp,
@@ -208,17 +57,6 @@ login_b64_decode(const char *in, size_t len, size_t max, unsigned char **outp,
 	*outp = out;
 	*outlenp = (size_t)n - pad;
 	return KALIT_OK;
-}
-
-static int
-time_of(const ASN1_TIME *t, int64_t *out)
-{
-	struct tm tm;
-
-	if (ASN1_TIME_to_tm(t, &tm) != 1)
-		return -1;
-	*out = (int64_t)timegm(&tm);
-	return 0;
 }
 
 /* The identity claims of a certificate; new reference or NULL. */
@@ -262,6 +100,33 @@ claims_of(X509 *cert, const char *serial, const unsigned char hash[32])
 }
 
 /*
+ * The validity of a whole path: the latest notBefore and the earliest
+ * notAfter of its certificates, so that a cached entry ends with the first
+ * certificate of its path to expire.
+ */
+static int
+path_times(STACK_OF(X509) *chain, int64_t *nbp, int64_t *nap)
+{
+	int64_t nb, na;
+	int i;
+
+	*nbp = INT64_MIN;
+	*nap = INT64_MAX;
+	for (i = 0; i < sk_X509_num(chain); i++) {
+		if (x509_time_unix(X509_get0_notBefore(sk_X509_value(chain, i)),
+		    &nb) != KALIT_OK ||
+		    x509_time_unix(X509_get0_notAfter(sk_X509_value(chain, i)),
+		    &na) != KALIT_OK)
+			return KALIT_ERR_CERT_PURPOSE;
+		if (nb > *nbp)
+			*nbp = nb;
+		if (na < *nap)
+			*nap = na;
+	}
+	return KALIT_OK;
+}
+
+/*
  * Chain, key usage, EKU, policies and identity of a certificate not seen
  * in this generation; the entry is cached only when all of them pass.
  */
@@ -272,40 +137,38 @@ cert_validate(struct kalitd *d, struct state *st, X509 *cert,
 {
 	struct cert_entry *e;
 	json_t *claims = NULL;
+	X509 *issuer;
 	int r;
 
 	*ep = NULL;
-	if ((e = calloc(1, sizeof(*e))) == NULL)
+	if ((e = cert_entry_new(cert)) == NULL)
 		return KALIT_ERR_NOMEM;
-	atomic_init(&e->refs, 1);
-	X509_up_ref(cert);
-	e->cert = cert;
-	if ((r = validate_chain(st->validator, cert, extra, now,
-	    &e->issuer)) != KALIT_OK ||
+	if ((r = validate_path(st->validator, cert, extra, now,
+	    &e->chain)) != KALIT_OK ||
 	    (r = validate_key_usage(cert)) != KALIT_OK ||
 	    (r = validate_eku_client(cert)) != KALIT_OK)
 		goto out;
-	if (validate_policy_issued(cert, e->issuer, d->cfg->citizen_oid) ==
+	issuer = sk_X509_value(e->chain, 1);
+	if (validate_policy_issued(cert, issuer, d->cfg->citizen_oid) ==
 	    KALIT_OK)
 		e->acr |= STORE_ACR_CITIZEN;
-	if (validate_policy_issued(cert, e->issuer, d->cfg->official_oid) ==
+	if (validate_policy_issued(cert, issuer, d->cfg->official_oid) ==
 	    KALIT_OK)
 		e->acr |= STORE_ACR_OFFICIAL;
 	r = KALIT_ERR_CERT_PURPOSE;	/* not a person's certificate */
 	if (e->acr == 0 ||
-	    time_of(X509_get0_notBefore(cert), &e->not_before) != 0 ||
-	    time_of(X509_get0_notAfter(cert), &e->not_after) != 0 ||
+	    path_times(e->chain, &e->not_before, &e->not_after) != KALIT_OK ||
 	    x509_serial_hex(cert, e->serial, sizeof(e->serial)) != KALIT_OK ||
 	    (claims = claims_of(cert, e->serial, hash)) == NULL)
 		goto out;
 	if ((r = login_text_init(&e->text, claims, e->acr)) != KALIT_OK)
 		goto out;
-	*ep = certmap_put(st->cache->valid, hash, e);
+	*ep = certcache_put(st->cache, hash, e);
 	e = NULL;
 	r = KALIT_OK;
  out:
 	json_decref(claims);
-	entry_release(e);
+	cert_entry_release(e);
 	return r;
 }
 
@@ -373,7 +236,7 @@ issue_token(struct kalitd *d, struct state *st, const struct cert_entry *e,
 	/* A client id came in a JSON string: it is UTF-8. */
 	if ((r = login_text_string(client, &aud)) != KALIT_OK)
 		return r == KALIT_ERR_MALFORMED ? KALIT_ERR_INTERNAL : r;
-	g.iss = st->cache->issuer;
+	g.iss = certcache_issuer(st->cache);
 	g.aud = aud;
 	g.now = now;
 	g.lifetime = d->cfg->token_lifetime;
@@ -394,7 +257,10 @@ issue_token(struct kalitd *d, struct state *st, const struct cert_entry *e,
 	return r;
 }
 
-/* The certificate checks, cached or not, and the client's policy. */
+/*
+ * The certificate checks, cached or not, and the client's policy; the
+ * revocation statuses are asked apart (login_revocation()).
+ */
 static int
 check_cert(struct kalitd *d, struct state *st, X509 *signer,
     STACK_OF(X509) *extra, const struct store_client *client, int64_t now,
@@ -405,9 +271,9 @@ check_cert(struct kalitd *d, struct state *st, X509 *signer,
 	int r;
 
 	*ep = NULL;
-	if ((r = cert_hash(signer, hash)) != KALIT_OK)
+	if ((r = certcache_hash(signer, hash)) != KALIT_OK)
 		return r;
-	if ((*ep = certmap_get(st->cache->valid, hash)) == NULL &&
+	if ((*ep = certcache_get(st->cache, hash)) == NULL &&
 	    (r = cert_validate(d, st, signer, extra, hash, now, ep)) !=
 	    KALIT_OK)
 		return r;
@@ -419,8 +285,31 @@ check_cert(struct kalitd *d, struct state *st, X509 *signer,
 		return KALIT_ERR_CERT_POLICY;
 	*acrp = acr & STORE_ACR_OFFICIAL ? STORE_ACR_OFFICIAL :
 	    STORE_ACR_CITIZEN;
-	return validate_revocation(st->validator, (*ep)->cert, (*ep)->issuer,
-	    now, NULL);
+	return KALIT_OK;
+}
+
+/*
+ * The revocation status of every certificate of e's path below its trust
+ * anchor (fetchp: as validate_revocation_path() takes it). A CA of the
+ * path that is revoked or unknown is logged, as its serial is not the
+ * login's.
+ */
+static int
+login_revocation(struct state *st, const struct cert_entry *e, int64_t now,
+    int *fetchp)
+{
+	char serial[X509_SERIAL_HEX_MAX + 1];
+	int r, depth;
+
+	r = validate_revocation_path(st->validator, e->chain, now, fetchp,
+	    NULL, &depth);
+	if (r != KALIT_OK && depth > 0 && (fetchp == NULL || !*fetchp) &&
+	    x509_serial_hex(sk_X509_value(e->chain, depth), serial,
+	    sizeof(serial)) == KALIT_OK)
+		log_msg(LOG_LEVEL_INFO, "login of serial %s: its CA at depth "
+		    "%d (serial %s): %s", e->serial, depth, serial,
+		    kalit_errname(r));
+	return r;
 }
 
 int
@@ -436,7 +325,7 @@ login_run(struct kalitd *d, struct state *st, const char *body, size_t len,
 	unsigned char *content = NULL;
 	size_t content_len;
 	unsigned int acr = 0;
-	int r;
+	int r, fetch = 0;
 
 	memset(res, 0, sizeof(*res));
 	if ((r = login_parse(body, len, &lr)) != KALIT_OK)
@@ -449,7 +338,7 @@ login_run(struct kalitd *d, struct state *st, const char *body, size_t len,
 	if ((r = challenge_consume(d->challenges, lr.challenge,
 	    lr.challenge_len, now)) != KALIT_OK)
 		goto out;
-	certs.get = cert_resolve;
+	certs.get = certcache_resolve;
 	certs.arg = st->cache;
 	if ((r = cms_verify_attached(lr.der, lr.der_len, &certs, &signer, &extra,
 	    &content, &content_len)) != KALIT_OK)
@@ -461,13 +350,60 @@ login_run(struct kalitd *d, struct state *st, const char *body, size_t len,
 	if ((r = check_cert(d, st, signer, extra, &client, now, &e, &acr)) !=
 	    KALIT_OK)
 		goto out;
+	if ((r = login_revocation(st, e, now, &fetch)) != KALIT_OK && !fetch)
+		goto out;
+	if (fetch) {
+		if ((res->pending = calloc(1, sizeof(*res->pending))) == NULL) {
+			r = KALIT_ERR_NOMEM;
+			goto out;
+		}
+		res->pending->entry = e;
+		res->pending->acr = acr;
+		res->pending->now = now;
+		e = NULL;
+		r = KALIT_OK;
+		goto out;
+	}
 	r = issue_token(d, st, e, client.id, acr, now, res);
  out:
-	entry_release(e);
+	cert_entry_release(e);
 	X509_free(signer);
 	sk_X509_pop_free(extra, X509_free);
 	free(content);
 	login_request_clear(&lr);
 	res->err = r;
 	return r;
+}
+
+int
+login_finish(struct kalitd *d, struct state *st, struct login_result *res)
+{
+	struct login_pending *p = res->pending;
+	int r;
+
+	if (p == NULL)
+		return res->err;
+	res->pending = NULL;
+	if ((r = login_revocation(st, p->entry, p->now, NULL)) == KALIT_OK)
+		r = issue_token(d, st, p->entry, res->client, p->acr, p->now,
+		    res);
+	cert_entry_release(p->entry);
+	free(p);
+	res->err = r;
+	return r;
+}
+
+void
+login_result_clear(struct login_result *res)
+{
+	if (res->pending != NULL) {
+		cert_entry_release(res->pending->entry);
+		free(res->pending);
+		res->pending = NULL;
+	}
+	if (res->body != NULL) {
+		/* It holds a bearer token. */
+		OPENSSL_clear_free(res->body, strlen(res->body));
+		res->body = NULL;
+	}
 }

@@ -11,15 +11,6 @@
 #include "store.h"
 #include "x509.h"
 
-struct login_cache;
-
-/*
- * Certificates already validated in this generation, and the JSON text of
- * issuer; thread-safe. KALIT_ERR_CONFIG when issuer is not UTF-8.
- */
-int	login_cache_new(const char *issuer, struct login_cache **cp);
-void	login_cache_free(struct login_cache *c);
-
 /* A login body, parsed; strings borrowed from json. */
 struct login_request {
 	json_t		*json;
@@ -43,20 +34,37 @@ void	login_request_clear(struct login_request *lr);
 int	login_check_content(const unsigned char *content, size_t len,
 	    const char *challenge, size_t challenge_len);
 
+struct login_pending;
+
 struct login_result {
 	int		 err;		/* KALIT_OK or why the login failed */
 	char		 client[STORE_CLIENT_ID_MAX + 1]; /* "" if not known */
 	char		 serial[X509_SERIAL_HEX_MAX + 1]; /* "" if not known */
 	char		*body;		/* on KALIT_OK the JSON answer; owned */
+	/* set when a revocation status needs a download; owned */
+	struct login_pending *pending;
 };
 
 /*
  * Every check of a login request body (len bytes) at now, in the order
- * docs/api.md gives, then the token. Fills *res; the caller frees
- * res->body with free(). Returns res->err.
+ * docs/api.md gives, then the token: res->body. The network is never
+ * waited on: when a revocation status of the certificate's path needs an
+ * OCSP or CRL download, res->pending is set instead of res->body, and
+ * login_finish() ends the login (with the same st) where waiting is
+ * harmless. Clear *res with login_result_clear(). Returns res->err.
  */
 int	login_run(struct kalitd *d, struct state *st, const char *body,
 	    size_t len, int64_t now, struct login_result *res);
+
+/*
+ * Ends a login login_run() left pending: the revocation statuses,
+ * downloaded as needed, then the token. Returns res->err.
+ */
+int	login_finish(struct kalitd *d, struct state *st,
+	    struct login_result *res);
+
+/* Frees what res holds (the answer wiped: it carries a token). */
+void	login_result_clear(struct login_result *res);
 
 /*
  * Decodes standard base64 (RFC 4648 §4, padded, no whitespace) of at most

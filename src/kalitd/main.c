@@ -15,6 +15,7 @@
 #include "state.h"
 #include "tls.h"
 #include "tsa.h"
+#include "workers.h"
 
 #include <getopt.h>
 #include <limits.h>
@@ -103,6 +104,8 @@ server_init(struct kalitd *d)
 			return r;
 	}
 	if ((r = fetch_init()) != KALIT_OK ||
+	    (r = workers_new(d->cfg->fetch_threads, &d->workers)) !=
+	    KALIT_OK ||
 	    (r = session_new(&d->session)) != KALIT_OK ||
 	    (r = challenges_new(d->cfg->challenge_lifetime,
 	    d->cfg->challenges_max, &d->challenges)) != KALIT_OK)
@@ -115,6 +118,7 @@ server_init(struct kalitd *d)
 static void
 server_free(struct kalitd *d)
 {
+	workers_free(d->workers);
 	auditq_free(d->auditq);
 	responder_free(d->responder);
 	tsa_free(d->tsa);

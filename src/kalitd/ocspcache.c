@@ -20,11 +20,13 @@ struct entry {
 	char		*serials;	/* "a1\0b2\0\0": what makes it stale */
 	unsigned char	*der;
 	size_t		 len;
+	size_t		 cost;		/* bytes, counted in its shard */
 };
 
 struct shard {
 	pthread_mutex_t	 mu;
 	size_t		 n;
+	size_t		 bytes;
 	struct entry	*b[BUCKETS];
 };
 
@@ -32,6 +34,7 @@ struct ocspcache {
 	struct shard	 shards[SHARDS];
 	size_t		 nshards;	/* in use: fewer when max < SHARDS */
 	size_t		 shard_max;	/* entries per shard */
+	size_t		 shard_bytes;	/* bytes per shard */
 	/*
 	 * Bumped on every change the poller sees: an answer built from a
 	 * read made before the bump is not cached (see ocspcache_put).
@@ -100,6 +103,7 @@ shard_clear(struct shard *sh)
 			entry_free(e);
 		}
 	sh->n = 0;
+	sh->bytes = 0;
 }
 
 /*
@@ -124,7 +128,8 @@ ocspcache_put(struct ocspcache *c,
 	e->this_update = a->this_update;
 	e->next_update = a->next_update;
 	e->len = a->len;
-	if ((e->serials = malloc(slen)) == NULL ||
+	e->cost = sizeof(*e) + a->len + slen;
+	if (e->cost > c->shard_bytes || (e->serials = malloc(slen)) == NULL ||
 	    (e->der = malloc(a->len)) == NULL) {
 		entry_free(e);
 		return;
@@ -137,7 +142,10 @@ ocspcache_put(struct ocspcache *c,
 		goto skip;
 	for (pp = b; *pp != NULL; pp = &(*pp)->next, depth++)
 		if (memcmp((*pp)->key, key, sizeof(e->key)) == 0) {
+			if (sh->bytes - (*pp)->cost + e->cost > c->shard_bytes)
+				goto skip;
 			e->next = (*pp)->next;	/* replaces a stale one */
+			sh->bytes += e->cost - (*pp)->cost;
 			entry_free(*pp);
 			*pp = e;
 			e = NULL;
@@ -145,12 +153,13 @@ ocspcache_put(struct ocspcache *c,
 		}
 	if (depth >= CHAIN_MAX)
 		goto skip;
-	if (sh->n >= c->shard_max)
+	if (sh->n >= c->shard_max || sh->bytes + e->cost > c->shard_bytes)
 		shard_clear(sh);	/* full: start over, rarely */
 	e->next = *b;
 	*b = e;
-	e = NULL;
 	sh->n++;
+	sh->bytes += e->cost;
+	e = NULL;
  skip:
 	pthread_mutex_unlock(&sh->mu);
 	entry_free(e);
@@ -201,8 +210,9 @@ ocspcache_purge(struct ocspcache *c, char **changed, size_t n)
 						continue;
 					}
 					*pp = e->next;
-					entry_free(e);
 					sh->n--;
+					sh->bytes -= e->cost;
+					entry_free(e);
 				}
 		pthread_mutex_unlock(&sh->mu);
 	}
@@ -221,7 +231,7 @@ ocspcache_bump(struct ocspcache *c)
 }
 
 int
-ocspcache_new(size_t max, struct ocspcache **cp)
+ocspcache_new(size_t max, size_t bytes, struct ocspcache **cp)
 {
 	struct ocspcache *c;
 	size_t i;
@@ -234,9 +244,23 @@ ocspcache_new(size_t max, struct ocspcache **cp)
 	/* Rounded down: never more than max answers in all. */
 	c->nshards = max < SHARDS ? max : SHARDS;
 	c->shard_max = max == 0 ? 0 : max / c->nshards;
+	c->shard_bytes = max == 0 ? 0 : bytes / c->nshards;
 	atomic_init(&c->epoch, 0);
 	*cp = c;
 	return KALIT_OK;
+}
+
+size_t
+ocspcache_bytes(struct ocspcache *c)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < SHARDS; i++) {
+		pthread_mutex_lock(&c->shards[i].mu);
+		n += c->shards[i].bytes;
+		pthread_mutex_unlock(&c->shards[i].mu);
+	}
+	return n;
 }
 
 void

@@ -19,10 +19,11 @@ struct ocspcache;
 
 /*
  * A cache of at most max answers (of slightly fewer when max is not a
- * multiple of its shards); with max 0 it keeps none. Caller frees *cp
- * with ocspcache_free().
+ * multiple of its shards) taking at most bytes (an answer costs its DER,
+ * its serials and a small header); with max 0 it keeps none. Caller frees
+ * *cp with ocspcache_free().
  */
-int	ocspcache_new(size_t max, struct ocspcache **cp);
+int	ocspcache_new(size_t max, size_t bytes, struct ocspcache **cp);
 void	ocspcache_free(struct ocspcache *c);
 
 /* The epoch now: take it before reading the database for an answer. */
@@ -48,6 +49,9 @@ void	ocspcache_put(struct ocspcache *c,
 	    const unsigned char key[SHA256_DIGEST_LENGTH], uint64_t epoch,
 	    const char *serials, size_t slen, const struct responder_answer *a,
 	    int64_t refresh);
+
+/* Bytes the answers kept take now. */
+size_t	ocspcache_bytes(struct ocspcache *c);
 
 /*
  * Starts a new epoch, then drops the answers about any of the n sorted

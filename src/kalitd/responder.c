@@ -9,6 +9,7 @@
 #include "err.h"
 #include "keyfile.h"
 #include "log.h"
+#include "ocsp.h"
 #include "store.h"
 #include "x509.h"
 
@@ -473,6 +474,61 @@ responder_answer(struct responder *r, const unsigned char *der, size_t len,
 	return rc;
 }
 
+/* ---- the local revocation source ---- */
+
+int
+responder_status(void *arg, X509 *cert, X509 *issuer, int64_t now,
+    struct rev_status *st)
+{
+	struct responder *r = arg;
+	struct signers *ss = signers_acquire(r);
+	const struct signer *s = NULL;
+	struct store_cert c;
+	struct store *db = NULL;
+	char hex[X509_SERIAL_HEX_MAX + 1];
+	unsigned int gen;
+	size_t i;
+	int rc = KALIT_ERR_REVOCATION_UNKNOWN, dbr;
+
+	for (i = 0; s == NULL && i < ss->n; i++)
+		if (X509_cmp(ss->v[i].ca_cert, issuer) == 0)
+			s = &ss->v[i];
+	if (s == NULL || x509_serial_hex(cert, hex, sizeof(hex)) != KALIT_OK)
+		goto out;
+	if ((dbr = responder_pool_get(r, &db, &gen)) != KALIT_OK)
+		goto out;
+	dbr = store_cert_get(db, hex, &c);
+	responder_pool_put(r, db, gen, dbr == KALIT_OK ||
+	    dbr == KALIT_ERR_SERIAL_UNKNOWN);
+	if (dbr != KALIT_OK) {
+		if (dbr != KALIT_ERR_SERIAL_UNKNOWN)
+			log_msg(LOG_LEVEL_ERROR, "CA database %s: %s",
+			    r->cfg->ca_database, kalit_strerror(dbr));
+		goto out;
+	}
+	if (strcmp(c.ca, s->ca) == 0) {
+		memset(st, 0, sizeof(*st));
+		st->reason = -1;
+		st->source = "ca_database";
+		snprintf(st->origin, sizeof(st->origin), "%s",
+		    r->cfg->ca_database);
+		st->this_update = now;
+		rc = KALIT_OK;
+		if (c.status != STORE_VALID) {
+			rc = c.status == STORE_HOLD ? KALIT_ERR_CERT_ON_HOLD :
+			    KALIT_ERR_CERT_REVOKED;
+			st->revoked_at = c.revoked_at;
+			st->reason = c.status == STORE_HOLD ?
+			    OCSP_REVOKED_STATUS_CERTIFICATEHOLD : c.reason;
+		}
+		st->status = rc;
+	}
+	store_cert_clear(&c);
+ out:
+	responder_signers_release(ss);
+	return rc;
+}
+
 /* ---- life ---- */
 
 int
@@ -494,7 +550,8 @@ responder_new(const struct config *cfg, const char *signer_pass,
 	pthread_cond_init(&r->stop_cv, NULL);
 	atomic_init(&r->logged_at, 0);
 	r->signer_pass = signer_pass;
-	if ((rc = ocspcache_new(cfg->ocsp_cache_max, &r->cache)) != KALIT_OK)
+	if ((rc = ocspcache_new(cfg->ocsp_cache_max, cfg->ocsp_cache_bytes,
+	    &r->cache)) != KALIT_OK)
 		goto fail;
 	/* Changes from now on matter; the cache starts empty. */
 	if ((rc = responder_pool_get(r, &s, &gen)) != KALIT_OK)

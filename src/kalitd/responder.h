@@ -62,6 +62,18 @@ struct responder_answer {
 int	responder_answer(struct responder *r, const unsigned char *req,
 	    size_t len, int64_t now, struct responder_answer *a);
 
+/*
+ * validator_set_local()'s source (arg is r): the status of cert in the CA
+ * database when issuer is one of its CAs, whether or not the responder
+ * has a key for it; source "ca_database", thisUpdate now.
+ * KALIT_ERR_REVOCATION_UNKNOWN for another issuer, a serial the CA never
+ * issued, or a database that cannot be read (logged): the other sources
+ * are asked then. A login never waits on this kalitd's own /ocsp.
+ */
+struct rev_status;
+int	responder_status(void *arg, X509 *cert, X509 *issuer, int64_t now,
+	    struct rev_status *st);
+
 /* A published CRL, shared: release with responder_crl_release(). */
 struct responder_crl {
 	atomic_int	 refs;

@@ -23,11 +23,16 @@
 #define POOL_MAX	16	/* idle read-only database connections */
 #define NCERTID		4	/* hash algorithms a CertID may name a CA by */
 
-/* A CA the responder answers for, and its delegated signing key. */
+/*
+ * A CA of the database, and the delegated signing key with which the
+ * responder answers for it; without one (cert NULL) only
+ * responder_status() answers for it.
+ */
 struct signer {
 	char		 ca[PROFILE_NAME_MAX + 1];
 	X509		*ca_cert;
-	X509		*cert;		/* the delegated OCSP signing certificate */
+	X509		*cert;		/* the delegated OCSP signing certificate,
+					   or NULL */
 	EVP_PKEY	*key;
 	int64_t		 not_before, not_after;
 	struct {
@@ -81,14 +86,17 @@ void	responder_pool_put(struct responder *r, struct store *s,
 	    unsigned int gen, int ok);
 
 /*
- * Every CA of the database with a responder key file in signer_dir becomes
- * a signer. Caller releases *ssp with responder_signers_release().
+ * Every CA of the database, a signer when it has a responder key file in
+ * signer_dir. Caller releases *ssp with responder_signers_release().
  */
 int	responder_signers_load(struct responder *r, struct signers **ssp);
 /* Drops a reference; the last one frees the signers. Accepts NULL. */
 void	responder_signers_release(struct signers *ss);
 
-/* The signer whose CA the CertID names, or NULL; borrowed from ss. */
+/*
+ * The signer (with a key) whose CA the CertID names, or NULL; borrowed
+ * from ss.
+ */
 const struct signer *responder_signer_of(const struct signers *ss,
 	    OCSP_CERTID *cid);
 

@@ -202,18 +202,16 @@ responder_signers_load(struct responder *r, struct signers **ssp)
 	    (ss->v = calloc(l->n + 1, sizeof(*ss->v))) == NULL)
 		goto out;
 	atomic_init(&ss->refs, 1);
+	/* Every CA: those without a key for responder_status(). */
 	for (i = 0; i < l->n; i++) {
-		if (l->v[i].cert == NULL) {
-			X509_free(l->v[i].ca_cert);
-			continue;
-		}
 		ss->v[ss->n] = l->v[i];
 		memset(&l->v[i], 0, sizeof(l->v[i]));
 		if ((rc = signer_ids(&ss->v[ss->n++])) != KALIT_OK)
 			goto out;
-		log_msg(LOG_LEVEL_INFO, "OCSP for CA %s: signer valid until "
-		    "%lld", ss->v[ss->n - 1].ca,
-		    (long long)ss->v[ss->n - 1].not_after);
+		if (ss->v[ss->n - 1].cert != NULL)
+			log_msg(LOG_LEVEL_INFO, "OCSP for CA %s: signer valid "
+			    "until %lld", ss->v[ss->n - 1].ca,
+			    (long long)ss->v[ss->n - 1].not_after);
 	}
 	l->n = 0;
 	*ssp = ss;
@@ -253,7 +251,8 @@ responder_signer_of(const struct signers *ss, OCSP_CERTID *cid)
 		return NULL;
 	for (i = 0; i < ss->n; i++) {
 		s = &ss->v[i];
-		if ((unsigned int)ASN1_STRING_length(nh) == s->id[k].name_len &&
+		if (s->cert != NULL &&
+		    (unsigned int)ASN1_STRING_length(nh) == s->id[k].name_len &&
 		    (unsigned int)ASN1_STRING_length(kh) == s->id[k].key_len &&
 		    memcmp(ASN1_STRING_get0_data(nh), s->id[k].name,
 		    s->id[k].name_len) == 0 &&

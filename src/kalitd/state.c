@@ -3,7 +3,8 @@
 #include "state.h"
 #include "err.h"
 #include "log.h"
-#include "login.h"
+#include "certcache.h"
+#include "responder.h"
 
 #include <stdlib.h>
 #include <time.h>
@@ -21,7 +22,7 @@ state_free(struct state *s)
 		return;
 	validator_free(s->validator);
 	token_keys_free(s->keys);
-	login_cache_free(s->cache);
+	certcache_free(s->cache);
 	free(s);
 }
 
@@ -48,7 +49,11 @@ state_new(struct kalitd *d, struct state **sp)
 		    "'kalitd keygen'", c->key_dir, kalit_strerror(r));
 		goto fail;
 	}
-	if ((r = login_cache_new(c->issuer, &s->cache)) != KALIT_OK)
+	if (d->responder != NULL)
+		validator_set_local(s->validator, responder_status,
+		    d->responder);
+	if ((r = certcache_new(c->issuer, c->cache_certificates,
+	    &s->cache)) != KALIT_OK)
 		goto fail;
 	*sp = s;
 	return KALIT_OK;

@@ -12,10 +12,11 @@
 #include "token.h"
 #include "validate.h"
 
-struct login_cache;
+struct certcache;
 struct responder;
 struct session;
 struct tsa;
+struct workers;
 
 /*
  * What a reload replaces: the trust store with its revocation caches, the
@@ -27,7 +28,7 @@ struct state {
 	atomic_int		 refs;
 	struct validator	*validator;
 	struct token_keys	*keys;
-	struct login_cache	*cache;
+	struct certcache	*cache;
 };
 
 /* The server, for the life of the process. */
@@ -42,6 +43,7 @@ struct kalitd {
 	char			*signer_pass;	/* OCSP responder keys' */
 	struct responder	*responder;	/* NULL: no [responder] */
 	struct tsa		*tsa;		/* NULL: no [timestamp] */
+	struct workers		*workers;	/* what may wait on the network */
 	pthread_mutex_t		 mu;		/* guards state */
 	struct state		*state;
 	atomic_int		 draining;	/* SIGTERM: refuse new work */

@@ -91,12 +91,15 @@ int	crl_status(X509_CRL *crl, X509 *cert, X509 *issuer, int64_t now,
 
 /*
  * A directory of *.crl files (DER or PEM), each parsed again only when it
- * changes (inode, size or mtime). Thread-safe. KALIT_ERR_CONFIG (logged)
- * when path cannot be opened as a directory; one that goes away later
- * holds no CRL. Caller frees *dp with crl_dir_free(); path is copied.
+ * changes (inode, size or mtime). Parsed CRLs are kept while their
+ * x509_parsed_cost() fits in budget bytes together; the others are read
+ * again for each lookup (a warning says so once). Thread-safe.
+ * KALIT_ERR_CONFIG (logged) when path cannot be opened as a directory;
+ * one that goes away later holds no CRL. Caller frees *dp with
+ * crl_dir_free(); path is copied.
  */
 struct crl_dir;
-int	crl_dir_new(const char *path, struct crl_dir **dp);
+int	crl_dir_new(const char *path, size_t budget, struct crl_dir **dp);
 void	crl_dir_free(struct crl_dir *d);
 
 /*

@@ -9,6 +9,7 @@
 #include "file.h"
 #include "log.h"
 #include "ocsp.h"
+#include "x509.h"
 
 #include <sys/stat.h>
 
@@ -30,18 +31,22 @@ struct crl_file {
 	off_t		 size;
 	struct timespec	 mtime;
 	X509_CRL	*crl;		/* NULL: the file is not a CRL */
+	size_t		 cost;		/* of crl when kept */
+	int		 kept;		/* counted in the budget */
 	int		 seen;
 };
 
 struct crl_dir {
 	char		*path;
+	size_t		 budget, bytes;
+	int		 warned;
 	pthread_mutex_t	 lock;
 	struct crl_file	 files[CRL_DIR_FILES_MAX];
 	size_t		 nfiles;
 };
 
 int
-crl_dir_new(const char *path, struct crl_dir **dp)
+crl_dir_new(const char *path, size_t budget, struct crl_dir **dp)
 {
 	struct crl_dir *d;
 	DIR *dir;
@@ -60,6 +65,7 @@ crl_dir_new(const char *path, struct crl_dir **dp)
 		free(d);
 		return KALIT_ERR_NOMEM;
 	}
+	d->budget = budget;
 	if (pthread_mutex_init(&d->lock, NULL) != 0) {
 		free(d->path);
 		free(d);
@@ -69,11 +75,23 @@ crl_dir_new(const char *path, struct crl_dir **dp)
 	return KALIT_OK;
 }
 
+/* Drops f's parsed CRL, which is read again when next needed. */
 static void
-file_forget(struct crl_file *f)
+file_unload(struct crl_dir *d, struct crl_file *f)
 {
-	free(f->name);
+	if (f->kept)
+		d->bytes -= f->cost;
 	X509_CRL_free(f->crl);
+	f->crl = NULL;
+	f->kept = 0;
+	f->loaded = 0;
+}
+
+static void
+file_forget(struct crl_dir *d, struct crl_file *f)
+{
+	file_unload(d, f);
+	free(f->name);
 	memset(f, 0, sizeof(*f));
 }
 
@@ -86,7 +104,7 @@ crl_dir_flush(struct crl_dir *d)
 		return;
 	pthread_mutex_lock(&d->lock);
 	for (i = 0; i < d->nfiles; i++)
-		file_forget(&d->files[i]);
+		file_forget(d, &d->files[i]);
 	d->nfiles = 0;
 	pthread_mutex_unlock(&d->lock);
 }
@@ -125,9 +143,13 @@ dir_file(struct crl_dir *d, const char *name)
 	return f;
 }
 
-/* Parses path into f unless f already holds that version of the file. */
+/*
+ * Parses path into f unless f already holds that version of the file;
+ * counts it in the budget when it fits.
+ */
 static void
-file_refresh(struct crl_file *f, const char *path, const struct stat *sb)
+file_refresh(struct crl_dir *d, struct crl_file *f, const char *path,
+    const struct stat *sb)
 {
 	unsigned char *buf = NULL;
 	size_t len = 0;
@@ -137,8 +159,7 @@ file_refresh(struct crl_file *f, const char *path, const struct stat *sb)
 	    f->mtime.tv_sec == sb->st_mtim.tv_sec &&
 	    f->mtime.tv_nsec == sb->st_mtim.tv_nsec)
 		return;
-	X509_CRL_free(f->crl);
-	f->crl = NULL;
+	file_unload(d, f);
 	/* Stamped before reading: a later change is seen next time. */
 	f->loaded = 1;
 	f->dev = sb->st_dev;
@@ -148,6 +169,16 @@ file_refresh(struct crl_file *f, const char *path, const struct stat *sb)
 	if (file_read(path, CRL_MAX_SIZE, &buf, &len) != KALIT_OK ||
 	    crl_parse(buf, len, &f->crl) != KALIT_OK)
 		log_msg(LOG_LEVEL_WARN, "%s: not a CRL, ignored", path);
+	else if ((f->cost = x509_parsed_cost(len)) <= d->budget - d->bytes &&
+	    d->bytes <= d->budget) {
+		f->kept = 1;
+		d->bytes += f->cost;
+	} else if (!d->warned) {
+		d->warned = 1;
+		log_msg(LOG_LEVEL_WARN, "%s: its CRLs need more memory than "
+		    "[cache] crls allows; those past it are read again for "
+		    "each lookup", d->path);
+	}
 	free(buf);
 }
 
@@ -176,7 +207,7 @@ dir_scan(struct crl_dir *d)
 		    (f = dir_file(d, de->d_name)) == NULL)
 			continue;
 		f->seen = 1;
-		file_refresh(f, path, &sb);
+		file_refresh(d, f, path, &sb);
 	}
 	if (dir != NULL)
 		closedir(dir);
@@ -185,7 +216,7 @@ dir_scan(struct crl_dir *d)
 			i++;
 			continue;
 		}
-		file_forget(&d->files[i]);
+		file_forget(d, &d->files[i]);
 		d->files[i] = d->files[--d->nfiles];
 		memset(&d->files[d->nfiles], 0, sizeof(d->files[0]));
 	}
@@ -238,6 +269,12 @@ crl_dir_status(struct crl_dir *d, X509 *cert, X509 *issuer, int64_t now,
 	}
 	if (best_r != KALIT_ERR_REVOCATION_UNKNOWN)
 		crl_dir_origin(d, best_crl, best.origin, sizeof(best.origin));
+	/* Those past the budget are kept for one lookup only. */
+	pthread_mutex_lock(&d->lock);
+	for (i = 0; i < d->nfiles; i++)
+		if (d->files[i].crl != NULL && !d->files[i].kept)
+			file_unload(d, &d->files[i]);
+	pthread_mutex_unlock(&d->lock);
 	for (i = 0; i < n; i++)
 		X509_CRL_free(cand[i]);
 	if (best_r != KALIT_ERR_REVOCATION_UNKNOWN)

@@ -11,4 +11,11 @@
 int	parse_i64(const char *s, int64_t min, int64_t max, int64_t *out);
 int	parse_int(const char *s, int min, int max, int *out);
 
+/*
+ * A size in bytes: decimal digits with an optional suffix K, M or G
+ * (binary: 1024, 1024^2, 1024^3), within [min, max] bytes. Returns 1 on
+ * success, 0 (leaving *out alone) otherwise.
+ */
+int	parse_bytes(const char *s, int64_t min, int64_t max, int64_t *out);
+
 #endif

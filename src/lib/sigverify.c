@@ -42,8 +42,9 @@ static const struct {
 	    "signer's certificate: the signed attributes were altered, or "
 	    "the certificate was swapped" },
 	[SIG_SUB_REVOKED] = { "REVOKED", SIG_TOTAL_FAILED,
-	    "the signer's certificate is revoked, and no timestamp proves "
-	    "the signature older" },
+	    "the signer's certificate, or a CA certificate of its chain "
+	    "(revocation.depth), is revoked, and no timestamp proves the "
+	    "signature older" },
 	[SIG_SUB_NO_SIGNING_CERTIFICATE_FOUND] = {
 	    "NO_SIGNING_CERTIFICATE_FOUND", SIG_INDETERMINATE,
 	    "the signature does not carry the signer's certificate; ask the "
@@ -69,8 +70,9 @@ static const struct {
 	    "algorithm is not at hand (--digest is SHA-256); give the "
 	    "document with --content" },
 	[SIG_SUB_TRY_LATER] = { "TRY_LATER", SIG_INDETERMINATE,
-	    "the certificate's revocation status could not be established "
-	    "(OCSP, CRL), or it is on hold; try again later" },
+	    "the revocation status of the certificate or of a CA of its "
+	    "chain (revocation.depth) could not be established (OCSP, CRL), "
+	    "or it is on hold; try again later" },
 	[SIG_SUB_TS_FORMAT_FAILURE] = { "FORMAT_FAILURE", SIG_TOTAL_FAILED,
 	    "the signature timestamp is not an RFC 3161 token with a "
 	    "TSTInfo and the TSA's signing-certificate attribute" },
@@ -283,8 +285,8 @@ signer_cert(const struct sigverify_config *cfg, struct sig_signer *s,
 	if (validate_key_usage_sign(s->cert) != KALIT_OK)
 		return SIG_SUB_CHAIN_CONSTRAINTS_FAILURE;
 	s->rev_asked = 1;
-	r = validate_revocation(cfg->validator, s->cert,
-	    sk_X509_value(s->chain, 1), cfg->now, &s->rev);
+	r = validate_revocation_path(cfg->validator, s->chain, cfg->now, NULL,
+	    &s->rev, &s->rev_depth);
 	switch (r) {
 	case KALIT_OK:
 		return SIG_SUB_NONE;
@@ -643,6 +645,8 @@ rev_json(const struct sig_signer *s)
 	if ((o = json_object()) == NULL)
 		return NULL;
 	set(o, "status", json_string(rev_status_name(s)), &ok);
+	set(o, "depth", s->rev_asked ? json_integer(s->rev_depth) :
+	    json_null(), &ok);
 	if (s->rev_asked && strcmp(st->source, "none") != 0) {
 		set(o, "source", json_string(st->source), &ok);
 		set(o, "origin", st->origin[0] != '\0' ?

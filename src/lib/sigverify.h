@@ -73,8 +73,11 @@ struct sig_signer {
 	int64_t		 cert_time;	/* when the certificate was judged:
 					   ts.gen_time when ts is valid, else
 					   the validation time */
-	int		 rev_asked;	/* validate_revocation() ran */
-	struct rev_status rev;		/* its answer, when rev_asked */
+	int		 rev_asked;	/* validate_revocation_path() ran */
+	struct rev_status rev;		/* its answer, when rev_asked: the
+					   signer's, or that of the CA of the
+					   chain that failed */
+	int		 rev_depth;	/* whose: the index in chain */
 	int		 revoked_after_ts; /* revoked, but after ts.gen_time:
 					   TOTAL-PASSED */
 };
@@ -112,8 +115,9 @@ struct sigverify_config {
  * (SIG_CRYPTO_FAILURE when it names another certificate), the message
  * digest (HASH_FAILURE), the path at cfg->now (NO_CERTIFICATE_CHAIN_FOUND,
  * OUT_OF_BOUNDS_NO_POE), key usage for signing
- * (CHAIN_CONSTRAINTS_FAILURE), revocation (REVOKED; TRY_LATER when
- * unknown or on hold). The first failure decides; a signature that fails
+ * (CHAIN_CONSTRAINTS_FAILURE), revocation of the certificate and of every
+ * CA of its chain below the trust anchor (REVOKED; TRY_LATER when unknown
+ * or on hold). The first failure decides; a signature that fails
  * before its path is checked asks no revocation server.
  * A signer with a signature timestamp (CAdES-T) has it checked after the
  * message digest (tsp_token_verify() with the outer certificates as

@@ -178,6 +178,11 @@ validator_new(const struct validate_config *cfg, struct validator **vp)
 	v->cfg = *cfg;
 	if (v->cfg.timeout_ms <= 0)
 		v->cfg.timeout_ms = TIMEOUT_DEFAULT_MS;
+	if (v->cfg.status_bytes == 0)
+		v->cfg.status_bytes = VALIDATE_STATUS_BYTES_DEFAULT;
+	if (v->cfg.crl_bytes == 0)
+		v->cfg.crl_bytes = VALIDATE_CRL_BYTES_DEFAULT;
+	v->cache.max = v->cfg.status_bytes / rev_entry_size();
 	if (!copy_str(cfg->trust_dir, &v->trust_dir, &v->cfg.trust_dir) ||
 	    !copy_str(cfg->ocsp_url, &v->ocsp_url, &v->cfg.ocsp_url) ||
 	    !copy_str(cfg->crl_dir, &v->crl_dir, &v->cfg.crl_dir) ||
@@ -190,7 +195,8 @@ validator_new(const struct validate_config *cfg, struct validator **vp)
 	}
 	if ((r = trust_load(v->store, v->trust_dir)) != KALIT_OK ||
 	    (v->crl_dir != NULL &&
-	    (r = crl_dir_new(v->crl_dir, &v->crls)) != KALIT_OK))
+	    (r = crl_dir_new(v->crl_dir, v->cfg.crl_bytes, &v->crls)) !=
+	    KALIT_OK))
 		goto out;
 	*vp = v;
 	v = NULL;

@@ -27,7 +27,15 @@ struct validate_config {
 	long		 timeout_ms;	/* per OCSP or CRL fetch; <= 0: 5 s */
 	int64_t		 cache_max;	/* seconds; caps every cached status;
 					   0: nothing is cached */
+	size_t		 status_bytes;	/* statuses cached; 0: the default */
+	size_t		 crl_bytes;	/* downloaded CRLs kept, and apart
+					   from them the crl_dir files kept
+					   parsed (x509_parsed_cost()); 0:
+					   the default */
 };
+
+#define VALIDATE_STATUS_BYTES_DEFAULT	(32 * 1024 * 1024)
+#define VALIDATE_CRL_BYTES_DEFAULT	(512 * 1024 * 1024)
 
 /*
  * The trust store, the revocation policy and their caches. Thread-safe:
@@ -106,6 +114,37 @@ int	validate_policy_issued(X509 *cert, X509 *issuer, const char *oid);
  */
 int	validate_revocation(struct validator *v, X509 *cert, X509 *issuer,
 	    int64_t now, struct rev_status *st);
+
+/*
+ * The revocation status of every certificate of chain (the certificate
+ * first, the trust anchor last, as validate_path() gives it) but the
+ * anchor, each as validate_revocation() judges it: KALIT_OK when all are
+ * good, else the first answer that is not, with *depthp (may be NULL) its
+ * index in chain (0: the certificate itself; 1: its issuing CA ...). *st
+ * (may be NULL) gets that certificate's evidence, or the first's when all
+ * are good.
+ * With fetchp NULL, OCSP and CRLs are downloaded as configured. With
+ * fetchp, nothing is downloaded: when a status would need a download,
+ * *fetchp is set and KALIT_ERR_REVOCATION_UNKNOWN returned without a
+ * log line or soft-fail, and the caller asks again with fetchp NULL where
+ * waiting on the network is harmless (kalitd: off its request threads,
+ * which may be the very responder it would ask).
+ */
+int	validate_revocation_path(struct validator *v, STACK_OF(X509) *chain,
+	    int64_t now, int *fetchp, struct rev_status *st, int *depthp);
+
+/*
+ * A source asked before any other for each certificate: status(arg, cert,
+ * issuer, now, st) returns KALIT_OK, KALIT_ERR_CERT_REVOKED or
+ * KALIT_ERR_CERT_ON_HOLD with *st filled for an issuer it answers for,
+ * KALIT_ERR_REVOCATION_UNKNOWN otherwise. It must be fast and safe from
+ * any thread; its answers are not cached. kalitd's OCSP responder is one:
+ * the CA database it reads is where the statuses are made. Set before the
+ * validator is shared; arg is borrowed while v lives.
+ */
+void	validator_set_local(struct validator *v,
+	    int (*status)(void *, X509 *, X509 *, int64_t, struct rev_status *),
+	    void *arg);
 
 /*
  * Forgets every cached revocation status, downloaded or parsed CRL, and

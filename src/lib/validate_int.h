@@ -23,12 +23,16 @@
 
 struct rev_entry;
 
-/* Revocation statuses by issuer and serial, the oldest evicted first. */
+/*
+ * Revocation statuses by issuer and serial, the oldest evicted first.
+ * An entry costs sizeof(struct rev_entry), rev_entry_size().
+ */
 struct rev_cache {
 	pthread_mutex_t	 lock;
 	struct rev_entry *bucket[CACHE_BUCKETS];
 	struct rev_entry *oldest, *newest;
 	size_t		 count;
+	size_t		 max;		/* entries in cfg.status_bytes */
 };
 
 /* A CRL downloaded from url that established some status. */
@@ -36,6 +40,7 @@ struct crl_slot {
 	char		*url;
 	X509_CRL	*crl;
 	int64_t		 expires;
+	size_t		 cost;		/* x509_parsed_cost() of crl */
 };
 
 /* The whole validator: validator_new() makes it. */
@@ -50,11 +55,19 @@ struct validator {
 	pthread_mutex_t	 slots_lock;	/* also guards down */
 	struct crl_slot	 slots[CRL_SLOTS];
 	size_t		 slots_next;	/* replaced round-robin */
+	size_t		 slots_bytes;	/* their costs summed */
 	struct {
 		char	 url[DOWN_URL_MAX];
 		int64_t	 until;
 	}		 down[DOWN_SLOTS];
 	size_t		 down_next;
+	/* validator_set_local(): asked first; NULL: none */
+	int		(*local)(void *, X509 *, X509 *, int64_t,
+			    struct rev_status *);
+	void		*local_arg;
 };
+
+/* The bytes one cached status takes (validate_revocation.c). */
+size_t	rev_entry_size(void);
 
 #endif

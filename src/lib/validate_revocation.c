@@ -25,7 +25,6 @@
 #include <openssl/x509v3.h>
 
 #define CACHE_KEY_LEN		32		/* SHA-256 */
-#define CACHE_MAX		100000		/* statuses remembered */
 #define CACHE_LEEWAY		300		/* as OCSP and CRL checks */
 #define URLS_MAX		2	/* OCSP or CDP URLs tried per cert */
 #define DOWN_SECONDS		5	/* for this long after a failure */
@@ -37,6 +36,12 @@ struct rev_entry {
 	struct rev_entry *next;			/* in its bucket */
 	struct rev_entry *older, *newer;	/* eviction order */
 };
+
+size_t
+rev_entry_size(void)
+{
+	return sizeof(struct rev_entry);
+}
 
 /* Cache key: SHA-256 over issuer name, issuer key digest and serial. */
 static int
@@ -135,7 +140,9 @@ cache_put(struct rev_cache *c, const unsigned char *key,
 	pthread_mutex_lock(&c->lock);
 	if ((e = cache_find(c, key)) != NULL)
 		cache_unlink(c, e);
-	else if (c->count >= CACHE_MAX) {
+	else if (c->count >= c->max) {
+		if (c->max == 0)
+			goto out;
 		e = c->oldest;
 		cache_unlink(c, e);
 	} else if ((e = malloc(sizeof(*e))) == NULL)
@@ -158,6 +165,16 @@ cache_put(struct rev_cache *c, const unsigned char *key,
 	pthread_mutex_unlock(&c->lock);
 }
 
+/* Empties slot s; called with slots_lock. */
+static void
+slot_clear(struct validator *v, struct crl_slot *s)
+{
+	v->slots_bytes -= s->cost;
+	free(s->url);
+	X509_CRL_free(s->crl);
+	memset(s, 0, sizeof(*s));
+}
+
 void
 validate_cache_flush(struct validator *v)
 {
@@ -175,11 +192,8 @@ validate_cache_flush(struct validator *v)
 	c->count = 0;
 	pthread_mutex_unlock(&c->lock);
 	pthread_mutex_lock(&v->slots_lock);
-	for (i = 0; i < CRL_SLOTS; i++) {
-		free(v->slots[i].url);
-		X509_CRL_free(v->slots[i].crl);
-		memset(&v->slots[i], 0, sizeof(v->slots[i]));
-	}
+	for (i = 0; i < CRL_SLOTS; i++)
+		slot_clear(v, &v->slots[i]);
 	memset(v->down, 0, sizeof(v->down));
 	pthread_mutex_unlock(&v->slots_lock);
 	crl_dir_flush(v->crls);
@@ -192,6 +206,13 @@ definite(int r)
 	    r == KALIT_ERR_CERT_ON_HOLD;
 }
 
+/* A download was wanted in a lookup that may not make one. */
+static int
+fetch_wanted(const int *fetchp)
+{
+	return fetchp != NULL && *fetchp;
+}
+
 static int
 http_url(const char *url)
 {
@@ -202,12 +223,12 @@ http_url(const char *url)
 /*
  * fetch(), unless the server at rq->url failed to answer within the last
  * DOWN_SECONDS: while a responder is down, it costs one timeout every few
- * seconds instead of one per login, so the request threads stay free (and
- * the answer stays "unknown": fail closed).
+ * seconds instead of one per login (and the answer stays "unknown": fail
+ * closed). With fetchp, nothing is fetched: *fetchp is set instead.
  */
 static int
-rev_fetch(struct validator *v, const struct fetch_req *rq, long *statusp,
-    unsigned char **bodyp, size_t *lenp)
+rev_fetch(struct validator *v, const struct fetch_req *rq, int *fetchp,
+    long *statusp, unsigned char **bodyp, size_t *lenp)
 {
 	int64_t now = (int64_t)time(NULL);
 	size_t i;
@@ -221,6 +242,10 @@ rev_fetch(struct validator *v, const struct fetch_req *rq, long *statusp,
 	pthread_mutex_unlock(&v->slots_lock);
 	if (down) {
 		log_msg(LOG_LEVEL_DEBUG, "%s: down, not asked", rq->url);
+		return KALIT_ERR_NETWORK;
+	}
+	if (fetchp != NULL) {
+		*fetchp = 1;
 		return KALIT_ERR_NETWORK;
 	}
 	if ((r = fetch(rq, statusp, bodyp, lenp, NULL)) == KALIT_ERR_NETWORK &&
@@ -238,7 +263,8 @@ rev_fetch(struct validator *v, const struct fetch_req *rq, long *statusp,
 /* One OCSP exchange with the responder at url. */
 static int
 ocsp_ask(struct validator *v, const char *url, struct ocsp_req *req,
-    const unsigned char *der, size_t len, int64_t now, struct rev_status *st)
+    const unsigned char *der, size_t len, int64_t now, int *fetchp,
+    struct rev_status *st)
 {
 	int r;
 	struct fetch_req rq;
@@ -254,7 +280,8 @@ ocsp_ask(struct validator *v, const char *url, struct ocsp_req *req,
 	rq.accept = "application/ocsp-response";
 	rq.max = OCSP_RESPONSE_MAX;
 	rq.timeout_ms = v->cfg.timeout_ms;
-	if ((r = rev_fetch(v, &rq, &status, &body, &body_len)) != KALIT_OK)
+	if ((r = rev_fetch(v, &rq, fetchp, &status, &body, &body_len)) !=
+	    KALIT_OK)
 		r = KALIT_ERR_REVOCATION_UNKNOWN;
 	else if (status != 200) {
 		log_msg(LOG_LEVEL_INFO, "ocsp %s: HTTP status %ld", url,
@@ -270,7 +297,7 @@ ocsp_ask(struct validator *v, const char *url, struct ocsp_req *req,
 
 static int
 rev_ocsp(struct validator *v, X509 *cert, X509 *issuer, int64_t now,
-    struct rev_status *st)
+    int *fetchp, struct rev_status *st)
 {
 	int r = KALIT_ERR_REVOCATION_UNKNOWN;
 	STACK_OF(OPENSSL_STRING) *aia = NULL;
@@ -284,15 +311,16 @@ rev_ocsp(struct validator *v, X509 *cert, X509 *issuer, int64_t now,
 	    &len) != KALIT_OK)
 		return KALIT_ERR_REVOCATION_UNKNOWN;
 	if (v->cfg.ocsp_url != NULL)
-		r = ocsp_ask(v, v->cfg.ocsp_url, req, der, len, now, st);
+		r = ocsp_ask(v, v->cfg.ocsp_url, req, der, len, now, fetchp,
+		    st);
 	else if ((aia = X509_get1_ocsp(cert)) != NULL) {
-		for (i = 0; !definite(r) && tried < URLS_MAX &&
-		    i < sk_OPENSSL_STRING_num(aia); i++) {
+		for (i = 0; !definite(r) && !fetch_wanted(fetchp) &&
+		    tried < URLS_MAX && i < sk_OPENSSL_STRING_num(aia); i++) {
 			url = sk_OPENSSL_STRING_value(aia, i);
 			if (!http_url(url))
 				continue;
 			tried++;
-			r = ocsp_ask(v, url, req, der, len, now, st);
+			r = ocsp_ask(v, url, req, der, len, now, fetchp, st);
 		}
 	}
 	X509_email_free(aia);
@@ -322,15 +350,23 @@ slot_get(struct validator *v, const char *url, int64_t now,
 	return crl;
 }
 
+/*
+ * Keeps crl for url until expires, within the budget for downloaded CRLs:
+ * the slots after the last one replaced give way first; a CRL larger than
+ * the whole budget is not kept.
+ */
 static void
 slot_put(struct validator *v, const char *url, X509_CRL *crl,
     int64_t expires)
 {
 	struct crl_slot *s = NULL;
+	int der = i2d_X509_CRL(crl, NULL);
+	size_t i, cost = x509_parsed_cost(der > 0 ? (size_t)der : 0);
 	char *copy;
-	size_t i;
 
-	if ((copy = strdup(url)) == NULL || !X509_CRL_up_ref(crl)) {
+	if (cost > v->cfg.crl_bytes || (copy = strdup(url)) == NULL)
+		return;
+	if (!X509_CRL_up_ref(crl)) {
 		free(copy);
 		return;
 	}
@@ -341,11 +377,16 @@ slot_put(struct validator *v, const char *url, X509_CRL *crl,
 			s = &v->slots[i];
 	if (s == NULL)
 		s = &v->slots[v->slots_next++ % CRL_SLOTS];
-	free(s->url);
-	X509_CRL_free(s->crl);
+	slot_clear(v, s);
+	for (i = 0; v->slots_bytes + cost > v->cfg.crl_bytes &&
+	    i < CRL_SLOTS; i++)
+		if (&v->slots[i] != s)
+			slot_clear(v, &v->slots[i]);
 	s->url = copy;
 	s->crl = crl;
 	s->expires = expires;
+	s->cost = cost;
+	v->slots_bytes += cost;
 	pthread_mutex_unlock(&v->slots_lock);
 }
 
@@ -368,7 +409,7 @@ expiry(const struct validator *v, const struct rev_status *st, int64_t now)
  */
 static int
 crl_from_url(struct validator *v, const char *url, X509 *cert, X509 *issuer,
-    int64_t now, struct rev_status *st, int64_t *capp)
+    int64_t now, int *fetchp, struct rev_status *st, int64_t *capp)
 {
 	int r, fresh = 0;
 	struct fetch_req rq;
@@ -384,7 +425,8 @@ crl_from_url(struct validator *v, const char *url, X509 *cert, X509 *issuer,
 		rq.accept = "application/pkix-crl";
 		rq.max = CRL_MAX_SIZE;
 		rq.timeout_ms = v->cfg.timeout_ms;
-		if ((r = rev_fetch(v, &rq, &status, &body, &len)) == KALIT_OK &&
+		if ((r = rev_fetch(v, &rq, fetchp, &status, &body, &len)) ==
+		    KALIT_OK &&
 		    (status != 200 || crl_parse(body, len, &crl) != KALIT_OK))
 			log_msg(LOG_LEVEL_INFO, "crl %s: HTTP status %ld, or "
 			    "not a CRL", url, status);
@@ -405,7 +447,7 @@ crl_from_url(struct validator *v, const char *url, X509 *cert, X509 *issuer,
 /* The http(s) full names of cert's complete distribution points. */
 static int
 rev_cdp(struct validator *v, X509 *cert, X509 *issuer, int64_t now,
-    struct rev_status *st, int64_t *capp)
+    int *fetchp, struct rev_status *st, int64_t *capp)
 {
 	int r = KALIT_ERR_REVOCATION_UNKNOWN;
 	STACK_OF(DIST_POINT) *cdp;
@@ -416,15 +458,16 @@ rev_cdp(struct validator *v, X509 *cert, X509 *issuer, int64_t now,
 	int i, j, tried = 0;
 
 	cdp = X509_get_ext_d2i(cert, NID_crl_distribution_points, NULL, NULL);
-	for (i = 0; !definite(r) && i < sk_DIST_POINT_num(cdp); i++) {
+	for (i = 0; !definite(r) && !fetch_wanted(fetchp) &&
+	    i < sk_DIST_POINT_num(cdp); i++) {
 		dp = sk_DIST_POINT_value(cdp, i);
 		/* partitioned by reason, or indirect: not for us */
 		if (dp->distpoint == NULL || dp->distpoint->type != 0 ||
 		    dp->reasons != NULL || dp->CRLissuer != NULL)
 			continue;
 		names = dp->distpoint->name.fullname;
-		for (j = 0; !definite(r) && tried < URLS_MAX &&
-		    j < sk_GENERAL_NAME_num(names); j++) {
+		for (j = 0; !definite(r) && !fetch_wanted(fetchp) &&
+		    tried < URLS_MAX && j < sk_GENERAL_NAME_num(names); j++) {
 			gn = sk_GENERAL_NAME_value(names, j);
 			if (gn->type != GEN_URI)
 				continue;
@@ -434,7 +477,8 @@ rev_cdp(struct validator *v, X509 *cert, X509 *issuer, int64_t now,
 			    gn->d.uniformResourceIdentifier) || !http_url(url))
 				continue;
 			tried++;
-			r = crl_from_url(v, url, cert, issuer, now, st, capp);
+			r = crl_from_url(v, url, cert, issuer, now, fetchp, st,
+			    capp);
 		}
 	}
 	CRL_DIST_POINTS_free(cdp);
@@ -442,20 +486,26 @@ rev_cdp(struct validator *v, X509 *cert, X509 *issuer, int64_t now,
 	return r;
 }
 
-/* Asks each configured source in turn until one establishes the status. */
+/*
+ * Asks each configured source in turn until one establishes the status.
+ * With fetchp, stops where a download would be needed, so that the
+ * answer is the one the whole lookup would give or none.
+ */
 static int
 rev_lookup(struct validator *v, X509 *cert, X509 *issuer, int64_t now,
-    struct rev_status *st, int64_t *capp)
+    int *fetchp, struct rev_status *st, int64_t *capp)
 {
 	int r = KALIT_ERR_REVOCATION_UNKNOWN;
 
 	if (v->cfg.ocsp)
-		r = rev_ocsp(v, cert, issuer, now, st);
-	if (!definite(r) && v->cfg.crl && v->crls != NULL)
+		r = rev_ocsp(v, cert, issuer, now, fetchp, st);
+	if (!definite(r) && !fetch_wanted(fetchp) && v->cfg.crl &&
+	    v->crls != NULL)
 		r = crl_dir_status(v->crls, cert, issuer, now, st);
-	if (!definite(r) && v->cfg.crl && v->cfg.crl_fetch)
-		r = rev_cdp(v, cert, issuer, now, st, capp);
-	return r;
+	if (!definite(r) && !fetch_wanted(fetchp) && v->cfg.crl &&
+	    v->cfg.crl_fetch)
+		r = rev_cdp(v, cert, issuer, now, fetchp, st, capp);
+	return fetch_wanted(fetchp) ? KALIT_ERR_REVOCATION_UNKNOWN : r;
 }
 
 static void
@@ -473,9 +523,13 @@ rev_unknown_log(X509 *cert, X509 *issuer, int soft)
 	    "accepted (soft-fail)" : "refused");
 }
 
-int
-validate_revocation(struct validator *v, X509 *cert, X509 *issuer,
-    int64_t now, struct rev_status *st)
+/*
+ * One certificate's status, as validate_revocation() says; with fetchp,
+ * as validate_revocation_path() says.
+ */
+static int
+rev_one(struct validator *v, X509 *cert, X509 *issuer, int64_t now,
+    int *fetchp, struct rev_status *st)
 {
 	unsigned char key[CACHE_KEY_LEN];
 	struct rev_status s;
@@ -488,6 +542,13 @@ validate_revocation(struct validator *v, X509 *cert, X509 *issuer,
 	s.status = r = KALIT_OK;
 	if (v->cfg.rev_mode == VALIDATE_REV_OFF)
 		goto out;
+	/* The local source is authoritative and cheap: never cached. */
+	if (v->local != NULL && definite(r = v->local(v->local_arg, cert,
+	    issuer, now, &s)))
+		goto out;
+	memset(&s, 0, sizeof(s));
+	s.reason = -1;
+	s.source = "none";
 	if (!rev_key(cert, issuer, key)) {
 		log_ssl(LOG_LEVEL_ERROR, "X509_pubkey_digest");
 		s.status = r = KALIT_ERR_INTERNAL;
@@ -497,7 +558,7 @@ validate_revocation(struct validator *v, X509 *cert, X509 *issuer,
 		r = s.status;
 		goto out;
 	}
-	if (definite(r = rev_lookup(v, cert, issuer, now, &s, &cap))) {
+	if (definite(r = rev_lookup(v, cert, issuer, now, fetchp, &s, &cap))) {
 		if ((expires = expiry(v, &s, now)) > cap)
 			expires = cap;
 		if (expires > now)
@@ -507,11 +568,58 @@ validate_revocation(struct validator *v, X509 *cert, X509 *issuer,
 	memset(&s, 0, sizeof(s));
 	s.reason = -1;
 	s.source = "none";
+	s.status = r = KALIT_ERR_REVOCATION_UNKNOWN;
+	if (fetch_wanted(fetchp))
+		goto out;	/* asked again, fetching */
 	soft = v->cfg.rev_mode == VALIDATE_REV_SOFT_FAIL;
 	rev_unknown_log(cert, issuer, soft);
-	s.status = r = soft ? KALIT_OK : KALIT_ERR_REVOCATION_UNKNOWN;
+	if (soft)
+		s.status = r = KALIT_OK;
  out:
 	if (st != NULL)
 		*st = s;
 	return r;
+}
+
+int
+validate_revocation(struct validator *v, X509 *cert, X509 *issuer,
+    int64_t now, struct rev_status *st)
+{
+	return rev_one(v, cert, issuer, now, NULL, st);
+}
+
+int
+validate_revocation_path(struct validator *v, STACK_OF(X509) *chain,
+    int64_t now, int *fetchp, struct rev_status *st, int *depthp)
+{
+	struct rev_status s;
+	int i, n = sk_X509_num(chain), r = KALIT_OK;
+
+	if (fetchp != NULL)
+		*fetchp = 0;
+	if (depthp != NULL)
+		*depthp = 0;
+	/* Every certificate below the trust anchor, the anchor last. */
+	for (i = 0; i < n - 1; i++) {
+		r = rev_one(v, sk_X509_value(chain, i),
+		    sk_X509_value(chain, i + 1), now, fetchp, &s);
+		if (i == 0 || r != KALIT_OK) {
+			if (st != NULL)
+				*st = s;
+			if (depthp != NULL)
+				*depthp = i;
+		}
+		if (r != KALIT_OK)
+			break;
+	}
+	return r;
+}
+
+void
+validator_set_local(struct validator *v,
+    int (*status)(void *, X509 *, X509 *, int64_t, struct rev_status *),
+    void *arg)
+{
+	v->local = status;
+	v->local_arg = arg;
 }

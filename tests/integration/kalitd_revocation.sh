@@ -113,6 +113,14 @@ assert_grep "index: the revoked one" "^R.*,keyCompromise	$(cert_serial \
 assert_grep "index: the held one" "^R.*,certificateHold	$(cert_serial \
     held.crt | tr a-f A-F)	" index.txt
 citizen unknown down1 down2 down3 down4 soft crl1 crl2 forged
+# The citizen CA's own status: the root's CRL, alone in a directory of its
+# own, so that the leaves' status still comes from where each case says.
+kca crl --ca root --ca-pass "file:$CAPASS" >/dev/null 2>&1 &&
+    mkdir -p rootcrl && cp "$CADIR/crl/root.crl" rootcrl/ ||
+    fail "the root's CRL"
+ROOTCRL="crl = yes
+crl_fetch = no
+crl_dir = $TMP/rootcrl"
 
 responder index.txt "$CADIR/certs/citizen.crt" "$CADIR/keys/citizen.key" \
     -passin "file:$CAPASS"
@@ -127,7 +135,7 @@ PORT=$(free_port)
 write_conf
 kd keygen >/dev/null && add_client portal || fail "keygen, client add"
 serve "ocsp = yes
-crl = no"
+$ROOTCRL"
 login "OCSP: good" 200 - good
 login "OCSP: revoked (keyCompromise)" 401 certificate_revoked revoked
 login "OCSP: on hold (certificateHold)" 401 certificate_on_hold held
@@ -155,14 +163,14 @@ crl_dir = $TMP/nocrl"
 login "CRL only, none available" 503 revocation_unknown down3
 serve "check = soft-fail
 ocsp = yes
-crl = no"
+$ROOTCRL"
 login "soft-fail: OCSP down, login accepted" 200 - soft
 assert_grep "soft-fail: a warning names the serial" \
     "revocation status of serial $(cert_serial soft.crt) .*unknown: accepted \\(soft-fail\\)" \
     "$TMP/kalitd.log"
 serve "check = require
 ocsp = yes
-crl = no"
+$ROOTCRL"
 login "check = require again: OCSP down" 503 revocation_unknown down4
 
 # --- forged OCSP answers: "good" for the revoked one -------------------------------
@@ -184,7 +192,7 @@ while IFS=: read -r _who _signer _st _code <&3; do
 	assert_grep "the responder signed by $_who says good" ': good$' \
 	    ocsp.out
 	serve "ocsp = yes
-crl = no"
+$ROOTCRL"
 	login "... and kalitd of the revoked one" $_st $_code revoked
 	responder_stop
 done 3<<'TABLE'
@@ -253,5 +261,39 @@ assert_eq "the forged CRL names the citizen CA as its issuer" \
     "$("$OPENSSL" x509 -in forged.crt -noout -issuer)"
 login "CRL: a forged newer CRL that revokes it is ignored" 200 - forged
 
+check "kalitd is still running" kill -0 "$KPID"
+
+# --- an issuing CA revoked by the root: nobody under it logs in --------------------
+
+serve "ocsp = no
+crl = yes
+crl_fetch = no
+cache_max = 0
+crl_dir = $CADIR/crl"
+login "before the CA's revocation: a good one" 200 - good
+kca revoke "$(cert_serial "$CADIR/certs/citizen.crt")" --reason \
+    cACompromise >/dev/null && kca crl --ca root --ca-pass \
+    "file:$CAPASS" >/dev/null 2>&1 || fail "revoke the citizen CA"
+"$OPENSSL" crl -in "$CADIR/crl/root.crl" -inform DER -out root.crl.pem &&
+    cat "$CADIR/crl/citizen.crl" >/dev/null &&
+    "$OPENSSL" crl -in "$CADIR/crl/citizen.crl" -inform DER \
+    -out citizen.crl.pem && cat root.crl.pem citizen.crl.pem >crls.pem ||
+    fail "the CRLs as PEM"
+run "$OPENSSL" verify -crl_check_all -CAfile "$CADIR/certs/root.crt" \
+    -untrusted "$CADIR/certs/citizen.crt" -CRLfile crls.pem good.crt
+cat "$OUT" "$ERR" >verify.out
+assert_grep "openssl verify -crl_check_all: revoked at depth 1" \
+    "error 23 at 1 depth lookup: certificate revoked" verify.out
+login "the CA revoked by the root's CRL: the good one" 401 \
+    certificate_revoked good
+assert_grep "kalitd logged the CA at depth 1" \
+    "its CA at depth 1 \\(serial $(cert_serial "$CADIR/certs/citizen.crt")\\): certificate_revoked" \
+    "$TMP/kalitd.log"
+serve "ocsp = no
+crl = yes
+crl_fetch = no
+crl_dir = $TMP/nocrl"
+login "the root's CRL gone: the CA's status unknown, fail closed" 503 \
+    revocation_unknown good
 check "kalitd is still running" kill -0 "$KPID"
 finish

@@ -180,8 +180,9 @@ kca_issue() {
 	"$KALIT_CA" -d "$CADIR" issue --ca-pass "file:$CAPASS" "$@"
 }
 
-# make_pki [DIR]: a fresh CA directory (root, citizen and official CAs) with
-# passphrase files of mode 0600; exits the test (failed) if it cannot.
+# make_pki [DIR]: a fresh CA directory (root, citizen and official CAs, and
+# the root's CRL, by which kalitd knows the issuing CAs are not revoked)
+# with passphrase files of mode 0600; exits the test (failed) if it cannot.
 # shellcheck disable=SC2034 # ROOT_CRT etc. are for the tests
 make_pki() {
 	CADIR=${1:-$TMP/ca}
@@ -195,7 +196,9 @@ make_pki() {
 	    ! check "ca-new citizen" kca --operator tester ca-new \
 	    --profile citizen --ca-pass "file:$CAPASS" ||
 	    ! check "ca-new official" kca --operator tester ca-new \
-	    --profile official --ca-pass "file:$CAPASS"; then
+	    --profile official --ca-pass "file:$CAPASS" ||
+	    ! check "the root's CRL (the issuing CAs' status)" kca crl \
+	    --ca root --ca-pass "file:$CAPASS"; then
 		fail "cannot make a PKI; giving up"
 		finish
 	fi

@@ -28,7 +28,7 @@ dir_new(const char *dir)
 {
 	struct crl_dir *d = NULL;
 
-	ck_assert_err(crl_dir_new(dir, &d), KALIT_OK);
+	ck_assert_err(crl_dir_new(dir, 64 << 20, &d), KALIT_OK);
 	ck_assert_ptr_nonnull(d);
 	return d;
 }
@@ -79,7 +79,7 @@ START_TEST(test_crl_dir_new_missing)
 	struct crl_dir *d = (struct crl_dir *)&d;
 	char dir[PATH_MAX], path[PATH_MAX];
 
-	ck_assert_err(crl_dir_new("/nonexistent/kalit-crl", &d),
+	ck_assert_err(crl_dir_new("/nonexistent/kalit-crl", 64 << 20, &d),
 	    KALIT_ERR_CONFIG);
 	ck_assert_ptr_null(d);
 	/* a file is no directory */
@@ -87,7 +87,7 @@ START_TEST(test_crl_dir_new_missing)
 	tu_path(path, sizeof(path), dir, "ca.crl");
 	tu_write_file(path, "x", 1);
 	d = (struct crl_dir *)&d;
-	ck_assert_err(crl_dir_new(path, &d), KALIT_ERR_CONFIG);
+	ck_assert_err(crl_dir_new(path, 64 << 20, &d), KALIT_ERR_CONFIG);
 	ck_assert_ptr_null(d);
 	tu_rmdir(dir);
 }
@@ -214,6 +214,37 @@ START_TEST(test_crl_dir_newest_wins)
 	    NULL, 0, 0);
 	ck_assert_err(crl_dir_status(d, p.leaf, p.ca, p.now, &st),
 	    KALIT_ERR_CERT_REVOKED);
+	crl_dir_free(d);
+	pki_free(&p);
+}
+END_TEST
+
+/*
+ * CRLs past the budget still answer, read again for each lookup; within
+ * it they are kept.
+ */
+START_TEST(test_crl_dir_budget)
+{
+	char serial[X509_SERIAL_HEX_MAX + 1];
+	struct rev_status st;
+	struct crl_dir *d;
+	struct pki p;
+	int i;
+
+	pki_init(&p, NULL, NULL);
+	pki_leaf_serial(&p, serial, sizeof(serial));
+	pki_write_crl(&p, "a.crl", p.ca, p.ca_key, p.now - HOUR, p.now + DAY,
+	    serial, CRL_REASON_SUPERSEDED, 0);
+	ck_assert_err(crl_dir_new(p.crls, 1, &d), KALIT_OK);
+	for (i = 0; i < 3; i++) {
+		ck_assert_err(crl_dir_status(d, p.leaf, p.ca, p.now, &st),
+		    KALIT_ERR_CERT_REVOKED);
+		want_origin(&st, p.crls, "a.crl");
+	}
+	/* replaced: the new content answers at once, as when kept */
+	pki_write_crl(&p, "a.crl", p.ca, p.ca_key, p.now - 60, p.now + DAY,
+	    NULL, 0, 1);
+	ck_assert_err(crl_dir_status(d, p.leaf, p.ca, p.now, &st), KALIT_OK);
 	crl_dir_free(d);
 	pki_free(&p);
 }
@@ -553,6 +584,7 @@ crl_dir_suite(void)
 	tcase_add_test(tc, test_crl_dir_empty);
 	tcase_add_test(tc, test_crl_dir_two_issuers);
 	tcase_add_test(tc, test_crl_dir_newest_wins);
+	tcase_add_test(tc, test_crl_dir_budget);
 	tcase_add_test(tc, test_crl_dir_replaced);
 	tcase_add_test(tc, test_crl_dir_removed);
 	tcase_add_test(tc, test_crl_dir_ignored_files);

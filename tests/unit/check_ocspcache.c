@@ -107,7 +107,7 @@ START_TEST(test_ocspcache_put_get_round_trip)
 	struct responder_answer a, got;
 	struct ocspcache *c;
 
-	ck_assert_err(ocspcache_new(1000, &c), KALIT_OK);
+	ck_assert_err(ocspcache_new(1000, (size_t)1 << 30, &c), KALIT_OK);
 	key_of(7, key);
 	answer_of(7, der, &a);
 	ocspcache_put(c, key, ocspcache_epoch(c), "7\0", 3, &a, REFRESH);
@@ -129,7 +129,7 @@ START_TEST(test_ocspcache_miss)
 {
 	struct ocspcache *c;
 
-	ck_assert_err(ocspcache_new(1000, &c), KALIT_OK);
+	ck_assert_err(ocspcache_new(1000, (size_t)1 << 30, &c), KALIT_OK);
 	ck_assert_int_eq(get(c, 1, T0), 0);
 	put(c, 1, NULL, 0);
 	ck_assert_int_eq(get(c, 2, T0), 0);
@@ -142,7 +142,7 @@ START_TEST(test_ocspcache_refresh_time_is_a_miss)
 {
 	struct ocspcache *c;
 
-	ck_assert_err(ocspcache_new(1000, &c), KALIT_OK);
+	ck_assert_err(ocspcache_new(1000, (size_t)1 << 30, &c), KALIT_OK);
 	put(c, 3, NULL, 0);
 	ck_assert_int_eq(get(c, 3, REFRESH - 1), 1);
 	ck_assert_int_eq(get(c, 3, REFRESH), 0);
@@ -160,7 +160,7 @@ START_TEST(test_ocspcache_purge_serial)
 	char *changed[] = { "0B", "1F", "ZZ" };
 	struct ocspcache *c;
 
-	ck_assert_err(ocspcache_new(1000, &c), KALIT_OK);
+	ck_assert_err(ocspcache_new(1000, (size_t)1 << 30, &c), KALIT_OK);
 	put(c, 1, "0A\0", 4);
 	put(c, 2, "0B\0", 4);
 	put(c, 3, "0C\0" "1F\0", 7);	/* stale by its second serial */
@@ -195,7 +195,7 @@ START_TEST(test_ocspcache_epoch)
 	uint64_t e0, e1;
 	char *changed[] = { "99" };
 
-	ck_assert_err(ocspcache_new(1000, &c), KALIT_OK);
+	ck_assert_err(ocspcache_new(1000, (size_t)1 << 30, &c), KALIT_OK);
 	e0 = ocspcache_epoch(c);
 	ocspcache_bump(c);
 	e1 = ocspcache_epoch(c);
@@ -243,7 +243,8 @@ START_TEST(test_ocspcache_max_answers_bound)
 	size_t m, k, most;
 
 	for (m = 0; m < sizeof(maxes) / sizeof(maxes[0]); m++) {
-		ck_assert_err(ocspcache_new(maxes[m], &c), KALIT_OK);
+		ck_assert_err(ocspcache_new(maxes[m], (size_t)1 << 30, &c),
+		    KALIT_OK);
 		n = (unsigned int)maxes[m] * 8 + 500;
 		step = (unsigned int)maxes[m] / 2 + 1;
 		most = 0;
@@ -265,11 +266,37 @@ START_TEST(test_ocspcache_max_answers_bound)
 }
 END_TEST
 
+/* The byte budget bounds the cache whatever max_answers allows. */
+START_TEST(test_ocspcache_bytes_bound)
+{
+	static const size_t budgets[] = { 64 * 1024, 256 * 1024, 1 << 20 };
+	struct ocspcache *c;
+	unsigned int i;
+	size_t b, most = 0;
+
+	for (b = 0; b < sizeof(budgets) / sizeof(budgets[0]); b++) {
+		ck_assert_err(ocspcache_new(1000000, budgets[b], &c),
+		    KALIT_OK);
+		for (i = 0; i < 20000; i++) {
+			put(c, i, NULL, 0);
+			ck_assert_uint_le(ocspcache_bytes(c), budgets[b]);
+			if (ocspcache_bytes(c) > most)
+				most = ocspcache_bytes(c);
+		}
+		ck_assert_uint_gt(hits(c, 20000), 0);
+		ocspcache_purge(c, NULL, 0);
+		ck_assert_uint_eq(ocspcache_bytes(c), 0);
+		ocspcache_free(c);
+	}
+	ck_assert_uint_gt(most, 0);
+}
+END_TEST
+
 START_TEST(test_ocspcache_zero_keeps_none)
 {
 	struct ocspcache *c;
 
-	ck_assert_err(ocspcache_new(0, &c), KALIT_OK);
+	ck_assert_err(ocspcache_new(0, (size_t)1 << 30, &c), KALIT_OK);
 	put(c, 1, NULL, 0);
 	put(c, 2, NULL, 0);
 	ck_assert_int_eq(get(c, 1, T0), 0);
@@ -347,7 +374,7 @@ run_workers(size_t max)
 	struct ocspcache *c;
 	size_t i, h = 0, wrong = 0;
 
-	ck_assert_err(ocspcache_new(max, &c), KALIT_OK);
+	ck_assert_err(ocspcache_new(max, (size_t)1 << 30, &c), KALIT_OK);
 	memset(w, 0, sizeof(w));
 	for (i = 0; i < NTHREADS; i++) {
 		w[i].cache = c;
@@ -390,6 +417,7 @@ ocspcache_suite(void)
 	tcase_add_test(tc, test_ocspcache_purge_serial);
 	tcase_add_test(tc, test_ocspcache_epoch);
 	tcase_add_test(tc, test_ocspcache_max_answers_bound);
+	tcase_add_test(tc, test_ocspcache_bytes_bound);
 	tcase_add_test(tc, test_ocspcache_zero_keeps_none);
 	tcase_add_test(tc, test_ocspcache_free_null);
 	tcase_add_test(tc, test_ocspcache_threads);

@@ -176,6 +176,41 @@ START_TEST(test_parse_int_refuses_overflow)
 }
 END_TEST
 
+START_TEST(test_parse_bytes_units)
+{
+	int64_t out = 0;
+
+	ck_assert_int_eq(parse_bytes("4096", 0, INT64_MAX, &out), 1);
+	ck_assert_int_eq(out, 4096);
+	ck_assert_int_eq(parse_bytes("64K", 0, INT64_MAX, &out), 1);
+	ck_assert_int_eq(out, 65536);
+	ck_assert_int_eq(parse_bytes("64M", 0, INT64_MAX, &out), 1);
+	ck_assert_int_eq(out, (int64_t)64 << 20);
+	ck_assert_int_eq(parse_bytes("3G", 0, INT64_MAX, &out), 1);
+	ck_assert_int_eq(out, (int64_t)3 << 30);
+	ck_assert_int_eq(parse_bytes("0", 0, INT64_MAX, &out), 1);
+	ck_assert_int_eq(out, 0);
+}
+END_TEST
+
+START_TEST(test_parse_bytes_refuses)
+{
+	static const char *const bad[] = {
+		"", "K", "1k", "1 K", " 1K", "1KB", "1T", "-1K", "1.5M", "M1",
+		"1KK", "99999999999999999999", "9223372036854775807K",
+	};
+	int64_t out = 7;
+	size_t i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		ck_assert_msg(parse_bytes(bad[i], 0, INT64_MAX, &out) == 0,
+		    "parse_bytes(\"%s\") accepted", bad[i]);
+	ck_assert_int_eq(parse_bytes("2M", 0, 1 << 20, &out), 0);
+	ck_assert_int_eq(parse_bytes("1K", 2048, INT64_MAX, &out), 0);
+	ck_assert_int_eq(out, 7);
+}
+END_TEST
+
 static Suite *
 parse_suite(void)
 {
@@ -194,6 +229,8 @@ parse_suite(void)
 	tcase_add_test(tc, test_parse_int_refuses_leading_space);
 	tcase_add_test(tc, test_parse_int_refuses_out_of_range);
 	tcase_add_test(tc, test_parse_int_refuses_overflow);
+	tcase_add_test(tc, test_parse_bytes_units);
+	tcase_add_test(tc, test_parse_bytes_refuses);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -60,6 +60,8 @@ issue(const char *profile, const char *cn, EVP_PKEY *key, X509 *ca,
 	return cert;
 }
 
+static void write_crl_of(X509 *, EVP_PKEY *, const char *, X509 *, int);
+
 static void
 setup(void)
 {
@@ -83,6 +85,8 @@ setup(void)
 	    p.now - 3600, 0);
 	tu_write_certs(p.trust, "root.pem", p.root, NULL);
 	tu_write_certs(p.trust, "ca.crt", p.ca, NULL);
+	/* The issuing CA's own status: the root's CRL. */
+	write_crl_of(p.root, p.root_key, "root.crl", NULL, 0);
 }
 
 static void
@@ -103,27 +107,38 @@ teardown(void)
 	EVP_PKEY_free(p.other_key);
 }
 
-/* The citizen CA's CRL in p.crls, revoking cert (when not NULL). */
+/*
+ * A CRL of ca (signed with key) in p.crls as name, revoking cert (when
+ * not NULL).
+ */
 static void
-write_crl(X509 *cert, int reason)
+write_crl_of(X509 *ca, EVP_PKEY *key, const char *name, X509 *cert,
+    int reason)
 {
 	char path[PATH_MAX], serial[X509_SERIAL_HEX_MAX + 1];
 	unsigned char *der = NULL;
 	struct crl *c = NULL;
 	size_t len = 0;
 
-	ck_assert_err(crl_new(p.ca, 1, p.now - 60, p.now + DAY, &c), KALIT_OK);
+	ck_assert_err(crl_new(ca, 1, p.now - 60, p.now + DAY, &c), KALIT_OK);
 	if (cert != NULL) {
 		ck_assert_err(x509_serial_hex(cert, serial, sizeof(serial)),
 		    KALIT_OK);
 		ck_assert_err(crl_add(c, serial, p.now - 120, reason),
 		    KALIT_OK);
 	}
-	ck_assert_err(crl_sign(c, p.ca_key, &der, &len), KALIT_OK);
-	tu_path(path, sizeof(path), p.crls, "citizen.crl");
+	ck_assert_err(crl_sign(c, key, &der, &len), KALIT_OK);
+	tu_path(path, sizeof(path), p.crls, name);
 	tu_write_file(path, der, len);
 	OPENSSL_free(der);
 	crl_free(c);
+}
+
+/* The citizen CA's CRL in p.crls, revoking cert (when not NULL). */
+static void
+write_crl(X509 *cert, int reason)
+{
+	write_crl_of(p.ca, p.ca_key, "citizen.crl", cert, reason);
 }
 
 /* A kalit signature of doc by key and cert, with the CA in it. */
@@ -603,6 +618,45 @@ START_TEST(test_sigverify_worst_signer_decides)
 }
 END_TEST
 
+/*
+ * The issuing CA revoked by the root's CRL: every signer under it is
+ * TOTAL-FAILED/REVOKED, at depth 1; without the root's CRL the CA's
+ * status is unknown: INDETERMINATE/TRY_LATER.
+ */
+START_TEST(test_sigverify_revoked_issuing_ca)
+{
+	CMS_ContentInfo *cms = reparse(sign(p.leaf_key, p.leaf, DOC, 0), NULL);
+	char path[PATH_MAX];
+	struct sig_report *rep;
+	json_t *j, *rev;
+
+	write_crl(NULL, 0);
+	rep = verify(cms, DOC, VALIDATE_REV_REQUIRE);
+	ck_assert_int_eq(rep->indication, SIG_TOTAL_PASSED);
+	sig_report_free(rep);
+	write_crl_of(p.root, p.root_key, "root.crl", p.ca,
+	    CRL_REASON_CA_COMPROMISE);
+	rep = verify(cms, DOC, VALIDATE_REV_REQUIRE);
+	ck_assert_int_eq(rep->signers[0].sub, SIG_SUB_REVOKED);
+	ck_assert_int_eq(rep->signers[0].rev_depth, 1);
+	ck_assert_ptr_nonnull(j = sig_report_json(rep));
+	rev = json_object_get(json_array_get(json_object_get(j, "signers"), 0),
+	    "revocation");
+	ck_assert_int_eq(json_integer_value(json_object_get(rev, "depth")), 1);
+	ck_assert_str_eq(json_string_value(json_object_get(rev, "reason")),
+	    "cACompromise");
+	json_decref(j);
+	sig_report_free(rep);
+	tu_path(path, sizeof(path), p.crls, "root.crl");
+	ck_assert_int_eq(unlink(path), 0);
+	rep = verify(cms, DOC, VALIDATE_REV_REQUIRE);
+	ck_assert_int_eq(rep->signers[0].sub, SIG_SUB_TRY_LATER);
+	ck_assert_int_eq(rep->signers[0].rev_depth, 1);
+	sig_report_free(rep);
+	CMS_ContentInfo_free(cms);
+}
+END_TEST
+
 START_TEST(test_sigverify_json_report)
 {
 	CMS_ContentInfo *cms = reparse(sign(p.leaf_key, p.leaf, DOC, 0), NULL);
@@ -853,6 +907,7 @@ sigverify_suite(void)
 	tcase_add_test(tc,
 	    test_sigverify_timestamp_judges_the_certificate_then);
 	tcase_add_test(tc, test_sigverify_revoked_after_the_timestamp_passes);
+	tcase_add_test(tc, test_sigverify_revoked_issuing_ca);
 	tcase_add_test(tc, test_sigverify_timestamp_over_other_data_fails);
 	tcase_add_test(tc, test_sigverify_timestamp_failures);
 	tcase_add_test(tc, test_sigverify_names);

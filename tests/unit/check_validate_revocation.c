@@ -22,6 +22,7 @@
 #include "fetch.h"
 #include "ocsp.h"
 #include "validate.h"
+#include "x509.h"
 #include "testpki.h"
 #include "testutil.h"
 
@@ -627,6 +628,222 @@ START_TEST(test_validate_revocation_crl_fetch)
 }
 END_TEST
 
+
+/* The path of p's leaf, leaf first: validate_path() with p's trust. */
+static STACK_OF(X509) *
+leaf_path(struct validator *v, const struct pki *p)
+{
+	STACK_OF(X509) *chain = NULL;
+
+	ck_assert_err(validate_path(v, p->leaf, NULL, p->now, &chain),
+	    KALIT_OK);
+	ck_assert_int_eq(sk_X509_num(chain), 3);
+	return chain;
+}
+
+/*
+ * Every certificate below the anchor is asked: the CA's status comes from
+ * the root's CRL. Revoked there, the path is revoked at depth 1; without
+ * it, unknown at depth 1; the anchor itself is never asked.
+ */
+START_TEST(test_validate_revocation_path_issuing_ca)
+{
+	char serial[X509_SERIAL_HEX_MAX + 1];
+	struct validate_config c;
+	STACK_OF(X509) *chain;
+	struct validator *v;
+	struct rev_status st;
+	struct pki p;
+	int depth = -1;
+
+	pki_init(&p, NULL, NULL);
+	pki_write_crl(&p, "ca.crl", p.ca, p.ca_key, p.now - HOUR, p.now + HOUR,
+	    NULL, 0, 0);
+	pki_cfg_init(&c, &p, VALIDATE_REV_REQUIRE);
+	c.cache_max = 0;
+	v = pki_validator(&c);
+	chain = leaf_path(v, &p);
+	ck_assert_err(validate_revocation_path(v, chain, p.now, NULL, &st,
+	    &depth), KALIT_ERR_REVOCATION_UNKNOWN);
+	ck_assert_int_eq(depth, 1);
+	ck_assert_err(x509_serial_hex(p.ca, serial, sizeof(serial)), KALIT_OK);
+	pki_write_crl(&p, "root.crl", p.root, p.root_key, p.now - HOUR,
+	    p.now + HOUR, serial, CRL_REASON_CA_COMPROMISE, 0);
+	ck_assert_err(validate_revocation_path(v, chain, p.now, NULL, &st,
+	    &depth), KALIT_ERR_CERT_REVOKED);
+	ck_assert_int_eq(depth, 1);
+	ck_assert_int_eq(st.reason, CRL_REASON_CA_COMPROMISE);
+	pki_write_crl(&p, "root.crl", p.root, p.root_key, p.now - HOUR,
+	    p.now + HOUR, NULL, 0, 0);
+	ck_assert_err(validate_revocation_path(v, chain, p.now, NULL, &st,
+	    &depth), KALIT_OK);
+	ck_assert_int_eq(depth, 0);		/* the leaf's evidence */
+	ck_assert_ptr_nonnull(strstr(st.origin, "/ca.crl"));
+	/* the leaf revoked: depth 0, the CA not asked after it */
+	pki_leaf_serial(&p, serial, sizeof(serial));
+	pki_write_crl(&p, "ca.crl", p.ca, p.ca_key, p.now - HOUR, p.now + HOUR,
+	    serial, CRL_REASON_KEY_COMPROMISE, 0);
+	ck_assert_err(validate_revocation_path(v, chain, p.now, NULL, &st,
+	    &depth), KALIT_ERR_CERT_REVOKED);
+	ck_assert_int_eq(depth, 0);
+	sk_X509_pop_free(chain, X509_free);
+	validator_free(v);
+	pki_free(&p);
+}
+END_TEST
+
+/*
+ * With fetchp nothing is downloaded: a status that needs the CDP is
+ * "fetch wanted", without a request, a log line or soft-fail's OK; asked
+ * again without fetchp it is downloaded, and then known without one.
+ */
+START_TEST(test_validate_revocation_path_no_fetch)
+{
+	struct validate_config c;
+	STACK_OF(X509) *chain;
+	struct validator *v;
+	unsigned char *der;
+	size_t len;
+	char url[64];
+	struct srv s;
+	struct pki p;
+	int fetch = 0;
+
+	srv_start(&s);
+	snprintf(url, sizeof(url), "http://127.0.0.1:%d/ca.crl", s.port);
+	pki_init(&p, NULL, url);
+	pki_crl(p.ca, p.ca_key, p.now - HOUR, p.now + HOUR, NULL, 0, &der,
+	    &len);
+	srv_answer(&s, 200, der, len);
+	pki_write_crl(&p, "root.crl", p.root, p.root_key, p.now - HOUR,
+	    p.now + HOUR, NULL, 0, 0);
+	pki_cfg_init(&c, &p, VALIDATE_REV_SOFT_FAIL);
+	c.crl_fetch = 1;
+	v = pki_validator(&c);
+	chain = leaf_path(v, &p);
+	ck_assert_err(validate_revocation_path(v, chain, p.now, &fetch, NULL,
+	    NULL), KALIT_ERR_REVOCATION_UNKNOWN);
+	ck_assert_int_eq(fetch, 1);
+	pthread_mutex_lock(&s.lock);
+	ck_assert_int_eq(s.hits, 0);
+	pthread_mutex_unlock(&s.lock);
+	ck_assert_err(validate_revocation_path(v, chain, p.now, NULL, NULL,
+	    NULL), KALIT_OK);
+	ck_assert_err(validate_revocation_path(v, chain, p.now, &fetch, NULL,
+	    NULL), KALIT_OK);
+	ck_assert_int_eq(fetch, 0);
+	sk_X509_pop_free(chain, X509_free);
+	validator_free(v);
+	srv_stop(&s);
+	ck_assert_int_eq(s.hits, 1);
+	pki_free(&p);
+}
+END_TEST
+
+struct local_src {
+	X509	*issuer;
+	int	 status;
+	int	 asked;
+};
+
+static int
+local_status(void *arg, X509 *cert, X509 *issuer, int64_t now,
+    struct rev_status *st)
+{
+	struct local_src *l = arg;
+
+	(void)cert;
+	l->asked++;
+	if (X509_cmp(issuer, l->issuer) != 0)
+		return KALIT_ERR_REVOCATION_UNKNOWN;
+	memset(st, 0, sizeof(*st));
+	st->status = l->status;
+	st->reason = -1;
+	st->source = "ca_database";
+	st->this_update = now;
+	return l->status;
+}
+
+/*
+ * The local source is asked first, answers for its issuer only, and its
+ * answers are never cached: a change shows at the next question.
+ */
+START_TEST(test_validate_revocation_local_source)
+{
+	struct local_src l = { NULL, KALIT_OK, 0 };
+	struct validate_config c;
+	STACK_OF(X509) *chain;
+	struct validator *v;
+	struct rev_status st;
+	struct pki p;
+	int depth;
+
+	pki_init(&p, NULL, NULL);
+	pki_write_crl(&p, "root.crl", p.root, p.root_key, p.now - HOUR,
+	    p.now + HOUR, NULL, 0, 0);
+	l.issuer = p.ca;
+	pki_cfg_init(&c, &p, VALIDATE_REV_REQUIRE);
+	v = pki_validator(&c);
+	validator_set_local(v, local_status, &l);
+	chain = leaf_path(v, &p);
+	ck_assert_err(validate_revocation_path(v, chain, p.now, NULL, &st,
+	    &depth), KALIT_OK);
+	ck_assert_str_eq(st.source, "ca_database");
+	ck_assert_int_eq(l.asked, 2);		/* the leaf, then the CA */
+	l.status = KALIT_ERR_CERT_REVOKED;
+	ck_assert_err(validate_revocation_path(v, chain, p.now, NULL, &st,
+	    &depth), KALIT_ERR_CERT_REVOKED);
+	ck_assert_int_eq(depth, 0);
+	sk_X509_pop_free(chain, X509_free);
+	validator_free(v);
+	pki_free(&p);
+}
+END_TEST
+
+/*
+ * Downloaded CRLs are kept within crl_bytes: one larger than the budget
+ * is used and forgotten, so the next status downloads it again.
+ */
+START_TEST(test_validate_revocation_crl_budget)
+{
+	struct validate_config c;
+	struct validator *v;
+	unsigned char *der;
+	size_t len;
+	char url[64];
+	struct srv s;
+	struct pki p;
+
+	srv_start(&s);
+	snprintf(url, sizeof(url), "http://127.0.0.1:%d/ca.crl", s.port);
+	pki_init(&p, NULL, url);
+	pki_crl(p.ca, p.ca_key, p.now - HOUR, p.now + HOUR, NULL, 0, &der,
+	    &len);
+	srv_answer(&s, 200, der, len);
+	pki_cfg_init(&c, &p, VALIDATE_REV_REQUIRE);
+	c.crl_dir = NULL;
+	c.crl_fetch = 1;
+	c.crl_bytes = 1024;	/* less than any parsed CRL */
+	v = pki_validator(&c);
+	ck_assert_err(validate_revocation(v, p.leaf, p.ca, p.now, NULL),
+	    KALIT_OK);
+	validate_cache_flush(v);
+	ck_assert_err(validate_revocation(v, p.leaf, p.ca, p.now, NULL),
+	    KALIT_OK);
+	validator_free(v);
+	c.crl_bytes = 0;	/* the default: kept */
+	v = pki_validator(&c);
+	ck_assert_err(validate_revocation(v, p.leaf, p.ca, p.now, NULL),
+	    KALIT_OK);
+	ck_assert_err(validate_revocation(v, p.leaf, p.ca, p.now + 1, NULL),
+	    KALIT_OK);
+	validator_free(v);
+	srv_stop(&s);
+	ck_assert_int_eq(s.hits, 3);
+	pki_free(&p);
+}
+END_TEST
+
 struct worker {
 	struct validator *v;
 	struct pki	*p;
@@ -706,6 +923,10 @@ validate_revocation_suite(void)
 	tcase_add_test(tc, test_validate_revocation_ocsp_unreachable);
 	tcase_add_test(tc, test_validate_revocation_responder_down_not_asked);
 	tcase_add_test(tc, test_validate_revocation_crl_fetch);
+	tcase_add_test(tc, test_validate_revocation_path_issuing_ca);
+	tcase_add_test(tc, test_validate_revocation_path_no_fetch);
+	tcase_add_test(tc, test_validate_revocation_local_source);
+	tcase_add_test(tc, test_validate_revocation_crl_budget);
 	tcase_add_test(tc, test_validate_revocation_threads);
 	suite_add_tcase(s, tc);
 	return s;
