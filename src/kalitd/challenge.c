@@ -1,5 +1,6 @@
-/* challenge.c: MAC'd challenges and the sets of used ones */
+/* challenge.c: MAC'd challenges bound to a client, and the used ones */
 #include "challenge.h"
+#include "digest.h"
 #include "err.h"
 #include "log.h"
 #include "rand.h"
@@ -10,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <jansson.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/core_names.h>
@@ -17,8 +19,10 @@
 #include <openssl/rand.h>
 
 #define NONCE_LEN	16
+#define TAG_LEN		12
 #define MAC_LEN		24
-#define RAW_LEN		(NONCE_LEN + 8 + MAC_LEN)	/* 48: no padding */
+#define SIGNED_LEN	(NONCE_LEN + 8 + TAG_LEN)	/* the MAC covers */
+#define RAW_LEN		(SIGNED_LEN + MAC_LEN)		/* 60: no padding */
 #define KEY_LEN		32
 #define SHARDS		64
 
@@ -122,7 +126,7 @@ mac(const struct challenges *c, const unsigned char *msg,
 	int ok;
 
 	ok = (ctx = EVP_MAC_CTX_dup(c->mac)) != NULL &&
-	    EVP_MAC_update(ctx, msg, NONCE_LEN + 8) == 1 &&
+	    EVP_MAC_update(ctx, msg, SIGNED_LEN) == 1 &&
 	    EVP_MAC_final(ctx, md, &mdlen, sizeof(md)) == 1 &&
 	    mdlen >= MAC_LEN;
 	EVP_MAC_CTX_free(ctx);
@@ -135,8 +139,73 @@ mac(const struct challenges *c, const unsigned char *msg,
 }
 
 int
-challenge_issue(struct challenges *c, int64_t now,
-    char out[CHALLENGE_LEN + 1])
+challenge_bind_init(struct challenge_bind *b, const char *client)
+{
+	size_t n = strlen(client);
+
+	b->len = 0;
+	if (n > STORE_CLIENT_ID_MAX)
+		return KALIT_ERR_MALFORMED;
+	return challenge_bind_add(b, "client_id", client, n);
+}
+
+int
+challenge_bind_add(struct challenge_bind *b, const char *name,
+    const void *value, size_t len)
+{
+	size_t n = strlen(name) + 1;
+
+	if (len > 0xffff || n + 2 + len > sizeof(b->buf) - b->len)
+		return KALIT_ERR_TOO_LARGE;
+	memcpy(b->buf + b->len, name, n);
+	b->len += n;
+	b->buf[b->len++] = (unsigned char)(len >> 8);
+	b->buf[b->len++] = (unsigned char)len;
+	memcpy(b->buf + b->len, value, len);
+	b->len += len;
+	return KALIT_OK;
+}
+
+/* The tag a challenge bound to b carries. */
+static int
+tag_of(const struct challenge_bind *b, unsigned char tag[TAG_LEN])
+{
+	unsigned char md[EVP_MAX_MD_SIZE];
+
+	if (EVP_Digest(b->buf, b->len, md, NULL, digest_sha256(), NULL) != 1) {
+		log_ssl(LOG_LEVEL_ERROR, "SHA-256");
+		return KALIT_ERR_INTERNAL;
+	}
+	memcpy(tag, md, TAG_LEN);
+	return KALIT_OK;
+}
+
+int
+challenge_request_parse(const char *body, size_t len,
+    char client[STORE_CLIENT_ID_MAX + 1])
+{
+	json_t *o, *id;
+	int r = KALIT_ERR_MALFORMED;
+
+	client[0] = '\0';
+	if (body == NULL || len > CHALLENGE_REQUEST_MAX ||
+	    (o = json_loadb(body, len, JSON_REJECT_DUPLICATES, NULL)) == NULL)
+		return KALIT_ERR_MALFORMED;
+	id = json_object_get(o, "client_id");
+	/* jansson refuses a string with a NUL in it (no JSON_ALLOW_NUL). */
+	if (json_is_object(o) && json_is_string(id) &&
+	    json_string_length(id) <= STORE_CLIENT_ID_MAX) {
+		memcpy(client, json_string_value(id),
+		    json_string_length(id) + 1);
+		r = KALIT_OK;
+	}
+	json_decref(o);
+	return r;
+}
+
+int
+challenge_issue(struct challenges *c, const struct challenge_bind *b,
+    int64_t now, char out[CHALLENGE_LEN + 1])
 {
 	unsigned char raw[RAW_LEN];
 	uint64_t exp = (uint64_t)(now + c->lifetime);
@@ -146,7 +215,8 @@ challenge_issue(struct challenges *c, int64_t now,
 		return r;
 	for (i = 0; i < 8; i++)
 		raw[NONCE_LEN + i] = (unsigned char)(exp >> (56 - 8 * i));
-	if ((r = mac(c, raw, raw + NONCE_LEN + 8)) != KALIT_OK)
+	if ((r = tag_of(b, raw + NONCE_LEN + 8)) != KALIT_OK ||
+	    (r = mac(c, raw, raw + SIGNED_LEN)) != KALIT_OK)
 		return r;
 	token_b64url(raw, RAW_LEN, out);
 	return KALIT_OK;
@@ -252,9 +322,9 @@ shard_rotate(struct challenges *c, struct shard *sh, int64_t now)
 
 int
 challenge_consume(struct challenges *c, const char *s, size_t len,
-    int64_t now)
+    const struct challenge_bind *b, int64_t now)
 {
-	unsigned char raw[RAW_LEN], want[MAC_LEN];
+	unsigned char raw[RAW_LEN], want[MAC_LEN], tag[TAG_LEN];
 	struct shard *sh;
 	uint64_t exp = 0;
 	int i, r;
@@ -263,12 +333,16 @@ challenge_consume(struct challenges *c, const char *s, size_t len,
 		return KALIT_ERR_CHALLENGE_UNKNOWN;
 	if ((r = mac(c, raw, want)) != KALIT_OK)
 		return r;
-	if (CRYPTO_memcmp(want, raw + NONCE_LEN + 8, MAC_LEN) != 0)
+	if (CRYPTO_memcmp(want, raw + SIGNED_LEN, MAC_LEN) != 0)
 		return KALIT_ERR_CHALLENGE_UNKNOWN;
 	for (i = 0; i < 8; i++)
 		exp = exp << 8 | raw[NONCE_LEN + i];
 	if ((int64_t)exp < now)
 		return KALIT_ERR_CHALLENGE_EXPIRED;
+	if ((r = tag_of(b, tag)) != KALIT_OK)
+		return r;
+	if (CRYPTO_memcmp(tag, raw + NONCE_LEN + 8, TAG_LEN) != 0)
+		return KALIT_ERR_CHALLENGE_CLIENT;
 	sh = &c->shard[raw[0] % SHARDS];
 	pthread_mutex_lock(&sh->mu);
 	shard_rotate(c, sh, now);

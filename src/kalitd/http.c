@@ -48,7 +48,8 @@ static const struct {
 	enum metrics_endpoint	 metric;
 	size_t			 max_body;	/* 0: [server] max_body */
 } routes[] = {
-	{ "/v1/challenge", "POST", NULL, METRICS_CHALLENGE, 0 },
+	{ "/v1/challenge", "POST", NULL, METRICS_CHALLENGE,
+	    CHALLENGE_REQUEST_MAX },
 	{ "/v1/login", "POST", "application/json", METRICS_LOGIN, 0 },
 	{ "/v1/jwks", "GET", NULL, METRICS_JWKS, 0 },
 	{ "/v1/introspect", "POST", "application/x-www-form-urlencoded",
@@ -266,14 +267,22 @@ do_login(struct req *rq)
 	return MHD_YES;
 }
 
+/* A challenge bound to the registered client the body names. */
 static enum MHD_Result
 do_challenge(struct req *rq)
 {
 	struct kalitd *d = rq->h->d;
-	char c[CHALLENGE_LEN + 1];
+	struct challenge_bind b;
+	struct store_client client;
+	char id[STORE_CLIENT_ID_MAX + 1], c[CHALLENGE_LEN + 1];
 	int r;
 
-	if ((r = challenge_issue(d->challenges, state_now(), c)) != KALIT_OK)
+	if ((r = challenge_request_parse((const char *)rq->body, rq->len,
+	    id)) != KALIT_OK ||
+	    (r = session_client_get(d->session, id, &client)) != KALIT_OK ||
+	    (r = challenge_bind_init(&b, client.id)) != KALIT_OK ||
+	    (r = challenge_issue(d->challenges, &b, state_now(), c)) !=
+	    KALIT_OK)
 		return http_respond_err(rq, r);
 	return http_respond_json(rq, json_pack("{s:s, s:I}", "challenge", c,
 	    "expires_in", (json_int_t)d->cfg->challenge_lifetime), 1);

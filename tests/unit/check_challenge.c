@@ -1,17 +1,19 @@
-/* check_challenge.c: single-use, expiring, unforgeable login challenges */
+/* check_challenge.c: single-use, expiring, unforgeable, bound challenges */
 #include "testutil.h"
 #include "challenge.h"
 #include "log.h"
 
 #define LIFE	120
-#define T0	1800000000LL
+#define T0	1800000000LL	/* a multiple of LIFE: an epoch begins */
 
 static struct challenges *c;
+static struct challenge_bind portal;
 
 static void
 setup(void)
 {
 	ck_assert_err(challenges_new(LIFE, 1000, &c), KALIT_OK);
+	ck_assert_err(challenge_bind_init(&portal, "portal"), KALIT_OK);
 }
 
 static void
@@ -23,15 +25,22 @@ teardown(void)
 static int
 consume(const char *s, int64_t now)
 {
-	return challenge_consume(c, s, strlen(s), now);
+	return challenge_consume(c, s, strlen(s), &portal, now);
+}
+
+static void
+issue(struct challenges *cs, const struct challenge_bind *b, int64_t now,
+    char s[CHALLENGE_LEN + 1])
+{
+	ck_assert_err(challenge_issue(cs, b, now, s), KALIT_OK);
+	ck_assert_uint_eq(strlen(s), CHALLENGE_LEN);
 }
 
 START_TEST(test_challenge_first_use_ok_then_reused)
 {
 	char s[CHALLENGE_LEN + 1];
 
-	ck_assert_err(challenge_issue(c, T0, s), KALIT_OK);
-	ck_assert_int_eq(strlen(s), CHALLENGE_LEN);
+	issue(c, &portal, T0, s);
 	ck_assert_err(consume(s, T0 + 1), KALIT_OK);
 	ck_assert_err(consume(s, T0 + 2), KALIT_ERR_CHALLENGE_REUSED);
 	ck_assert_uint_eq(challenges_used(c), 1);
@@ -42,8 +51,8 @@ START_TEST(test_challenge_distinct_and_urlsafe)
 {
 	char a[CHALLENGE_LEN + 1], b[CHALLENGE_LEN + 1];
 
-	ck_assert_err(challenge_issue(c, T0, a), KALIT_OK);
-	ck_assert_err(challenge_issue(c, T0, b), KALIT_OK);
+	issue(c, &portal, T0, a);
+	issue(c, &portal, T0, b);
 	ck_assert_str_ne(a, b);
 	ck_assert_uint_eq(strspn(a, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmn"
 	    "opqrstuvwxyz0123456789-_"), CHALLENGE_LEN);
@@ -54,7 +63,7 @@ START_TEST(test_challenge_expired)
 {
 	char s[CHALLENGE_LEN + 1];
 
-	ck_assert_err(challenge_issue(c, T0, s), KALIT_OK);
+	issue(c, &portal, T0, s);
 	ck_assert_err(consume(s, T0 + LIFE + 1), KALIT_ERR_CHALLENGE_EXPIRED);
 	/* At exactly its expiry it is still good. */
 	ck_assert_err(consume(s, T0 + LIFE), KALIT_OK);
@@ -66,8 +75,8 @@ START_TEST(test_challenge_tampered_is_unknown)
 	char s[CHALLENGE_LEN + 1];
 	size_t i;
 
-	ck_assert_err(challenge_issue(c, T0, s), KALIT_OK);
-	/* Every position: nonce, expiry and MAC are all covered. */
+	issue(c, &portal, T0, s);
+	/* Every position: nonce, expiry, tag and MAC are all covered. */
 	for (i = 0; i < CHALLENGE_LEN; i++) {
 		char t[CHALLENGE_LEN + 1];
 
@@ -85,7 +94,7 @@ START_TEST(test_challenge_other_server_is_unknown)
 	char s[CHALLENGE_LEN + 1];
 
 	ck_assert_err(challenges_new(LIFE, 1000, &other), KALIT_OK);
-	ck_assert_err(challenge_issue(other, T0, s), KALIT_OK);
+	issue(other, &portal, T0, s);
 	ck_assert_err(consume(s, T0), KALIT_ERR_CHALLENGE_UNKNOWN);
 	challenges_free(other);
 }
@@ -95,14 +104,19 @@ START_TEST(test_challenge_garbage_is_unknown)
 {
 	static const char *bad[] = { "", "a", "====",
 	    "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
-	    "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA==",
-	    "+AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
-	    " AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA" };
+	    "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
+	    "AAAAAAAAAAAAAAAA",
+	    "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
+	    "AAAAAAAAAAAAAA==",
+	    "+AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
+	    "AAAAAAAAAAAAAAAA",
+	    " AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
+	    "AAAAAAAAAAAAAAAA" };
 	size_t i;
 
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
 		ck_assert_err(consume(bad[i], T0), KALIT_ERR_CHALLENGE_UNKNOWN);
-	ck_assert_err(challenge_consume(c, "AAAA\0AAA", 8, T0),
+	ck_assert_err(challenge_consume(c, "AAAA\0AAA", 8, &portal, T0),
 	    KALIT_ERR_CHALLENGE_UNKNOWN);
 }
 END_TEST
@@ -115,20 +129,20 @@ START_TEST(test_challenge_used_set_is_capped)
 
 	ck_assert_err(challenges_new(LIFE, 1000, &small), KALIT_OK);
 	for (i = 0; i < 1000; i++) {
-		ck_assert_err(challenge_issue(small, T0, s), KALIT_OK);
-		ck_assert_err(challenge_consume(small, s, CHALLENGE_LEN, T0),
-		    KALIT_OK);
+		issue(small, &portal, T0, s);
+		ck_assert_err(challenge_consume(small, s, CHALLENGE_LEN,
+		    &portal, T0), KALIT_OK);
 	}
-	ck_assert_err(challenge_issue(small, T0, s), KALIT_OK);
-	ck_assert_err(challenge_consume(small, s, CHALLENGE_LEN, T0),
+	issue(small, &portal, T0, s);
+	ck_assert_err(challenge_consume(small, s, CHALLENGE_LEN, &portal, T0),
 	    KALIT_ERR_BUSY);
 	/* Two lifetimes later the used ones are forgotten, shard by shard. */
 	for (i = 0; i < 64 * 4; i++) {
 		char t[CHALLENGE_LEN + 1];
 
-		ck_assert_err(challenge_issue(small, T0 + 3 * LIFE, t),
-		    KALIT_OK);
-		challenge_consume(small, t, CHALLENGE_LEN, T0 + 3 * LIFE);
+		issue(small, &portal, T0 + 3 * LIFE, t);
+		challenge_consume(small, t, CHALLENGE_LEN, &portal,
+		    T0 + 3 * LIFE);
 	}
 	ck_assert_uint_lt(challenges_used(small), 1000);
 	challenges_free(small);
@@ -140,14 +154,123 @@ START_TEST(test_challenge_reuse_detected_across_rotation)
 	char s[CHALLENGE_LEN + 1], t[CHALLENGE_LEN + 1];
 	int i;
 
-	ck_assert_err(challenge_issue(c, T0, s), KALIT_OK);
+	issue(c, &portal, T0, s);
 	ck_assert_err(consume(s, T0), KALIT_OK);
 	/* Force every shard to rotate once, just before s expires. */
 	for (i = 0; i < 64 * 8; i++) {
-		ck_assert_err(challenge_issue(c, T0 + LIFE, t), KALIT_OK);
+		issue(c, &portal, T0 + LIFE, t);
 		consume(t, T0 + LIFE);
 	}
 	ck_assert_err(consume(s, T0 + LIFE), KALIT_ERR_CHALLENGE_REUSED);
+}
+END_TEST
+
+START_TEST(test_challenge_bound_to_its_client)
+{
+	struct challenge_bind other;
+	char s[CHALLENGE_LEN + 1];
+
+	ck_assert_err(challenge_bind_init(&other, "other"), KALIT_OK);
+	issue(c, &portal, T0, s);
+	/* Relayed to another client: refused, and not used up. */
+	ck_assert_err(challenge_consume(c, s, CHALLENGE_LEN, &other, T0),
+	    KALIT_ERR_CHALLENGE_CLIENT);
+	ck_assert_uint_eq(challenges_used(c), 0);
+	ck_assert_err(consume(s, T0), KALIT_OK);
+	ck_assert_err(challenge_consume(c, s, CHALLENGE_LEN, &other, T0),
+	    KALIT_ERR_CHALLENGE_CLIENT);
+}
+END_TEST
+
+START_TEST(test_challenge_mismatch_after_mac_and_expiry)
+{
+	struct challenge_bind other;
+	char s[CHALLENGE_LEN + 1];
+
+	ck_assert_err(challenge_bind_init(&other, "other"), KALIT_OK);
+	issue(c, &portal, T0, s);
+	ck_assert_err(challenge_consume(c, s, CHALLENGE_LEN, &other,
+	    T0 + LIFE + 1), KALIT_ERR_CHALLENGE_EXPIRED);
+	s[40] = s[40] == 'A' ? 'B' : 'A';	/* in the tag: bytes 24 to 35 */
+	ck_assert_err(challenge_consume(c, s, CHALLENGE_LEN, &other, T0),
+	    KALIT_ERR_CHALLENGE_UNKNOWN);
+}
+END_TEST
+
+/* The browser flow will add fields: each one binds, as the client does. */
+START_TEST(test_challenge_bind_more_fields)
+{
+	static const unsigned char big[CHALLENGE_BIND_MAX];
+	struct challenge_bind a, b, plain, run_on;
+	char s[CHALLENGE_LEN + 1], t[CHALLENGE_LEN + 1];
+
+	ck_assert_err(challenge_bind_init(&a, "portal"), KALIT_OK);
+	ck_assert_err(challenge_bind_add(&a, "origin", "https://a.uz", 12),
+	    KALIT_OK);
+	ck_assert_err(challenge_bind_init(&b, "portal"), KALIT_OK);
+	ck_assert_err(challenge_bind_add(&b, "origin", "https://b.uz", 12),
+	    KALIT_OK);
+	ck_assert_err(challenge_bind_init(&plain, "portal"), KALIT_OK);
+	issue(c, &a, T0, s);
+	ck_assert_err(challenge_consume(c, s, CHALLENGE_LEN, &b, T0),
+	    KALIT_ERR_CHALLENGE_CLIENT);
+	ck_assert_err(challenge_consume(c, s, CHALLENGE_LEN, &plain, T0),
+	    KALIT_ERR_CHALLENGE_CLIENT);
+	ck_assert_err(challenge_consume(c, s, CHALLENGE_LEN, &a, T0), KALIT_OK);
+	/* Fields are framed: "portal" and an empty "x" is not "portalx". */
+	ck_assert_err(challenge_bind_add(&plain, "x", "", 0), KALIT_OK);
+	ck_assert_err(challenge_bind_init(&run_on, "portalx"), KALIT_OK);
+	issue(c, &plain, T0, t);
+	ck_assert_err(challenge_consume(c, t, CHALLENGE_LEN, &run_on, T0),
+	    KALIT_ERR_CHALLENGE_CLIENT);
+	ck_assert_err(challenge_bind_add(&a, "big", big, sizeof(big)),
+	    KALIT_ERR_TOO_LARGE);
+	ck_assert_err(challenge_bind_init(&a, "0123456789012345678901234567"
+	    "8901234567890123456789012345678901234"), KALIT_ERR_MALFORMED);
+}
+END_TEST
+
+START_TEST(test_challenge_request_parse)
+{
+	static const struct { const char *body; int want; } cases[] = {
+		{ "{\"client_id\": \"portal\"}", KALIT_OK },
+		{ "{\"client_id\": \"portal\", \"x\": [1]}", KALIT_OK },
+		{ "", KALIT_ERR_MALFORMED },
+		{ "{}", KALIT_ERR_MALFORMED },
+		{ "[\"portal\"]", KALIT_ERR_MALFORMED },
+		{ "\"portal\"", KALIT_ERR_MALFORMED },
+		{ "{\"client_id\": 1}", KALIT_ERR_MALFORMED },
+		{ "{\"client_id\": null}", KALIT_ERR_MALFORMED },
+		{ "{\"client_id\": \"a\", \"client_id\": \"portal\"}",
+		    KALIT_ERR_MALFORMED },
+		{ "{\"client_id\": \"portal\\u0000x\"}", KALIT_ERR_MALFORMED },
+		{ "{\"client_id\": \"portal\"} {}", KALIT_ERR_MALFORMED },
+		{ "{\"client_id\": \"portal\xff\"}", KALIT_ERR_MALFORMED },
+		{ "{\"client_id\": \"0123456789012345678901234567890123456789"
+		    "012345678901234567890123\"}", KALIT_OK },
+		{ "{\"client_id\": \"0123456789012345678901234567890123456789"
+		    "0123456789012345678901234\"}", KALIT_ERR_MALFORMED },
+	};
+	char id[STORE_CLIENT_ID_MAX + 1], *big;
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		ck_assert_msg(challenge_request_parse(cases[i].body,
+		    strlen(cases[i].body), id) == cases[i].want, "%s",
+		    cases[i].body);
+	ck_assert_err(challenge_request_parse(cases[0].body,
+	    strlen(cases[0].body), id), KALIT_OK);
+	ck_assert_str_eq(id, "portal");
+	ck_assert_err(challenge_request_parse(NULL, 0, id),
+	    KALIT_ERR_MALFORMED);
+	ck_assert_ptr_nonnull(big = malloc(CHALLENGE_REQUEST_MAX + 2));
+	memset(big, ' ', CHALLENGE_REQUEST_MAX + 1);
+	memcpy(big, cases[0].body, strlen(cases[0].body));
+	ck_assert_err(challenge_request_parse(big, CHALLENGE_REQUEST_MAX, id),
+	    KALIT_OK);
+	ck_assert_err(challenge_request_parse(big, CHALLENGE_REQUEST_MAX + 1,
+	    id), KALIT_ERR_MALFORMED);
+	free(big);
 }
 END_TEST
 
@@ -166,6 +289,10 @@ challenge_suite(void)
 	tcase_add_test(tc, test_challenge_garbage_is_unknown);
 	tcase_add_test(tc, test_challenge_used_set_is_capped);
 	tcase_add_test(tc, test_challenge_reuse_detected_across_rotation);
+	tcase_add_test(tc, test_challenge_bound_to_its_client);
+	tcase_add_test(tc, test_challenge_mismatch_after_mac_and_expiry);
+	tcase_add_test(tc, test_challenge_bind_more_fields);
+	tcase_add_test(tc, test_challenge_request_parse);
 	suite_add_tcase(s, tc);
 	return s;
 }
