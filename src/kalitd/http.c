@@ -130,6 +130,7 @@ http_queue(struct req *rq, unsigned int status, struct MHD_Response *resp,
     const char *ctype, const char *cache)
 {
 	enum MHD_Result ret;
+	char retry[24];
 
 	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, ctype);
 	MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, cache);
@@ -137,6 +138,12 @@ http_queue(struct req *rq, unsigned int status, struct MHD_Response *resp,
 	if (status == 401 && rq->route != ROUTE_LOGIN)
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_WWW_AUTHENTICATE,
 		    "Basic realm=\"kalitd\"");
+	if (rq->retry_after > 0) {
+		snprintf(retry, sizeof(retry), "%lld",
+		    (long long)rq->retry_after);
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_RETRY_AFTER,
+		    retry);
+	}
 	ret = MHD_queue_response(rq->conn, status, resp);
 	MHD_destroy_response(resp);
 	metrics_request(rq->route >= 0 ? routes[rq->route].metric :
@@ -230,6 +237,8 @@ login_done(struct auditq_job *job, int result)
 	char *answer;
 
 	metrics_login(err, elapsed(&rq->t0));
+	if (err == rq->login.err)
+		rq->retry_after = rq->login.retry_after;
 	if (err == KALIT_OK) {
 		answer = rq->login.body;
 		rq->login.body = NULL;
@@ -239,14 +248,25 @@ login_done(struct auditq_job *job, int result)
 	http_resume(rq, http_status_of(err), answer);
 }
 
+/* The address the request came from; NULL if MHD does not know it. */
+static const struct sockaddr *
+client_addr(struct req *rq)
+{
+	const union MHD_ConnectionInfo *ci;
+
+	ci = MHD_get_connection_info(rq->conn,
+	    MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	return ci != NULL ? ci->client_addr : NULL;
+}
+
 static enum MHD_Result
 do_login(struct req *rq)
 {
 	struct kalitd *d = rq->h->d;
 	struct state *st = state_acquire(d);
 
-	login_run(d, st, (const char *)rq->body, rq->len, state_now(),
-	    &rq->login);
+	login_run(d, st, (const char *)rq->body, rq->len, client_addr(rq),
+	    state_now(), &rq->login);
 	state_release(st);
 	if (rq->login.err != KALIT_OK)
 		log_msg(LOG_LEVEL_INFO, "login refused: %s (client %s, "

@@ -425,7 +425,7 @@ check_cert(struct kalitd *d, struct state *st, X509 *signer,
 
 int
 login_run(struct kalitd *d, struct state *st, const char *body, size_t len,
-    int64_t now, struct login_result *res)
+    const struct sockaddr *from, int64_t now, struct login_result *res)
 {
 	struct challenge_bind bind;
 	struct login_request lr;
@@ -452,7 +452,8 @@ login_run(struct kalitd *d, struct state *st, const char *body, size_t len,
 	 */
 	if ((r = challenge_bind_init(&bind, client.id)) != KALIT_OK ||
 	    (r = challenge_consume(d->challenges, lr.challenge,
-	    lr.challenge_len, &bind, now)) != KALIT_OK)
+	    lr.challenge_len, &bind, from, now, &res->retry_after)) !=
+	    KALIT_OK)
 		goto out;
 	certs.get = cert_resolve;
 	certs.arg = st->cache;
