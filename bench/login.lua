@@ -1,13 +1,13 @@
 -- login.lua: wrk script for bench/login.sh: logins against kalitd.
 --
 -- Each wrk "request" is one login: POST /v1/challenge (a real, fresh
--- challenge; the answer is thrown away: handing one out is part of the
--- cost of a login) and POST /v1/login with the next pre-signed body made
--- by bench/login_bodies, written back to back on the keep-alive
--- connection. wrk counts it as two requests (pipeline depth 2, found by
--- parsing what request() returns) and takes one latency sample when both
--- answers are in, so wrk's histogram is the latency of a whole login and
--- logins/s = requests/s / 2.
+-- challenge for the client of the bodies; the answer is thrown away:
+-- handing one out is part of the cost of a login) and POST /v1/login with
+-- the next pre-signed body made by bench/login_bodies, written back to
+-- back on the keep-alive connection. wrk counts it as two requests
+-- (pipeline depth 2, found by parsing what request() returns) and takes
+-- one latency sample when both answers are in, so wrk's histogram is the
+-- latency of a whole login and logins/s = requests/s / 2.
 --
 -- Environment (set by login.sh):
 --   LOGIN_BODIES   the bodies file, one JSON body a line
@@ -59,8 +59,15 @@ function init(args)
    if wrk.port then
       host = host .. ":" .. wrk.port
    end
+   local client = "bench"
+   if nbodies > 0 then
+      client = string.match(bodies[1], '"client_id"%s*:%s*"([^"]*)"') or
+         client
+   end
+   local chbody = '{"client_id":"' .. client .. '"}'
    chreq = "POST /v1/challenge HTTP/1.1\r\nHost: " .. host ..
-      "\r\nContent-Length: 0\r\n\r\n"
+      "\r\nContent-Type: application/json\r\nContent-Length: " ..
+      #chbody .. "\r\n\r\n" .. chbody
    loginhdr = "POST /v1/login HTTP/1.1\r\nHost: " .. host ..
       "\r\nContent-Type: application/json\r\nContent-Length: "
    logins_ok = 0

@@ -3,7 +3,7 @@
  *
  * A signature cannot be made inside wrk's Lua and every challenge is good
  * for one login only, so the benchmark makes its bodies ahead: this
- * program fetches N fresh challenges from a running kalitd (POST
+ * program fetches N fresh challenges for CLIENT from a running kalitd (POST
  * /v1/challenge, one keep-alive connection per thread), signs each one as
  * attached CMS with one of K key files in turn (cms_sign_attached, as
  * `kalit login` does), and writes N bodies of POST /v1/login, one JSON
@@ -48,7 +48,7 @@
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 
-#define CHALLENGE_MAX	256		/* kalitd sends 54 characters */
+#define CHALLENGE_MAX	256		/* kalitd sends 80 characters */
 #define ANSWER_MAX	4096		/* bytes of a challenge answer */
 #define CLIENT_MAX	128
 
@@ -61,6 +61,7 @@ struct key {
 struct job {
 	const char	*url;		/* .../v1/challenge */
 	const char	*client;
+	const char	*chbody;	/* {"client_id": client} */
 	struct key	*keys;
 	size_t		 nkeys;
 	size_t		 n;
@@ -270,12 +271,13 @@ worker(void *arg)
 		return NULL;
 	}
 	hdr = curl_slist_append(hdr, "Expect:");
+	hdr = curl_slist_append(hdr, "Content-Type: application/json");
 	curl_easy_setopt(c, CURLOPT_URL, j->url);
 	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, 10000L);
 	curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdr);
-	curl_easy_setopt(c, CURLOPT_POSTFIELDS, "");
-	curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, 0L);
+	curl_easy_setopt(c, CURLOPT_POSTFIELDS, j->chbody);
+	curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, (long)strlen(j->chbody));
 	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, sink_write);
 	curl_easy_setopt(c, CURLOPT_USERAGENT, "kalit-bench/" PACKAGE_VERSION);
 	for (;;) {
@@ -362,7 +364,7 @@ main(int argc, char *argv[])
 	STACK_OF(X509) *chain = NULL;
 	const char *url = NULL, *outpath = NULL, *list = NULL,
 	    *passspec = NULL;
-	char *pass = NULL, *churl = NULL, line[4096];
+	char *pass = NULL, *churl = NULL, *chbody = NULL, line[4096];
 	size_t nkeys = 0, cap = 0, i, last = 0, d;
 	long nthreads, n = 150000;
 	pthread_t *tid;
@@ -449,7 +451,8 @@ main(int argc, char *argv[])
 	i = strlen(url);
 	while (i > 0 && url[i - 1] == '/')
 		i--;
-	if (asprintf(&churl, "%.*s/v1/challenge", (int)i, url) < 0)
+	if (asprintf(&churl, "%.*s/v1/challenge", (int)i, url) < 0 ||
+	    asprintf(&chbody, "{\"client_id\":\"%s\"}", j.client) < 0)
 		return 1;
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
 		return 1;
@@ -460,6 +463,7 @@ main(int argc, char *argv[])
 	}
 	setvbuf(j.out, NULL, _IOFBF, 1 << 20);
 	j.url = churl;
+	j.chbody = chbody;
 	j.keys = keys;
 	j.nkeys = nkeys;
 	j.n = (size_t)n;
@@ -518,6 +522,7 @@ main(int argc, char *argv[])
 	sk_X509_pop_free(chain, X509_free);
 	free(tid);
 	free(churl);
+	free(chbody);
 	curl_global_cleanup();
 	return 0;
 }

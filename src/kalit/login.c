@@ -16,7 +16,7 @@
 #include <openssl/evp.h>
 #include <openssl/x509.h>
 
-#define LOGIN_CHALLENGE_MAX	1024		/* bytes; kalitd sends 64 */
+#define LOGIN_CHALLENGE_MAX	1024		/* bytes; kalitd sends 80 */
 #define LOGIN_TOKEN_MAX		(32 * 1024)	/* bytes of access_token */
 
 struct login {
@@ -153,15 +153,26 @@ login_chars(const char *s, size_t len, size_t max, const char *set)
 #define B64URL	"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz" \
 		"0123456789-_"
 
-/* Asks for a challenge; on KALIT_OK *challengep is a new string (free()). */
+/*
+ * Asks for a challenge bound to the client logged in to; on KALIT_OK
+ * *challengep is a new string (free()).
+ */
 static int
 login_challenge(const struct login *l, char **challengep)
 {
-	json_t *answer = NULL, *c;
+	json_t *req, *answer = NULL, *c;
+	char *body = NULL;
 	int r;
 
 	*challengep = NULL;
-	if ((r = login_post(l, "/v1/challenge", "{}", &answer)) != KALIT_OK)
+	if ((req = json_pack("{s:s}", "client_id", l->o->client)) != NULL)
+		body = json_dumps(req, JSON_COMPACT);
+	json_decref(req);
+	if (body == NULL)
+		return kalit_fail(KALIT_ERR_NOMEM, NULL);
+	r = login_post(l, "/v1/challenge", body, &answer);
+	kalit_json_free(body);
+	if (r != KALIT_OK)
 		return r;
 	c = json_object_get(answer, "challenge");
 	if (!json_is_string(c) || !login_chars(json_string_value(c),

@@ -63,6 +63,10 @@ static const struct opt opts[] = {
 	{ "challenge", "lifetime", OPT_I64, O(challenge_lifetime), 10, 3600 },
 	{ "challenge", "max_used", OPT_SIZE, O(challenges_max), 1000,
 	    100000000 },
+	{ "challenge", "max_used_per_client", OPT_SIZE,
+	    O(challenges_max_client), 0, 100000000 },
+	{ "challenge", "max_used_per_address", OPT_SIZE,
+	    O(challenges_max_address), 0, 100000000 },
 	{ "policy", "citizen", OPT_OID, O(citizen_oid), 0, 0 },
 	{ "policy", "official", OPT_OID, O(official_oid), 0, 0 },
 	{ "revocation", "check", OPT_REVMODE, O(rev.rev_mode), 0, 0 },
@@ -287,6 +291,16 @@ config_defaults(struct parse *ps)
 	    spec_path(ps, &c->signer_passphrase) != 0 ||
 	    spec_path(ps, &c->tsa_passphrase) != 0)
 		return -1;
+	/*
+	 * Shares of max_used: a client a tenth, an address (a host, or an
+	 * office behind NAT) a two-hundredth. Behind a proxy every request
+	 * comes from the proxy's address, which must not have a share.
+	 */
+	if (c->challenges_max_client == SIZE_MAX)
+		c->challenges_max_client = c->challenges_max / 10;
+	if (c->challenges_max_address == SIZE_MAX)
+		c->challenges_max_address = c->behind_proxy ? 0 :
+		    c->challenges_max / 200;
 	c->rev.ocsp_url = c->ocsp_url;
 	c->rev.crl_dir = c->crl_dir;
 	c->rev.trust_dir = c->trust_dir;
@@ -404,6 +418,8 @@ config_load(const char *path, struct config **cp)
 	c->token_lifetime = 600;
 	c->challenge_lifetime = 120;
 	c->challenges_max = 2000000;
+	c->challenges_max_client = SIZE_MAX;	/* unset: see config_defaults */
+	c->challenges_max_address = SIZE_MAX;
 	c->rev.rev_mode = VALIDATE_REV_REQUIRE;
 	c->rev.ocsp = 1;
 	c->rev.ocsp_nonce = 1;

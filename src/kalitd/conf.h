@@ -31,6 +31,8 @@ struct config {
 	/* [challenge] */
 	int64_t		 challenge_lifetime;
 	size_t		 challenges_max;	/* used ones remembered */
+	size_t		 challenges_max_client;	/* ... of one client; 0: no cap */
+	size_t		 challenges_max_address; /* ... from one address */
 	/* [policy] */
 	char		*citizen_oid;
 	char		*official_oid;

@@ -48,7 +48,8 @@ static const struct {
 	enum metrics_endpoint	 metric;
 	size_t			 max_body;	/* 0: [server] max_body */
 } routes[] = {
-	{ "/v1/challenge", "POST", NULL, METRICS_CHALLENGE, 0 },
+	{ "/v1/challenge", "POST", NULL, METRICS_CHALLENGE,
+	    CHALLENGE_REQUEST_MAX },
 	{ "/v1/login", "POST", "application/json", METRICS_LOGIN, 0 },
 	{ "/v1/jwks", "GET", NULL, METRICS_JWKS, 0 },
 	{ "/v1/introspect", "POST", "application/x-www-form-urlencoded",
@@ -129,6 +130,7 @@ http_queue(struct req *rq, unsigned int status, struct MHD_Response *resp,
     const char *ctype, const char *cache)
 {
 	enum MHD_Result ret;
+	char retry[24];
 
 	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, ctype);
 	MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, cache);
@@ -136,6 +138,12 @@ http_queue(struct req *rq, unsigned int status, struct MHD_Response *resp,
 	if (status == 401 && rq->route != ROUTE_LOGIN)
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_WWW_AUTHENTICATE,
 		    "Basic realm=\"kalitd\"");
+	if (rq->retry_after > 0) {
+		snprintf(retry, sizeof(retry), "%lld",
+		    (long long)rq->retry_after);
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_RETRY_AFTER,
+		    retry);
+	}
 	ret = MHD_queue_response(rq->conn, status, resp);
 	MHD_destroy_response(resp);
 	metrics_request(rq->route >= 0 ? routes[rq->route].metric :
@@ -229,6 +237,8 @@ login_done(struct auditq_job *job, int result)
 	char *answer;
 
 	metrics_login(err, elapsed(&rq->t0));
+	if (err == rq->login.err)
+		rq->retry_after = rq->login.retry_after;
 	if (err == KALIT_OK) {
 		answer = rq->login.body;
 		rq->login.body = NULL;
@@ -236,6 +246,17 @@ login_done(struct auditq_job *job, int result)
 		answer = http_error_body(http_code_of(err),
 		    kalit_strerror(err));
 	http_resume(rq, http_status_of(err), answer);
+}
+
+/* The address the request came from; NULL if MHD does not know it. */
+static const struct sockaddr *
+client_addr(struct req *rq)
+{
+	const union MHD_ConnectionInfo *ci;
+
+	ci = MHD_get_connection_info(rq->conn,
+	    MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	return ci != NULL ? ci->client_addr : NULL;
 }
 
 /* The login's outcome is known: it waits for its audit record. */
@@ -277,8 +298,8 @@ do_login(struct req *rq)
 	struct kalitd *d = rq->h->d;
 	struct state *st = state_acquire(d);
 
-	login_run(d, st, (const char *)rq->body, rq->len, state_now(),
-	    &rq->login);
+	login_run(d, st, (const char *)rq->body, rq->len, client_addr(rq),
+	    state_now(), &rq->login);
 	/* Suspend before submitting: done may run before we return. */
 	MHD_suspend_connection(rq->conn);
 	if (rq->login.pending != NULL) {
@@ -292,14 +313,22 @@ do_login(struct req *rq)
 	return MHD_YES;
 }
 
+/* A challenge bound to the registered client the body names. */
 static enum MHD_Result
 do_challenge(struct req *rq)
 {
 	struct kalitd *d = rq->h->d;
-	char c[CHALLENGE_LEN + 1];
+	struct challenge_bind b;
+	struct store_client client;
+	char id[STORE_CLIENT_ID_MAX + 1], c[CHALLENGE_LEN + 1];
 	int r;
 
-	if ((r = challenge_issue(d->challenges, state_now(), c)) != KALIT_OK)
+	if ((r = challenge_request_parse((const char *)rq->body, rq->len,
+	    id)) != KALIT_OK ||
+	    (r = session_client_get(d->session, id, &client)) != KALIT_OK ||
+	    (r = challenge_bind_init(&b, client.id)) != KALIT_OK ||
+	    (r = challenge_issue(d->challenges, &b, state_now(), c)) !=
+	    KALIT_OK)
 		return http_respond_err(rq, r);
 	return http_respond_json(rq, json_pack("{s:s, s:I}", "challenge", c,
 	    "expires_in", (json_int_t)d->cfg->challenge_lifetime), 1);

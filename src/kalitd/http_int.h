@@ -38,6 +38,7 @@ struct req {
 	size_t			 len;
 	int			 too_large;
 	struct timespec		 t0;
+	int64_t			 retry_after;	/* s: Retry-After when > 0 */
 	/* an answer made in the writer thread, queued after resume */
 	int			 ready;
 	unsigned int		 status;

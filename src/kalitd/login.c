@@ -314,8 +314,9 @@ login_revocation(struct state *st, const struct cert_entry *e, int64_t now,
 
 int
 login_run(struct kalitd *d, struct state *st, const char *body, size_t len,
-    int64_t now, struct login_result *res)
+    const struct sockaddr *from, int64_t now, struct login_result *res)
 {
+	struct challenge_bind bind;
 	struct login_request lr;
 	struct cms_certs certs;
 	struct store_client client;
@@ -334,9 +335,14 @@ login_run(struct kalitd *d, struct state *st, const char *body, size_t len,
 	    KALIT_OK)
 		goto out;
 	snprintf(res->client, sizeof(res->client), "%s", client.id);
-	/* Any attempt uses the challenge up, so none can be ground at. */
-	if ((r = challenge_consume(d->challenges, lr.challenge,
-	    lr.challenge_len, now)) != KALIT_OK)
+	/*
+	 * Any attempt for the client the challenge is bound to uses it up,
+	 * so none can be ground at.
+	 */
+	if ((r = challenge_bind_init(&bind, client.id)) != KALIT_OK ||
+	    (r = challenge_consume(d->challenges, lr.challenge,
+	    lr.challenge_len, &bind, from, now, &res->retry_after)) !=
+	    KALIT_OK)
 		goto out;
 	certs.get = certcache_resolve;
 	certs.arg = st->cache;

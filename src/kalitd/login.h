@@ -2,6 +2,8 @@
 #ifndef KALITD_LOGIN_H
 #define KALITD_LOGIN_H
 
+#include <sys/socket.h>
+
 #include <stddef.h>
 #include <stdint.h>
 
@@ -41,20 +43,23 @@ struct login_result {
 	char		 client[STORE_CLIENT_ID_MAX + 1]; /* "" if not known */
 	char		 serial[X509_SERIAL_HEX_MAX + 1]; /* "" if not known */
 	char		*body;		/* on KALIT_OK the JSON answer; owned */
+	int64_t		 retry_after;	/* s, for rate_limited, server_busy */
 	/* set when a revocation status needs a download; owned */
 	struct login_pending *pending;
 };
 
 /*
- * Every check of a login request body (len bytes) at now, in the order
- * docs/api.md gives, then the token: res->body. The network is never
- * waited on: when a revocation status of the certificate's path needs an
- * OCSP or CRL download, res->pending is set instead of res->body, and
- * login_finish() ends the login (with the same st) where waiting is
- * harmless. Clear *res with login_result_clear(). Returns res->err.
+ * Every check of a login request body (len bytes) from the address from
+ * (NULL: not known) at now, in the order docs/api.md gives, then the
+ * token: res->body. The network is never waited on: when a revocation
+ * status of the certificate's path needs an OCSP or CRL download,
+ * res->pending is set instead of res->body, and login_finish() ends the
+ * login (with the same st) where waiting is harmless. Clear *res with
+ * login_result_clear(). Returns res->err.
  */
 int	login_run(struct kalitd *d, struct state *st, const char *body,
-	    size_t len, int64_t now, struct login_result *res);
+	    size_t len, const struct sockaddr *from, int64_t now,
+	    struct login_result *res);
 
 /*
  * Ends a login login_run() left pending: the revocation statuses,

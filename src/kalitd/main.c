@@ -68,6 +68,9 @@ fail(int r, const char *what)
 static int
 server_init(struct kalitd *d)
 {
+	struct challenge_limits lim = { d->cfg->challenge_lifetime,
+	    d->cfg->challenges_max, d->cfg->challenges_max_client,
+	    d->cfg->challenges_max_address };
 	char *pass = NULL;
 	int r;
 
@@ -107,8 +110,7 @@ server_init(struct kalitd *d)
 	    (r = workers_new(d->cfg->fetch_threads, &d->workers)) !=
 	    KALIT_OK ||
 	    (r = session_new(&d->session)) != KALIT_OK ||
-	    (r = challenges_new(d->cfg->challenge_lifetime,
-	    d->cfg->challenges_max, &d->challenges)) != KALIT_OK)
+	    (r = challenges_new(&lim, &d->challenges)) != KALIT_OK)
 		return r;
 	pthread_mutex_init(&d->mu, NULL);
 	atomic_init(&d->draining, 0);

@@ -24,9 +24,11 @@ login_case() {
 	    echo "$3" >>"$TMP/audit.$PORT"
 }
 
-# chal: a fresh challenge of this server in $CH.
+# chal [CLIENT]: a fresh challenge of this server for CLIENT (default
+# portal) in $CH.
 chal() {
-	http POST /v1/challenge
+	http POST /v1/challenge -H 'Content-Type: application/json' \
+	    --data-binary "{\"client_id\": \"${1:-portal}\"}"
 	CH=$(sed -n 's/.*"challenge":"\([A-Za-z0-9_-]*\)".*/\1/p' "$OUT")
 }
 
@@ -53,7 +55,7 @@ vbody() {
 # CLIENT (default portal). The body stays in b.json.
 attempt() {
 	_at_d=$1 _at_s=$2 _at_c=$3 _at_cert=$4 _at_key=$5 _at_cl=${6:-portal}
-	chal
+	chal "$_at_cl"
 	_at_ct=${7:-$CH}
 	shift 5
 	[ $# -gt 0 ] && shift
@@ -349,6 +351,15 @@ login_case "unknown client_id (before the challenge is used)" 400 \
     client_unknown b.json
 vbody portal "$CH"
 login_case "... so the same challenge then logs in" 200 - b.json
+chal portal
+vbody citonly "$CH"
+login_case "a challenge of portal relayed to citonly" 400 \
+    challenge_client_mismatch b.json
+vbody portal "$CH"
+login_case "... is not used up: portal logs in with it" 200 - b.json
+vbody citonly "$CH"
+login_case "... and relayed again after that" 400 challenge_client_mismatch \
+    b.json
 chal				# 8 logins race with one challenge
 vbody portal "$CH"
 _pids=
@@ -372,17 +383,17 @@ forge() {
 	vbody portal "$2"
 	login_case "$1" 400 challenge_unknown b.json
 }
-forge "made-up 64-character base64url challenge" \
-    "$("$OPENSSL" rand -base64 48 | tr '+/' '-_')"
+forge "made-up 80-character base64url challenge" \
+    "$("$OPENSSL" rand -base64 60 | tr -d '\n' | tr '+/' '-_')"
 chal
 _c11=B
 [ "$(printf %s "$CH" | cut -c11)" = B ] && _c11=C
 forge "a real challenge with its 11th character changed" \
     "$(printf %s "$CH" | cut -c1-10)$_c11$(printf %s "$CH" | cut -c12-)"
 chal
-forge "a real challenge cut to 63 characters" "$(printf %s "$CH" | cut -c1-63)"
+forge "a real challenge cut to 79 characters" "$(printf %s "$CH" | cut -c1-79)"
 chal
-forge "a real challenge and a 65th character" "${CH}A"
+forge "a real challenge and an 81st character" "${CH}A"
 chal
 forge "a real challenge, first character '+'" "+$(printf %s "$CH" | cut -c2-)"
 forge "an empty challenge" ""
@@ -519,6 +530,31 @@ http POST /v1/login -H 'Content-Type: application/json' \
 expect_http "a 13-digit Content-Length" 413 request_too_large
 http POST /v1/challenge --data-binary @b.json
 expect_http "POST /v1/challenge, max_body + 1 bytes" 413 request_too_large
+# chreq DESC STATUS CODE BODY: POST /v1/challenge with that JSON body.
+chreq() {
+	http POST /v1/challenge -H 'Content-Type: application/json' \
+	    --data-binary "$4"
+	expect_http "POST /v1/challenge, $1" "$2" "$3"
+}
+http POST /v1/challenge
+expect_http "POST /v1/challenge without a body" 400 request_malformed
+chreq "{}" 400 request_malformed '{}'
+chreq "not JSON" 400 request_malformed 'client_id=portal'
+chreq "a JSON string" 400 request_malformed '"portal"'
+chreq "client_id a number" 400 request_malformed '{"client_id": 1}'
+chreq "client_id twice" 400 request_malformed \
+    '{"client_id": "nosuch", "client_id": "portal"}'
+chreq "client_id of 65 characters" 400 request_malformed \
+    "{\"client_id\": \"$_long\"}"
+chreq "an unregistered client_id" 400 client_unknown '{"client_id": "nosuch"}'
+chreq "client portal and another member" 200 - \
+    '{"client_id": "portal", "origin": "x"}'
+{ printf '{"client_id": "portal", "x": "'; head -c 4065 /dev/zero |
+    tr '\0' a; printf '"}'; } >c.json
+assert_eq "c.json is 4097 bytes" "$(wc -c <c.json | tr -d ' ')" 4097
+http POST /v1/challenge -H 'Content-Type: application/json' \
+    --data-binary @c.json
+expect_http "POST /v1/challenge, a body of 4097 bytes" 413 request_too_large
 printf '{}' >b.json
 for _ct in text/plain application/jsonx application/x-www-form-urlencoded \
     ''; do

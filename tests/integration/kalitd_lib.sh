@@ -108,9 +108,11 @@ http() {
 	    STATUS=000
 }
 
-# challenge: a fresh challenge into $CH.
+# challenge [CLIENT]: a fresh challenge bound to CLIENT (default portal)
+# into $CH.
 challenge() {
-	http POST /v1/challenge
+	http POST /v1/challenge -H 'Content-Type: application/json' \
+	    --data-binary "{\"client_id\": \"${1:-portal}\"}"
 	CH=$(json 'j["challenge"]' "$OUT")
 }
 

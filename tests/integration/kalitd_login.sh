@@ -86,7 +86,7 @@ login_ok() {
 # login_openssl NAME CLIENT: logs NAME.crt/NAME.key in for CLIENT with the
 # openssl CLI and curl only; the answer in $OUT and $STATUS.
 login_openssl() {
-	challenge
+	challenge "$2"
 	sign_openssl "$1.crt" "$1.key" "$CH" "$1.cms" ||
 	    fail "openssl cms -sign $1"
 	login_body "$2" "$CH" "$1.cms" >"$1.body"
@@ -255,8 +255,8 @@ assert_grep "the message says why" "issuer: not UTF-8" "$ERR"
 start_kalitd
 
 challenge
-assert_eq "a challenge: 64 base64url characters, 120 s" \
-    "$(printf %s "$CH" | grep -cE '^[A-Za-z0-9_-]{64}$') $(json \
+assert_eq "a challenge: 80 base64url characters, 120 s" \
+    "$(printf %s "$CH" | grep -cE '^[A-Za-z0-9_-]{80}$') $(json \
     'j["expires_in"]' "$OUT")" "1 120"
 
 # --- logins with kalit --------------------------------------------------------

@@ -12,7 +12,8 @@ cd "$TMP" || exit 99
 
 # login DESC STATUS CODE NAME: NAME.crt and NAME.key log in to client portal.
 login() {
-	http POST /v1/challenge
+	http POST /v1/challenge -H 'Content-Type: application/json' \
+	    -d '{"client_id": "portal"}'
 	CH=$(sed -n 's/.*"challenge":"\([A-Za-z0-9_-]*\)".*/\1/p' "$OUT")
 	sign_openssl "$4.crt" "$4.key" "$CH" s.der || fail "$1: openssl cms"
 	printf '{"client_id": "portal", "challenge": "%s", "pkcs7": "%s"}' \

@@ -280,8 +280,35 @@ assert_eq "report: the TSA untrusted, named" \
 # --- the TSA that does not answer as one -------------------------------------------
 expect_fail 5 timestamp_refused ksign doc.txt --key cit.p12 --out x.p7s \
     --timestamp "$URL/v1/nothing"
+# A server that answers any POST with 200 and JSON, not a TimeStampResp.
+cat >notsa.py <<'PY'
+import http.server
+class H(http.server.BaseHTTPRequestHandler):
+    def do_POST(self):
+        self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        b = b'{"challenge": "not a timestamp"}'
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(b)))
+        self.end_headers()
+        self.wfile.write(b)
+    def log_message(self, *a):
+        pass
+s = http.server.HTTPServer(("127.0.0.1", 0), H)
+print(s.server_address[1], flush=True)
+s.handle_request()
+PY
+python3 notsa.py >notsa.port &
+_npid=$!
+_i=0
+until [ -s notsa.port ] || [ $_i -ge 100 ]; do
+	sleep 0.1
+	_i=$((_i + 1))
+done
 expect_fail 5 timestamp_invalid ksign doc.txt --key cit.p12 --out x.p7s \
-    --timestamp "$URL/v1/challenge"
+    --timestamp "http://127.0.0.1:$(cat notsa.port)/v1/timestamp"
+kill "$_npid" 2>/dev/null
+wait "$_npid" 2>/dev/null
 expect_fail 5 network_error ksign doc.txt --key cit.p12 --out x.p7s \
     --timestamp "http://127.0.0.1:$(free_port)/v1/timestamp" --timeout 5
 assert "nothing written when the timestamp fails" ! -e x.p7s
