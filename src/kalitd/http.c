@@ -249,7 +249,7 @@ do_login(struct req *rq)
 	state_release(st);
 	if (rq->login.err != KALIT_OK)
 		log_msg(LOG_LEVEL_INFO, "login refused: %s (client %s, "
-		    "serial %s)", kalit_errname(rq->login.err),
+		    "serial %s)", http_code_of(rq->login.err),
 		    rq->login.client[0] ? rq->login.client : "-",
 		    rq->login.serial[0] ? rq->login.serial : "-");
 	rq->job.apply = NULL;
