@@ -38,6 +38,7 @@ good_login() {
 	login_body portal "$CH" s.der >b.json
 	post_login b.json
 	expect_http "$1" 200 -
+	cp "$OUT" "$TMP/login.json"
 }
 
 # count SQL: a number from kalitd's database.
@@ -58,6 +59,54 @@ assert_grep "... logged with the code the client got" \
     'login refused: request_malformed \(client portal' "$TMP/kalitd.log"
 assert_nogrep "... and never as input_malformed" 'input_malformed' \
     "$TMP/kalitd.log"
+
+# --- form parameters (RFC 6749 sections 2.3 and 3.2) --------------------------
+
+TOK=$(sed -n 's/.*"access_token":"\([^"]*\)".*/\1/p' "$TMP/login.json")
+# form DESC STATUS CODE CURL-ARGS...: POST /v1/introspect with that form.
+form() {
+	_f_d=$1 _f_s=$2 _f_c=$3
+	shift 3
+	http POST /v1/introspect "$@"
+	expect_http "$_f_d" "$_f_s" "$_f_c"
+}
+form "client_id and secret in the form (control)" 200 - \
+    -d client_id=portal --data-urlencode "client_secret=$SEC" \
+    --data-urlencode "token=$TOK"
+assert_grep "... and the token is active" '"active":true' "$OUT"
+form "client_id=por&client_id=tal" 400 invalid_request \
+    -d client_id=por -d client_id=tal --data-urlencode "client_secret=$SEC" \
+    --data-urlencode "token=$TOK"
+form "client_id given twice, the same both times" 400 invalid_request \
+    -d client_id=portal -d client_id=portal \
+    --data-urlencode "client_secret=$SEC" --data-urlencode "token=$TOK"
+form "client_secret split in two" 400 invalid_request -d client_id=portal \
+    --data-urlencode "client_secret=${SEC%????????}" \
+    --data-urlencode "client_secret=${SEC#"${SEC%????????}"}" \
+    --data-urlencode "token=$TOK"
+form "token given twice" 400 invalid_request -u "portal:$SEC" \
+    --data-urlencode "token=$TOK" --data-urlencode "token=$TOK"
+form "token_type_hint given twice" 400 invalid_request -u "portal:$SEC" \
+    --data-urlencode "token=$TOK" -d token_type_hint=access_token \
+    -d token_type_hint=access_token
+form "an empty client_id, then portal" 400 invalid_request -d client_id= \
+    -d client_id=portal --data-urlencode "client_secret=$SEC" \
+    --data-urlencode "token=$TOK"
+# MHD hands a value over in pieces (off > 0): not a repetition.
+form "a token of 3000 percent-escaped bytes, in pieces" 200 - \
+    -u "portal:$SEC" -d "token=$(printf '%%41%.0s' $(seq 3000))"
+assert_grep "... inactive" '"active":false' "$OUT"
+form "HTTP Basic and client_secret in the form" 400 invalid_request \
+    -u "portal:$SEC" --data-urlencode "client_secret=$SEC" \
+    --data-urlencode "token=$TOK"
+form "HTTP Basic and client_id in the form" 400 invalid_request \
+    -u "portal:$SEC" -d client_id=portal --data-urlencode "token=$TOK"
+http POST /v1/revoke -d client_id=por -d client_id=tal \
+    --data-urlencode "client_secret=$SEC" --data-urlencode "token=$TOK"
+expect_http "revoke with client_id=por&client_id=tal" 400 invalid_request
+form "... the token is still active" 200 - -u "portal:$SEC" \
+    --data-urlencode "token=$TOK"
+assert_grep "... active true" '"active":true' "$OUT"
 
 stop_kalitd
 assert_eq "kalitd stopped cleanly" "$KRC" 0
