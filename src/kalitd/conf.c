@@ -54,6 +54,9 @@ static const struct opt opts[] = {
 	{ "server", "max_connections", OPT_INT, O(max_connections), 1,
 	    100000 },
 	{ "server", "behind_proxy", OPT_BOOL, O(behind_proxy), 0, 0 },
+	{ "server", "auth_max_failures", OPT_INT, O(auth_max_failures), 1,
+	    1000 },
+	{ "server", "auth_window", OPT_I64, O(auth_window), 1, 86400 },
 	{ "server", "tls_key_file", OPT_PATH, O(tls_key_file), 0, 0 },
 	{ "server", "tls_passphrase", OPT_STR, O(tls_passphrase), 0, 0 },
 	{ "token", "key_dir", OPT_PATH, O(key_dir), 0, 0 },
@@ -387,6 +390,8 @@ config_load(const char *path, struct config **cp)
 	c->max_body = 64 * 1024;
 	c->connection_timeout = 10;
 	c->max_connections = 4096;
+	c->auth_max_failures = 10;
+	c->auth_window = 300;
 	c->token_lifetime = 600;
 	c->challenge_lifetime = 120;
 	c->challenges_max = 2000000;

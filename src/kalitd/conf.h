@@ -21,6 +21,8 @@ struct config {
 	size_t		 max_body;
 	int		 connection_timeout;	/* seconds */
 	int		 max_connections;
+	int		 auth_max_failures;	/* of a client, from an address */
+	int64_t		 auth_window;		/* seconds */
 	int		 behind_proxy;		/* plain HTTP off loopback allowed */
 	char		*tls_key_file;		/* PKCS#12: HTTPS when set */
 	char		*tls_passphrase;	/* a secret_read() spec */

@@ -129,6 +129,7 @@ http_queue(struct req *rq, unsigned int status, struct MHD_Response *resp,
     const char *ctype, const char *cache)
 {
 	enum MHD_Result ret;
+	char retry[24];
 
 	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, ctype);
 	MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, cache);
@@ -136,6 +137,12 @@ http_queue(struct req *rq, unsigned int status, struct MHD_Response *resp,
 	if (status == 401 && rq->route != ROUTE_LOGIN)
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_WWW_AUTHENTICATE,
 		    "Basic realm=\"kalitd\"");
+	if (status == 429 && rq->retry_after > 0) {
+		snprintf(retry, sizeof(retry), "%lld",
+		    (long long)rq->retry_after);
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_RETRY_AFTER,
+		    retry);
+	}
 	ret = MHD_queue_response(rq->conn, status, resp);
 	MHD_destroy_response(resp);
 	metrics_request(rq->route >= 0 ? routes[rq->route].metric :
@@ -304,14 +311,21 @@ int
 http_client_auth(struct req *rq, const char *id, const char *secret,
     struct store_client *c)
 {
+	const union MHD_ConnectionInfo *ci;
+	const struct sockaddr *peer;
 	char *user, *pass = NULL;
 	int r;
 
+	ci = MHD_get_connection_info(rq->conn,
+	    MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	peer = ci != NULL ? ci->client_addr : NULL;
 	user = MHD_basic_auth_get_username_password(rq->conn, &pass);
 	if (user != NULL)
-		r = session_client_auth(rq->h->d->session, user, pass, c);
+		r = session_client_auth(rq->h->d->session, peer, user, pass, c,
+		    &rq->retry_after);
 	else
-		r = session_client_auth(rq->h->d->session, id, secret, c);
+		r = session_client_auth(rq->h->d->session, peer, id, secret, c,
+		    &rq->retry_after);
 	MHD_free(user);
 	if (pass != NULL) {
 		OPENSSL_cleanse(pass, strlen(pass));

@@ -36,6 +36,7 @@ struct req {
 	unsigned char		*body;
 	size_t			 len;
 	int			 too_large;
+	int64_t			 retry_after;	/* seconds, of a 429 */
 	struct timespec		 t0;
 	/* an answer made in the writer thread, queued after resume */
 	int			 ready;
@@ -83,6 +84,8 @@ void	http_resume(struct req *rq, unsigned int status, char *answer);
 /*
  * Authenticates the client of HTTP Basic, or without that header the one
  * id and secret (both may be NULL: KALIT_ERR_CLIENT_AUTH) name; fills *c.
+ * KALIT_ERR_RATE_LIMITED (with rq->retry_after) after too many failures
+ * (session_client_auth()).
  */
 int	http_client_auth(struct req *rq, const char *id, const char *secret,
 	    struct store_client *c);

@@ -103,7 +103,7 @@ server_init(struct kalitd *d)
 			return r;
 	}
 	if ((r = fetch_init()) != KALIT_OK ||
-	    (r = session_new(&d->session)) != KALIT_OK ||
+	    (r = session_new(d->cfg, &d->session)) != KALIT_OK ||
 	    (r = challenges_new(d->cfg->challenge_lifetime,
 	    d->cfg->challenges_max, &d->challenges)) != KALIT_OK)
 		return r;

@@ -18,10 +18,12 @@ make_csr v.csr && mv v.csr.key v.key &&
     fail "kalit-ca issue v"
 
 PORT=$(free_port)
-write_conf "" "" "[responder]
+write_conf "" "auth_max_failures = 5
+auth_window = 4" "[responder]
 ca_database = $DB"
 kd keygen >/dev/null || fail "keygen"
 add_client portal || fail "client add portal"
+add_client second || fail "client add second"
 SEC=$(cat portal.secret)
 start_kalitd
 
@@ -107,6 +109,52 @@ expect_http "revoke with client_id=por&client_id=tal" 400 invalid_request
 form "... the token is still active" 200 - -u "portal:$SEC" \
     --data-urlencode "token=$TOK"
 assert_grep "... active true" '"active":true' "$OUT"
+
+# --- wrong client secrets: counted, logged, throttled -------------------------
+
+# metric NAME: its value in /metrics.
+metric() {
+	http GET /metrics
+	sed -n "s/^$1 //p" "$OUT"
+}
+for _i in 1 2 3 4 5; do
+	http POST /v1/introspect -u "portal:wrong$_i" --data-urlencode "token=$TOK"
+	expect_http "wrong secret $_i of 5 from 127.0.0.1" 401 invalid_client
+done
+http POST /v1/introspect -u "portal:$SEC" --data-urlencode "token=$TOK" \
+    -D hdr.txt
+expect_http "then the right secret from 127.0.0.1" 429 rate_limited
+_ra=$(sed -n 's/^Retry-After: \([0-9]*\).*/\1/p' hdr.txt)
+assert "... with Retry-After: 1 to 4 seconds (${_ra:-none})" \
+    "${_ra:-0}" -ge 1 -a "${_ra:-0}" -le 4
+http POST /v1/introspect -d client_id=portal \
+    --data-urlencode "client_secret=$SEC" --data-urlencode "token=$TOK"
+expect_http "... and in the form" 429 rate_limited
+http POST /v1/introspect -u "portal:$SEC" --data-urlencode "token=$TOK" \
+    --interface 127.0.0.2
+expect_http "the right secret from 127.0.0.2: not locked out" 200 -
+http POST /v1/introspect -u "second:$(cat second.secret)" \
+    --data-urlencode "token=$TOK"
+expect_http "another client from 127.0.0.1: not locked out" 200 -
+http POST /v1/introspect -u "$(printf 'evil\nkalitd forged'):x" \
+    --data-urlencode "token=$TOK"
+expect_http "an unregistered client id with a newline" 401 invalid_client
+assert_eq "kalitd_client_auth_failures_total" \
+    "$(metric kalitd_client_auth_failures_total)" 6
+assert_eq "kalitd_client_auth_throttled_total" \
+    "$(metric kalitd_client_auth_throttled_total)" 2
+assert_eq "five failures of portal from 127.0.0.1 logged" "$(grep -c \
+    'client authentication failed: client portal from 127.0.0.1' \
+    "$TMP/kalitd.log")" 5
+assert_grep "... the fifth says throttled" \
+    'client portal from 127.0.0.1; throttled' "$TMP/kalitd.log"
+assert_grep "the id with a newline logged escaped" \
+    'client evil\\x0akalitd forged \(not registered\)' "$TMP/kalitd.log"
+assert_nogrep "... and forges no line" '^kalitd forged' "$TMP/kalitd.log"
+assert_nogrep "no secret in the log" "$SEC|wrong[1-5]" "$TMP/kalitd.log"
+sleep 4.5
+http POST /v1/introspect -u "portal:$SEC" --data-urlencode "token=$TOK"
+expect_http "after auth_window, the right secret from 127.0.0.1" 200 -
 
 stop_kalitd
 assert_eq "kalitd stopped cleanly" "$KRC" 0
