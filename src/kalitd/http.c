@@ -217,6 +217,34 @@ http_resume(struct req *rq, unsigned int status, char *answer)
 	MHD_resume_connection(rq->conn);
 }
 
+/* Frees a string that may hold a token, wiped first. */
+static void
+clear_free_text(void *text)
+{
+	if (text != NULL)
+		OPENSSL_clear_free(text, strlen(text));
+}
+
+/* Queues the answer the writer thread made (http_resume()), taking it. */
+static enum MHD_Result
+respond_ready(struct req *rq)
+{
+	struct MHD_Response *resp;
+	char *answer = rq->answer;
+
+	rq->answer = NULL;
+	if (answer == NULL)
+		return http_respond_err(rq, KALIT_ERR_NOMEM);
+	/* MHD frees it once sent: wiped, as it may be a token. */
+	if ((resp = MHD_create_response_from_buffer_with_free_callback(
+	    strlen(answer), answer, clear_free_text)) == NULL) {
+		clear_free_text(answer);
+		return MHD_NO;
+	}
+	return http_queue(rq, rq->status, resp, "application/json",
+	    "no-store");
+}
+
 static double
 elapsed(const struct timespec *t0)
 {
@@ -519,8 +547,7 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url,
 		return on_headers(cls, conn, url, method, req_cls);
 	if (rq->ready) {
 		rq->ready = 0;
-		return http_respond(rq, rq->status, "application/json",
-		    rq->answer, 1);
+		return respond_ready(rq);
 	}
 	if (*upload_size != 0) {	/* a piece of the body */
 		max = body_max(rq);
@@ -554,7 +581,12 @@ on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
 		return;
 	free(rq->rest);
 	free(rq->body);
-	free(rq->login.body);
+	/*
+	 * A client that hung up while the writer thread worked for it
+	 * leaves the answer unsent (on a login, the token): wipe it.
+	 */
+	clear_free_text(rq->answer);
+	clear_free_text(rq->login.body);
 	free(rq);
 	*req_cls = NULL;
 	atomic_fetch_sub(&h->inflight, 1);
