@@ -38,6 +38,7 @@ enum route {
 	ROUTE_CRL,
 	ROUTE_TIMESTAMP,
 	ROUTE_VERIFY,
+	ROUTE_CA,
 	ROUTE__MAX
 };
 
@@ -65,6 +66,7 @@ static const struct {
 	    METRICS_TIMESTAMP, TSA_REQUEST_MAX },
 	/* max_body: [verify] max_body */
 	{ "/v1/verify", "POST", "application/json", METRICS_VERIFY, 0 },
+	{ "/ca/", "GET", NULL, METRICS_CA, 0 },
 };
 
 unsigned int
@@ -448,6 +450,8 @@ dispatch(struct req *rq)
 		return do_timestamp(rq);
 	case ROUTE_VERIFY:
 		return do_verify(rq);
+	case ROUTE_CA:
+		return http_ocsp_ca_cert(rq);
 	}
 	return http_respond_err(rq, KALIT_ERR_INTERNAL);
 }

@@ -97,11 +97,12 @@ enum MHD_Result http_token_revoke(struct req *rq);
 
 /*
  * http_ocsp.c: POST /ocsp (the DER request der, len bytes, borrowed),
- * GET /ocsp/BASE64 and GET /crl/NAME
+ * GET /ocsp/BASE64, GET /crl/NAME and GET /ca/NAME.crt
  */
 enum MHD_Result http_ocsp_answer(struct req *rq, const unsigned char *der,
 	    size_t len);
 enum MHD_Result http_ocsp_get(struct req *rq);
 enum MHD_Result http_ocsp_crl(struct req *rq);
+enum MHD_Result http_ocsp_ca_cert(struct req *rq);
 
 #endif

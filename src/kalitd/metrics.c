@@ -12,7 +12,7 @@
 
 static const char *const endpoint_name[METRICS__MAX] = {
 	"challenge", "login", "jwks", "introspect", "revoke", "healthz",
-	"metrics", "ocsp", "crl", "timestamp", "verify", "other"
+	"metrics", "ocsp", "crl", "timestamp", "verify", "ca", "other"
 };
 static const unsigned int statuses[] = {
 	200, 400, 401, 403, 404, 405, 413, 415, 429, 500, 503,

@@ -156,6 +156,40 @@ sleep 4.5
 http POST /v1/introspect -u "portal:$SEC" --data-urlencode "token=$TOK"
 expect_http "after auth_window, the right secret from 127.0.0.1" 200 -
 
+# --- CA certificates at their "CA Issuers" URL ----------------------------------
+
+# aia CERT: the path of the CA Issuers URL in CERT.
+aia() {
+	"$OPENSSL" x509 -in "$1" -noout -ext authorityInfoAccess |
+	    sed -n 's|.*CA Issuers - URI:[a-z]*://[^/]*\(/.*\)|\1|p'
+}
+_p=$(aia v.crt)
+assert_eq "a citizen's CA Issuers URL names /ca/citizen.crt" "$_p" \
+    /ca/citizen.crt
+http GET "$_p" -D hdr.txt
+expect_http "GET $_p" 200 -
+assert_grep "... Content-Type: application/pkix-cert" \
+    '^Content-Type: application/pkix-cert' hdr.txt
+cp "$OUT" got.der
+"$OPENSSL" x509 -in "$CIT_CRT" -outform DER -out citizen.der
+check "... the citizen CA's certificate, DER" cmp got.der citizen.der
+check "... which verifies v's certificate" "$OPENSSL" verify -CAfile \
+    "$ROOT_CRT" -untrusted "$CIT_CRT" v.crt
+_p=$(aia "$CIT_CRT")
+http GET "$_p"
+expect_http "the citizen CA's own CA Issuers URL, $_p" 200 -
+cp "$OUT" got.der
+"$OPENSSL" x509 -in "$ROOT_CRT" -outform DER -out root.der
+check "... the root's certificate, DER" cmp got.der root.der
+http HEAD /ca/official.crt -I
+expect_http "HEAD /ca/official.crt" 200 -
+for _p in /ca/nosuch.crt /ca/citizen.pem /ca/citizen /ca/Citizen.crt \
+    /ca/.crt /ca/citizen.crt.crt /ca/ /ca/../ca/citizen.crt \
+    /ca/citizen%2Ecrt%00 "/ca/$(printf '%040d' 0).crt"; do
+	http GET "$_p" --path-as-is
+	expect_http "GET $_p" 404 not_found
+done
+
 # --- clients that hang up mid-login --------------------------------------------
 
 # Genuine logins whose clients reset the connection while kalitd waits for
