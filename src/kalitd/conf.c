@@ -92,6 +92,8 @@ static const struct opt opts[] = {
 	{ "timestamp", "accuracy", OPT_INT, O(tsa_accuracy), 1, 60 },
 	{ "verify", "max_body", OPT_SIZE, O(verify_max_body),
 	    VERIFY_MAX_BODY_MIN, VERIFY_MAX_BODY_MAX },
+	{ "audit", "summary_interval", OPT_I64, O(audit_summary_interval), 1,
+	    86400 },
 };
 #undef O
 
@@ -407,6 +409,7 @@ config_load(const char *path, struct config **cp)
 	c->ocsp_poll_ms = 250;
 	c->tsa_accuracy = 1;
 	c->verify_max_body = VERIFY_MAX_BODY_DEFAULT;
+	c->audit_summary_interval = 60;
 	r = KALIT_ERR_CONFIG;
 	if (memchr(buf, '\0', len) != NULL) {
 		log_msg(LOG_LEVEL_ERROR, "%s: not a text file", path);

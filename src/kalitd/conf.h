@@ -55,6 +55,8 @@ struct config {
 	int		 tsa_accuracy;		/* seconds */
 	/* [verify]: POST /v1/verify */
 	size_t		 verify_max_body;	/* bytes of one request */
+	/* [audit] */
+	int64_t		 audit_summary_interval; /* seconds */
 };
 
 /*

@@ -257,12 +257,10 @@ elapsed(const struct timespec *t0)
 	    (double)(t.tv_nsec - t0->tv_nsec) / 1e9;
 }
 
-static void
-login_done(struct auditq_job *job, int result)
+/* The answer to a login that ended with err; *statusp its status. */
+static char *
+login_answer(struct req *rq, int err, unsigned int *statusp)
 {
-	struct req *rq = (struct req *)((char *)job -
-	    offsetof(struct req, job));
-	int err = result != KALIT_OK ? result : rq->login.err;
 	char *answer;
 
 	metrics_login(err, elapsed(&rq->t0));
@@ -272,7 +270,21 @@ login_done(struct auditq_job *job, int result)
 	} else
 		answer = http_error_body(http_code_of(err),
 		    kalit_strerror(err));
-	http_resume(rq, http_status_of(err), answer);
+	*statusp = http_status_of(err);
+	return answer;
+}
+
+static void
+login_done(struct auditq_job *job, int result)
+{
+	struct req *rq = (struct req *)((char *)job -
+	    offsetof(struct req, job));
+	unsigned int status;
+	char *answer;
+
+	answer = login_answer(rq, result != KALIT_OK ? result : rq->login.err,
+	    &status);
+	http_resume(rq, status, answer);
 }
 
 static enum MHD_Result
@@ -280,6 +292,8 @@ do_login(struct req *rq)
 {
 	struct kalitd *d = rq->h->d;
 	struct state *st = state_acquire(d);
+	unsigned int status;
+	char *answer;
 
 	login_run(d, st, (const char *)rq->body, rq->len, state_now(),
 	    &rq->login);
@@ -289,6 +303,16 @@ do_login(struct req *rq)
 		    "serial %s)", http_code_of(rq->login.err),
 		    rq->login.client[0] ? rq->login.client : "-",
 		    rq->login.serial[0] ? rq->login.serial : "-");
+	/*
+	 * Refused before a signature verified (no serial): junk, unknown
+	 * clients, bad challenges and signatures are summed up in one
+	 * record an interval, not a row each, and answered at once.
+	 */
+	if (rq->login.err != KALIT_OK && rq->login.serial[0] == '\0') {
+		auditq_refused(d->auditq, rq->login.err);
+		answer = login_answer(rq, rq->login.err, &status);
+		return http_respond(rq, status, "application/json", answer, 1);
+	}
 	rq->job.apply = NULL;
 	rq->job.done = login_done;
 	rq->job.actor = rq->login.client[0] != '\0' ? rq->login.client :

@@ -156,6 +156,8 @@ serve(struct kalitd *d)
 	if ((r = auditq_new(d->cfg->database, session_tick, d->session, 2000,
 	    &d->auditq)) != KALIT_OK)
 		return fail(r, d->cfg->database);
+	auditq_summarize(d->auditq, (long)d->cfg->audit_summary_interval *
+	    1000, http_code_of);
 	if ((r = http_start(d, &h)) != KALIT_OK)
 		return fail(r, "listen");
 	log_msg(LOG_LEVEL_WARN, "listening on %s://%s%s%s:%d with %d "

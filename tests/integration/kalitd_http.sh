@@ -20,7 +20,10 @@ make_csr v.csr && mv v.csr.key v.key &&
 PORT=$(free_port)
 write_conf "" "auth_max_failures = 5
 auth_window = 4" "[responder]
-ca_database = $DB"
+ca_database = $DB
+
+[audit]
+summary_interval = 2"
 kd keygen >/dev/null || fail "keygen"
 add_client portal || fail "client add portal"
 add_client second || fail "client add second"
@@ -237,6 +240,64 @@ assert_eq "6 logins whose clients hung up: audited" \
     detail = 'ok'")" $((_before + 6))
 good_login "a login after them"
 
+# --- junk logins: summed up, not a row each ----------------------------------------
+
+# rows ACTION: audit records of that action.
+rows() {
+	count "SELECT count(*) FROM audit WHERE action = '$1'"
+}
+# refusals: the refusals the summary records count so far.
+refusals() {
+	login_outcomes "$SRV/kalitd.db" | grep -vc '^ok$'
+}
+cat >junk.py <<'PY'
+import http.client, sys
+port, n = int(sys.argv[1]), int(sys.argv[2])
+c = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+bodies = [b"junk", b"{}", b'{"client_id": "nosuch", "challenge": "x", '
+    b'"pkcs7": "AAAA"}', b'{"client_id": "portal", "challenge": "' +
+    b"A" * 64 + b'", "pkcs7": "MAA="}']
+got = {}
+for i in range(n):
+    c.request("POST", "/v1/login", bodies[i % len(bodies)],
+        {"Content-Type": "application/json"})
+    r = c.getresponse()
+    r.read()
+    got[r.status] = got.get(r.status, 0) + 1
+print(" ".join("%d:%d" % kv for kv in sorted(got.items())))
+PY
+_login0=$(rows login)
+_sum0=$(rows login-refusals)
+_ref0=$(refusals)
+_t0=$(date +%s)
+assert_eq "400 junk logins: each refused" "$(python3 junk.py "$PORT" 400)" \
+    "400:400"
+_secs=$(($(date +%s) - _t0))
+assert_eq "... no login record for any of them" "$(rows login)" "$_login0"
+_i=0
+until [ "$(refusals)" -ge $((_ref0 + 400)) ] || [ $_i -ge 50 ]; do
+	sleep 0.2
+	_i=$((_i + 1))
+done
+assert_eq "... counted in the summary records (every summary_interval)" \
+    "$(refusals)" $((_ref0 + 400))
+_sums=$(($(rows login-refusals) - _sum0))
+assert "... in at most one summary record per 2 s ($_sums in ${_secs} s)" \
+    "$_sums" -le $((_secs / 2 + 3))
+sqlite3 "$SRV/kalitd.db" "SELECT actor, action, detail FROM audit WHERE
+    action = 'login-refusals'" >sums.txt
+assert_eq "... each summary names the codes with their counts" \
+    "$(grep -Evc '^-\|login-refusals\|[a-z_]+=[0-9]+( [a-z_]+=[0-9]+)*$' \
+    sums.txt)/$(wc -l <sums.txt | tr -d ' ')" "0/$(rows login-refusals)"
+http GET /metrics
+assert_grep "... and in kalitd_logins_total" \
+    '^kalitd_logins_total\{outcome="challenge_unknown"\} [1-9][0-9]+$' "$OUT"
+good_login "a genuine login after the junk"
+assert_eq "... adds its own record" "$(rows login)" $((_login0 + 1))
+
 stop_kalitd
 assert_eq "kalitd stopped cleanly (no leak under LeakSanitizer)" "$KRC" 0
+assert_eq "every refusal is in a summary record after the stop" \
+    "$(login_outcomes "$SRV/kalitd.db" | sort | uniq -c | awk '$2 != "ok" \
+    { n += $1 } END { print n }')" 401
 finish

@@ -161,3 +161,17 @@ expect_http() {
 		ok "$1 ($2 $3)"
 	fi
 }
+
+# login_outcomes DB: one line per login attempt the audit log of kalitd's
+# database DB accounts for: the detail of each login record, and each
+# refusal counted in a login-refusals summary ("CODE=N ...") N times.
+login_outcomes() {
+	sqlite3 "$1" "SELECT action, detail FROM audit WHERE action IN
+	    ('login', 'login-refusals')" | awk -F'|' '
+	$1 == "login" { print $2; next }
+	{ n = split($2, kv, " ")
+	  for (i = 1; i <= n; i++) {
+		split(kv[i], p, "=")
+		for (j = 0; j < p[2]; j++) print p[1]
+	  } }'
+}
