@@ -54,6 +54,9 @@ static const struct opt opts[] = {
 	{ "server", "max_connections", OPT_INT, O(max_connections), 1,
 	    100000 },
 	{ "server", "behind_proxy", OPT_BOOL, O(behind_proxy), 0, 0 },
+	{ "server", "max_connections_per_address", OPT_INT,
+	    O(max_per_address), 1, 100000 },
+	{ "server", "request_timeout", OPT_I64, O(request_timeout), 1, 3600 },
 	{ "server", "auth_max_failures", OPT_INT, O(auth_max_failures), 1,
 	    1000 },
 	{ "server", "auth_window", OPT_I64, O(auth_window), 1, 86400 },
@@ -273,6 +276,9 @@ config_defaults(struct parse *ps)
 		c->issuer = NULL;
 		return -1;
 	}
+	/* Behind a proxy every connection comes from the proxy. */
+	if (c->max_per_address == 0)
+		c->max_per_address = c->behind_proxy ? c->max_connections : 64;
 	if (spec_path(ps, &c->key_passphrase) != 0 ||
 	    spec_path(ps, &c->tls_passphrase) != 0 ||
 	    spec_path(ps, &c->signer_passphrase) != 0 ||
@@ -392,6 +398,8 @@ config_load(const char *path, struct config **cp)
 	c->max_body = 64 * 1024;
 	c->connection_timeout = 10;
 	c->max_connections = 4096;
+	c->max_per_address = 0;		/* config_defaults() */
+	c->request_timeout = 30;
 	c->auth_max_failures = 10;
 	c->auth_window = 300;
 	c->token_lifetime = 600;

@@ -21,6 +21,8 @@ struct config {
 	size_t		 max_body;
 	int		 connection_timeout;	/* seconds */
 	int		 max_connections;
+	int		 max_per_address;	/* connections of one address */
+	int64_t		 request_timeout;	/* seconds for a whole request */
 	int		 auth_max_failures;	/* of a client, from an address */
 	int64_t		 auth_window;		/* seconds */
 	int		 behind_proxy;		/* plain HTTP off loopback allowed */

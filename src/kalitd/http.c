@@ -446,6 +446,7 @@ do_verify(struct req *rq)
 static enum MHD_Result
 dispatch(struct req *rq)
 {
+	http_conn_busy(rq);
 	if (atomic_load(&rq->h->d->draining) && rq->route != ROUTE_HEALTHZ &&
 	    rq->route != ROUTE_METRICS)
 		return http_respond_err(rq, KALIT_ERR_BUSY);
@@ -603,8 +604,8 @@ on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
 	struct http *h = cls;
 	struct req *rq = *req_cls;
 
-	(void)conn;
 	(void)toe;
+	http_conn_next(h, conn);
 	if (rq == NULL)
 		return;
 	free(rq->rest);
@@ -683,6 +684,10 @@ http_start(struct kalitd *d, struct http **hp)
 		return KALIT_ERR_NOMEM;
 	h->d = d;
 	atomic_init(&h->inflight, 0);
+	if (http_conns_start(h, c->request_timeout) != KALIT_OK) {
+		free(h);
+		return KALIT_ERR_INTERNAL;
+	}
 	if (d->tls_cert != NULL) {
 		flags |= MHD_USE_TLS;
 		tls[0] = (struct MHD_OptionItem){ MHD_OPTION_HTTPS_MEM_CERT, 0,
@@ -699,6 +704,9 @@ http_start(struct kalitd *d, struct http **hp)
 	    MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)c->threads,
 	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)c->connection_timeout,
 	    MHD_OPTION_CONNECTION_LIMIT, (unsigned int)c->max_connections,
+	    MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+	    (unsigned int)c->max_per_address,
+	    MHD_OPTION_NOTIFY_CONNECTION, http_conn_notify, h,
 	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)32768,
 	    MHD_OPTION_NOTIFY_COMPLETED, on_completed, h,
 	    MHD_OPTION_UNESCAPE_CALLBACK, unescape, NULL,
@@ -707,6 +715,8 @@ http_start(struct kalitd *d, struct http **hp)
 	if (h->mhd == NULL) {
 		log_msg(LOG_LEVEL_ERROR, "cannot listen on %s port %d; is it "
 		    "in use?", c->listen, c->port);
+		http_conns_stop(h);
+		http_conns_free(h);
 		free(h);
 		return KALIT_ERR_IO;
 	}
@@ -731,6 +741,8 @@ http_stop(struct http *h)
 {
 	if (h == NULL)
 		return;
+	http_conns_stop(h);
 	MHD_stop_daemon(h->mhd);
+	http_conns_free(h);
 	free(h);
 }

@@ -37,6 +37,7 @@ static atomic_uint_fast64_t lat_sum_us;
 static atomic_uint_fast64_t batch_bucket[NBATCH + 1];
 static atomic_uint_fast64_t batch_sum;
 static atomic_uint_fast64_t client_auth[METRICS_AUTH__MAX];
+static atomic_uint_fast64_t request_timeouts;
 
 void
 metrics_request(enum metrics_endpoint e, unsigned int status)
@@ -67,6 +68,12 @@ void
 metrics_client_auth(enum metrics_auth what)
 {
 	atomic_fetch_add_explicit(&client_auth[what], 1, memory_order_relaxed);
+}
+
+void
+metrics_request_timeout(void)
+{
+	atomic_fetch_add_explicit(&request_timeouts, 1, memory_order_relaxed);
 }
 
 void
@@ -184,6 +191,10 @@ metrics_render(size_t challenges_used)
 	    "kalitd_client_auth_throttled_total %llu\n",
 	    LOAD(client_auth[METRICS_AUTH_FAILED]),
 	    LOAD(client_auth[METRICS_AUTH_THROTTLED]));
+	fprintf(f, "# HELP kalitd_request_timeouts_total Connections closed "
+	    "because their request did not arrive whole within "
+	    "request_timeout.\n# TYPE kalitd_request_timeouts_total counter\n"
+	    "kalitd_request_timeouts_total %llu\n", LOAD(request_timeouts));
 	fprintf(f, "# HELP kalitd_challenges_used Used challenges remembered "
 	    "until they expire.\n# TYPE kalitd_challenges_used gauge\n"
 	    "kalitd_challenges_used %zu\n", challenges_used);

@@ -34,6 +34,8 @@ void	metrics_request(enum metrics_endpoint e, unsigned int status);
 void	metrics_login(int err, double seconds);
 /* A client authentication that failed or was throttled. */
 void	metrics_client_auth(enum metrics_auth what);
+/* A connection closed because its request did not arrive in time. */
+void	metrics_request_timeout(void);
 /* Records written by one audit transaction. */
 void	metrics_audit_batch(size_t n);
 
