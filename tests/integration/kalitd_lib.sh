@@ -175,3 +175,16 @@ login_outcomes() {
 		for (j = 0; j < p[2]; j++) print p[1]
 	  } }'
 }
+
+# citizen_pki: make_pki, the citizen CA's CRL, and v.crt and v.key (in the
+# current directory, $TMP) of a citizen issued by kalit-ca.
+citizen_pki() {
+	make_pki
+	cd "$TMP" || exit 99
+	kca crl --ca citizen --ca-pass "file:$CAPASS" >/dev/null 2>&1 ||
+	    fail "crl --ca citizen"
+	make_csr "$TMP/v.csr" && mv "$TMP/v.csr.key" "$TMP/v.key" &&
+	    kca_issue --profile citizen --given-name Vali --surname Aliyev \
+	    --pinfl "$(pinfl 1)" --csr "$TMP/v.csr" --out "$TMP/v.crt" \
+	    >/dev/null 2>&1 || fail "kalit-ca issue v"
+}

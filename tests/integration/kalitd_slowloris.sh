@@ -8,14 +8,7 @@
 . "${TESTLIB:?TESTLIB is not set}"
 . "${KALITD_LIB:?KALITD_LIB is not set}"
 
-make_pki
-cd "$TMP" || exit 99
-kca crl --ca citizen --ca-pass "file:$CAPASS" >/dev/null 2>&1 ||
-    fail "crl --ca citizen"
-make_csr v.csr && mv v.csr.key v.key &&
-    kca_issue --profile citizen --given-name Vali --surname Aliyev \
-    --pinfl "$(pinfl 1)" --csr v.csr --out v.crt >/dev/null 2>&1 ||
-    fail "kalit-ca issue v"
+citizen_pki
 PORT=$(free_port)
 write_conf "" "max_connections = 100
 max_connections_per_address = 20
