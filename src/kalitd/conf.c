@@ -250,6 +250,8 @@ spec_path(struct parse *ps, char **specp)
 	return 0;
 }
 
+static int	is_loopback(const char *);
+
 /* Defaults for what the file leaves out. */
 static int
 config_defaults(struct parse *ps)
@@ -276,9 +278,13 @@ config_defaults(struct parse *ps)
 		c->issuer = NULL;
 		return -1;
 	}
-	/* Behind a proxy every connection comes from the proxy. */
+	/*
+	 * Behind a proxy (behind_proxy, or any on loopback) every connection
+	 * comes from the proxy: only facing clients is one address one host.
+	 */
 	if (c->max_per_address == 0)
-		c->max_per_address = c->behind_proxy ? c->max_connections : 64;
+		c->max_per_address = c->behind_proxy || is_loopback(c->listen) ?
+		    c->max_connections : 64;
 	if (spec_path(ps, &c->key_passphrase) != 0 ||
 	    spec_path(ps, &c->tls_passphrase) != 0 ||
 	    spec_path(ps, &c->signer_passphrase) != 0 ||

@@ -418,8 +418,12 @@ session_client_auth(struct session *s, const struct sockaddr *peer,
 		return KALIT_ERR_CLIENT_AUTH;
 	metrics_client_auth(METRICS_AUTH_FAILED);
 	n = known ? throttle_fail(s, id, key, now) : 0;
-	/* log_msg() escapes the id; the secret is never logged */
-	log_msg(LOG_LEVEL_WARN, "client authentication failed: client %.*s%s "
+	/*
+	 * log_msg() escapes the id; the secret is never logged. Ids of no
+	 * client only with -v: anyone can send any number of them.
+	 */
+	log_msg(known ? LOG_LEVEL_WARN : LOG_LEVEL_INFO,
+	    "client authentication failed: client %.*s%s "
 	    "from %s%s", STORE_CLIENT_ID_MAX, id, known ? "" :
 	    " (not registered)", addr, n >= s->max_failures ?
 	    "; throttled" : "");
