@@ -8,12 +8,16 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 
 #define GROUP_WINDOW_US	1000
+#define NREFUSAL	(1 - KALIT_ERR__MIN)	/* error codes, by -err */
+#define SUMMARY_MAX	2048			/* a summary record's detail */
 
 struct auditq {
 	struct store	*store;
@@ -26,6 +30,10 @@ struct auditq {
 	void		(*tick)(struct store *, void *);
 	void		*arg;
 	long		 interval_ms;
+	/* refusals summed up until the next summary record; under mu */
+	long		 summary_ms;		/* 0: none yet */
+	const char	*(*code_name)(int);
+	atomic_uint_fast64_t refused[NREFUSAL];
 };
 
 /* One job inside the transaction whose chain head is *head. */
@@ -89,6 +97,55 @@ batch_write(struct auditq *q, struct auditq_job *batch)
 	return n;
 }
 
+/*
+ * The summary record of the refusals counted since the last one: actor
+ * "-", action "login-refusals", detail "CODE=N ..." with the codes as
+ * clients saw them. Nothing when there were none.
+ */
+static void
+summary_write(struct auditq *q)
+{
+	uint_fast64_t n[NREFUSAL];
+	struct audit_head head;
+	char detail[SUMMARY_MAX];
+	const char *name;
+	size_t i, j, len = 0;
+	int r, any = 0;
+
+	for (i = 0; i < NREFUSAL; i++)
+		any |= (n[i] = atomic_exchange(&q->refused[i], 0)) != 0;
+	if (!any)
+		return;
+	detail[0] = '\0';
+	for (i = 0; i < NREFUSAL; i++) {
+		if (n[i] == 0)
+			continue;
+		name = q->code_name(-(int)i);
+		/* codes that clients see as one (server_error) count as one */
+		for (j = i + 1; j < NREFUSAL; j++)
+			if (n[j] != 0 && strcmp(q->code_name(-(int)j),
+			    name) == 0) {
+				n[i] += n[j];
+				n[j] = 0;
+			}
+		if (len < sizeof(detail))
+			len += (size_t)snprintf(detail + len, sizeof(detail) -
+			    len, "%s%s=%llu", len ? " " : "", name,
+			    (unsigned long long)n[i]);
+	}
+	memset(&head, 0, sizeof(head));
+	if ((r = store_begin(q->store)) == KALIT_OK &&
+	    (r = audit_append_at(q->store, &head, "-", "login-refusals", NULL,
+	    detail)) == KALIT_OK)
+		r = store_commit(q->store);
+	if (r != KALIT_OK) {
+		store_rollback(q->store);
+		log_msg(LOG_LEVEL_ERROR, "audit: login-refusals %s not written: "
+		    "%s", detail, kalit_errname(r));
+	} else
+		metrics_audit_batch(1);
+}
+
 static void
 deadline_after_us(struct timespec *ts, long us)
 {
@@ -122,16 +179,25 @@ writer(void *arg)
 {
 	struct auditq *q = arg;
 	struct auditq_job *batch;
-	struct timespec next_tick, until;
+	struct timespec next_tick, next_summary, until, *wake;
+	long summary_ms = 0;
 	int stop, busy = 0;
 
 	deadline_after(&next_tick, q->interval_ms);
 	for (;;) {
 		pthread_mutex_lock(&q->mu);
+		if (q->summary_ms != summary_ms) {	/* auditq_summarize() */
+			summary_ms = q->summary_ms;
+			deadline_after(&next_summary, summary_ms);
+		}
+		wake = summary_ms != 0 && (next_summary.tv_sec <
+		    next_tick.tv_sec || (next_summary.tv_sec ==
+		    next_tick.tv_sec && next_summary.tv_nsec <
+		    next_tick.tv_nsec)) ? &next_summary : &next_tick;
 		q->idle = 1;
 		while (q->head == NULL && !q->stopping &&
-		    pthread_cond_timedwait(&q->cv, &q->mu, &next_tick) !=
-		    ETIMEDOUT)
+		    q->summary_ms == summary_ms &&
+		    pthread_cond_timedwait(&q->cv, &q->mu, wake) != ETIMEDOUT)
 			;
 		q->idle = 0;
 		/*
@@ -154,6 +220,10 @@ writer(void *arg)
 		pthread_mutex_unlock(&q->mu);
 		if (batch != NULL)
 			busy = batch_write(q, batch) > 1;
+		if (summary_ms != 0 && (stop || past(&next_summary))) {
+			summary_write(q);
+			deadline_after(&next_summary, summary_ms);
+		}
 		if (stop)
 			break;
 		if (q->tick != NULL && past(&next_tick)) {
@@ -196,6 +266,25 @@ auditq_new(const char *path, void (*tick)(struct store *, void *), void *arg,
 	}
 	*qp = q;
 	return KALIT_OK;
+}
+
+void
+auditq_summarize(struct auditq *q, long interval_ms,
+    const char *(*code_name)(int))
+{
+	pthread_mutex_lock(&q->mu);
+	q->code_name = code_name;
+	q->summary_ms = interval_ms;
+	pthread_cond_signal(&q->cv);
+	pthread_mutex_unlock(&q->mu);
+}
+
+void
+auditq_refused(struct auditq *q, int err)
+{
+	if (err > 0 || err < KALIT_ERR__MIN)
+		err = KALIT_ERR_INTERNAL;
+	atomic_fetch_add_explicit(&q->refused[-err], 1, memory_order_relaxed);
 }
 
 void

@@ -39,6 +39,19 @@ int	auditq_new(const char *path, void (*tick)(struct store *, void *),
 	    void *arg, long interval_ms, struct auditq **qp);
 void	auditq_free(struct auditq *q);
 
+/*
+ * Refusals that are not worth a record each (auditq_refused()) are summed
+ * up per code and written as one record, actor "-", action
+ * "login-refusals", detail "CODE=N CODE=N ...", every interval_ms
+ * (when there were any) and when the writer stops. code_name names a
+ * code as clients see it (codes of one name are summed together).
+ */
+void	auditq_summarize(struct auditq *q, long interval_ms,
+	    const char *(*code_name)(int));
+
+/* Counts a refusal with code err for the next summary record; lock-free. */
+void	auditq_refused(struct auditq *q, int err);
+
 /* Queues job; never blocks on the database. */
 void	auditq_submit(struct auditq *q, struct auditq_job *job);
 

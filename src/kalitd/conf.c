@@ -55,6 +55,12 @@ static const struct opt opts[] = {
 	{ "server", "max_connections", OPT_INT, O(max_connections), 1,
 	    100000 },
 	{ "server", "behind_proxy", OPT_BOOL, O(behind_proxy), 0, 0 },
+	{ "server", "max_connections_per_address", OPT_INT,
+	    O(max_per_address), 1, 100000 },
+	{ "server", "request_timeout", OPT_I64, O(request_timeout), 1, 3600 },
+	{ "server", "auth_max_failures", OPT_INT, O(auth_max_failures), 1,
+	    1000 },
+	{ "server", "auth_window", OPT_I64, O(auth_window), 1, 86400 },
 	{ "server", "tls_key_file", OPT_PATH, O(tls_key_file), 0, 0 },
 	{ "server", "tls_passphrase", OPT_STR, O(tls_passphrase), 0, 0 },
 	{ "token", "key_dir", OPT_PATH, O(key_dir), 0, 0 },
@@ -103,6 +109,8 @@ static const struct opt opts[] = {
 	{ "timestamp", "accuracy", OPT_INT, O(tsa_accuracy), 1, 60 },
 	{ "verify", "max_body", OPT_SIZE, O(verify_max_body),
 	    VERIFY_MAX_BODY_MIN, VERIFY_MAX_BODY_MAX },
+	{ "audit", "summary_interval", OPT_I64, O(audit_summary_interval), 1,
+	    86400 },
 };
 #undef O
 
@@ -260,6 +268,8 @@ spec_path(struct parse *ps, char **specp)
 	return 0;
 }
 
+static int	is_loopback(const char *);
+
 /* Defaults for what the file leaves out. */
 static int
 config_defaults(struct parse *ps)
@@ -286,6 +296,13 @@ config_defaults(struct parse *ps)
 		c->issuer = NULL;
 		return -1;
 	}
+	/*
+	 * Behind a proxy (behind_proxy, or any on loopback) every connection
+	 * comes from the proxy: only facing clients is one address one host.
+	 */
+	if (c->max_per_address == 0)
+		c->max_per_address = c->behind_proxy || is_loopback(c->listen) ?
+		    c->max_connections : 64;
 	if (spec_path(ps, &c->key_passphrase) != 0 ||
 	    spec_path(ps, &c->tls_passphrase) != 0 ||
 	    spec_path(ps, &c->signer_passphrase) != 0 ||
@@ -415,6 +432,10 @@ config_load(const char *path, struct config **cp)
 	c->max_body = 64 * 1024;
 	c->connection_timeout = 10;
 	c->max_connections = 4096;
+	c->max_per_address = 0;		/* config_defaults() */
+	c->request_timeout = 30;
+	c->auth_max_failures = 10;
+	c->auth_window = 300;
 	c->token_lifetime = 600;
 	c->challenge_lifetime = 120;
 	c->challenges_max = 2000000;
@@ -437,6 +458,7 @@ config_load(const char *path, struct config **cp)
 	c->rev.status_bytes = VALIDATE_STATUS_BYTES_DEFAULT;
 	c->rev.crl_bytes = VALIDATE_CRL_BYTES_DEFAULT;
 	c->ocsp_cache_bytes = (size_t)256 << 20;
+	c->audit_summary_interval = 60;
 	r = KALIT_ERR_CONFIG;
 	if (memchr(buf, '\0', len) != NULL) {
 		log_msg(LOG_LEVEL_ERROR, "%s: not a text file", path);

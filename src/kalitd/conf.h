@@ -21,6 +21,10 @@ struct config {
 	size_t		 max_body;
 	int		 connection_timeout;	/* seconds */
 	int		 max_connections;
+	int		 max_per_address;	/* connections of one address */
+	int64_t		 request_timeout;	/* seconds for a whole request */
+	int		 auth_max_failures;	/* of a client, from an address */
+	int64_t		 auth_window;		/* seconds */
 	int		 behind_proxy;		/* plain HTTP off loopback allowed */
 	char		*tls_key_file;		/* PKCS#12: HTTPS when set */
 	char		*tls_passphrase;	/* a secret_read() spec */
@@ -60,6 +64,8 @@ struct config {
 	int		 tsa_accuracy;		/* seconds */
 	/* [verify]: POST /v1/verify */
 	size_t		 verify_max_body;	/* bytes of one request */
+	/* [audit] */
+	int64_t		 audit_summary_interval; /* seconds */
 };
 
 /*

@@ -38,6 +38,7 @@ enum route {
 	ROUTE_CRL,
 	ROUTE_TIMESTAMP,
 	ROUTE_VERIFY,
+	ROUTE_CA,
 	ROUTE__MAX
 };
 
@@ -66,6 +67,7 @@ static const struct {
 	    METRICS_TIMESTAMP, TSA_REQUEST_MAX },
 	/* max_body: [verify] max_body */
 	{ "/v1/verify", "POST", "application/json", METRICS_VERIFY, 0 },
+	{ "/ca/", "GET", NULL, METRICS_CA, 0 },
 };
 
 unsigned int
@@ -218,6 +220,34 @@ http_resume(struct req *rq, unsigned int status, char *answer)
 	MHD_resume_connection(rq->conn);
 }
 
+/* Frees a string that may hold a token, wiped first. */
+static void
+clear_free_text(void *text)
+{
+	if (text != NULL)
+		OPENSSL_clear_free(text, strlen(text));
+}
+
+/* Queues the answer the writer thread made (http_resume()), taking it. */
+static enum MHD_Result
+respond_ready(struct req *rq)
+{
+	struct MHD_Response *resp;
+	char *answer = rq->answer;
+
+	rq->answer = NULL;
+	if (answer == NULL)
+		return http_respond_err(rq, KALIT_ERR_NOMEM);
+	/* MHD frees it once sent: wiped, as it may be a token. */
+	if ((resp = MHD_create_response_from_buffer_with_free_callback(
+	    strlen(answer), answer, clear_free_text)) == NULL) {
+		clear_free_text(answer);
+		return MHD_NO;
+	}
+	return http_queue(rq, rq->status, resp, "application/json",
+	    "no-store");
+}
+
 static double
 elapsed(const struct timespec *t0)
 {
@@ -228,12 +258,10 @@ elapsed(const struct timespec *t0)
 	    (double)(t.tv_nsec - t0->tv_nsec) / 1e9;
 }
 
-static void
-login_done(struct auditq_job *job, int result)
+/* The answer to a login that ended with err; *statusp its status. */
+static char *
+login_answer(struct req *rq, int err, unsigned int *statusp)
 {
-	struct req *rq = (struct req *)((char *)job -
-	    offsetof(struct req, job));
-	int err = result != KALIT_OK ? result : rq->login.err;
 	char *answer;
 
 	metrics_login(err, elapsed(&rq->t0));
@@ -245,7 +273,21 @@ login_done(struct auditq_job *job, int result)
 	} else
 		answer = http_error_body(http_code_of(err),
 		    kalit_strerror(err));
-	http_resume(rq, http_status_of(err), answer);
+	*statusp = http_status_of(err);
+	return answer;
+}
+
+static void
+login_done(struct auditq_job *job, int result)
+{
+	struct req *rq = (struct req *)((char *)job -
+	    offsetof(struct req, job));
+	unsigned int status;
+	char *answer;
+
+	answer = login_answer(rq, result != KALIT_OK ? result : rq->login.err,
+	    &status);
+	http_resume(rq, status, answer);
 }
 
 /* The address the request came from; NULL if MHD does not know it. */
@@ -259,15 +301,21 @@ client_addr(struct req *rq)
 	return ci != NULL ? ci->client_addr : NULL;
 }
 
-/* The login's outcome is known: it waits for its audit record. */
 static void
-login_audit(struct req *rq)
+login_log_refused(struct req *rq)
 {
 	if (rq->login.err != KALIT_OK)
 		log_msg(LOG_LEVEL_INFO, "login refused: %s (client %s, "
 		    "serial %s)", http_code_of(rq->login.err),
 		    rq->login.client[0] ? rq->login.client : "-",
 		    rq->login.serial[0] ? rq->login.serial : "-");
+}
+
+/* The login's outcome is known: it waits for its audit record. */
+static void
+login_audit(struct req *rq)
+{
+	login_log_refused(rq);
 	rq->job.apply = NULL;
 	rq->job.done = login_done;
 	rq->job.actor = rq->login.client[0] != '\0' ? rq->login.client :
@@ -297,9 +345,24 @@ do_login(struct req *rq)
 {
 	struct kalitd *d = rq->h->d;
 	struct state *st = state_acquire(d);
+	unsigned int status;
+	char *answer;
 
 	login_run(d, st, (const char *)rq->body, rq->len, client_addr(rq),
 	    state_now(), &rq->login);
+	/*
+	 * Refused before a signature verified (no serial): junk, unknown
+	 * clients, bad challenges and signatures are summed up in one
+	 * record an interval, not a row each, and answered at once.
+	 */
+	if (rq->login.pending == NULL && rq->login.err != KALIT_OK &&
+	    rq->login.serial[0] == '\0') {
+		state_release(st);
+		login_log_refused(rq);
+		auditq_refused(d->auditq, rq->login.err);
+		answer = login_answer(rq, rq->login.err, &status);
+		return http_respond(rq, status, "application/json", answer, 1);
+	}
 	/* Suspend before submitting: done may run before we return. */
 	MHD_suspend_connection(rq->conn);
 	if (rq->login.pending != NULL) {
@@ -359,14 +422,21 @@ int
 http_client_auth(struct req *rq, const char *id, const char *secret,
     struct store_client *c)
 {
+	const union MHD_ConnectionInfo *ci;
+	const struct sockaddr *peer;
 	char *user, *pass = NULL;
 	int r;
 
+	ci = MHD_get_connection_info(rq->conn,
+	    MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	peer = ci != NULL ? ci->client_addr : NULL;
 	user = MHD_basic_auth_get_username_password(rq->conn, &pass);
 	if (user != NULL)
-		r = session_client_auth(rq->h->d->session, user, pass, c);
+		r = session_client_auth(rq->h->d->session, peer, user, pass, c,
+		    &rq->retry_after);
 	else
-		r = session_client_auth(rq->h->d->session, id, secret, c);
+		r = session_client_auth(rq->h->d->session, peer, id, secret, c,
+		    &rq->retry_after);
 	MHD_free(user);
 	if (pass != NULL) {
 		OPENSSL_cleanse(pass, strlen(pass));
@@ -453,6 +523,7 @@ do_verify(struct req *rq)
 static enum MHD_Result
 dispatch(struct req *rq)
 {
+	http_conn_busy(rq);
 	if (atomic_load(&rq->h->d->draining) && rq->route != ROUTE_HEALTHZ &&
 	    rq->route != ROUTE_METRICS)
 		return http_respond_err(rq, KALIT_ERR_BUSY);
@@ -481,6 +552,8 @@ dispatch(struct req *rq)
 		return do_timestamp(rq);
 	case ROUTE_VERIFY:
 		return do_verify(rq);
+	case ROUTE_CA:
+		return http_ocsp_ca_cert(rq);
 	}
 	return http_respond_err(rq, KALIT_ERR_INTERNAL);
 }
@@ -574,17 +647,13 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url,
 	struct req *rq = *req_cls;
 	size_t max;
 	unsigned char *p;
-	char *answer;
 
 	(void)version;
 	if (rq == NULL)
 		return on_headers(cls, conn, url, method, req_cls);
 	if (rq->ready) {
-		answer = rq->answer;	/* MHD frees it now */
-		rq->answer = NULL;
 		rq->ready = 0;
-		return http_respond(rq, rq->status, "application/json",
-		    answer, 1);
+		return respond_ready(rq);
 	}
 	if (*upload_size != 0) {	/* a piece of the body */
 		max = body_max(rq);
@@ -612,15 +681,18 @@ on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
 	struct http *h = cls;
 	struct req *rq = *req_cls;
 
-	(void)conn;
 	(void)toe;
+	http_conn_next(h, conn);
 	if (rq == NULL)
 		return;
 	free(rq->rest);
 	free(rq->body);
+	/*
+	 * A client that hung up while the writer thread worked for it
+	 * leaves the answer unsent (on a login, the token): wipe it.
+	 */
+	clear_free_text(rq->answer);
 	login_result_clear(&rq->login);
-	if (rq->answer != NULL)	/* the client went away: it may be a token */
-		OPENSSL_clear_free(rq->answer, strlen(rq->answer));
 	free(rq);
 	*req_cls = NULL;
 	atomic_fetch_sub(&h->inflight, 1);
@@ -689,6 +761,10 @@ http_start(struct kalitd *d, struct http **hp)
 		return KALIT_ERR_NOMEM;
 	h->d = d;
 	atomic_init(&h->inflight, 0);
+	if (http_conns_start(h, c->request_timeout) != KALIT_OK) {
+		free(h);
+		return KALIT_ERR_INTERNAL;
+	}
 	if (d->tls_cert != NULL) {
 		flags |= MHD_USE_TLS;
 		tls[0] = (struct MHD_OptionItem){ MHD_OPTION_HTTPS_MEM_CERT, 0,
@@ -705,6 +781,9 @@ http_start(struct kalitd *d, struct http **hp)
 	    MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)c->threads,
 	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)c->connection_timeout,
 	    MHD_OPTION_CONNECTION_LIMIT, (unsigned int)c->max_connections,
+	    MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+	    (unsigned int)c->max_per_address,
+	    MHD_OPTION_NOTIFY_CONNECTION, http_conn_notify, h,
 	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)32768,
 	    MHD_OPTION_NOTIFY_COMPLETED, on_completed, h,
 	    MHD_OPTION_UNESCAPE_CALLBACK, unescape, NULL,
@@ -713,6 +792,8 @@ http_start(struct kalitd *d, struct http **hp)
 	if (h->mhd == NULL) {
 		log_msg(LOG_LEVEL_ERROR, "cannot listen on %s port %d; is it "
 		    "in use?", c->listen, c->port);
+		http_conns_stop(h);
+		http_conns_free(h);
 		free(h);
 		return KALIT_ERR_IO;
 	}
@@ -737,6 +818,8 @@ http_stop(struct http *h)
 {
 	if (h == NULL)
 		return;
+	http_conns_stop(h);
 	MHD_stop_daemon(h->mhd);
+	http_conns_free(h);
 	free(h);
 }

@@ -6,6 +6,7 @@
 #ifndef KALITD_HTTP_INT_H
 #define KALITD_HTTP_INT_H
 
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -22,10 +23,19 @@
 #include "x509.h"
 
 /* The server's HTTP side: http_start() makes it. */
+struct conn_track;
+
 struct http {
 	struct kalitd		*d;
 	struct MHD_Daemon	*mhd;
 	atomic_int		 inflight;
+	/* the whole-request deadline (http_conn.c) */
+	pthread_mutex_t		 conns_mu;
+	pthread_cond_t		 conns_cv;
+	struct conn_track	*conns;		/* open connections */
+	pthread_t		 reaper;
+	int			 reaper_stop;
+	int64_t			 request_timeout_ms;
 };
 
 /* One request, from its headers until MHD is done with it. */
@@ -88,9 +98,32 @@ void	http_resume(struct req *rq, unsigned int status, char *answer);
 /*
  * Authenticates the client of HTTP Basic, or without that header the one
  * id and secret (both may be NULL: KALIT_ERR_CLIENT_AUTH) name; fills *c.
+ * KALIT_ERR_RATE_LIMITED (with rq->retry_after) after too many failures
+ * (session_client_auth()).
  */
 int	http_client_auth(struct req *rq, const char *id, const char *secret,
 	    struct store_client *c);
+
+/*
+ * http_conn.c: the whole-request deadline. http_conns_start() starts the
+ * reaper, which shuts down the socket of every connection whose request
+ * has not arrived whole within timeout_s of its start (or of the end of
+ * the connection's previous request); http_conns_stop() stops it, before
+ * MHD_stop_daemon(), and http_conns_free() frees the rest after it.
+ */
+int	http_conns_start(struct http *h, int64_t timeout_s);
+void	http_conns_stop(struct http *h);
+void	http_conns_free(struct http *h);
+/* MHD_OPTION_NOTIFY_CONNECTION's callback; cls is the struct http. */
+void	http_conn_notify(void *cls, struct MHD_Connection *conn,
+	    void **socket_context, enum MHD_ConnectionNotificationCode code);
+/*
+ * The request arrived whole: kalitd works on it (and may suspend it), so
+ * the deadline no longer applies to it.
+ */
+void	http_conn_busy(struct req *rq);
+/* A request of conn completed: the clock of its next one starts. */
+void	http_conn_next(struct http *h, struct MHD_Connection *conn);
 
 /* http_token.c: GET /v1/jwks, POST /v1/introspect, POST /v1/revoke */
 enum MHD_Result http_token_jwks(struct req *rq);
@@ -99,11 +132,12 @@ enum MHD_Result http_token_revoke(struct req *rq);
 
 /*
  * http_ocsp.c: POST /ocsp (the DER request der, len bytes, borrowed),
- * GET /ocsp/BASE64 and GET /crl/NAME
+ * GET /ocsp/BASE64, GET /crl/NAME and GET /ca/NAME.crt
  */
 enum MHD_Result http_ocsp_answer(struct req *rq, const unsigned char *der,
 	    size_t len);
 enum MHD_Result http_ocsp_get(struct req *rq);
 enum MHD_Result http_ocsp_crl(struct req *rq);
+enum MHD_Result http_ocsp_ca_cert(struct req *rq);
 
 #endif

@@ -1,6 +1,7 @@
 /*
- * http_ocsp.c: the OCSP responder and the CRLs over HTTP: POST /ocsp,
- * GET /ocsp/BASE64 (RFC 6960, RFC 5019) and GET /crl/NAME
+ * http_ocsp.c: the OCSP responder, the CRLs and the CA certificates over
+ * HTTP: POST /ocsp, GET /ocsp/BASE64 (RFC 6960, RFC 5019), GET /crl/NAME
+ * and GET /ca/NAME.crt
  */
 #include "config.h"
 #include "http_int.h"
@@ -82,15 +83,32 @@ crl_free(void *arg)
 	responder_crl_release(arg);
 }
 
-/* GET /crl/NAME: the newest CRL kalit-ca published, shared, not copied. */
+/* A CRL or CA certificate, shared, not copied, that caches may keep. */
+static enum MHD_Result
+published_answer(struct req *rq, struct responder_crl *c, const char *ctype)
+{
+	struct kalitd *d = rq->h->d;
+	struct MHD_Response *resp;
+	char cache[64];
+	int64_t now = state_now();
+
+	if ((resp = MHD_create_response_from_buffer_with_free_callback_cls(
+	    c->len, c->der, crl_free, c)) == NULL) {
+		responder_crl_release(c);
+		return MHD_NO;
+	}
+	snprintf(cache, sizeof(cache), "public, max-age=%lld, no-transform",
+	    (long long)d->cfg->http_max_age);
+	cache_headers(resp, c->this_update, now + d->cfg->http_max_age);
+	return http_queue(rq, 200, resp, ctype, cache);
+}
+
+/* GET /crl/NAME: the newest CRL kalit-ca published. */
 enum MHD_Result
 http_ocsp_crl(struct req *rq)
 {
 	struct kalitd *d = rq->h->d;
 	struct responder_crl *c;
-	struct MHD_Response *resp;
-	char cache[64];
-	int64_t now = state_now();
 	int r;
 
 	if (d->responder == NULL)
@@ -102,15 +120,30 @@ http_ocsp_crl(struct req *rq)
 		    "name is CA.crl, CA.delta.crl, or with the shard, "
 		    "CA.K.crl") :
 		    http_respond_err(rq, r);
-	if ((resp = MHD_create_response_from_buffer_with_free_callback_cls(
-	    c->len, c->der, crl_free, c)) == NULL) {
-		responder_crl_release(c);
-		return MHD_NO;
-	}
-	snprintf(cache, sizeof(cache), "public, max-age=%lld, no-transform",
-	    (long long)d->cfg->http_max_age);
-	cache_headers(resp, c->this_update, now + d->cfg->http_max_age);
-	return http_queue(rq, 200, resp, "application/pkix-crl", cache);
+	return published_answer(rq, c, "application/pkix-crl");
+}
+
+/*
+ * GET /ca/NAME.crt: the CA certificate (DER, RFC 5280 section 4.2.2.1)
+ * the "CA Issuers" URL of every certificate kalit-ca issues names.
+ */
+enum MHD_Result
+http_ocsp_ca_cert(struct req *rq)
+{
+	struct kalitd *d = rq->h->d;
+	struct responder_crl *c;
+	int r;
+
+	if (d->responder == NULL)
+		return http_respond_code(rq, 404, "not_found", "this kalitd "
+		    "publishes no CA certificates; see [responder] in "
+		    "kalitd.conf(5)");
+	if ((r = responder_ca_cert(d->responder, rq->rest, &c)) != KALIT_OK)
+		return r == KALIT_ERR_MALFORMED || r == KALIT_ERR_NOT_FOUND ?
+		    http_respond_code(rq, 404, "not_found", "no such CA "
+		    "certificate; its name is CA.crt") :
+		    http_respond_err(rq, r);
+	return published_answer(rq, c, "application/pkix-cert");
 }
 
 /* GET /ocsp/BASE64 (RFC 6960 appendix A.1); MHD has undone the %XX. */

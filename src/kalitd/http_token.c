@@ -30,9 +30,17 @@ struct form {
 	char	*token;
 	char	*client_id;
 	char	*client_secret;
+	int	 hint;		/* token_type_hint was given */
 	int	 bad;
+	int	 repeated;	/* a parameter came twice */
 };
 
+/*
+ * MHD's post processor calls this for each piece of a value: off is where
+ * the piece starts in it, so a piece at 0 of a value already seen is the
+ * parameter once more, which RFC 6749 section 3.2 forbids. (Joining them
+ * made client_id=por&client_id=tal the client "portal".)
+ */
 static enum MHD_Result
 form_field(void *arg, enum MHD_ValueKind kind, const char *key,
     const char *filename, const char *ctype, const char *enc,
@@ -42,22 +50,32 @@ form_field(void *arg, enum MHD_ValueKind kind, const char *key,
 	char **slot, *p;
 	size_t have;
 
-	(void)kind; (void)filename; (void)ctype; (void)enc; (void)off;
+	(void)kind; (void)filename; (void)ctype; (void)enc;
 	if (strcmp(key, "token") == 0)
 		slot = &f->token;
 	else if (strcmp(key, "client_id") == 0)
 		slot = &f->client_id;
 	else if (strcmp(key, "client_secret") == 0)
 		slot = &f->client_secret;
-	else
-		return MHD_YES;	/* token_type_hint and the like */
+	else if (strcmp(key, "token_type_hint") == 0) {
+		if (off == 0 && f->hint++)
+			f->repeated = 1;
+		return f->repeated ? MHD_NO : MHD_YES;
+	} else
+		return MHD_YES;	/* parameters of other extensions */
+	if (off == 0 && *slot != NULL) {
+		f->repeated = 1;
+		return MHD_NO;
+	}
 	have = *slot != NULL ? strlen(*slot) : 0;
-	if (have + size > TOKEN_MAX_SIZE || memchr(data, '\0', size) != NULL ||
+	if (have + size > TOKEN_MAX_SIZE || (size > 0 &&
+	    memchr(data, '\0', size) != NULL) ||
 	    (p = realloc(*slot, have + size + 1)) == NULL) {
 		f->bad = 1;
 		return MHD_NO;
 	}
-	memcpy(p + have, data, size);
+	if (size > 0)
+		memcpy(p + have, data, size);
 	p[have + size] = '\0';
 	*slot = p;
 	return MHD_YES;
@@ -72,23 +90,46 @@ form_clear(struct form *f)
 		OPENSSL_clear_free(f->client_secret, strlen(f->client_secret));
 }
 
-/* Parses the form and authenticates the client (Basic or form fields). */
+/*
+ * Parses the form and authenticates the client (Basic or form fields).
+ * Returns 1 when it has answered (*retp): a malformed form, a repeated
+ * parameter, two ways of client authentication, a failed one.
+ */
 static int
-form_auth(struct req *rq, struct form *f, struct store_client *c)
+form_auth(struct req *rq, struct form *f, struct store_client *c,
+    enum MHD_Result *retp)
 {
 	struct MHD_PostProcessor *pp;
+	int r;
 
 	memset(f, 0, sizeof(*f));
 	if ((pp = MHD_create_post_processor(rq->conn, 4096, form_field,
-	    f)) == NULL)
-		return KALIT_ERR_MALFORMED;
+	    f)) == NULL) {
+		*retp = http_respond_err(rq, KALIT_ERR_MALFORMED);
+		return 1;
+	}
 	if (rq->len > 0 && MHD_post_process(pp, (const char *)rq->body,
-	    rq->len) != MHD_YES)
+	    rq->len) != MHD_YES && !f->repeated)
 		f->bad = 1;
 	MHD_destroy_post_processor(pp);
-	if (f->bad)
-		return KALIT_ERR_MALFORMED;
-	return http_client_auth(rq, f->client_id, f->client_secret, c);
+	if (f->repeated)
+		*retp = http_respond_code(rq, 400, "invalid_request", "a "
+		    "parameter is repeated (RFC 6749 section 3.2)");
+	else if (f->bad)
+		*retp = http_respond_err(rq, KALIT_ERR_MALFORMED);
+	/* RFC 6749 section 2.3: one way of client authentication a request */
+	else if ((f->client_id != NULL || f->client_secret != NULL) &&
+	    MHD_lookup_connection_value(rq->conn, MHD_HEADER_KIND,
+	    MHD_HTTP_HEADER_AUTHORIZATION) != NULL)
+		*retp = http_respond_code(rq, 400, "invalid_request", "the "
+		    "client is authenticated both by HTTP Basic and in the "
+		    "form; use one (RFC 6749 section 2.3)");
+	else if ((r = http_client_auth(rq, f->client_id, f->client_secret,
+	    c)) != KALIT_OK)
+		*retp = http_respond_err(rq, r);
+	else
+		return 0;
+	return 1;
 }
 
 /*
@@ -102,16 +143,16 @@ token_request(struct req *rq, struct store_client *c, json_t **claimsp,
 {
 	struct state *st;
 	struct form f;
-	int r, answered = 1;
+	int answered;
 
 	*claimsp = NULL;
-	if ((r = form_auth(rq, &f, c)) != KALIT_OK)
-		*retp = http_respond_err(rq, r);
-	else if (f.token == NULL)
+	answered = form_auth(rq, &f, c, retp);
+	if (!answered && f.token == NULL) {
 		*retp = http_respond_code(rq, 400, "invalid_request",
 		    "the token parameter is missing");
-	else {
-		answered = 0;
+		answered = 1;
+	}
+	if (!answered) {
 		st = state_acquire(rq->h->d);
 		session_token_check(rq->h->d, st, f.token, strlen(f.token),
 		    state_now(), claimsp);

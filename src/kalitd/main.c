@@ -109,7 +109,7 @@ server_init(struct kalitd *d)
 	if ((r = fetch_init()) != KALIT_OK ||
 	    (r = workers_new(d->cfg->fetch_threads, &d->workers)) !=
 	    KALIT_OK ||
-	    (r = session_new(&d->session)) != KALIT_OK ||
+	    (r = session_new(d->cfg, &d->session)) != KALIT_OK ||
 	    (r = challenges_new(&lim, &d->challenges)) != KALIT_OK)
 		return r;
 	pthread_mutex_init(&d->mu, NULL);
@@ -162,6 +162,8 @@ serve(struct kalitd *d)
 	if ((r = auditq_new(d->cfg->database, session_tick, d->session, 2000,
 	    &d->auditq)) != KALIT_OK)
 		return fail(r, d->cfg->database);
+	auditq_summarize(d->auditq, (long)d->cfg->audit_summary_interval *
+	    1000, http_code_of);
 	if ((r = http_start(d, &h)) != KALIT_OK)
 		return fail(r, "listen");
 	log_msg(LOG_LEVEL_WARN, "listening on %s://%s%s%s:%d with %d "

@@ -12,7 +12,7 @@
 
 static const char *const endpoint_name[METRICS__MAX] = {
 	"challenge", "login", "jwks", "introspect", "revoke", "healthz",
-	"metrics", "ocsp", "crl", "timestamp", "verify", "other"
+	"metrics", "ocsp", "crl", "timestamp", "verify", "ca", "other"
 };
 static const unsigned int statuses[] = {
 	200, 400, 401, 403, 404, 405, 413, 415, 429, 500, 503,
@@ -36,6 +36,8 @@ static atomic_uint_fast64_t lat_bucket[NLAT + 1];
 static atomic_uint_fast64_t lat_sum_us;
 static atomic_uint_fast64_t batch_bucket[NBATCH + 1];
 static atomic_uint_fast64_t batch_sum;
+static atomic_uint_fast64_t client_auth[METRICS_AUTH__MAX];
+static atomic_uint_fast64_t request_timeouts;
 
 void
 metrics_request(enum metrics_endpoint e, unsigned int status)
@@ -60,6 +62,18 @@ metrics_login(int err, double seconds)
 	atomic_fetch_add_explicit(&lat_bucket[i], 1, memory_order_relaxed);
 	atomic_fetch_add_explicit(&lat_sum_us, (uint64_t)(seconds * 1e6),
 	    memory_order_relaxed);
+}
+
+void
+metrics_client_auth(enum metrics_auth what)
+{
+	atomic_fetch_add_explicit(&client_auth[what], 1, memory_order_relaxed);
+}
+
+void
+metrics_request_timeout(void)
+{
+	atomic_fetch_add_explicit(&request_timeouts, 1, memory_order_relaxed);
 }
 
 void
@@ -167,6 +181,20 @@ metrics_render(size_t challenges_used)
 	render_requests(f);
 	render_logins(f);
 	render_batches(f);
+	fprintf(f, "# HELP kalitd_client_auth_failures_total Client "
+	    "authentications that failed (unknown client or wrong secret).\n"
+	    "# TYPE kalitd_client_auth_failures_total counter\n"
+	    "kalitd_client_auth_failures_total %llu\n"
+	    "# HELP kalitd_client_auth_throttled_total Client authentications "
+	    "refused unchecked after too many failures (rate_limited).\n"
+	    "# TYPE kalitd_client_auth_throttled_total counter\n"
+	    "kalitd_client_auth_throttled_total %llu\n",
+	    LOAD(client_auth[METRICS_AUTH_FAILED]),
+	    LOAD(client_auth[METRICS_AUTH_THROTTLED]));
+	fprintf(f, "# HELP kalitd_request_timeouts_total Connections closed "
+	    "because their request did not arrive whole within "
+	    "request_timeout.\n# TYPE kalitd_request_timeouts_total counter\n"
+	    "kalitd_request_timeouts_total %llu\n", LOAD(request_timeouts));
 	fprintf(f, "# HELP kalitd_challenges_used Used challenges remembered "
 	    "until they expire.\n# TYPE kalitd_challenges_used gauge\n"
 	    "kalitd_challenges_used %zu\n", challenges_used);

@@ -74,7 +74,11 @@ struct rev_status;
 int	responder_status(void *arg, X509 *cert, X509 *issuer, int64_t now,
 	    struct rev_status *st);
 
-/* A published CRL, shared: release with responder_crl_release(). */
+/*
+ * A published CRL or CA certificate (DER), shared: release with
+ * responder_crl_release(). this_update and next_update of a certificate
+ * are its notBefore and notAfter.
+ */
 struct responder_crl {
 	atomic_int	 refs;
 	int64_t		 this_update;
@@ -94,5 +98,16 @@ struct responder_crl {
 int	responder_crl(struct responder *r, const char *name,
 	    struct responder_crl **cp);
 void	responder_crl_release(struct responder_crl *c);
+
+/*
+ * The certificate of the CA kalit-ca knows as NAME, for name "NAME.crt",
+ * what follows "/ca/" in the "CA Issuers" URL kalit-ca writes into the
+ * certificates it issues. KALIT_ERR_MALFORMED for another name (NAME must
+ * be a valid profile name), KALIT_ERR_NOT_FOUND when there is no such CA,
+ * KALIT_ERR_DB when the database fails. Read from the database again only
+ * after it changed.
+ */
+int	responder_ca_cert(struct responder *r, const char *name,
+	    struct responder_crl **cp);
 
 #endif

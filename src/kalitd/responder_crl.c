@@ -1,6 +1,7 @@
 /*
- * responder_crl.c: GET /crl/NAME: the CRLs kalit-ca signed and stored,
- * read from the CA database again only after it changed
+ * responder_crl.c: GET /crl/NAME and GET /ca/NAME.crt: the CRLs kalit-ca
+ * signed and stored, and its CA certificates, read from the CA database
+ * again only after it changed
  */
 #include "config.h"
 #include "responder_int.h"
@@ -11,9 +12,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define CRLS_MAX	1024	/* published CRLs remembered */
+#define CRLS_MAX	1024	/* published CRLs and certificates remembered */
 
-/* A CRL read from the database, valid while ocspcache_epoch() is unchanged. */
+/*
+ * A CRL or CA certificate read from the database, valid while
+ * ocspcache_epoch() is unchanged; names end in .crl or .crt, so they
+ * never collide.
+ */
 struct crl_slot {
 	struct crl_slot		*next;
 	char			 name[PROFILE_NAME_MAX + 32];
@@ -26,6 +31,21 @@ responder_crl_release(struct responder_crl *c)
 {
 	if (c != NULL && atomic_fetch_sub(&c->refs, 1) == 1)
 		free(c);
+}
+
+/* A copy of der, len bytes, with its dates and one reference. */
+static int
+published_new(const unsigned char *der, size_t len, int64_t this_update,
+    int64_t next_update, struct responder_crl **cp)
+{
+	if ((*cp = malloc(sizeof(**cp) + len)) == NULL)
+		return KALIT_ERR_NOMEM;
+	atomic_init(&(*cp)->refs, 1);
+	(*cp)->this_update = this_update;
+	(*cp)->next_update = next_update;
+	(*cp)->len = len;
+	memcpy((*cp)->der, der, len);
+	return KALIT_OK;
 }
 
 /* "CA[.K][.delta].crl" → ca, shard (-1 when absent), delta. */
@@ -95,21 +115,53 @@ crl_read(struct responder *r, const char *name, struct responder_crl **cp)
 	    rc == KALIT_OK || rc == KALIT_ERR_NOT_FOUND);
 	if (rc != KALIT_OK)
 		return rc;
-	if ((*cp = malloc(sizeof(**cp) + sc.der_len)) == NULL) {
-		store_crl_clear(&sc);
-		return KALIT_ERR_NOMEM;
-	}
-	atomic_init(&(*cp)->refs, 1);
-	(*cp)->this_update = sc.this_update;
-	(*cp)->next_update = sc.next_update;
-	(*cp)->len = sc.der_len;
-	memcpy((*cp)->der, sc.der, sc.der_len);
+	rc = published_new(sc.der, sc.der_len, sc.this_update, sc.next_update,
+	    cp);
 	store_crl_clear(&sc);
-	return KALIT_OK;
+	return rc;
 }
 
-int
-responder_crl(struct responder *r, const char *name,
+/* Reads the certificate of the CA "NAME.crt" names from the database. */
+static int
+cacert_read(struct responder *r, const char *name, struct responder_crl **cp)
+{
+	char ca[PROFILE_NAME_MAX + 1];
+	struct store_ca rec;
+	struct store_cert sc;
+	struct store *db;
+	unsigned int gen;
+	size_t n = strlen(name);
+	int rc;
+
+	*cp = NULL;
+	if (n < 5 || n - 4 > PROFILE_NAME_MAX ||
+	    strcmp(name + n - 4, ".crt") != 0)
+		return KALIT_ERR_MALFORMED;
+	memcpy(ca, name, n - 4);
+	ca[n - 4] = '\0';
+	if (!profile_name_valid(ca))
+		return KALIT_ERR_MALFORMED;
+	if ((rc = responder_pool_get(r, &db, &gen)) != KALIT_OK)
+		return rc;
+	memset(&sc, 0, sizeof(sc));
+	rc = store_ca_get(db, ca, &rec);
+	if (rc == KALIT_OK)
+		rc = store_cert_get(db, rec.serial, &sc);
+	if (rc == KALIT_ERR_CA_UNKNOWN || rc == KALIT_ERR_SERIAL_UNKNOWN)
+		rc = KALIT_ERR_NOT_FOUND;
+	responder_pool_put(r, db, gen,
+	    rc == KALIT_OK || rc == KALIT_ERR_NOT_FOUND);
+	if (rc != KALIT_OK)
+		return rc;
+	rc = published_new(sc.der, sc.der_len, sc.not_before, sc.not_after, cp);
+	store_cert_clear(&sc);
+	return rc;
+}
+
+/* What name publishes: remembered, or read with readf and remembered. */
+static int
+published(struct responder *r, const char *name,
+    int (*readf)(struct responder *, const char *, struct responder_crl **),
     struct responder_crl **cp)
 {
 	struct crl_slot *slot;
@@ -128,7 +180,7 @@ responder_crl(struct responder *r, const char *name,
 	pthread_mutex_unlock(&r->mu);
 	if (*cp != NULL)
 		return KALIT_OK;
-	if ((rc = crl_read(r, name, &c)) != KALIT_OK)
+	if ((rc = readf(r, name, &c)) != KALIT_OK)
 		return rc;
 	/* Remembered for the next request, unless names run wild. */
 	pthread_mutex_lock(&r->mu);
@@ -152,6 +204,20 @@ responder_crl(struct responder *r, const char *name,
 	pthread_mutex_unlock(&r->mu);
 	*cp = c;
 	return KALIT_OK;
+}
+
+int
+responder_crl(struct responder *r, const char *name,
+    struct responder_crl **cp)
+{
+	return published(r, name, crl_read, cp);
+}
+
+int
+responder_ca_cert(struct responder *r, const char *name,
+    struct responder_crl **cp)
+{
+	return published(r, name, cacert_read, cp);
 }
 
 void

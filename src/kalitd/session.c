@@ -4,11 +4,17 @@
 #include "digest.h"
 #include "err.h"
 #include "log.h"
+#include "metrics.h"
 #include "token.h"
+
+#include <sys/socket.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
 
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
@@ -16,11 +22,23 @@
 
 #define REVOKED_BUCKETS	4096
 #define JTI_MAX		64
+/* Failed client authentications remembered; see session_client_auth(). */
+#define THROTTLE_SLOTS	8192
+#define THROTTLE_PROBE	8
 
 struct revoked {
 	char		 jti[JTI_MAX + 1];
 	int64_t		 exp;
 	struct revoked	*next;
+};
+
+/* Failures of one client from one address (an IPv6 one's /64). */
+struct throttle {
+	char		 id[STORE_CLIENT_ID_MAX + 1];	/* "": a free slot */
+	unsigned char	 addr[16];
+	int		 failures;
+	int64_t		 start;		/* of the window, monotonic seconds */
+	int64_t		 last;		/* the last failure */
 };
 
 struct session {
@@ -30,17 +48,38 @@ struct session {
 	pthread_mutex_t		 revoked_mu;
 	struct revoked		*revoked[REVOKED_BUCKETS];
 	int			 revoked_loaded;
+	pthread_mutex_t		 throttle_mu;
+	struct throttle		*throttle;	/* THROTTLE_SLOTS of them */
+	uint64_t		 throttle_seed;	/* keys the slots' hash */
+	int			 max_failures;
+	int64_t			 window;
 };
 
 int
-session_new(struct session **sp)
+session_new(const struct config *cfg, struct session **sp)
 {
 	struct session *s;
 
-	if ((*sp = s = calloc(1, sizeof(*s))) == NULL)
+	*sp = NULL;
+	if ((s = calloc(1, sizeof(*s))) == NULL ||
+	    (s->throttle = calloc(THROTTLE_SLOTS, sizeof(*s->throttle))) ==
+	    NULL) {
+		free(s);
 		return KALIT_ERR_NOMEM;
+	}
+	/* Unknown to whoever picks the ids and addresses that collide. */
+	if (RAND_bytes((unsigned char *)&s->throttle_seed,
+	    sizeof(s->throttle_seed)) != 1) {
+		free(s->throttle);
+		free(s);
+		return KALIT_ERR_INTERNAL;
+	}
+	s->max_failures = cfg->auth_max_failures;
+	s->window = cfg->auth_window;
 	pthread_rwlock_init(&s->clients_lock, NULL);
 	pthread_mutex_init(&s->revoked_mu, NULL);
+	pthread_mutex_init(&s->throttle_mu, NULL);
+	*sp = s;
 	return KALIT_OK;
 }
 
@@ -69,6 +108,8 @@ session_free(struct session *s)
 	revoked_prune(s, INT64_MAX);
 	pthread_rwlock_destroy(&s->clients_lock);
 	pthread_mutex_destroy(&s->revoked_mu);
+	pthread_mutex_destroy(&s->throttle_mu);
+	free(s->throttle);
 	free(s->clients);
 	free(s);
 }
@@ -200,20 +241,193 @@ secret_hash(const char *secret, char hash[STORE_HASH_HEX + 1])
 	OPENSSL_cleanse(md, sizeof(md));
 }
 
-int
-session_client_auth(struct session *s, const char *id, const char *secret,
-    struct store_client *c)
+/*
+ * The address a throttle entry keys on: IPv4 as it is (mapped into IPv6
+ * when it came so), IPv6 by its /64, since one host commonly has a whole
+ * /64 to pick addresses from. A text form into text (INET6_ADDRSTRLEN).
+ */
+static void
+peer_key(const struct sockaddr *sa, unsigned char key[16], char *text,
+    size_t len)
 {
-	char hash[STORE_HASH_HEX + 1];
-	int ok;
+	const struct sockaddr_in6 *sin6 = (const struct sockaddr_in6 *)sa;
+	const struct sockaddr_in *sin = (const struct sockaddr_in *)sa;
+	const void *a = NULL;
 
-	if (id == NULL || secret == NULL || strlen(secret) > SESSION_SECRET_MAX)
+	memset(key, 0, 16);
+	snprintf(text, len, "?");
+	if (sa != NULL && sa->sa_family == AF_INET) {
+		memcpy(key + 12, &sin->sin_addr, 4);
+		key[10] = key[11] = 0xff;
+		a = &sin->sin_addr;
+	} else if (sa != NULL && sa->sa_family == AF_INET6) {
+		memcpy(key, &sin6->sin6_addr, 16);
+		a = &sin6->sin6_addr;
+		if (!IN6_IS_ADDR_V4MAPPED(&sin6->sin6_addr))
+			memset(key + 8, 0, 8);
+	}
+	if (a != NULL)
+		inet_ntop(sa->sa_family, a, text, (socklen_t)len);
+}
+
+static int64_t
+mono_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec;
+}
+
+static size_t
+throttle_hash(const struct session *s, const char *id,
+    const unsigned char key[16])
+{
+	uint64_t h = 0xcbf29ce484222325ULL ^ s->throttle_seed;
+	size_t i;
+
+	for (i = 0; id[i] != '\0'; i++)
+		h = (h ^ (unsigned char)id[i]) * 0x100000001b3ULL;
+	for (i = 0; i < 16; i++)
+		h = (h ^ key[i]) * 0x100000001b3ULL;
+	return (size_t)(h ^ (h >> 29)) % THROTTLE_SLOTS;
+}
+
+/*
+ * The entry of (id, key) under throttle_mu, or NULL; with make, a new one
+ * in a free or expired slot of its probe run, else in place of the one
+ * that failed longest ago there (the table's memory is fixed).
+ */
+/* A slot a new entry may take: free, or its window is over. */
+static int
+throttle_stale(const struct session *s, const struct throttle *t,
+    int64_t now)
+{
+	return t->id[0] == '\0' || now - t->start >= s->window;
+}
+
+/*
+ * The entry of (id, key) under throttle_mu, or NULL; with make, a new one
+ * in a stale slot of its probe run, else in place of the one there that
+ * failed longest ago (the table's memory is fixed).
+ */
+static struct throttle *
+throttle_slot(struct session *s, const char *id, const unsigned char key[16],
+    int64_t now, int make)
+{
+	struct throttle *t, *victim = NULL;
+	size_t h = throttle_hash(s, id, key), i;
+
+	for (i = 0; i < THROTTLE_PROBE; i++) {
+		t = &s->throttle[(h + i) % THROTTLE_SLOTS];
+		if (t->id[0] != '\0' && strcmp(t->id, id) == 0 &&
+		    memcmp(t->addr, key, 16) == 0)
+			return t;
+		if (victim == NULL || (!throttle_stale(s, victim, now) &&
+		    (throttle_stale(s, t, now) || t->last < victim->last)))
+			victim = t;
+	}
+	if (!make)
+		return NULL;
+	memset(victim, 0, sizeof(*victim));
+	snprintf(victim->id, sizeof(victim->id), "%s", id);
+	memcpy(victim->addr, key, 16);
+	victim->start = now;
+	return victim;
+}
+
+/* Seconds until (id, key) may try again; 0 when it may now. */
+static int64_t
+throttle_wait(struct session *s, const char *id, const unsigned char key[16],
+    int64_t now)
+{
+	struct throttle *t;
+	int64_t wait = 0;
+
+	pthread_mutex_lock(&s->throttle_mu);
+	if ((t = throttle_slot(s, id, key, now, 0)) != NULL &&
+	    t->failures >= s->max_failures && now - t->start < s->window)
+		wait = t->start + s->window - now;
+	pthread_mutex_unlock(&s->throttle_mu);
+	return wait;
+}
+
+/* Counts a failure of (id, key); returns the failures in this window. */
+static int
+throttle_fail(struct session *s, const char *id, const unsigned char key[16],
+    int64_t now)
+{
+	struct throttle *t;
+	int n;
+
+	pthread_mutex_lock(&s->throttle_mu);
+	t = throttle_slot(s, id, key, now, 1);
+	if (now - t->start >= s->window) {
+		t->start = now;
+		t->failures = 0;
+	}
+	t->last = now;
+	n = ++t->failures;
+	pthread_mutex_unlock(&s->throttle_mu);
+	return n;
+}
+
+/* A success forgets the failures before it. */
+static void
+throttle_clear(struct session *s, const char *id, const unsigned char key[16],
+    int64_t now)
+{
+	struct throttle *t;
+
+	pthread_mutex_lock(&s->throttle_mu);
+	if ((t = throttle_slot(s, id, key, now, 0)) != NULL)
+		memset(t, 0, sizeof(*t));
+	pthread_mutex_unlock(&s->throttle_mu);
+}
+
+int
+session_client_auth(struct session *s, const struct sockaddr *peer,
+    const char *id, const char *secret, struct store_client *c,
+    int64_t *retryp)
+{
+	char hash[STORE_HASH_HEX + 1], addr[INET6_ADDRSTRLEN];
+	unsigned char key[16];
+	int64_t now = mono_now();
+	int known, ok, n;
+
+	*retryp = 0;
+	peer_key(peer, key, addr, sizeof(addr));
+	known = id != NULL && session_client_get(s, id, c) == KALIT_OK;
+	/* Only a registered client can be locked out of anything. */
+	if (known && (*retryp = throttle_wait(s, id, key, now)) > 0) {
+		metrics_client_auth(METRICS_AUTH_THROTTLED);
+		return KALIT_ERR_RATE_LIMITED;
+	}
+	ok = secret != NULL && strlen(secret) <= SESSION_SECRET_MAX;
+	if (ok) {	/* hashed for unknown ids too: the same time */
+		secret_hash(secret, hash);
+		ok = known && CRYPTO_memcmp(hash, c->secret_hash,
+		    STORE_HASH_HEX) == 0;
+		OPENSSL_cleanse(hash, sizeof(hash));
+	}
+	if (ok) {
+		throttle_clear(s, id, key, now);
+		return KALIT_OK;
+	}
+	if (id == NULL)		/* no credentials at all: no attempt */
 		return KALIT_ERR_CLIENT_AUTH;
-	secret_hash(secret, hash);
-	ok = session_client_get(s, id, c) == KALIT_OK &&
-	    CRYPTO_memcmp(hash, c->secret_hash, STORE_HASH_HEX) == 0;
-	OPENSSL_cleanse(hash, sizeof(hash));
-	return ok ? KALIT_OK : KALIT_ERR_CLIENT_AUTH;
+	metrics_client_auth(METRICS_AUTH_FAILED);
+	n = known ? throttle_fail(s, id, key, now) : 0;
+	/*
+	 * log_msg() escapes the id; the secret is never logged. Ids of no
+	 * client only with -v: anyone can send any number of them.
+	 */
+	log_msg(known ? LOG_LEVEL_WARN : LOG_LEVEL_INFO,
+	    "client authentication failed: client %.*s%s "
+	    "from %s%s", STORE_CLIENT_ID_MAX, id, known ? "" :
+	    " (not registered)", addr, n >= s->max_failures ?
+	    "; throttled" : "");
+	return KALIT_ERR_CLIENT_AUTH;
 }
 
 int

@@ -2,6 +2,8 @@
 #ifndef KALITD_SESSION_H
 #define KALITD_SESSION_H
 
+#include <sys/socket.h>
+
 #include <stddef.h>
 #include <stdint.h>
 
@@ -14,7 +16,12 @@
 
 struct session;
 
-int	session_new(struct session **sp);
+/*
+ * The clients, revoked tokens and failed-authentication table of cfg
+ * ([server] auth_max_failures and auth_window, read now). Caller frees *sp
+ * with session_free().
+ */
+int	session_new(const struct config *cfg, struct session **sp);
 void	session_free(struct session *s);
 
 /*
@@ -29,10 +36,18 @@ int	session_client_get(struct session *s, const char *id,
 
 /*
  * Authenticates a client by id and secret (compared as SHA-256 in constant
- * time): KALIT_OK with *c filled, else KALIT_ERR_CLIENT_AUTH.
+ * time) for a request from peer (may be NULL): KALIT_OK with *c filled,
+ * else KALIT_ERR_CLIENT_AUTH. Failures are counted, logged (never the
+ * secret) and remembered per registered client id and peer address (an
+ * IPv6 one by its /64): once auth_max_failures of them fall in one
+ * auth_window, that client from that address gets KALIT_ERR_RATE_LIMITED,
+ * right secret or not, with *retryp the seconds until the window ends.
+ * Keyed by address too, so that nobody can lock a client out from
+ * addresses of its own; the table has a fixed size.
  */
-int	session_client_auth(struct session *s, const char *id,
-	    const char *secret, struct store_client *c);
+int	session_client_auth(struct session *s, const struct sockaddr *peer,
+	    const char *id, const char *secret, struct store_client *c,
+	    int64_t *retryp);
 
 /*
  * Verifies token (signature by a published key, iss, exp, nbf) and that it

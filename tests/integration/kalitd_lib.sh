@@ -163,3 +163,30 @@ expect_http() {
 		ok "$1 ($2 $3)"
 	fi
 }
+
+# login_outcomes DB: one line per login attempt the audit log of kalitd's
+# database DB accounts for: the detail of each login record, and each
+# refusal counted in a login-refusals summary ("CODE=N ...") N times.
+login_outcomes() {
+	sqlite3 "$1" "SELECT action, detail FROM audit WHERE action IN
+	    ('login', 'login-refusals')" | awk -F'|' '
+	$1 == "login" { print $2; next }
+	{ n = split($2, kv, " ")
+	  for (i = 1; i <= n; i++) {
+		split(kv[i], p, "=")
+		for (j = 0; j < p[2]; j++) print p[1]
+	  } }'
+}
+
+# citizen_pki: make_pki, the citizen CA's CRL, and v.crt and v.key (in the
+# current directory, $TMP) of a citizen issued by kalit-ca.
+citizen_pki() {
+	make_pki
+	cd "$TMP" || exit 99
+	kca crl --ca citizen --ca-pass "file:$CAPASS" >/dev/null 2>&1 ||
+	    fail "crl --ca citizen"
+	make_csr "$TMP/v.csr" && mv "$TMP/v.csr.key" "$TMP/v.key" &&
+	    kca_issue --profile citizen --given-name Vali --surname Aliyev \
+	    --pinfl "$(pinfl 1)" --csr "$TMP/v.csr" --out "$TMP/v.crt" \
+	    >/dev/null 2>&1 || fail "kalit-ca issue v"
+}

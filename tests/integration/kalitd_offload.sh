@@ -144,6 +144,17 @@ http.server.ThreadingHTTPServer(("127.0.0.1", int(sys.argv[1])), H).serve_foreve
 PY
 python3 gate.py "$GATE_PORT" "$OCSP_PORT" >gate.log 2>&1 &
 GPID=$!
+# up: waits until something answers HTTP on port $1 (10 s at most).
+up() {
+	_u_i=0
+	until curl -s -o /dev/null "http://127.0.0.1:$1/" || [ $_u_i -ge 100 ]
+	do
+		sleep 0.1
+		_u_i=$((_u_i + 1))
+	done
+}
+up "$OCSP_PORT"
+up "$GATE_PORT"
 trap 'kill "$OPID" "$GPID" 2>/dev/null; stop_kalitd; rm -rf "$T_TMP"' EXIT
 kca crl --ca root --ca-pass "file:$CAPASS" >/dev/null 2>&1 &&
     mkdir -p rootcrl && cp "$CADIR/crl/root.crl" rootcrl/ ||

@@ -1,5 +1,6 @@
 /* check_log.c: unit tests for log.c */
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -146,6 +147,125 @@ START_TEST(test_log_ssl_empty_queue_prints_nothing)
 }
 END_TEST
 
+START_TEST(test_log_msg_escapes_control_characters)
+{
+	char *out;
+
+	log_init("p", LOG_LEVEL_INFO);
+	log_msg(LOG_LEVEL_INFO, "client %s", "a\nkalitd: login ok\r\t\033[2J");
+	out = captured();
+	ck_assert_str_eq(out,
+	    "p: client a\\x0akalitd: login ok\\x0d\\x09\\x1b[2J\n");
+	free(out);
+}
+END_TEST
+
+START_TEST(test_log_msg_escapes_bidi_and_c1_controls)
+{
+	char *out;
+
+	log_init("p", LOG_LEVEL_INFO);
+	/* U+202E RIGHT-TO-LEFT OVERRIDE, U+2066, U+200F, U+0085 (C1 NEL) */
+	log_msg(LOG_LEVEL_INFO, "url %s",
+	    "http://x/\xe2\x80\xaegpj.exe\xe2\x81\xa6\xe2\x80\x8f\xc2\x85");
+	out = captured();
+	ck_assert_str_eq(out, "p: url http://x/\\xe2\\x80\\xaegpj.exe"
+	    "\\xe2\\x81\\xa6\\xe2\\x80\\x8f\\xc2\\x85\n");
+	free(out);
+}
+END_TEST
+
+START_TEST(test_log_msg_escapes_invalid_utf8_keeps_valid)
+{
+	char *out;
+
+	log_init("p", LOG_LEVEL_INFO);
+	/* O with macron and a Cyrillic letter stay; a lone lead byte, a bare
+	 * continuation byte, an overlong '/' and a surrogate do not */
+	log_msg(LOG_LEVEL_INFO, "%s|%s|%s|%s|%s", "\xc5\x8c\xd0\x96",
+	    "\xc3", "\x80", "\xc0\xaf", "\xed\xa0\x80");
+	out = captured();
+	ck_assert_str_eq(out, "p: \xc5\x8c\xd0\x96|\\xc3|\\x80|\\xc0\\xaf|"
+	    "\\xed\\xa0\\x80\n");
+	free(out);
+}
+END_TEST
+
+START_TEST(test_log_msg_escapes_backslash)
+{
+	char *out;
+
+	log_init("p", LOG_LEVEL_INFO);
+	log_msg(LOG_LEVEL_INFO, "id %s", "a\\x0ab");
+	out = captured();
+	ck_assert_str_eq(out, "p: id a\\\\x0ab\n");
+	free(out);
+}
+END_TEST
+
+START_TEST(test_log_msg_long_line_cut_to_one_line)
+{
+	char big[LOG_LINE_MAX * 2], *out;
+	size_t n;
+
+	memset(big, 'a', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	big[LOG_LINE_MAX - 10] = '\n';
+	log_init("p", LOG_LEVEL_INFO);
+	log_msg(LOG_LEVEL_INFO, "%s", big);
+	out = captured();
+	n = strlen(out);
+	ck_assert_uint_lt(n, LOG_LINE_MAX + 16);
+	ck_assert_ptr_eq(strchr(out, '\n'), out + n - 1);
+	ck_assert_str_eq(out + n - 4, "...\n");
+	ck_assert_ptr_nonnull(strstr(out, "a\\x0aa"));
+	free(out);
+}
+END_TEST
+
+#define NTHREADS	4
+#define NLINES		2000
+
+static void *
+log_many(void *arg)
+{
+	int t = *(int *)arg, i;
+
+	for (i = 0; i < NLINES; i++)
+		log_msg(LOG_LEVEL_INFO, "thread %d line %d of many", t, i);
+	return NULL;
+}
+
+START_TEST(test_log_msg_threads_never_interleave)
+{
+	pthread_t th[NTHREADS];
+	int id[NTHREADS], seen[NTHREADS] = { 0 }, t, i, n = 0;
+	char *out, *line, *save = NULL;
+
+	log_init("kalitd", LOG_LEVEL_INFO);
+	for (t = 0; t < NTHREADS; t++) {
+		id[t] = t;
+		ck_assert_int_eq(pthread_create(&th[t], NULL, log_many, &id[t]),
+		    0);
+	}
+	for (t = 0; t < NTHREADS; t++)
+		pthread_join(th[t], NULL);
+	out = captured();
+	for (line = strtok_r(out, "\n", &save); line != NULL;
+	    line = strtok_r(NULL, "\n", &save), n++) {
+		char rest[16];
+
+		ck_assert_msg(sscanf(line, "kalitd: thread %d line %d of %15s",
+		    &t, &i, rest) == 3 && strcmp(rest, "many") == 0 &&
+		    t >= 0 && t < NTHREADS && i == seen[t],
+		    "line %d mixed up: \"%.80s\"", n, line);
+		seen[t]++;
+	}
+	ck_assert_int_eq(n, NTHREADS * NLINES);
+	free(out);
+}
+END_TEST
+
 static Suite *
 log_suite(void)
 {
@@ -159,6 +279,12 @@ log_suite(void)
 	tcase_add_test(tc, test_log_ssl_prints_and_clears_queue);
 	tcase_add_test(tc, test_log_ssl_disabled_level_still_clears_queue);
 	tcase_add_test(tc, test_log_ssl_empty_queue_prints_nothing);
+	tcase_add_test(tc, test_log_msg_escapes_control_characters);
+	tcase_add_test(tc, test_log_msg_escapes_bidi_and_c1_controls);
+	tcase_add_test(tc, test_log_msg_escapes_invalid_utf8_keeps_valid);
+	tcase_add_test(tc, test_log_msg_escapes_backslash);
+	tcase_add_test(tc, test_log_msg_long_line_cut_to_one_line);
+	tcase_add_test(tc, test_log_msg_threads_never_interleave);
 	suite_add_tcase(s, tc);
 	return s;
 }
