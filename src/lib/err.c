@@ -64,7 +64,9 @@ static const struct err_entry err_table[] = {
 	{ "challenge_reused", "the challenge was already used; each one is "
 	    "good for one login attempt", 2 },
 	{ "signature_invalid", "the signature does not verify with the "
-	    "certificate it carries", 4 },
+	    "certificate it carries, or lacks the signed attributes it must "
+	    "have (one content type, that of what it signs; one message "
+	    "digest) or names contradictory algorithms", 4 },
 	{ "content_mismatch", "the signed content is not the challenge", 4 },
 	{ "certificate_untrusted", "the certificate does not chain to a "
 	    "trusted root; check the key file's issuer", 4 },

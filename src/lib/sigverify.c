@@ -33,7 +33,9 @@ static const struct {
 	    "and not revoked now" },
 	[SIG_SUB_FORMAT_FAILURE] = { "FORMAT_FAILURE", SIG_TOTAL_FAILED,
 	    "the signer's structure is not a CMS signature with signed "
-	    "attributes (content type, message digest) as it must be" },
+	    "attributes as it must be (one content type, the signed "
+	    "content's; one message digest), or its signature algorithm "
+	    "contradicts its digest algorithm or key" },
 	[SIG_SUB_HASH_FAILURE] = { "HASH_FAILURE", SIG_TOTAL_FAILED,
 	    "the document is not the one that was signed: it was altered, "
 	    "or it is another document" },
@@ -62,8 +64,8 @@ static const struct {
 	    "or extended key usage)" },
 	[SIG_SUB_CRYPTO_CONSTRAINTS_FAILURE_NO_POE] = {
 	    "CRYPTO_CONSTRAINTS_FAILURE_NO_POE", SIG_INDETERMINATE,
-	    "the signature's digest algorithm is not accepted (SHA-256, "
-	    "SHA-384 and SHA-512 are)" },
+	    "the signature's digest or signature algorithm is not accepted "
+	    "(SHA-256, SHA-384 and SHA-512 with RSA, ECDSA or Ed25519 are)" },
 	[SIG_SUB_SIGNED_DATA_NOT_FOUND] = { "SIGNED_DATA_NOT_FOUND",
 	    SIG_INDETERMINATE, "the document's digest with the signer's "
 	    "algorithm is not at hand (--digest is SHA-256); give the "
@@ -176,27 +178,29 @@ signer_time(CMS_SignerInfo *si, struct sig_signer *s)
 	return 0;
 }
 
-/* Signed attributes as CMS (RFC 5652 5.3) and CAdES want them. */
+/* The signer as cms_signer_check(), kalit's one policy, judges it. */
 static enum sig_sub
 signer_format(CMS_ContentInfo *cms, CMS_SignerInfo *si, struct sig_signer *s,
     const EVP_MD **mdp)
 {
 	const ASN1_OBJECT *obj;
 	X509_ALGOR *alg;
-	ASN1_TYPE *ct;
 
 	*mdp = NULL;
 	CMS_SignerInfo_get0_algs(si, NULL, NULL, &alg, NULL);
 	X509_ALGOR_get0(&obj, NULL, NULL, alg);
 	s->digest_alg = OBJ_nid2ln(OBJ_obj2nid(obj));
-	if (CMS_signed_get_attr_count(si) <= 0 ||
-	    (ct = cms_signed_value(si, NID_pkcs9_contentType)) == NULL ||
-	    ct->type != V_ASN1_OBJECT ||
-	    OBJ_cmp(ct->value.object, CMS_get0_eContentType(cms)) != 0 ||
-	    cms_signer_digest(si) == NULL || signer_time(si, s) != 0)
-		return SIG_SUB_FORMAT_FAILURE;
-	if ((*mdp = cms_signer_md(si)) == NULL)
+	switch (cms_signer_check(cms, si)) {
+	case KALIT_OK:
+		break;
+	case KALIT_ERR_SIG_ALGORITHM:
 		return SIG_SUB_CRYPTO_CONSTRAINTS_FAILURE_NO_POE;
+	default:
+		return SIG_SUB_FORMAT_FAILURE;
+	}
+	if (signer_time(si, s) != 0)
+		return SIG_SUB_FORMAT_FAILURE;
+	*mdp = cms_signer_md(si);
 	return SIG_SUB_NONE;
 }
 

@@ -296,6 +296,43 @@ START_TEST(test_sigverify_altered_signed_attribute_is_sig_crypto_failure)
 END_TEST
 
 /*
+ * DOC signed detached with the leaf's key under cert, its signed attributes
+ * made by hand: signing-certificate-v2 ess (a SEQUENCE; NULL: none),
+ * content type ct and the message digest. With sig not NID_undef, the
+ * signature algorithm is then said to be sig.
+ */
+static CMS_ContentInfo *
+sign_by_hand(X509 *cert, int ct, int sig, const ASN1_STRING *ess)
+{
+	unsigned char md[32];
+	CMS_ContentInfo *cms = NULL;
+	CMS_SignerInfo *si;
+	X509_ALGOR *alg;
+
+	ck_assert_int_eq(EVP_Digest(DOC, strlen(DOC), md, NULL, EVP_sha256(),
+	    NULL), 1);
+	ck_assert_err(cms_signed_new(NULL, 0, &cms), KALIT_OK);
+	ck_assert_ptr_nonnull(si = CMS_add1_signer(cms, cert, p.leaf_key,
+	    EVP_sha256(), CMS_BINARY | CMS_PARTIAL | CMS_NOSMIMECAP));
+	if (ess != NULL)
+		ck_assert_int_eq(CMS_signed_add1_attr_by_NID(si,
+		    NID_id_smime_aa_signingCertificateV2, V_ASN1_SEQUENCE, ess,
+		    -1), 1);
+	ck_assert_int_eq(CMS_signed_add1_attr_by_NID(si, NID_pkcs9_contentType,
+	    V_ASN1_OBJECT, OBJ_nid2obj(ct), -1), 1);
+	ck_assert_int_eq(CMS_signed_add1_attr_by_NID(si,
+	    NID_pkcs9_messageDigest, V_ASN1_OCTET_STRING, md, 32), 1);
+	ck_assert_int_eq(CMS_SignerInfo_sign(si), 1);
+	ck_assert_int_eq(CMS_add1_cert(cms, p.ca), 1);
+	if (sig != NID_undef) {
+		CMS_SignerInfo_get0_algs(si, NULL, NULL, NULL, &alg);
+		ck_assert_int_eq(X509_ALGOR_set0(alg, OBJ_nid2obj(sig),
+		    V_ASN1_UNDEF, NULL), 1);
+	}
+	return reparse(cms, NULL);
+}
+
+/*
  * Signed with the leaf's key under cert, but its signing-certificate-v2
  * names named: what swapping a certificate of the same key leaves. With
  * named NULL, the attribute is a SEQUENCE that is not one.
@@ -303,18 +340,12 @@ END_TEST
 static CMS_ContentInfo *
 sign_swapped(X509 *cert, X509 *named)
 {
-	unsigned char md[32], *ess = NULL;
-	CMS_ContentInfo *cms = NULL;
+	unsigned char *ess = NULL;
 	ESS_SIGNING_CERT_V2 *sc = NULL;
+	CMS_ContentInfo *cms;
 	ASN1_STRING *seq;
-	CMS_SignerInfo *si;
 	int n;
 
-	ck_assert_int_eq(EVP_Digest(DOC, strlen(DOC), md, NULL, EVP_sha256(),
-	    NULL), 1);
-	ck_assert_err(cms_signed_new(NULL, 0, &cms), KALIT_OK);
-	ck_assert_ptr_nonnull(si = CMS_add1_signer(cms, cert, p.leaf_key,
-	    EVP_sha256(), CMS_BINARY | CMS_PARTIAL | CMS_NOSMIMECAP));
 	if (named != NULL) {
 		ck_assert_ptr_nonnull(sc = OSSL_ESS_signing_cert_v2_new_init(
 		    EVP_sha256(), named, NULL, 1));
@@ -326,18 +357,11 @@ sign_swapped(X509 *cert, X509 *named)
 	}
 	ck_assert_ptr_nonnull(seq = ASN1_STRING_new());
 	ck_assert_int_eq(ASN1_STRING_set(seq, ess, n), 1);
-	ck_assert_int_eq(CMS_signed_add1_attr_by_NID(si,
-	    NID_id_smime_aa_signingCertificateV2, V_ASN1_SEQUENCE, seq, -1), 1);
-	ck_assert_int_eq(CMS_signed_add1_attr_by_NID(si, NID_pkcs9_contentType,
-	    V_ASN1_OBJECT, OBJ_nid2obj(NID_pkcs7_data), -1), 1);
-	ck_assert_int_eq(CMS_signed_add1_attr_by_NID(si,
-	    NID_pkcs9_messageDigest, V_ASN1_OCTET_STRING, md, 32), 1);
-	ck_assert_int_eq(CMS_SignerInfo_sign(si), 1);
-	ck_assert_int_eq(CMS_add1_cert(cms, p.ca), 1);
+	cms = sign_by_hand(cert, NID_pkcs7_data, NID_undef, seq);
 	ASN1_STRING_free(seq);
 	OPENSSL_free(ess);
 	ESS_SIGNING_CERT_V2_free(sc);
-	return reparse(cms, NULL);
+	return cms;
 }
 
 START_TEST(test_sigverify_swapped_certificate_is_sig_crypto_failure)
@@ -809,6 +833,41 @@ START_TEST(test_sigverify_timestamp_failures)
 }
 END_TEST
 
+/* The same policy as a login's (cms_signer_check()), in ETSI terms. */
+START_TEST(test_sigverify_algorithm_and_attribute_policy)
+{
+	static const struct { int ct, sig; enum sig_sub want; } cases[] = {
+		{ NID_pkcs7_data, NID_undef, SIG_SUB_NONE },
+		{ NID_id_smime_ct_TSTInfo, NID_undef, SIG_SUB_FORMAT_FAILURE },
+		{ NID_pkcs7_data, NID_ecdsa_with_SHA384,
+		    SIG_SUB_FORMAT_FAILURE },
+		{ NID_pkcs7_data, NID_ecdsa_with_SHA1,
+		    SIG_SUB_CRYPTO_CONSTRAINTS_FAILURE_NO_POE },
+	};
+	CMS_ContentInfo *cms;
+	struct sig_report *rep;
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		cms = sign_by_hand(p.leaf, cases[i].ct, cases[i].sig, NULL);
+		rep = verify(cms, DOC, VALIDATE_REV_OFF);
+		ck_verdict(rep, 0, sig_sub_indication(cases[i].want),
+		    cases[i].want);
+		sig_report_free(rep);
+		CMS_ContentInfo_free(cms);
+	}
+	cms = openssl_sign(EVP_sha1(), 0);
+	rep = verify(cms, NULL, VALIDATE_REV_OFF);
+	ck_verdict(rep, 0, SIG_INDETERMINATE,
+	    SIG_SUB_CRYPTO_CONSTRAINTS_FAILURE_NO_POE);
+	ck_assert_str_eq(rep->signers[0].digest_alg, "sha1");
+	ck_assert_ptr_nonnull(strstr(sig_signer_detail(&rep->signers[0]),
+	    "digest or signature algorithm"));
+	sig_report_free(rep);
+	CMS_ContentInfo_free(cms);
+}
+END_TEST
+
 START_TEST(test_sigverify_names)
 {
 	int s;
@@ -855,6 +914,7 @@ sigverify_suite(void)
 	tcase_add_test(tc, test_sigverify_revoked_after_the_timestamp_passes);
 	tcase_add_test(tc, test_sigverify_timestamp_over_other_data_fails);
 	tcase_add_test(tc, test_sigverify_timestamp_failures);
+	tcase_add_test(tc, test_sigverify_algorithm_and_attribute_policy);
 	tcase_add_test(tc, test_sigverify_names);
 	suite_add_tcase(s, tc);
 	return s;
