@@ -125,8 +125,9 @@ static const struct err_entry err_table[] = {
 	{ "challenge_client_mismatch", "the challenge was issued for another "
 	    "client; fetch a new one for the client you log in to", 2 },
 	{ "certificate_identity_invalid", "the certificate's identity is "
-	    "ambiguous (a PINFL or TIN given twice) or holds control or "
-	    "bidirectional characters; ask the CA for a corrected key file", 4 },
+	    "missing, malformed or ambiguous (no PINFL of 14 digits, a PINFL "
+	    "or TIN given twice) or holds control or bidirectional "
+	    "characters; ask the CA for a corrected key file", 4 },
 	{ "certificate_policy_missing", "the certificate is neither a citizen's "
 	    "nor an official's: it, or its issuing CA, lacks the certificate "
 	    "policy kalitd's [policy] names (the CA must assert it or "
