@@ -92,6 +92,21 @@ static const struct {
 	    "the signature timestamp is signed by a certificate that is not "
 	    "a timestamping one (the one extended key usage timeStamping, "
 	    "critical)" },
+	[SIG_SUB_CA_CERTIFICATE] = {
+	    "CHAIN_CONSTRAINTS_FAILURE", SIG_INDETERMINATE,
+	    "the signer's certificate is a CA certificate (basicConstraints "
+	    "cA, or keyUsage keyCertSign): a CA's key signs certificates, "
+	    "not documents" },
+	[SIG_SUB_IDENTITY] = {
+	    "CHAIN_CONSTRAINTS_FAILURE", SIG_INDETERMINATE,
+	    "the signer's certificate names its holder ambiguously (an "
+	    "identity attribute such as the PINFL or a TIN given twice) or "
+	    "with control or bidirectional characters; its identity is not "
+	    "shown" },
+	[SIG_SUB_KEY_WEAK] = {
+	    "CRYPTO_CONSTRAINTS_FAILURE_NO_POE", SIG_INDETERMINATE,
+	    "a key of the signer's certificate path is weaker than accepted "
+	    "(RSA of fewer bits, or an EC curve smaller, than the minimum)" },
 };
 
 static const char *const indication_names[] = {
@@ -284,6 +299,17 @@ signer_cert(const struct sigverify_config *cfg, struct sig_signer *s,
 		return SIG_SUB__MAX;
 	}
 	s->profile = signer_profile(cfg, s);
+	if (validate_end_entity(s->cert) != KALIT_OK)
+		return SIG_SUB_CA_CERTIFICATE;
+	if (validate_keys(s->chain, cfg->min_rsa_bits, cfg->min_ec_bits,
+	    NULL) != KALIT_OK)
+		return SIG_SUB_KEY_WEAK;
+	if (s->id_err == KALIT_ERR_CERT_IDENTITY)
+		return SIG_SUB_IDENTITY;
+	if (s->id_err != KALIT_OK) {
+		*errp = s->id_err;
+		return SIG_SUB__MAX;
+	}
 	if (validate_key_usage_sign(s->cert) != KALIT_OK)
 		return SIG_SUB_CHAIN_CONSTRAINTS_FAILURE;
 	s->rev_asked = 1;
@@ -382,8 +408,8 @@ signer_verify(const struct sigverify_config *cfg, CMS_ContentInfo *cms,
 	CMS_SignerInfo_get0_algs(si, NULL, &s->cert, NULL, NULL);
 	if (s->cert != NULL) {
 		X509_up_ref(s->cert);
-		if (identity_from_cert(s->cert, &s->id) != KALIT_OK)
-			log_msg(LOG_LEVEL_INFO, "signer's subject: unreadable");
+		/* Judged with the certificate; refused, it is not shown. */
+		s->id_err = identity_from_cert(s->cert, &s->id);
 	}
 	if ((sub = signer_format(cms, si, s, &md)) != SIG_SUB_NONE)
 		goto done;

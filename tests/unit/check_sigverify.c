@@ -29,22 +29,15 @@ static struct {
 	time_t		 now;
 } p;
 
+/* A certificate of prof for name and key by ca, from not_before. */
 static X509 *
-issue(const char *profile, const char *cn, EVP_PKEY *key, X509 *ca,
-    EVP_PKEY *ca_key, const char *policies, time_t not_before, int days)
+issue_with(const struct profile *prof, const X509_NAME *name, EVP_PKEY *key,
+    X509 *ca, EVP_PKEY *ca_key, const char *policies, time_t not_before,
+    int days)
 {
-	struct profile *prof = NULL;
-	X509_NAME *name = tu_name(cn);
 	struct x509_spec spec;
-	char path[PATH_MAX];
 	X509 *cert = NULL;
 
-	tu_path(path, sizeof(path), p.work, "server.conf");
-	if (strcmp(profile, "server") == 0) {
-		tu_write_file(path, server_profile, strlen(server_profile));
-		ck_assert_err(profile_load(p.work, profile, &prof), KALIT_OK);
-	} else
-		prof = tu_profile(profile);
 	memset(&spec, 0, sizeof(spec));
 	spec.profile = prof;
 	spec.subject = name;
@@ -55,6 +48,26 @@ issue(const char *profile, const char *cn, EVP_PKEY *key, X509 *ca,
 	spec.days = days;
 	spec.policies = policies;
 	ck_assert_err(x509_issue(&spec, &cert), KALIT_OK);
+	return cert;
+}
+
+static X509 *
+issue(const char *profile, const char *cn, EVP_PKEY *key, X509 *ca,
+    EVP_PKEY *ca_key, const char *policies, time_t not_before, int days)
+{
+	struct profile *prof = NULL;
+	X509_NAME *name = tu_name(cn);
+	char path[PATH_MAX];
+	X509 *cert;
+
+	tu_path(path, sizeof(path), p.work, "server.conf");
+	if (strcmp(profile, "server") == 0) {
+		tu_write_file(path, server_profile, strlen(server_profile));
+		ck_assert_err(profile_load(p.work, profile, &prof), KALIT_OK);
+	} else
+		prof = tu_profile(profile);
+	cert = issue_with(prof, name, key, ca, ca_key, policies, not_before,
+	    days);
 	X509_NAME_free(name);
 	profile_free(prof);
 	return cert;
@@ -166,6 +179,8 @@ reparse(CMS_ContentInfo *cms, void (*edit)(unsigned char *, size_t))
 	return back;
 }
 
+static int min_rsa_bits;	/* verify_at()'s; 0: the default */
+
 /*
  * Verifies cms at now + shift against doc (NULL: its own content) with
  * revocation mode; caller frees the report.
@@ -198,6 +213,7 @@ verify_at(CMS_ContentInfo *cms, const char *doc, enum validate_rev_mode mode,
 	memset(&cfg, 0, sizeof(cfg));
 	cfg.validator = v;
 	cfg.now = (int64_t)p.now + shift;
+	cfg.min_rsa_bits = min_rsa_bits;
 	ck_assert_err(sigverify_run(&cfg, cms, &ds, &rep), KALIT_OK);
 	ck_assert_ptr_nonnull(rep);
 	validator_free(v);
@@ -868,6 +884,94 @@ START_TEST(test_sigverify_algorithm_and_attribute_policy)
 }
 END_TEST
 
+/* A certificate for key under the citizen CA: profile text, subject. */
+static X509 *
+issue_as(const char *profile_text, X509_NAME *name, EVP_PKEY *key)
+{
+	struct profile *prof = NULL;
+	char path[PATH_MAX];
+	X509 *cert;
+
+	tu_path(path, sizeof(path), p.work, "custom.conf");
+	tu_write_file(path, profile_text, strlen(profile_text));
+	ck_assert_err(profile_load(p.work, "custom", &prof), KALIT_OK);
+	cert = issue_with(prof, name, key, p.ca, p.ca_key, NULL, p.now - 300,
+	    0);
+	profile_free(prof);
+	return cert;
+}
+
+/* The verdict on DOC signed attached by key and cert. */
+static void
+assert_signer(EVP_PKEY *key, X509 *cert, enum sig_sub want, const char *in)
+{
+	CMS_ContentInfo *cms = reparse(sign(key, cert, DOC, 1), NULL);
+	struct sig_report *rep = verify(cms, NULL, VALIDATE_REV_OFF);
+	json_t *j;
+
+	ck_verdict(rep, 0, sig_sub_indication(want), want);
+	if (in != NULL)
+		ck_assert_msg(strstr(sig_signer_detail(&rep->signers[0]), in) !=
+		    NULL, "detail \"%s\" lacks \"%s\"",
+		    sig_signer_detail(&rep->signers[0]), in);
+	ck_assert_ptr_nonnull(j = sig_report_json(rep));
+	json_decref(j);
+	sig_report_free(rep);
+	CMS_ContentInfo_free(cms);
+}
+
+START_TEST(test_sigverify_certificates_a_ca_should_not_issue)
+{
+	static const char leaf[] = "[profile]\nkind = end-entity\ndays = 30\n"
+	    "key_usage = critical, digitalSignature, nonRepudiation\n"
+	    "extended_key_usage = emailProtection\n"
+	    "subject = cn, pinfl\nkey_types = p256, rsa3072\n";
+	static const char ca_leaf[] = "[profile]\nkind = ca\ndays = 30\n"
+	    "basic_constraints = critical, CA:TRUE\n"
+	    "key_usage = critical, digitalSignature, nonRepudiation\n"
+	    "subject = cn\n";
+	EVP_PKEY *k = tu_key(KEY_TYPE_P256), *rsa = tu_key(KEY_TYPE_RSA3072);
+	X509_NAME *name = tu_name("Vali Aliyev");
+	struct sig_report *rep;
+	CMS_ContentInfo *cms;
+	X509 *x;
+
+	x = issue_as(ca_leaf, name, k);
+	assert_signer(k, x, SIG_SUB_CA_CERTIFICATE, "CA certificate");
+	ck_assert_str_eq(sig_sub_name(SIG_SUB_CA_CERTIFICATE),
+	    "CHAIN_CONSTRAINTS_FAILURE");
+	X509_free(x);
+	x = issue_as(leaf, name, rsa);
+	assert_signer(rsa, x, SIG_SUB_NONE, NULL);
+	min_rsa_bits = 4096;
+	assert_signer(rsa, x, SIG_SUB_KEY_WEAK, "weaker");
+	ck_assert_str_eq(sig_sub_name(SIG_SUB_KEY_WEAK),
+	    "CRYPTO_CONSTRAINTS_FAILURE_NO_POE");
+	min_rsa_bits = 0;
+	X509_free(x);
+	/* two PINFLs: who signed is not shown, and the signer is refused */
+	ck_assert_int_eq(X509_NAME_add_entry_by_txt(name, IDENTITY_OID_PINFL,
+	    MBSTRING_UTF8, (const unsigned char *)"31507953320052", -1, -1, 0),
+	    1);
+	ck_assert_int_eq(X509_NAME_add_entry_by_txt(name, IDENTITY_OID_PINFL,
+	    MBSTRING_UTF8, (const unsigned char *)"31507953320053", -1, -1, 0),
+	    1);
+	x = issue_as(leaf, name, k);
+	assert_signer(k, x, SIG_SUB_IDENTITY, "given twice");
+	cms = reparse(sign(k, x, DOC, 1), NULL);
+	rep = verify(cms, NULL, VALIDATE_REV_OFF);
+	ck_assert_err(rep->signers[0].id_err, KALIT_ERR_CERT_IDENTITY);
+	ck_assert_ptr_null(rep->signers[0].id.field[IDENTITY_CN]);
+	ck_assert_ptr_null(rep->signers[0].id.field[IDENTITY_PINFL]);
+	sig_report_free(rep);
+	CMS_ContentInfo_free(cms);
+	X509_free(x);
+	X509_NAME_free(name);
+	EVP_PKEY_free(k);
+	EVP_PKEY_free(rsa);
+}
+END_TEST
+
 START_TEST(test_sigverify_names)
 {
 	int s;
@@ -915,6 +1019,7 @@ sigverify_suite(void)
 	tcase_add_test(tc, test_sigverify_timestamp_over_other_data_fails);
 	tcase_add_test(tc, test_sigverify_timestamp_failures);
 	tcase_add_test(tc, test_sigverify_algorithm_and_attribute_policy);
+	tcase_add_test(tc, test_sigverify_certificates_a_ca_should_not_issue);
 	tcase_add_test(tc, test_sigverify_names);
 	suite_add_tcase(s, tc);
 	return s;
