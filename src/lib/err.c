@@ -78,8 +78,9 @@ static const struct err_entry err_table[] = {
 	    "a new key file", 4 },
 	{ "certificate_on_hold", "the certificate is on hold; ask the CA to "
 	    "release it", 4 },
-	{ "certificate_purpose", "the certificate may not be used to log in "
-	    "(key usage or extended key usage)", 4 },
+	{ "certificate_purpose", "the certificate may not be used for this: "
+	    "its key usage or extended key usage does not allow it, or it is "
+	    "a CA certificate", 4 },
 	{ "certificate_policy", "this relying system does not accept the "
 	    "certificate's policy (citizen or official)", 4 },
 	{ "revocation_unknown", "the certificate's revocation status could "
