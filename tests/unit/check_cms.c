@@ -344,6 +344,7 @@ END_TEST
 
 START_TEST(test_cms_login_refuses_contradictory_attributes)
 {
+	X509_ATTRIBUTE *at;
 	unsigned char *der = NULL;
 	CMS_ContentInfo *cms;
 	CMS_SignerInfo *si;
@@ -356,8 +357,9 @@ START_TEST(test_cms_login_refuses_contradictory_attributes)
 	CMS_ContentInfo_free(cms);
 	/* None: OpenSSL signs none, so it goes after the signature. */
 	cms = sign_by_hand(EVP_sha256(), NID_pkcs7_data, &si);
-	ck_assert_ptr_nonnull(CMS_signed_delete_attr(si,
+	ck_assert_ptr_nonnull(at = CMS_signed_delete_attr(si,
 	    CMS_signed_get_attr_by_NID(si, NID_pkcs9_contentType, -1)));
+	X509_ATTRIBUTE_free(at);
 	ck_assert_err(verify_cms(cms), KALIT_ERR_SIGNATURE);
 	CMS_ContentInfo_free(cms);
 	/* A second signing time, or one that is not a time. */
