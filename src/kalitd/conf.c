@@ -75,6 +75,10 @@ static const struct opt opts[] = {
 	    O(challenges_max_address), 0, 100000000 },
 	{ "policy", "citizen", OPT_OID, O(citizen_oid), 0, 0 },
 	{ "policy", "official", OPT_OID, O(official_oid), 0, 0 },
+	{ "policy", "min_rsa_bits", OPT_INT, O(min_rsa_bits),
+	    VALIDATE_MIN_RSA_BITS, 16384 },
+	{ "policy", "min_ec_bits", OPT_INT, O(min_ec_bits),
+	    VALIDATE_MIN_EC_BITS, 521 },
 	{ "revocation", "check", OPT_REVMODE, O(rev.rev_mode), 0, 0 },
 	{ "revocation", "ocsp", OPT_BOOL, O(rev.ocsp), 0, 0 },
 	{ "revocation", "ocsp_url", OPT_STR, O(ocsp_url), 0, 0 },
@@ -441,6 +445,8 @@ config_load(const char *path, struct config **cp)
 	c->challenges_max = 2000000;
 	c->challenges_max_client = SIZE_MAX;	/* unset: see config_defaults */
 	c->challenges_max_address = SIZE_MAX;
+	c->min_rsa_bits = VALIDATE_MIN_RSA_BITS;
+	c->min_ec_bits = VALIDATE_MIN_EC_BITS;
 	c->rev.rev_mode = VALIDATE_REV_REQUIRE;
 	c->rev.ocsp = 1;
 	c->rev.ocsp_nonce = 1;

@@ -40,6 +40,8 @@ struct config {
 	/* [policy] */
 	char		*citizen_oid;
 	char		*official_oid;
+	int		 min_rsa_bits;		/* of every key of a path */
+	int		 min_ec_bits;
 	/* [revocation]; its strings point into this struct */
 	struct validate_config rev;
 	char		*ocsp_url;

@@ -59,9 +59,32 @@ login_b64_decode(const char *in, size_t len, size_t max, unsigned char **outp,
 	return KALIT_OK;
 }
 
-/* The identity claims of a certificate; new reference or NULL. */
-static json_t *
-claims_of(X509 *cert, const char *serial, const unsigned char hash[32])
+/* Sets claim to a copy of text in o; KALIT_OK or why not. */
+static int
+set_claim(json_t *o, const char *claim, const char *text)
+{
+	json_t *v;
+
+	/*
+	 * identity_from_cert() gave UTF-8 text: jansson refusing it would
+	 * be a value read wrong, refused rather than left out of the token.
+	 */
+	if ((v = json_string(text)) == NULL)
+		return KALIT_ERR_CERT_IDENTITY;
+	return json_object_set_new(o, claim, v) == 0 ? KALIT_OK :
+	    KALIT_ERR_NOMEM;
+}
+
+/*
+ * The identity claims of a certificate into *claimsp (new reference).
+ * KALIT_ERR_CERT_IDENTITY, logged, when the identity is ambiguous or not
+ * text (identity_from_cert()), there is no PINFL of 14 digits, or an
+ * organisation TIN is not 9 digits: a CA that signed that is not to be
+ * believed.
+ */
+static int
+claims_of(X509 *cert, const char *serial, const unsigned char hash[32],
+    json_t **claimsp)
 {
 	static const struct { enum identity_field f; const char *claim; }
 	    map[] = {
@@ -73,30 +96,43 @@ claims_of(X509 *cert, const char *serial, const unsigned char hash[32])
 	};
 	struct identity id;
 	char x5t[44];
-	json_t *o;
+	json_t *o = NULL;
 	size_t i;
+	int r;
 
-	memset(&id, 0, sizeof(id));
-	/* A CA that signed a malformed number is not to be believed. */
-	if (identity_from_cert(cert, &id) != KALIT_OK ||
-	    id.field[IDENTITY_PINFL] == NULL ||
+	*claimsp = NULL;
+	if ((r = identity_from_cert(cert, &id)) != KALIT_OK)
+		return r;
+	r = KALIT_ERR_CERT_IDENTITY;
+	if (id.field[IDENTITY_PINFL] == NULL ||
 	    identity_check_pinfl(id.field[IDENTITY_PINFL]) != KALIT_OK ||
 	    (id.field[IDENTITY_ORG_TIN] != NULL &&
-	    identity_check_tin(id.field[IDENTITY_ORG_TIN]) != KALIT_OK) ||
-	    (o = json_object()) == NULL) {
-		identity_clear(&id);
-		return NULL;
+	    identity_check_tin(id.field[IDENTITY_ORG_TIN]) != KALIT_OK)) {
+		log_msg(LOG_LEVEL_INFO, "login: certificate identity: no PINFL "
+		    "of 14 digits, or an organisation TIN not of 9 (serial %s)",
+		    serial);
+		goto out;
 	}
-	json_object_set_new(o, "sub", json_string(id.field[IDENTITY_PINFL]));
-	for (i = 0; i < sizeof(map) / sizeof(map[0]); i++)
-		if (id.field[map[i].f] != NULL)
-			json_object_set_new(o, map[i].claim,
-			    json_string(id.field[map[i].f]));
 	token_b64url(hash, 32, x5t);
-	json_object_set_new(o, "cert_serial", json_string(serial));
-	json_object_set_new(o, "x5t#S256", json_string(x5t));
+	if ((o = json_object()) == NULL) {
+		r = KALIT_ERR_NOMEM;
+		goto out;
+	}
+	if ((r = set_claim(o, "sub", id.field[IDENTITY_PINFL])) != KALIT_OK)
+		goto out;
+	for (i = 0; i < sizeof(map) / sizeof(map[0]); i++)
+		if (id.field[map[i].f] != NULL && (r = set_claim(o,
+		    map[i].claim, id.field[map[i].f])) != KALIT_OK)
+			goto out;
+	if ((r = set_claim(o, "cert_serial", serial)) != KALIT_OK ||
+	    (r = set_claim(o, "x5t#S256", x5t)) != KALIT_OK)
+		goto out;
+	*claimsp = o;
+	o = NULL;
+ out:
+	json_decref(o);
 	identity_clear(&id);
-	return o;
+	return r;
 }
 
 /*
@@ -127,8 +163,51 @@ path_times(STACK_OF(X509) *chain, int64_t *nbp, int64_t *nap)
 }
 
 /*
- * Chain, key usage, EKU, policies and identity of a certificate not seen
- * in this generation; the entry is cached only when all of them pass.
+ * The kinds of person the certificate is (e->acr): the citizen and the
+ * official policy that it asserts and its issuing CA allows (asserts, or
+ * anyPolicy). Neither is KALIT_ERR_CERT_NO_POLICY, logged with what is
+ * missing where.
+ */
+static int
+cert_policy(const struct config *cfg, struct cert_entry *e)
+{
+	static const char *const kind[2] = { "citizen", "official" };
+	static const unsigned int acr[2] = { STORE_ACR_CITIZEN,
+	    STORE_ACR_OFFICIAL };
+	const char *oid[2] = { cfg->citizen_oid, cfg->official_oid };
+	enum validate_policy_gap gap[2];
+	char *ca = NULL;
+	int i;
+
+	for (i = 0; i < 2; i++)
+		if ((gap[i] = validate_policy_gap(e->cert,
+		    sk_X509_value(e->chain, 1), oid[i])) == VALIDATE_POLICY_OK)
+			e->acr |= acr[i];
+	if (e->acr != 0)
+		return KALIT_OK;
+	if (gap[0] == VALIDATE_POLICY_LEAF && gap[1] == VALIDATE_POLICY_LEAF) {
+		log_msg(LOG_LEVEL_INFO, "login: certificate policy missing: the "
+		    "certificate (serial %s) asserts neither citizen %s nor "
+		    "official %s", e->serial, oid[0], oid[1]);
+		return KALIT_ERR_CERT_NO_POLICY;
+	}
+	(void)x509_name_text(X509_get_subject_name(sk_X509_value(e->chain,
+	    1)), &ca);
+	for (i = 0; i < 2; i++)
+		if (gap[i] == VALIDATE_POLICY_ISSUER)
+			log_msg(LOG_LEVEL_INFO, "login: certificate policy "
+			    "missing: the issuing CA \"%s\" asserts neither %s "
+			    "%s nor anyPolicy, which the certificate (serial "
+			    "%s) asserts", ca != NULL ? ca : "?", kind[i],
+			    oid[i], e->serial);
+	free(ca);
+	return KALIT_ERR_CERT_NO_POLICY;
+}
+
+/*
+ * Chain, end entity, key strength, key usage, EKU, policies and identity
+ * of a certificate not seen in this generation; the entry is cached only
+ * when all of them pass.
  */
 static int
 cert_validate(struct kalitd *d, struct state *st, X509 *cert,
@@ -137,31 +216,30 @@ cert_validate(struct kalitd *d, struct state *st, X509 *cert,
 {
 	struct cert_entry *e;
 	json_t *claims = NULL;
-	X509 *issuer;
 	int r;
 
 	*ep = NULL;
 	if ((e = cert_entry_new(cert)) == NULL)
 		return KALIT_ERR_NOMEM;
 	if ((r = validate_path(st->validator, cert, extra, now,
-	    &e->chain)) != KALIT_OK ||
+	    &e->chain)) != KALIT_OK)
+		goto out;
+	if ((r = validate_end_entity(cert)) != KALIT_OK ||
+	    (r = validate_keys(e->chain, d->cfg->min_rsa_bits,
+	    d->cfg->min_ec_bits, NULL)) != KALIT_OK ||
 	    (r = validate_key_usage(cert)) != KALIT_OK ||
 	    (r = validate_eku_client(cert)) != KALIT_OK)
 		goto out;
-	issuer = sk_X509_value(e->chain, 1);
-	if (validate_policy_issued(cert, issuer, d->cfg->citizen_oid) ==
-	    KALIT_OK)
-		e->acr |= STORE_ACR_CITIZEN;
-	if (validate_policy_issued(cert, issuer, d->cfg->official_oid) ==
-	    KALIT_OK)
-		e->acr |= STORE_ACR_OFFICIAL;
-	r = KALIT_ERR_CERT_PURPOSE;	/* not a person's certificate */
-	if (e->acr == 0 ||
-	    path_times(e->chain, &e->not_before, &e->not_after) != KALIT_OK ||
-	    x509_serial_hex(cert, e->serial, sizeof(e->serial)) != KALIT_OK ||
-	    (claims = claims_of(cert, e->serial, hash)) == NULL)
+	/* A serial kalit cannot write is no cert_serial claim either. */
+	r = KALIT_ERR_CERT_IDENTITY;
+	if (x509_serial_hex(cert, e->serial, sizeof(e->serial)) != KALIT_OK)
 		goto out;
-	if ((r = login_text_init(&e->text, claims, e->acr)) != KALIT_OK)
+	r = KALIT_ERR_INTERNAL;		/* the path checked them */
+	if (path_times(e->chain, &e->not_before, &e->not_after) != KALIT_OK)
+		goto out;
+	if ((r = cert_policy(d->cfg, e)) != KALIT_OK ||
+	    (r = claims_of(cert, e->serial, hash, &claims)) != KALIT_OK ||
+	    (r = login_text_init(&e->text, claims, e->acr)) != KALIT_OK)
 		goto out;
 	*ep = certcache_put(st->cache, hash, e);
 	e = NULL;

@@ -128,6 +128,8 @@ verify_request(struct kalitd *d, struct state *st, const char *body,
 	cfg.validator = st->validator;
 	cfg.citizen_oid = d->cfg->citizen_oid;
 	cfg.official_oid = d->cfg->official_oid;
+	cfg.min_rsa_bits = d->cfg->min_rsa_bits;
+	cfg.min_ec_bits = d->cfg->min_ec_bits;
 	cfg.now = now;
 	*whyp = NULL;
 	if ((r = sigverify_run(&cfg, cms, &ds, &rep)) == KALIT_ERR_MALFORMED) {

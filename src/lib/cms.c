@@ -14,6 +14,7 @@
 #include <openssl/ess.h>
 #include <openssl/objects.h>
 #include <openssl/pem.h>
+#include <openssl/rsa.h>
 
 int
 cms_sign_attached(EVP_PKEY *key, X509 *cert, STACK_OF(X509) *chain,
@@ -165,6 +166,105 @@ cms_split(const unsigned char *der, size_t len, const struct cms_certs *cc,
 	return r;
 }
 
+/*
+ * Signed attributes as RFC 5652 (5.3, 11.1 to 11.3) wants them: 1 if so.
+ * cms_signer_digest() is the message-digest once with one value.
+ */
+static int
+signer_attrs_ok(CMS_ContentInfo *cms, CMS_SignerInfo *si)
+{
+	ASN1_TYPE *ct, *st;
+
+	if (CMS_signed_get_attr_count(si) <= 0 ||
+	    (ct = cms_signed_value(si, NID_pkcs9_contentType)) == NULL ||
+	    ct->type != V_ASN1_OBJECT ||
+	    OBJ_cmp(ct->value.object, CMS_get0_eContentType(cms)) != 0 ||
+	    cms_signer_digest(si) == NULL)
+		return 0;
+	if (CMS_signed_get_attr_by_NID(si, NID_pkcs9_signingTime, -1) < 0)
+		return 1;
+	return (st = cms_signed_value(si, NID_pkcs9_signingTime)) != NULL &&
+	    (st->type == V_ASN1_UTCTIME ||
+	    st->type == V_ASN1_GENERALIZEDTIME) &&
+	    ASN1_TIME_check(st->value.utctime) == 1;
+}
+
+/*
+ * The digest RSASSA-PSS parameters (RFC 4055 section 3.1) hash with: SHA-1
+ * when they or its hashAlgorithm are absent; NID_undef when they do not
+ * parse.
+ */
+static int
+pss_md_nid(const X509_ALGOR *sig)
+{
+	const ASN1_OBJECT *obj;
+	const void *param;
+	RSA_PSS_PARAMS *pss;
+	int type, nid = NID_sha1;
+
+	X509_ALGOR_get0(NULL, &type, &param, sig);
+	if (type == V_ASN1_UNDEF || type == V_ASN1_NULL)
+		return NID_sha1;
+	if (type != V_ASN1_SEQUENCE || (pss = ASN1_item_unpack(param,
+	    ASN1_ITEM_rptr(RSA_PSS_PARAMS))) == NULL) {
+		ERR_clear_error();
+		return NID_undef;
+	}
+	if (pss->hashAlgorithm != NULL) {
+		X509_ALGOR_get0(&obj, NULL, NULL, pss->hashAlgorithm);
+		nid = OBJ_obj2nid(obj);
+	}
+	RSA_PSS_PARAMS_free(pss);
+	return nid;
+}
+
+int
+cms_signer_check(CMS_ContentInfo *cms, CMS_SignerInfo *si)
+{
+	X509_ALGOR *dig = NULL, *sig = NULL;
+	const ASN1_OBJECT *obj;
+	EVP_PKEY *pk = NULL;
+	int dnid, snid, mdnid, pknid, key;
+
+	if (!signer_attrs_ok(cms, si))
+		return KALIT_ERR_SIGNATURE;
+	CMS_SignerInfo_get0_algs(si, &pk, NULL, &dig, &sig);
+	X509_ALGOR_get0(&obj, NULL, NULL, dig);
+	if (digest_md_of(dnid = OBJ_obj2nid(obj)) == NULL)
+		return KALIT_ERR_SIG_ALGORITHM;
+	X509_ALGOR_get0(&obj, NULL, NULL, sig);
+	snid = OBJ_obj2nid(obj);
+	/* rsaEncryption and id-ecPublicKey name a key type only. */
+	if (!OBJ_find_sigid_algs(snid, &mdnid, &pknid)) {
+		mdnid = NID_undef;
+		pknid = snid;
+	}
+	switch (pknid) {
+	case NID_rsassaPss:
+		if ((mdnid = pss_md_nid(sig)) == NID_undef)
+			return KALIT_ERR_SIGNATURE;
+		/* FALLTHROUGH */
+	case NID_rsaEncryption:
+		key = EVP_PKEY_RSA;
+		break;
+	case NID_X9_62_id_ecPublicKey:
+		key = EVP_PKEY_EC;
+		break;
+	case NID_ED25519:
+		key = EVP_PKEY_ED25519;
+		break;
+	default:
+		return KALIT_ERR_SIG_ALGORITHM;
+	}
+	if (mdnid != NID_undef && digest_md_of(mdnid) == NULL)
+		return KALIT_ERR_SIG_ALGORITHM;
+	if ((mdnid != NID_undef && mdnid != dnid) || (pk != NULL &&
+	    EVP_PKEY_get_base_id(pk) != key && !(key == EVP_PKEY_RSA &&
+	    EVP_PKEY_get_base_id(pk) == EVP_PKEY_RSA_PSS)))
+		return KALIT_ERR_SIGNATURE;
+	return KALIT_OK;
+}
+
 int
 cms_verify_attached(const unsigned char *der, size_t len,
     const struct cms_certs *cc, X509 **signerp, STACK_OF(X509) **certsp,
@@ -197,6 +297,16 @@ cms_verify_attached(const unsigned char *der, size_t len,
 	    p != der + len)
 		goto out;
 	if ((r = cms_check_shape(cms)) != KALIT_OK)
+		goto out;
+	/*
+	 * The policy before any cryptography: nothing is computed with an
+	 * algorithm it refuses. The signer's certificate, found in certs or
+	 * the CMS (none found is a failed signature below), gives its key.
+	 */
+	CMS_set1_signers_certs(cms, certs, 0);
+	ERR_clear_error();
+	if ((r = cms_signer_check(cms, sk_CMS_SignerInfo_value(
+	    CMS_get0_SignerInfos(cms), 0))) != KALIT_OK)
 		goto out;
 	if ((out = BIO_new(BIO_s_mem())) == NULL) {
 		r = KALIT_ERR_NOMEM;

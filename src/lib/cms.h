@@ -42,10 +42,12 @@ struct cms_certs {
 /*
  * Parses DER (at most CMS_LOGIN_MAX bytes, nothing after it) as attached
  * SignedData over id-data with exactly one signer whose certificate it
- * carries, and checks that signature only; the certificate is not judged.
+ * carries, judges the signer by cms_signer_check(), and checks that
+ * signature only; the certificate is not judged.
  * cc (may be NULL: parse each) turns the carried certificates into X509s.
  * KALIT_ERR_MALFORMED for anything that is not such a structure (detached
- * content included), KALIT_ERR_SIGNATURE when the signature fails.
+ * content included); cms_signer_check()'s KALIT_ERR_SIGNATURE or
+ * KALIT_ERR_SIG_ALGORITHM; KALIT_ERR_SIGNATURE when the signature fails.
  * On KALIT_OK: *signerp (caller frees with X509_free()), *certsp the other
  * certificates carried (caller frees with sk_X509_pop_free(certs, X509_free)), and
  * *contentp and *clenp the signed content (caller frees with free()).
@@ -142,6 +144,25 @@ int	cms_signer_timestamps(CMS_SignerInfo *si,
  */
 int	cms_signer_add_timestamp(CMS_SignerInfo *si,
 	    const unsigned char *token, size_t len);
+
+/*
+ * The one algorithm and attribute policy of kalit's signatures, for a
+ * login, POST /v1/verify and kalit verify alike. Signer si of cms is
+ * judged in this order, and the first rule broken decides:
+ * - signed attributes present (RFC 5652 makes them optional for id-data
+ *   only; CAdES, and kalit, require them, so that the signature covers
+ *   the content type), with exactly one content-type, equal to cms's
+ *   eContentType (RFC 5652 section 11.1), exactly one message-digest, and
+ *   at most one signing-time, a valid time: else KALIT_ERR_SIGNATURE;
+ * - the digest algorithm SHA-256, SHA-384 or SHA-512, and the signature
+ *   algorithm RSA (PKCS #1 v1.5, or PSS hashing with the same digest),
+ *   ECDSA or Ed25519, naming no other digest than one of those: else
+ *   KALIT_ERR_SIG_ALGORITHM;
+ * - a signature algorithm that names a digest names si's, and the key
+ *   type it names is that of the signer's key when si has the signer's
+ *   certificate (CMS_set1_signers_certs()): else KALIT_ERR_SIGNATURE.
+ */
+int	cms_signer_check(CMS_ContentInfo *cms, CMS_SignerInfo *si);
 
 /*
  * The digest algorithm of signer si if documents may be hashed with it

@@ -64,7 +64,9 @@ static const struct err_entry err_table[] = {
 	{ "challenge_reused", "the challenge was already used; each one is "
 	    "good for one login attempt", 2 },
 	{ "signature_invalid", "the signature does not verify with the "
-	    "certificate it carries", 4 },
+	    "certificate it carries, or lacks the signed attributes it must "
+	    "have (one content type, that of what it signs; one message "
+	    "digest) or names contradictory algorithms", 4 },
 	{ "content_mismatch", "the signed content is not the challenge", 4 },
 	{ "certificate_untrusted", "the certificate does not chain to a "
 	    "trusted root; check the key file's issuer", 4 },
@@ -76,8 +78,9 @@ static const struct err_entry err_table[] = {
 	    "a new key file", 4 },
 	{ "certificate_on_hold", "the certificate is on hold; ask the CA to "
 	    "release it", 4 },
-	{ "certificate_purpose", "the certificate may not be used to log in "
-	    "(key usage or extended key usage)", 4 },
+	{ "certificate_purpose", "the certificate may not be used for this: "
+	    "its key usage or extended key usage does not allow it, or it is "
+	    "a CA certificate", 4 },
 	{ "certificate_policy", "this relying system does not accept the "
 	    "certificate's policy (citizen or official)", 4 },
 	{ "revocation_unknown", "the certificate's revocation status could "
@@ -123,8 +126,9 @@ static const struct err_entry err_table[] = {
 	{ "challenge_client_mismatch", "the challenge was issued for another "
 	    "client; fetch a new one for the client you log in to", 2 },
 	{ "certificate_identity_invalid", "the certificate's identity is "
-	    "ambiguous (a PINFL or TIN given twice) or holds control or "
-	    "bidirectional characters; ask the CA for a corrected key file", 4 },
+	    "missing, malformed or ambiguous (no PINFL of 14 digits, a PINFL "
+	    "or TIN given twice) or holds control or bidirectional "
+	    "characters; ask the CA for a corrected key file", 4 },
 	{ "certificate_policy_missing", "the certificate is neither a citizen's "
 	    "nor an official's: it, or its issuing CA, lacks the certificate "
 	    "policy kalitd's [policy] names (the CA must assert it or "

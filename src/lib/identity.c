@@ -5,6 +5,7 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -76,32 +77,44 @@ bad_code_point(unsigned long c)
 }
 
 /*
- * Valid UTF-8 of 1..IDENTITY_NAME_MAX characters without control or
- * direction-override characters. OpenSSL decodes the UTF-8 into UCS-4
+ * Valid UTF-8 of len bytes, of minchars..maxchars characters (maxchars 0:
+ * any number), without control or direction-override characters:
+ * KALIT_OK, else err. OpenSSL decodes the UTF-8 into UCS-4
  * (UniversalString), whose code points we then inspect.
+ */
+static int
+check_utf8(const char *s, size_t len, int minchars, int maxchars, int err)
+{
+	ASN1_STRING *str = NULL;
+	const unsigned char *p;
+	int i, n, r = KALIT_OK;
+
+	if (len > INT_MAX || ASN1_mbstring_ncopy(&str, (const unsigned char *)s,
+	    (int)len, MBSTRING_UTF8, B_ASN1_UNIVERSALSTRING, minchars,
+	    maxchars) < 0) {
+		ERR_clear_error();
+		return err;
+	}
+	p = ASN1_STRING_get0_data(str);
+	n = ASN1_STRING_length(str);
+	for (i = 0; i + 3 < n; i += 4)
+		if (bad_code_point((unsigned long)p[i] << 24 |
+		    (unsigned long)p[i + 1] << 16 |
+		    (unsigned long)p[i + 2] << 8 | p[i + 3]))
+			r = err;
+	ASN1_STRING_free(str);
+	return r;
+}
+
+/*
+ * Valid UTF-8 of 1..IDENTITY_NAME_MAX characters without control or
+ * direction-override characters.
  */
 static int
 check_name(const char *s)
 {
-	ASN1_STRING *str = NULL;
-	const unsigned char *p;
-	int i, len, r = KALIT_OK;
-
-	if (ASN1_mbstring_ncopy(&str, (const unsigned char *)s,
-	    (int)strlen(s), MBSTRING_UTF8, B_ASN1_UNIVERSALSTRING, 1,
-	    IDENTITY_NAME_MAX) < 0) {
-		ERR_clear_error();
-		return KALIT_ERR_SUBJECT;
-	}
-	p = ASN1_STRING_get0_data(str);
-	len = ASN1_STRING_length(str);
-	for (i = 0; i + 3 < len; i += 4)
-		if (bad_code_point((unsigned long)p[i] << 24 |
-		    (unsigned long)p[i + 1] << 16 |
-		    (unsigned long)p[i + 2] << 8 | p[i + 3]))
-			r = KALIT_ERR_SUBJECT;
-	ASN1_STRING_free(str);
-	return r;
+	return check_utf8(s, strlen(s), 1, IDENTITY_NAME_MAX,
+	    KALIT_ERR_SUBJECT);
 }
 
 static int
@@ -418,47 +431,142 @@ field_of_object(const ASN1_OBJECT *obj)
 	return -1;
 }
 
+/*
+ * A certificate's value as text kalit may show: UTF-8, as OpenSSL converts
+ * it, without control or direction-override characters (a NUL inside
+ * would cut it short: "<PINFL>\0junk"); in IA5String (a SAN's email or
+ * DNS name) ASCII only, which OpenSSL would take as Latin-1. Else
+ * KALIT_ERR_CERT_IDENTITY.
+ */
 static int
-copy_utf8(const ASN1_STRING *s, char **outp)
+copy_text(const ASN1_STRING *s, char **outp)
 {
 	unsigned char *utf8 = NULL;
-	int len;
+	int i, len;
 
-	if ((len = ASN1_STRING_to_UTF8(&utf8, s)) < 0)
-		return KALIT_ERR_MALFORMED;
-	/* A NUL inside would cut the value short: "<PINFL>\0junk". */
-	if (memchr(utf8, '\0', (size_t)len) != NULL) {
+	if (ASN1_STRING_type(s) == V_ASN1_IA5STRING)
+		for (i = 0; i < ASN1_STRING_length(s); i++)
+			if (ASN1_STRING_get0_data(s)[i] >= 0x80)
+				return KALIT_ERR_CERT_IDENTITY;
+	if ((len = ASN1_STRING_to_UTF8(&utf8, s)) < 0) {
+		ERR_clear_error();
+		return KALIT_ERR_CERT_IDENTITY;
+	}
+	if (check_utf8((char *)utf8, (size_t)len, 0, 0,
+	    KALIT_ERR_CERT_IDENTITY) != KALIT_OK) {
 		OPENSSL_free(utf8);
-		return KALIT_ERR_MALFORMED;
+		return KALIT_ERR_CERT_IDENTITY;
 	}
 	*outp = strndup((char *)utf8, (size_t)len);
 	OPENSSL_free(utf8);
 	return *outp == NULL ? KALIT_ERR_NOMEM : KALIT_OK;
 }
 
-/* One subjectAltName entry: the first email, DNS names and addresses. */
+/*
+ * Counts field f once more in *seen: KALIT_ERR_CERT_IDENTITY, logged,
+ * when it was seen already. Only the field's name is logged, never a
+ * value.
+ */
 static int
-san_to_identity(const GENERAL_NAME *gn, struct identity *id)
+seen_once(unsigned int *seen, int f, const char *where)
 {
-	const ASN1_STRING *v;
-	char ip[IDENTITY_IP_MAX], *dns = NULL;
-	int type, r = KALIT_OK;
+	if (*seen & (1u << f)) {
+		log_msg(LOG_LEVEL_INFO, "certificate identity: %s given more "
+		    "than once (%s)", identity_field_name(f), where);
+		return KALIT_ERR_CERT_IDENTITY;
+	}
+	*seen |= 1u << f;
+	return KALIT_OK;
+}
 
-	v = GENERAL_NAME_get0_value(gn, &type);
-	if (type == GEN_EMAIL && id->field[IDENTITY_EMAIL] == NULL)
-		return copy_utf8(v, &id->field[IDENTITY_EMAIL]);
-	if (id->n_dns + id->n_ip >= IDENTITY_HOSTS_MAX)
-		return KALIT_OK;
-	if (type == GEN_DNS) {
-		if ((r = copy_utf8(v, &dns)) == KALIT_OK)
+/*
+ * The identity attributes of a SAN directoryName: kalit reads none of
+ * them, but one that the subject also has names its holder twice.
+ */
+static int
+dirname_seen(const X509_NAME *name, unsigned int *seen)
+{
+	int i, f, r;
+
+	for (i = 0; i < X509_NAME_entry_count(name); i++) {
+		f = field_of_object(X509_NAME_ENTRY_get_object(
+		    X509_NAME_get_entry(name, i)));
+		if (f >= 0 && (r = seen_once(seen, f, "subject alternative "
+		    "name directoryName")) != KALIT_OK)
+			return r;
+	}
+	return KALIT_OK;
+}
+
+/* A SAN's email address or DNS name, as copy_text() takes it: logged. */
+static int
+copy_san_text(const ASN1_STRING *v, char **outp)
+{
+	int r;
+
+	if ((r = copy_text(v, outp)) == KALIT_ERR_CERT_IDENTITY)
+		log_msg(LOG_LEVEL_INFO, "certificate identity: an email "
+		    "address or DNS name of the subject alternative name is not "
+		    "ASCII text without control characters");
+	return r;
+}
+
+/* One subjectAltName entry: the email, DNS names and addresses. */
+static int
+san_to_identity(const GENERAL_NAME *gn, struct identity *id,
+    unsigned int *seen)
+{
+	char ip[IDENTITY_IP_MAX], *dns = NULL;
+	const ASN1_STRING *v;
+	void *value;
+	int type, r;
+
+	value = GENERAL_NAME_get0_value(gn, &type);
+	v = value;
+	switch (type) {
+	case GEN_DIRNAME:
+		return dirname_seen(value, seen);
+	case GEN_EMAIL:
+		if ((r = seen_once(seen, IDENTITY_EMAIL, "subject alternative "
+		    "name")) != KALIT_OK)
+			return r;
+		return copy_san_text(v, &id->field[IDENTITY_EMAIL]);
+	case GEN_DNS:
+		if ((r = copy_san_text(v, &dns)) == KALIT_OK &&
+		    id->n_dns + id->n_ip < IDENTITY_HOSTS_MAX)
 			r = add_host(id, id->dns, &id->n_dns, dns);
 		free(dns);
-	} else if (type == GEN_IPADD && (ASN1_STRING_length(v) == 4 ||
-	    ASN1_STRING_length(v) == 16)) {
-		if (inet_ntop(ASN1_STRING_length(v) == 4 ? AF_INET : AF_INET6,
-		    ASN1_STRING_get0_data(v), ip, sizeof(ip)) != NULL)
-			r = add_host(id, id->ip, &id->n_ip, ip);
+		return r;
+	case GEN_IPADD:
+		if (id->n_dns + id->n_ip >= IDENTITY_HOSTS_MAX ||
+		    (ASN1_STRING_length(v) != 4 &&
+		    ASN1_STRING_length(v) != 16) ||
+		    inet_ntop(ASN1_STRING_length(v) == 4 ? AF_INET : AF_INET6,
+		    ASN1_STRING_get0_data(v), ip, sizeof(ip)) == NULL)
+			return KALIT_OK;
+		return add_host(id, id->ip, &id->n_ip, ip);
+	default:
+		return KALIT_OK;
 	}
+}
+
+/* The subjectAltName entries; one malformed extension, or two, refused. */
+static int
+sans_to_identity(X509 *cert, struct identity *id, unsigned int *seen)
+{
+	GENERAL_NAMES *sans;
+	int i, crit = -1, r = KALIT_OK;
+
+	sans = X509_get_ext_d2i(cert, NID_subject_alt_name, &crit, NULL);
+	if (sans == NULL && crit != -1) {
+		ERR_clear_error();
+		log_msg(LOG_LEVEL_INFO, "certificate identity: the subject "
+		    "alternative name is malformed or given twice");
+		return KALIT_ERR_CERT_IDENTITY;
+	}
+	for (i = 0; r == KALIT_OK && i < sk_GENERAL_NAME_num(sans); i++)
+		r = san_to_identity(sk_GENERAL_NAME_value(sans, i), id, seen);
+	GENERAL_NAMES_free(sans);
 	return r;
 }
 
@@ -466,31 +574,26 @@ int
 identity_from_cert(X509 *cert, struct identity *id)
 {
 	const X509_NAME *name = X509_get_subject_name(cert);
-	GENERAL_NAMES *sans;
-	int i, f, r;
+	unsigned int seen = 0;
+	int i, f, r = KALIT_OK;
 
 	memset(id, 0, sizeof(*id));
-	for (i = 0; i < X509_NAME_entry_count(name); i++) {
+	for (i = 0; r == KALIT_OK && i < X509_NAME_entry_count(name); i++) {
 		const X509_NAME_ENTRY *e = X509_NAME_get_entry(name, i);
 
-		f = field_of_object(X509_NAME_ENTRY_get_object(e));
-		if (f < 0 || id->field[f] != NULL)
+		if ((f = field_of_object(X509_NAME_ENTRY_get_object(e))) < 0)
 			continue;
-		r = copy_utf8(X509_NAME_ENTRY_get_data(e), &id->field[f]);
-		if (r != KALIT_OK)
-			goto fail;
+		if ((r = seen_once(&seen, f, "subject")) == KALIT_OK &&
+		    (r = copy_text(X509_NAME_ENTRY_get_data(e),
+		    &id->field[f])) == KALIT_ERR_CERT_IDENTITY)
+			log_msg(LOG_LEVEL_INFO, "certificate identity: %s is "
+			    "not UTF-8 text without control or bidirectional "
+			    "characters", identity_field_name(f));
 	}
-	sans = X509_get_ext_d2i(cert, NID_subject_alt_name, NULL, NULL);
-	for (i = 0; sans != NULL && i < sk_GENERAL_NAME_num(sans); i++)
-		if ((r = san_to_identity(sk_GENERAL_NAME_value(sans, i), id)) !=
-		    KALIT_OK) {
-			GENERAL_NAMES_free(sans);
-			goto fail;
-		}
-	GENERAL_NAMES_free(sans);
-	return KALIT_OK;
- fail:
-	identity_clear(id);
+	if (r == KALIT_OK)
+		r = sans_to_identity(cert, id, &seen);
+	if (r != KALIT_OK)
+		identity_clear(id);
 	return r;
 }
 

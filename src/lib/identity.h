@@ -79,6 +79,15 @@ int	identity_to_name(const struct identity *id, X509_NAME **namep);
 /*
  * Reads the identity back from a certificate's subject and its SAN email,
  * DNS names and IP addresses (the first IDENTITY_HOSTS_MAX of them).
+ * KALIT_ERR_CERT_IDENTITY (logged, naming the attribute, never its value)
+ * when the identity is ambiguous or not text kalit may show: an attribute
+ * it reads given twice (in the subject, in the SAN, or in the subject
+ * and a SAN directoryName: two PINFLs, two TINs, two email addresses), a
+ * value that is not UTF-8 or holds control characters (C0, DEL, C1) or
+ * direction controls (U+200E, U+200F, U+202A to U+202E, U+2066 to U+2069,
+ * and U+FEFF), a SAN email or DNS name that is not ASCII, or a SAN
+ * extension that is malformed or given twice. Formats (a PINFL's 14
+ * digits) are the caller's to check.
  */
 int	identity_from_cert(X509 *cert, struct identity *id);
 

@@ -33,7 +33,9 @@ static const struct {
 	    "and not revoked now" },
 	[SIG_SUB_FORMAT_FAILURE] = { "FORMAT_FAILURE", SIG_TOTAL_FAILED,
 	    "the signer's structure is not a CMS signature with signed "
-	    "attributes (content type, message digest) as it must be" },
+	    "attributes as it must be (one content type, the signed "
+	    "content's; one message digest), or its signature algorithm "
+	    "contradicts its digest algorithm or key" },
 	[SIG_SUB_HASH_FAILURE] = { "HASH_FAILURE", SIG_TOTAL_FAILED,
 	    "the document is not the one that was signed: it was altered, "
 	    "or it is another document" },
@@ -63,8 +65,8 @@ static const struct {
 	    "or extended key usage)" },
 	[SIG_SUB_CRYPTO_CONSTRAINTS_FAILURE_NO_POE] = {
 	    "CRYPTO_CONSTRAINTS_FAILURE_NO_POE", SIG_INDETERMINATE,
-	    "the signature's digest algorithm is not accepted (SHA-256, "
-	    "SHA-384 and SHA-512 are)" },
+	    "the signature's digest or signature algorithm is not accepted "
+	    "(SHA-256, SHA-384 and SHA-512 with RSA, ECDSA or Ed25519 are)" },
 	[SIG_SUB_SIGNED_DATA_NOT_FOUND] = { "SIGNED_DATA_NOT_FOUND",
 	    SIG_INDETERMINATE, "the document's digest with the signer's "
 	    "algorithm is not at hand (--digest is SHA-256); give the "
@@ -92,6 +94,21 @@ static const struct {
 	    "the signature timestamp is signed by a certificate that is not "
 	    "a timestamping one (the one extended key usage timeStamping, "
 	    "critical)" },
+	[SIG_SUB_CA_CERTIFICATE] = {
+	    "CHAIN_CONSTRAINTS_FAILURE", SIG_INDETERMINATE,
+	    "the signer's certificate is a CA certificate (basicConstraints "
+	    "cA, or keyUsage keyCertSign): a CA's key signs certificates, "
+	    "not documents" },
+	[SIG_SUB_IDENTITY] = {
+	    "CHAIN_CONSTRAINTS_FAILURE", SIG_INDETERMINATE,
+	    "the signer's certificate names its holder ambiguously (an "
+	    "identity attribute such as the PINFL or a TIN given twice) or "
+	    "with control or bidirectional characters; its identity is not "
+	    "shown" },
+	[SIG_SUB_KEY_WEAK] = {
+	    "CRYPTO_CONSTRAINTS_FAILURE_NO_POE", SIG_INDETERMINATE,
+	    "a key of the signer's certificate path is weaker than accepted "
+	    "(RSA of fewer bits, or an EC curve smaller, than the minimum)" },
 };
 
 static const char *const indication_names[] = {
@@ -178,27 +195,29 @@ signer_time(CMS_SignerInfo *si, struct sig_signer *s)
 	return 0;
 }
 
-/* Signed attributes as CMS (RFC 5652 5.3) and CAdES want them. */
+/* The signer as cms_signer_check(), kalit's one policy, judges it. */
 static enum sig_sub
 signer_format(CMS_ContentInfo *cms, CMS_SignerInfo *si, struct sig_signer *s,
     const EVP_MD **mdp)
 {
 	const ASN1_OBJECT *obj;
 	X509_ALGOR *alg;
-	ASN1_TYPE *ct;
 
 	*mdp = NULL;
 	CMS_SignerInfo_get0_algs(si, NULL, NULL, &alg, NULL);
 	X509_ALGOR_get0(&obj, NULL, NULL, alg);
 	s->digest_alg = OBJ_nid2ln(OBJ_obj2nid(obj));
-	if (CMS_signed_get_attr_count(si) <= 0 ||
-	    (ct = cms_signed_value(si, NID_pkcs9_contentType)) == NULL ||
-	    ct->type != V_ASN1_OBJECT ||
-	    OBJ_cmp(ct->value.object, CMS_get0_eContentType(cms)) != 0 ||
-	    cms_signer_digest(si) == NULL || signer_time(si, s) != 0)
-		return SIG_SUB_FORMAT_FAILURE;
-	if ((*mdp = cms_signer_md(si)) == NULL)
+	switch (cms_signer_check(cms, si)) {
+	case KALIT_OK:
+		break;
+	case KALIT_ERR_SIG_ALGORITHM:
 		return SIG_SUB_CRYPTO_CONSTRAINTS_FAILURE_NO_POE;
+	default:
+		return SIG_SUB_FORMAT_FAILURE;
+	}
+	if (signer_time(si, s) != 0)
+		return SIG_SUB_FORMAT_FAILURE;
+	*mdp = cms_signer_md(si);
 	return SIG_SUB_NONE;
 }
 
@@ -282,6 +301,17 @@ signer_cert(const struct sigverify_config *cfg, struct sig_signer *s,
 		return SIG_SUB__MAX;
 	}
 	s->profile = signer_profile(cfg, s);
+	if (validate_end_entity(s->cert) != KALIT_OK)
+		return SIG_SUB_CA_CERTIFICATE;
+	if (validate_keys(s->chain, cfg->min_rsa_bits, cfg->min_ec_bits,
+	    NULL) != KALIT_OK)
+		return SIG_SUB_KEY_WEAK;
+	if (s->id_err == KALIT_ERR_CERT_IDENTITY)
+		return SIG_SUB_IDENTITY;
+	if (s->id_err != KALIT_OK) {
+		*errp = s->id_err;
+		return SIG_SUB__MAX;
+	}
 	if (validate_key_usage_sign(s->cert) != KALIT_OK)
 		return SIG_SUB_CHAIN_CONSTRAINTS_FAILURE;
 	s->rev_asked = 1;
@@ -380,8 +410,8 @@ signer_verify(const struct sigverify_config *cfg, CMS_ContentInfo *cms,
 	CMS_SignerInfo_get0_algs(si, NULL, &s->cert, NULL, NULL);
 	if (s->cert != NULL) {
 		X509_up_ref(s->cert);
-		if (identity_from_cert(s->cert, &s->id) != KALIT_OK)
-			log_msg(LOG_LEVEL_INFO, "signer's subject: unreadable");
+		/* Judged with the certificate; refused, it is not shown. */
+		s->id_err = identity_from_cert(s->cert, &s->id);
 	}
 	if ((sub = signer_format(cms, si, s, &md)) != SIG_SUB_NONE)
 		goto done;

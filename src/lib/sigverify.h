@@ -29,7 +29,8 @@ enum sig_indication {
  * ETSI EN 319 102-1 sub-indications kalit gives; each implies its main
  * indication (sig_sub_indication()). Those of the signature timestamp
  * (SIG_SUB_TS_*) have the standard's names of the same failures of the
- * signature, and their own explanations.
+ * signature, and their own explanations; so do the last three, causes of
+ * the signer's certificate that the standard groups under one name.
  */
 enum sig_sub {
 	SIG_SUB_NONE = 0,			/* TOTAL-PASSED */
@@ -52,6 +53,14 @@ enum sig_sub {
 						   untrusted TSA */
 	SIG_SUB_TS_CHAIN_CONSTRAINTS_FAILURE,	/* INDETERMINATE: not a TSA
 						   certificate */
+	SIG_SUB_CA_CERTIFICATE,			/* CHAIN_CONSTRAINTS_FAILURE:
+						   the signer's is a CA's */
+	SIG_SUB_IDENTITY,			/* CHAIN_CONSTRAINTS_FAILURE:
+						   an ambiguous identity or
+						   control characters */
+	SIG_SUB_KEY_WEAK,			/* CRYPTO_CONSTRAINTS_FAILURE_
+						   NO_POE: a weak key in the
+						   path */
 	SIG_SUB__MAX
 };
 
@@ -62,7 +71,9 @@ struct sig_signer {
 	X509		*cert;		/* the signer's, or NULL */
 	STACK_OF(X509)	*chain;		/* the trusted path, cert first and
 					   the root last; NULL: none */
-	struct identity	 id;		/* empty without cert */
+	struct identity	 id;		/* empty without cert, or when
+					   id_err is not KALIT_OK */
+	int		 id_err;	/* identity_from_cert()'s result */
 	const char	*profile;	/* "citizen", "official" or NULL:
 					   by policy, with a trusted path */
 	const char	*digest_alg;	/* "sha256", ...: static; NULL */
@@ -100,6 +111,8 @@ struct sigverify_config {
 	struct validator *validator;	/* trust and revocation; borrowed */
 	const char	*citizen_oid;	/* NULL: 1.3.6.1.5.5.7.13.1 */
 	const char	*official_oid;	/* NULL: 1.3.6.1.5.5.7.13.2 */
+	int		 min_rsa_bits;	/* validate_keys(); 0: the */
+	int		 min_ec_bits;	/* VALIDATE_MIN_* defaults */
 	int64_t		 now;		/* the validation time */
 };
 
@@ -109,12 +122,16 @@ struct sigverify_config {
  * for an attached signature they are those of its content, for a
  * detached one of the document given (a signer whose algorithm ds lacks
  * is INDETERMINATE/SIGNED_DATA_NOT_FOUND). Per signer, in this order:
- * structure (FORMAT_FAILURE), the signer's certificate in cms
+ * structure and algorithms as cms_signer_check() judges them
+ * (FORMAT_FAILURE; CRYPTO_CONSTRAINTS_FAILURE_NO_POE for a weak
+ * algorithm), the signer's certificate in cms
  * (NO_SIGNING_CERTIFICATE_FOUND), the signature over the signed
  * attributes (SIG_CRYPTO_FAILURE), signing-certificate-v2 when present
  * (SIG_CRYPTO_FAILURE when it names another certificate), the message
  * digest (HASH_FAILURE), the path at cfg->now (NO_CERTIFICATE_CHAIN_FOUND,
- * OUT_OF_BOUNDS_NO_POE), key usage for signing
+ * OUT_OF_BOUNDS_NO_POE), an end entity's certificate
+ * (SIG_SUB_CA_CERTIFICATE), the keys of the path (SIG_SUB_KEY_WEAK), the
+ * identity (SIG_SUB_IDENTITY), key usage for signing
  * (CHAIN_CONSTRAINTS_FAILURE), revocation of the certificate and of every
  * CA of its chain below the trust anchor (REVOKED; TRY_LATER when unknown
  * or on hold). The first failure decides; a signature that fails

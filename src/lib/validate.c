@@ -302,6 +302,63 @@ validate_time(X509 *cert, int64_t now)
 }
 
 int
+validate_end_entity(X509 *cert)
+{
+	return x509_is_ca(cert) ? KALIT_ERR_CERT_PURPOSE : KALIT_OK;
+}
+
+/* 1 when key is strong enough; *kindp says what it is, for the log. */
+static int
+key_strong(EVP_PKEY *key, int min_rsa_bits, int min_ec_bits,
+    const char **kindp)
+{
+	int bits = key != NULL ? EVP_PKEY_get_bits(key) : 0;
+
+	switch (key != NULL ? EVP_PKEY_get_base_id(key) : EVP_PKEY_NONE) {
+	case EVP_PKEY_RSA:
+	case EVP_PKEY_RSA_PSS:
+		*kindp = "RSA";
+		return bits >= min_rsa_bits;
+	case EVP_PKEY_EC:
+	case EVP_PKEY_ED25519:
+	case EVP_PKEY_ED448:
+		*kindp = "EC";
+		return bits >= min_ec_bits;
+	default:
+		*kindp = "unsupported";	/* DSA, or none at all */
+		return 0;
+	}
+}
+
+int
+validate_keys(STACK_OF(X509) *chain, int min_rsa_bits, int min_ec_bits,
+    int *depthp)
+{
+	const char *kind;
+	EVP_PKEY *key;
+	int i;
+
+	if (min_rsa_bits <= 0)
+		min_rsa_bits = VALIDATE_MIN_RSA_BITS;
+	if (min_ec_bits <= 0)
+		min_ec_bits = VALIDATE_MIN_EC_BITS;
+	for (i = 0; i < sk_X509_num(chain); i++) {
+		key = X509_get0_pubkey(sk_X509_value(chain, i));
+		if (key_strong(key, min_rsa_bits, min_ec_bits, &kind))
+			continue;
+		ERR_clear_error();
+		log_msg(LOG_LEVEL_INFO, "certificate key too weak: %s key of "
+		    "%d bits at depth %d of the path (at least %d bits for "
+		    "RSA, %d for EC)", kind, key != NULL ?
+		    EVP_PKEY_get_bits(key) : 0, i, min_rsa_bits, min_ec_bits);
+		if (depthp != NULL)
+			*depthp = i;
+		return KALIT_ERR_CERT_KEY_WEAK;
+	}
+	return KALIT_OK;
+}
+
+int
 validate_key_usage(X509 *cert)
 {
 	if (!(X509_get_extension_flags(cert) & EXFLAG_KUSAGE) ||
@@ -340,11 +397,11 @@ validate_policy(X509 *cert, const char *oid)
 	CERTIFICATEPOLICIES *pols;
 	ASN1_OBJECT *want;
 	POLICYINFO *pi;
-	int i, r = KALIT_ERR_CERT_POLICY;
+	int i, r = KALIT_ERR_CERT_NO_POLICY;
 
 	if (oid == NULL || (want = OBJ_txt2obj(oid, 1)) == NULL) {
 		ERR_clear_error();
-		return KALIT_ERR_CERT_POLICY;
+		return KALIT_ERR_CERT_NO_POLICY;
 	}
 	pols = X509_get_ext_d2i(cert, NID_certificate_policies, NULL, NULL);
 	for (i = 0; r != KALIT_OK && i < sk_POLICYINFO_num(pols); i++) {
@@ -358,12 +415,20 @@ validate_policy(X509 *cert, const char *oid)
 	return r;
 }
 
+enum validate_policy_gap
+validate_policy_gap(X509 *cert, X509 *issuer, const char *oid)
+{
+	if (validate_policy(cert, oid) != KALIT_OK)
+		return VALIDATE_POLICY_LEAF;
+	if (validate_policy(issuer, oid) != KALIT_OK &&
+	    validate_policy(issuer, "2.5.29.32.0") != KALIT_OK)
+		return VALIDATE_POLICY_ISSUER;
+	return VALIDATE_POLICY_OK;
+}
+
 int
 validate_policy_issued(X509 *cert, X509 *issuer, const char *oid)
 {
-	if (validate_policy(cert, oid) == KALIT_OK &&
-	    (validate_policy(issuer, oid) == KALIT_OK ||
-	    validate_policy(issuer, "2.5.29.32.0") == KALIT_OK))
-		return KALIT_OK;
-	return KALIT_ERR_CERT_POLICY;
+	return validate_policy_gap(cert, issuer, oid) == VALIDATE_POLICY_OK ?
+	    KALIT_OK : KALIT_ERR_CERT_NO_POLICY;
 }

@@ -76,6 +76,27 @@ int	validate_path(struct validator *v, X509 *cert, STACK_OF(X509) *extra,
 /* KALIT_ERR_CERT_EXPIRED / _NOT_YET_VALID for cert alone at now. */
 int	validate_time(X509 *cert, int64_t now);
 
+/*
+ * An end entity's certificate, not a CA's (x509_is_ca()): else
+ * KALIT_ERR_CERT_PURPOSE. A CA's key signs certificates, not logins or
+ * documents.
+ */
+int	validate_end_entity(X509 *cert);
+
+#define VALIDATE_MIN_RSA_BITS	2048	/* NIST SP 800-131A: 112 bits of */
+#define VALIDATE_MIN_EC_BITS	256	/* security, and 128 for curves */
+
+/*
+ * The key of every certificate of chain (as validate_path() gives it,
+ * the trust anchor included: it signed the next) must be RSA of at least
+ * min_rsa_bits bits, or EC or EdDSA on a curve of at least min_ec_bits
+ * (P-256 and Ed25519 are 256); min_rsa_bits or min_ec_bits of 0 means
+ * VALIDATE_MIN_*. Else KALIT_ERR_CERT_KEY_WEAK, logged with the depth and
+ * the key, and *depthp (may be NULL) is the weak one's index in chain.
+ */
+int	validate_keys(STACK_OF(X509) *chain, int min_rsa_bits, int min_ec_bits,
+	    int *depthp);
+
 /* keyUsage must be present with digitalSignature: else KALIT_ERR_CERT_PURPOSE. */
 int	validate_key_usage(X509 *cert);
 
@@ -89,13 +110,32 @@ int	validate_key_usage_sign(X509 *cert);
 /* When extendedKeyUsage is present it must hold clientAuth: else _PURPOSE. */
 int	validate_eku_client(X509 *cert);
 
-/* KALIT_OK when cert asserts policy oid (dotted), else KALIT_ERR_CERT_POLICY. */
+/*
+ * KALIT_OK when cert asserts policy oid (dotted), else
+ * KALIT_ERR_CERT_NO_POLICY.
+ */
 int	validate_policy(X509 *cert, const char *oid);
 
+/* Where policy oid is missing, as validate_policy_gap() finds. */
+enum validate_policy_gap {
+	VALIDATE_POLICY_OK = 0,
+	VALIDATE_POLICY_LEAF,		/* cert does not assert it */
+	VALIDATE_POLICY_ISSUER		/* cert does; its issuer asserts
+					   neither it nor anyPolicy */
+};
+
 /*
- * validate_policy(), and issuer may issue under oid (asserts it or
- * anyPolicy): a citizen CA's certificate that claims the official policy
- * is not an official's. Else KALIT_ERR_CERT_POLICY.
+ * Whether cert is under policy oid as RFC 5280 policy processing of the
+ * path would have it for kalit's two-level PKIs: cert asserts oid, and
+ * its issuer may issue under it (asserts it or anyPolicy; a citizen CA's
+ * certificate that claims the official policy is not an official's).
+ */
+enum validate_policy_gap validate_policy_gap(X509 *cert, X509 *issuer,
+	    const char *oid);
+
+/*
+ * KALIT_OK when validate_policy_gap() finds none, else
+ * KALIT_ERR_CERT_NO_POLICY.
  */
 int	validate_policy_issued(X509 *cert, X509 *issuer, const char *oid);
 

@@ -233,6 +233,31 @@ add_extensions(X509 *cert, const struct x509_spec *s)
 }
 
 int
+x509_is_ca(X509 *cert)
+{
+	uint32_t flags = X509_get_extension_flags(cert);
+
+	/* X509_check_ca() says 0 for cA with a keyUsage lacking keyCertSign. */
+	return (flags & EXFLAG_CA) || X509_check_ca(cert) != 0 ||
+	    ((flags & EXFLAG_KUSAGE) &&
+	    (X509_get_key_usage(cert) & KU_KEY_CERT_SIGN));
+}
+
+/* The subject's key is of a type the profile allows: else why not. */
+static int
+key_allowed(const struct profile *p, EVP_PKEY *key)
+{
+	enum key_type t;
+
+	if (key_type_of(key, &t) != KALIT_OK || !(p->key_types & (1u << t))) {
+		log_msg(LOG_LEVEL_ERROR, "profile %s does not allow the "
+		    "subject's key (%d bits)", p->name, EVP_PKEY_get_bits(key));
+		return KALIT_ERR_CSR_KEY_WEAK;
+	}
+	return KALIT_OK;
+}
+
+int
 x509_issue(const struct x509_spec *s, X509 **certp)
 {
 	int r = KALIT_ERR_INTERNAL;
@@ -241,6 +266,9 @@ x509_issue(const struct x509_spec *s, X509 **certp)
 	int days = s->days > 0 ? s->days : s->profile->days;
 
 	*certp = NULL;
+	if ((r = key_allowed(s->profile, s->pubkey)) != KALIT_OK)
+		return r;
+	r = KALIT_ERR_INTERNAL;
 	if ((cert = X509_new()) == NULL)
 		return KALIT_ERR_NOMEM;
 	if (!X509_set_version(cert, X509_VERSION_3) ||
@@ -266,6 +294,13 @@ x509_issue(const struct x509_spec *s, X509 **certp)
 	r = KALIT_ERR_INTERNAL;
 	if (X509_sign(cert, s->issuer_key, key_sign_md(s->issuer_key)) <= 0) {
 		log_ssl(LOG_LEVEL_ERROR, "X509_sign");
+		goto out;
+	}
+	if (s->profile->kind == PROFILE_END_ENTITY && x509_is_ca(cert)) {
+		log_msg(LOG_LEVEL_ERROR, "profile %s is an end entity's but "
+		    "makes a CA certificate (basic_constraints CA:TRUE, or "
+		    "key_usage keyCertSign)", s->profile->name);
+		r = KALIT_ERR_CONFIG;
 		goto out;
 	}
 	*certp = cert;
@@ -427,6 +462,52 @@ x509_time_iso(int64_t t, char buf[X509_TIME_ISO_LEN])
 		snprintf(buf, X509_TIME_ISO_LEN, "?");
 }
 
+/*
+ * The length of the UTF-8 at p (n bytes) when it encodes a C1 control or
+ * a direction control, which X509_NAME_print_ex() leaves as they are;
+ * else 0. The text is valid UTF-8, so a lead byte is never a
+ * continuation byte.
+ */
+static size_t
+hidden_len(const unsigned char *p, size_t n)
+{
+	if (n >= 2 && p[0] == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f)
+		return 2;		/* U+0080 to U+009F */
+	if (n < 3)
+		return 0;
+	if ((p[0] == 0xe2 && p[1] == 0x80 && (p[2] == 0x8e || p[2] == 0x8f ||
+	    (p[2] >= 0xaa && p[2] <= 0xae))) ||	/* U+200E/F, U+202A-E */
+	    (p[0] == 0xe2 && p[1] == 0x81 && p[2] >= 0xa6 &&
+	    p[2] <= 0xa9) ||			/* U+2066 to U+2069 */
+	    (p[0] == 0xef && p[1] == 0xbb && p[2] == 0xbf))	/* U+FEFF */
+		return 3;
+	return 0;
+}
+
+/* text (len bytes) with hidden_len()'s characters as hex pairs; or NULL. */
+static char *
+escape_hidden(const char *text, size_t len)
+{
+	const unsigned char *p = (const unsigned char *)text;
+	size_t i, k, n = 0;
+	char *out;
+
+	/* At most four bytes out for each in: "\C2" for 0xc2. */
+	if (len > (SIZE_MAX - 1) / 4 || (out = malloc(4 * len + 1)) == NULL)
+		return NULL;
+	for (i = 0; i < len; i++) {
+		if ((k = hidden_len(p + i, len - i)) == 0) {
+			out[n++] = text[i];
+			continue;
+		}
+		for (; k > 0; k--, i++)
+			n += (size_t)snprintf(out + n, 4, "\\%02X", p[i]);
+		i--;
+	}
+	out[n] = '\0';
+	return out;
+}
+
 int
 x509_name_text(const X509_NAME *name, char **textp)
 {
@@ -443,7 +524,8 @@ x509_name_text(const X509_NAME *name, char **textp)
 		log_ssl(LOG_LEVEL_DEBUG, "X509_NAME_print_ex");
 		r = KALIT_ERR_MALFORMED;
 	} else if ((len = BIO_get_mem_data(mem, &data)) >= 0 &&
-	    (*textp = strndup(len > 0 ? data : "", (size_t)len)) != NULL)
+	    (*textp = escape_hidden(len > 0 ? data : "", (size_t)len)) !=
+	    NULL)
 		r = KALIT_OK;
 	BIO_free(mem);
 	return r;

@@ -47,11 +47,22 @@ int	x509_serial_new(char *buf, size_t len);
  * Builds and signs a certificate with spec->serial_hex, or else a fresh
  * serial (see x509_serial_new()). Only the profile decides the extensions,
  * apart from the subjectAltName of email, dns and ip; notAfter is clamped
- * to the issuer's. KALIT_ERR_CONFIG for a bad profile value,
- * KALIT_ERR_SUBJECT for an ip entry that is not an address.
+ * to the issuer's. KALIT_ERR_CONFIG for a bad profile value, or an
+ * end-entity profile whose extensions make a CA certificate (x509_is_ca()),
+ * KALIT_ERR_CSR_KEY_WEAK for a subject key that is not of a type
+ * key_type_of() knows and the profile allows, KALIT_ERR_SUBJECT for an ip
+ * entry that is not an address: what kalitd refuses is not issued.
  * Caller frees *certp with X509_free().
  */
 int	x509_issue(const struct x509_spec *spec, X509 **certp);
+
+/*
+ * 1 when cert is a CA's: basicConstraints cA, whatever its keyUsage;
+ * X509_check_ca() says so (keyCertSign without basicConstraints, a
+ * version 1 self-signed certificate); or its keyUsage has keyCertSign,
+ * which RFC 5280 section 4.2.1.3 allows only with cA. Else 0.
+ */
+int	x509_is_ca(X509 *cert);
 
 /* Serial as lowercase hex without leading zeros into buf. */
 int	x509_serial_hex(const X509 *cert, char *buf, size_t len);
@@ -83,7 +94,9 @@ int	x509_to_der(X509 *cert, unsigned char **derp, size_t *lenp);
 
 /*
  * name as RFC 2253 text with UTF-8 kept readable and control characters
- * escaped ("CN=Aliyev Vali,O=..."); caller frees *textp with free().
+ * (C0, DEL, C1) and direction controls (U+200E, U+200F, U+202A to U+202E,
+ * U+2066 to U+2069, U+FEFF) escaped as hex pairs, "\E2\80\AE"
+ * ("CN=Aliyev Vali,O=..."); caller frees *textp with free().
  */
 int	x509_name_text(const X509_NAME *name, char **textp);
 

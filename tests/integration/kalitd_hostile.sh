@@ -87,48 +87,14 @@ citizen() {
 	    >/dev/null 2>&1 || fail "kalit-ca issue $_ci_n"
 }
 
-# ossl NAME EXT [openssl ca args]: NAME.crt and NAME.key made by `openssl
-# ca` with the citizen CA's key (or $OCA_CRT, $OCA_KEY), the extensions of
-# section EXT of oca/ca.cnf and subject $SUBJ; -days 30 unless args given.
+# ossl (kalitd_lib.sh) makes certificates with the citizen CA's key.
 SUBJ="/C=UZ/SN=Aliyev/GN=Vali/CN=Aliyev Vali/pinfl=39000000000001"
-mkdir -p oca/new && : >oca/index.txt && echo 01 >oca/serial
-cat >oca/ca.cnf <<CNF
-oid_section = oids
-[oids]
-pinfl = 1.2.860.3.16.1.2
-orgtin = 1.2.860.3.16.1.1
-[req]
-distinguished_name = dn
-[dn]
-[ca]
-default_ca = oca
-[oca]
-database = $TMP/oca/index.txt
-new_certs_dir = $TMP/oca/new
-serial = $TMP/oca/serial
-default_md = sha256
-policy = any
-unique_subject = no
-[any]
-commonName = optional
+oca_init
+cat >>oca/ca.cnf <<CNF
 [cacert]
 basicConstraints = critical, CA:TRUE
 keyUsage = critical, keyCertSign, cRLSign
 CNF
-ossl() {
-	_os_n=$1 _os_e=$2
-	shift 2
-	[ $# -gt 0 ] || set -- -days 30
-	"$OPENSSL" req -config oca/ca.cnf -new -newkey ec -pkeyopt \
-	    ec_paramgen_curve:P-256 -nodes -keyout "$_os_n.key" -subj "$SUBJ" \
-	    -out "$_os_n.csr" 2>/dev/null &&
-	    "$OPENSSL" ca -batch -config oca/ca.cnf -rand_serial -preserveDN \
-	    -notext -cert "${OCA_CRT:-$CADIR/certs/citizen.crt}" \
-	    -keyfile "${OCA_KEY:-$CADIR/keys/citizen.key}" \
-	    -passin "file:$CAPASS" -in "$_os_n.csr" -out "$_os_n.crt" \
-	    -extfile oca/ca.cnf -extensions "$_os_e" "$@" >/dev/null 2>&1 ||
-	    fail "openssl ca $_os_n"
-}
 
 # launch CONF LOG: kalitd itself in the background; waits for /healthz on
 # $PORT and sets LPID. (start_kalitd backgrounds the kd function: its $! is
@@ -237,8 +203,8 @@ email|digitalSignature|emailProtection|1.3.6.1.5.5.7.13.1|403|certificate_purpos
 server|digitalSignature|serverAuth|1.3.6.1.5.5.7.13.1|403|certificate_purpose|EKU serverAuth only
 nods|nonRepudiation, keyAgreement|clientAuth|1.3.6.1.5.5.7.13.1|403|certificate_purpose|keyUsage without digitalSignature
 noku|-|clientAuth|1.3.6.1.5.5.7.13.1|403|certificate_purpose|no keyUsage extension
-nopolicy|digitalSignature|clientAuth|-|403|certificate_purpose|no certificate policy
-otherpolicy|digitalSignature|clientAuth|1.3.6.1.5.5.7.13.3, 2.5.29.32.0|403|certificate_purpose|only foreign policies and anyPolicy
+nopolicy|digitalSignature|clientAuth|-|403|certificate_policy_missing|no certificate policy
+otherpolicy|digitalSignature|clientAuth|1.3.6.1.5.5.7.13.3, 2.5.29.32.0|403|certificate_policy_missing|only foreign policies and anyPolicy
 TABLE
 ossl expired good -startdate 20200101000000Z -enddate 20210101000000Z
 attempt "expired certificate" 401 certificate_expired expired.crt expired.key
@@ -248,7 +214,7 @@ attempt "certificate not yet valid" 401 certificate_not_yet_valid \
     future.crt future.key
 SUBJ="/C=UZ/SN=Aliyev/GN=Vali/CN=Aliyev Vali"
 ossl nopinfl good
-attempt "no PINFL in the subject" 403 certificate_purpose \
+attempt "no PINFL in the subject" 403 certificate_identity_invalid \
     nopinfl.crt nopinfl.key
 # The leaf's policy counts only when its CA asserts it too (or anyPolicy):
 # the citizen CA asserts the citizen policy only.
@@ -265,9 +231,9 @@ CNF
 SUBJ="/C=UZ/SN=Aliyev/GN=Vali/CN=Aliyev Vali/pinfl=39000000000001"
 ossl offpol offpol
 attempt "citizen CA, official policy only, official-only client" 403 \
-    certificate_purpose offpol.crt offpol.key offonly
+    certificate_policy_missing offpol.crt offpol.key offonly
 attempt "citizen CA, official policy only, client portal" 403 \
-    certificate_purpose offpol.crt offpol.key
+    certificate_policy_missing offpol.crt offpol.key
 ossl bothpol bothpol
 attempt "citizen CA, both policies, official-only client" 403 \
     certificate_policy bothpol.crt bothpol.key offonly
@@ -289,13 +255,14 @@ SUBJ="/C=UZ/SN=Aliyev/GN=Vali/CN=Aliyev Vali/pinfl=12<script>"
 ossl pinscript good
 subj_has "... its subject has that PINFL" pinscript.crt \
     '1\.2\.860\.3\.16\.1\.2' '12<script>'
-attempt "PINFL \"12<script>\"" 403 certificate_purpose \
+attempt "PINFL \"12<script>\"" 403 certificate_identity_invalid \
     pinscript.crt pinscript.key
 SUBJ="/C=UZ/SN=Aliyev/GN=Vali/CN=Aliyev Vali/pinfl=3900000000001"
 ossl pin13 good
 subj_has "... its subject has that PINFL" pin13.crt \
     '1\.2\.860\.3\.16\.1\.2' 3900000000001
-attempt "PINFL of 13 digits" 403 certificate_purpose pin13.crt pin13.key
+attempt "PINFL of 13 digits" 403 certificate_identity_invalid pin13.crt \
+    pin13.key
 cat >>oca/ca.cnf <<'CNF'
 [offgood]
 keyUsage = critical, digitalSignature, nonRepudiation
@@ -316,7 +283,7 @@ OCA_CRT=$CADIR/certs/official.crt OCA_KEY=$CADIR/keys/official.key \
 subj_has "... its subject has that TIN" offtin8.crt \
     '1\.2\.860\.3\.16\.1\.1' 12345678
 attempt "official with an organisation TIN of 8 digits" 403 \
-    certificate_purpose offtin8.crt offtin8.key offonly
+    certificate_identity_invalid offtin8.crt offtin8.key offonly
 SUBJ="/C=UZ/CN=kalit citizen CA"	# an impostor with the real CA's name
 "$OPENSSL" req -config oca/ca.cnf -x509 -new -newkey ec -pkeyopt \
     ec_paramgen_curve:P-256 -nodes -keyout fakeca.key -subj "$SUBJ" \

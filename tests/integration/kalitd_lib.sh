@@ -190,3 +190,53 @@ citizen_pki() {
 	    --pinfl "$(pinfl 1)" --csr "$TMP/v.csr" --out "$TMP/v.crt" \
 	    >/dev/null 2>&1 || fail "kalit-ca issue v"
 }
+
+# oca_init: oca/ in the current directory, for certificates that `openssl
+# ca` makes with the CA keys of $CADIR (ossl): oca/ca.cnf names the OIDs
+# pinfl and orgtin and keeps each subject as requested; a test appends the
+# sections of the extensions it wants.
+oca_init() {
+	mkdir -p oca/new && : >oca/index.txt && echo 01 >oca/serial
+	cat >oca/ca.cnf <<CNF
+oid_section = oids
+[oids]
+pinfl = 1.2.860.3.16.1.2
+orgtin = 1.2.860.3.16.1.1
+[req]
+distinguished_name = dn
+[dn]
+[ca]
+default_ca = oca
+[oca]
+database = $PWD/oca/index.txt
+new_certs_dir = $PWD/oca/new
+serial = $PWD/oca/serial
+default_md = sha256
+policy = any
+unique_subject = no
+[any]
+commonName = optional
+CNF
+}
+
+# ossl NAME EXT [openssl ca args]: NAME.crt and NAME.key made by `openssl
+# ca` with the citizen CA's key (or $OCA_CRT, $OCA_KEY, and the passphrase
+# file $OCA_PASS), the extensions of section EXT of oca/ca.cnf, subject
+# $SUBJ (UTF-8) and a key made with `openssl req -newkey $NEWKEY` (default
+# P-256); -days 30 unless args given.
+ossl() {
+	_os_n=$1 _os_e=$2
+	shift 2
+	[ $# -gt 0 ] || set -- -days 30
+	# shellcheck disable=SC2015,SC2086 # NEWKEY is words
+	"$OPENSSL" req -config oca/ca.cnf -new \
+	    -newkey ${NEWKEY:-ec -pkeyopt ec_paramgen_curve:P-256} -nodes \
+	    -keyout "$_os_n.key" -utf8 -subj "$SUBJ" -out "$_os_n.csr" \
+	    2>/dev/null &&
+	    "$OPENSSL" ca -batch -config oca/ca.cnf -rand_serial -preserveDN \
+	    -utf8 -notext -cert "${OCA_CRT:-$CADIR/certs/citizen.crt}" \
+	    -keyfile "${OCA_KEY:-$CADIR/keys/citizen.key}" \
+	    -passin "file:${OCA_PASS:-$CAPASS}" -in "$_os_n.csr" \
+	    -out "$_os_n.crt" -extfile oca/ca.cnf -extensions "$_os_e" "$@" \
+	    >/dev/null 2>&1 || fail "openssl ca $_os_n"
+}

@@ -7,6 +7,7 @@
 
 #include <openssl/cms.h>
 #include <openssl/pem.h>
+#include <openssl/rsa.h>
 
 static X509 *ca, *leaf, *other_leaf;
 static EVP_PKEY *ca_key, *leaf_key, *other_key;
@@ -275,6 +276,167 @@ START_TEST(test_cms_two_signers_is_malformed)
 	OPENSSL_free(der);
 	CMS_ContentInfo_free(cms);
 	BIO_free(in);
+}
+END_TEST
+
+/*
+ * "abc" signed attached by the leaf with digest md, its signed attributes
+ * made by hand as cms_add_signer() makes them: content type ct and the
+ * message digest; CMS_SignerInfo_sign() adds the signing time. The CMS,
+ * its only signer in *sip.
+ */
+static CMS_ContentInfo *
+sign_by_hand(const EVP_MD *md, int ct, CMS_SignerInfo **sip)
+{
+	unsigned char dig[EVP_MAX_MD_SIZE];
+	CMS_ContentInfo *cms = NULL;
+	unsigned int n;
+
+	ck_assert_int_eq(EVP_Digest("abc", 3, dig, &n, md, NULL), 1);
+	ck_assert_err(cms_signed_new("abc", 3, &cms), KALIT_OK);
+	ck_assert_ptr_nonnull(*sip = CMS_add1_signer(cms, leaf, leaf_key, md,
+	    CMS_BINARY | CMS_PARTIAL | CMS_NOSMIMECAP));
+	ck_assert_int_eq(CMS_signed_add1_attr_by_NID(*sip,
+	    NID_pkcs9_contentType, V_ASN1_OBJECT, OBJ_nid2obj(ct), -1), 1);
+	ck_assert_int_eq(CMS_signed_add1_attr_by_NID(*sip,
+	    NID_pkcs9_messageDigest, V_ASN1_OCTET_STRING, dig, (int)n), 1);
+	ck_assert_int_eq(CMS_SignerInfo_sign(*sip), 1);
+	return cms;
+}
+
+/* verify() of cms as DER. */
+static int
+verify_cms(CMS_ContentInfo *cms)
+{
+	unsigned char *der = NULL;
+	size_t len = 0;
+	int r;
+
+	ck_assert_err(cms_to_der(cms, &der, &len), KALIT_OK);
+	r = verify(der, len, NULL);
+	OPENSSL_free(der);
+	return r;
+}
+
+START_TEST(test_cms_login_refuses_weak_digests)
+{
+	static const struct { const char *md; int err; } cases[] = {
+		{ "SHA256", KALIT_OK }, { "SHA384", KALIT_OK },
+		{ "SHA512", KALIT_OK }, { "SHA1", KALIT_ERR_SIG_ALGORITHM },
+		{ "SHA224", KALIT_ERR_SIG_ALGORITHM },
+	};
+	CMS_ContentInfo *cms;
+	CMS_SignerInfo *si;
+	EVP_MD *md;
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		ck_assert_ptr_nonnull(md = EVP_MD_fetch(NULL, cases[i].md,
+		    NULL));
+		cms = sign_by_hand(md, NID_pkcs7_data, &si);
+		ck_assert_err(cms_signer_check(cms, si), cases[i].err);
+		ck_assert_err(verify_cms(cms), cases[i].err);
+		CMS_ContentInfo_free(cms);
+		EVP_MD_free(md);
+	}
+}
+END_TEST
+
+START_TEST(test_cms_login_refuses_contradictory_attributes)
+{
+	X509_ATTRIBUTE *at;
+	unsigned char *der = NULL;
+	CMS_ContentInfo *cms;
+	CMS_SignerInfo *si;
+	size_t len;
+
+	/* RFC 5652 11.1: the content-type attribute is the eContentType. */
+	cms = sign_by_hand(EVP_sha256(), NID_id_smime_ct_TSTInfo, &si);
+	ck_assert_err(cms_signer_check(cms, si), KALIT_ERR_SIGNATURE);
+	ck_assert_err(verify_cms(cms), KALIT_ERR_SIGNATURE);
+	CMS_ContentInfo_free(cms);
+	/* None: OpenSSL signs none, so it goes after the signature. */
+	cms = sign_by_hand(EVP_sha256(), NID_pkcs7_data, &si);
+	ck_assert_ptr_nonnull(at = CMS_signed_delete_attr(si,
+	    CMS_signed_get_attr_by_NID(si, NID_pkcs9_contentType, -1)));
+	X509_ATTRIBUTE_free(at);
+	ck_assert_err(verify_cms(cms), KALIT_ERR_SIGNATURE);
+	CMS_ContentInfo_free(cms);
+	/* A second signing time, or one that is not a time. */
+	cms = sign_by_hand(EVP_sha256(), NID_pkcs7_data, &si);
+	ck_assert_err(cms_signer_check(cms, si), KALIT_OK);
+	ck_assert_int_eq(CMS_signed_add1_attr_by_NID(si, NID_pkcs9_signingTime,
+	    V_ASN1_OCTET_STRING, "x", 1), 1);
+	ck_assert_err(cms_signer_check(cms, si), KALIT_ERR_SIGNATURE);
+	CMS_ContentInfo_free(cms);
+	/* No signed attributes at all: nothing signs the content type. */
+	len = sign_with(leaf, leaf_key, "abc", CMS_BINARY | CMS_NOATTR, &der);
+	ck_assert_err(verify(der, len, NULL), KALIT_ERR_SIGNATURE);
+	OPENSSL_free(der);
+}
+END_TEST
+
+START_TEST(test_cms_signature_algorithm_matches_digest_and_key)
+{
+	static const struct { int nid; int err; } cases[] = {
+		{ NID_ecdsa_with_SHA256, KALIT_OK },
+		{ NID_X9_62_id_ecPublicKey, KALIT_OK },
+		{ NID_ecdsa_with_SHA384, KALIT_ERR_SIGNATURE },
+		{ NID_sha256WithRSAEncryption, KALIT_ERR_SIGNATURE },
+		{ NID_rsaEncryption, KALIT_ERR_SIGNATURE },
+		{ NID_ecdsa_with_SHA1, KALIT_ERR_SIG_ALGORITHM },
+		{ NID_md5WithRSAEncryption, KALIT_ERR_SIG_ALGORITHM },
+		{ NID_dsa_with_SHA256, KALIT_ERR_SIG_ALGORITHM },
+		{ NID_rsassaPss, KALIT_ERR_SIG_ALGORITHM },	/* SHA-1 */
+		{ NID_sha256, KALIT_ERR_SIG_ALGORITHM },
+	};
+	CMS_SignerInfo *si;
+	CMS_ContentInfo *cms = sign_by_hand(EVP_sha256(), NID_pkcs7_data, &si);
+	X509_ALGOR *sig;
+	size_t i;
+
+	CMS_SignerInfo_get0_algs(si, NULL, NULL, NULL, &sig);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		ck_assert_int_eq(X509_ALGOR_set0(sig, OBJ_nid2obj(cases[i].nid),
+		    V_ASN1_UNDEF, NULL), 1);
+		ck_assert_msg(cms_signer_check(cms, si) == cases[i].err,
+		    "%s: got %s", OBJ_nid2sn(cases[i].nid),
+		    kalit_errname(cms_signer_check(cms, si)));
+	}
+	/* The policy decides before OpenSSL verifies anything. */
+	ck_assert_err(verify_cms(cms), KALIT_ERR_SIG_ALGORITHM);
+	CMS_ContentInfo_free(cms);
+}
+END_TEST
+
+START_TEST(test_cms_rsa_pss_hashes_as_its_digest)
+{
+	struct profile *p = tu_profile("citizen");
+	X509_NAME *n = tu_name("RSA Signer");
+	EVP_PKEY *key = tu_key(KEY_TYPE_RSA3072);
+	X509 *cert = tu_issue(p, n, key, NULL, ca, ca_key);
+	BIO *in = BIO_new_mem_buf("abc", -1);
+	unsigned char *der = NULL;
+	CMS_ContentInfo *cms;
+	CMS_SignerInfo *si;
+	int len;
+
+	ck_assert_ptr_nonnull(cms = CMS_sign(NULL, NULL, NULL, NULL,
+	    CMS_PARTIAL | CMS_BINARY));
+	ck_assert_ptr_nonnull(si = CMS_add1_signer(cms, cert, key,
+	    EVP_sha384(), CMS_BINARY | CMS_KEY_PARAM));
+	ck_assert_int_eq(EVP_PKEY_CTX_set_rsa_padding(
+	    CMS_SignerInfo_get0_pkey_ctx(si), RSA_PKCS1_PSS_PADDING), 1);
+	ck_assert_int_eq(CMS_final(cms, in, NULL, CMS_BINARY), 1);
+	ck_assert_int_gt(len = i2d_CMS_ContentInfo(cms, &der), 0);
+	ck_assert_err(verify(der, (size_t)len, NULL), KALIT_OK);
+	OPENSSL_free(der);
+	CMS_ContentInfo_free(cms);
+	BIO_free(in);
+	X509_free(cert);
+	EVP_PKEY_free(key);
+	X509_NAME_free(n);
+	profile_free(p);
 }
 END_TEST
 
@@ -613,6 +775,13 @@ cms_suite(void)
 	tcase_add_test(tc, test_cms_trailing_and_truncated_are_malformed);
 	tcase_add_test(tc, test_cms_oversize_refused_before_parsing);
 	tcase_add_test(tc, test_cms_two_signers_is_malformed);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("policy");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_cms_login_refuses_weak_digests);
+	tcase_add_test(tc, test_cms_login_refuses_contradictory_attributes);
+	tcase_add_test(tc, test_cms_signature_algorithm_matches_digest_and_key);
+	tcase_add_test(tc, test_cms_rsa_pss_hashes_as_its_digest);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("sign");
 	tcase_add_checked_fixture(tc, setup, teardown);

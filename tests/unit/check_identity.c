@@ -5,6 +5,7 @@
 
 #include <openssl/objects.h>
 #include <openssl/x509.h>
+#include <openssl/x509v3.h>
 
 #include "identity.h"
 #include "testutil.h"
@@ -431,7 +432,7 @@ START_TEST(test_identity_from_cert_refuses_nul)
 	    V_ASN1_UTF8STRING, (const unsigned char *)pinfl,
 	    (int)sizeof(pinfl) - 1, -1, 0), 1);
 	ck_assert_int_eq(X509_set_subject_name(x, name), 1);
-	ck_assert_err(identity_from_cert(x, &id), KALIT_ERR_MALFORMED);
+	ck_assert_err(identity_from_cert(x, &id), KALIT_ERR_CERT_IDENTITY);
 	ck_assert_ptr_null(id.field[IDENTITY_PINFL]);
 	X509_NAME_free(name);
 	X509_free(x);
@@ -447,10 +448,166 @@ START_TEST(test_identity_from_cert_refuses_nul)
 	ck_assert_int_gt(sk_GENERAL_NAME_push(sans, gn), 0);
 	ck_assert_int_eq(X509_add1_ext_i2d(x, NID_subject_alt_name, sans, 0,
 	    X509V3_ADD_DEFAULT), 1);
-	ck_assert_err(identity_from_cert(x, &id), KALIT_ERR_MALFORMED);
+	ck_assert_err(identity_from_cert(x, &id), KALIT_ERR_CERT_IDENTITY);
 	ck_assert_ptr_null(id.field[IDENTITY_EMAIL]);
 	GENERAL_NAMES_free(sans);
 	X509_free(x);
+}
+END_TEST
+
+/*
+ * A bare certificate whose subject has the attributes of attrs ("OID",
+ * ASN.1 string type, value; an OID NULL ends them) and whose SAN has the
+ * email addresses of mails (NULL-terminated; NULL: no SAN) and, when dir
+ * is not NULL, the directoryName with the one PINFL dir.
+ */
+struct attr {
+	const char	*oid;
+	int		 type;
+	const char	*value;
+};
+
+static X509 *
+cert_of(const struct attr *attrs, const char *const *mails, const char *dir)
+{
+	GENERAL_NAMES *sans;
+	GENERAL_NAME *gn;
+	X509_NAME *name, *dn;
+	ASN1_IA5STRING *ia5;
+	X509 *x;
+
+	ck_assert_ptr_nonnull(x = X509_new());
+	ck_assert_ptr_nonnull(name = X509_NAME_new());
+	for (; attrs->oid != NULL; attrs++)
+		ck_assert_int_eq(X509_NAME_add_entry_by_txt(name, attrs->oid,
+		    attrs->type, (const unsigned char *)attrs->value,
+		    (int)strlen(attrs->value), -1, 0), 1);
+	ck_assert_int_eq(X509_set_subject_name(x, name), 1);
+	X509_NAME_free(name);
+	if (mails == NULL && dir == NULL)
+		return x;
+	ck_assert_ptr_nonnull(sans = GENERAL_NAMES_new());
+	for (; mails != NULL && *mails != NULL; mails++) {
+		ck_assert_ptr_nonnull(gn = GENERAL_NAME_new());
+		ck_assert_ptr_nonnull(ia5 = ASN1_IA5STRING_new());
+		ck_assert_int_eq(ASN1_STRING_set(ia5, *mails, -1), 1);
+		GENERAL_NAME_set0_value(gn, GEN_EMAIL, ia5);
+		ck_assert_int_gt(sk_GENERAL_NAME_push(sans, gn), 0);
+	}
+	if (dir != NULL) {
+		ck_assert_ptr_nonnull(gn = GENERAL_NAME_new());
+		ck_assert_ptr_nonnull(dn = X509_NAME_new());
+		ck_assert_int_eq(X509_NAME_add_entry_by_txt(dn,
+		    IDENTITY_OID_PINFL, MBSTRING_UTF8,
+		    (const unsigned char *)dir, -1, -1, 0), 1);
+		GENERAL_NAME_set0_value(gn, GEN_DIRNAME, dn);
+		ck_assert_int_gt(sk_GENERAL_NAME_push(sans, gn), 0);
+	}
+	ck_assert_int_eq(X509_add1_ext_i2d(x, NID_subject_alt_name, sans, 0,
+	    X509V3_ADD_DEFAULT), 1);
+	GENERAL_NAMES_free(sans);
+	return x;
+}
+
+#define A_CN(v)		{ "CN", MBSTRING_UTF8, v }
+#define A_PINFL(v)	{ IDENTITY_OID_PINFL, MBSTRING_UTF8, v }
+#define A_END		{ NULL, 0, NULL }
+
+/* identity_from_cert() of cert_of(attrs, mails, dir) is want. */
+static void
+assert_from(const struct attr *attrs, const char *const *mails,
+    const char *dir, int want)
+{
+	struct identity id;
+	X509 *x = cert_of(attrs, mails, dir);
+
+	ck_assert_err(identity_from_cert(x, &id), want);
+	if (want != KALIT_OK)	/* nothing half-read is left */
+		ck_assert_ptr_null(id.field[IDENTITY_CN]);
+	identity_clear(&id);
+	X509_free(x);
+}
+
+START_TEST(test_identity_from_cert_refuses_ambiguity)
+{
+	static const struct attr one[] = { A_CN("Vali"), A_PINFL(PINFL),
+	    A_END };
+	static const struct attr two_pinfl[] = { A_CN("Vali"),
+	    A_PINFL(PINFL), A_PINFL("31507953320053"), A_END };
+	static const struct attr same_pinfl[] = { A_CN("Vali"),
+	    A_PINFL(PINFL), A_PINFL(PINFL), A_END };
+	static const struct attr two_tin[] = { A_CN("Vali"),
+	    { "UID", MBSTRING_UTF8, TIN }, { "UID", MBSTRING_UTF8, "1" },
+	    A_END };
+	static const struct attr two_org_tin[] = { A_CN("Vali"),
+	    { IDENTITY_OID_ORG_TIN, MBSTRING_UTF8, ORG_TIN },
+	    { IDENTITY_OID_ORG_TIN, MBSTRING_UTF8, TIN }, A_END };
+	static const struct attr two_cn[] = { A_CN("Vali"), A_CN("Olim"),
+	    A_END };
+	static const struct attr two_ou[] = { A_CN("Vali"),
+	    { "OU", MBSTRING_UTF8, "a" }, { "OU", MBSTRING_UTF8, "b" },
+	    A_END };
+	static const char *const one_mail[] = { "v@example.uz", NULL };
+	static const char *const two_mails[] = { "v@example.uz",
+	    "b@example.uz", NULL };
+
+	assert_from(one, NULL, NULL, KALIT_OK);
+	assert_from(two_pinfl, NULL, NULL, KALIT_ERR_CERT_IDENTITY);
+	assert_from(same_pinfl, NULL, NULL, KALIT_ERR_CERT_IDENTITY);
+	assert_from(two_tin, NULL, NULL, KALIT_ERR_CERT_IDENTITY);
+	assert_from(two_org_tin, NULL, NULL, KALIT_ERR_CERT_IDENTITY);
+	assert_from(two_cn, NULL, NULL, KALIT_ERR_CERT_IDENTITY);
+	/* attributes kalit does not read may repeat */
+	assert_from(two_ou, NULL, NULL, KALIT_OK);
+	assert_from(one, one_mail, NULL, KALIT_OK);
+	assert_from(one, two_mails, NULL, KALIT_ERR_CERT_IDENTITY);
+	/* between the subject and a SAN directoryName */
+	assert_from(one, NULL, "31507953320053", KALIT_ERR_CERT_IDENTITY);
+	assert_from(one, NULL, PINFL, KALIT_ERR_CERT_IDENTITY);
+	assert_from(two_cn + 1, NULL, PINFL, KALIT_OK);	/* no PINFL read */
+}
+END_TEST
+
+START_TEST(test_identity_from_cert_refuses_hidden_characters)
+{
+	static const struct { int type; const char *cn; int bad; } cases[] = {
+		{ MBSTRING_UTF8, "Aliyev Vali", 0 },
+		{ MBSTRING_UTF8, "Навоий Алишер", 0 },
+		{ MBSTRING_UTF8, "O\xca\xbbzbek \xd8\xb9\xd9\x84\xd9\x8a",
+		    0 },			/* U+02BB, Arabic */
+		{ MBSTRING_UTF8, "Vali \xe2\x80\xaeilaV", 1 },	/* U+202E */
+		{ MBSTRING_UTF8, "Vali \xe2\x80\xaa", 1 },	/* U+202A */
+		{ MBSTRING_UTF8, "Vali \xe2\x81\xa6x", 1 },	/* U+2066 */
+		{ MBSTRING_UTF8, "Vali \xe2\x81\xa9x", 1 },	/* U+2069 */
+		{ MBSTRING_UTF8, "Vali \xe2\x80\x8e", 1 },	/* U+200E */
+		{ MBSTRING_UTF8, "Vali \xe2\x80\x8f", 1 },	/* U+200F */
+		{ MBSTRING_UTF8, "Vali \xef\xbb\xbf", 1 },	/* U+FEFF */
+		{ MBSTRING_UTF8, "Vali\nOlim", 1 },
+		{ MBSTRING_UTF8, "Vali\x1b[31m", 1 },
+		{ MBSTRING_UTF8, "Vali\x7f", 1 },
+		{ MBSTRING_UTF8, "Vali \xc2\x85", 1 },		/* U+0085 */
+		{ MBSTRING_UTF8, "Vali \xc2\x9b", 1 },		/* U+009B */
+		/*
+		 * Stored as they are: a T61String is read as Latin-1. (A
+		 * DN that is not UTF-8 OpenSSL neither parses nor sets.)
+		 */
+		{ V_ASN1_T61STRING, "Vali \x85", 1 },	/* read as U+0085 */
+		{ V_ASN1_T61STRING, "Vali \xe9", 0 },	/* U+00E9 */
+	};
+	struct attr attrs[] = { A_CN(NULL), A_END };
+	static const char *const bad_mail[] = { "v\xff@example.uz", NULL };
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		attrs[0].type = cases[i].type;
+		attrs[0].value = cases[i].cn;
+		assert_from(attrs, NULL, NULL, cases[i].bad ?
+		    KALIT_ERR_CERT_IDENTITY : KALIT_OK);
+	}
+	/* An IA5String is ASCII; OpenSSL would read 0xff as U+00FF. */
+	attrs[0].type = MBSTRING_UTF8;
+	attrs[0].value = "Vali";
+	assert_from(attrs, bad_mail, NULL, KALIT_ERR_CERT_IDENTITY);
 }
 END_TEST
 
@@ -792,6 +949,8 @@ identity_suite(void)
 	tcase_add_test(tc, test_identity_complete_server);
 	tcase_add_test(tc, test_identity_hosts_roundtrip_through_cert);
 	tcase_add_test(tc, test_identity_from_cert_refuses_nul);
+	tcase_add_test(tc, test_identity_from_cert_refuses_ambiguity);
+	tcase_add_test(tc, test_identity_from_cert_refuses_hidden_characters);
 	suite_add_tcase(s, tc);
 	return s;
 }

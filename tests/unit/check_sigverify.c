@@ -29,22 +29,15 @@ static struct {
 	time_t		 now;
 } p;
 
+/* A certificate of prof for name and key by ca, from not_before. */
 static X509 *
-issue(const char *profile, const char *cn, EVP_PKEY *key, X509 *ca,
-    EVP_PKEY *ca_key, const char *policies, time_t not_before, int days)
+issue_with(const struct profile *prof, const X509_NAME *name, EVP_PKEY *key,
+    X509 *ca, EVP_PKEY *ca_key, const char *policies, time_t not_before,
+    int days)
 {
-	struct profile *prof = NULL;
-	X509_NAME *name = tu_name(cn);
 	struct x509_spec spec;
-	char path[PATH_MAX];
 	X509 *cert = NULL;
 
-	tu_path(path, sizeof(path), p.work, "server.conf");
-	if (strcmp(profile, "server") == 0) {
-		tu_write_file(path, server_profile, strlen(server_profile));
-		ck_assert_err(profile_load(p.work, profile, &prof), KALIT_OK);
-	} else
-		prof = tu_profile(profile);
 	memset(&spec, 0, sizeof(spec));
 	spec.profile = prof;
 	spec.subject = name;
@@ -55,6 +48,26 @@ issue(const char *profile, const char *cn, EVP_PKEY *key, X509 *ca,
 	spec.days = days;
 	spec.policies = policies;
 	ck_assert_err(x509_issue(&spec, &cert), KALIT_OK);
+	return cert;
+}
+
+static X509 *
+issue(const char *profile, const char *cn, EVP_PKEY *key, X509 *ca,
+    EVP_PKEY *ca_key, const char *policies, time_t not_before, int days)
+{
+	struct profile *prof = NULL;
+	X509_NAME *name = tu_name(cn);
+	char path[PATH_MAX];
+	X509 *cert;
+
+	tu_path(path, sizeof(path), p.work, "server.conf");
+	if (strcmp(profile, "server") == 0) {
+		tu_write_file(path, server_profile, strlen(server_profile));
+		ck_assert_err(profile_load(p.work, profile, &prof), KALIT_OK);
+	} else
+		prof = tu_profile(profile);
+	cert = issue_with(prof, name, key, ca, ca_key, policies, not_before,
+	    days);
 	X509_NAME_free(name);
 	profile_free(prof);
 	return cert;
@@ -181,6 +194,8 @@ reparse(CMS_ContentInfo *cms, void (*edit)(unsigned char *, size_t))
 	return back;
 }
 
+static int min_rsa_bits;	/* verify_at()'s; 0: the default */
+
 /*
  * Verifies cms at now + shift against doc (NULL: its own content) with
  * revocation mode; caller frees the report.
@@ -213,6 +228,7 @@ verify_at(CMS_ContentInfo *cms, const char *doc, enum validate_rev_mode mode,
 	memset(&cfg, 0, sizeof(cfg));
 	cfg.validator = v;
 	cfg.now = (int64_t)p.now + shift;
+	cfg.min_rsa_bits = min_rsa_bits;
 	ck_assert_err(sigverify_run(&cfg, cms, &ds, &rep), KALIT_OK);
 	ck_assert_ptr_nonnull(rep);
 	validator_free(v);
@@ -311,6 +327,43 @@ START_TEST(test_sigverify_altered_signed_attribute_is_sig_crypto_failure)
 END_TEST
 
 /*
+ * DOC signed detached with the leaf's key under cert, its signed attributes
+ * made by hand: signing-certificate-v2 ess (a SEQUENCE; NULL: none),
+ * content type ct and the message digest. With sig not NID_undef, the
+ * signature algorithm is then said to be sig.
+ */
+static CMS_ContentInfo *
+sign_by_hand(X509 *cert, int ct, int sig, const ASN1_STRING *ess)
+{
+	unsigned char md[32];
+	CMS_ContentInfo *cms = NULL;
+	CMS_SignerInfo *si;
+	X509_ALGOR *alg;
+
+	ck_assert_int_eq(EVP_Digest(DOC, strlen(DOC), md, NULL, EVP_sha256(),
+	    NULL), 1);
+	ck_assert_err(cms_signed_new(NULL, 0, &cms), KALIT_OK);
+	ck_assert_ptr_nonnull(si = CMS_add1_signer(cms, cert, p.leaf_key,
+	    EVP_sha256(), CMS_BINARY | CMS_PARTIAL | CMS_NOSMIMECAP));
+	if (ess != NULL)
+		ck_assert_int_eq(CMS_signed_add1_attr_by_NID(si,
+		    NID_id_smime_aa_signingCertificateV2, V_ASN1_SEQUENCE, ess,
+		    -1), 1);
+	ck_assert_int_eq(CMS_signed_add1_attr_by_NID(si, NID_pkcs9_contentType,
+	    V_ASN1_OBJECT, OBJ_nid2obj(ct), -1), 1);
+	ck_assert_int_eq(CMS_signed_add1_attr_by_NID(si,
+	    NID_pkcs9_messageDigest, V_ASN1_OCTET_STRING, md, 32), 1);
+	ck_assert_int_eq(CMS_SignerInfo_sign(si), 1);
+	ck_assert_int_eq(CMS_add1_cert(cms, p.ca), 1);
+	if (sig != NID_undef) {
+		CMS_SignerInfo_get0_algs(si, NULL, NULL, NULL, &alg);
+		ck_assert_int_eq(X509_ALGOR_set0(alg, OBJ_nid2obj(sig),
+		    V_ASN1_UNDEF, NULL), 1);
+	}
+	return reparse(cms, NULL);
+}
+
+/*
  * Signed with the leaf's key under cert, but its signing-certificate-v2
  * names named: what swapping a certificate of the same key leaves. With
  * named NULL, the attribute is a SEQUENCE that is not one.
@@ -318,18 +371,12 @@ END_TEST
 static CMS_ContentInfo *
 sign_swapped(X509 *cert, X509 *named)
 {
-	unsigned char md[32], *ess = NULL;
-	CMS_ContentInfo *cms = NULL;
+	unsigned char *ess = NULL;
 	ESS_SIGNING_CERT_V2 *sc = NULL;
+	CMS_ContentInfo *cms;
 	ASN1_STRING *seq;
-	CMS_SignerInfo *si;
 	int n;
 
-	ck_assert_int_eq(EVP_Digest(DOC, strlen(DOC), md, NULL, EVP_sha256(),
-	    NULL), 1);
-	ck_assert_err(cms_signed_new(NULL, 0, &cms), KALIT_OK);
-	ck_assert_ptr_nonnull(si = CMS_add1_signer(cms, cert, p.leaf_key,
-	    EVP_sha256(), CMS_BINARY | CMS_PARTIAL | CMS_NOSMIMECAP));
 	if (named != NULL) {
 		ck_assert_ptr_nonnull(sc = OSSL_ESS_signing_cert_v2_new_init(
 		    EVP_sha256(), named, NULL, 1));
@@ -341,18 +388,11 @@ sign_swapped(X509 *cert, X509 *named)
 	}
 	ck_assert_ptr_nonnull(seq = ASN1_STRING_new());
 	ck_assert_int_eq(ASN1_STRING_set(seq, ess, n), 1);
-	ck_assert_int_eq(CMS_signed_add1_attr_by_NID(si,
-	    NID_id_smime_aa_signingCertificateV2, V_ASN1_SEQUENCE, seq, -1), 1);
-	ck_assert_int_eq(CMS_signed_add1_attr_by_NID(si, NID_pkcs9_contentType,
-	    V_ASN1_OBJECT, OBJ_nid2obj(NID_pkcs7_data), -1), 1);
-	ck_assert_int_eq(CMS_signed_add1_attr_by_NID(si,
-	    NID_pkcs9_messageDigest, V_ASN1_OCTET_STRING, md, 32), 1);
-	ck_assert_int_eq(CMS_SignerInfo_sign(si), 1);
-	ck_assert_int_eq(CMS_add1_cert(cms, p.ca), 1);
+	cms = sign_by_hand(cert, NID_pkcs7_data, NID_undef, seq);
 	ASN1_STRING_free(seq);
 	OPENSSL_free(ess);
 	ESS_SIGNING_CERT_V2_free(sc);
-	return reparse(cms, NULL);
+	return cms;
 }
 
 START_TEST(test_sigverify_swapped_certificate_is_sig_crypto_failure)
@@ -863,6 +903,129 @@ START_TEST(test_sigverify_timestamp_failures)
 }
 END_TEST
 
+/* The same policy as a login's (cms_signer_check()), in ETSI terms. */
+START_TEST(test_sigverify_algorithm_and_attribute_policy)
+{
+	static const struct { int ct, sig; enum sig_sub want; } cases[] = {
+		{ NID_pkcs7_data, NID_undef, SIG_SUB_NONE },
+		{ NID_id_smime_ct_TSTInfo, NID_undef, SIG_SUB_FORMAT_FAILURE },
+		{ NID_pkcs7_data, NID_ecdsa_with_SHA384,
+		    SIG_SUB_FORMAT_FAILURE },
+		{ NID_pkcs7_data, NID_ecdsa_with_SHA1,
+		    SIG_SUB_CRYPTO_CONSTRAINTS_FAILURE_NO_POE },
+	};
+	CMS_ContentInfo *cms;
+	struct sig_report *rep;
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		cms = sign_by_hand(p.leaf, cases[i].ct, cases[i].sig, NULL);
+		rep = verify(cms, DOC, VALIDATE_REV_OFF);
+		ck_verdict(rep, 0, sig_sub_indication(cases[i].want),
+		    cases[i].want);
+		sig_report_free(rep);
+		CMS_ContentInfo_free(cms);
+	}
+	cms = openssl_sign(EVP_sha1(), 0);
+	rep = verify(cms, NULL, VALIDATE_REV_OFF);
+	ck_verdict(rep, 0, SIG_INDETERMINATE,
+	    SIG_SUB_CRYPTO_CONSTRAINTS_FAILURE_NO_POE);
+	ck_assert_str_eq(rep->signers[0].digest_alg, "sha1");
+	ck_assert_ptr_nonnull(strstr(sig_signer_detail(&rep->signers[0]),
+	    "digest or signature algorithm"));
+	sig_report_free(rep);
+	CMS_ContentInfo_free(cms);
+}
+END_TEST
+
+/* A certificate for key under the citizen CA: profile text, subject. */
+static X509 *
+issue_as(const char *profile_text, X509_NAME *name, EVP_PKEY *key)
+{
+	struct profile *prof = NULL;
+	char path[PATH_MAX];
+	X509 *cert;
+
+	tu_path(path, sizeof(path), p.work, "custom.conf");
+	tu_write_file(path, profile_text, strlen(profile_text));
+	ck_assert_err(profile_load(p.work, "custom", &prof), KALIT_OK);
+	cert = issue_with(prof, name, key, p.ca, p.ca_key, NULL, p.now - 300,
+	    0);
+	profile_free(prof);
+	return cert;
+}
+
+/* The verdict on DOC signed attached by key and cert. */
+static void
+assert_signer(EVP_PKEY *key, X509 *cert, enum sig_sub want, const char *in)
+{
+	CMS_ContentInfo *cms = reparse(sign(key, cert, DOC, 1), NULL);
+	struct sig_report *rep = verify(cms, NULL, VALIDATE_REV_OFF);
+	json_t *j;
+
+	ck_verdict(rep, 0, sig_sub_indication(want), want);
+	if (in != NULL)
+		ck_assert_msg(strstr(sig_signer_detail(&rep->signers[0]), in) !=
+		    NULL, "detail \"%s\" lacks \"%s\"",
+		    sig_signer_detail(&rep->signers[0]), in);
+	ck_assert_ptr_nonnull(j = sig_report_json(rep));
+	json_decref(j);
+	sig_report_free(rep);
+	CMS_ContentInfo_free(cms);
+}
+
+START_TEST(test_sigverify_certificates_a_ca_should_not_issue)
+{
+	static const char leaf[] = "[profile]\nkind = end-entity\ndays = 30\n"
+	    "key_usage = critical, digitalSignature, nonRepudiation\n"
+	    "extended_key_usage = emailProtection\n"
+	    "subject = cn, pinfl\nkey_types = p256, rsa3072\n";
+	static const char ca_leaf[] = "[profile]\nkind = ca\ndays = 30\n"
+	    "basic_constraints = critical, CA:TRUE\n"
+	    "key_usage = critical, digitalSignature, nonRepudiation\n"
+	    "subject = cn\n";
+	EVP_PKEY *k = tu_key(KEY_TYPE_P256), *rsa = tu_key(KEY_TYPE_RSA3072);
+	X509_NAME *name = tu_name("Vali Aliyev");
+	struct sig_report *rep;
+	CMS_ContentInfo *cms;
+	X509 *x;
+
+	x = issue_as(ca_leaf, name, k);
+	assert_signer(k, x, SIG_SUB_CA_CERTIFICATE, "CA certificate");
+	ck_assert_str_eq(sig_sub_name(SIG_SUB_CA_CERTIFICATE),
+	    "CHAIN_CONSTRAINTS_FAILURE");
+	X509_free(x);
+	x = issue_as(leaf, name, rsa);
+	assert_signer(rsa, x, SIG_SUB_NONE, NULL);
+	min_rsa_bits = 4096;
+	assert_signer(rsa, x, SIG_SUB_KEY_WEAK, "weaker");
+	ck_assert_str_eq(sig_sub_name(SIG_SUB_KEY_WEAK),
+	    "CRYPTO_CONSTRAINTS_FAILURE_NO_POE");
+	min_rsa_bits = 0;
+	X509_free(x);
+	/* two PINFLs: who signed is not shown, and the signer is refused */
+	ck_assert_int_eq(X509_NAME_add_entry_by_txt(name, IDENTITY_OID_PINFL,
+	    MBSTRING_UTF8, (const unsigned char *)"31507953320052", -1, -1, 0),
+	    1);
+	ck_assert_int_eq(X509_NAME_add_entry_by_txt(name, IDENTITY_OID_PINFL,
+	    MBSTRING_UTF8, (const unsigned char *)"31507953320053", -1, -1, 0),
+	    1);
+	x = issue_as(leaf, name, k);
+	assert_signer(k, x, SIG_SUB_IDENTITY, "given twice");
+	cms = reparse(sign(k, x, DOC, 1), NULL);
+	rep = verify(cms, NULL, VALIDATE_REV_OFF);
+	ck_assert_err(rep->signers[0].id_err, KALIT_ERR_CERT_IDENTITY);
+	ck_assert_ptr_null(rep->signers[0].id.field[IDENTITY_CN]);
+	ck_assert_ptr_null(rep->signers[0].id.field[IDENTITY_PINFL]);
+	sig_report_free(rep);
+	CMS_ContentInfo_free(cms);
+	X509_free(x);
+	X509_NAME_free(name);
+	EVP_PKEY_free(k);
+	EVP_PKEY_free(rsa);
+}
+END_TEST
+
 START_TEST(test_sigverify_names)
 {
 	int s;
@@ -910,6 +1073,8 @@ sigverify_suite(void)
 	tcase_add_test(tc, test_sigverify_revoked_issuing_ca);
 	tcase_add_test(tc, test_sigverify_timestamp_over_other_data_fails);
 	tcase_add_test(tc, test_sigverify_timestamp_failures);
+	tcase_add_test(tc, test_sigverify_algorithm_and_attribute_policy);
+	tcase_add_test(tc, test_sigverify_certificates_a_ca_should_not_issue);
 	tcase_add_test(tc, test_sigverify_names);
 	suite_add_tcase(s, tc);
 	return s;

@@ -260,20 +260,16 @@ START_TEST(test_validate_time)
 }
 END_TEST
 
-/* cert again without its extension nid, signed by key. */
+/* x signed by key and decoded afresh: no cached extension flag survives. */
 static X509 *
-without_ext(X509 *cert, int nid, EVP_PKEY *key)
+resigned(X509 *x, EVP_PKEY *key)
 {
-	X509 *x, *out;
 	unsigned char *der = NULL;
 	const unsigned char *q;
+	X509 *out;
 	int len;
 
-	ck_assert_ptr_nonnull(x = X509_dup(cert));
-	X509_EXTENSION_free(X509_delete_ext(x, X509_get_ext_by_NID(x, nid,
-	    -1)));
 	ck_assert_int_gt(X509_sign(x, key, EVP_sha256()), 0);
-	/* decode afresh so that no cached extension flag survives */
 	ck_assert_int_gt(len = i2d_X509(x, &der), 0);
 	q = der;
 	ck_assert_ptr_nonnull(out = d2i_X509(NULL, &q, len));
@@ -281,6 +277,160 @@ without_ext(X509 *cert, int nid, EVP_PKEY *key)
 	X509_free(x);
 	return out;
 }
+
+/* cert again without its extension nid, signed by key. */
+static X509 *
+without_ext(X509 *cert, int nid, EVP_PKEY *key)
+{
+	X509 *x;
+
+	ck_assert_ptr_nonnull(x = X509_dup(cert));
+	X509_EXTENSION_free(X509_delete_ext(x, X509_get_ext_by_NID(x, nid,
+	    -1)));
+	return resigned(x, key);
+}
+
+/* cert again with key as its subject key, signed by ca_key. */
+static X509 *
+rekeyed(X509 *cert, EVP_PKEY *key, EVP_PKEY *ca_key)
+{
+	X509 *x;
+
+	ck_assert_ptr_nonnull(x = X509_dup(cert));
+	ck_assert_int_eq(X509_set_pubkey(x, key), 1);
+	return resigned(x, ca_key);
+}
+
+START_TEST(test_validate_end_entity)
+{
+	static const char ca_leaf[] =
+	    "[profile]\nkind = ca\ndays = 30\n"
+	    "basic_constraints = critical, CA:TRUE\n"
+	    "key_usage = critical, digitalSignature, nonRepudiation\n"
+	    "extended_key_usage = clientAuth, emailProtection\n"
+	    "certificate_policies = 1.3.6.1.5.5.7.13.1\nsubject = cn\n";
+	static const char cert_sign[] =
+	    "[profile]\nkind = ca\ndays = 30\n"
+	    "basic_constraints = CA:FALSE\n"
+	    "key_usage = critical, digitalSignature, keyCertSign\n"
+	    "subject = cn\n";
+	struct pki p;
+	X509 *x;
+
+	pki_init(&p, NULL, NULL);
+	ck_assert_err(validate_end_entity(p.leaf), KALIT_OK);
+	ck_assert_err(validate_end_entity(p.ca), KALIT_ERR_CERT_PURPOSE);
+	ck_assert_err(validate_end_entity(p.root), KALIT_ERR_CERT_PURPOSE);
+	/* cA with a leaf's key usage: X509_check_ca() alone says no CA */
+	pki_write_profile(&p, "caleaf", ca_leaf);
+	x = pki_issue(&p, "caleaf", "CA Leaf", p.leaf_key, p.ca, p.ca_key,
+	    NULL, NULL);
+	ck_assert_int_eq(X509_check_ca(x), 0);
+	ck_assert_err(validate_key_usage(x), KALIT_OK);
+	ck_assert_err(validate_end_entity(x), KALIT_ERR_CERT_PURPOSE);
+	X509_free(x);
+	/* keyCertSign without cA (RFC 5280 4.2.1.3 forbids it) */
+	pki_write_profile(&p, "certsign", cert_sign);
+	x = pki_issue(&p, "certsign", "Cert Sign", p.leaf_key, p.ca,
+	    p.ca_key, NULL, NULL);
+	ck_assert_err(validate_end_entity(x), KALIT_ERR_CERT_PURPOSE);
+	X509_free(x);
+	pki_free(&p);
+}
+END_TEST
+
+/* validate_keys() of the path leaf, ca, root, and the depth it gives. */
+static int
+keys_of(X509 *leaf, X509 *ca, X509 *root, int min_rsa, int min_ec,
+    int *depthp)
+{
+	STACK_OF(X509) *chain = sk_X509_new_null();
+	int r;
+
+	ck_assert_int_gt(sk_X509_push(chain, leaf), 0);
+	ck_assert_int_gt(sk_X509_push(chain, ca), 0);
+	ck_assert_int_gt(sk_X509_push(chain, root), 0);
+	*depthp = -1;
+	r = validate_keys(chain, min_rsa, min_ec, depthp);
+	sk_X509_free(chain);
+	return r;
+}
+
+START_TEST(test_validate_keys)
+{
+	EVP_PKEY *rsa1024 = tu_rsa_key(1024), *rsa2048 = tu_rsa_key(2048);
+	EVP_PKEY *rsa3072 = tu_key(KEY_TYPE_RSA3072);
+	EVP_PKEY *p224 = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-224");
+	EVP_PKEY *p384 = tu_key(KEY_TYPE_P384), *ed = tu_key(KEY_TYPE_ED25519);
+	EVP_PKEY *dsa = NULL;
+	EVP_PKEY_CTX *ctx;
+	struct pki p;
+	X509 *x;
+	int depth;
+
+	pki_init(&p, NULL, NULL);
+	/* P-256 throughout */
+	ck_assert_err(keys_of(p.leaf, p.ca, p.root, 0, 0, &depth), KALIT_OK);
+	ck_assert_err(keys_of(p.leaf, p.ca, p.root, 0, 384, &depth),
+	    KALIT_ERR_CERT_KEY_WEAK);
+	ck_assert_int_eq(depth, 0);
+	x = rekeyed(p.leaf, rsa1024, p.ca_key);
+	ck_assert_err(keys_of(x, p.ca, p.root, 0, 0, &depth),
+	    KALIT_ERR_CERT_KEY_WEAK);
+	ck_assert_int_eq(depth, 0);
+	/* the CA's key counts as much as the leaf's */
+	ck_assert_err(keys_of(p.leaf, x, p.root, 0, 0, &depth),
+	    KALIT_ERR_CERT_KEY_WEAK);
+	ck_assert_int_eq(depth, 1);
+	X509_free(x);
+	x = rekeyed(p.leaf, rsa2048, p.ca_key);
+	ck_assert_err(keys_of(x, p.ca, p.root, 0, 0, &depth), KALIT_OK);
+	ck_assert_err(keys_of(x, p.ca, p.root, 2048, 256, &depth), KALIT_OK);
+	ck_assert_err(keys_of(x, p.ca, p.root, 3072, 0, &depth),
+	    KALIT_ERR_CERT_KEY_WEAK);
+	X509_free(x);
+	x = rekeyed(p.leaf, rsa3072, p.ca_key);
+	ck_assert_err(keys_of(x, p.ca, p.root, 3072, 0, &depth), KALIT_OK);
+	X509_free(x);
+	x = rekeyed(p.leaf, p224, p.ca_key);
+	ck_assert_err(keys_of(x, p.ca, p.root, 0, 0, &depth),
+	    KALIT_ERR_CERT_KEY_WEAK);
+	X509_free(x);
+	x = rekeyed(p.leaf, p384, p.ca_key);
+	ck_assert_err(keys_of(x, x, x, 0, 384, &depth), KALIT_OK);
+	X509_free(x);
+	x = rekeyed(p.leaf, ed, p.ca_key);
+	ck_assert_err(keys_of(x, p.ca, p.root, 0, 0, &depth), KALIT_OK);
+	ck_assert_err(keys_of(x, p.ca, p.root, 0, 257, &depth),
+	    KALIT_ERR_CERT_KEY_WEAK);
+	X509_free(x);
+	/* a key type that is neither RSA nor EC is never strong enough */
+	ck_assert_ptr_nonnull(ctx = EVP_PKEY_CTX_new_from_name(NULL, "DSA",
+	    NULL));
+	ck_assert_int_eq(EVP_PKEY_paramgen_init(ctx), 1);
+	ck_assert_int_eq(EVP_PKEY_CTX_set_dsa_paramgen_bits(ctx, 2048), 1);
+	ck_assert_int_eq(EVP_PKEY_paramgen(ctx, &dsa), 1);
+	EVP_PKEY_CTX_free(ctx);
+	ck_assert_ptr_nonnull(ctx = EVP_PKEY_CTX_new(dsa, NULL));
+	EVP_PKEY_free(dsa);
+	dsa = NULL;
+	ck_assert_int_eq(EVP_PKEY_keygen_init(ctx), 1);
+	ck_assert_int_eq(EVP_PKEY_keygen(ctx, &dsa), 1);
+	EVP_PKEY_CTX_free(ctx);
+	x = rekeyed(p.leaf, dsa, p.ca_key);
+	ck_assert_err(keys_of(x, p.ca, p.root, 0, 0, &depth),
+	    KALIT_ERR_CERT_KEY_WEAK);
+	X509_free(x);
+	EVP_PKEY_free(dsa);
+	EVP_PKEY_free(rsa1024);
+	EVP_PKEY_free(rsa2048);
+	EVP_PKEY_free(rsa3072);
+	EVP_PKEY_free(p224);
+	EVP_PKEY_free(p384);
+	EVP_PKEY_free(ed);
+	pki_free(&p);
+}
+END_TEST
 
 START_TEST(test_validate_key_usage)
 {
@@ -431,7 +581,7 @@ START_TEST(test_validate_policy_issued)
 	pki_init(&p, NULL, NULL);
 	/* p.ca asserts no policy: its citizens are nobody's */
 	ck_assert_err(validate_policy_issued(p.leaf, p.ca,
-	    "1.3.6.1.5.5.7.13.1"), KALIT_ERR_CERT_POLICY);
+	    "1.3.6.1.5.5.7.13.1"), KALIT_ERR_CERT_NO_POLICY);
 	memset(&spec, 0, sizeof(spec));
 	spec.profile = prof;
 	spec.subject = name;
@@ -446,7 +596,14 @@ START_TEST(test_validate_policy_issued)
 	ck_assert_err(validate_policy_issued(x, ca, "1.3.6.1.5.5.7.13.1"),
 	    KALIT_OK);
 	ck_assert_err(validate_policy_issued(x, ca, "1.3.6.1.5.5.7.13.2"),
-	    KALIT_ERR_CERT_POLICY);
+	    KALIT_ERR_CERT_NO_POLICY);
+	/* where it is missing: the leaf, or the CA that issued it */
+	ck_assert_int_eq(validate_policy_gap(x, ca, "1.3.6.1.5.5.7.13.1"),
+	    VALIDATE_POLICY_OK);
+	ck_assert_int_eq(validate_policy_gap(x, ca, "1.3.6.1.5.5.7.13.2"),
+	    VALIDATE_POLICY_LEAF);
+	ck_assert_int_eq(validate_policy_gap(x, p.ca, "1.3.6.1.5.5.7.13.1"),
+	    VALIDATE_POLICY_ISSUER);
 	X509_free(x);
 	X509_free(ca);
 	spec.policies = "2.5.29.32.0";	/* anyPolicy */
@@ -475,18 +632,18 @@ START_TEST(test_validate_policy)
 	pki_init(&p, NULL, NULL);
 	ck_assert_err(validate_policy(p.leaf, "1.3.6.1.5.5.7.13.1"), KALIT_OK);
 	ck_assert_err(validate_policy(p.leaf, "1.3.6.1.5.5.7.13.2"),
-	    KALIT_ERR_CERT_POLICY);
+	    KALIT_ERR_CERT_NO_POLICY);
 	/* a prefix or an extension of the OID is another policy */
 	ck_assert_err(validate_policy(p.leaf, "1.3.6.1.5.5.7.13"),
-	    KALIT_ERR_CERT_POLICY);
+	    KALIT_ERR_CERT_NO_POLICY);
 	ck_assert_err(validate_policy(p.leaf, "1.3.6.1.5.5.7.13.1.1"),
-	    KALIT_ERR_CERT_POLICY);
+	    KALIT_ERR_CERT_NO_POLICY);
 	ck_assert_err(validate_policy(p.leaf, "not an oid"),
-	    KALIT_ERR_CERT_POLICY);
-	ck_assert_err(validate_policy(p.leaf, NULL), KALIT_ERR_CERT_POLICY);
+	    KALIT_ERR_CERT_NO_POLICY);
+	ck_assert_err(validate_policy(p.leaf, NULL), KALIT_ERR_CERT_NO_POLICY);
 	/* no certificatePolicies at all */
 	ck_assert_err(validate_policy(p.root, "1.3.6.1.5.5.7.13.1"),
-	    KALIT_ERR_CERT_POLICY);
+	    KALIT_ERR_CERT_NO_POLICY);
 	/* several policies */
 	prof = tu_profile("official");
 	name = tu_name("Official");
@@ -502,7 +659,7 @@ START_TEST(test_validate_policy)
 	ck_assert_err(validate_policy(x, "1.3.6.1.5.5.7.13.1"), KALIT_OK);
 	ck_assert_err(validate_policy(x, "1.3.6.1.5.5.7.13.2"), KALIT_OK);
 	ck_assert_err(validate_policy(x, "2.5.29.32.0"),
-	    KALIT_ERR_CERT_POLICY);
+	    KALIT_ERR_CERT_NO_POLICY);
 	X509_free(x);
 	X509_NAME_free(name);
 	profile_free(prof);
@@ -524,6 +681,8 @@ validate_suite(void)
 	tcase_add_test(tc, test_validate_chain_untrusted);
 	tcase_add_test(tc, test_validate_chain_times);
 	tcase_add_test(tc, test_validate_time);
+	tcase_add_test(tc, test_validate_end_entity);
+	tcase_add_test(tc, test_validate_keys);
 	tcase_add_test(tc, test_validate_key_usage);
 	tcase_add_test(tc, test_validate_eku_client);
 	tcase_add_test(tc, test_validate_policy);

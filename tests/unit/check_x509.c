@@ -641,6 +641,77 @@ START_TEST(test_x509_bad_profile_value_is_config)
 }
 END_TEST
 
+/* What kalitd refuses kalit-ca does not issue, whatever a profile says. */
+START_TEST(test_x509_issue_refuses_what_kalitd_refuses)
+{
+	struct fixture fx;
+	struct x509_spec spec;
+	X509 *cert = NULL;
+	EVP_PKEY *weak = tu_rsa_key(2048), *p384 = tu_key(KEY_TYPE_P384);
+	char *saved_bc, *saved_ku;
+
+	fx_init(&fx);
+	fx_spec(&fx, &spec);
+	/* an end-entity profile whose extensions make a CA certificate */
+	saved_bc = fx.citizen->basic_constraints;
+	fx.citizen->basic_constraints = (char *)"critical, CA:TRUE";
+	ck_assert_err(x509_issue(&spec, &cert), KALIT_ERR_CONFIG);
+	ck_assert_ptr_null(cert);
+	fx.citizen->basic_constraints = saved_bc;
+	saved_ku = fx.citizen->key_usage;
+	fx.citizen->key_usage = (char *)"critical, digitalSignature, "
+	    "keyCertSign";
+	ck_assert_err(x509_issue(&spec, &cert), KALIT_ERR_CONFIG);
+	fx.citizen->key_usage = saved_ku;
+	ck_assert_err(x509_issue(&spec, &cert), KALIT_OK);
+	ck_assert_int_eq(x509_is_ca(cert), 0);
+	ck_assert_int_eq(x509_is_ca(fx.ca), 1);
+	X509_free(cert);
+	cert = NULL;
+	/* a key that a CSR could not have, or of a type not allowed */
+	spec.pubkey = weak;
+	ck_assert_err(x509_issue(&spec, &cert), KALIT_ERR_CSR_KEY_WEAK);
+	ck_assert_ptr_null(cert);
+	fx.citizen->key_types = 1u << KEY_TYPE_P256;
+	spec.pubkey = p384;
+	ck_assert_err(x509_issue(&spec, &cert), KALIT_ERR_CSR_KEY_WEAK);
+	ck_assert_uint_eq(ERR_peek_error(), 0);
+	EVP_PKEY_free(weak);
+	EVP_PKEY_free(p384);
+	fx_free(&fx);
+}
+END_TEST
+
+START_TEST(test_x509_name_text_escapes_hidden_characters)
+{
+	static const struct { const char *cn, *want; } cases[] = {
+		{ "Aliyev Vali", "CN=Aliyev Vali" },
+		{ "Навоий", "CN=Навоий" },
+		{ "a\xe2\x80\xae" "b", "CN=a\\E2\\80\\AEb" },	/* U+202E */
+		{ "a\xe2\x81\xa6" "b", "CN=a\\E2\\81\\A6b" },	/* U+2066 */
+		{ "a\xe2\x80\x8f", "CN=a\\E2\\80\\8F" },	/* U+200F */
+		{ "a\xef\xbb\xbf", "CN=a\\EF\\BB\\BF" },	/* U+FEFF */
+		{ "a\xc2\x85", "CN=a\\C2\\85" },		/* U+0085 */
+		{ "a\nb", "CN=a\\0Ab" },		/* OpenSSL's own */
+		{ "a\xe2\x80\x94" "b", "CN=a\xe2\x80\x94" "b" },	/* U+2014 */
+	};
+	X509_NAME *name;
+	char *text;
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		ck_assert_ptr_nonnull(name = X509_NAME_new());
+		ck_assert_int_eq(X509_NAME_add_entry_by_txt(name, "CN",
+		    MBSTRING_UTF8, (const unsigned char *)cases[i].cn, -1, -1,
+		    0), 1);
+		ck_assert_err(x509_name_text(name, &text), KALIT_OK);
+		ck_assert_str_eq(text, cases[i].want);
+		free(text);
+		X509_NAME_free(name);
+	}
+}
+END_TEST
+
 START_TEST(test_x509_serial_normalize)
 {
 	static const struct {
@@ -775,6 +846,8 @@ x509_suite(void)
 	tcase_add_loop_test(tc, test_x509_signature_alg_per_key_type, 0,
 	    KEY_TYPE__MAX);
 	tcase_add_test(tc, test_x509_bad_profile_value_is_config);
+	tcase_add_test(tc, test_x509_issue_refuses_what_kalitd_refuses);
+	tcase_add_test(tc, test_x509_name_text_escapes_hidden_characters);
 	tcase_add_test(tc, test_x509_serial_normalize);
 	tcase_add_test(tc, test_x509_parse_pem_and_der);
 	tcase_add_test(tc, test_x509_parse_hostile);
