@@ -6,11 +6,13 @@
 #include "store.h"
 #include "store_sqlite_int.h"
 #include "err.h"
+#include "file.h"
 #include "log.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <sqlite3.h>
@@ -220,6 +222,34 @@ exec(struct store *s, const char *sql)
 	return KALIT_OK;
 }
 
+/*
+ * The database holds client-secret hashes, the audit log and who holds
+ * which certificate: made 0600 before SQLite opens it, whatever the umask.
+ * SQLite gives its -wal and -shm files the database file's mode.
+ */
+static int
+db_create(const char *path)
+{
+	int r, fd;
+
+	if ((r = file_create_excl(path, &fd)) != KALIT_OK)
+		return r == KALIT_ERR_FILE_EXISTS ? KALIT_ERR_CA_DIR : r;
+	close(fd);
+	return KALIT_OK;
+}
+
+/* One made by an older version may be readable by others: say so. */
+static void
+db_mode_check(const char *path)
+{
+	struct stat st;
+
+	if (stat(path, &st) == 0 && (st.st_mode & 077) != 0)
+		log_msg(LOG_LEVEL_WARN, "%s: mode %04o: others can read it; "
+		    "chmod 600 it and its -wal and -shm files", path,
+		    (unsigned int)(st.st_mode & 07777));
+}
+
 int
 store_open(const char *path, int create, struct store **sp)
 {
@@ -229,11 +259,16 @@ store_open(const char *path, int create, struct store **sp)
 	*sp = NULL;
 	if (create == exists)
 		return KALIT_ERR_CA_DIR;
-	if ((s = calloc(1, sizeof(*s))) == NULL)
-		return KALIT_ERR_NOMEM;
+	if (create && (r = db_create(path)) != KALIT_OK)
+		return r;
+	if (!create)
+		db_mode_check(path);
+	if ((s = calloc(1, sizeof(*s))) == NULL) {
+		r = KALIT_ERR_NOMEM;
+		goto fail;
+	}
 	if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE |
-	    (create ? SQLITE_OPEN_CREATE : 0) | SQLITE_OPEN_NOMUTEX,
-	    NULL) != SQLITE_OK) {
+	    SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
 		r = store_sqlite_fail(s, path);
 		goto fail;
 	}
@@ -256,6 +291,8 @@ store_open(const char *path, int create, struct store **sp)
 	return KALIT_OK;
  fail:
 	store_free(s);
+	if (create)	/* no half-made database to be opened later */
+		unlink(path);
 	return r;
 }
 
