@@ -304,6 +304,12 @@ run "$KALIT" --json verify doc.txt.p7s --content doc.txt --trust-dir \
 assert_eq "untrusted chain: INDETERMINATE/NO_CERTIFICATE_CHAIN_FOUND, exit 9" \
     "$RC $(json 'j["signers"][0]["indication"] + "/" + j["signers"][0]["sub_indication"]' "$OUT")" \
     "9 INDETERMINATE/NO_CERTIFICATE_CHAIN_FOUND"
+run "$KALIT" verify doc.txt.p7s --content doc.txt --trust-dir stranger \
+    --no-ocsp --no-crl-fetch
+assert_eq "untrusted chain: the text report names the issuer, exit 9" \
+    "$RC $(grep '^  chain: ' "$OUT")" \
+    "9   chain: none trusted; issuer $("$OPENSSL" x509 -in cit.crt -noout \
+    -issuer -nameopt RFC2253,-esc_msb | sed 's/^issuer=//')"
 
 # expired certificate: issued by the citizen CA for 2020 with openssl ca
 mkdir oldca
