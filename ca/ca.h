@@ -33,6 +33,7 @@ struct ca_opts {
 	int		 verbose;
 	int		 crl_shards, delta_crl;	/* ca-new */
 	int		 delta, watch, every;	/* crl */
+	const char	*expect_head;	/* audit-verify */
 	const char	*arg;		/* the one positional argument */
 };
 

@@ -21,7 +21,7 @@ enum opt_id {
 	O_STATUS, O_EXPIRES, O_LEGACY, O_PEM, O_SAME_KEY, O_GIVEN_NAME,
 	O_SURNAME, O_PINFL, O_TIN, O_EMAIL, O_TITLE, O_ORG_TIN, O_VERBOSE,
 	O_HELP, O_VERSION, O_DNS, O_IP, O_CRL_SHARDS, O_DELTA_CRL, O_DELTA,
-	O_WATCH, O_EVERY, O__MAX
+	O_WATCH, O_EVERY, O_EXPECT_HEAD, O__MAX
 };
 
 #define B(o)		(1ULL << ((o) - O_DIR))
@@ -74,6 +74,7 @@ static const struct option long_opts[] = {
 	{ "delta", no_argument, NULL, O_DELTA },
 	{ "watch", no_argument, NULL, O_WATCH },
 	{ "every", required_argument, NULL, O_EVERY },
+	{ "expect-head", required_argument, NULL, O_EXPECT_HEAD },
 	{ NULL, 0, NULL, 0 }
 };
 
@@ -126,7 +127,8 @@ static const struct command commands[] = {
 	    "list [--status S] [--profile P] [--ca NAME] [--pinfl P] "
 	    "[--tin T] [--expires-within DAYS]" },
 	{ "show", cmd_show, B(O_PEM), 1, "show SERIAL [--pem]" },
-	{ "audit-verify", cmd_audit_verify, 0, 0, "audit-verify" },
+	{ "audit-verify", cmd_audit_verify, B(O_EXPECT_HEAD), 0,
+	    "audit-verify [--expect-head SEQ:HASH]" },
 };
 
 static void
@@ -229,6 +231,7 @@ parse(int argc, char **argv, struct ca_opts *o)
 		case O_EVERY:
 			bad = !parse_int(optarg, 10, 86400 * 366, &o->every);
 			break;
+		case O_EXPECT_HEAD: slot = &o->expect_head; break;
 		case O_DNS:
 		case O_IP:
 			if (o->n_dns + o->n_ip >= IDENTITY_HOSTS_MAX) {

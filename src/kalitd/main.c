@@ -28,7 +28,8 @@
 #define DEFAULT_CONF	SYSCONFDIR "/kalit/kalitd.conf"
 #define DRAIN_MS	10000
 
-enum { O_ACR = 256, O_AT, O_JSON, O_CHECK, O_OPERATOR, O_VERSION };
+enum { O_ACR = 256, O_AT, O_JSON, O_CHECK, O_OPERATOR, O_VERSION,
+	O_EXPECT_HEAD };
 
 static const struct option long_opts[] = {
 	{ "config", required_argument, NULL, 'c' },
@@ -40,6 +41,7 @@ static const struct option long_opts[] = {
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, O_VERSION },
+	{ "expect-head", required_argument, NULL, O_EXPECT_HEAD },
 	{ NULL, 0, NULL, 0 }
 };
 
@@ -52,6 +54,8 @@ usage(FILE *f)
 	    "       kalitd [-c FILE] client list [--json]\n"
 	    "       kalitd [-c FILE] client remove ID\n"
 	    "       kalitd [-c FILE] keygen [--at UNIXTIME] [--json]\n"
+	    "       kalitd [-c FILE] audit verify [--expect-head SEQ:HASH] "
+	    "[--json]\n"
 	    "See kalitd(8) and kalitd.conf(5).\n", f);
 }
 
@@ -234,6 +238,9 @@ main(int argc, char *argv[])
 			break;
 		case O_OPERATOR:
 			op = optarg;
+			break;
+		case O_EXPECT_HEAD:
+			ao.expect_head = optarg;
 			break;
 		case 'h':
 			usage(stdout);

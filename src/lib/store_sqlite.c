@@ -52,6 +52,29 @@
     "CREATE INDEX IF NOT EXISTS certs_crl ON certs " \
     " (ca, serial, revoked_at, reason) WHERE status <> 0;"
 
+/*
+ * The audit log's recorded head (one row, moved on in the transaction of
+ * every append) and its archive anchors; added to databases made before
+ * they existed, the head then at the log's last record.
+ */
+#define AUDIT_SCHEMA \
+    "CREATE TABLE IF NOT EXISTS audit_head (" \
+    " id INTEGER PRIMARY KEY CHECK (id = 0)," \
+    " seq INTEGER NOT NULL," \
+    " hash TEXT NOT NULL);" \
+    "CREATE TABLE IF NOT EXISTS audit_anchor (" \
+    " seq INTEGER PRIMARY KEY," \
+    " hash TEXT NOT NULL," \
+    " first_seq INTEGER NOT NULL," \
+    " prev_hash TEXT NOT NULL," \
+    " before INTEGER NOT NULL," \
+    " archived INTEGER NOT NULL," \
+    " records INTEGER NOT NULL," \
+    " file TEXT NOT NULL);" \
+    "INSERT OR IGNORE INTO audit_head SELECT 0, coalesce(max(seq), 0), " \
+    " coalesce((SELECT hash FROM audit ORDER BY seq DESC LIMIT 1), '') " \
+    " FROM audit;"
+
 static const char schema[] =
     "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);"
     "CREATE TABLE cas ("
@@ -88,7 +111,7 @@ static const char schema[] =
     " detail TEXT NOT NULL,"
     " hash TEXT NOT NULL);"
     "INSERT INTO meta VALUES ('schema_version', '" SCHEMA_VERSION "');"
-    SERVER_SCHEMA CRL_SCHEMA;
+    SERVER_SCHEMA CRL_SCHEMA AUDIT_SCHEMA;
 
 #define CERT_COLUMNS "serial, ca, profile, subject, pinfl, tin, org_tin, " \
 	"not_before, not_after, issued, status, revoked_at, reason, " \
@@ -99,6 +122,8 @@ static const char schema[] =
 #define CRL_HEAD_COLUMNS "ca, shard, delta, number, base_number, " \
 	"this_update, next_update, audit_seq"
 #define CRL_COLUMNS CRL_HEAD_COLUMNS ", der"
+#define ANCHOR_COLUMNS "seq, hash, first_seq, prev_hash, before, archived, " \
+	"records, file"
 
 static const char *const stmt_sql[STMT__MAX] = {
 	"INSERT INTO certs (" CERT_COLUMNS ") VALUES "
@@ -145,6 +170,24 @@ static const char *const stmt_sql[STMT__MAX] = {
 	    "WHERE a.seq > ?2 AND a.action IN (" STORE_STATUS_ACTIONS ") AND "
 	    "c.ca = ?1",
 	"PRAGMA data_version",
+	"SELECT seq, time, actor, action, serial, detail, hash FROM audit "
+	    "WHERE seq = ?1",
+	"SELECT seq, hash FROM audit_head WHERE id = 0",
+	"UPDATE audit_head SET seq = ?1, hash = ?2 WHERE id = 0 AND seq < ?1",
+	"SELECT " ANCHOR_COLUMNS " FROM audit_anchor ORDER BY seq DESC "
+	    "LIMIT 1",
+	"SELECT " ANCHOR_COLUMNS " FROM audit_anchor ORDER BY seq",
+	"INSERT INTO audit_anchor (" ANCHOR_COLUMNS ") VALUES "
+	    "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+	"DELETE FROM audit WHERE seq <= ?1",
+	"SELECT serial, ca, profile, status, revoked_at, reason, issued "
+	    "FROM certs ORDER BY serial",
+	"SELECT serial, seq, time, actor, action, detail, hash, action IN ("
+	    STORE_ISSUE_ACTIONS ") FROM audit WHERE serial <> '' AND action "
+	    "IN (" STORE_ISSUE_ACTIONS ", " STORE_STATUS_ACTIONS ") "
+	    "ORDER BY serial, seq",
+	"SELECT " CRL_HEAD_COLUMNS " FROM crls ORDER BY ca, number, shard, "
+	    "delta",
 	"BEGIN IMMEDIATE",
 	"COMMIT",
 	"ROLLBACK",
@@ -250,6 +293,35 @@ db_mode_check(const char *path)
 		    (unsigned int)(st.st_mode & 07777));
 }
 
+/*
+ * Adds the audit head and anchor to a database made before them, in a
+ * transaction of its own; only reads when they are there (every open).
+ */
+static int
+audit_upgrade(struct store *s)
+{
+	sqlite3_stmt *st;
+	int rc, r;
+
+	if (sqlite3_prepare_v2(s->db, "SELECT 1 FROM sqlite_master WHERE "
+	    "type = 'table' AND name = 'audit_head'", -1, &st, NULL) !=
+	    SQLITE_OK)
+		return store_sqlite_fail(s, "prepare");
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc == SQLITE_ROW)
+		return KALIT_OK;
+	if (rc != SQLITE_DONE)
+		return store_sqlite_fail(s, "schema");
+	if ((r = exec(s, "BEGIN IMMEDIATE;")) != KALIT_OK)
+		return r;
+	if ((r = exec(s, AUDIT_SCHEMA)) == KALIT_OK)
+		r = exec(s, "COMMIT;");
+	else
+		exec(s, "ROLLBACK;");
+	return r;
+}
+
 int
 store_open(const char *path, int create, struct store **sp)
 {
@@ -277,9 +349,10 @@ store_open(const char *path, int create, struct store **sp)
 	if ((r = exec(s, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
 	    "PRAGMA foreign_keys=ON;")) != KALIT_OK)
 		goto fail;
-	if (!create)	/* writes only when a table is missing */
-		r = exec(s, SERVER_SCHEMA CRL_SCHEMA);
-	else if ((r = exec(s, "BEGIN IMMEDIATE;")) == KALIT_OK) {
+	if (!create) {	/* writes only when a table is missing */
+		if ((r = exec(s, SERVER_SCHEMA CRL_SCHEMA)) == KALIT_OK)
+			r = audit_upgrade(s);
+	} else if ((r = exec(s, "BEGIN IMMEDIATE;")) == KALIT_OK) {
 		if ((r = exec(s, schema)) == KALIT_OK)
 			r = exec(s, "COMMIT;");
 		else
@@ -361,11 +434,14 @@ store_begin(struct store *s)
 int
 store_commit(struct store *s)
 {
-	int r = tx(s, STMT_COMMIT, "commit");
+	int r;
 
-	if (r == KALIT_OK)
-		s->in_tx = 0;
-	return r;
+	if ((r = store_sqlite_audit_flush(s)) != KALIT_OK ||
+	    (r = tx(s, STMT_COMMIT, "commit")) != KALIT_OK)
+		return r;
+	s->in_tx = 0;
+	s->head_seq = 0;
+	return KALIT_OK;
 }
 
 void
@@ -374,7 +450,21 @@ store_rollback(struct store *s)
 	if (s != NULL && s->in_tx) {
 		tx(s, STMT_ROLLBACK, "rollback");
 		s->in_tx = 0;
+		s->head_seq = 0;
 	}
+}
+
+int
+store_snapshot_begin(struct store *s)
+{
+	return exec(s, "BEGIN DEFERRED;");
+}
+
+void
+store_snapshot_end(struct store *s)
+{
+	if (!sqlite3_get_autocommit(s->db))
+		exec(s, "ROLLBACK;");
 }
 
 static void
