@@ -1,6 +1,6 @@
 /*
  * admin.c: registering relying systems, making token signing keys, and
- * verifying the audit log
+ * verifying and archiving the audit log
  */
 #include "config.h"
 #include "admin.h"
@@ -195,6 +195,7 @@ audit_verify_cmd(struct config *cfg, const struct admin_opts *o)
 
 	memset(&co, 0, sizeof(co));
 	co.expect_head = o->expect_head;
+	co.archive = o->archive;
 	if ((r = store_open(cfg->database, 0, &s)) == KALIT_OK)
 		r = audit_check(s, &co, &report);
 	store_free(s);
@@ -204,6 +205,38 @@ audit_verify_cmd(struct config *cfg, const struct admin_opts *o)
 	    audit_report_text(report), r);
 }
 
+/* Progress on standard error, when it is a terminal. */
+static void
+archive_progress(void *arg, const char *what, int64_t n)
+{
+	(void)arg;
+	fprintf(stderr, "\raudit records %s: %lld%s", what, (long long)n,
+	    strcmp(what, "deleting") == 0 ? "\n" : "");
+}
+
+static int
+audit_archive_cmd(struct config *cfg, const struct admin_opts *o)
+{
+	struct audit_progress p = { archive_progress, NULL };
+	struct audit_archive_result res;
+	struct store *s = NULL;
+	int r;
+
+	if (o->before == 0 || o->out == NULL || o->before > state_now()) {
+		log_msg(LOG_LEVEL_ERROR, "audit archive needs --before DATE, "
+		    "a date in the past, and --out FILE");
+		return KALIT_ERR_USAGE;
+	}
+	if ((r = store_open(cfg->database, 0, &s)) == KALIT_OK)
+		r = audit_archive(s, o->operator_name, o->before, o->out,
+		    isatty(STDERR_FILENO) ? &p : NULL, &res);
+	store_free(s);
+	if (r != KALIT_OK)
+		return r;
+	return audit_print(o->json ? audit_archive_json(&res, o->out) : NULL,
+	    o->json ? NULL : audit_archive_text(&res, o->out), 0);
+}
+
 int
 admin_run(struct config *cfg, const struct admin_opts *o, int argc,
     char **argv)
@@ -211,6 +244,8 @@ admin_run(struct config *cfg, const struct admin_opts *o, int argc,
 	if (argc == 2 && strcmp(argv[0], "audit") == 0) {
 		if (strcmp(argv[1], "verify") == 0)
 			return audit_verify_cmd(cfg, o);
+		if (strcmp(argv[1], "archive") == 0)
+			return audit_archive_cmd(cfg, o);
 	}
 	if (argc == 1 && strcmp(argv[0], "keygen") == 0)
 		return keygen(cfg, o);

@@ -30,6 +30,7 @@ struct check {
 	struct crl_sum	*sums;		/* the CRL walk's, newest first */
 	int64_t		 records;	/* that chain */
 	int64_t		 broken;	/* the first that does not, or 0 */
+	json_t		*archive;	/* what check_archive() found */
 };
 
 /* Adds a problem of kind about record seq (0: none) or serial (NULL: none). */
@@ -366,6 +367,7 @@ static int
 check_expected(struct check *c, const struct audit_check_opts *o)
 {
 	struct expect e;
+	struct audit_archive a;
 	int r;
 
 	if ((r = expect_parse(o->expect_head, &e)) != KALIT_OK) {
@@ -383,17 +385,47 @@ check_expected(struct check *c, const struct audit_check_opts *o)
 	}
 	if (e.seq > c->start.seq)
 		r = store_audit_get(c->s, e.seq, expect_rec, &e);
-	else
-		r = store_audit_anchor_list(c->s, expect_anchor, &e);
+	else if ((r = store_audit_anchor_list(c->s, expect_anchor, &e)) ==
+	    KALIT_OK && e.found == 0 && o->archive != NULL)
+		r = audit_archive_read(o->archive, expect_rec, &e, &a);
 	if (r != KALIT_OK && r != KALIT_ERR_NOT_FOUND)
 		return r;
 	if (e.found == 0)
 		problem(c, "expected_head", e.seq, NULL, "record %" PRId64
 		    " %s", e.seq, e.seq > c->start.seq ? "is missing" :
-		    "is archived");
+		    "is archived: give the archive that holds it with "
+		    "--archive");
 	else if (e.found < 0)
 		problem(c, "expected_head", e.seq, NULL, "record %" PRId64
 		    " is not the one expected: the log was rewritten", e.seq);
+	return KALIT_OK;
+}
+
+static int
+check_archive(struct check *c, const char *path)
+{
+	struct audit_archive a;
+	const char *why = NULL;
+	int r, state = 0;
+
+	if ((r = audit_archive_read(path, NULL, NULL, &a)) ==
+	    KALIT_ERR_MALFORMED)
+		why = "not a complete archive";
+	else if (r == KALIT_ERR_AUDIT_BROKEN)
+		why = "its own chain breaks";
+	else if (r == KALIT_OK && (r = audit_archive_join(c->s, &a,
+	    &state)) == KALIT_ERR_AUDIT_BROKEN)
+		why = "it does not join this log (another database's, or a "
+		    "log changed since)";
+	if (why != NULL)
+		problem(c, "archive", 0, NULL, "%s: %s", path, why);
+	else if (r != KALIT_OK)
+		return r;
+	c->archive = json_pack("{s:s, s:I, s:I, s:I, s:s}", "file", path,
+	    "first", (json_int_t)a.first_seq, "last", (json_int_t)a.last_seq,
+	    "records", (json_int_t)a.records, "state", state ==
+	    AUDIT_ARCHIVE_APPLIED ? "applied" : state ==
+	    AUDIT_ARCHIVE_PENDING ? "pending" : "invalid");
 	return KALIT_OK;
 }
 
@@ -416,6 +448,8 @@ report_of(struct check *c)
 		json_object_set_new(r, "first_broken", json_integer(c->broken));
 		json_object_set_new(r, "verified", json_integer(c->records));
 	}
+	if (r != NULL && c->archive != NULL)
+		json_object_set(r, "archive", c->archive);
 	return r;
 }
 
@@ -440,10 +474,12 @@ audit_check(struct store *s, const struct audit_check_opts *o,
 	    (r = store_cert_history_list(s, history_one, &c)) == KALIT_OK &&
 	    (o->expect_head == NULL ||
 	    (r = check_expected(&c, o)) == KALIT_OK) &&
-	    (*reportp = report_of(&c)) == NULL)
+	    (o->archive == NULL || (r = check_archive(&c, o->archive)) ==
+	    KALIT_OK) && (*reportp = report_of(&c)) == NULL)
 		r = KALIT_ERR_NOMEM;
 	store_snapshot_end(s);
 	json_decref(c.problems);
+	json_decref(c.archive);
 	if (r != KALIT_OK)
 		return r;
 	return c.nproblems == 0 ? KALIT_OK : KALIT_ERR_AUDIT_BROKEN;
@@ -481,7 +517,8 @@ cat(char **bp, size_t *lenp, const char *fmt, ...)
 char *
 audit_report_text(const json_t *report)
 {
-	json_t *p, *a = json_object_get(report, "archived");
+	json_t *p, *a = json_object_get(report, "archived"),
+	    *ar = json_object_get(report, "archive");
 	json_int_t total = json_integer_value(json_object_get(report,
 	    "problems_total"));
 	char *b = strdup("");
@@ -515,5 +552,14 @@ audit_report_text(const json_t *report)
 	    JSON_INTEGER_FORMAT " stored CRLs\n", json_integer_value(
 	    json_object_get(report, "certificates")), json_integer_value(
 	    json_object_get(report, "crls")));
+	if (json_is_object(ar))
+		cat(&b, &len, "archive %s: records %" JSON_INTEGER_FORMAT
+		    " to %" JSON_INTEGER_FORMAT ", %s\n", json_string_value(
+		    json_object_get(ar, "file")), json_integer_value(
+		    json_object_get(ar, "first")), json_integer_value(
+		    json_object_get(ar, "last")), strcmp(json_string_value(
+		    json_object_get(ar, "state")), "applied") == 0 ?
+		    "joins the log where it goes on" : "not yet deleted from "
+		    "the log: run the same archive command again to finish");
 	return b;
 }

@@ -4,8 +4,11 @@
 # of the log (caught by the recorded head, the CRLs stored with their
 # records and the certificates' own records), a status set back with SQL,
 # and a head kept off-site (--expect-head); the next write refuses a log
-# cut short. The same through kalitd audit verify on kalitd's own
-# database, and a running kalitd's logins on a log cut short.
+# cut short. kalit-ca audit-archive: the oldest records moved to a JSON
+# lines file that verifies on its own and joins the log (--archive), a
+# crash between the file and the delete, a tampered or cut archive. The
+# same through kalitd audit verify and kalitd audit archive on kalitd's
+# own database.
 . "${TESTLIB:?TESTLIB is not set}"
 . "${KALITD_LIB:?KALITD_LIB is not set}"
 
@@ -105,6 +108,85 @@ assert_grep "a certificate row deleted" \
     "$ERR"
 restore
 
+# --- audit-archive ----------------------------------------------------------------------
+# Everything so far is older than DATE; what follows is not.
+sleep 1.1
+DATE=$(date -u +%Y-%m-%dT%H:%M:%SZ)
+sleep 1.1
+check "release c3 (after the date)" kca release "$S3"
+expect_fail 1 usage kca audit-archive --out a1.jsonl
+expect_fail 1 usage kca audit-archive --before 2026-02-30 --out a1.jsonl
+expect_fail 1 usage kca audit-archive --before 2999-01-01 --out a1.jsonl
+cp "$DB" pre-archive.db
+check "audit-archive --before DATE" kca audit-archive --before "$DATE" \
+    --out a1.jsonl
+assert_grep "says what it archived and where the log goes on" \
+    "^archived audit records 1 to $LAST in a1.jsonl; the log goes on from $LAST:[0-9a-f]{64}$" \
+    "$OUT"
+assert_eq "the archive is 0600" "$(stat -c %a a1.jsonl)" 600
+assert_eq "its lines: header, $LAST records, end" "$(wc -l <a1.jsonl)" \
+    $((LAST + 2))
+check "every line is JSON" python3 -c 'import json, sys
+lines = [json.loads(l) for l in open(sys.argv[1])]
+assert lines[0]["format"] == "kalit-audit-archive"
+assert [l["seq"] for l in lines[1:-1]] == list(range(1, len(lines) - 1))
+assert lines[-1]["end"] is True' a1.jsonl
+assert_eq "the table starts after the archive" \
+    "$(sqlite3 "$DB" 'SELECT min(seq) FROM audit')" $((LAST + 1))
+assert_eq "the archive is itself recorded" \
+    "$(sqlite3 "$DB" "SELECT action FROM audit ORDER BY seq DESC LIMIT 1")" \
+    audit-archive
+check "audit-verify after archiving" kca audit-verify
+assert_grep "names the anchor" "^records 1 to $LAST are archived; the log goes on from $LAST:" \
+    "$OUT"
+check "audit-verify --archive" kca audit-verify --archive a1.jsonl
+assert_grep "the archive joins the log" \
+    "^archive a1.jsonl: records 1 to $LAST, joins the log where it goes on$" \
+    "$OUT"
+check "the head kept off-site is now the anchor" kca audit-verify \
+    --expect-head "$HEAD"
+H3="3:$(sed -n 4p a1.jsonl | python3 -c 'import json, sys
+print(json.load(sys.stdin)["hash"])')"
+check "an archived head checks against the archive" kca audit-verify \
+    --expect-head "$H3" --archive a1.jsonl
+expect_fail 6 audit_chain_broken kca audit-verify --expect-head "$H3"
+assert_grep "... and only with it" "^expected_head: record 3 is archived: give the archive" \
+    "$ERR"
+check "the log goes on: issue" kca_issue --profile citizen --given-name \
+    Vali --surname Aliyev --pinfl "$(pinfl 4)" --csr req1.pem --out c4.crt
+check "audit-verify --archive after more records" kca audit-verify \
+    --archive a1.jsonl
+# a record of the archive changed, or the file cut short
+sed 's/"action":"revoke"/"action":"hold"/' a1.jsonl >bad.jsonl
+expect_fail 6 audit_chain_broken kca audit-verify --archive bad.jsonl
+assert_grep "a changed archive" "^archive: bad.jsonl: its own chain breaks$" \
+    "$ERR"
+head -n 3 a1.jsonl >cut.jsonl
+expect_fail 6 audit_chain_broken kca audit-verify --archive cut.jsonl
+assert_grep "an archive cut short" \
+    "^archive: cut.jsonl: not a complete archive$" "$ERR"
+
+# a crash between the file and the delete: both verify, a rerun finishes
+cp "$DB" post-archive.db
+rm -f "$DB-wal" "$DB-shm"
+cp pre-archive.db "$DB"
+check "crashed: audit-verify --archive" kca audit-verify --archive a1.jsonl
+assert_grep "the archive is pending" "^archive a1.jsonl: records 1 to $LAST, not yet deleted from the log" \
+    "$OUT"
+check "crashed: the same audit-archive again" kca audit-archive \
+    --before "$DATE" --out a1.jsonl
+assert_grep "it finishes" "^archived audit records 1 to $LAST in a1.jsonl" \
+    "$OUT"
+check "and once more: nothing left to do" kca --json audit-archive \
+    --before "$DATE" --out a1.jsonl
+assert_eq "--json: resumed, nothing deleted" \
+    "$(json '(j["resumed"], j["deleted"])' "$OUT")" "(True, 0)"
+check "audit-verify --archive after the rerun" kca audit-verify \
+    --archive a1.jsonl
+check "nothing older: nothing archived" kca audit-archive \
+    --before 2000-01-01 --out a2.jsonl
+assert "... and no file" ! -e a2.jsonl
+
 # --- kalitd's own log ---------------------------------------------------------------------
 PORT=$(free_port)
 write_conf
@@ -129,6 +211,20 @@ sqlite3 "$SRV/kalitd.db" "UPDATE audit_head SET seq = 1,
 expect_fail 6 audit_chain_broken kd audit verify --expect-head "$KHEAD"
 check "a new kalitd database" rm -f "$SRV/kalitd.db"
 check "kalitd client add" add_client portal
+sleep 1.1
+KDATE=$(date -u +%Y-%m-%dT%H:%M:%SZ)
+sleep 1.1
+check "kalitd client add" add_client intranet
+check "kalitd audit archive" kd audit archive --before "$KDATE" \
+    --out "$TMP/k1.jsonl"
+assert_grep "kalitd: archived" "^archived audit records 1 to 1 in $TMP/k1.jsonl" \
+    "$OUT"
+assert_eq "kalitd: the archive is 0600" "$(stat -c %a k1.jsonl)" 600
+check "kalitd audit verify --archive" kd audit verify --archive \
+    "$TMP/k1.jsonl"
+assert_grep "kalitd: the archive joins the log" \
+    "^archive $TMP/k1.jsonl: records 1 to 1, joins" "$OUT"
+expect_fail 1 usage kd audit archive --out "$TMP/k2.jsonl"
 
 # A running kalitd: a login is answered only once its record is written,
 # so a log cut short fails logins, as server errors.

@@ -54,6 +54,10 @@ check "crl" kca crl --ca citizen --ca-pass "file:$CAPASS"
 check "crl --out" kca crl --ca citizen --ca-pass "file:$CAPASS" \
     --out out/citizen.crl
 mode "crl --out" out/citizen.crl 600
+sleep 1.1	# the records so far are older than now
+check "audit-archive" kca audit-archive --before \
+    "$(date -u +%Y-%m-%dT%H:%M:%SZ)" --out out/audit.jsonl
+mode "audit-archive --out" out/audit.jsonl 600
 # The publisher holds the database open: its -wal and -shm files exist.
 "$KALIT_CA" -d "$CADIR" crl --watch --ca citizen --every 60 \
     --ca-pass "file:$CAPASS" >watch.log 2>&1 &
