@@ -33,6 +33,8 @@ struct ca_opts {
 	int		 verbose;
 	int		 crl_shards, delta_crl;	/* ca-new */
 	int		 delta, watch, every;	/* crl */
+	int64_t		 before;	/* audit-archive: 0 when not given */
+	const char	*archive, *expect_head;	/* audit-verify */
 	const char	*arg;		/* the one positional argument */
 };
 
@@ -129,5 +131,6 @@ int	cmd_responder(struct ca_ctx *);
 int	cmd_list(struct ca_ctx *);
 int	cmd_show(struct ca_ctx *);
 int	cmd_audit_verify(struct ca_ctx *);
+int	cmd_audit_archive(struct ca_ctx *);
 
 #endif

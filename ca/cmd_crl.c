@@ -374,7 +374,7 @@ publish(struct ca_ctx *ctx, struct ca_handle *h, int delta, int days,
 	/* One transaction: CRL number, CRLs and audit record land together. */
 	if ((r = store_begin(ctx->store)) != KALIT_OK ||
 	    (r = store_crl_number_next(ctx->store, h->rec.name, &p.number)) ||
-	    (r = store_audit_last(ctx->store, &p.audit_seq, hash)) ||
+	    (r = audit_last(ctx->store, &p.audit_seq, hash)) ||
 	    (r = pub_start(ctx, &p)) != KALIT_OK ||
 	    (r = pub_fill(ctx, &p)) != KALIT_OK)
 		goto out;

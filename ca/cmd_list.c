@@ -1,12 +1,10 @@
-/* cmd_list.c: kalit-ca list, show and audit-verify */
+/* cmd_list.c: kalit-ca list and show */
 #include "ca.h"
-#include "audit.h"
 #include "crl.h"
 #include "err.h"
 #include "log.h"
 #include "x509.h"
 
-#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -127,34 +125,4 @@ cmd_show(struct ca_ctx *ctx)
 	free(pem);
 	store_cert_clear(&c);
 	return r;
-}
-
-int
-cmd_audit_verify(struct ca_ctx *ctx)
-{
-	char head[STORE_HASH_HEX + 1];
-	int64_t count, bad, last;
-	int r;
-
-	r = audit_verify(ctx->store, &count, &bad);
-	if (r == KALIT_ERR_AUDIT_BROKEN) {
-		if (ctx->o->json)
-			ca_print_json(json_pack("{s:b, s:I, s:I}", "intact", 0,
-			    "verified", (json_int_t)count, "first_broken",
-			    (json_int_t)bad));
-		fprintf(stderr, "kalit-ca: audit record %" PRId64 " is the "
-		    "first that does not chain (%" PRId64 " records before it "
-		    "verify)\n", bad, count);
-		return r;
-	}
-	if (r != KALIT_OK ||
-	    (r = store_audit_last(ctx->store, &last, head)) != KALIT_OK)
-		return r;
-	if (ctx->o->json)
-		ca_print_json(json_pack("{s:b, s:I, s:s}", "intact", 1,
-		    "records", (json_int_t)count, "head", head));
-	else
-		printf("audit log intact: %" PRId64 " records, head %s\n",
-		    count, head);
-	return KALIT_OK;
 }

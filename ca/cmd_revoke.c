@@ -62,9 +62,12 @@ change_status(struct ca_ctx *ctx, const char *typed, enum status_op op,
 		reason = CRL_REASON_CERTIFICATE_HOLD;
 	} else
 		reason = -1;
-	snprintf(detail, sizeof(detail), "ca=%s%s%s", c.ca,
-	    reason >= 0 ? " reason=" : "", reason >= 0 ?
-	    crl_reason_name(reason) : "");
+	/* reason and time: audit-verify checks the row against them */
+	if (reason >= 0)
+		snprintf(detail, sizeof(detail), "ca=%s reason=%s at=%lld",
+		    c.ca, crl_reason_name(reason), (long long)now);
+	else
+		snprintf(detail, sizeof(detail), "ca=%s", c.ca);
 	store_cert_clear(&c);
 	if ((r = store_cert_set_status(ctx->store, serial, status,
 	    status == STORE_VALID ? 0 : now, reason)) != KALIT_OK)

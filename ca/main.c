@@ -21,7 +21,7 @@ enum opt_id {
 	O_STATUS, O_EXPIRES, O_LEGACY, O_PEM, O_SAME_KEY, O_GIVEN_NAME,
 	O_SURNAME, O_PINFL, O_TIN, O_EMAIL, O_TITLE, O_ORG_TIN, O_VERBOSE,
 	O_HELP, O_VERSION, O_DNS, O_IP, O_CRL_SHARDS, O_DELTA_CRL, O_DELTA,
-	O_WATCH, O_EVERY, O__MAX
+	O_WATCH, O_EVERY, O_BEFORE, O_ARCHIVE, O_EXPECT_HEAD, O__MAX
 };
 
 #define B(o)		(1ULL << ((o) - O_DIR))
@@ -74,6 +74,9 @@ static const struct option long_opts[] = {
 	{ "delta", no_argument, NULL, O_DELTA },
 	{ "watch", no_argument, NULL, O_WATCH },
 	{ "every", required_argument, NULL, O_EVERY },
+	{ "before", required_argument, NULL, O_BEFORE },
+	{ "archive", required_argument, NULL, O_ARCHIVE },
+	{ "expect-head", required_argument, NULL, O_EXPECT_HEAD },
 	{ NULL, 0, NULL, 0 }
 };
 
@@ -126,7 +129,10 @@ static const struct command commands[] = {
 	    "list [--status S] [--profile P] [--ca NAME] [--pinfl P] "
 	    "[--tin T] [--expires-within DAYS]" },
 	{ "show", cmd_show, B(O_PEM), 1, "show SERIAL [--pem]" },
-	{ "audit-verify", cmd_audit_verify, 0, 0, "audit-verify" },
+	{ "audit-verify", cmd_audit_verify, B(O_ARCHIVE) | B(O_EXPECT_HEAD),
+	    0, "audit-verify [--expect-head SEQ:HASH] [--archive FILE]" },
+	{ "audit-archive", cmd_audit_archive, B(O_BEFORE) | B(O_OUT), 0,
+	    "audit-archive --before DATE --out FILE" },
 };
 
 static void
@@ -229,6 +235,9 @@ parse(int argc, char **argv, struct ca_opts *o)
 		case O_EVERY:
 			bad = !parse_int(optarg, 10, 86400 * 366, &o->every);
 			break;
+		case O_BEFORE: bad = !parse_time(optarg, &o->before); break;
+		case O_ARCHIVE: slot = &o->archive; break;
+		case O_EXPECT_HEAD: slot = &o->expect_head; break;
 		case O_DNS:
 		case O_IP:
 			if (o->n_dns + o->n_ip >= IDENTITY_HOSTS_MAX) {
@@ -249,7 +258,9 @@ parse(int argc, char **argv, struct ca_opts *o)
 			*slot = optarg;
 		if (bad) {
 			fprintf(stderr, "kalit-ca: usage: --%s: \"%s\" is not "
-			    "a number in range\n", long_opts[c - O_DIR].name, optarg);
+			    "%s\n", long_opts[c - O_DIR].name, optarg,
+			    c == O_BEFORE ? "a date (2026-11-23 or "
+			    "2026-11-23T10:00:00Z)" : "a number in range");
 			return NULL;
 		}
 	}

@@ -115,8 +115,9 @@ static void
 put_chain(const struct sig_signer *s)
 {
 	char *text;
-	int i, n = sk_X509_num(s->chain);
+	int i, n = s->chain != NULL ? sk_X509_num(s->chain) : 0;
 
+	/* No path found: no chain at all, sk_X509_num(NULL) being -1. */
 	fputs(n > 0 ? "  chain: " : "  chain: none trusted; issuer ", stdout);
 	if (n == 0 && x509_name_text(X509_get_issuer_name(s->cert), &text) ==
 	    KALIT_OK) {

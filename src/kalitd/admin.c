@@ -1,4 +1,7 @@
-/* admin.c: registering relying systems and making token signing keys */
+/*
+ * admin.c: registering relying systems, making token signing keys, and
+ * verifying and archiving the audit log
+ */
 #include "config.h"
 #include "admin.h"
 #include "audit.h"
@@ -162,10 +165,88 @@ keygen(struct config *cfg, const struct admin_opts *o)
 	return KALIT_OK;
 }
 
+/*
+ * Prints j (consumed) as JSON, or else text (freed) on standard output,
+ * or standard error when r is a failure; r, or KALIT_ERR_NOMEM when
+ * neither was made.
+ */
+static int
+audit_print(json_t *j, char *text, int r)
+{
+	if (j != NULL) {
+		json_dumpf(j, stdout, JSON_INDENT(2));
+		putchar('\n');
+	} else if (text != NULL)
+		fputs(text, r == KALIT_OK ? stdout : stderr);
+	else
+		r = KALIT_ERR_NOMEM;
+	json_decref(j);
+	free(text);
+	return r;
+}
+
+static int
+audit_verify_cmd(struct config *cfg, const struct admin_opts *o)
+{
+	struct audit_check_opts co;
+	struct store *s = NULL;
+	json_t *report = NULL;
+	int r;
+
+	memset(&co, 0, sizeof(co));
+	co.expect_head = o->expect_head;
+	co.archive = o->archive;
+	if ((r = store_open(cfg->database, 0, &s)) == KALIT_OK)
+		r = audit_check(s, &co, &report);
+	store_free(s);
+	if (report == NULL)
+		return r;
+	return audit_print(o->json ? report : NULL, o->json ? NULL :
+	    audit_report_text(report), r);
+}
+
+/* Progress on standard error, when it is a terminal. */
+static void
+archive_progress(void *arg, const char *what, int64_t n)
+{
+	(void)arg;
+	fprintf(stderr, "\raudit records %s: %lld%s", what, (long long)n,
+	    strcmp(what, "deleting") == 0 ? "\n" : "");
+}
+
+static int
+audit_archive_cmd(struct config *cfg, const struct admin_opts *o)
+{
+	struct audit_progress p = { archive_progress, NULL };
+	struct audit_archive_result res;
+	struct store *s = NULL;
+	int r;
+
+	if (o->before == 0 || o->out == NULL || o->before > state_now()) {
+		log_msg(LOG_LEVEL_ERROR, "audit archive needs --before DATE, "
+		    "a date in the past, and --out FILE");
+		return KALIT_ERR_USAGE;
+	}
+	if ((r = store_open(cfg->database, 0, &s)) == KALIT_OK)
+		r = audit_archive(s, o->operator_name, o->before, o->out,
+		    isatty(STDERR_FILENO) ? &p : NULL, &res);
+	store_free(s);
+	if (r != KALIT_OK)
+		return r;
+	return audit_print(o->json ? audit_archive_json(&res, o->out) : NULL,
+	    o->json ? NULL : audit_archive_text(&res, o->out), 0);
+}
+
 int
 admin_run(struct config *cfg, const struct admin_opts *o, int argc,
     char **argv)
 {
+	if (argc == 2 && strcmp(argv[0], "audit") == 0) {
+		if (strcmp(argv[1], "verify") == 0)
+			return audit_verify_cmd(cfg, o);
+		if (strcmp(argv[1], "archive") == 0)
+			return audit_archive_cmd(cfg, o);
+	}
 	if (argc == 1 && strcmp(argv[0], "keygen") == 0)
 		return keygen(cfg, o);
 	if (argc >= 2 && strcmp(argv[0], "client") == 0) {

@@ -1,4 +1,4 @@
-/* admin.h: kalitd's administration commands (clients, signing keys) */
+/* admin.h: kalitd's administration commands (clients, keys, audit log) */
 #ifndef KALITD_ADMIN_H
 #define KALITD_ADMIN_H
 
@@ -11,12 +11,16 @@ struct admin_opts {
 	int64_t		 at;		/* --at; 0: now */
 	int		 json;
 	const char	*operator_name;
+	int64_t		 before;	/* --before; 0: not given */
+	const char	*out;		/* --out */
+	const char	*archive;	/* --archive */
+	const char	*expect_head;	/* --expect-head */
 };
 
 /*
- * Runs "client add ID", "client list", "client remove ID" or "keygen"
- * (argv after the options). Prints results to stdout; returns an enum
- * kalit_err code.
+ * Runs "client add ID", "client list", "client remove ID", "keygen",
+ * "audit verify" or "audit archive" (argv after the options). Prints
+ * results to stdout; returns an enum kalit_err code.
  */
 int	admin_run(struct config *cfg, const struct admin_opts *o, int argc,
 	    char **argv);

@@ -103,6 +103,7 @@ http_status_of(int err)
 	case KALIT_ERR_DB:
 	case KALIT_ERR_IO:
 	case KALIT_ERR_CONFIG:
+	case KALIT_ERR_AUDIT_BROKEN:	/* the record cannot be written */
 		return 500;
 	default:
 		return 400;

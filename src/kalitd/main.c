@@ -29,7 +29,8 @@
 #define DEFAULT_CONF	SYSCONFDIR "/kalit/kalitd.conf"
 #define DRAIN_MS	10000
 
-enum { O_ACR = 256, O_AT, O_JSON, O_CHECK, O_OPERATOR, O_VERSION };
+enum { O_ACR = 256, O_AT, O_JSON, O_CHECK, O_OPERATOR, O_VERSION, O_BEFORE,
+	O_OUT, O_ARCHIVE, O_EXPECT_HEAD };
 
 static const struct option long_opts[] = {
 	{ "config", required_argument, NULL, 'c' },
@@ -41,6 +42,10 @@ static const struct option long_opts[] = {
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, O_VERSION },
+	{ "before", required_argument, NULL, O_BEFORE },
+	{ "out", required_argument, NULL, O_OUT },
+	{ "archive", required_argument, NULL, O_ARCHIVE },
+	{ "expect-head", required_argument, NULL, O_EXPECT_HEAD },
 	{ NULL, 0, NULL, 0 }
 };
 
@@ -53,6 +58,10 @@ usage(FILE *f)
 	    "       kalitd [-c FILE] client list [--json]\n"
 	    "       kalitd [-c FILE] client remove ID\n"
 	    "       kalitd [-c FILE] keygen [--at UNIXTIME] [--json]\n"
+	    "       kalitd [-c FILE] audit verify [--expect-head SEQ:HASH] "
+	    "[--archive FILE] [--json]\n"
+	    "       kalitd [-c FILE] audit archive --before DATE --out FILE "
+	    "[--json]\n"
 	    "See kalitd(8) and kalitd.conf(5).\n", f);
 }
 
@@ -242,6 +251,21 @@ main(int argc, char *argv[])
 			break;
 		case O_OPERATOR:
 			op = optarg;
+			break;
+		case O_BEFORE:
+			if (!parse_time(optarg, &ao.before)) {
+				usage(stderr);
+				return kalit_exit_status(KALIT_ERR_USAGE);
+			}
+			break;
+		case O_OUT:
+			ao.out = optarg;
+			break;
+		case O_ARCHIVE:
+			ao.archive = optarg;
+			break;
+		case O_EXPECT_HEAD:
+			ao.expect_head = optarg;
 			break;
 		case 'h':
 			usage(stdout);

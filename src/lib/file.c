@@ -91,6 +91,13 @@ file_create_excl(const char *path, int *fdp)
 		log_msg(LOG_LEVEL_ERROR, "%s: %s", path, strerror(errno));
 		return KALIT_ERR_IO;
 	}
+	/* 0600 exactly, whatever the umask took away or a caller set. */
+	if (fchmod(fd, 0600) == -1) {
+		log_msg(LOG_LEVEL_ERROR, "%s: %s", path, strerror(errno));
+		close(fd);
+		unlink(path);
+		return KALIT_ERR_IO;
+	}
 	*fdp = fd;
 	return KALIT_OK;
 }

@@ -14,8 +14,8 @@ int	file_read(const char *path, size_t max, unsigned char **bufp,
 	    size_t *lenp);
 
 /*
- * Creates path exclusively with mode 0600 (KALIT_ERR_FILE_EXISTS if it
- * exists). Returns the open descriptor in *fdp; the caller writes with
+ * Creates path exclusively with mode 0600, whatever the umask
+ * (KALIT_ERR_FILE_EXISTS if it exists). Returns the open descriptor in *fdp; the caller writes with
  * file_write_fd() or closes and unlinks on failure.
  */
 int	file_create_excl(const char *path, int *fdp);

@@ -1,10 +1,12 @@
-/* parse.c: strict decimal numbers */
+/* parse.c: strict decimal numbers and UTC dates */
 #include "parse.h"
 
 #include <ctype.h>
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 int
 parse_i64(const char *s, int64_t min, int64_t max, int64_t *out)
@@ -32,6 +34,38 @@ parse_int(const char *s, int min, int max, int *out)
 	if (!parse_i64(s, min, max, &v))
 		return 0;
 	*out = (int)v;
+	return 1;
+}
+
+int
+parse_time(const char *s, int64_t *out)
+{
+	struct tm tm, back;
+	time_t t;
+	int n = 0;
+	size_t len = strlen(s);
+
+	memset(&tm, 0, sizeof(tm));
+	/* %n counts what matched: one spelling per time, nothing after it */
+	if (len == 10 && strspn(s, "0123456789-") == 10)
+		sscanf(s, "%4d-%2d-%2d%n", &tm.tm_year, &tm.tm_mon,
+		    &tm.tm_mday, &n);
+	else if (len == 20 && s[10] == 'T' && s[19] == 'Z' &&
+	    strspn(s, "0123456789-") == 10 &&
+	    strspn(s + 11, "0123456789:") == 8)
+		sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2dZ%n", &tm.tm_year,
+		    &tm.tm_mon, &tm.tm_mday, &tm.tm_hour, &tm.tm_min,
+		    &tm.tm_sec, &n);
+	if (n != (int)len || tm.tm_year < 1970 || tm.tm_year > 9999)
+		return 0;
+	tm.tm_year -= 1900;
+	tm.tm_mon -= 1;
+	back = tm;
+	if ((t = timegm(&tm)) == (time_t)-1 || tm.tm_mday != back.tm_mday ||
+	    tm.tm_mon != back.tm_mon || tm.tm_hour != back.tm_hour ||
+	    tm.tm_min != back.tm_min || tm.tm_sec != back.tm_sec)
+		return 0;	/* 2026-02-30 is no date */
+	*out = (int64_t)t;
 	return 1;
 }
 

@@ -133,6 +133,17 @@ secret_prompt(const char *prompt, int confirm, char **outp)
 	return r;
 }
 
+/* prompt's length without a trailing ": " (kalitd's prompts have one). */
+static int
+what_len(const char *prompt)
+{
+	size_t n = strlen(prompt);
+
+	while (n > 0 && (prompt[n - 1] == ' ' || prompt[n - 1] == ':'))
+		n--;
+	return n > 200 ? 200 : (int)n;
+}
+
 int
 secret_read(const char *spec, const char *prompt, int confirm, char **outp)
 {
@@ -151,12 +162,21 @@ secret_read(const char *spec, const char *prompt, int confirm, char **outp)
 		errno = 0;
 		fd = strtol(spec + 3, &end, 10);
 		if (spec[3] == '\0' || *end != '\0' || errno != 0 || fd < 0 ||
-		    fd > 1024)
+		    fd > 1024) {
+			log_msg(LOG_LEVEL_ERROR, "%.*s: fd:N wants a "
+			    "descriptor number from 0 to 1024", what_len(prompt),
+			    prompt);
 			return KALIT_ERR_USAGE;
+		}
 		r = secret_from_fd((int)fd, &s);
 	} else {
-		log_msg(LOG_LEVEL_ERROR, "unknown secret source \"%.16s\"; use "
-		    "file:PATH, env:VAR, fd:N or prompt", spec);
+		/*
+		 * Not a word of spec: it is most likely the secret itself,
+		 * typed where its source belongs.
+		 */
+		log_msg(LOG_LEVEL_ERROR, "%.*s: give it as file:PATH, env:VAR, "
+		    "fd:N or prompt (the value given is none of these, and is "
+		    "not shown)", what_len(prompt), prompt);
 		return KALIT_ERR_USAGE;
 	}
 	if (r != KALIT_OK)

@@ -125,6 +125,14 @@ int	store_begin(struct store *s);
 int	store_commit(struct store *s);
 void	store_rollback(struct store *s);
 
+/*
+ * A read transaction: every read until store_snapshot_end() sees the
+ * database as it was at the first, while writers go on (WAL). No writes
+ * in between.
+ */
+int	store_snapshot_begin(struct store *s);
+void	store_snapshot_end(struct store *s);
+
 /* KALIT_ERR_DUPLICATE when the serial exists. */
 int	store_cert_put(struct store *s, const struct store_cert *c);
 
@@ -202,6 +210,13 @@ int	store_crl_latest(struct store *s, const char *ca, int shard, int delta,
 int	store_crl_head(struct store *s, const char *ca, int shard, int delta,
 	    struct store_crl *crl);
 
+/*
+ * Calls cb for each stored CRL, without its DER, by CA and number; the row
+ * is borrowed for the call.
+ */
+int	store_crl_list(struct store *s,
+	    int (*cb)(const struct store_crl *, void *), void *arg);
+
 /* Frees what store_crl_latest() allocated; the struct itself is not freed. */
 void	store_crl_clear(struct store_crl *crl);
 
@@ -219,10 +234,92 @@ int	store_meta_set(struct store *s, const char *key, const char *value);
 /* Last audit record's sequence number and hash (0 and "" when empty). */
 int	store_audit_last(struct store *s, int64_t *seqp,
 	    char hash[STORE_HASH_HEX + 1]);
+/*
+ * Stores a record as given, and moves the recorded head (see
+ * store_audit_head()) on to it if its sequence number is the highest put:
+ * in the caller's transaction, else in one of its own, so that record and
+ * head land together.
+ */
 int	store_audit_put(struct store *s, const struct store_audit *a);
 /* The audit records after sequence number after (0: all), in order. */
 int	store_audit_list(struct store *s, int64_t after,
 	    int (*cb)(const struct store_audit *, void *), void *arg);
+/*
+ * Calls cb with record seq (borrowed for the call):
+ * KALIT_ERR_NOT_FOUND when there is none.
+ */
+int	store_audit_get(struct store *s, int64_t seq,
+	    int (*cb)(const struct store_audit *, void *), void *arg);
+
+/*
+ * The head as the last write recorded it, in a table of one row kept
+ * apart from the log: the highest record ever put (with the records of
+ * this connection's open transaction), even if it was deleted since.
+ * KALIT_ERR_NOT_FOUND when the row is missing.
+ */
+int	store_audit_head(struct store *s, int64_t *seqp,
+	    char hash[STORE_HASH_HEX + 1]);
+
+#define STORE_ANCHOR_FILE_MAX	1024
+
+/*
+ * One run of audit archiving: records first_seq to seq, whose hashes chain
+ * from prev_hash ("" from the first record), were written to file and
+ * deleted; the table's chain goes on from seq and hash.
+ */
+struct store_audit_anchor {
+	int64_t		 seq;		/* the last record archived */
+	char		 hash[STORE_HASH_HEX + 1];
+	int64_t		 first_seq;
+	char		 prev_hash[STORE_HASH_HEX + 1];
+	int64_t		 before;	/* every record archived is older */
+	int64_t		 archived;	/* when */
+	int64_t		 records;
+	char		 file[STORE_ANCHOR_FILE_MAX + 1];	/* as given */
+};
+
+/* The newest anchor: KALIT_ERR_NOT_FOUND when nothing was archived. */
+int	store_audit_anchor_last(struct store *s,
+	    struct store_audit_anchor *a);
+/* Every anchor, oldest first; the row is borrowed for the call. */
+int	store_audit_anchor_list(struct store *s,
+	    int (*cb)(const struct store_audit_anchor *, void *), void *arg);
+/*
+ * Archives: deletes the records up to a->seq and records a, in the
+ * caller's transaction. *np is the number of records deleted.
+ */
+int	store_audit_archive(struct store *s,
+	    const struct store_audit_anchor *a, int64_t *np);
+
+/*
+ * Audit actions that record a certificate made, with its serial: a
+ * certificate row has one of them.
+ */
+#define STORE_ISSUE_ACTIONS \
+	"'init', 'ca-new', 'issue', 'renew', 'responder'"
+
+/*
+ * What the audit log says of one certificate, beside its row: the issuing
+ * records (STORE_ISSUE_ACTIONS) and the last status record
+ * (STORE_STATUS_ACTIONS) naming its serial.
+ */
+struct store_cert_history {
+	const char		*serial;
+	const struct store_cert	*cert;		/* its row; NULL if none */
+	int64_t			 issued_seq;	/* first issuing record, or 0 */
+	int64_t			 issued_count;
+	struct store_audit	 last;		/* last status record; seq 0
+						   when none */
+};
+
+/*
+ * Calls cb for each serial in the certificate table or named by an issuing
+ * or status record, in serial order, with what the log says of it; the
+ * row (no subject, no DER) and record are borrowed for the call. Reads
+ * every certificate and audit record with memory that stays flat.
+ */
+int	store_cert_history_list(struct store *s,
+	    int (*cb)(const struct store_cert_history *, void *), void *arg);
 
 /* KALIT_ERR_DUPLICATE when the id exists. */
 int	store_client_put(struct store *s, const struct store_client *c);

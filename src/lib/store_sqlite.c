@@ -6,11 +6,13 @@
 #include "store.h"
 #include "store_sqlite_int.h"
 #include "err.h"
+#include "file.h"
 #include "log.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <sqlite3.h>
@@ -50,6 +52,29 @@
     "CREATE INDEX IF NOT EXISTS certs_crl ON certs " \
     " (ca, serial, revoked_at, reason) WHERE status <> 0;"
 
+/*
+ * The audit log's recorded head (one row, moved on in the transaction of
+ * every append) and its archive anchors; added to databases made before
+ * they existed, the head then at the log's last record.
+ */
+#define AUDIT_SCHEMA \
+    "CREATE TABLE IF NOT EXISTS audit_head (" \
+    " id INTEGER PRIMARY KEY CHECK (id = 0)," \
+    " seq INTEGER NOT NULL," \
+    " hash TEXT NOT NULL);" \
+    "CREATE TABLE IF NOT EXISTS audit_anchor (" \
+    " seq INTEGER PRIMARY KEY," \
+    " hash TEXT NOT NULL," \
+    " first_seq INTEGER NOT NULL," \
+    " prev_hash TEXT NOT NULL," \
+    " before INTEGER NOT NULL," \
+    " archived INTEGER NOT NULL," \
+    " records INTEGER NOT NULL," \
+    " file TEXT NOT NULL);" \
+    "INSERT OR IGNORE INTO audit_head SELECT 0, coalesce(max(seq), 0), " \
+    " coalesce((SELECT hash FROM audit ORDER BY seq DESC LIMIT 1), '') " \
+    " FROM audit;"
+
 static const char schema[] =
     "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);"
     "CREATE TABLE cas ("
@@ -86,7 +111,7 @@ static const char schema[] =
     " detail TEXT NOT NULL,"
     " hash TEXT NOT NULL);"
     "INSERT INTO meta VALUES ('schema_version', '" SCHEMA_VERSION "');"
-    SERVER_SCHEMA CRL_SCHEMA;
+    SERVER_SCHEMA CRL_SCHEMA AUDIT_SCHEMA;
 
 #define CERT_COLUMNS "serial, ca, profile, subject, pinfl, tin, org_tin, " \
 	"not_before, not_after, issued, status, revoked_at, reason, " \
@@ -97,6 +122,8 @@ static const char schema[] =
 #define CRL_HEAD_COLUMNS "ca, shard, delta, number, base_number, " \
 	"this_update, next_update, audit_seq"
 #define CRL_COLUMNS CRL_HEAD_COLUMNS ", der"
+#define ANCHOR_COLUMNS "seq, hash, first_seq, prev_hash, before, archived, " \
+	"records, file"
 
 static const char *const stmt_sql[STMT__MAX] = {
 	"INSERT INTO certs (" CERT_COLUMNS ") VALUES "
@@ -143,6 +170,24 @@ static const char *const stmt_sql[STMT__MAX] = {
 	    "WHERE a.seq > ?2 AND a.action IN (" STORE_STATUS_ACTIONS ") AND "
 	    "c.ca = ?1",
 	"PRAGMA data_version",
+	"SELECT seq, time, actor, action, serial, detail, hash FROM audit "
+	    "WHERE seq = ?1",
+	"SELECT seq, hash FROM audit_head WHERE id = 0",
+	"UPDATE audit_head SET seq = ?1, hash = ?2 WHERE id = 0 AND seq < ?1",
+	"SELECT " ANCHOR_COLUMNS " FROM audit_anchor ORDER BY seq DESC "
+	    "LIMIT 1",
+	"SELECT " ANCHOR_COLUMNS " FROM audit_anchor ORDER BY seq",
+	"INSERT INTO audit_anchor (" ANCHOR_COLUMNS ") VALUES "
+	    "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+	"DELETE FROM audit WHERE seq <= ?1",
+	"SELECT serial, ca, profile, status, revoked_at, reason, issued "
+	    "FROM certs ORDER BY serial",
+	"SELECT serial, seq, time, actor, action, detail, hash, action IN ("
+	    STORE_ISSUE_ACTIONS ") FROM audit WHERE serial <> '' AND action "
+	    "IN (" STORE_ISSUE_ACTIONS ", " STORE_STATUS_ACTIONS ") "
+	    "ORDER BY serial, seq",
+	"SELECT " CRL_HEAD_COLUMNS " FROM crls ORDER BY ca, number, shard, "
+	    "delta",
 	"BEGIN IMMEDIATE",
 	"COMMIT",
 	"ROLLBACK",
@@ -220,6 +265,63 @@ exec(struct store *s, const char *sql)
 	return KALIT_OK;
 }
 
+/*
+ * The database holds client-secret hashes, the audit log and who holds
+ * which certificate: made 0600 before SQLite opens it, whatever the umask.
+ * SQLite gives its -wal and -shm files the database file's mode.
+ */
+static int
+db_create(const char *path)
+{
+	int r, fd;
+
+	if ((r = file_create_excl(path, &fd)) != KALIT_OK)
+		return r == KALIT_ERR_FILE_EXISTS ? KALIT_ERR_CA_DIR : r;
+	close(fd);
+	return KALIT_OK;
+}
+
+/* One made by an older version may be readable by others: say so. */
+static void
+db_mode_check(const char *path)
+{
+	struct stat st;
+
+	if (stat(path, &st) == 0 && (st.st_mode & 077) != 0)
+		log_msg(LOG_LEVEL_WARN, "%s: mode %04o: others can read it; "
+		    "chmod 600 it and its -wal and -shm files", path,
+		    (unsigned int)(st.st_mode & 07777));
+}
+
+/*
+ * Adds the audit head and anchor to a database made before them, in a
+ * transaction of its own; only reads when they are there (every open).
+ */
+static int
+audit_upgrade(struct store *s)
+{
+	sqlite3_stmt *st;
+	int rc, r;
+
+	if (sqlite3_prepare_v2(s->db, "SELECT 1 FROM sqlite_master WHERE "
+	    "type = 'table' AND name = 'audit_head'", -1, &st, NULL) !=
+	    SQLITE_OK)
+		return store_sqlite_fail(s, "prepare");
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc == SQLITE_ROW)
+		return KALIT_OK;
+	if (rc != SQLITE_DONE)
+		return store_sqlite_fail(s, "schema");
+	if ((r = exec(s, "BEGIN IMMEDIATE;")) != KALIT_OK)
+		return r;
+	if ((r = exec(s, AUDIT_SCHEMA)) == KALIT_OK)
+		r = exec(s, "COMMIT;");
+	else
+		exec(s, "ROLLBACK;");
+	return r;
+}
+
 int
 store_open(const char *path, int create, struct store **sp)
 {
@@ -229,11 +331,16 @@ store_open(const char *path, int create, struct store **sp)
 	*sp = NULL;
 	if (create == exists)
 		return KALIT_ERR_CA_DIR;
-	if ((s = calloc(1, sizeof(*s))) == NULL)
-		return KALIT_ERR_NOMEM;
+	if (create && (r = db_create(path)) != KALIT_OK)
+		return r;
+	if (!create)
+		db_mode_check(path);
+	if ((s = calloc(1, sizeof(*s))) == NULL) {
+		r = KALIT_ERR_NOMEM;
+		goto fail;
+	}
 	if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE |
-	    (create ? SQLITE_OPEN_CREATE : 0) | SQLITE_OPEN_NOMUTEX,
-	    NULL) != SQLITE_OK) {
+	    SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
 		r = store_sqlite_fail(s, path);
 		goto fail;
 	}
@@ -242,9 +349,10 @@ store_open(const char *path, int create, struct store **sp)
 	if ((r = exec(s, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
 	    "PRAGMA foreign_keys=ON;")) != KALIT_OK)
 		goto fail;
-	if (!create)	/* writes only when a table is missing */
-		r = exec(s, SERVER_SCHEMA CRL_SCHEMA);
-	else if ((r = exec(s, "BEGIN IMMEDIATE;")) == KALIT_OK) {
+	if (!create) {	/* writes only when a table is missing */
+		if ((r = exec(s, SERVER_SCHEMA CRL_SCHEMA)) == KALIT_OK)
+			r = audit_upgrade(s);
+	} else if ((r = exec(s, "BEGIN IMMEDIATE;")) == KALIT_OK) {
 		if ((r = exec(s, schema)) == KALIT_OK)
 			r = exec(s, "COMMIT;");
 		else
@@ -256,6 +364,8 @@ store_open(const char *path, int create, struct store **sp)
 	return KALIT_OK;
  fail:
 	store_free(s);
+	if (create)	/* no half-made database to be opened later */
+		unlink(path);
 	return r;
 }
 
@@ -324,11 +434,14 @@ store_begin(struct store *s)
 int
 store_commit(struct store *s)
 {
-	int r = tx(s, STMT_COMMIT, "commit");
+	int r;
 
-	if (r == KALIT_OK)
-		s->in_tx = 0;
-	return r;
+	if ((r = store_sqlite_audit_flush(s)) != KALIT_OK ||
+	    (r = tx(s, STMT_COMMIT, "commit")) != KALIT_OK)
+		return r;
+	s->in_tx = 0;
+	s->head_seq = 0;
+	return KALIT_OK;
 }
 
 void
@@ -337,7 +450,21 @@ store_rollback(struct store *s)
 	if (s != NULL && s->in_tx) {
 		tx(s, STMT_ROLLBACK, "rollback");
 		s->in_tx = 0;
+		s->head_seq = 0;
 	}
+}
+
+int
+store_snapshot_begin(struct store *s)
+{
+	return exec(s, "BEGIN DEFERRED;");
+}
+
+void
+store_snapshot_end(struct store *s)
+{
+	if (!sqlite3_get_autocommit(s->db))
+		exec(s, "ROLLBACK;");
 }
 
 static void

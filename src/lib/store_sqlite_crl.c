@@ -142,6 +142,20 @@ store_crl_put(struct store *s, const struct store_crl *crl)
 	return store_sqlite_done(s, st, "prune CRLs");
 }
 
+/* Fills crl (but its DER) from a row of CRL_HEAD_COLUMNS. */
+static void
+crl_from_row(sqlite3_stmt *st, struct store_crl *crl)
+{
+	store_sqlite_col_copy(st, 0, crl->ca, sizeof(crl->ca));
+	crl->shard = sqlite3_column_int(st, 1);
+	crl->delta = sqlite3_column_int(st, 2);
+	crl->number = sqlite3_column_int64(st, 3);
+	crl->base_number = sqlite3_column_int64(st, 4);
+	crl->this_update = sqlite3_column_int64(st, 5);
+	crl->next_update = sqlite3_column_int64(st, 6);
+	crl->audit_seq = sqlite3_column_int64(st, 7);
+}
+
 /* The newest CRL of (ca, shard, delta) by statement i, with or without DER. */
 static int
 crl_newest(struct store *s, enum stmt i, const char *ca, int shard, int delta,
@@ -157,16 +171,9 @@ crl_newest(struct store *s, enum stmt i, const char *ca, int shard, int delta,
 	sqlite3_bind_text(st, 1, ca, -1, SQLITE_STATIC);
 	sqlite3_bind_int(st, 2, shard);
 	sqlite3_bind_int(st, 3, delta != 0);
-	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		store_sqlite_col_copy(st, 0, crl->ca, sizeof(crl->ca));
-		crl->shard = sqlite3_column_int(st, 1);
-		crl->delta = sqlite3_column_int(st, 2);
-		crl->number = sqlite3_column_int64(st, 3);
-		crl->base_number = sqlite3_column_int64(st, 4);
-		crl->this_update = sqlite3_column_int64(st, 5);
-		crl->next_update = sqlite3_column_int64(st, 6);
-		crl->audit_seq = sqlite3_column_int64(st, 7);
-	} else
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		crl_from_row(st, crl);
+	else
 		r = rc == SQLITE_DONE ? KALIT_ERR_NOT_FOUND :
 		    store_sqlite_fail(s, "select CRL");
 	if (r == KALIT_OK && i == STMT_CRL_LATEST) {
@@ -195,4 +202,25 @@ store_crl_head(struct store *s, const char *ca, int shard, int delta,
     struct store_crl *crl)
 {
 	return crl_newest(s, STMT_CRL_HEAD, ca, shard, delta, crl);
+}
+
+int
+store_crl_list(struct store *s, int (*cb)(const struct store_crl *, void *),
+    void *arg)
+{
+	struct store_crl crl;
+	sqlite3_stmt *st;
+	int rc, r = KALIT_OK;
+
+	if ((st = store_sqlite_stmt(s, STMT_CRL_LIST)) == NULL)
+		return KALIT_ERR_DB;
+	while (r == KALIT_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		memset(&crl, 0, sizeof(crl));
+		crl_from_row(st, &crl);
+		r = cb(&crl, arg);
+	}
+	if (r == KALIT_OK && rc != SQLITE_DONE)
+		r = store_sqlite_fail(s, "list CRLs");
+	sqlite3_reset(st);
+	return r;
 }

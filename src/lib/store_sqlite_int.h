@@ -44,6 +44,16 @@ enum stmt {
 	STMT_CHANGED,
 	STMT_CHANGED_LAST,
 	STMT_DATA_VERSION,
+	STMT_AUDIT_GET,
+	STMT_AUDIT_HEAD_GET,
+	STMT_AUDIT_HEAD_SET,
+	STMT_AUDIT_ANCHOR_LAST,
+	STMT_AUDIT_ANCHOR_LIST,
+	STMT_AUDIT_ANCHOR_PUT,
+	STMT_AUDIT_DELETE,
+	STMT_HISTORY_CERTS,
+	STMT_HISTORY_AUDIT,
+	STMT_CRL_LIST,
 	STMT_BEGIN,
 	STMT_COMMIT,
 	STMT_ROLLBACK,
@@ -55,6 +65,12 @@ struct store {
 	sqlite3		*db;
 	sqlite3_stmt	*stmt[STMT__MAX];
 	int		 in_tx;
+	/*
+	 * The highest audit record put in the open transaction: the head
+	 * written when it commits (one UPDATE however many records).
+	 */
+	int64_t		 head_seq;	/* 0: none put */
+	char		 head_hash[STORE_HASH_HEX + 1];
 };
 
 /* Logs the database's error message for what; returns KALIT_ERR_DB. */
@@ -81,5 +97,8 @@ int	store_sqlite_int64(struct store *s, sqlite3_stmt *st, const char *what,
 
 /* Copies text column i of st's row into buf ("" when NULL), truncated. */
 void	store_sqlite_col_copy(sqlite3_stmt *st, int i, char *buf, size_t len);
+
+/* Writes the transaction's audit head (before COMMIT); see struct store. */
+int	store_sqlite_audit_flush(struct store *s);
 
 #endif

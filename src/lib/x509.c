@@ -199,12 +199,19 @@ add_extensions(X509 *cert, const struct x509_spec *s)
 
 	X509V3_set_ctx(&ctx, s->issuer != NULL ? s->issuer : cert, cert,
 	    NULL, NULL, 0);
+	/*
+	 * The keyIdentifier always (RFC 5280 4.2.1.1), also on the
+	 * self-signed root, where it is the subject key identifier just
+	 * added: plain "keyid" leaves it out of a self-signed certificate
+	 * but keeps the extension, empty (SEQUENCE {}), which gpgsm reads
+	 * as a BER error and then rejects every chain to that root.
+	 */
 	if (!add_ext(cert, &ctx, NID_basic_constraints, p->basic_constraints) ||
 	    !add_ext(cert, &ctx, NID_key_usage, p->key_usage) ||
 	    !add_ext(cert, &ctx, NID_ext_key_usage, p->extended_key_usage) ||
 	    !add_ext(cert, &ctx, NID_subject_key_identifier, "hash") ||
 	    !add_ext(cert, &ctx, NID_authority_key_identifier,
-	    s->issuer != NULL ? "keyid:always" : "keyid") ||
+	    "keyid:always") ||
 	    !add_ext(cert, &ctx, NID_certificate_policies,
 	    s->policies != NULL ? s->policies : p->certificate_policies))
 		return KALIT_ERR_CONFIG;

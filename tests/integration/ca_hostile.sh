@@ -332,6 +332,16 @@ absent "init with an empty passphrase" "$NEW/kalit-ca.db"
 absent "init with an empty passphrase: no root key" "$NEW/keys/root.key"
 check "init works after the failed ones" "$KALIT_CA" -d "$NEW" init \
     --ca-pass "file:$CAPASS"
+# a passphrase typed where its source belongs is never echoed
+NEW2=$TMP/newca2
+expect_fail 1 usage "$KALIT_CA" -d "$NEW2" init --ca-pass MyP4ssw0rdIsLong
+assert_nogrep "--ca-pass VALUE: not a character of it echoed" "MyP4" "$ERR"
+assert_grep "--ca-pass VALUE: the accepted forms" \
+    "file:PATH, env:VAR, fd:N or prompt" "$ERR"
+absent "--ca-pass VALUE: no database" "$NEW2/kalit-ca.db"
+expect_fail 1 usage kca ca-new --profile citizen --name c3 \
+    --ca-pass MyP4ssw0rdIsLong
+assert_nogrep "ca-new --ca-pass VALUE: not echoed" "MyP4" "$ERR"
 mkdir junkdb
 head -c 8192 /dev/urandom >junkdb/kalit-ca.db
 expect_fail 5 database_error "$KALIT_CA" -d "$TMP/junkdb" list

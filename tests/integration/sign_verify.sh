@@ -282,6 +282,18 @@ else
 	fail "no other certificate of the same length in 20 issues"
 fi
 
+# a password typed where its source belongs is never echoed
+expect_fail 1 usage "$KALIT" sign doc.txt --key cit.p12 --out nope.p7s \
+    --password MyP4ssw0rdIsLong
+assert_nogrep "sign --password VALUE: not echoed" "MyP4" "$ERR"
+assert_grep "sign --password VALUE: the accepted forms" \
+    "file:PATH, env:VAR, fd:N or prompt" "$ERR"
+expect_fail 1 usage "$KALIT" login --key cit.p12 --server \
+    http://127.0.0.1:9 --client portal --password MyP4ssw0rdIsLong
+assert_nogrep "login --password VALUE: not echoed" "MyP4" "$ERR"
+assert_grep "login --password VALUE: the accepted forms" \
+    "file:PATH, env:VAR, fd:N or prompt" "$ERR"
+
 # untrusted chain: only an unrelated root is trusted
 mkdir stranger
 "$OPENSSL" req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
@@ -292,6 +304,12 @@ run "$KALIT" --json verify doc.txt.p7s --content doc.txt --trust-dir \
 assert_eq "untrusted chain: INDETERMINATE/NO_CERTIFICATE_CHAIN_FOUND, exit 9" \
     "$RC $(json 'j["signers"][0]["indication"] + "/" + j["signers"][0]["sub_indication"]' "$OUT")" \
     "9 INDETERMINATE/NO_CERTIFICATE_CHAIN_FOUND"
+run "$KALIT" verify doc.txt.p7s --content doc.txt --trust-dir stranger \
+    --no-ocsp --no-crl-fetch
+assert_eq "untrusted chain: the text report names the issuer, exit 9" \
+    "$RC $(grep '^  chain: ' "$OUT")" \
+    "9   chain: none trusted; issuer $("$OPENSSL" x509 -in cit.crt -noout \
+    -issuer -nameopt RFC2253,-esc_msb | sed 's/^issuer=//')"
 
 # expired certificate: issued by the citizen CA for 2020 with openssl ca
 mkdir oldca

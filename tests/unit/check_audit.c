@@ -185,9 +185,7 @@ START_TEST(test_audit_tampered_each_column_detected)
 	size_t i;
 
 	for (i = 0; i < sizeof(sql) / sizeof(sql[0]); i++) {
-		tu_rmdir(ts_tmpdir);
-		tu_mkdtemp(ts_tmpdir, sizeof(ts_tmpdir));
-		tu_path(ts_dbpath, sizeof(ts_dbpath), ts_tmpdir, "ca.db");
+		ts_reset();
 		make_log();
 		raw_sql(sql[i]);
 		ck_assert_msg(verify(&count, &bad) == KALIT_ERR_AUDIT_BROKEN,
@@ -219,6 +217,171 @@ START_TEST(test_audit_deleted_first_row_detected)
 	ck_assert_err(verify(&count, &bad), KALIT_ERR_AUDIT_BROKEN);
 	ck_assert(bad == 2);
 	ck_assert(count == 0);
+}
+END_TEST
+
+/*
+ * The newest records deleted: the chain that is left verifies, but it
+ * does not end at the head the last write recorded.
+ */
+START_TEST(test_audit_deleted_last_rows_detected)
+{
+	static const char *const sql[] = {
+		"DELETE FROM audit WHERE seq = 3",
+		"DELETE FROM audit WHERE seq >= 2",
+		"DELETE FROM audit",
+	};
+	static const int64_t want[] = { 3, 2, 1 };
+	int64_t count, bad;
+	size_t i;
+
+	for (i = 0; i < sizeof(sql) / sizeof(sql[0]); i++) {
+		ts_reset();
+		make_log();
+		ck_assert_int_eq(ts_raw_sql(sql[i]), 4 - want[i]);
+		ck_assert_msg(verify(&count, &bad) == KALIT_ERR_AUDIT_BROKEN,
+		    "not detected: %s", sql[i]);
+		ck_assert_msg(bad == want[i], "%s: bad %lld", sql[i],
+		    (long long)bad);
+		ck_assert(count == want[i] - 1);
+	}
+}
+END_TEST
+
+/* ... and the next write refuses to chain on the shortened log. */
+START_TEST(test_audit_append_after_tail_deletion_refused)
+{
+	struct store *s = NULL;
+	struct audit_head head;
+	struct ts_audit_rows v;
+
+	make_log();
+	raw_sql("DELETE FROM audit WHERE seq = 3");
+	ck_assert_err(store_open(ts_dbpath, 0, &s), KALIT_OK);
+	ck_assert_err(audit_append(s, "carol", "issue", "01", NULL),
+	    KALIT_ERR_AUDIT_BROKEN);
+	memset(&head, 0, sizeof(head));
+	ck_assert_err(store_begin(s), KALIT_OK);
+	ck_assert_err(audit_append_at(s, &head, "kalitd", "login", NULL, "ok"),
+	    KALIT_ERR_AUDIT_BROKEN);
+	store_rollback(s);
+	memset(&v, 0, sizeof(v));
+	ck_assert_err(store_audit_list(s, 0, ts_audit_collect, &v), KALIT_OK);
+	ck_assert_int_eq(v.n, 2);
+	store_free(s);
+}
+END_TEST
+
+/*
+ * The last record rewritten with a hash that chains: only the recorded
+ * head tells.
+ */
+START_TEST(test_audit_rewritten_last_record_detected)
+{
+	struct ts_audit_rows v;
+	struct store *s = NULL;
+	char sql[256];
+	int64_t count, bad;
+
+	make_log();
+	ck_assert_err(store_open(ts_dbpath, 0, &s), KALIT_OK);
+	memset(&v, 0, sizeof(v));
+	ck_assert_err(store_audit_list(s, 0, ts_audit_collect, &v), KALIT_OK);
+	store_free(s);
+	v.rec[2].detail = "reason=superseded";
+	ck_assert_err(audit_hash(v.rec[1].hash, &v.rec[2], v.rec[2].hash),
+	    KALIT_OK);
+	snprintf(sql, sizeof(sql), "UPDATE audit SET detail = "
+	    "'reason=superseded', hash = '%s' WHERE seq = 3", v.rec[2].hash);
+	raw_sql(sql);
+	ck_assert_err(verify(&count, &bad), KALIT_ERR_AUDIT_BROKEN);
+	ck_assert(bad == 3);
+	ck_assert(count == 3);
+}
+END_TEST
+
+/* A head row deleted, or set back with the rows: both show. */
+START_TEST(test_audit_head_row_tampering_detected)
+{
+	int64_t count, bad;
+
+	make_log();
+	raw_sql("DELETE FROM audit_head");
+	ck_assert_err(verify(&count, &bad), KALIT_ERR_AUDIT_BROKEN);
+	ck_assert(bad == 4);
+	ts_reset();
+	make_log();
+	/* the head moved on to a record never written */
+	raw_sql("UPDATE audit_head SET seq = 4");
+	ck_assert_err(verify(&count, &bad), KALIT_ERR_AUDIT_BROKEN);
+	ck_assert(bad == 4);
+}
+END_TEST
+
+/*
+ * A database made before the head existed gets one at its last record
+ * when opened, and goes on as before.
+ */
+START_TEST(test_audit_head_added_to_old_database)
+{
+	struct store *s = NULL;
+	int64_t count, bad, seq;
+	char hash[STORE_HASH_HEX + 1];
+
+	make_log();
+	ts_raw_sql("DROP TABLE audit_head; DROP TABLE audit_anchor");
+	ck_assert_err(verify(&count, &bad), KALIT_OK);
+	ck_assert(count == 3);
+	ck_assert_err(store_open(ts_dbpath, 0, &s), KALIT_OK);
+	ck_assert_err(store_audit_head(s, &seq, hash), KALIT_OK);
+	ck_assert(seq == 3);
+	ck_assert_err(audit_append(s, "carol", "crl", NULL, "n=1"), KALIT_OK);
+	ck_assert_err(store_audit_head(s, &seq, hash), KALIT_OK);
+	ck_assert(seq == 4);
+	store_free(s);
+	ck_assert_err(verify(&count, &bad), KALIT_OK);
+	ck_assert(count == 4);
+}
+END_TEST
+
+/*
+ * The head moves with the records of a transaction: other connections see
+ * the old head until it commits, and a rollback leaves it.
+ */
+START_TEST(test_audit_head_moves_at_commit)
+{
+	struct store *s = NULL, *other = NULL;
+	struct audit_head head;
+	int64_t seq;
+	char hash[STORE_HASH_HEX + 1];
+	int i;
+
+	make_log();
+	ck_assert_err(store_open(ts_dbpath, 0, &s), KALIT_OK);
+	ck_assert_err(store_open(ts_dbpath, 0, &other), KALIT_OK);
+	memset(&head, 0, sizeof(head));
+	ck_assert_err(store_begin(s), KALIT_OK);
+	for (i = 0; i < 3; i++)
+		ck_assert_err(audit_append_at(s, &head, "kalitd", "login",
+		    NULL, "ok"), KALIT_OK);
+	ck_assert_err(store_audit_head(s, &seq, hash), KALIT_OK);
+	ck_assert(seq == 6);
+	ck_assert_str_eq(hash, head.hash);
+	ck_assert_err(store_audit_head(other, &seq, hash), KALIT_OK);
+	ck_assert(seq == 3);
+	ck_assert_err(store_commit(s), KALIT_OK);
+	ck_assert_err(store_audit_head(other, &seq, hash), KALIT_OK);
+	ck_assert(seq == 6);
+	ck_assert_str_eq(hash, head.hash);
+	memset(&head, 0, sizeof(head));
+	ck_assert_err(store_begin(s), KALIT_OK);
+	ck_assert_err(audit_append_at(s, &head, "kalitd", "login", NULL, "ok"),
+	    KALIT_OK);
+	store_rollback(s);
+	ck_assert_err(store_audit_head(s, &seq, hash), KALIT_OK);
+	ck_assert(seq == 6);
+	store_free(other);
+	store_free(s);
 }
 END_TEST
 
@@ -363,6 +526,12 @@ audit_suite(void)
 	tcase_add_test(tc, test_audit_deleted_middle_row_detected);
 	tcase_add_test(tc, test_audit_deleted_first_row_detected);
 	tcase_add_test(tc, test_audit_renumbered_row_detected);
+	tcase_add_test(tc, test_audit_deleted_last_rows_detected);
+	tcase_add_test(tc, test_audit_append_after_tail_deletion_refused);
+	tcase_add_test(tc, test_audit_rewritten_last_record_detected);
+	tcase_add_test(tc, test_audit_head_row_tampering_detected);
+	tcase_add_test(tc, test_audit_head_added_to_old_database);
+	tcase_add_test(tc, test_audit_head_moves_at_commit);
 	tcase_add_test(tc, test_audit_append_after_verify_continues_chain);
 	tcase_add_test(tc, test_audit_duplicate_seq_refused);
 	tcase_add_test(tc, test_audit_append_at_keeps_the_head);

@@ -1,4 +1,4 @@
-/* check_parse.c: strict decimal numbers from command lines and config files */
+/* check_parse.c: strict numbers and dates from command lines and config */
 #include "config.h"
 
 #include "testutil.h"
@@ -176,6 +176,42 @@ START_TEST(test_parse_int_refuses_overflow)
 }
 END_TEST
 
+START_TEST(test_parse_time_accepts_dates)
+{
+	int64_t t = UNTOUCHED;
+
+	ck_assert_int_eq(parse_time("1970-01-01", &t), 1);
+	ck_assert(t == 0);
+	ck_assert_int_eq(parse_time("2026-11-23", &t), 1);
+	ck_assert(t == INT64_C(1795392000));
+	ck_assert_int_eq(parse_time("2026-11-23T10:00:00Z", &t), 1);
+	ck_assert(t == INT64_C(1795392000) + 36000);
+	ck_assert_int_eq(parse_time("2024-02-29T23:59:59Z", &t), 1);
+	ck_assert(t == INT64_C(1709251199));
+}
+END_TEST
+
+START_TEST(test_parse_time_refuses_others)
+{
+	static const char *const bad[] = { "", "2026-11-23 ", " 2026-11-23",
+	    "2026-11-23T10:00:00", "2026-11-23T10:00:00+05:00",
+	    "2026-11-23T10:00Z", "2026-1-23", "26-11-23", "2026/11/23",
+	    "2026-02-30", "2025-02-29", "2026-13-01", "2026-00-10",
+	    "2026-11-23T24:00:00Z", "2026-11-23T10:60:00Z", "1969-12-31",
+	    "+2026-11-23", "2026-11-2x", "2026-11-23T1:00:00Zx",
+	    "1795392000" };
+	int64_t t;
+	size_t i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		t = UNTOUCHED;
+		ck_assert_msg(parse_time(bad[i], &t) == 0, "\"%s\" accepted",
+		    bad[i]);
+		ck_assert(t == UNTOUCHED);
+	}
+}
+END_TEST
+
 START_TEST(test_parse_bytes_units)
 {
 	int64_t out = 0;
@@ -229,6 +265,8 @@ parse_suite(void)
 	tcase_add_test(tc, test_parse_int_refuses_leading_space);
 	tcase_add_test(tc, test_parse_int_refuses_out_of_range);
 	tcase_add_test(tc, test_parse_int_refuses_overflow);
+	tcase_add_test(tc, test_parse_time_accepts_dates);
+	tcase_add_test(tc, test_parse_time_refuses_others);
 	tcase_add_test(tc, test_parse_bytes_units);
 	tcase_add_test(tc, test_parse_bytes_refuses);
 	suite_add_tcase(s, tc);

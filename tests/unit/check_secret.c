@@ -276,6 +276,60 @@ START_TEST(test_secret_unknown_scheme_is_usage)
 }
 END_TEST
 
+/*
+ * secret_read(spec) with standard error captured into buf: returns its
+ * result.
+ */
+static int
+read_logged(const char *spec, char *buf, size_t len)
+{
+	char path[PATH_MAX], *s = NULL, *text;
+	int r, fd, saved;
+
+	tu_path(path, sizeof(path), tmpdir, "stderr");
+	ck_assert_int_ge(fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600),
+	    0);
+	fflush(stderr);
+	ck_assert_int_ge(saved = dup(STDERR_FILENO), 0);
+	ck_assert_int_eq(dup2(fd, STDERR_FILENO), STDERR_FILENO);
+	close(fd);
+	r = secret_read(spec, "passphrase of CA key \"root\"", 0, &s);
+	fflush(stderr);
+	ck_assert_int_eq(dup2(saved, STDERR_FILENO), STDERR_FILENO);
+	close(saved);
+	ck_assert_ptr_null(s);
+	text = tu_read_file(path, NULL);
+	snprintf(buf, len, "%s", text);
+	free(text);
+	return r;
+}
+
+/*
+ * A value that is no secret source is most likely the secret itself
+ * (--password MyP4ssw0rdIsLong): the message names the accepted forms and
+ * the option's purpose, and not a character of the value.
+ */
+START_TEST(test_secret_unknown_scheme_not_echoed)
+{
+	static const char *const bad[] = { "MyP4ssw0rdIsLong",
+	    "MyP4:ssw0rdIsLong", "fd:MyP4ssw0rdIsLong", "fd:99999MyP4" };
+	char buf[1024];
+	size_t i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		ck_assert_err(read_logged(bad[i], buf, sizeof(buf)),
+		    KALIT_ERR_USAGE);
+		ck_assert_msg(strstr(buf, "MyP4") == NULL &&
+		    strstr(buf, "99999") == NULL, "echoed: %s", buf);
+		ck_assert_msg(strstr(buf, "passphrase of CA key \"root\"") !=
+		    NULL, "does not say which secret: %s", buf);
+		if (i < 2)
+			ck_assert_msg(strstr(buf, "file:PATH, env:VAR, fd:N or "
+			    "prompt") != NULL, "no accepted forms: %s", buf);
+	}
+}
+END_TEST
+
 /* Runs secret_read(spec) in a child without a controlling terminal. */
 static int
 prompt_without_tty(const char *spec)
@@ -344,6 +398,7 @@ secret_suite(void)
 	tcase_add_test(tc, test_secret_fd_bad_spec_is_usage);
 	tcase_add_test(tc, test_secret_fd_closed_is_io_error);
 	tcase_add_test(tc, test_secret_unknown_scheme_is_usage);
+	tcase_add_test(tc, test_secret_unknown_scheme_not_echoed);
 	tcase_add_test(tc, test_secret_prompt_without_tty_is_missing);
 	tcase_add_test(tc, test_secret_free_null);
 	suite_add_tcase(s, tc);

@@ -68,6 +68,55 @@ START_TEST(test_store_open_create_and_reopen)
 }
 END_TEST
 
+/* Mode of dir/name, or -1 when it does not exist. */
+static int
+file_mode(const char *suffix)
+{
+	char path[PATH_MAX];
+	struct stat st;
+
+	ck_assert_int_lt(snprintf(path, sizeof(path), "%s%s", ts_dbpath,
+	    suffix), (int)sizeof(path));
+	if (stat(path, &st) == -1)
+		return -1;
+	return (int)(st.st_mode & 07777);
+}
+
+/*
+ * The database (client-secret hashes, the audit log, who holds what) and
+ * its -wal and -shm files are the owner's alone, whatever the umask.
+ */
+START_TEST(test_store_open_creates_private_files)
+{
+	struct store *s = NULL;
+	mode_t old = umask(022);
+
+	ck_assert_err(store_open(ts_dbpath, 1, &s), KALIT_OK);
+	ck_assert_err(store_meta_set(s, "k", "v"), KALIT_OK);
+	umask(old);
+	ck_assert_int_eq(file_mode(""), 0600);
+	ck_assert_int_eq(file_mode("-wal"), 0600);
+	ck_assert_int_eq(file_mode("-shm"), 0600);
+	store_free(s);
+}
+END_TEST
+
+/* A database that cannot be made leaves no file to be opened later. */
+START_TEST(test_store_open_failed_create_leaves_nothing)
+{
+	struct store *s = NULL;
+	char path[PATH_MAX];
+
+	/* a directory where SQLite's -wal file would go */
+	tu_path(path, sizeof(path), ts_tmpdir, "ca.db-wal");
+	ck_assert_int_eq(mkdir(path, 0700), 0);
+	ck_assert_err(store_open(ts_dbpath, 1, &s), KALIT_ERR_DB);
+	ck_assert_ptr_null(s);
+	ck_assert_int_eq(file_mode(""), -1);
+	ck_assert_int_eq(rmdir(path), 0);
+}
+END_TEST
+
 START_TEST(test_store_open_bad_paths)
 {
 	struct store *s = NULL;
@@ -75,7 +124,8 @@ START_TEST(test_store_open_bad_paths)
 
 	tu_path(path, sizeof(path), ts_tmpdir, "no/such/dir/ca.db");
 	ck_assert_err(store_open(path, 0, &s), KALIT_ERR_CA_DIR);
-	ck_assert_err(store_open(path, 1, &s), KALIT_ERR_DB);
+	/* the file is made (0600) before SQLite sees it */
+	ck_assert_err(store_open(path, 1, &s), KALIT_ERR_IO);
 	ck_assert_ptr_null(s);
 	/* a file that is not a database */
 	tu_path(path, sizeof(path), ts_tmpdir, "junk.db");
@@ -605,6 +655,8 @@ store_suite(void)
 	tcase_add_checked_fixture(tc, ts_setup, ts_teardown);
 	tcase_add_test(tc, test_store_open_create_and_reopen);
 	tcase_add_test(tc, test_store_open_bad_paths);
+	tcase_add_test(tc, test_store_open_creates_private_files);
+	tcase_add_test(tc, test_store_open_failed_create_leaves_nothing);
 	tcase_add_test(tc, test_store_meta);
 	tcase_add_test(tc, test_store_ca_put_get_list);
 	tcase_add_test(tc, test_store_ca_list_order);

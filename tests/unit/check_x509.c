@@ -576,6 +576,41 @@ START_TEST(test_x509_root_self_signed)
 }
 END_TEST
 
+/*
+ * The root's Authority Key Identifier is its own key identifier, not the
+ * empty SEQUENCE that "keyid" leaves on a self-signed certificate (gpgsm
+ * rejects every chain to such a root); issued certificates name the
+ * issuer's key as before. No issuer name and serial either way.
+ */
+START_TEST(test_x509_root_aki_is_its_ski)
+{
+	struct fixture fx;
+	AUTHORITY_KEYID *akid;
+	X509 *ca, *cert;
+	int crit = -1;
+	size_t i;
+
+	fx_init(&fx);
+	ca = fx.ca;
+	cert = tu_issue(fx.citizen, fx.subject, fx.key, NULL, fx.ca, fx.ca_key);
+	for (i = 0; i < 2; i++) {
+		X509 *x = i == 0 ? ca : cert;
+
+		ck_assert_ptr_nonnull(akid = X509_get_ext_d2i(x,
+		    NID_authority_key_identifier, &crit, NULL));
+		ck_assert_int_eq(crit, 0);
+		ck_assert_ptr_nonnull(akid->keyid);
+		ck_assert_int_eq(ASN1_OCTET_STRING_cmp(akid->keyid,
+		    X509_get0_subject_key_id(ca)), 0);
+		ck_assert_ptr_null(akid->issuer);
+		ck_assert_ptr_null(akid->serial);
+		AUTHORITY_KEYID_free(akid);
+	}
+	X509_free(cert);
+	fx_free(&fx);
+}
+END_TEST
+
 START_TEST(test_x509_issuing_ca_pathlen)
 {
 	struct fixture fx;
@@ -842,6 +877,7 @@ x509_suite(void)
 	tcase_add_test(tc, test_x509_validity_from_profile_and_spec);
 	tcase_add_test(tc, test_x509_generalized_time_after_2049);
 	tcase_add_test(tc, test_x509_root_self_signed);
+	tcase_add_test(tc, test_x509_root_aki_is_its_ski);
 	tcase_add_test(tc, test_x509_issuing_ca_pathlen);
 	tcase_add_loop_test(tc, test_x509_signature_alg_per_key_type, 0,
 	    KEY_TYPE__MAX);

@@ -27,6 +27,13 @@ ts_teardown(void)
 	tu_rmdir(ts_tmpdir);
 }
 
+void
+ts_reset(void)
+{
+	ts_teardown();
+	ts_setup();
+}
+
 struct store *
 ts_open_with_cas(void)
 {

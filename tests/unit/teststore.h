@@ -25,6 +25,9 @@ extern char ts_dbpath[PATH_MAX];
 void	ts_setup(void);
 void	ts_teardown(void);
 
+/* ts_teardown() and ts_setup(): a test that makes a database again. */
+void	ts_reset(void);
+
 /* A new store at ts_dbpath with CAs "root" and "issuing"; caller frees. */
 struct store *ts_open_with_cas(void);
 
