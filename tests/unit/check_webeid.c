@@ -454,9 +454,9 @@ END_TEST
 START_TEST(test_webeid_rsa_signature_length_is_the_modulus)
 {
 	unsigned char sig[1025];
-	char challenge[sizeof(CHALLENGE) + 8], *text;
+	char challenge[sizeof(CHALLENGE) + 16], *text;
+	unsigned int i;
 	size_t n;
-	int i;
 
 	/* A zero byte more in front: the same number, another length. */
 	n = sign_as_app(rsa, "PS256", ORIGIN, CHALLENGE, sig);
@@ -470,7 +470,7 @@ START_TEST(test_webeid_rsa_signature_length_is_the_modulus)
 	 * the length check refuses it.
 	 */
 	for (i = 0; i < 4096; i++) {
-		snprintf(challenge, sizeof(challenge), "%s%d", CHALLENGE, i);
+		snprintf(challenge, sizeof(challenge), "%s%u", CHALLENGE, i);
 		n = sign_as_app(rsa, "PS256", ORIGIN, challenge, sig);
 		if (sig[0] == 0)
 			break;
