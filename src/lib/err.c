@@ -142,6 +142,9 @@ static const struct err_entry err_table[] = {
 	{ "rate_limited", "too many requests or failed attempts from this "
 	    "client or address; wait the time Retry-After says and try again",
 	    5 },
+	{ "webeid_format_unsupported", "the Web eID token's format is not "
+	    "web-eid:1 or 1.x, the only version this server knows; use a Web "
+	    "eID app or page that makes version 1 tokens", 2 },
 };
 
 _Static_assert(sizeof(err_table) / sizeof(err_table[0]) ==

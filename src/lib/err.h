@@ -75,7 +75,8 @@ enum kalit_err {
 	KALIT_ERR_CERT_KEY_WEAK = -65,
 	KALIT_ERR_SIG_ALGORITHM = -66,
 	KALIT_ERR_RATE_LIMITED = -67,
-	KALIT_ERR__MIN = -67
+	KALIT_ERR_WEBEID_FORMAT = -68,
+	KALIT_ERR__MIN = -68
 };
 
 /* Stable machine name, e.g. "pinfl_invalid"; static storage. */
