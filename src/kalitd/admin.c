@@ -191,6 +191,7 @@ audit_verify_cmd(struct config *cfg, const struct admin_opts *o)
 	struct audit_check_opts co;
 	struct store *s = NULL;
 	json_t *report = NULL;
+	char *text;
 	int r;
 
 	memset(&co, 0, sizeof(co));
@@ -201,8 +202,11 @@ audit_verify_cmd(struct config *cfg, const struct admin_opts *o)
 	store_free(s);
 	if (report == NULL)
 		return r;
-	return audit_print(o->json ? report : NULL, o->json ? NULL :
-	    audit_report_text(report), r);
+	if (o->json)
+		return audit_print(report, NULL, r);
+	text = audit_report_text(report);
+	json_decref(report);
+	return audit_print(NULL, text, r);
 }
 
 /* Progress on standard error, when it is a terminal. */
