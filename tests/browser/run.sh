@@ -121,7 +121,7 @@ sys.exit(os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]))
 
 cd "$TMP" || exit 99
 export KEYS
-check "node --test: p12.js, webeid.js" "$NODE" --test \
-    "$HERE/p12.test.mjs" "$HERE/webeid.test.mjs"
+check "node --test: p12.js, webeid.js, keyworker.js" "$NODE" --test \
+    "$HERE/p12.test.mjs" "$HERE/webeid.test.mjs" "$HERE/keyworker.test.mjs"
 sed 's/^/     | /' "$OUT"
 finish
