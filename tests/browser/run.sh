@@ -1,16 +1,21 @@
 #!/bin/sh
 # shellcheck disable=SC1090
-# run.sh: the login page's browser modules (www/js) under Node's test
-# runner, on key files made by the real kalit-ca and `openssl pkcs12
-# -export`. The key files go to $KEYS, which the *.test.mjs files read.
+# run.sh: the login page's browser modules (www/js) under Node's test runner
+# and in headless Chromium, on key files made by the real kalit-ca and
+# `openssl pkcs12 -export`. The key files go to $KEYS, which the *.test.mjs
+# files read.
 . "${TESTLIB:?TESTLIB is not set}"
 HERE=$(cd "$(dirname "$0")" && pwd)
 
-NODE=${NODE:-node}		# another Node to try them with
-command -v "$NODE" >/dev/null 2>&1 || {
-	fail "no $NODE: build-aux/install-deps installs nodejs"
-	finish
-}
+NODE=${NODE:-node}		# another Node or Chromium to try them with
+CHROMIUM=${CHROMIUM:-chromium}
+export CHROMIUM
+for t in "$NODE" "$CHROMIUM"; do
+	command -v "$t" >/dev/null 2>&1 || {
+		fail "no $t: build-aux/install-deps installs nodejs, chromium"
+		finish
+	}
+done
 NODE_MAJOR=$("$NODE" -p 'process.versions.node.split(".")[0]')
 assert "node is 18 or later (Debian 12 has 18)" "$NODE_MAJOR" -ge 18
 
@@ -121,7 +126,8 @@ sys.exit(os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]))
 
 cd "$TMP" || exit 99
 export KEYS
-check "node --test: p12.js, webeid.js, keyworker.js" "$NODE" --test \
-    "$HERE/p12.test.mjs" "$HERE/webeid.test.mjs" "$HERE/keyworker.test.mjs"
+check "node --test: p12.js, webeid.js, keyworker.js; in Chromium" \
+    "$NODE" --test "$HERE/p12.test.mjs" "$HERE/webeid.test.mjs" \
+    "$HERE/keyworker.test.mjs" "$HERE/chromium.test.mjs"
 sed 's/^/     | /' "$OUT"
 finish
