@@ -1,5 +1,6 @@
 /* token.c: session tokens: ES256 JWTs and the JWKS that verifies them */
 #include "token.h"
+#include "base64.h"
 #include "err.h"
 #include "keyfile.h"
 #include "log.h"
@@ -17,8 +18,8 @@
 #include <openssl/sha.h>
 
 #define EC_LEN		32			/* a P-256 coordinate or scalar */
-#define B64_LEN(n)	(4 * (((n) + 2) / 3) + 1)	/* token_b64url() out */
-#define ES256_SIG_B64	86			/* base64url of R || S */
+#define B64_LEN(n)	(BASE64_URL_LEN(n) + 1)	/* base64_url_encode() out */
+#define ES256_SIG_B64	BASE64_URL_LEN(64)	/* of R || S: 86 */
 
 _Static_assert(TOKEN_KID_MAX + 1 >= B64_LEN(SHA256_DIGEST_LENGTH),
     "a kid holds a base64url SHA-256");
@@ -36,21 +37,6 @@ struct token_keys {
 	size_t		 n;
 	size_t		 active;
 };
-
-void
-token_b64url(const unsigned char *in, size_t len, char *out)
-{
-	int i, n;
-
-	n = EVP_EncodeBlock((unsigned char *)out, in, (int)len);
-	for (i = 0; i < n && out[i] != '='; i++) {
-		if (out[i] == '+')
-			out[i] = '-';
-		else if (out[i] == '/')
-			out[i] = '_';
-	}
-	out[i] = '\0';
-}
 
 static void
 log_cjose(int level, const char *call, const cjose_err *err)
@@ -110,7 +96,7 @@ thumbprint_xy(const char *x, const char *y, char kid[TOKEN_KID_MAX + 1])
 		r = KALIT_ERR_INTERNAL;
 		goto out;
 	}
-	token_b64url(md, sizeof(md), kid);
+	base64_url_encode(md, sizeof(md), kid);
 	r = KALIT_OK;
  out:
 	free(s);
@@ -127,8 +113,8 @@ token_thumbprint(EVP_PKEY *key, char kid[TOKEN_KID_MAX + 1])
 
 	if ((r = ec_pub(key, x, y)) != KALIT_OK)
 		return r;
-	token_b64url(x, sizeof(x), bx);
-	token_b64url(y, sizeof(y), by);
+	base64_url_encode(x, sizeof(x), bx);
+	base64_url_encode(y, sizeof(y), by);
 	return thumbprint_xy(bx, by, kid);
 }
 
@@ -147,8 +133,8 @@ key_init(struct token_key *tk, EVP_PKEY *key, int priv)
 	    (priv && (r = pkey_bn32(key, OSSL_PKEY_PARAM_PRIV_KEY, d)) !=
 	    KALIT_OK))
 		goto out;
-	token_b64url(x, sizeof(x), tk->x);
-	token_b64url(y, sizeof(y), tk->y);
+	base64_url_encode(x, sizeof(x), tk->x);
+	base64_url_encode(y, sizeof(y), tk->y);
 	if ((r = thumbprint_xy(tk->x, tk->y, tk->kid)) != KALIT_OK)
 		goto out;
 	spec.crv = CJOSE_JWK_EC_P_256;
