@@ -238,7 +238,7 @@ secret_hash(const char *secret, char hash[STORE_HASH_HEX + 1])
 	unsigned char md[32];
 
 	EVP_Digest(secret, strlen(secret), md, NULL, digest_sha256(), NULL);
-	digest_hex(md, sizeof(md), hash);
+	hex_encode(md, sizeof(md), hash);
 	OPENSSL_cleanse(md, sizeof(md));
 }
 
