@@ -111,9 +111,6 @@ int	ca_write_cert(X509 *cert, const char *path);
 /* Row → JSON object; new reference. */
 json_t	*ca_cert_json(const struct store_cert *c);
 
-/* Unix time → "2026-11-23T10:00:00Z" into buf. */
-void	ca_time_str(int64_t t, char *buf, size_t len);
-int64_t	ca_asn1_time(const ASN1_TIME *t);
 
 /* Prints a JSON value to stdout and frees it. */
 void	ca_print_json(json_t *v);

@@ -18,7 +18,7 @@
 #include <openssl/sha.h>
 
 #define EC_LEN		32			/* a P-256 coordinate or scalar */
-#define B64_LEN(n)	(BASE64_URL_LEN(n) + 1)	/* base64_url_encode() out */
+#define B64_LEN(n)	(BASE64_URL_LEN(n) + 1)	/* with the NUL */
 #define ES256_SIG_B64	BASE64_URL_LEN(64)	/* of R || S: 86 */
 
 _Static_assert(TOKEN_KID_MAX + 1 >= B64_LEN(SHA256_DIGEST_LENGTH),
