@@ -207,6 +207,18 @@ ca_handle_clear(struct ca_handle *h)
 }
 
 int
+ca_cert_get(struct ca_ctx *ctx, const char *serial, struct store_cert *c)
+{
+	int r;
+
+	if ((r = store_cert_get(ctx->store, serial, c)) ==
+	    KALIT_ERR_SERIAL_UNKNOWN)
+		log_msg(LOG_LEVEL_ERROR, "serial %s was not issued by this CA",
+		    serial);
+	return r;
+}
+
+int
 ca_record(struct ca_ctx *ctx, X509 *cert, const char *ca_name,
     const char *profile, const char *action, const char *renewed_from)
 {

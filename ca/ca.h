@@ -105,6 +105,14 @@ void	ca_crl_url(const struct ca_ctx *ctx, const struct store_ca *ca,
 int	ca_record(struct ca_ctx *ctx, X509 *cert, const char *ca_name,
 	    const char *profile, const char *action, const char *renewed_from);
 
+/*
+ * store_cert_get() of a serial an operator gave: KALIT_ERR_SERIAL_UNKNOWN,
+ * with a message, when this CA did not issue it. Clear *c with
+ * store_cert_clear().
+ */
+int	ca_cert_get(struct ca_ctx *ctx, const char *serial,
+	    struct store_cert *c);
+
 /* Writes the PEM of cert to path, created exclusively. */
 int	ca_write_cert(X509 *cert, const char *path);
 

@@ -557,7 +557,7 @@ cmd_renew(struct ca_ctx *ctx)
 	memset(&c, 0, sizeof(c));
 	if ((r = x509_serial_normalize(o->arg, serial, sizeof(serial))) ||
 	    (r = pick_mode(o, 1, &req.mode)) != KALIT_OK ||
-	    (r = store_cert_get(ctx->store, serial, &c)) != KALIT_OK)
+	    (r = ca_cert_get(ctx, serial, &c)) != KALIT_OK)
 		return r;
 	if (c.status == STORE_REVOKED || c.status == STORE_HOLD) {
 		r = c.status == STORE_REVOKED ? KALIT_ERR_ALREADY_REVOKED :

@@ -90,12 +90,8 @@ cmd_show(struct ca_ctx *ctx)
 
 	if ((r = x509_serial_normalize(ctx->o->arg, serial, sizeof(serial))))
 		return r;
-	if ((r = store_cert_get(ctx->store, serial, &c)) != KALIT_OK) {
-		if (r == KALIT_ERR_SERIAL_UNKNOWN)
-			log_msg(LOG_LEVEL_ERROR, "serial %s was not issued by "
-			    "this CA", serial);
+	if ((r = ca_cert_get(ctx, serial, &c)) != KALIT_OK)
 		return r;
-	}
 	if ((r = x509_parse(c.der, c.der_len, &cert)) != KALIT_OK ||
 	    (r = x509_to_pem(cert, &pem)) != KALIT_OK)
 		goto out;
