@@ -206,45 +206,16 @@ ca_handle_clear(struct ca_handle *h)
 	memset(h, 0, sizeof(*h));
 }
 
-int64_t
-ca_asn1_time(const ASN1_TIME *t)
+int
+ca_cert_get(struct ca_ctx *ctx, const char *serial, struct store_cert *c)
 {
-	struct tm tm;
+	int r;
 
-	if (!ASN1_TIME_to_tm(t, &tm))
-		return 0;
-	return (int64_t)timegm(&tm);
-}
-
-void
-ca_time_str(int64_t t, char *buf, size_t len)
-{
-	time_t tt = (time_t)t;
-	struct tm tm;
-
-	if (gmtime_r(&tt, &tm) == NULL ||
-	    strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
-		snprintf(buf, len, "?");
-}
-
-/* The subject as RFC 2253 text, UTF-8 kept readable. */
-static char *
-subject_text(X509 *cert)
-{
-	BIO *mem = BIO_new(BIO_s_mem());
-	char *data, *s = NULL;
-	long len;
-
-	if (mem == NULL)
-		return NULL;
-	if (X509_NAME_print_ex(mem, X509_get_subject_name(cert), 0,
-	    XN_FLAG_RFC2253 & ~ASN1_STRFLGS_ESC_MSB &
-	    ~XN_FLAG_DUMP_UNKNOWN_FIELDS) >= 0) {
-		len = BIO_get_mem_data(mem, &data);
-		s = strndup(data, (size_t)len);
-	}
-	BIO_free(mem);
-	return s;
+	if ((r = store_cert_get(ctx->store, serial, c)) ==
+	    KALIT_ERR_SERIAL_UNKNOWN)
+		log_msg(LOG_LEVEL_ERROR, "serial %s was not issued by this CA",
+		    serial);
+	return r;
 }
 
 int
@@ -272,15 +243,14 @@ ca_record(struct ca_ctx *ctx, X509 *cert, const char *ca_name,
 	if (renewed_from != NULL)
 		snprintf(c.renewed_from, sizeof(c.renewed_from), "%s",
 		    renewed_from);
-	c.not_before = ca_asn1_time(X509_get0_notBefore(cert));
-	c.not_after = ca_asn1_time(X509_get0_notAfter(cert));
+	/* c is zeroed: a time that cannot be read is recorded as 0. */
+	(void)x509_time_unix(X509_get0_notBefore(cert), &c.not_before);
+	(void)x509_time_unix(X509_get0_notAfter(cert), &c.not_after);
 	c.issued = (int64_t)time(NULL);
 	c.reason = -1;
-	if ((c.subject = subject_text(cert)) == NULL ||
-	    (r = x509_to_der(cert, &c.der, &c.der_len)) != KALIT_OK) {
-		r = r != KALIT_OK ? r : KALIT_ERR_NOMEM;
+	if ((r = x509_name_text(X509_get_subject_name(cert), &c.subject)) !=
+	    KALIT_OK || (r = x509_to_der(cert, &c.der, &c.der_len)) != KALIT_OK)
 		goto out;
-	}
 	if ((r = store_cert_put(ctx->store, &c)) != KALIT_OK)
 		goto out;
 	snprintf(detail, sizeof(detail), "ca=%s profile=%s%s%s", ca_name,
@@ -310,11 +280,12 @@ ca_write_cert(X509 *cert, const char *path)
 json_t *
 ca_cert_json(const struct store_cert *c)
 {
-	char nb[32], na[32], ra[32];
+	char nb[X509_TIME_ISO_LEN], na[X509_TIME_ISO_LEN],
+	    ra[X509_TIME_ISO_LEN];
 
-	ca_time_str(c->not_before, nb, sizeof(nb));
-	ca_time_str(c->not_after, na, sizeof(na));
-	ca_time_str(c->revoked_at, ra, sizeof(ra));
+	x509_time_iso(c->not_before, nb);
+	x509_time_iso(c->not_after, na);
+	x509_time_iso(c->revoked_at, ra);
 	return json_pack("{s:s, s:s, s:s, s:s, s:s?, s:s?, s:s?, s:s, s:s, "
 	    "s:s, s:s?, s:s?, s:s?}",
 	    "serial", c->serial, "ca", c->ca, "profile", c->profile,

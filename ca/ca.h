@@ -105,15 +105,20 @@ void	ca_crl_url(const struct ca_ctx *ctx, const struct store_ca *ca,
 int	ca_record(struct ca_ctx *ctx, X509 *cert, const char *ca_name,
 	    const char *profile, const char *action, const char *renewed_from);
 
+/*
+ * store_cert_get() of a serial an operator gave: KALIT_ERR_SERIAL_UNKNOWN,
+ * with a message, when this CA did not issue it. Clear *c with
+ * store_cert_clear().
+ */
+int	ca_cert_get(struct ca_ctx *ctx, const char *serial,
+	    struct store_cert *c);
+
 /* Writes the PEM of cert to path, created exclusively. */
 int	ca_write_cert(X509 *cert, const char *path);
 
 /* Row → JSON object; new reference. */
 json_t	*ca_cert_json(const struct store_cert *c);
 
-/* Unix time → "2026-11-23T10:00:00Z" into buf. */
-void	ca_time_str(int64_t t, char *buf, size_t len);
-int64_t	ca_asn1_time(const ASN1_TIME *t);
 
 /* Prints a JSON value to stdout and frees it. */
 void	ca_print_json(json_t *v);

@@ -342,7 +342,7 @@ ca_list_one(const struct store_ca *ca, void *arg)
 	X509 *cert = NULL;
 	EVP_PKEY *pub;
 	enum key_type kt = KEY_TYPE__MAX;
-	char na[32];
+	char na[X509_TIME_ISO_LEN];
 	int r;
 
 	if ((r = store_cert_get(st->ctx->store, ca->serial, &c)) != KALIT_OK)
@@ -351,7 +351,7 @@ ca_list_one(const struct store_ca *ca, void *arg)
 	    (pub = X509_get0_pubkey(cert)) != NULL)
 		key_type_of(pub, &kt);
 	X509_free(cert);
-	ca_time_str(c.not_after, na, sizeof(na));
+	x509_time_iso(c.not_after, na);
 	if (st->arr != NULL)
 		json_array_append_new(st->arr, json_pack("{s:s, s:s, s:s?, s:s, "
 		    "s:s, s:s, s:s, s:I, s:i, s:b}", "name", ca->name, "profile",

@@ -288,7 +288,7 @@ static void
 pub_report(struct ca_ctx *ctx, const struct pub *p, int watch)
 {
 	json_t *j, *arr;
-	char path[PATH_MAX], when[32] = "", kind[48] = "full";
+	char path[PATH_MAX], when[X509_TIME_ISO_LEN] = "", kind[48] = "full";
 	int k;
 
 	if (ctx->o->json) {
@@ -317,7 +317,7 @@ pub_report(struct ca_ctx *ctx, const struct pub *p, int watch)
 		return;
 	}
 	if (watch)
-		ca_time_str((int64_t)time(NULL), when, sizeof(when));
+		x509_time_iso((int64_t)time(NULL), when);
 	if (p->delta)
 		snprintf(kind, sizeof(kind), "delta of CRL %lld",
 		    (long long)p->shard[0].base_number);

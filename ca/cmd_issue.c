@@ -143,7 +143,7 @@ print_issued(struct ca_ctx *ctx, const char *serial, const char *file,
 {
 	struct store_cert c;
 	json_t *j;
-	char na[32];
+	char na[X509_TIME_ISO_LEN];
 	int r;
 
 	if ((r = store_cert_get(ctx->store, serial, &c)) != KALIT_OK)
@@ -155,7 +155,7 @@ print_issued(struct ca_ctx *ctx, const char *serial, const char *file,
 			json_object_set_new(j, "pem", json_string(pem));
 		ca_print_json(j);
 	} else if (file != NULL || ctx->o->out != NULL) {
-		ca_time_str(c.not_after, na, sizeof(na));
+		x509_time_iso(c.not_after, na);
 		printf("%s\n", c.serial);
 		fprintf(stderr, "issued %s to %s (profile %s, CA %s), valid "
 		    "until %s%s%s\n", c.serial, c.subject, c.profile, c.ca, na,
@@ -557,7 +557,7 @@ cmd_renew(struct ca_ctx *ctx)
 	memset(&c, 0, sizeof(c));
 	if ((r = x509_serial_normalize(o->arg, serial, sizeof(serial))) ||
 	    (r = pick_mode(o, 1, &req.mode)) != KALIT_OK ||
-	    (r = store_cert_get(ctx->store, serial, &c)) != KALIT_OK)
+	    (r = ca_cert_get(ctx, serial, &c)) != KALIT_OK)
 		return r;
 	if (c.status == STORE_REVOKED || c.status == STORE_HOLD) {
 		r = c.status == STORE_REVOKED ? KALIT_ERR_ALREADY_REVOKED :

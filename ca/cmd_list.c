@@ -19,7 +19,7 @@ list_one(const struct store_cert *c, void *arg)
 {
 	struct list_state *st = arg;
 	json_t *j;
-	char na[32];
+	char na[X509_TIME_ISO_LEN];
 
 	/* JSON is streamed one element at a time: memory stays flat. */
 	if (st->json) {
@@ -31,7 +31,7 @@ list_one(const struct store_cert *c, void *arg)
 		return ferror(stdout) ? KALIT_ERR_IO : KALIT_OK;
 	}
 	st->count++;
-	ca_time_str(c->not_after, na, sizeof(na));
+	x509_time_iso(c->not_after, na);
 	printf("%-32s %-8s %-10s %-20s %s\n", c->serial, store_status_name(
 	    store_cert_status(c, (int64_t)time(NULL))), c->profile, na,
 	    c->subject);
@@ -81,7 +81,8 @@ int
 cmd_show(struct ca_ctx *ctx)
 {
 	struct store_cert c;
-	char serial[X509_SERIAL_HEX_MAX + 1], nb[32], na[32], ra[32];
+	char serial[X509_SERIAL_HEX_MAX + 1], nb[X509_TIME_ISO_LEN],
+	    na[X509_TIME_ISO_LEN], ra[X509_TIME_ISO_LEN];
 	char *pem = NULL;
 	X509 *cert = NULL;
 	json_t *j;
@@ -89,12 +90,8 @@ cmd_show(struct ca_ctx *ctx)
 
 	if ((r = x509_serial_normalize(ctx->o->arg, serial, sizeof(serial))))
 		return r;
-	if ((r = store_cert_get(ctx->store, serial, &c)) != KALIT_OK) {
-		if (r == KALIT_ERR_SERIAL_UNKNOWN)
-			log_msg(LOG_LEVEL_ERROR, "serial %s was not issued by "
-			    "this CA", serial);
+	if ((r = ca_cert_get(ctx, serial, &c)) != KALIT_OK)
 		return r;
-	}
 	if ((r = x509_parse(c.der, c.der_len, &cert)) != KALIT_OK ||
 	    (r = x509_to_pem(cert, &pem)) != KALIT_OK)
 		goto out;
@@ -105,9 +102,9 @@ cmd_show(struct ca_ctx *ctx)
 	} else if (ctx->o->pem)
 		fputs(pem, stdout);
 	else {
-		ca_time_str(c.not_before, nb, sizeof(nb));
-		ca_time_str(c.not_after, na, sizeof(na));
-		ca_time_str(c.revoked_at, ra, sizeof(ra));
+		x509_time_iso(c.not_before, nb);
+		x509_time_iso(c.not_after, na);
+		x509_time_iso(c.revoked_at, ra);
 		printf("serial:     %s\nsubject:    %s\nprofile:    %s\n"
 		    "ca:         %s\nnot before: %s\nnot after:  %s\n"
 		    "status:     %s\n", c.serial, c.subject, c.profile, c.ca,

@@ -32,12 +32,8 @@ change_status(struct ca_ctx *ctx, const char *typed, enum status_op op,
 		    typed);
 		return r;
 	}
-	if ((r = store_cert_get(ctx->store, serial, &c)) != KALIT_OK) {
-		if (r == KALIT_ERR_SERIAL_UNKNOWN)
-			log_msg(LOG_LEVEL_ERROR, "serial %s was not issued by "
-			    "this CA", serial);
+	if ((r = ca_cert_get(ctx, serial, &c)) != KALIT_OK)
 		return r;
-	}
 	if (c.status == STORE_REVOKED)
 		r = KALIT_ERR_ALREADY_REVOKED;
 	else if (op == OP_HOLD && c.status == STORE_HOLD)

@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include "kalit.h"
+#include "base64.h"
 #include "cms.h"
 #include "err.h"
 #include "fetch.h"
@@ -215,11 +216,11 @@ login_sign(const struct login *l, const char *challenge, char **b64p)
 		    "(too many certificates in the key file?)");
 		goto out;
 	}
-	if ((b64 = malloc(4 * ((len + 2) / 3) + 1)) == NULL) {
+	if ((b64 = malloc(BASE64_LEN(len) + 1)) == NULL) {
 		r = kalit_fail(KALIT_ERR_NOMEM, NULL);
 		goto out;
 	}
-	EVP_EncodeBlock((unsigned char *)b64, der, (int)len);
+	base64_encode(der, len, b64);
 	log_msg(LOG_LEVEL_DEBUG, "signed the challenge: %zu bytes of CMS", len);
 	*b64p = b64;
 	r = KALIT_OK;

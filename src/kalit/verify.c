@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include "kalit.h"
+#include "base64.h"
 #include "cms.h"
 #include "crl.h"
 #include "digest.h"
@@ -227,7 +228,7 @@ put_signer(const struct sig_signer *s, size_t i, size_t n)
 static int
 verify_print(const struct kalit_opts *o, const struct sig_report *rep)
 {
-	char t[X509_TIME_ISO_LEN];
+	char t[X509_TIME_ISO_LEN], hex[HEX_LEN(sizeof(rep->sha256)) + 1];
 	json_t *v;
 	size_t i;
 	int r;
@@ -243,9 +244,8 @@ verify_print(const struct kalit_opts *o, const struct sig_report *rep)
 	kalit_put_safe(stdout, o->args[0], strlen(o->args[0]));
 	printf(" (%s", rep->detached ? "detached" : "attached");
 	if (rep->have_sha256) {
-		fputs(", document sha256 ", stdout);
-		for (i = 0; i < sizeof(rep->sha256); i++)
-			printf("%02x", rep->sha256[i]);
+		hex_encode(rep->sha256, sizeof(rep->sha256), hex);
+		printf(", document sha256 %s", hex);
 	}
 	x509_time_iso(rep->validation_time, t);
 	printf(")\nvalidated at: %s\n", t);

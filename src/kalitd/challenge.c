@@ -1,10 +1,10 @@
 /* challenge.c: MAC'd challenges, the sets of used ones and their shares */
 #include "challenge.h"
+#include "base64.h"
 #include "digest.h"
 #include "err.h"
 #include "log.h"
 #include "rand.h"
-#include "token.h"
 
 #include <netinet/in.h>
 
@@ -253,29 +253,25 @@ challenge_issue(struct challenges *c, const struct challenge_bind *b,
 	    (r = mac(c->mac, raw, SIGNED_LEN, raw + SIGNED_LEN, MAC_LEN)) !=
 	    KALIT_OK)
 		return r;
-	token_b64url(raw, RAW_LEN, out);
+	base64_url_encode(raw, RAW_LEN, out);
 	return KALIT_OK;
 }
+
+_Static_assert(BASE64_URL_LEN(RAW_LEN) == CHALLENGE_LEN,
+    "a challenge is the base64url of RAW_LEN bytes");
 
 /* base64url of exactly RAW_LEN bytes → raw; -1 when it is anything else. */
 static int
 decode(const char *s, size_t len, unsigned char raw[RAW_LEN])
 {
-	unsigned char std[CHALLENGE_LEN + 1], out[RAW_LEN + 3];
-	size_t i;
+	unsigned char *out;
+	size_t n;
 
-	if (len != CHALLENGE_LEN)
-		return -1;
-	for (i = 0; i < len; i++) {
-		if (s[i] == '+' || s[i] == '/' || s[i] == '=')
-			return -1;
-		std[i] = s[i] == '-' ? '+' : s[i] == '_' ? '/' :
-		    (unsigned char)s[i];
-	}
-	std[len] = '\0';
-	if (EVP_DecodeBlock(out, std, (int)len) != RAW_LEN)
+	if (len != CHALLENGE_LEN ||
+	    base64_url_decode(s, len, RAW_LEN, &out, &n) != KALIT_OK)
 		return -1;
 	memcpy(raw, out, RAW_LEN);
+	free(out);
 	return 0;
 }
 

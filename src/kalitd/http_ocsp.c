@@ -5,6 +5,7 @@
  */
 #include "config.h"
 #include "http_int.h"
+#include "base64.h"
 #include "err.h"
 #include "responder.h"
 
@@ -13,7 +14,6 @@
 #include <string.h>
 #include <time.h>
 
-#include <openssl/evp.h>
 
 /* An HTTP date (RFC 9110) of t into buf[30]. */
 static void
@@ -150,27 +150,19 @@ http_ocsp_ca_cert(struct req *rq)
 enum MHD_Result
 http_ocsp_get(struct req *rq)
 {
-	EVP_ENCODE_CTX *ctx;
-	unsigned char *der;
-	size_t n = strlen(rq->rest);
-	int len = 0, tail = 0, ok;
+	unsigned char *der = NULL;
+	size_t n = strlen(rq->rest), len = 0;
 	enum MHD_Result ret;
 
 	if (n > (OCSP_REQUEST_MAX + 2) / 3 * 4)
 		return http_respond_code(rq, 414, "request_too_large", "the "
 		    "OCSP request in the URL is too long; POST it to /ocsp");
-	if ((der = malloc(n / 4 * 3 + 3)) == NULL ||
-	    (ctx = EVP_ENCODE_CTX_new()) == NULL) {
-		free(der);
-		return http_respond_err(rq, KALIT_ERR_NOMEM);
-	}
-	EVP_DecodeInit(ctx);
 	/* Undecodable: an empty request, which gets malformedRequest. */
-	ok = EVP_DecodeUpdate(ctx, der, &len, (const unsigned char *)rq->rest,
-	    (int)n) >= 0 && EVP_DecodeFinal(ctx, der + len, &tail) == 1 &&
-	    strpbrk(rq->rest, " \t\r\n") == NULL;
-	EVP_ENCODE_CTX_free(ctx);
-	ret = http_ocsp_answer(rq, der, ok ? (size_t)(len + tail) : 0);
+	if (base64_decode(rq->rest, n, OCSP_REQUEST_MAX, &der, &len) ==
+	    KALIT_ERR_NOMEM)
+		return http_respond_err(rq, KALIT_ERR_NOMEM);
+	ret = http_ocsp_answer(rq, der != NULL ? der :
+	    (const unsigned char *)"", len);
 	free(der);
 	return ret;
 }

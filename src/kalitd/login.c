@@ -1,6 +1,7 @@
 /* login.c: checking a signed challenge, caching what a certificate proved */
 #include "config.h"
 #include "login.h"
+#include "base64.h"
 #include "certcache.h"
 #include "cms.h"
 #include "digest.h"
@@ -26,38 +27,6 @@ struct login_pending {
 	unsigned int		 acr;
 	int64_t			 now;
 };
-
-int
-login_b64_decode(const char *in, size_t len, size_t max, unsigned char **outp,
-    size_t *outlenp)
-{
-	unsigned char *out;
-	size_t pad = 0;
-	int n;
-
-	*outp = NULL;
-	*outlenp = 0;
-	if (len / 4 * 3 > max + 2)
-		return KALIT_ERR_TOO_LARGE;
-	if (len == 0 || len % 4 != 0 || len > INT32_MAX)
-		return KALIT_ERR_MALFORMED;
-	if (in[len - 1] == '=')
-		pad = in[len - 2] == '=' ? 2 : 1;
-	/* EVP_DecodeBlock skips leading blanks; we accept none anywhere. */
-	if (strspn(in, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-	    "0123456789+/") != len - pad)
-		return KALIT_ERR_MALFORMED;
-	if ((out = malloc(len / 4 * 3 + 1)) == NULL)
-		return KALIT_ERR_NOMEM;
-	if ((n = EVP_DecodeBlock(out, (const unsigned char *)in, (int)len)) <
-	    0 || (size_t)n < pad || (size_t)n - pad > max) {
-		free(out);
-		return n < 0 ? KALIT_ERR_MALFORMED : KALIT_ERR_TOO_LARGE;
-	}
-	*outp = out;
-	*outlenp = (size_t)n - pad;
-	return KALIT_OK;
-}
 
 /* Sets claim to a copy of text in o; KALIT_OK or why not. */
 static int
@@ -113,7 +82,7 @@ claims_of(X509 *cert, const char *serial, const unsigned char hash[32],
 		    serial);
 		goto out;
 	}
-	token_b64url(hash, 32, x5t);
+	base64_url_encode(hash, 32, x5t);
 	if ((o = json_object()) == NULL) {
 		r = KALIT_ERR_NOMEM;
 		goto out;
@@ -270,7 +239,7 @@ login_parse(const char *body, size_t len, struct login_request *lr)
 	lr->client_id = json_string_value(c);
 	lr->challenge = json_string_value(ch);
 	lr->challenge_len = json_string_length(ch);
-	r = login_b64_decode(json_string_value(p7), json_string_length(p7),
+	r = base64_decode(json_string_value(p7), json_string_length(p7),
 	    CMS_LOGIN_MAX, &lr->der, &lr->der_len);
 	/* A body within max_body is never "too large"; the CMS may be. */
 	return r == KALIT_ERR_TOO_LARGE ? KALIT_ERR_MALFORMED : r;
@@ -310,7 +279,7 @@ issue_token(struct kalitd *d, struct state *st, const struct cert_entry *e,
 
 	if ((r = rand_take(rnd, sizeof(rnd))) != KALIT_OK)
 		return r;
-	token_b64url(rnd, sizeof(rnd), jti);
+	base64_url_encode(rnd, sizeof(rnd), jti);
 	/* A client id came in a JSON string: it is UTF-8. */
 	if ((r = login_text_string(client, &aud)) != KALIT_OK)
 		return r == KALIT_ERR_MALFORMED ? KALIT_ERR_INTERNAL : r;

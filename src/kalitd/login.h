@@ -71,12 +71,4 @@ int	login_finish(struct kalitd *d, struct state *st,
 /* Frees what res holds (the answer wiped: it carries a token). */
 void	login_result_clear(struct login_result *res);
 
-/*
- * Decodes standard base64 (RFC 4648 §4, padded, no whitespace) of at most
- * max decoded bytes. KALIT_ERR_MALFORMED or KALIT_ERR_TOO_LARGE otherwise.
- * Caller frees *outp with free().
- */
-int	login_b64_decode(const char *in, size_t len, size_t max,
-	    unsigned char **outp, size_t *outlenp);
-
 #endif

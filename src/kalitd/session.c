@@ -1,6 +1,7 @@
 /* session.c: clients (hashed secrets), revoked tokens, token checks */
 #include "config.h"
 #include "session.h"
+#include "base64.h"
 #include "digest.h"
 #include "err.h"
 #include "log.h"
@@ -237,7 +238,7 @@ secret_hash(const char *secret, char hash[STORE_HASH_HEX + 1])
 	unsigned char md[32];
 
 	EVP_Digest(secret, strlen(secret), md, NULL, digest_sha256(), NULL);
-	digest_hex(md, sizeof(md), hash);
+	hex_encode(md, sizeof(md), hash);
 	OPENSSL_cleanse(md, sizeof(md));
 }
 
@@ -460,7 +461,7 @@ session_secret_new(char secret[SESSION_SECRET_MAX + 1],
 
 	if (RAND_priv_bytes(rnd, sizeof(rnd)) != 1)
 		return KALIT_ERR_INTERNAL;
-	token_b64url(rnd, sizeof(rnd), secret);
+	base64_url_encode(rnd, sizeof(rnd), secret);
 	OPENSSL_cleanse(rnd, sizeof(rnd));
 	secret_hash(secret, hash);
 	return KALIT_OK;

@@ -1,11 +1,11 @@
 /* verify.c: POST /v1/verify: the report kalit verify prints, as a service */
 #include "config.h"
 #include "verify.h"
+#include "base64.h"
 #include "cms.h"
 #include "digest.h"
 #include "err.h"
 #include "log.h"
-#include "login.h"
 #include "sigverify.h"
 
 #include <stdlib.h>
@@ -70,7 +70,7 @@ verify_digests(const struct verify_req *vr, CMS_ContentInfo *cms,
 		    "SHA-256 as digest";
 		return KALIT_ERR_CONTENT_MISSING;
 	} else if (vr->doc_len > 0) {
-		if ((r = login_b64_decode(vr->document, vr->doc_len, max, docp,
+		if ((r = base64_decode(vr->document, vr->doc_len, max, docp,
 		    &len)) == KALIT_ERR_MALFORMED) {
 			*whyp = "document: not base64 (RFC 4648, padded, no "
 			    "line breaks)";
@@ -105,7 +105,7 @@ verify_request(struct kalitd *d, struct state *st, const char *body,
 	memset(&ds, 0, sizeof(ds));
 	if ((r = verify_parse(body, len, &vr, whyp)) != KALIT_OK)
 		goto out;
-	if ((r = login_b64_decode(vr.signature, vr.sig_len, CMS_SIG_MAX, &der,
+	if ((r = base64_decode(vr.signature, vr.sig_len, CMS_SIG_MAX, &der,
 	    &dlen)) == KALIT_ERR_MALFORMED) {
 		*whyp = "signature: not base64 (RFC 4648, padded, no line "
 		    "breaks)";

@@ -1,5 +1,6 @@
 /* audit.c: the hash-chained audit log of CA operations */
 #include "audit.h"
+#include "base64.h"
 #include "digest.h"
 #include "err.h"
 #include "log.h"
@@ -48,7 +49,7 @@ audit_hash(const char *prev, const struct store_audit *a,
 	EVP_MD_CTX_free(ctx);
 	if (!ok)
 		return KALIT_ERR_INTERNAL;
-	digest_hex(md, len, out);
+	hex_encode(md, len, out);
 	return KALIT_OK;
 }
 

@@ -3,7 +3,7 @@
  * a file that verifies on its own and joins the table's chain
  */
 #include "audit.h"
-#include "digest.h"
+#include "base64.h"
 #include "err.h"
 #include "file.h"
 #include "log.h"
@@ -19,7 +19,6 @@
 #include <unistd.h>
 
 #include <jansson.h>
-#include <openssl/crypto.h>
 
 #define ARCHIVE_FORMAT	"kalit-audit-archive"
 #define PROGRESS_EVERY	10000	/* records between progress reports */
@@ -44,7 +43,7 @@ text_json(const char *v)
 	n = strlen(v);
 	if ((hex = malloc(2 * n + 1)) == NULL)
 		return NULL;
-	digest_hex((const unsigned char *)v, n, hex);
+	hex_encode((const unsigned char *)v, n, hex);
 	j = json_pack("{s:s}", "hex", hex);
 	free(hex);
 	return j;
@@ -192,7 +191,7 @@ text_of(json_t *j)
 	if (json_unpack(j, "{s:s !}", "hex", &hex) != 0 ||
 	    (n = strlen(hex)) % 2 != 0 || (buf = malloc(n / 2 + 1)) == NULL)
 		return NULL;
-	if (OPENSSL_hexstr2buf_ex(buf, n / 2, &len, hex, '\0') != 1 ||
+	if (hex_decode(hex, n, buf, n / 2, &len) != KALIT_OK ||
 	    memchr(buf, '\0', len) != NULL) {
 		free(buf);
 		return NULL;

@@ -2,6 +2,7 @@
 #include "cms.h"
 #include "err.h"
 #include "log.h"
+#include "x509.h"
 
 #include <limits.h>
 #include <stdlib.h>
@@ -105,15 +106,12 @@ ASN1_SEQUENCE(KALIT_CONTENT) = {
 static X509 *
 cert_parse(const unsigned char *der, size_t len, void *arg)
 {
-	const unsigned char *p = der;
-	X509 *x;
+	void *x;
 
 	(void)arg;
-	if ((x = d2i_X509(NULL, &p, (long)len)) != NULL && p != der + len) {
-		X509_free(x);
-		x = NULL;
-	}
-	return x;
+	/* No cap of its own: the SignedData around it had one. */
+	return x509_d2i_exact(ASN1_ITEM_rptr(X509), NULL, der, len, SIZE_MAX,
+	    &x) == KALIT_OK ? x : NULL;
 }
 
 /*
@@ -552,49 +550,42 @@ cms_signed_value(CMS_SignerInfo *si, int nid)
 }
 
 /*
- * The DER of si's signed attribute nid, a SEQUENCE, in *derp and *lenp:
- * 1; 0 when si has none; -1 when it is not one SEQUENCE.
+ * si's signed attribute nid, a SEQUENCE, parsed as it into *vp (caller
+ * frees with the type's _free()): 1; 0 when si has none; -1 when it is
+ * not one SEQUENCE of that type.
  */
 static int
-signed_seq(CMS_SignerInfo *si, int nid, const unsigned char **derp,
-    long *lenp)
+signed_attr(CMS_SignerInfo *si, int nid, const ASN1_ITEM *it, void **vp)
 {
 	ASN1_TYPE *t;
 
+	*vp = NULL;
 	if (CMS_signed_get_attr_by_NID(si, nid, -1) < 0)
 		return 0;
 	if ((t = cms_signed_value(si, nid)) == NULL ||
-	    t->type != V_ASN1_SEQUENCE)
+	    t->type != V_ASN1_SEQUENCE ||
+	    x509_d2i_exact(it, NULL, ASN1_STRING_get0_data(t->value.sequence),
+	    (size_t)ASN1_STRING_length(t->value.sequence), SIZE_MAX, vp) !=
+	    KALIT_OK)
 		return -1;
-	*derp = ASN1_STRING_get0_data(t->value.sequence);
-	*lenp = ASN1_STRING_length(t->value.sequence);
 	return 1;
 }
 
 enum cms_ess
 cms_signer_ess(CMS_SignerInfo *si, STACK_OF(X509) *list)
 {
-	ESS_SIGNING_CERT *v1 = NULL;
-	ESS_SIGNING_CERT_V2 *v2 = NULL;
-	const unsigned char *der, *p;
+	ESS_SIGNING_CERT *v1;
+	ESS_SIGNING_CERT_V2 *v2;
 	enum cms_ess e = CMS_ESS_MALFORMED;
-	long len;
+	void *v;
 	int r1, r2;
 
-	if ((r1 = signed_seq(si, NID_id_smime_aa_signingCertificate, &der,
-	    &len)) > 0) {
-		p = der;
-		if ((v1 = d2i_ESS_SIGNING_CERT(NULL, &p, len)) == NULL ||
-		    p != der + len)
-			r1 = -1;
-	}
-	if ((r2 = signed_seq(si, NID_id_smime_aa_signingCertificateV2, &der,
-	    &len)) > 0) {
-		p = der;
-		if ((v2 = d2i_ESS_SIGNING_CERT_V2(NULL, &p, len)) == NULL ||
-		    p != der + len)
-			r2 = -1;
-	}
+	r1 = signed_attr(si, NID_id_smime_aa_signingCertificate,
+	    ASN1_ITEM_rptr(ESS_SIGNING_CERT), &v);
+	v1 = v;
+	r2 = signed_attr(si, NID_id_smime_aa_signingCertificateV2,
+	    ASN1_ITEM_rptr(ESS_SIGNING_CERT_V2), &v);
+	v2 = v;
 	if (r1 == 0 && r2 == 0)
 		e = CMS_ESS_ABSENT;
 	else if (r1 >= 0 && r2 >= 0)

@@ -458,16 +458,20 @@ crl_free(struct crl *c)
 int
 crl_to_pem(const unsigned char *der, size_t len, char **pemp)
 {
-	const unsigned char *p = der;
 	X509_CRL *crl;
 	BIO *mem = NULL;
 	char *data;
+	void *v;
 	long n;
-	int r = KALIT_ERR_INTERNAL;
+	int r;
 
 	*pemp = NULL;
-	if ((crl = d2i_X509_CRL(NULL, &p, (long)len)) == NULL)
-		return KALIT_ERR_MALFORMED;
+	/* Our own CRL, from the CA database: no cap of its own. */
+	if ((r = x509_d2i_exact(ASN1_ITEM_rptr(X509_CRL), NULL, der, len,
+	    SIZE_MAX, &v)) != KALIT_OK)
+		return r;
+	crl = v;
+	r = KALIT_ERR_INTERNAL;
 	if ((mem = BIO_new(BIO_s_mem())) != NULL &&
 	    PEM_write_bio_X509_CRL(mem, crl)) {
 		n = BIO_get_mem_data(mem, &data);

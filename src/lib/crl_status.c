@@ -20,29 +20,13 @@
 int
 crl_parse(const unsigned char *buf, size_t len, X509_CRL **crlp)
 {
-	const unsigned char *der, *p;
-	unsigned char *alloc;
-	long dlen;
+	void *v;
 	int r;
 
-	*crlp = NULL;
-	if (len > CRL_MAX_SIZE)
-		return KALIT_ERR_TOO_LARGE;
-	if ((r = x509_der_of(buf, len, PEM_STRING_X509_CRL, &der, &dlen,
-	    &alloc)) != KALIT_OK)
-		return r;
-	p = der;
-	if ((*crlp = d2i_X509_CRL(NULL, &p, dlen)) != NULL &&
-	    p != der + dlen) {
-		X509_CRL_free(*crlp);
-		*crlp = NULL;
-	}
-	OPENSSL_free(alloc);
-	if (*crlp == NULL) {
-		log_ssl(LOG_LEVEL_DEBUG, "d2i_X509_CRL");
-		return KALIT_ERR_MALFORMED;
-	}
-	return KALIT_OK;
+	r = x509_d2i_exact(ASN1_ITEM_rptr(X509_CRL), PEM_STRING_X509_CRL, buf,
+	    len, CRL_MAX_SIZE, &v);
+	*crlp = v;
+	return r;
 }
 
 /* 1 if one of the full names of idp is among cert's CRL distribution points. */

@@ -5,34 +5,12 @@
 #include "err.h"
 #include "keyfile.h"
 #include "log.h"
+#include "x509.h"
 
 #include <string.h>
 
 #include <openssl/err.h>
 #include <openssl/pem.h>
-
-static X509_REQ *
-csr_parse(const unsigned char *buf, size_t len)
-{
-	const unsigned char *p = buf;
-	X509_REQ *req;
-	BIO *mem;
-
-	/* RFC 7468 allows text before the block; the PEM reader skips it. */
-	if (memmem(buf, len, "-----BEGIN ", 11) != NULL) {
-		if ((mem = BIO_new_mem_buf(buf, (int)len)) == NULL)
-			return NULL;
-		req = PEM_read_bio_X509_REQ(mem, NULL, NULL, NULL);
-		BIO_free(mem);
-		return req;
-	}
-	req = d2i_X509_REQ(NULL, &p, (long)len);
-	if (req != NULL && p != buf + len) {
-		X509_REQ_free(req);
-		return NULL;
-	}
-	return req;
-}
 
 int
 csr_check(const unsigned char *buf, size_t len, unsigned int allowed,
@@ -41,15 +19,15 @@ csr_check(const unsigned char *buf, size_t len, unsigned int allowed,
 	X509_REQ *req;
 	EVP_PKEY *key;
 	enum key_type t;
+	void *v;
 	int r;
 
 	*pubkeyp = NULL;
-	if (len > CSR_MAX_SIZE)
-		return KALIT_ERR_TOO_LARGE;
-	if ((req = csr_parse(buf, len)) == NULL) {
-		log_ssl(LOG_LEVEL_DEBUG, "d2i_X509_REQ");
-		return KALIT_ERR_MALFORMED;
-	}
+	/* RFC 7468 allows text before the block; the PEM reader skips it. */
+	if ((r = x509_d2i_exact(ASN1_ITEM_rptr(X509_REQ), PEM_STRING_X509_REQ,
+	    buf, len, CSR_MAX_SIZE, &v)) != KALIT_OK)
+		return r;
+	req = v;
 	if ((key = X509_REQ_get_pubkey(req)) == NULL) {
 		log_ssl(LOG_LEVEL_DEBUG, "X509_REQ_get_pubkey");
 		r = KALIT_ERR_MALFORMED;

@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include "digest.h"
+#include "base64.h"
 #include "err.h"
 #include "log.h"
 
@@ -14,8 +15,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <openssl/crypto.h>
-#include <openssl/err.h>
 #include <openssl/objects.h>
 
 static EVP_MD *sha256;
@@ -88,19 +87,6 @@ digest_set_get(const struct digest_set *ds, const EVP_MD *md, size_t *lenp)
 	return ds->value[i];
 }
 
-void
-digest_hex(const unsigned char *in, size_t len, char *out)
-{
-	static const char xd[] = "0123456789abcdef";
-	size_t i;
-
-	for (i = 0; i < len; i++) {
-		out[2 * i] = xd[in[i] >> 4];
-		out[2 * i + 1] = xd[in[i] & 0x0f];
-	}
-	out[2 * len] = '\0';
-}
-
 int
 digest_set_hex(struct digest_set *ds, const EVP_MD *md, const char *hex)
 {
@@ -110,12 +96,9 @@ digest_set_hex(struct digest_set *ds, const EVP_MD *md, const char *hex)
 	if ((r = digest_set_add(ds, md)) != KALIT_OK)
 		return r;
 	i = digest_index(ds, md);
-	if (strlen(hex) != 2 * want || strspn(hex, "0123456789abcdefABCDEF") !=
-	    2 * want || OPENSSL_hexstr2buf_ex(ds->value[i],
-	    sizeof(ds->value[i]), &got, hex, '\0') != 1 || got != want) {
-		ERR_clear_error();
+	if (strlen(hex) != HEX_LEN(want) || hex_decode(hex, HEX_LEN(want),
+	    ds->value[i], want, &got) != KALIT_OK)
 		return KALIT_ERR_MALFORMED;
-	}
 	ds->len[i] = (unsigned int)want;
 	return KALIT_OK;
 }

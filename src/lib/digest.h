@@ -38,9 +38,6 @@ struct digest_progress {
  */
 const EVP_MD *digest_sha256(void);
 
-/* Lower-case hex of len bytes into out (2 * len + 1 bytes, NUL-terminated). */
-void	digest_hex(const unsigned char *in, size_t len, char *out);
-
 /*
  * The digest algorithm of OID nid that documents may be hashed with
  * (SHA-256, SHA-384, SHA-512), or NULL; static.

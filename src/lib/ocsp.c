@@ -94,22 +94,21 @@ ocsp_request_new(X509 *cert, X509 *issuer, int nonce, struct ocsp_req **reqp,
 static OCSP_BASICRESP *
 response_basic(const unsigned char *der, size_t len)
 {
-	const unsigned char *p = der;
 	OCSP_RESPONSE *resp;
 	OCSP_BASICRESP *bs = NULL;
-	int status;
+	void *v;
+	int r, status;
 
-	if (len > OCSP_RESPONSE_MAX) {
-		log_msg(LOG_LEVEL_INFO, "ocsp: response of %zu bytes refused",
-		    len);
+	if ((r = x509_d2i_exact(ASN1_ITEM_rptr(OCSP_RESPONSE), NULL, der, len,
+	    OCSP_RESPONSE_MAX, &v)) != KALIT_OK) {
+		if (r == KALIT_ERR_TOO_LARGE)
+			log_msg(LOG_LEVEL_INFO, "ocsp: response of %zu bytes "
+			    "refused", len);
+		else
+			log_msg(LOG_LEVEL_INFO, "ocsp: malformed response");
 		return NULL;
 	}
-	resp = d2i_OCSP_RESPONSE(NULL, &p, (long)len);
-	if (resp == NULL || p != der + len) {
-		log_ssl(LOG_LEVEL_INFO, "d2i_OCSP_RESPONSE");
-		log_msg(LOG_LEVEL_INFO, "ocsp: malformed response");
-		goto out;
-	}
+	resp = v;
 	if ((status = OCSP_response_status(resp)) !=
 	    OCSP_RESPONSE_STATUS_SUCCESSFUL) {
 		log_msg(LOG_LEVEL_INFO, "ocsp: responder says %s",

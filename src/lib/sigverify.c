@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include "sigverify.h"
+#include "base64.h"
 #include "cms.h"
 #include "crl.h"
 #include "digest.h"
@@ -546,7 +547,7 @@ json_hex(const unsigned char *buf, size_t len)
 
 	if (len > EVP_MAX_MD_SIZE)
 		return NULL;
-	digest_hex(buf, len, hex);
+	hex_encode(buf, len, hex);
 	return json_string(hex);
 }
 

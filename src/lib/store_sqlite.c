@@ -232,16 +232,35 @@ store_sqlite_done(struct store *s, sqlite3_stmt *st, const char *what)
 }
 
 int
+store_sqlite_row(struct store *s, sqlite3_stmt *st, const char *what,
+    int none, int (*fill)(sqlite3_stmt *, void *), void *arg)
+{
+	int rc, r;
+
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		r = fill(st, arg);
+	else if (rc == SQLITE_DONE)
+		r = none;
+	else
+		r = store_sqlite_fail(s, what);
+	/* a statement not reset holds its read transaction open */
+	sqlite3_reset(st);
+	return r;
+}
+
+static int
+int64_row(sqlite3_stmt *st, void *arg)
+{
+	*(int64_t *)arg = sqlite3_column_int64(st, 0);
+	return KALIT_OK;
+}
+
+int
 store_sqlite_int64(struct store *s, sqlite3_stmt *st, const char *what,
     int64_t *vp)
 {
-	int rc;
-
 	*vp = 0;
-	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		*vp = sqlite3_column_int64(st, 0);
-	sqlite3_reset(st);
-	return rc == SQLITE_ROW ? KALIT_OK : store_sqlite_fail(s, what);
+	return store_sqlite_row(s, st, what, KALIT_ERR_DB, int64_row, vp);
 }
 
 void
@@ -322,10 +341,30 @@ audit_upgrade(struct store *s)
 	return r;
 }
 
+/* A connection to path opened with flags (SQLITE_OPEN_READWRITE, ...). */
+static int
+db_connect(const char *path, int flags, struct store **sp)
+{
+	struct store *s;
+	int r;
+
+	if ((*sp = s = calloc(1, sizeof(*s))) == NULL)
+		return KALIT_ERR_NOMEM;
+	if (sqlite3_open_v2(path, &s->db, flags | SQLITE_OPEN_NOMUTEX, NULL) !=
+	    SQLITE_OK) {
+		r = store_sqlite_fail(s, path);
+		store_free(s);
+		*sp = NULL;
+		return r;
+	}
+	sqlite3_busy_timeout(s->db, 10000);
+	return KALIT_OK;
+}
+
 int
 store_open(const char *path, int create, struct store **sp)
 {
-	struct store *s;
+	struct store *s = NULL;
 	int r, exists = access(path, F_OK) == 0;
 
 	*sp = NULL;
@@ -335,16 +374,8 @@ store_open(const char *path, int create, struct store **sp)
 		return r;
 	if (!create)
 		db_mode_check(path);
-	if ((s = calloc(1, sizeof(*s))) == NULL) {
-		r = KALIT_ERR_NOMEM;
+	if ((r = db_connect(path, SQLITE_OPEN_READWRITE, &s)) != KALIT_OK)
 		goto fail;
-	}
-	if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE |
-	    SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
-		r = store_sqlite_fail(s, path);
-		goto fail;
-	}
-	sqlite3_busy_timeout(s->db, 10000);
 	/* A certificate handed out must survive power loss: synchronous=FULL. */
 	if ((r = exec(s, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
 	    "PRAGMA foreign_keys=ON;")) != KALIT_OK)
@@ -378,14 +409,8 @@ store_open_readonly(const char *path, struct store **sp)
 	*sp = NULL;
 	if (access(path, R_OK) != 0)
 		return KALIT_ERR_CA_DIR;
-	if ((s = calloc(1, sizeof(*s))) == NULL)
-		return KALIT_ERR_NOMEM;
-	if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READONLY |
-	    SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
-		r = store_sqlite_fail(s, path);
-		goto fail;
-	}
-	sqlite3_busy_timeout(s->db, 10000);
+	if ((r = db_connect(path, SQLITE_OPEN_READONLY, &s)) != KALIT_OK)
+		return r;
 	/* Fails here, not at the first query, when it is no CA database. */
 	if ((r = exec(s, "PRAGMA query_only=ON; SELECT 1 FROM certs, cas, "
 	    "audit LIMIT 0;")) != KALIT_OK)
@@ -467,6 +492,19 @@ store_snapshot_end(struct store *s)
 		exec(s, "ROLLBACK;");
 }
 
+/* store_sqlite_row() of statement i, key bound to ?1: a row by its key. */
+static int
+row_by_key(struct store *s, enum stmt i, const char *key, const char *what,
+    int none, int (*fill)(sqlite3_stmt *, void *), void *arg)
+{
+	sqlite3_stmt *st;
+
+	if ((st = store_sqlite_stmt(s, i)) == NULL)
+		return KALIT_ERR_DB;
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+	return store_sqlite_row(s, st, what, none, fill, arg);
+}
+
 static void
 bind_text_or_null(sqlite3_stmt *st, int i, const char *v)
 {
@@ -503,10 +541,14 @@ store_cert_put(struct store *s, const struct store_cert *c)
 	return store_sqlite_done(s, st, "insert certificate");
 }
 
-/* Fills c from a row of CERT_COLUMNS; c->subject and c->der are new. */
+/*
+ * Fills c (a struct store_cert) from a row of CERT_COLUMNS; c->subject and
+ * c->der are new.
+ */
 static int
-cert_from_row(sqlite3_stmt *st, struct store_cert *c)
+cert_from_row(sqlite3_stmt *st, void *arg)
 {
+	struct store_cert *c = arg;
 	const void *der;
 
 	memset(c, 0, sizeof(*c));
@@ -539,21 +581,8 @@ cert_from_row(sqlite3_stmt *st, struct store_cert *c)
 int
 store_cert_get(struct store *s, const char *serial, struct store_cert *c)
 {
-	sqlite3_stmt *st;
-	int rc, r;
-
-	if ((st = store_sqlite_stmt(s, STMT_CERT_GET)) == NULL)
-		return KALIT_ERR_DB;
-	sqlite3_bind_text(st, 1, serial, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		r = cert_from_row(st, c);
-	else if (rc == SQLITE_DONE)
-		r = KALIT_ERR_SERIAL_UNKNOWN;
-	else
-		r = store_sqlite_fail(s, "select certificate");
-	sqlite3_reset(st);
-	return r;
+	return row_by_key(s, STMT_CERT_GET, serial, "select certificate",
+	    KALIT_ERR_SERIAL_UNKNOWN, cert_from_row, c);
 }
 
 int
@@ -682,9 +711,12 @@ store_ca_put(struct store *s, const struct store_ca *ca)
 	return KALIT_OK;
 }
 
-static void
-ca_from_row(sqlite3_stmt *st, struct store_ca *ca)
+/* Fills ca (a struct store_ca) from a row of CA_COLUMNS. */
+static int
+ca_from_row(sqlite3_stmt *st, void *arg)
 {
+	struct store_ca *ca = arg;
+
 	store_sqlite_col_copy(st, 0, ca->name, sizeof(ca->name));
 	store_sqlite_col_copy(st, 1, ca->profile, sizeof(ca->profile));
 	store_sqlite_col_copy(st, 2, ca->parent, sizeof(ca->parent));
@@ -694,26 +726,14 @@ ca_from_row(sqlite3_stmt *st, struct store_ca *ca)
 	if (ca->crl_shards < 1 || ca->crl_shards > STORE_SHARDS_MAX)
 		ca->crl_shards = 1;
 	ca->delta_crl = sqlite3_column_int(st, 6) == 1;
+	return KALIT_OK;
 }
 
 int
 store_ca_get(struct store *s, const char *name, struct store_ca *ca)
 {
-	sqlite3_stmt *st;
-	int rc, r;
-
-	if ((st = store_sqlite_stmt(s, STMT_CA_GET)) == NULL)
-		return KALIT_ERR_DB;
-	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		ca_from_row(st, ca);
-		r = KALIT_OK;
-	} else
-		r = rc == SQLITE_DONE ? KALIT_ERR_CA_UNKNOWN :
-		    store_sqlite_fail(s, "select CA");
-	sqlite3_reset(st);
-	return r;
+	return row_by_key(s, STMT_CA_GET, name, "select CA",
+	    KALIT_ERR_CA_UNKNOWN, ca_from_row, ca);
 }
 
 int
@@ -736,22 +756,28 @@ store_ca_list(struct store *s, int (*cb)(const struct store_ca *, void *),
 	return r;
 }
 
+/* A text column's destination, for store_sqlite_row(). */
+struct text_out {
+	char	*buf;
+	size_t	 len;
+};
+
+static int
+text_row(sqlite3_stmt *st, void *arg)
+{
+	struct text_out *t = arg;
+
+	store_sqlite_col_copy(st, 0, t->buf, t->len);
+	return KALIT_OK;
+}
+
 int
 store_meta_get(struct store *s, const char *key, char *buf, size_t len)
 {
-	sqlite3_stmt *st;
-	int r;
+	struct text_out t = { buf, len };
 
-	if ((st = store_sqlite_stmt(s, STMT_META_GET)) == NULL)
-		return KALIT_ERR_DB;
-	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) == SQLITE_ROW) {
-		store_sqlite_col_copy(st, 0, buf, len);
-		r = KALIT_OK;
-	} else
-		r = KALIT_ERR_CONFIG;
-	sqlite3_reset(st);
-	return r;
+	return row_by_key(s, STMT_META_GET, key, "select meta",
+	    KALIT_ERR_CONFIG, text_row, &t);
 }
 
 int

@@ -12,23 +12,34 @@
 
 #include <sqlite3.h>
 
+/* Where a row of (seq, hash) goes, for store_sqlite_row(). */
+struct seq_hash {
+	int64_t	*seqp;
+	char	*hash;		/* STORE_HASH_HEX + 1 bytes */
+};
+
+static int
+seq_hash_row(sqlite3_stmt *st, void *arg)
+{
+	struct seq_hash *sh = arg;
+
+	*sh->seqp = sqlite3_column_int64(st, 0);
+	store_sqlite_col_copy(st, 1, sh->hash, STORE_HASH_HEX + 1);
+	return KALIT_OK;
+}
+
 int
 store_audit_last(struct store *s, int64_t *seqp, char hash[STORE_HASH_HEX + 1])
 {
+	struct seq_hash sh = { seqp, hash };
 	sqlite3_stmt *st;
-	int rc;
 
 	*seqp = 0;
 	hash[0] = '\0';
 	if ((st = store_sqlite_stmt(s, STMT_AUDIT_LAST)) == NULL)
 		return KALIT_ERR_DB;
-	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		*seqp = sqlite3_column_int64(st, 0);
-		store_sqlite_col_copy(st, 1, hash, STORE_HASH_HEX + 1);
-	}
-	sqlite3_reset(st);
-	return rc == SQLITE_ROW || rc == SQLITE_DONE ? KALIT_OK :
-	    store_sqlite_fail(s, "audit");
+	/* an empty log: seq 0, hash "" */
+	return store_sqlite_row(s, st, "audit", KALIT_OK, seq_hash_row, &sh);
 }
 
 /* The insert, and the head to write when the transaction commits. */
@@ -88,21 +99,17 @@ store_sqlite_audit_flush(struct store *s)
 int
 store_audit_head(struct store *s, int64_t *seqp, char hash[STORE_HASH_HEX + 1])
 {
+	struct seq_hash sh = { seqp, hash };
 	sqlite3_stmt *st;
-	int rc;
+	int r;
 
 	*seqp = 0;
 	hash[0] = '\0';
 	if ((st = store_sqlite_stmt(s, STMT_AUDIT_HEAD_GET)) == NULL)
 		return KALIT_ERR_DB;
-	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		*seqp = sqlite3_column_int64(st, 0);
-		store_sqlite_col_copy(st, 1, hash, STORE_HASH_HEX + 1);
-	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_ROW)
-		return rc == SQLITE_DONE ? KALIT_ERR_NOT_FOUND :
-		    store_sqlite_fail(s, "audit head");
+	if ((r = store_sqlite_row(s, st, "audit head", KALIT_ERR_NOT_FOUND,
+	    seq_hash_row, &sh)) != KALIT_OK)
+		return r;
 	/* what this transaction put and has not yet written */
 	if (s->head_seq > *seqp) {
 		*seqp = s->head_seq;
@@ -171,10 +178,12 @@ store_audit_get(struct store *s, int64_t seq,
 	return r == KALIT_OK && n == 0 ? KALIT_ERR_NOT_FOUND : r;
 }
 
-/* Fills a from a row of ANCHOR_COLUMNS. */
-static void
-anchor_from_row(sqlite3_stmt *st, struct store_audit_anchor *a)
+/* Fills a (a struct store_audit_anchor) from a row of ANCHOR_COLUMNS. */
+static int
+anchor_from_row(sqlite3_stmt *st, void *arg)
 {
+	struct store_audit_anchor *a = arg;
+
 	memset(a, 0, sizeof(*a));
 	a->seq = sqlite3_column_int64(st, 0);
 	store_sqlite_col_copy(st, 1, a->hash, sizeof(a->hash));
@@ -184,6 +193,7 @@ anchor_from_row(sqlite3_stmt *st, struct store_audit_anchor *a)
 	a->archived = sqlite3_column_int64(st, 5);
 	a->records = sqlite3_column_int64(st, 6);
 	store_sqlite_col_copy(st, 7, a->file, sizeof(a->file));
+	return KALIT_OK;
 }
 
 int
@@ -210,18 +220,12 @@ int
 store_audit_anchor_last(struct store *s, struct store_audit_anchor *a)
 {
 	sqlite3_stmt *st;
-	int rc;
 
 	memset(a, 0, sizeof(*a));
 	if ((st = store_sqlite_stmt(s, STMT_AUDIT_ANCHOR_LAST)) == NULL)
 		return KALIT_ERR_DB;
-	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		anchor_from_row(st, a);
-	sqlite3_reset(st);
-	if (rc == SQLITE_ROW)
-		return KALIT_OK;
-	return rc == SQLITE_DONE ? KALIT_ERR_NOT_FOUND :
-	    store_sqlite_fail(s, "audit anchor");
+	return store_sqlite_row(s, st, "audit anchor", KALIT_ERR_NOT_FOUND,
+	    anchor_from_row, a);
 }
 
 int

@@ -34,7 +34,7 @@ int
 store_crl_number_next(struct store *s, const char *ca, int64_t *np)
 {
 	sqlite3_stmt *st;
-	int r, rc;
+	int r;
 
 	if ((st = store_sqlite_stmt(s, STMT_CRL_NEXT)) == NULL)
 		return KALIT_ERR_DB;
@@ -46,10 +46,7 @@ store_crl_number_next(struct store *s, const char *ca, int64_t *np)
 	if ((st = store_sqlite_stmt(s, STMT_CRL_GET)) == NULL)
 		return KALIT_ERR_DB;
 	sqlite3_bind_text(st, 1, ca, -1, SQLITE_STATIC);
-	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		*np = sqlite3_column_int64(st, 0);
-	sqlite3_reset(st);
-	return rc == SQLITE_ROW ? KALIT_OK : store_sqlite_fail(s, "CRL number");
+	return store_sqlite_int64(s, st, "CRL number", np);
 }
 
 int
@@ -156,14 +153,32 @@ crl_from_row(sqlite3_stmt *st, struct store_crl *crl)
 	crl->audit_seq = sqlite3_column_int64(st, 7);
 }
 
+/* crl_from_row(), and the DER (new) when the row has CRL_COLUMNS. */
+static int
+crl_row(sqlite3_stmt *st, void *arg)
+{
+	struct store_crl *crl = arg;
+	const void *der;
+
+	crl_from_row(st, crl);
+	if (sqlite3_column_count(st) <= 8)
+		return KALIT_OK;
+	der = sqlite3_column_blob(st, 8);
+	crl->der_len = (size_t)sqlite3_column_bytes(st, 8);
+	if ((crl->der = malloc(crl->der_len + 1)) == NULL)
+		return KALIT_ERR_NOMEM;
+	if (der != NULL)
+		memcpy(crl->der, der, crl->der_len);
+	return KALIT_OK;
+}
+
 /* The newest CRL of (ca, shard, delta) by statement i, with or without DER. */
 static int
 crl_newest(struct store *s, enum stmt i, const char *ca, int shard, int delta,
     struct store_crl *crl)
 {
 	sqlite3_stmt *st;
-	const void *der;
-	int rc, r = KALIT_OK;
+	int r;
 
 	memset(crl, 0, sizeof(*crl));
 	if ((st = store_sqlite_stmt(s, i)) == NULL)
@@ -171,21 +186,8 @@ crl_newest(struct store *s, enum stmt i, const char *ca, int shard, int delta,
 	sqlite3_bind_text(st, 1, ca, -1, SQLITE_STATIC);
 	sqlite3_bind_int(st, 2, shard);
 	sqlite3_bind_int(st, 3, delta != 0);
-	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		crl_from_row(st, crl);
-	else
-		r = rc == SQLITE_DONE ? KALIT_ERR_NOT_FOUND :
-		    store_sqlite_fail(s, "select CRL");
-	if (r == KALIT_OK && i == STMT_CRL_LATEST) {
-		der = sqlite3_column_blob(st, 8);
-		crl->der_len = (size_t)sqlite3_column_bytes(st, 8);
-		if ((crl->der = malloc(crl->der_len + 1)) == NULL)
-			r = KALIT_ERR_NOMEM;
-		else if (der != NULL)
-			memcpy(crl->der, der, crl->der_len);
-	}
-	sqlite3_reset(st);
-	if (r != KALIT_OK)
+	if ((r = store_sqlite_row(s, st, "select CRL", KALIT_ERR_NOT_FOUND,
+	    crl_row, crl)) != KALIT_OK)
 		store_crl_clear(crl);
 	return r;
 }

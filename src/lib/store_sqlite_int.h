@@ -89,8 +89,16 @@ sqlite3_stmt *store_sqlite_stmt(struct store *s, enum stmt i);
 int	store_sqlite_done(struct store *s, sqlite3_stmt *st, const char *what);
 
 /*
+ * Runs st, bound and ready, for the one row it returns at most, and resets
+ * it: fill(st, arg) reads the row and its code is returned; none when
+ * there is no row; KALIT_ERR_DB (logged with what) when the step fails.
+ */
+int	store_sqlite_row(struct store *s, sqlite3_stmt *st, const char *what,
+	    int none, int (*fill)(sqlite3_stmt *, void *), void *arg);
+
+/*
  * Runs st, whose one row has one integer, into *vp (0 when NULL), and
- * resets it.
+ * resets it. No row is KALIT_ERR_DB.
  */
 int	store_sqlite_int64(struct store *s, sqlite3_stmt *st, const char *what,
 	    int64_t *vp);

@@ -1,5 +1,6 @@
 /* token.c: session tokens: ES256 JWTs and the JWKS that verifies them */
 #include "token.h"
+#include "base64.h"
 #include "err.h"
 #include "keyfile.h"
 #include "log.h"
@@ -17,8 +18,8 @@
 #include <openssl/sha.h>
 
 #define EC_LEN		32			/* a P-256 coordinate or scalar */
-#define B64_LEN(n)	(4 * (((n) + 2) / 3) + 1)	/* token_b64url() out */
-#define ES256_SIG_B64	86			/* base64url of R || S */
+#define B64_LEN(n)	(BASE64_URL_LEN(n) + 1)	/* with the NUL */
+#define ES256_SIG_B64	BASE64_URL_LEN(64)	/* of R || S: 86 */
 
 _Static_assert(TOKEN_KID_MAX + 1 >= B64_LEN(SHA256_DIGEST_LENGTH),
     "a kid holds a base64url SHA-256");
@@ -27,8 +28,6 @@ struct token_key {
 	int64_t		 at;
 	cjose_jwk_t	*jwk;		/* holds d for the active key only */
 	char		 kid[TOKEN_KID_MAX + 1];
-	char		 x[B64_LEN(EC_LEN)];
-	char		 y[B64_LEN(EC_LEN)];
 };
 
 struct token_keys {
@@ -36,21 +35,6 @@ struct token_keys {
 	size_t		 n;
 	size_t		 active;
 };
-
-void
-token_b64url(const unsigned char *in, size_t len, char *out)
-{
-	int i, n;
-
-	n = EVP_EncodeBlock((unsigned char *)out, in, (int)len);
-	for (i = 0; i < n && out[i] != '='; i++) {
-		if (out[i] == '+')
-			out[i] = '-';
-		else if (out[i] == '/')
-			out[i] = '_';
-	}
-	out[i] = '\0';
-}
 
 static void
 log_cjose(int level, const char *call, const cjose_err *err)
@@ -110,7 +94,7 @@ thumbprint_xy(const char *x, const char *y, char kid[TOKEN_KID_MAX + 1])
 		r = KALIT_ERR_INTERNAL;
 		goto out;
 	}
-	token_b64url(md, sizeof(md), kid);
+	base64_url_encode(md, sizeof(md), kid);
 	r = KALIT_OK;
  out:
 	free(s);
@@ -127,12 +111,12 @@ token_thumbprint(EVP_PKEY *key, char kid[TOKEN_KID_MAX + 1])
 
 	if ((r = ec_pub(key, x, y)) != KALIT_OK)
 		return r;
-	token_b64url(x, sizeof(x), bx);
-	token_b64url(y, sizeof(y), by);
+	base64_url_encode(x, sizeof(x), bx);
+	base64_url_encode(y, sizeof(y), by);
 	return thumbprint_xy(bx, by, kid);
 }
 
-/* Fills tk from key: coordinates, kid and a cjose JWK (private if priv). */
+/* Fills tk from key: kid and a cjose JWK (private if priv). */
 static int
 key_init(struct token_key *tk, EVP_PKEY *key, int priv)
 {
@@ -145,11 +129,7 @@ key_init(struct token_key *tk, EVP_PKEY *key, int priv)
 	memset(&err, 0, sizeof(err));
 	if ((r = ec_pub(key, x, y)) != KALIT_OK ||
 	    (priv && (r = pkey_bn32(key, OSSL_PKEY_PARAM_PRIV_KEY, d)) !=
-	    KALIT_OK))
-		goto out;
-	token_b64url(x, sizeof(x), tk->x);
-	token_b64url(y, sizeof(y), tk->y);
-	if ((r = thumbprint_xy(tk->x, tk->y, tk->kid)) != KALIT_OK)
+	    KALIT_OK) || (r = token_thumbprint(key, tk->kid)) != KALIT_OK)
 		goto out;
 	spec.crv = CJOSE_JWK_EC_P_256;
 	spec.x = x;
@@ -351,17 +331,27 @@ json_t *
 token_jwks(const struct token_keys *k)
 {
 	json_t *jwks, *keys, *jwk;
+	cjose_err err;
+	char *pub;
 	size_t i;
 
 	if ((jwks = json_object()) == NULL || (keys = json_array()) == NULL ||
 	    json_object_set_new(jwks, "keys", keys) != 0)
 		goto fail;
 	for (i = 0; i < k->n; i++) {
-		jwk = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s}",
-		    "kty", "EC", "crv", "P-256", "x", k->keys[i].x,
-		    "y", k->keys[i].y, "kid", k->keys[i].kid, "use", "sig",
-		    "alg", "ES256");
-		if (json_array_append_new(keys, jwk) != 0)
+		/* kty, kid, crv, x and y as cjose has them: never d. */
+		memset(&err, 0, sizeof(err));
+		if ((pub = cjose_jwk_to_json(k->keys[i].jwk, false, &err)) ==
+		    NULL) {
+			log_cjose(LOG_LEVEL_ERROR, "cjose_jwk_to_json", &err);
+			goto fail;
+		}
+		jwk = json_loads(pub, JSON_REJECT_DUPLICATES, NULL);
+		cjose_get_dealloc()(pub);
+		/* keys owns jwk once appended, also when a member fails */
+		if (jwk == NULL || json_array_append_new(keys, jwk) != 0 ||
+		    json_object_set_new(jwk, "use", json_string("sig")) != 0 ||
+		    json_object_set_new(jwk, "alg", json_string("ES256")) != 0)
 			goto fail;
 	}
 	return jwks;

@@ -73,7 +73,4 @@ int	token_verify(const struct token_keys *k, const char *jwt, size_t len,
 /* RFC 7638 JWK thumbprint of an EC P-256 public key, base64url. */
 int	token_thumbprint(EVP_PKEY *key, char kid[TOKEN_KID_MAX + 1]);
 
-/* base64url without padding of len bytes into out (4*ceil(len/3)+1 bytes). */
-void	token_b64url(const unsigned char *in, size_t len, char *out);
-
 #endif

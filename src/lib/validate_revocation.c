@@ -511,16 +511,15 @@ rev_lookup(struct validator *v, X509 *cert, X509 *issuer, int64_t now,
 static void
 rev_unknown_log(X509 *cert, X509 *issuer, int soft)
 {
-	char serial[X509_SERIAL_HEX_MAX + 1], name[256];
+	char serial[X509_SERIAL_HEX_MAX + 1], *name = NULL;
 
 	if (x509_serial_hex(cert, serial, sizeof(serial)) != KALIT_OK)
 		strcpy(serial, "?");
-	if (X509_NAME_oneline(X509_get_subject_name(issuer), name,
-	    sizeof(name)) == NULL)
-		strcpy(name, "?");
+	(void)x509_name_text(X509_get_subject_name(issuer), &name);
 	log_msg(soft ? LOG_LEVEL_WARN : LOG_LEVEL_INFO, "revocation status "
-	    "of serial %s from %s unknown: %s", serial, name, soft ?
-	    "accepted (soft-fail)" : "refused");
+	    "of serial %s from %s unknown: %s", serial, name != NULL ? name :
+	    "?", soft ? "accepted (soft-fail)" : "refused");
+	free(name);
 }
 
 /*

@@ -360,8 +360,13 @@ x509_serial_normalize(const char *in, char *buf, size_t len)
 	return KALIT_OK;
 }
 
-int
-x509_der_of(const unsigned char *buf, size_t len, const char *label,
+/*
+ * The DER in buf: buf itself, or else the first PEM block labelled label
+ * anywhere in it, decoded into *allocp (caller frees with OPENSSL_free();
+ * NULL when *derp is buf).
+ */
+static int
+der_of(const unsigned char *buf, size_t len, const char *label,
     const unsigned char **derp, long *lenp, unsigned char **allocp)
 {
 	BIO *mem;
@@ -388,30 +393,49 @@ x509_der_of(const unsigned char *buf, size_t len, const char *label,
 }
 
 int
-x509_parse(const unsigned char *buf, size_t len, X509 **certp)
+x509_d2i_exact(const ASN1_ITEM *it, const char *label,
+    const unsigned char *buf, size_t len, size_t max, void **outp)
 {
 	const unsigned char *der, *p;
-	unsigned char *alloc;
+	unsigned char *alloc = NULL;
+	ASN1_VALUE *v = NULL;
 	long dlen;
 	int r;
 
-	*certp = NULL;
-	if (len > X509_CERT_MAX_SIZE)
+	*outp = NULL;
+	if (len > max || len > LONG_MAX)
 		return KALIT_ERR_TOO_LARGE;
-	if ((r = x509_der_of(buf, len, PEM_STRING_X509, &der, &dlen,
-	    &alloc)) != KALIT_OK)
+	if (label == NULL) {
+		der = buf;
+		dlen = (long)len;
+	} else if ((r = der_of(buf, len, label, &der, &dlen, &alloc)) !=
+	    KALIT_OK)
 		return r;
 	p = der;
-	if ((*certp = d2i_X509(NULL, &p, dlen)) != NULL && p != der + dlen) {
-		X509_free(*certp);
-		*certp = NULL;
+	if ((v = ASN1_item_d2i(NULL, &p, dlen, it)) != NULL &&
+	    p != der + dlen) {
+		ASN1_item_free(v, it);
+		v = NULL;
 	}
 	OPENSSL_free(alloc);
-	if (*certp == NULL) {
-		log_ssl(LOG_LEVEL_DEBUG, "d2i_X509");
+	if (v == NULL) {
+		log_ssl(LOG_LEVEL_DEBUG, "ASN1_item_d2i");
 		return KALIT_ERR_MALFORMED;
 	}
+	*outp = v;
 	return KALIT_OK;
+}
+
+int
+x509_parse(const unsigned char *buf, size_t len, X509 **certp)
+{
+	void *v;
+	int r;
+
+	r = x509_d2i_exact(ASN1_ITEM_rptr(X509), PEM_STRING_X509, buf, len,
+	    X509_CERT_MAX_SIZE, &v);
+	*certp = v;
+	return r;
 }
 
 int

@@ -76,12 +76,17 @@ int	x509_integer_hex(const ASN1_INTEGER *serial, char *buf, size_t len);
 int	x509_serial_normalize(const char *in, char *buf, size_t len);
 
 /*
- * The DER in buf: buf itself, or else the first PEM block labelled label
- * (PEM_STRING_X509, PEM_STRING_X509_CRL) anywhere in it, decoded into
- * *allocp (caller frees with OPENSSL_free(); NULL when *derp is buf).
+ * One DER value of type it (ASN1_ITEM_rptr(X509), ASN1_ITEM_rptr(X509_CRL),
+ * ...) that fills len bytes of buf exactly; or, when label is not NULL and
+ * buf holds "-----BEGIN ", the first PEM block labelled label
+ * (PEM_STRING_X509, ...) anywhere in it, whose DER fills the block. Bytes
+ * after the value would give one object many encodings: they are refused.
+ * KALIT_ERR_TOO_LARGE when len is over max, before anything is read;
+ * KALIT_ERR_MALFORMED otherwise (OpenSSL's reasons logged at debug).
+ * Caller frees *outp with the type's _free().
  */
-int	x509_der_of(const unsigned char *buf, size_t len, const char *label,
-	    const unsigned char **derp, long *lenp, unsigned char **allocp);
+int	x509_d2i_exact(const ASN1_ITEM *it, const char *label,
+	    const unsigned char *buf, size_t len, size_t max, void **outp);
 
 /* Parses one certificate, PEM or DER; caller frees *certp. */
 int	x509_parse(const unsigned char *buf, size_t len, X509 **certp);

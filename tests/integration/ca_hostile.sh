@@ -163,6 +163,8 @@ hostile 3 serial_unknown kca hold 1234abcd
 hostile 3 serial_unknown kca release 1234abcd
 hostile 3 serial_unknown kca show 1234abcd
 hostile 3 serial_unknown kca renew 1234abcd --same-key --ca-pass "file:$CAPASS"
+assert_grep "renew of an unknown serial says so" \
+    "serial 1234abcd was not issued by this CA" "$ERR"
 for bad in xyz 12g4 "12 34" "1-2" ":" "0x12z"; do
 	hostile 2 input_malformed kca revoke "$bad" --reason keyCompromise
 done

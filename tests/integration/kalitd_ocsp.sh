@@ -485,6 +485,9 @@ http GET "/ocsp/$(echo "$b64" | cut -c2-)"
 expect_ocsp "GET: a character short" malformedrequest
 http GET "/ocsp/$(printf 'hello' | "$OPENSSL" base64 -A)"
 expect_ocsp "GET: base64 of text" malformedrequest
+# OpenSSL's decoder stops at '-' (a PEM end line) and drops what follows
+http GET "/ocsp/$b64-junk"
+expect_ocsp "GET: a request with more after a '-'" malformedrequest
 http GET "/ocsp/"
 expect_ocsp "GET /ocsp/ (empty)" malformedrequest
 http GET "/ocsp/$(head -c 21852 /dev/zero | tr '\0' A)"

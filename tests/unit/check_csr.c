@@ -250,6 +250,34 @@ START_TEST(test_csr_garbage_is_malformed)
 }
 END_TEST
 
+/* Bytes after the DER are refused inside a PEM block as outside one. */
+START_TEST(test_csr_pem_with_trailing_bytes_is_malformed)
+{
+	EVP_PKEY *key = tu_key(KEY_TYPE_P256), *pub = NULL;
+	unsigned char *der;
+	size_t len;
+	BIO *mem;
+	char *data, *pem;
+	long n;
+
+	der = make_csr(key, &len);
+	der[len] = 0;
+	ck_assert_ptr_nonnull(mem = BIO_new(BIO_s_mem()));
+	ck_assert_int_gt(PEM_write_bio(mem, PEM_STRING_X509_REQ, "", der,
+	    (long)len + 1), 0);
+	n = BIO_get_mem_data(mem, &data);
+	ck_assert_ptr_nonnull(pem = strndup(data, (size_t)n));
+	BIO_free(mem);
+	ck_assert_err(csr_check((unsigned char *)pem, strlen(pem), ALL_KEYS,
+	    &pub), KALIT_ERR_MALFORMED);
+	ck_assert_ptr_null(pub);
+	ck_assert_uint_eq(ERR_peek_error(), 0);
+	free(pem);
+	free(der);
+	EVP_PKEY_free(key);
+}
+END_TEST
+
 START_TEST(test_csr_certificate_is_malformed)
 {
 	X509 *ca;
@@ -306,6 +334,7 @@ csr_suite(void)
 	tcase_add_loop_test(tc, test_csr_key_type_not_allowed, 0,
 	    KEY_TYPE__MAX);
 	tcase_add_test(tc, test_csr_garbage_is_malformed);
+	tcase_add_test(tc, test_csr_pem_with_trailing_bytes_is_malformed);
 	tcase_add_test(tc, test_csr_certificate_is_malformed);
 	tcase_add_test(tc, test_csr_too_large);
 	suite_add_tcase(s, tc);

@@ -154,20 +154,6 @@ START_TEST(test_digest_set_hex_takes_exactly_the_digest)
 }
 END_TEST
 
-START_TEST(test_digest_hex_is_lower_case_hex)
-{
-	static const unsigned char in[] = { 0x00, 0x01, 0x7f, 0x80, 0xa5,
-	    0xfe, 0xff };
-	char out[2 * sizeof(in) + 1];
-
-	memset(out, 'x', sizeof(out));
-	digest_hex(in, sizeof(in), out);
-	ck_assert_str_eq(out, "00017f80a5feff");
-	digest_hex(in, 0, out);
-	ck_assert_str_eq(out, "");
-}
-END_TEST
-
 START_TEST(test_digest_algorithms_are_sha2)
 {
 	struct digest_set ds;
@@ -194,7 +180,6 @@ digest_suite(void)
 	tcase_add_test(tc, test_digest_file_reports_progress);
 	tcase_add_test(tc, test_digest_file_missing_is_io_error);
 	tcase_add_test(tc, test_digest_set_hex_takes_exactly_the_digest);
-	tcase_add_test(tc, test_digest_hex_is_lower_case_hex);
 	tcase_add_test(tc, test_digest_algorithms_are_sha2);
 	suite_add_tcase(s, tc);
 	return s;

@@ -128,7 +128,7 @@ segment_json(const char *jwt, int i)
 	return j;
 }
 
-/* Encodes base64url (no padding) independently of token_b64url(). */
+/* Encodes base64url (no padding) independently of base64_url_encode(). */
 static void
 b64url(const unsigned char *in, size_t len, char *out)
 {
@@ -722,28 +722,6 @@ START_TEST(test_token_thumbprint_known_vector)
 }
 END_TEST
 
-START_TEST(test_token_b64url_vectors)
-{
-	static const unsigned char bin[] = { 0xfb, 0xff, 0xbf };
-	char out[16];
-
-	token_b64url((const unsigned char *)"", 0, out);
-	ck_assert_str_eq(out, "");
-	token_b64url((const unsigned char *)"f", 1, out);
-	ck_assert_str_eq(out, "Zg");
-	token_b64url((const unsigned char *)"fo", 2, out);
-	ck_assert_str_eq(out, "Zm8");
-	token_b64url((const unsigned char *)"foo", 3, out);
-	ck_assert_str_eq(out, "Zm9v");
-	token_b64url((const unsigned char *)"foob", 4, out);
-	ck_assert_str_eq(out, "Zm9vYg");
-	token_b64url(bin, 2, out);		/* "+/8=" in base64 */
-	ck_assert_str_eq(out, "-_8");
-	token_b64url(bin, 3, out);		/* "+/+/" */
-	ck_assert_str_eq(out, "-_-_");
-}
-END_TEST
-
 struct thread_arg {
 	const struct token_keys *k;
 	int failures;
@@ -1030,7 +1008,6 @@ token_suite(void)
 	tcase_add_test(tc, test_token_jwks_public_only);
 	tcase_add_test(tc, test_token_thumbprint_rfc7638);
 	tcase_add_test(tc, test_token_thumbprint_known_vector);
-	tcase_add_test(tc, test_token_b64url_vectors);
 	tcase_add_test(tc, test_token_keys_shared_across_threads);
 	suite_add_tcase(s, tc);
 

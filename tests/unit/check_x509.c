@@ -856,6 +856,69 @@ START_TEST(test_x509_parse_hostile)
 }
 END_TEST
 
+/*
+ * x509_d2i_exact() of any type: DER alone without a label, PEM after
+ * text with one, and never a byte after the value, in PEM or not.
+ */
+START_TEST(test_x509_d2i_exact_takes_one_value_exactly)
+{
+	static const char text[] = "a certificate follows\n";
+	struct fixture fx;
+	X509 *cert;
+	unsigned char *der = NULL, *buf;
+	size_t len = 0;
+	void *v = &fx;
+	BIO *mem;
+	char *data;
+	long n;
+
+	fx_init(&fx);
+	cert = tu_issue(fx.citizen, fx.subject, fx.key, NULL, fx.ca,
+	    fx.ca_key);
+	ck_assert_err(x509_to_der(cert, &der, &len), KALIT_OK);
+	ck_assert_err(x509_d2i_exact(ASN1_ITEM_rptr(X509), NULL, der, len,
+	    len, &v), KALIT_OK);
+	ck_assert_int_eq(X509_cmp(cert, v), 0);
+	X509_free(v);
+	ck_assert_err(x509_d2i_exact(ASN1_ITEM_rptr(X509), NULL, der, len,
+	    len - 1, &v), KALIT_ERR_TOO_LARGE);
+	ck_assert_ptr_null(v);
+	ck_assert_err(x509_d2i_exact(ASN1_ITEM_rptr(X509_CRL), NULL, der, len,
+	    len, &v), KALIT_ERR_MALFORMED);
+
+	/* PEM after text, with and without a byte after the DER */
+	ck_assert_ptr_nonnull(buf = malloc(len + 1));
+	memcpy(buf, der, len);
+	buf[len] = 0;
+	ck_assert_ptr_nonnull(mem = BIO_new(BIO_s_mem()));
+	ck_assert_int_eq(BIO_puts(mem, text), (int)strlen(text));
+	ck_assert_int_gt(PEM_write_bio(mem, PEM_STRING_X509, "", der,
+	    (long)len), 0);
+	n = BIO_get_mem_data(mem, &data);
+	ck_assert_err(x509_d2i_exact(ASN1_ITEM_rptr(X509), PEM_STRING_X509,
+	    (unsigned char *)data, (size_t)n, (size_t)n, &v), KALIT_OK);
+	ck_assert_int_eq(X509_cmp(cert, v), 0);
+	X509_free(v);
+	ck_assert_err(x509_d2i_exact(ASN1_ITEM_rptr(X509), NULL,
+	    (unsigned char *)data, (size_t)n, (size_t)n, &v),
+	    KALIT_ERR_MALFORMED);
+	ck_assert_int_eq(BIO_reset(mem), 1);
+	ck_assert_int_gt(PEM_write_bio(mem, PEM_STRING_X509, "", buf,
+	    (long)len + 1), 0);
+	n = BIO_get_mem_data(mem, &data);
+	ck_assert_err(x509_d2i_exact(ASN1_ITEM_rptr(X509), PEM_STRING_X509,
+	    (unsigned char *)data, (size_t)n, (size_t)n, &v),
+	    KALIT_ERR_MALFORMED);
+	ck_assert_ptr_null(v);
+	ck_assert_uint_eq(ERR_peek_error(), 0);
+	BIO_free(mem);
+	free(buf);
+	OPENSSL_free(der);
+	X509_free(cert);
+	fx_free(&fx);
+}
+END_TEST
+
 static Suite *
 x509_suite(void)
 {
@@ -887,6 +950,7 @@ x509_suite(void)
 	tcase_add_test(tc, test_x509_serial_normalize);
 	tcase_add_test(tc, test_x509_parse_pem_and_der);
 	tcase_add_test(tc, test_x509_parse_hostile);
+	tcase_add_test(tc, test_x509_d2i_exact_takes_one_value_exactly);
 	suite_add_tcase(s, tc);
 	return s;
 }
