@@ -5,6 +5,7 @@
  */
 #include "config.h"
 #include "http_int.h"
+#include "apierr.h"
 #include "err.h"
 #include "log.h"
 #include "login.h"
@@ -70,64 +71,6 @@ static const struct {
 	{ "/ca/", "GET", NULL, METRICS_CA, 0 },
 };
 
-unsigned int
-http_status_of(int err)
-{
-	switch (err) {
-	case KALIT_OK:
-		return 200;
-	case KALIT_ERR_SIGNATURE:
-	case KALIT_ERR_CERT_UNTRUSTED:
-	case KALIT_ERR_CERT_EXPIRED:
-	case KALIT_ERR_CERT_NOT_YET_VALID:
-	case KALIT_ERR_CERT_REVOKED:
-	case KALIT_ERR_CERT_ON_HOLD:
-	case KALIT_ERR_CLIENT_AUTH:
-	case KALIT_ERR_SIG_ALGORITHM:
-		return 401;
-	case KALIT_ERR_CERT_PURPOSE:
-	case KALIT_ERR_CERT_POLICY:
-	case KALIT_ERR_CERT_IDENTITY:
-	case KALIT_ERR_CERT_NO_POLICY:
-	case KALIT_ERR_CERT_KEY_WEAK:
-		return 403;
-	case KALIT_ERR_RATE_LIMITED:
-		return 429;
-	case KALIT_ERR_TOO_LARGE:
-		return 413;
-	case KALIT_ERR_REVOCATION_UNKNOWN:
-	case KALIT_ERR_BUSY:
-		return 503;
-	case KALIT_ERR_NOMEM:
-	case KALIT_ERR_INTERNAL:
-	case KALIT_ERR_DB:
-	case KALIT_ERR_IO:
-	case KALIT_ERR_CONFIG:
-	case KALIT_ERR_AUDIT_BROKEN:	/* the record cannot be written */
-		return 500;
-	default:
-		return 400;
-	}
-}
-
-const char *
-http_code_of(int err)
-{
-	switch (err) {
-	case KALIT_ERR_MALFORMED:
-		return "request_malformed";
-	case KALIT_ERR_TOO_LARGE:
-		return "request_too_large";
-	case KALIT_ERR_CLIENT_AUTH:
-		return "invalid_client";
-	case KALIT_ERR_BUSY:
-		return "server_busy";
-	default:
-		return http_status_of(err) == 500 ? "server_error" :
-		    kalit_errname(err);
-	}
-}
-
 enum MHD_Result
 http_queue(struct req *rq, unsigned int status, struct MHD_Response *resp,
     const char *ctype, const char *cache)
@@ -190,8 +133,8 @@ http_error_body(const char *code, const char *text)
 enum MHD_Result
 http_respond_err(struct req *rq, int err)
 {
-	return http_respond(rq, http_status_of(err), "application/json",
-	    http_error_body(http_code_of(err), kalit_strerror(err)), 1);
+	return http_respond(rq, apierr_status(err), "application/json",
+	    http_error_body(apierr_code(err), kalit_strerror(err)), 1);
 }
 
 enum MHD_Result
@@ -272,9 +215,9 @@ login_answer(struct req *rq, int err, unsigned int *statusp)
 		answer = rq->login.body;
 		rq->login.body = NULL;
 	} else
-		answer = http_error_body(http_code_of(err),
+		answer = http_error_body(apierr_code(err),
 		    kalit_strerror(err));
-	*statusp = http_status_of(err);
+	*statusp = apierr_status(err);
 	return answer;
 }
 
@@ -307,7 +250,7 @@ login_log_refused(struct req *rq)
 {
 	if (rq->login.err != KALIT_OK)
 		log_msg(LOG_LEVEL_INFO, "login refused: %s (client %s, "
-		    "serial %s)", http_code_of(rq->login.err),
+		    "serial %s)", apierr_code(rq->login.err),
 		    rq->login.client[0] ? rq->login.client : "-",
 		    rq->login.serial[0] ? rq->login.serial : "-");
 }
@@ -324,7 +267,7 @@ login_audit(struct req *rq)
 	rq->job.action = "login";
 	rq->job.serial = rq->login.serial;
 	rq->job.detail = rq->login.err == KALIT_OK ? "ok" :
-	    http_code_of(rq->login.err);
+	    apierr_code(rq->login.err);
 	auditq_submit(rq->h->d->auditq, &rq->job);
 }
 
@@ -493,11 +436,11 @@ verify_work(struct workers_job *w)
 	json_decref(report);
 	if (r != KALIT_OK) {
 		log_msg(LOG_LEVEL_INFO, "verify refused: %s (client %s)",
-		    http_code_of(r), rq->client);
-		answer = http_error_body(http_code_of(r), why != NULL ? why :
+		    apierr_code(r), rq->client);
+		answer = http_error_body(apierr_code(r), why != NULL ? why :
 		    kalit_strerror(r));
 	}
-	http_resume(rq, http_status_of(r), answer);
+	http_resume(rq, apierr_status(r), answer);
 }
 
 /*

@@ -19,8 +19,4 @@ int	http_start(struct kalitd *d, struct http **hp);
 int	http_drain(struct http *h, long ms);
 void	http_stop(struct http *h);
 
-/* The HTTP status and public code a client sees for an error. */
-unsigned int http_status_of(int err);
-const char *http_code_of(int err);
-
 #endif

@@ -172,7 +172,7 @@ serve(struct kalitd *d)
 	    &d->auditq)) != KALIT_OK)
 		return fail(r, d->cfg->database);
 	auditq_summarize(d->auditq, (long)d->cfg->audit_summary_interval *
-	    1000, http_code_of);
+	    1000);
 	if ((r = http_start(d, &h)) != KALIT_OK)
 		return fail(r, "listen");
 	log_msg(LOG_LEVEL_WARN, "listening on %s://%s%s%s:%d with %d "
