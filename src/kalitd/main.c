@@ -105,6 +105,9 @@ server_init(struct kalitd *d)
 		if ((r = responder_new(d->cfg, d->signer_pass,
 		    &d->responder)) != KALIT_OK)
 			return r;
+		/* Logins ask the CA database before OCSP or CRLs. */
+		d->rev_local = responder_status;
+		d->rev_local_arg = d->responder;
 	}
 	if (d->cfg->tsa_key_file != NULL) {
 		if ((r = secret_read(d->cfg->tsa_passphrase, "Timestamp key "
