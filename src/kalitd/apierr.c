@@ -37,6 +37,7 @@ apierr_status(int err)
 	case KALIT_ERR_IO:
 	case KALIT_ERR_CONFIG:
 	case KALIT_ERR_AUDIT_BROKEN:	/* the record cannot be written */
+	case KALIT_ERR_SERVER:		/* a server kalitd asked refused */
 		return 500;
 	default:
 		return 400;
