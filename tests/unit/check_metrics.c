@@ -13,17 +13,11 @@
 static double
 value(const char *series)
 {
-	char *text = metrics_render(0), *line, *save = NULL;
-	size_t n = strlen(series);
-	double v = ABSENT;
+	char *text = metrics_render(0);
+	double v;
 
 	ck_assert_ptr_nonnull(text);
-	for (line = strtok_r(text, "\n", &save); line != NULL;
-	    line = strtok_r(NULL, "\n", &save))
-		if (strncmp(line, series, n) == 0 && line[n] == ' ') {
-			v = strtod(line + n + 1, NULL);
-			break;
-		}
+	v = tu_sample(text, series);
 	free(text);
 	return v;
 }

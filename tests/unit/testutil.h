@@ -318,6 +318,25 @@ tu_pending_connections(int fd)
 	return n;
 }
 
+/*
+ * The value of the sample series ("name{labels}", as written) in the
+ * Prometheus text; -1 when the text has no such line.
+ */
+static inline double
+tu_sample(const char *text, const char *series)
+{
+	size_t n = strlen(series);
+	const char *line = text;
+
+	while (line != NULL) {
+		if (strncmp(line, series, n) == 0 && line[n] == ' ')
+			return strtod(line + n + 1, NULL);
+		if ((line = strchr(line, '\n')) != NULL)
+			line++;
+	}
+	return -1;
+}
+
 /* Runs suite s and returns the exit status for main(). */
 static inline int
 tu_run(Suite *s)
