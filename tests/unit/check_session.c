@@ -7,9 +7,6 @@
 #include "store.h"
 #include "token.h"
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
-
 #define ISS		"https://login.example.uz"
 #define SECRET		"the portal's secret, 32 bytes at least"
 #define MAX_FAILURES	3
@@ -110,24 +107,6 @@ teardown(void)
 	tu_rmdir(dir);
 }
 
-/* text as a socket address (IPv4 or IPv6) in *ss. */
-static const struct sockaddr *
-addr(const char *text, struct sockaddr_storage *ss)
-{
-	struct sockaddr_in *sin = (struct sockaddr_in *)ss;
-	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)ss;
-
-	memset(ss, 0, sizeof(*ss));
-	if (inet_pton(AF_INET, text, &sin->sin_addr) == 1)
-		sin->sin_family = AF_INET;
-	else {
-		ck_assert_int_eq(inet_pton(AF_INET6, text, &sin6->sin6_addr),
-		    1);
-		sin6->sin6_family = AF_INET6;
-	}
-	return (const struct sockaddr *)ss;
-}
-
 /* session_client_auth() from the address text. */
 static int
 auth(const char *from, const char *id, const char *secret, int64_t *retryp)
@@ -136,8 +115,9 @@ auth(const char *from, const char *id, const char *secret, int64_t *retryp)
 	struct store_client c;
 	int64_t retry;
 
-	return session_client_auth(s, from != NULL ? addr(from, &ss) : NULL,
-	    id, secret, &c, retryp != NULL ? retryp : &retry);
+	return session_client_auth(s, from != NULL ?
+	    tu_sockaddr(from, &ss) : NULL, id, secret, &c,
+	    retryp != NULL ? retryp : &retry);
 }
 
 START_TEST(test_session_client_get)

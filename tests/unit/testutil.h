@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -316,6 +318,24 @@ tu_pending_connections(int fd)
 		n++;
 	}
 	return n;
+}
+
+/* An IPv4 or IPv6 address, by its text, in *ss; asserts it is one. */
+static inline const struct sockaddr *
+tu_sockaddr(const char *text, struct sockaddr_storage *ss)
+{
+	struct sockaddr_in *sin = (struct sockaddr_in *)ss;
+	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)ss;
+
+	memset(ss, 0, sizeof(*ss));
+	if (inet_pton(AF_INET, text, &sin->sin_addr) == 1)
+		sin->sin_family = AF_INET;
+	else {
+		ck_assert_int_eq(inet_pton(AF_INET6, text, &sin6->sin6_addr),
+		    1);
+		sin6->sin6_family = AF_INET6;
+	}
+	return (const struct sockaddr *)ss;
 }
 
 /*
