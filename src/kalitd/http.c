@@ -419,6 +419,7 @@ do_verify(struct req *rq)
 	return MHD_YES;
 }
 
+/* POST /ocsp: the body is the DER request. */
 static enum MHD_Result
 do_ocsp(struct req *rq)
 {
