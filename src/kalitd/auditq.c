@@ -1,6 +1,7 @@
 /* auditq.c: the writer thread and its batches */
 #include "config.h"
 #include "auditq.h"
+#include "apierr.h"
 #include "audit.h"
 #include "err.h"
 #include "log.h"
@@ -32,7 +33,6 @@ struct auditq {
 	long		 interval_ms;
 	/* refusals summed up until the next summary record; under mu */
 	long		 summary_ms;		/* 0: none yet */
-	const char	*(*code_name)(int);
 	atomic_uint_fast64_t refused[NREFUSAL];
 };
 
@@ -120,11 +120,11 @@ summary_write(struct auditq *q)
 	for (i = 0; i < NREFUSAL; i++) {
 		if (n[i] == 0)
 			continue;
-		name = q->code_name(-(int)i);
+		name = apierr_code(-(int)i);
 		/* codes that clients see as one (server_error) count as one */
 		for (j = i + 1; j < NREFUSAL; j++)
-			if (n[j] != 0 && strcmp(q->code_name(-(int)j),
-			    name) == 0) {
+			if (n[j] != 0 && strcmp(apierr_code(-(int)j), name) ==
+			    0) {
 				n[i] += n[j];
 				n[j] = 0;
 			}
@@ -269,11 +269,9 @@ auditq_new(const char *path, void (*tick)(struct store *, void *), void *arg,
 }
 
 void
-auditq_summarize(struct auditq *q, long interval_ms,
-    const char *(*code_name)(int))
+auditq_summarize(struct auditq *q, long interval_ms)
 {
 	pthread_mutex_lock(&q->mu);
-	q->code_name = code_name;
 	q->summary_ms = interval_ms;
 	pthread_cond_signal(&q->cv);
 	pthread_mutex_unlock(&q->mu);

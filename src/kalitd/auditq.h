@@ -43,11 +43,10 @@ void	auditq_free(struct auditq *q);
  * Refusals that are not worth a record each (auditq_refused()) are summed
  * up per code and written as one record, actor "-", action
  * "login-refusals", detail "CODE=N CODE=N ...", every interval_ms
- * (when there were any) and when the writer stops. code_name names a
- * code as clients see it (codes of one name are summed together).
+ * (when there were any) and when the writer stops. Codes are named as
+ * clients see them (apierr_code()); codes of one name are summed together.
  */
-void	auditq_summarize(struct auditq *q, long interval_ms,
-	    const char *(*code_name)(int));
+void	auditq_summarize(struct auditq *q, long interval_ms);
 
 /* Counts a refusal with code err for the next summary record; lock-free. */
 void	auditq_refused(struct auditq *q, int err);

@@ -5,7 +5,6 @@
 #include "file.h"
 #include "log.h"
 #include "parse.h"
-#include "verify.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -112,7 +111,7 @@ static const struct opt opts[] = {
 	{ "timestamp", "policy", OPT_OID, O(tsa_policy), 0, 0 },
 	{ "timestamp", "accuracy", OPT_INT, O(tsa_accuracy), 1, 60 },
 	{ "verify", "max_body", OPT_SIZE, O(verify_max_body),
-	    VERIFY_MAX_BODY_MIN, VERIFY_MAX_BODY_MAX },
+	    CONFIG_VERIFY_BODY_MIN, CONFIG_VERIFY_BODY_MAX },
 	{ "audit", "summary_interval", OPT_I64, O(audit_summary_interval), 1,
 	    86400 },
 };
@@ -458,7 +457,7 @@ config_load(const char *path, struct config **cp)
 	c->ocsp_cache_max = 1000000;
 	c->ocsp_poll_ms = 250;
 	c->tsa_accuracy = 1;
-	c->verify_max_body = VERIFY_MAX_BODY_DEFAULT;
+	c->verify_max_body = CONFIG_VERIFY_BODY_DEFAULT;
 	c->fetch_threads = 4;
 	c->cache_certificates = (size_t)64 << 20;
 	c->rev.status_bytes = VALIDATE_STATUS_BYTES_DEFAULT;

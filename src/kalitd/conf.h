@@ -8,6 +8,10 @@
 #include "validate.h"
 
 #define CONFIG_MAX_SIZE		(64 * 1024)
+/* [verify] max_body: bytes of one POST /v1/verify body */
+#define CONFIG_VERIFY_BODY_DEFAULT	(4 * 1024 * 1024)
+#define CONFIG_VERIFY_BODY_MIN		(64 * 1024)
+#define CONFIG_VERIFY_BODY_MAX		(64 * 1024 * 1024)
 
 struct config {
 	char		*path;

@@ -5,11 +5,13 @@
  */
 #include "config.h"
 #include "http_int.h"
+#include "apierr.h"
 #include "err.h"
 #include "log.h"
 #include "login.h"
 #include "metrics.h"
 #include "responder.h"
+#include "route.h"
 #include "session.h"
 #include "tls.h"
 #include "tsa.h"
@@ -18,115 +20,11 @@
 #include <arpa/inet.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 
 #include <microhttpd.h>
 #include <openssl/crypto.h>
-
-enum route {
-	ROUTE_CHALLENGE = 0,
-	ROUTE_LOGIN,
-	ROUTE_JWKS,
-	ROUTE_INTROSPECT,
-	ROUTE_REVOKE,
-	ROUTE_HEALTHZ,
-	ROUTE_METRICS,
-	ROUTE_OCSP,
-	ROUTE_OCSP_GET,
-	ROUTE_CRL,
-	ROUTE_TIMESTAMP,
-	ROUTE_VERIFY,
-	ROUTE_CA,
-	ROUTE__MAX
-};
-
-static const struct {
-	const char		*path;		/* ending in '/': a prefix */
-	const char		*method;
-	const char		*ctype;		/* required body type, or NULL */
-	enum metrics_endpoint	 metric;
-	size_t			 max_body;	/* 0: [server] max_body */
-} routes[] = {
-	{ "/v1/challenge", "POST", NULL, METRICS_CHALLENGE,
-	    CHALLENGE_REQUEST_MAX },
-	{ "/v1/login", "POST", "application/json", METRICS_LOGIN, 0 },
-	{ "/v1/jwks", "GET", NULL, METRICS_JWKS, 0 },
-	{ "/v1/introspect", "POST", "application/x-www-form-urlencoded",
-	    METRICS_INTROSPECT, 0 },
-	{ "/v1/revoke", "POST", "application/x-www-form-urlencoded",
-	    METRICS_REVOKE, 0 },
-	{ "/healthz", "GET", NULL, METRICS_HEALTHZ, 0 },
-	{ "/metrics", "GET", NULL, METRICS_METRICS, 0 },
-	{ "/ocsp", "POST", "application/ocsp-request", METRICS_OCSP,
-	    OCSP_REQUEST_MAX },
-	{ "/ocsp/", "GET", NULL, METRICS_OCSP, 0 },
-	{ "/crl/", "GET", NULL, METRICS_CRL, 0 },
-	{ "/v1/timestamp", "POST", "application/timestamp-query",
-	    METRICS_TIMESTAMP, TSA_REQUEST_MAX },
-	/* max_body: [verify] max_body */
-	{ "/v1/verify", "POST", "application/json", METRICS_VERIFY, 0 },
-	{ "/ca/", "GET", NULL, METRICS_CA, 0 },
-};
-
-unsigned int
-http_status_of(int err)
-{
-	switch (err) {
-	case KALIT_OK:
-		return 200;
-	case KALIT_ERR_SIGNATURE:
-	case KALIT_ERR_CERT_UNTRUSTED:
-	case KALIT_ERR_CERT_EXPIRED:
-	case KALIT_ERR_CERT_NOT_YET_VALID:
-	case KALIT_ERR_CERT_REVOKED:
-	case KALIT_ERR_CERT_ON_HOLD:
-	case KALIT_ERR_CLIENT_AUTH:
-	case KALIT_ERR_SIG_ALGORITHM:
-		return 401;
-	case KALIT_ERR_CERT_PURPOSE:
-	case KALIT_ERR_CERT_POLICY:
-	case KALIT_ERR_CERT_IDENTITY:
-	case KALIT_ERR_CERT_NO_POLICY:
-	case KALIT_ERR_CERT_KEY_WEAK:
-		return 403;
-	case KALIT_ERR_RATE_LIMITED:
-		return 429;
-	case KALIT_ERR_TOO_LARGE:
-		return 413;
-	case KALIT_ERR_REVOCATION_UNKNOWN:
-	case KALIT_ERR_BUSY:
-		return 503;
-	case KALIT_ERR_NOMEM:
-	case KALIT_ERR_INTERNAL:
-	case KALIT_ERR_DB:
-	case KALIT_ERR_IO:
-	case KALIT_ERR_CONFIG:
-	case KALIT_ERR_AUDIT_BROKEN:	/* the record cannot be written */
-		return 500;
-	default:
-		return 400;
-	}
-}
-
-const char *
-http_code_of(int err)
-{
-	switch (err) {
-	case KALIT_ERR_MALFORMED:
-		return "request_malformed";
-	case KALIT_ERR_TOO_LARGE:
-		return "request_too_large";
-	case KALIT_ERR_CLIENT_AUTH:
-		return "invalid_client";
-	case KALIT_ERR_BUSY:
-		return "server_busy";
-	default:
-		return http_status_of(err) == 500 ? "server_error" :
-		    kalit_errname(err);
-	}
-}
 
 enum MHD_Result
 http_queue(struct req *rq, unsigned int status, struct MHD_Response *resp,
@@ -138,7 +36,7 @@ http_queue(struct req *rq, unsigned int status, struct MHD_Response *resp,
 	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, ctype);
 	MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, cache);
 	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
-	if (status == 401 && rq->route != ROUTE_LOGIN)
+	if (status == 401 && (rq->route == NULL || !rq->route->no_basic))
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_WWW_AUTHENTICATE,
 		    "Basic realm=\"kalitd\"");
 	if (rq->retry_after > 0) {
@@ -149,8 +47,8 @@ http_queue(struct req *rq, unsigned int status, struct MHD_Response *resp,
 	}
 	ret = MHD_queue_response(rq->conn, status, resp);
 	MHD_destroy_response(resp);
-	metrics_request(rq->route >= 0 ? routes[rq->route].metric :
-	    METRICS_OTHER, status);
+	metrics_request(rq->route != NULL ? rq->route->metric : METRICS_OTHER,
+	    status);
 	return ret;
 }
 
@@ -190,8 +88,8 @@ http_error_body(const char *code, const char *text)
 enum MHD_Result
 http_respond_err(struct req *rq, int err)
 {
-	return http_respond(rq, http_status_of(err), "application/json",
-	    http_error_body(http_code_of(err), kalit_strerror(err)), 1);
+	return http_respond(rq, apierr_status(err), "application/json",
+	    http_error_body(apierr_code(err), kalit_strerror(err)), 1);
 }
 
 enum MHD_Result
@@ -272,9 +170,9 @@ login_answer(struct req *rq, int err, unsigned int *statusp)
 		answer = rq->login.body;
 		rq->login.body = NULL;
 	} else
-		answer = http_error_body(http_code_of(err),
+		answer = http_error_body(apierr_code(err),
 		    kalit_strerror(err));
-	*statusp = http_status_of(err);
+	*statusp = apierr_status(err);
 	return answer;
 }
 
@@ -307,7 +205,7 @@ login_log_refused(struct req *rq)
 {
 	if (rq->login.err != KALIT_OK)
 		log_msg(LOG_LEVEL_INFO, "login refused: %s (client %s, "
-		    "serial %s)", http_code_of(rq->login.err),
+		    "serial %s)", apierr_code(rq->login.err),
 		    rq->login.client[0] ? rq->login.client : "-",
 		    rq->login.serial[0] ? rq->login.serial : "-");
 }
@@ -324,7 +222,7 @@ login_audit(struct req *rq)
 	rq->job.action = "login";
 	rq->job.serial = rq->login.serial;
 	rq->job.detail = rq->login.err == KALIT_OK ? "ok" :
-	    http_code_of(rq->login.err);
+	    apierr_code(rq->login.err);
 	auditq_submit(rq->h->d->auditq, &rq->job);
 }
 
@@ -493,11 +391,11 @@ verify_work(struct workers_job *w)
 	json_decref(report);
 	if (r != KALIT_OK) {
 		log_msg(LOG_LEVEL_INFO, "verify refused: %s (client %s)",
-		    http_code_of(r), rq->client);
-		answer = http_error_body(http_code_of(r), why != NULL ? why :
+		    apierr_code(r), rq->client);
+		answer = http_error_body(apierr_code(r), why != NULL ? why :
 		    kalit_strerror(r));
 	}
-	http_resume(rq, http_status_of(r), answer);
+	http_resume(rq, apierr_status(r), answer);
 }
 
 /*
@@ -521,87 +419,69 @@ do_verify(struct req *rq)
 	return MHD_YES;
 }
 
+/* POST /ocsp: the body is the DER request. */
+static enum MHD_Result
+do_ocsp(struct req *rq)
+{
+	return http_ocsp_answer(rq, rq->body, rq->len);
+}
+
+/* kalitd's endpoints, in the order they are matched (route_find()). */
+static const struct route routes[] = {
+	{ .path = "/v1/challenge", .method = "POST", .cap = ROUTE_CAP_OWN,
+	    .max_body = CHALLENGE_REQUEST_MAX, .metric = METRICS_CHALLENGE,
+	    .handler = do_challenge },
+	/* a 401 of a login is about its signature */
+	{ .path = "/v1/login", .method = "POST", .ctype = "application/json",
+	    .metric = METRICS_LOGIN, .no_basic = 1, .handler = do_login },
+	{ .path = "/v1/jwks", .alias = "/.well-known/jwks.json",
+	    .method = "GET", .metric = METRICS_JWKS,
+	    .handler = http_token_jwks },
+	{ .path = "/v1/introspect", .method = "POST",
+	    .ctype = "application/x-www-form-urlencoded",
+	    .metric = METRICS_INTROSPECT, .handler = http_token_introspect },
+	{ .path = "/v1/revoke", .method = "POST",
+	    .ctype = "application/x-www-form-urlencoded",
+	    .metric = METRICS_REVOKE, .handler = http_token_revoke },
+	/* what a load balancer and monitoring ask while kalitd drains */
+	{ .path = "/healthz", .method = "GET", .metric = METRICS_HEALTHZ,
+	    .draining = 1, .handler = do_healthz },
+	{ .path = "/metrics", .method = "GET", .metric = METRICS_METRICS,
+	    .draining = 1, .handler = do_metrics },
+	{ .path = "/ocsp", .method = "POST",
+	    .ctype = "application/ocsp-request", .cap = ROUTE_CAP_OWN,
+	    .max_body = OCSP_REQUEST_MAX, .metric = METRICS_OCSP,
+	    .handler = do_ocsp },
+	{ .path = "/ocsp/", .method = "GET", .metric = METRICS_OCSP,
+	    .handler = http_ocsp_get },
+	{ .path = "/crl/", .method = "GET", .metric = METRICS_CRL,
+	    .handler = http_ocsp_crl },
+	{ .path = "/v1/timestamp", .method = "POST",
+	    .ctype = "application/timestamp-query", .cap = ROUTE_CAP_OWN,
+	    .max_body = TSA_REQUEST_MAX, .metric = METRICS_TIMESTAMP,
+	    .handler = do_timestamp },
+	{ .path = "/v1/verify", .method = "POST", .ctype = "application/json",
+	    .cap = ROUTE_CAP_VERIFY, .metric = METRICS_VERIFY,
+	    .handler = do_verify },
+	{ .path = "/ca/", .method = "GET", .metric = METRICS_CA,
+	    .handler = http_ocsp_ca_cert },
+};
+#define NROUTES	(sizeof(routes) / sizeof(routes[0]))
+
+const struct route *
+http_routes(size_t *np)
+{
+	*np = NROUTES;
+	return routes;
+}
+
 static enum MHD_Result
 dispatch(struct req *rq)
 {
 	http_conn_busy(rq);
-	if (atomic_load(&rq->h->d->draining) && rq->route != ROUTE_HEALTHZ &&
-	    rq->route != ROUTE_METRICS)
+	if (atomic_load(&rq->h->d->draining) && !rq->route->draining)
 		return http_respond_err(rq, KALIT_ERR_BUSY);
-	switch (rq->route) {
-	case ROUTE_CHALLENGE:
-		return do_challenge(rq);
-	case ROUTE_LOGIN:
-		return do_login(rq);
-	case ROUTE_JWKS:
-		return http_token_jwks(rq);
-	case ROUTE_INTROSPECT:
-		return http_token_introspect(rq);
-	case ROUTE_REVOKE:
-		return http_token_revoke(rq);
-	case ROUTE_HEALTHZ:
-		return do_healthz(rq);
-	case ROUTE_METRICS:
-		return do_metrics(rq);
-	case ROUTE_OCSP:
-		return http_ocsp_answer(rq, rq->body, rq->len);
-	case ROUTE_OCSP_GET:
-		return http_ocsp_get(rq);
-	case ROUTE_CRL:
-		return http_ocsp_crl(rq);
-	case ROUTE_TIMESTAMP:
-		return do_timestamp(rq);
-	case ROUTE_VERIFY:
-		return do_verify(rq);
-	case ROUTE_CA:
-		return http_ocsp_ca_cert(rq);
-	}
-	return http_respond_err(rq, KALIT_ERR_INTERNAL);
-}
-
-/* The route for url, or -1 with *wrong_method when only the method is. */
-static int
-route_of(const char *method, const char *url, int *wrong_method)
-{
-	size_t i, n;
-
-	*wrong_method = 0;
-	if (strcmp(url, "/.well-known/jwks.json") == 0)
-		url = "/v1/jwks";
-	for (i = 0; i < ROUTE__MAX; i++) {
-		n = strlen(routes[i].path);
-		if (routes[i].path[n - 1] == '/' ? strncmp(url, routes[i].path,
-		    n) != 0 : strcmp(url, routes[i].path) != 0)
-			continue;
-		if (strcmp(method, routes[i].method) == 0 ||
-		    (strcmp(method, "HEAD") == 0 &&
-		    strcmp(routes[i].method, "GET") == 0))
-			return (int)i;
-		*wrong_method = 1;
-		return -1;
-	}
-	return -1;
-}
-
-/* "application/json; charset=utf-8" matches "application/json". */
-static int
-ctype_ok(struct MHD_Connection *conn, const char *want)
-{
-	const char *ct = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
-	    MHD_HTTP_HEADER_CONTENT_TYPE);
-	size_t n = strlen(want);
-
-	return ct != NULL && strncasecmp(ct, want, n) == 0 &&
-	    (ct[n] == '\0' || ct[n] == ';' || ct[n] == ' ');
-}
-
-static size_t
-body_max(const struct req *rq)
-{
-	if (rq->route == ROUTE_VERIFY)
-		return rq->h->d->cfg->verify_max_body;
-	return routes[rq->route].max_body != 0 ? routes[rq->route].max_body :
-	    rq->h->d->cfg->max_body;
+	return rq->route->handler(rq);
 }
 
 /* The first call: the headers are in, no byte of the body is read yet. */
@@ -610,7 +490,7 @@ on_headers(struct http *h, struct MHD_Connection *conn, const char *url,
     const char *method, void **req_cls)
 {
 	struct req *rq;
-	const char *cl;
+	const char *rest;
 	int wrong;
 
 	if ((rq = calloc(1, sizeof(*rq))) == NULL)
@@ -620,20 +500,20 @@ on_headers(struct http *h, struct MHD_Connection *conn, const char *url,
 	clock_gettime(CLOCK_MONOTONIC, &rq->t0);
 	atomic_fetch_add(&h->inflight, 1);
 	*req_cls = rq;
-	if ((rq->route = route_of(method, url, &wrong)) < 0)
+	if ((rq->route = route_find(routes, NROUTES, method, url, &wrong)) ==
+	    NULL)
 		return wrong ? http_respond_code(rq, 405, "method_not_allowed",
 		    "wrong method for this endpoint; see docs/api.md") :
 		    http_respond_code(rq, 404, "not_found", "no such endpoint");
-	if (routes[rq->route].path[strlen(routes[rq->route].path) - 1] == '/' &&
-	    (rq->rest = strdup(url + strlen(routes[rq->route].path))) == NULL)
+	if ((rest = route_rest(rq->route, url)) != NULL &&
+	    (rq->rest = strdup(rest)) == NULL)
 		return MHD_NO;
-	cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
-	    MHD_HTTP_HEADER_CONTENT_LENGTH);
-	if (cl != NULL && (strlen(cl) > 12 ||
-	    strtoull(cl, NULL, 10) > body_max(rq)))
+	if (!route_length_ok(rq->route, h->d->cfg,
+	    MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+	    MHD_HTTP_HEADER_CONTENT_LENGTH)))
 		return http_respond_err(rq, KALIT_ERR_TOO_LARGE);
-	if (routes[rq->route].ctype != NULL &&
-	    !ctype_ok(conn, routes[rq->route].ctype))
+	if (!route_ctype_ok(rq->route, MHD_lookup_connection_value(conn,
+	    MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE)))
 		return http_respond_code(rq, 415, "content_type_invalid",
 		    "this endpoint takes a body of another Content-Type; see "
 		    "docs/api.md");
@@ -657,7 +537,7 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url,
 		return respond_ready(rq);
 	}
 	if (*upload_size != 0) {	/* a piece of the body */
-		max = body_max(rq);
+		max = route_body_max(rq->route, rq->h->d->cfg);
 		if (!rq->too_large && *upload_size <= max - rq->len &&
 		    (p = realloc(rq->body, rq->len + *upload_size + 1)) !=
 		    NULL) {

@@ -1,10 +1,13 @@
-/* http.h: libmicrohttpd glue: routing, body caps, answers, suspend/resume */
+/* http.h: libmicrohttpd glue: the endpoints, answers, suspend/resume */
 #ifndef KALITD_HTTP_H
 #define KALITD_HTTP_H
+
+#include <stddef.h>
 
 #include "state.h"
 
 struct http;
+struct route;
 
 /*
  * Listens on the configured address with a pool of cfg->threads epoll
@@ -19,8 +22,10 @@ int	http_start(struct kalitd *d, struct http **hp);
 int	http_drain(struct http *h, long ms);
 void	http_stop(struct http *h);
 
-/* The HTTP status and public code a client sees for an error. */
-unsigned int http_status_of(int err);
-const char *http_code_of(int err);
+/*
+ * kalitd's endpoints, *np of them, in the order route_find() matches
+ * them; static.
+ */
+const struct route *http_routes(size_t *np);
 
 #endif

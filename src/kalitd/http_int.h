@@ -42,7 +42,7 @@ struct http {
 struct req {
 	struct http		*h;
 	struct MHD_Connection	*conn;
-	int			 route;		/* enum route (http.c), or -1 */
+	const struct route	*route;		/* NULL: none matched */
 	char			*rest;		/* after a prefix route's path */
 	unsigned char		*body;
 	size_t			 len;

@@ -47,7 +47,7 @@ enum MHD_Result
 http_ocsp_answer(struct req *rq, const unsigned char *der, size_t len)
 {
 	struct kalitd *d = rq->h->d;
-	struct responder_answer a;
+	struct ocspcache_answer a;
 	struct MHD_Response *resp;
 	char cache[96];
 	int64_t now = state_now(), age;

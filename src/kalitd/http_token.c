@@ -154,7 +154,8 @@ token_request(struct req *rq, struct store_client *c, json_t **claimsp,
 	}
 	if (!answered) {
 		st = state_acquire(rq->h->d);
-		session_token_check(rq->h->d, st, f.token, strlen(f.token),
+		session_token_check(rq->h->d->session, st->keys,
+		    rq->h->d->cfg->issuer, f.token, strlen(f.token),
 		    state_now(), claimsp);
 		state_release(st);
 	}

@@ -105,6 +105,9 @@ server_init(struct kalitd *d)
 		if ((r = responder_new(d->cfg, d->signer_pass,
 		    &d->responder)) != KALIT_OK)
 			return r;
+		/* Logins ask the CA database before OCSP or CRLs. */
+		d->rev_local = responder_status;
+		d->rev_local_arg = d->responder;
 	}
 	if (d->cfg->tsa_key_file != NULL) {
 		if ((r = secret_read(d->cfg->tsa_passphrase, "Timestamp key "
@@ -172,7 +175,7 @@ serve(struct kalitd *d)
 	    &d->auditq)) != KALIT_OK)
 		return fail(r, d->cfg->database);
 	auditq_summarize(d->auditq, (long)d->cfg->audit_summary_interval *
-	    1000, http_code_of);
+	    1000);
 	if ((r = http_start(d, &h)) != KALIT_OK)
 		return fail(r, "listen");
 	log_msg(LOG_LEVEL_WARN, "listening on %s://%s%s%s:%d with %d "

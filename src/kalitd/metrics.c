@@ -1,8 +1,8 @@
 /* metrics.c: relaxed atomic counters rendered as Prometheus text */
 #include "config.h"
 #include "metrics.h"
+#include "apierr.h"
 #include "err.h"
-#include "http.h"
 
 #include <stdatomic.h>
 #include <stdint.h>
@@ -144,8 +144,8 @@ render_logins(FILE *f)
 	for (i = 0; i < NOUTCOME; i++)
 		n[i] = LOAD(logins[i]);
 	for (i = 0; i < NOUTCOME; i++) {
-		for (j = 0; j < i && strcmp(http_code_of(-(int)i),
-		    http_code_of(-(int)j)) != 0; j++)
+		for (j = 0; j < i && strcmp(apierr_code(-(int)i),
+		    apierr_code(-(int)j)) != 0; j++)
 			;
 		if (j < i) {	/* counted with an earlier code */
 			n[j] += n[i];
@@ -155,7 +155,7 @@ render_logins(FILE *f)
 	for (i = 0; i < NOUTCOME; i++)
 		if (n[i] != 0 || i == 0)
 			fprintf(f, "kalitd_logins_total{outcome=\"%s\"} %llu\n",
-			    i == 0 ? "ok" : http_code_of(-(int)i), n[i]);
+			    i == 0 ? "ok" : apierr_code(-(int)i), n[i]);
 	render_histogram(f, "kalitd_login_duration_seconds", "Login handling "
 	    "time, audit commit included.", lat_le, NLAT, lat_bucket,
 	    (double)LOAD(lat_sum_us) / 1e6);

@@ -64,7 +64,7 @@ shard_of(struct ocspcache *c, const unsigned char *key, struct entry ***bp)
 int
 ocspcache_get(struct ocspcache *c,
     const unsigned char key[SHA256_DIGEST_LENGTH], int64_t now,
-    struct responder_answer *a)
+    struct ocspcache_answer *a)
 {
 	struct entry **b, *e;
 	struct shard *sh;
@@ -114,7 +114,7 @@ shard_clear(struct shard *sh)
 void
 ocspcache_put(struct ocspcache *c,
     const unsigned char key[SHA256_DIGEST_LENGTH], uint64_t epoch,
-    const char *serials, size_t slen, const struct responder_answer *a,
+    const char *serials, size_t slen, const struct ocspcache_answer *a,
     int64_t refresh)
 {
 	struct entry **b, **pp, *e;

@@ -7,7 +7,17 @@
 
 #include <openssl/sha.h>
 
-#include "responder.h"
+/*
+ * A signed OCSP answer: what the responder makes (responder_answer()) and
+ * the cache keeps.
+ */
+struct ocspcache_answer {
+	unsigned char	*der;		/* OCSPResponse; caller frees */
+	size_t		 len;
+	int		 cacheable;	/* successful and without a nonce */
+	int64_t		 this_update;	/* of a cacheable answer */
+	int64_t		 next_update;
+};
 
 /*
  * Signed answers by the SHA-256 of their DER request, each with the
@@ -38,7 +48,7 @@ void	ocspcache_bump(struct ocspcache *c);
  */
 int	ocspcache_get(struct ocspcache *c,
 	    const unsigned char key[SHA256_DIGEST_LENGTH], int64_t now,
-	    struct responder_answer *a);
+	    struct ocspcache_answer *a);
 
 /*
  * Keeps a copy of a for key until refresh, with serials ("a1\0b2\0\0",
@@ -47,7 +57,7 @@ int	ocspcache_get(struct ocspcache *c,
  */
 void	ocspcache_put(struct ocspcache *c,
 	    const unsigned char key[SHA256_DIGEST_LENGTH], uint64_t epoch,
-	    const char *serials, size_t slen, const struct responder_answer *a,
+	    const char *serials, size_t slen, const struct ocspcache_answer *a,
 	    int64_t refresh);
 
 /* Bytes the answers kept take now. */

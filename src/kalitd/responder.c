@@ -248,7 +248,7 @@ poller(void *arg)
 
 /* An unsigned refusal: malformedRequest, unauthorized, tryLater, ... */
 static int
-refusal(int status, struct responder_answer *a)
+refusal(int status, struct ocspcache_answer *a)
 {
 	OCSP_RESPONSE *resp = OCSP_response_create(status, NULL);
 	unsigned char *der = NULL;
@@ -322,7 +322,7 @@ add_status(struct store *db, const struct signer *s, OCSP_CERTID *cid,
 /* Signs the answer to req about the certificates of s's CA. */
 static int
 sign_answer(struct responder *r, const struct signer *s, OCSP_REQUEST *req,
-    int nonce, int64_t now, struct responder_answer *a, char *serials,
+    int nonce, int64_t now, struct ocspcache_answer *a, char *serials,
     size_t *slen, size_t cap)
 {
 	OCSP_BASICRESP *bs = NULL;
@@ -410,7 +410,7 @@ responder_parse(const unsigned char *der, size_t len, OCSP_REQUEST **reqp,
 
 int
 responder_answer(struct responder *r, const unsigned char *der, size_t len,
-    int64_t now, struct responder_answer *a)
+    int64_t now, struct ocspcache_answer *a)
 {
 	unsigned char key[SHA256_DIGEST_LENGTH];
 	struct signers *ss = NULL;

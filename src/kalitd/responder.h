@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "conf.h"
+#include "ocspcache.h"
 
 #include <openssl/ocsp.h>
 
@@ -44,14 +45,6 @@ int	responder_reload(struct responder *r);
 int	responder_parse(const unsigned char *der, size_t len,
 	    OCSP_REQUEST **reqp, int *noncep);
 
-struct responder_answer {
-	unsigned char	*der;		/* OCSPResponse; caller frees with free() */
-	size_t		 len;
-	int		 cacheable;	/* successful and without a nonce */
-	int64_t		 this_update;	/* of a cacheable answer */
-	int64_t		 next_update;
-};
-
 /*
  * Answers the DER OCSP request req (at most OCSP_REQUEST_MAX bytes) at
  * now. Refusals are OCSP responses too: malformedRequest, unauthorized
@@ -60,7 +53,7 @@ struct responder_answer {
  * a guessed "good"). KALIT_ERR_NOMEM only when no answer could be made.
  */
 int	responder_answer(struct responder *r, const unsigned char *req,
-	    size_t len, int64_t now, struct responder_answer *a);
+	    size_t len, int64_t now, struct ocspcache_answer *a);
 
 /*
  * validator_set_local()'s source (arg is r): the status of cert in the CA

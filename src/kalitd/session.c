@@ -2,6 +2,7 @@
 #include "config.h"
 #include "session.h"
 #include "base64.h"
+#include "conf.h"
 #include "digest.h"
 #include "err.h"
 #include "log.h"
@@ -187,7 +188,7 @@ session_tick(struct store *store, void *arg)
 {
 	struct session *s = arg;
 	struct client_list l = { NULL, 0, 0 };
-	int64_t now = state_now();
+	int64_t now = (int64_t)time(NULL);
 	int r;
 
 	if (!s->revoked_loaded) {
@@ -432,20 +433,21 @@ session_client_auth(struct session *s, const struct sockaddr *peer,
 }
 
 int
-session_token_check(struct kalitd *d, struct state *st, const char *token,
-    size_t len, int64_t now, json_t **claimsp)
+session_token_check(struct session *s, const struct token_keys *keys,
+    const char *issuer, const char *token, size_t len, int64_t now,
+    json_t **claimsp)
 {
 	json_t *claims = NULL;
 	json_int_t exp, nbf;
 	const char *iss, *jti;
 
 	*claimsp = NULL;
-	if (token_verify(st->keys, token, len, &claims) != KALIT_OK)
+	if (token_verify(keys, token, len, &claims) != KALIT_OK)
 		return KALIT_ERR_TOKEN_INVALID;
 	if (json_unpack(claims, "{s:s, s:I, s:I, s:s}", "iss", &iss, "exp",
 	    &exp, "nbf", &nbf, "jti", &jti) != 0 ||
-	    strcmp(iss, d->cfg->issuer) != 0 || exp <= now || nbf > now + 60 ||
-	    revoked_has(d->session, jti)) {
+	    strcmp(iss, issuer) != 0 || exp <= now || nbf > now + 60 ||
+	    revoked_has(s, jti)) {
 		json_decref(claims);
 		return KALIT_ERR_TOKEN_INVALID;
 	}

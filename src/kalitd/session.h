@@ -9,12 +9,13 @@
 
 #include <jansson.h>
 
-#include "state.h"
 #include "store.h"
 
 #define SESSION_SECRET_MAX	128
 
+struct config;
 struct session;
+struct token_keys;
 
 /*
  * The clients, revoked tokens and failed-authentication table of cfg
@@ -50,12 +51,13 @@ int	session_client_auth(struct session *s, const struct sockaddr *peer,
 	    int64_t *retryp);
 
 /*
- * Verifies token (signature by a published key, iss, exp, nbf) and that it
- * was not revoked. On KALIT_OK *claimsp is a new reference; otherwise
- * KALIT_ERR_TOKEN_INVALID.
+ * Verifies token (signature by one of keys, "iss" issuer, exp, nbf) and
+ * that it was not revoked in s. On KALIT_OK *claimsp is a new reference;
+ * otherwise KALIT_ERR_TOKEN_INVALID.
  */
-int	session_token_check(struct kalitd *d, struct state *st,
-	    const char *token, size_t len, int64_t now, json_t **claimsp);
+int	session_token_check(struct session *s, const struct token_keys *keys,
+	    const char *issuer, const char *token, size_t len, int64_t now,
+	    json_t **claimsp);
 
 /* Marks jti (valid until exp) revoked in memory; the caller stores it. */
 void	session_revoked_add(struct session *s, const char *jti, int64_t exp);

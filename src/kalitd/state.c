@@ -4,7 +4,6 @@
 #include "err.h"
 #include "log.h"
 #include "certcache.h"
-#include "responder.h"
 
 #include <stdlib.h>
 #include <time.h>
@@ -49,9 +48,9 @@ state_new(struct kalitd *d, struct state **sp)
 		    "'kalitd keygen'", c->key_dir, kalit_strerror(r));
 		goto fail;
 	}
-	if (d->responder != NULL)
-		validator_set_local(s->validator, responder_status,
-		    d->responder);
+	if (d->rev_local != NULL)
+		validator_set_local(s->validator, d->rev_local,
+		    d->rev_local_arg);
 	if ((r = certcache_new(c->issuer, c->cache_certificates,
 	    &s->cache)) != KALIT_OK)
 		goto fail;

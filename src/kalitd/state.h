@@ -42,6 +42,10 @@ struct kalitd {
 	struct auditq		*auditq;
 	char			*signer_pass;	/* OCSP responder keys' */
 	struct responder	*responder;	/* NULL: no [responder] */
+	/* the revocation source asked first (validator_set_local()) */
+	int			(*rev_local)(void *, X509 *, X509 *, int64_t,
+				    struct rev_status *);	/* NULL: none */
+	void			*rev_local_arg;
 	struct tsa		*tsa;		/* NULL: no [timestamp] */
 	struct workers		*workers;	/* what may wait on the network */
 	pthread_mutex_t		 mu;		/* guards state */

@@ -9,10 +9,6 @@
 
 #include "state.h"
 
-#define VERIFY_MAX_BODY_DEFAULT	(4 * 1024 * 1024)	/* [verify] max_body */
-#define VERIFY_MAX_BODY_MIN	(64 * 1024)
-#define VERIFY_MAX_BODY_MAX	(64 * 1024 * 1024)
-
 /*
  * Verifies the signature in a request body (len bytes of JSON: a member
  * "signature", base64 CMS, and for a detached one either "document",

@@ -102,7 +102,7 @@ fuzz_api(struct validator *v, const uint8_t *data, size_t size)
 	json_t *report = NULL;
 	char *s;
 
-	cfg.verify_max_body = VERIFY_MAX_BODY_DEFAULT;
+	cfg.verify_max_body = CONFIG_VERIFY_BODY_DEFAULT;
 	memset(&d, 0, sizeof(d));
 	d.cfg = &cfg;
 	memset(&st, 0, sizeof(st));

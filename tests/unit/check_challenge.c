@@ -3,9 +3,6 @@
 #include "challenge.h"
 #include "log.h"
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
-
 #define LIFE	120
 #define T0	1800000000LL	/* a multiple of LIFE: an epoch begins */
 
@@ -61,24 +58,6 @@ fresh(struct challenges *cs, const struct challenge_bind *b,
 
 	issue(cs, b, now, s);
 	return challenge_consume(cs, s, CHALLENGE_LEN, b, from, now, retryp);
-}
-
-/* An IPv4 or IPv6 address, by its text, in *ss. */
-static const struct sockaddr *
-addr(const char *text, struct sockaddr_storage *ss)
-{
-	struct sockaddr_in *sin = (struct sockaddr_in *)ss;
-	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)ss;
-
-	memset(ss, 0, sizeof(*ss));
-	if (inet_pton(AF_INET, text, &sin->sin_addr) == 1)
-		sin->sin_family = AF_INET;
-	else {
-		ck_assert_int_eq(inet_pton(AF_INET6, text, &sin6->sin6_addr),
-		    1);
-		sin6->sin6_family = AF_INET6;
-	}
-	return (const struct sockaddr *)ss;
 }
 
 START_TEST(test_challenge_first_use_ok_then_reused)
@@ -322,16 +301,16 @@ START_TEST(test_challenge_address_share)
 
 	cs = with_shares(1000, 3);
 	for (i = 0; i < 3; i++)
-		ck_assert_err(fresh(cs, &portal, addr("192.0.2.1", &ss), T0,
-		    &retry), KALIT_OK);
-	ck_assert_err(fresh(cs, &portal, addr("192.0.2.1", &ss), T0, &retry),
-	    KALIT_ERR_RATE_LIMITED);
+		ck_assert_err(fresh(cs, &portal, tu_sockaddr("192.0.2.1", &ss),
+		    T0, &retry), KALIT_OK);
+	ck_assert_err(fresh(cs, &portal, tu_sockaddr("192.0.2.1", &ss), T0,
+	    &retry), KALIT_ERR_RATE_LIMITED);
 	ck_assert_int_eq(retry, 2 * LIFE);
 	/* The same IPv4 address mapped into IPv6 is the same address. */
-	ck_assert_err(fresh(cs, &portal, addr("::ffff:192.0.2.1", &ss), T0,
-	    &retry), KALIT_ERR_RATE_LIMITED);
-	ck_assert_err(fresh(cs, &portal, addr("192.0.2.2", &ss), T0, &retry),
-	    KALIT_OK);
+	ck_assert_err(fresh(cs, &portal, tu_sockaddr("::ffff:192.0.2.1", &ss),
+	    T0, &retry), KALIT_ERR_RATE_LIMITED);
+	ck_assert_err(fresh(cs, &portal, tu_sockaddr("192.0.2.2", &ss), T0,
+	    &retry), KALIT_OK);
 	/* Not counted per address when it is not known. */
 	ck_assert_err(fresh(cs, &portal, NULL, T0, &retry), KALIT_OK);
 	/* IPv6: the /64 is one host. */
@@ -339,13 +318,13 @@ START_TEST(test_challenge_address_share)
 		char a[64];
 
 		snprintf(a, sizeof(a), "2001:db8:0:1::%d", i + 1);
-		ck_assert_err(fresh(cs, &portal, addr(a, &ss), T0, &retry),
-		    KALIT_OK);
+		ck_assert_err(fresh(cs, &portal, tu_sockaddr(a, &ss), T0,
+		    &retry), KALIT_OK);
 	}
-	ck_assert_err(fresh(cs, &portal, addr("2001:db8:0:1:ffff::9", &ss), T0,
-	    &retry), KALIT_ERR_RATE_LIMITED);
-	ck_assert_err(fresh(cs, &portal, addr("2001:db8:0:2::1", &ss), T0,
-	    &retry), KALIT_OK);
+	ck_assert_err(fresh(cs, &portal, tu_sockaddr("2001:db8:0:1:ffff::9",
+	    &ss), T0, &retry), KALIT_ERR_RATE_LIMITED);
+	ck_assert_err(fresh(cs, &portal, tu_sockaddr("2001:db8:0:2::1", &ss),
+	    T0, &retry), KALIT_OK);
 	ck_assert_uint_eq(challenges_used(cs), 3 + 1 + 1 + 3 + 1);
 	challenges_free(cs);
 }
@@ -359,14 +338,14 @@ START_TEST(test_challenge_refused_use_takes_no_share)
 	int64_t retry;
 
 	cs = with_shares(2, 1);
-	ck_assert_err(fresh(cs, &portal, addr("192.0.2.1", &ss), T0, &retry),
-	    KALIT_OK);
-	ck_assert_err(fresh(cs, &portal, addr("192.0.2.1", &ss), T0, &retry),
-	    KALIT_ERR_RATE_LIMITED);
-	ck_assert_err(fresh(cs, &portal, addr("192.0.2.2", &ss), T0, &retry),
-	    KALIT_OK);
-	ck_assert_err(fresh(cs, &portal, addr("192.0.2.3", &ss), T0, &retry),
-	    KALIT_ERR_RATE_LIMITED);
+	ck_assert_err(fresh(cs, &portal, tu_sockaddr("192.0.2.1", &ss), T0,
+	    &retry), KALIT_OK);
+	ck_assert_err(fresh(cs, &portal, tu_sockaddr("192.0.2.1", &ss), T0,
+	    &retry), KALIT_ERR_RATE_LIMITED);
+	ck_assert_err(fresh(cs, &portal, tu_sockaddr("192.0.2.2", &ss), T0,
+	    &retry), KALIT_OK);
+	ck_assert_err(fresh(cs, &portal, tu_sockaddr("192.0.2.3", &ss), T0,
+	    &retry), KALIT_ERR_RATE_LIMITED);
 	ck_assert_uint_eq(challenges_used(cs), 2);
 	challenges_free(cs);
 }
@@ -409,8 +388,8 @@ START_TEST(test_challenge_shares_off)
 
 	cs = with_shares(0, 0);
 	for (i = 0; i < 100; i++)
-		ck_assert_err(fresh(cs, &portal, addr("192.0.2.1", &ss), T0,
-		    &retry), KALIT_OK);
+		ck_assert_err(fresh(cs, &portal, tu_sockaddr("192.0.2.1", &ss),
+		    T0, &retry), KALIT_OK);
 	challenges_free(cs);
 }
 END_TEST

@@ -33,7 +33,7 @@ key_of(unsigned int i, unsigned char key[SHA256_DIGEST_LENGTH])
  */
 static void
 answer_of(unsigned int i, unsigned char der[DER_MAX],
-    struct responder_answer *a)
+    struct ocspcache_answer *a)
 {
 	unsigned char key[SHA256_DIGEST_LENGTH];
 	size_t j;
@@ -51,10 +51,10 @@ answer_of(unsigned int i, unsigned char der[DER_MAX],
 
 /* 1 when got is answer i, byte for byte and date for date. */
 static int
-is_answer(unsigned int i, const struct responder_answer *got)
+is_answer(unsigned int i, const struct ocspcache_answer *got)
 {
 	unsigned char der[DER_MAX];
-	struct responder_answer want;
+	struct ocspcache_answer want;
 
 	answer_of(i, der, &want);
 	return got->der != NULL && got->len == want.len &&
@@ -68,7 +68,7 @@ static void
 put(struct ocspcache *c, unsigned int i, const char *serials, size_t slen)
 {
 	unsigned char key[SHA256_DIGEST_LENGTH], der[DER_MAX];
-	struct responder_answer a;
+	struct ocspcache_answer a;
 	char own[16];
 
 	if (serials == NULL) {
@@ -86,7 +86,7 @@ static int
 get(struct ocspcache *c, unsigned int i, int64_t now)
 {
 	unsigned char key[SHA256_DIGEST_LENGTH];
-	struct responder_answer a;
+	struct ocspcache_answer a;
 	int hit;
 
 	key_of(i, key);
@@ -104,7 +104,7 @@ get(struct ocspcache *c, unsigned int i, int64_t now)
 START_TEST(test_ocspcache_put_get_round_trip)
 {
 	unsigned char key[SHA256_DIGEST_LENGTH], der[DER_MAX];
-	struct responder_answer a, got;
+	struct ocspcache_answer a, got;
 	struct ocspcache *c;
 
 	ck_assert_err(ocspcache_new(1000, (size_t)1 << 30, &c), KALIT_OK);
@@ -190,7 +190,7 @@ END_TEST
 START_TEST(test_ocspcache_epoch)
 {
 	unsigned char key[SHA256_DIGEST_LENGTH], der[DER_MAX];
-	struct responder_answer a;
+	struct ocspcache_answer a;
 	struct ocspcache *c;
 	uint64_t e0, e1;
 	char *changed[] = { "99" };
@@ -329,7 +329,7 @@ worker_main(void *arg)
 {
 	struct worker *w = arg;
 	unsigned char key[SHA256_DIGEST_LENGTH], der[DER_MAX];
-	struct responder_answer a;
+	struct ocspcache_answer a;
 	char serial[16], *changed[1];
 	unsigned int i, op;
 	size_t slen;

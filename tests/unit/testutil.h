@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -316,6 +318,43 @@ tu_pending_connections(int fd)
 		n++;
 	}
 	return n;
+}
+
+/* An IPv4 or IPv6 address, by its text, in *ss; asserts it is one. */
+static inline const struct sockaddr *
+tu_sockaddr(const char *text, struct sockaddr_storage *ss)
+{
+	struct sockaddr_in *sin = (struct sockaddr_in *)ss;
+	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)ss;
+
+	memset(ss, 0, sizeof(*ss));
+	if (inet_pton(AF_INET, text, &sin->sin_addr) == 1)
+		sin->sin_family = AF_INET;
+	else {
+		ck_assert_int_eq(inet_pton(AF_INET6, text, &sin6->sin6_addr),
+		    1);
+		sin6->sin6_family = AF_INET6;
+	}
+	return (const struct sockaddr *)ss;
+}
+
+/*
+ * The value of the sample series ("name{labels}", as written) in the
+ * Prometheus text; -1 when the text has no such line.
+ */
+static inline double
+tu_sample(const char *text, const char *series)
+{
+	size_t n = strlen(series);
+	const char *line = text;
+
+	while (line != NULL) {
+		if (strncmp(line, series, n) == 0 && line[n] == ' ')
+			return strtod(line + n + 1, NULL);
+		if ((line = strchr(line, '\n')) != NULL)
+			line++;
+	}
+	return -1;
 }
 
 /* Runs suite s and returns the exit status for main(). */
