@@ -9,6 +9,7 @@
 #include "base64.h"
 #include "err.h"
 
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -130,10 +131,19 @@ decode(const char *in, size_t len, size_t max, int url, unsigned char **outp,
 		return KALIT_ERR_MALFORMED;
 	if ((n = len / 4 * 3 + len % 4 * 3 / 4) > max)
 		return KALIT_ERR_TOO_LARGE;
-	if ((out = malloc(n)) == NULL)
+	/* Padded standard base64 is what EVP_DecodeBlock() takes whole. */
+	if (!url && len + pad <= INT_MAX) {
+		if ((out = malloc(whole)) == NULL)
+			return KALIT_ERR_NOMEM;
+		r = EVP_DecodeBlock(out, (const unsigned char *)in,
+		    (int)(len + pad)) == (int)whole ? KALIT_OK :
+		    KALIT_ERR_INTERNAL;
+	} else if ((out = malloc(n)) == NULL)
 		return KALIT_ERR_NOMEM;
-	if ((r = decode_chunks(in, len, url, out)) != KALIT_OK) {
-		OPENSSL_clear_free(out, n);
+	else
+		r = decode_chunks(in, len, url, out);
+	if (r != KALIT_OK) {
+		OPENSSL_clear_free(out, url ? n : whole);
 		return r;
 	}
 	*outp = out;
