@@ -1,4 +1,6 @@
 /* check_file.c: unit tests for file.c */
+#include "config.h"
+
 #include <fcntl.h>
 #include <string.h>
 #include <sys/stat.h>

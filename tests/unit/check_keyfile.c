@@ -1,4 +1,6 @@
 /* check_keyfile.c: unit tests for keyfile.c */
+#include "config.h"
+
 #include <string.h>
 #include <sys/stat.h>
 

@@ -1,4 +1,6 @@
 /* check_profile.c: unit tests for profile.c */
+#include "config.h"
+
 #include <string.h>
 
 #include <check.h>

@@ -1,4 +1,6 @@
 /* check_secret.c: unit tests for secret.c */
+#include "config.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>

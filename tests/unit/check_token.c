@@ -1,4 +1,6 @@
 /* check_token.c: unit tests for token.c */
+#include "config.h"
+
 #include <pthread.h>
 #include <stdint.h>
 #include <string.h>
