@@ -214,7 +214,7 @@ START_TEST(test_profile_unknown_name)
 {
 	struct profile *p = (struct profile *)&p;
 
-	ck_assert_err(profile_load(TEST_PROFILE_DIR, "nosuch", &p),
+	ck_assert_err(profile_load(tu_profile_dir, "nosuch", &p),
 	    KALIT_ERR_PROFILE);
 	ck_assert_ptr_null(p);
 	ck_assert_err(profile_load(tmpdir, "root", &p), KALIT_ERR_PROFILE);
@@ -232,13 +232,13 @@ START_TEST(test_profile_bad_name)
 	size_t i;
 
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		ck_assert_msg(profile_load(TEST_PROFILE_DIR, bad[i], &p) ==
+		ck_assert_msg(profile_load(tu_profile_dir, bad[i], &p) ==
 		    KALIT_ERR_PROFILE, "\"%s\" accepted", bad[i]);
 		ck_assert_ptr_null(p);
 		ck_assert_int_eq(profile_name_valid(bad[i]), 0);
 	}
 	/* "../profiles/root" would reach a real file if not refused */
-	ck_assert_err(profile_load(TEST_PROFILE_DIR, "../profiles/root", &p),
+	ck_assert_err(profile_load(tu_profile_dir, "../profiles/root", &p),
 	    KALIT_ERR_PROFILE);
 }
 END_TEST
