@@ -42,6 +42,20 @@ tu_rmdir(const char *dir)
 	rmdir(dir);
 }
 
+char tu_dir[PATH_MAX];
+
+void
+tu_dir_setup(void)
+{
+	tu_mkdtemp(tu_dir, sizeof(tu_dir));
+}
+
+void
+tu_dir_teardown(void)
+{
+	tu_rmdir(tu_dir);
+}
+
 void
 tu_path(char *path, size_t len, const char *dir, const char *name)
 {

@@ -49,6 +49,15 @@ void	tu_mkdtemp(char *dir, size_t len);
 /* Removes dir and the plain files in it (tests make no subdirectories). */
 void	tu_rmdir(const char *dir);
 
+/*
+ * A checked fixture, for tcase_add_checked_fixture(tc, tu_dir_setup,
+ * tu_dir_teardown): a fresh private directory in tu_dir for each test,
+ * removed after it.
+ */
+extern char tu_dir[PATH_MAX];
+void	tu_dir_setup(void);
+void	tu_dir_teardown(void);
+
 /* path = dir/name, asserting that it fits. */
 void	tu_path(char *path, size_t len, const char *dir, const char *name);
 
