@@ -72,6 +72,7 @@ static const struct cmdline_opt opts[] = {
 
 _Static_assert(sizeof(opts) / sizeof(opts[0]) == O__MAX,
     "opts has an entry for every opt_id");
+_Static_assert(O__MAX <= CMDLINE_OPTS_MAX, "the option bits fit seen");
 
 static void
 usage(FILE *f)
