@@ -1,4 +1,6 @@
 /* ca.c: what the kalit-ca commands share: the CA directory, its CAs, records */
+#include "config.h"
+
 #include "ca.h"
 #include "audit.h"
 #include "crl.h"

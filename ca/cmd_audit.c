@@ -1,4 +1,6 @@
 /* cmd_audit.c: kalit-ca audit-verify and audit-archive */
+#include "config.h"
+
 #include "ca.h"
 #include "audit.h"
 #include "err.h"

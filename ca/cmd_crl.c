@@ -4,6 +4,8 @@
  * record in one transaction, then written to dir/crl/; once, or (--watch)
  * as the publisher that keeps them current.
  */
+#include "config.h"
+
 #include "ca.h"
 #include "audit.h"
 #include "crl.h"

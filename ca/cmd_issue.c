@@ -1,4 +1,6 @@
 /* cmd_issue.c: kalit-ca issue and renew: end-entity certificates */
+#include "config.h"
+
 #include "ca.h"
 #include "csr.h"
 #include "err.h"

@@ -1,4 +1,6 @@
 /* cmd_list.c: kalit-ca list and show */
+#include "config.h"
+
 #include "ca.h"
 #include "crl.h"
 #include "err.h"

@@ -1,4 +1,6 @@
 /* cmd_revoke.c: kalit-ca revoke, hold and release */
+#include "config.h"
+
 #include "ca.h"
 #include "audit.h"
 #include "crl.h"

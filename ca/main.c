@@ -2,12 +2,13 @@
 #include "config.h"
 
 #include "ca.h"
+#include "cmdline.h"
 #include "err.h"
-#include "parse.h"
 #include "log.h"
 
-#include <getopt.h>
 #include <limits.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,7 +16,7 @@
 #include <openssl/crypto.h>
 
 enum opt_id {
-	O_DIR = 256, O_JSON, O_OPERATOR, O_CA_PASS, O_NEW_PASS, O_KEY_PASS,
+	O_DIR = 0, O_JSON, O_OPERATOR, O_CA_PASS, O_NEW_PASS, O_KEY_PASS,
 	O_CN, O_ORG, O_COUNTRY, O_KEY_TYPE, O_DAYS, O_BASE_URL, O_PROFILE,
 	O_NAME, O_CA, O_OUT, O_CSR, O_BATCH, O_REASON, O_SERIALS_FROM,
 	O_STATUS, O_EXPIRES, O_LEGACY, O_PEM, O_SAME_KEY, O_GIVEN_NAME,
@@ -24,66 +25,84 @@ enum opt_id {
 	O_WATCH, O_EVERY, O_BEFORE, O_ARCHIVE, O_EXPECT_HEAD, O__MAX
 };
 
-#define B(o)		(1ULL << ((o) - O_DIR))
+#define B(o)		CMDLINE_BIT(o)
 #define GLOBAL_OPTS	(B(O_DIR) | B(O_JSON) | B(O_OPERATOR) | B(O_VERBOSE) | \
 			 B(O_HELP))
 #define IDENTITY_OPTS	(B(O_GIVEN_NAME) | B(O_SURNAME) | B(O_PINFL) | \
 			 B(O_TIN) | B(O_EMAIL) | B(O_TITLE) | B(O_ORG_TIN) | \
 			 B(O_CN) | B(O_ORG) | B(O_DNS) | B(O_IP))
 
-static const struct option long_opts[] = {
-	{ "dir", required_argument, NULL, O_DIR },
-	{ "json", no_argument, NULL, O_JSON },
-	{ "operator", required_argument, NULL, O_OPERATOR },
-	{ "ca-pass", required_argument, NULL, O_CA_PASS },
-	{ "new-pass", required_argument, NULL, O_NEW_PASS },
-	{ "key-pass", required_argument, NULL, O_KEY_PASS },
-	{ "cn", required_argument, NULL, O_CN },
-	{ "org", required_argument, NULL, O_ORG },
-	{ "country", required_argument, NULL, O_COUNTRY },
-	{ "key-type", required_argument, NULL, O_KEY_TYPE },
-	{ "days", required_argument, NULL, O_DAYS },
-	{ "base-url", required_argument, NULL, O_BASE_URL },
-	{ "profile", required_argument, NULL, O_PROFILE },
-	{ "name", required_argument, NULL, O_NAME },
-	{ "ca", required_argument, NULL, O_CA },
-	{ "out", required_argument, NULL, O_OUT },
-	{ "csr", required_argument, NULL, O_CSR },
-	{ "batch", required_argument, NULL, O_BATCH },
-	{ "reason", required_argument, NULL, O_REASON },
-	{ "serials-from", required_argument, NULL, O_SERIALS_FROM },
-	{ "status", required_argument, NULL, O_STATUS },
-	{ "expires-within", required_argument, NULL, O_EXPIRES },
-	{ "legacy", no_argument, NULL, O_LEGACY },
-	{ "pem", no_argument, NULL, O_PEM },
-	{ "same-key", no_argument, NULL, O_SAME_KEY },
-	{ "given-name", required_argument, NULL, O_GIVEN_NAME },
-	{ "surname", required_argument, NULL, O_SURNAME },
-	{ "pinfl", required_argument, NULL, O_PINFL },
-	{ "tin", required_argument, NULL, O_TIN },
-	{ "email", required_argument, NULL, O_EMAIL },
-	{ "title", required_argument, NULL, O_TITLE },
-	{ "org-tin", required_argument, NULL, O_ORG_TIN },
-	{ "verbose", no_argument, NULL, O_VERBOSE },
-	{ "help", no_argument, NULL, O_HELP },
-	{ "version", no_argument, NULL, O_VERSION },
-	{ "dns", required_argument, NULL, O_DNS },
-	{ "ip", required_argument, NULL, O_IP },
-	{ "crl-shards", required_argument, NULL, O_CRL_SHARDS },
-	{ "delta-crl", no_argument, NULL, O_DELTA_CRL },
-	{ "delta", no_argument, NULL, O_DELTA },
-	{ "watch", no_argument, NULL, O_WATCH },
-	{ "every", required_argument, NULL, O_EVERY },
-	{ "before", required_argument, NULL, O_BEFORE },
-	{ "archive", required_argument, NULL, O_ARCHIVE },
-	{ "expect-head", required_argument, NULL, O_EXPECT_HEAD },
-	{ NULL, 0, NULL, 0 }
+/* kind, destination and range; no option of kalit-ca has an alias */
+#define K(k, f, lo, hi)	k, offsetof(struct ca_opts, f), lo, hi, NULL
+#define S(f)		K(CMDLINE_STR, f, 0, 0)
+#define F(f)		K(CMDLINE_FLAG, f, 0, 0)
+#define N(f, lo, hi)	K(CMDLINE_INT, f, lo, hi)
+#define ID(i)		S(field[i])
+#define CALLER(k)	K(k, arg, 0, 0)	/* main() or parse() acts on it */
+
+/* Indexed by enum opt_id; options of no command are in GLOBAL_OPTS. */
+static const struct cmdline_opt opts[] = {
+	{ "dir", 'd', S(dir) },
+	{ "json", 0, F(json) },
+	{ "operator", 0, S(operator_) },
+	{ "ca-pass", 0, S(ca_pass) },
+	{ "new-pass", 0, S(new_pass) },
+	{ "key-pass", 0, S(key_pass) },
+	{ "cn", 0, S(cn) },
+	{ "org", 0, S(org) },
+	{ "country", 0, S(country) },
+	{ "key-type", 0, S(key_type) },
+	{ "days", 0, N(days, 1, 36525) },
+	{ "base-url", 0, S(base_url) },
+	{ "profile", 0, S(profile) },
+	{ "name", 0, S(name) },
+	{ "ca", 0, S(ca) },
+	{ "out", 0, S(out) },
+	{ "csr", 0, S(csr) },
+	{ "batch", 0, S(batch) },
+	{ "reason", 0, S(reason) },
+	{ "serials-from", 0, S(serials_from) },
+	{ "status", 0, S(status) },
+	{ "expires-within", 0, N(expires_within, 1, 36525) },
+	{ "legacy", 0, F(legacy) },
+	{ "pem", 0, F(pem) },
+	{ "same-key", 0, F(same_key) },
+	{ "given-name", 0, ID(IDENTITY_GIVEN_NAME) },
+	{ "surname", 0, ID(IDENTITY_SURNAME) },
+	{ "pinfl", 0, ID(IDENTITY_PINFL) },
+	{ "tin", 0, ID(IDENTITY_TIN) },
+	{ "email", 0, ID(IDENTITY_EMAIL) },
+	{ "title", 0, ID(IDENTITY_TITLE) },
+	{ "org-tin", 0, ID(IDENTITY_ORG_TIN) },
+	{ "verbose", 'v', K(CMDLINE_COUNT, verbose, 0, 0) },
+	{ "help", 'h', CALLER(CMDLINE_CALLER) },
+	{ "version", 0, CALLER(CMDLINE_CALLER) },
+	{ "dns", 0, CALLER(CMDLINE_CALLER_ARG) },	/* repeatable */
+	{ "ip", 0, CALLER(CMDLINE_CALLER_ARG) },
+	{ "crl-shards", 0, N(crl_shards, 1, STORE_SHARDS_MAX) },
+	{ "delta-crl", 0, F(delta_crl) },
+	{ "delta", 0, F(delta) },
+	{ "watch", 0, F(watch) },
+	{ "every", 0, N(every, 10, 86400 * 366) },
+	{ "before", 0, K(CMDLINE_TIME, before, 0, 0) },
+	{ "archive", 0, S(archive) },
+	{ "expect-head", 0, S(expect_head) },
 };
+#undef K
+#undef S
+#undef F
+#undef N
+#undef ID
+#undef CALLER
+
+_Static_assert(sizeof(opts) / sizeof(opts[0]) == O__MAX,
+    "opts has an entry for every opt_id");
+_Static_assert(O__MAX <= CMDLINE_OPTS_MAX, "the option bits fit seen");
 
 struct command {
 	const char	*name;
 	int		 (*fn)(struct ca_ctx *);
-	unsigned long long allowed;
+	uint64_t	 allowed;
 	int		 nargs;		/* positional arguments: 0 or 1 */
 	const char	*usage;
 };
@@ -156,114 +175,30 @@ fail(int err, const char *what)
 	return kalit_exit_status(err);
 }
 
-/* Fills o from argv; returns the command or NULL after printing why. */
+/* --dns or --ip, repeatable; 0 after printing why when there are too many. */
+static int
+add_host(struct ca_opts *o, int c, const char *arg)
+{
+	if (o->n_dns + o->n_ip >= IDENTITY_HOSTS_MAX) {
+		fprintf(stderr, "kalit-ca: usage: at most %d --dns and --ip\n",
+		    IDENTITY_HOSTS_MAX);
+		return 0;
+	}
+	if (c == O_DNS)
+		o->dns[o->n_dns++] = arg;
+	else
+		o->ip[o->n_ip++] = arg;
+	return 1;
+}
+
+/* The command named, its options and arguments checked; NULL after why. */
 static const struct command *
-parse(int argc, char **argv, struct ca_opts *o)
+check_command(const char *cmdname, uint64_t seen, int nargs)
 {
 	const struct command *cmd = NULL;
-	unsigned long long seen = 0;
-	const char *cmdname = NULL, **slot;
-	int c, nargs = 0, bad;
 	size_t i;
+	int c;
 
-	while ((c = getopt_long(argc, argv, "-d:vh", long_opts, NULL)) != -1) {
-		bad = 0;
-		slot = NULL;
-		switch (c) {
-		case 1:
-			if (cmdname == NULL)
-				cmdname = optarg;
-			else if (nargs++ == 0)
-				o->arg = optarg;
-			else {
-				fprintf(stderr, "kalit-ca: usage: unexpected "
-				    "argument \"%s\"\n", optarg);
-				return NULL;
-			}
-			continue;
-		case 'd': c = O_DIR; break;
-		case 'v': c = O_VERBOSE; break;
-		case 'h': c = O_HELP; break;
-		case '?':
-			usage(stderr);
-			return NULL;
-		default: break;
-		}
-		seen |= B(c);
-		switch (c) {
-		case O_DIR: slot = &o->dir; break;
-		case O_JSON: o->json = 1; break;
-		case O_OPERATOR: slot = &o->operator_; break;
-		case O_CA_PASS: slot = &o->ca_pass; break;
-		case O_NEW_PASS: slot = &o->new_pass; break;
-		case O_KEY_PASS: slot = &o->key_pass; break;
-		case O_CN: slot = &o->cn; break;
-		case O_ORG: slot = &o->org; break;
-		case O_COUNTRY: slot = &o->country; break;
-		case O_KEY_TYPE: slot = &o->key_type; break;
-		case O_DAYS: bad = !parse_int(optarg, 1, 36525, &o->days); break;
-		case O_BASE_URL: slot = &o->base_url; break;
-		case O_PROFILE: slot = &o->profile; break;
-		case O_NAME: slot = &o->name; break;
-		case O_CA: slot = &o->ca; break;
-		case O_OUT: slot = &o->out; break;
-		case O_CSR: slot = &o->csr; break;
-		case O_BATCH: slot = &o->batch; break;
-		case O_REASON: slot = &o->reason; break;
-		case O_SERIALS_FROM: slot = &o->serials_from; break;
-		case O_STATUS: slot = &o->status; break;
-		case O_EXPIRES:
-			bad = !parse_int(optarg, 1, 36525, &o->expires_within);
-			break;
-		case O_LEGACY: o->legacy = 1; break;
-		case O_PEM: o->pem = 1; break;
-		case O_SAME_KEY: o->same_key = 1; break;
-		case O_GIVEN_NAME: slot = &o->field[IDENTITY_GIVEN_NAME]; break;
-		case O_SURNAME: slot = &o->field[IDENTITY_SURNAME]; break;
-		case O_PINFL: slot = &o->field[IDENTITY_PINFL]; break;
-		case O_TIN: slot = &o->field[IDENTITY_TIN]; break;
-		case O_EMAIL: slot = &o->field[IDENTITY_EMAIL]; break;
-		case O_TITLE: slot = &o->field[IDENTITY_TITLE]; break;
-		case O_ORG_TIN: slot = &o->field[IDENTITY_ORG_TIN]; break;
-		case O_CRL_SHARDS:
-			bad = !parse_int(optarg, 1, STORE_SHARDS_MAX,
-			    &o->crl_shards);
-			break;
-		case O_DELTA_CRL: o->delta_crl = 1; break;
-		case O_DELTA: o->delta = 1; break;
-		case O_WATCH: o->watch = 1; break;
-		case O_EVERY:
-			bad = !parse_int(optarg, 10, 86400 * 366, &o->every);
-			break;
-		case O_BEFORE: bad = !parse_time(optarg, &o->before); break;
-		case O_ARCHIVE: slot = &o->archive; break;
-		case O_EXPECT_HEAD: slot = &o->expect_head; break;
-		case O_DNS:
-		case O_IP:
-			if (o->n_dns + o->n_ip >= IDENTITY_HOSTS_MAX) {
-				fprintf(stderr, "kalit-ca: usage: at most %d "
-				    "--dns and --ip\n", IDENTITY_HOSTS_MAX);
-				return NULL;
-			}
-			if (c == O_DNS)
-				o->dns[o->n_dns++] = optarg;
-			else
-				o->ip[o->n_ip++] = optarg;
-			break;
-		case O_VERBOSE: o->verbose++; break;
-		case O_HELP: usage(stdout); exit(0);
-		case O_VERSION: printf("kalit-ca %s\n", PACKAGE_VERSION); exit(0);
-		}
-		if (slot != NULL)
-			*slot = optarg;
-		if (bad) {
-			fprintf(stderr, "kalit-ca: usage: --%s: \"%s\" is not "
-			    "%s\n", long_opts[c - O_DIR].name, optarg,
-			    c == O_BEFORE ? "a date (2026-11-23 or "
-			    "2026-11-23T10:00:00Z)" : "a number in range");
-			return NULL;
-		}
-	}
 	if (cmdname == NULL) {
 		usage(stderr);
 		return NULL;
@@ -277,17 +212,66 @@ parse(int argc, char **argv, struct ca_opts *o)
 		usage(stderr);
 		return NULL;
 	}
-	for (c = O_DIR; c < O__MAX; c++)
-		if ((seen & B(c)) && !((cmd->allowed | GLOBAL_OPTS) & B(c))) {
-			fprintf(stderr, "kalit-ca: usage: --%s does not apply "
-			    "to %s\nusage: kalit-ca %s\n", long_opts[c - O_DIR].name,
-			    cmd->name, cmd->usage);
-			return NULL;
-		}
+	if ((c = cmdline_not_allowed(seen, cmd->allowed | GLOBAL_OPTS)) >= 0) {
+		fprintf(stderr, "kalit-ca: usage: --%s does not apply "
+		    "to %s\nusage: kalit-ca %s\n", opts[c].name, cmd->name,
+		    cmd->usage);
+		return NULL;
+	}
 	if ((cmd->nargs >= 0 && nargs != cmd->nargs) || nargs > 1) {
 		fprintf(stderr, "kalit-ca: usage: kalit-ca %s\n", cmd->usage);
 		return NULL;
 	}
+	return cmd;
+}
+
+/* Fills o from argv; returns the command or NULL after printing why. */
+static const struct command *
+parse(int argc, char **argv, struct ca_opts *o)
+{
+	const struct command *cmd;
+	const char *cmdname = NULL;
+	struct cmdline cl;
+	int c, nargs = 0;
+
+	cmdline_init(&cl, opts, O__MAX, 1);
+	while ((c = cmdline_next(&cl, argc, argv, o)) != CMDLINE_END) {
+		switch (c) {
+		case CMDLINE_ARG:
+			if (cmdname == NULL)
+				cmdname = cl.arg;
+			else if (nargs++ == 0)
+				o->arg = cl.arg;
+			else {
+				fprintf(stderr, "kalit-ca: usage: unexpected "
+				    "argument \"%s\"\n", cl.arg);
+				return NULL;
+			}
+			break;
+		case CMDLINE_UNKNOWN:
+			usage(stderr);
+			return NULL;
+		case CMDLINE_BAD:
+			fprintf(stderr, "kalit-ca: usage: --%s: \"%s\" is not "
+			    "%s\n", opts[cl.bad].name, cl.arg,
+			    cl.bad == O_BEFORE ? "a date (2026-11-23 or "
+			    "2026-11-23T10:00:00Z)" : "a number in range");
+			return NULL;
+		case O_DNS:
+		case O_IP:
+			if (!add_host(o, c, cl.arg))
+				return NULL;
+			break;
+		case O_HELP:
+			usage(stdout);
+			exit(0);
+		case O_VERSION:
+			printf("kalit-ca %s\n", PACKAGE_VERSION);
+			exit(0);
+		}
+	}
+	if ((cmd = check_command(cmdname, cl.seen, nargs)) == NULL)
+		return NULL;
 	if (o->dir == NULL)
 		o->dir = getenv("KALIT_CA_DIR");
 	if (o->dir == NULL || o->dir[0] == '\0') {

@@ -3,44 +3,8 @@
 # direction only (STYLE.md, "Layout shows the architecture"); a module's
 # *_int.h is for its own files. Also checks build-aux/include-cycles itself
 # on small trees, so that a checker that sees nothing cannot pass.
-set -u
-LC_ALL=C
-export LC_ALL
-
-top=$(cd "$(dirname "$0")/.." && pwd)
+. "$(dirname "$0")/toollib.sh"
 tool=$top/build-aux/include-cycles
-pass=0
-failed=0
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/kalit-layers.XXXXXX") || exit 99
-trap 'rm -rf "$tmp"' EXIT
-
-ok() {
-	pass=$((pass + 1))
-	echo "ok - $*"
-}
-
-fail() {
-	failed=$((failed + 1))
-	echo "FAIL - $*"
-	sed 's/^/    /' "$tmp/out"
-	return 1
-}
-
-# expect STATUS TEXT DESCRIPTION DIR...: the tool's exit status is STATUS
-# and its output has the line TEXT (a fixed string; "" for any).
-expect() {
-	want=$1 text=$2 what=$3
-	shift 3
-	python3 "$tool" "$@" >"$tmp/out" 2>&1
-	got=$?
-	if [ "$got" -ne "$want" ]; then
-		fail "$what: exit $got, want $want"
-	elif [ -n "$text" ] && ! grep -qF -- "$text" "$tmp/out"; then
-		fail "$what: no line with '$text'"
-	else
-		ok "$what"
-	fi
-}
 
 # tree NAME FILE:INCLUDES...: makes $tmp/NAME with each FILE including
 # the comma-separated headers INCLUDES (FILE: includes nothing).
@@ -94,5 +58,4 @@ tree three a.h:b.h a.c: b.h:c.h b.c: c.h: c.c:a.h d.h:a.h d.c:
 expect 1 "cycle: a -> b -> c -> a" "a longer cycle is named whole" \
     "$tmp/three"
 
-echo "$pass passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish

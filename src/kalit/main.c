@@ -2,12 +2,11 @@
 #include "config.h"
 
 #include "kalit.h"
+#include "cmdline.h"
 #include "err.h"
-#include "parse.h"
 #include "fetch.h"
 #include "log.h"
 
-#include <getopt.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -19,54 +18,61 @@
 #include <openssl/crypto.h>
 
 enum opt_id {
-	O_KEY = 256, O_SERVER, O_CLIENT, O_PASSWORD, O_CACERT, O_TIMEOUT,
+	O_KEY = 0, O_SERVER, O_CLIENT, O_PASSWORD, O_CACERT, O_TIMEOUT,
 	O_JSON, O_VERBOSE, O_HELP, O_VERSION, O_OUT, O_ATTACHED, O_COSIGN,
 	O_CONTENT, O_DIGEST, O_TRUST_DIR, O_CRL_DIR, O_OCSP, O_NO_OCSP,
 	O_OCSP_URL, O_NO_CRL_FETCH, O_REVOCATION, O_TIMESTAMP, O__MAX
 };
 
-#define B(o)		(1U << ((o) - O_KEY))
+#define B(o)		CMDLINE_BIT(o)
 #define GLOBAL_OPTS	(B(O_JSON) | B(O_VERBOSE) | B(O_HELP) | B(O_VERSION))
 
-/* Indexed by opt_id - O_KEY, for the messages. */
-static const struct option long_opts[] = {
-	{ "key", required_argument, NULL, O_KEY },
-	{ "server", required_argument, NULL, O_SERVER },
-	{ "client", required_argument, NULL, O_CLIENT },
-	{ "password", required_argument, NULL, O_PASSWORD },
-	{ "cacert", required_argument, NULL, O_CACERT },
-	{ "timeout", required_argument, NULL, O_TIMEOUT },
-	{ "json", no_argument, NULL, O_JSON },
-	{ "verbose", no_argument, NULL, O_VERBOSE },
-	{ "help", no_argument, NULL, O_HELP },
-	{ "version", no_argument, NULL, O_VERSION },
-	{ "out", required_argument, NULL, O_OUT },
-	{ "attached", no_argument, NULL, O_ATTACHED },
-	{ "cosign", required_argument, NULL, O_COSIGN },
-	{ "content", required_argument, NULL, O_CONTENT },
-	{ "digest", required_argument, NULL, O_DIGEST },
-	{ "trust-dir", required_argument, NULL, O_TRUST_DIR },
-	{ "crl-dir", required_argument, NULL, O_CRL_DIR },
-	{ "ocsp", no_argument, NULL, O_OCSP },
-	{ "no-ocsp", no_argument, NULL, O_NO_OCSP },
-	{ "ocsp-url", required_argument, NULL, O_OCSP_URL },
-	{ "no-crl-fetch", no_argument, NULL, O_NO_CRL_FETCH },
-	{ "revocation", required_argument, NULL, O_REVOCATION },
-	{ "timestamp", required_argument, NULL, O_TIMESTAMP },
-	/* aliases, after the options indexed by opt_id */
-	{ "pass", required_argument, NULL, O_PASSWORD },
-	{ NULL, 0, NULL, 0 }
-};
+/* kind and destination; --timeout's range is KALIT_TIMEOUT_MAX's */
+#define K(k, f)		k, offsetof(struct kalit_opts, f), 0, 0, NULL
+#define S(f)		K(CMDLINE_STR, f)
+#define CALLER		K(CMDLINE_CALLER, key)	/* parse() acts on it */
 
-_Static_assert(sizeof(long_opts) / sizeof(long_opts[0]) >= O__MAX - O_KEY + 1,
-    "long_opts has an entry for every opt_id");
-_Static_assert(O__MAX - O_KEY <= 32, "the option bits fit an unsigned int");
+/* Indexed by enum opt_id. */
+static const struct cmdline_opt opts[] = {
+	{ "key", 0, S(key) },
+	{ "server", 0, S(server) },
+	{ "client", 0, S(client) },
+	{ "password", 0, CMDLINE_STR, offsetof(struct kalit_opts, password),
+	    0, 0, "pass" },	/* --pass: an alias */
+	{ "cacert", 0, S(cacert) },
+	{ "timeout", 0, CMDLINE_INT, offsetof(struct kalit_opts, timeout), 1,
+	    KALIT_TIMEOUT_MAX, NULL },
+	{ "json", 0, K(CMDLINE_FLAG, json) },
+	{ "verbose", 'v', K(CMDLINE_COUNT, verbose) },
+	{ "help", 'h', CALLER },
+	{ "version", 0, CALLER },
+	{ "out", 0, S(out) },
+	{ "attached", 0, K(CMDLINE_FLAG, attached) },
+	{ "cosign", 0, S(cosign) },
+	{ "content", 0, S(content) },
+	{ "digest", 0, S(digest) },
+	{ "trust-dir", 0, S(trust_dir) },
+	{ "crl-dir", 0, S(crl_dir) },
+	{ "ocsp", 0, K(CMDLINE_FLAG, ocsp) },
+	{ "no-ocsp", 0, K(CMDLINE_UNSET, ocsp) },
+	{ "ocsp-url", 0, S(ocsp_url) },
+	{ "no-crl-fetch", 0, K(CMDLINE_UNSET, crl_fetch) },
+	{ "revocation", 0, S(revocation) },
+	{ "timestamp", 0, S(timestamp) },
+};
+#undef K
+#undef S
+#undef CALLER
+
+_Static_assert(sizeof(opts) / sizeof(opts[0]) == O__MAX,
+    "opts has an entry for every opt_id");
+_Static_assert(O__MAX <= CMDLINE_OPTS_MAX, "the option bits fit seen");
 
 struct command {
 	const char	*name;
 	int		 (*fn)(const struct kalit_opts *);
-	unsigned int	 allowed;	/* options besides GLOBAL_OPTS */
-	unsigned int	 required;
+	uint64_t	 allowed;	/* options besides GLOBAL_OPTS */
+	uint64_t	 required;
 	int		 args_min, args_max;	/* file arguments */
 	const char	*usage;
 };
@@ -282,7 +288,7 @@ check_values(const struct kalit_opts *o)
 
 /* Options that exclude each other; prints why and returns 0. */
 static int
-check_exclusive(unsigned int seen)
+check_exclusive(uint64_t seen)
 {
 	static const int pairs[][2] = {
 		{ O_CONTENT, O_DIGEST }, { O_OCSP, O_NO_OCSP },
@@ -293,8 +299,8 @@ check_exclusive(unsigned int seen)
 	for (i = 0; i < sizeof(pairs) / sizeof(pairs[0]); i++)
 		if ((seen & B(pairs[i][0])) && (seen & B(pairs[i][1]))) {
 			fprintf(stderr, "kalit: usage: --%s and --%s exclude "
-			    "each other\n", long_opts[pairs[i][0] - O_KEY].name,
-			    long_opts[pairs[i][1] - O_KEY].name);
+			    "each other\n", opts[pairs[i][0]].name,
+			    opts[pairs[i][1]].name);
 			return 0;
 		}
 	return 1;
@@ -302,12 +308,12 @@ check_exclusive(unsigned int seen)
 
 /* The command after its options are checked, or NULL after saying why. */
 static const struct command *
-check_command(const char *name, unsigned int seen, int nargs,
+check_command(const char *name, uint64_t seen, int nargs,
     const struct kalit_opts *o)
 {
 	const struct command *cmd = NULL;
 	size_t i;
-	int c;
+	int extra, missing;
 
 	for (i = 0; i < NCOMMANDS; i++)
 		if (strcmp(commands[i].name, name) == 0)
@@ -318,17 +324,18 @@ check_command(const char *name, unsigned int seen, int nargs,
 		usage(stderr);
 		return NULL;
 	}
-	for (c = O_KEY; c < O__MAX; c++) {
-		if ((seen & B(c)) && !((cmd->allowed | GLOBAL_OPTS) & B(c))) {
-			fprintf(stderr, "kalit: usage: --%s does not apply to "
-			    "%s\n", long_opts[c - O_KEY].name, cmd->name);
-			goto bad;
-		}
-		if ((cmd->required & B(c)) && !(seen & B(c))) {
-			fprintf(stderr, "kalit: usage: %s needs --%s\n",
-			    cmd->name, long_opts[c - O_KEY].name);
-			goto bad;
-		}
+	/* The first option in the table's order that is wrong, either way. */
+	extra = cmdline_not_allowed(seen, cmd->allowed | GLOBAL_OPTS);
+	missing = cmdline_not_allowed(cmd->required, seen);
+	if (extra >= 0 && (missing < 0 || extra < missing)) {
+		fprintf(stderr, "kalit: usage: --%s does not apply to %s\n",
+		    opts[extra].name, cmd->name);
+		goto bad;
+	}
+	if (missing >= 0) {
+		fprintf(stderr, "kalit: usage: %s needs --%s\n", cmd->name,
+		    opts[missing].name);
+		goto bad;
 	}
 	if (nargs < cmd->args_min || nargs > cmd->args_max) {
 		fprintf(stderr, "kalit: usage: %s takes %s\n", cmd->name,
@@ -350,71 +357,40 @@ check_command(const char *name, unsigned int seen, int nargs,
 static const struct command *
 parse(int argc, char **argv, struct kalit_opts *o)
 {
-	const char *cmdname = NULL, **slot;
-	unsigned int seen = 0;
+	const char *cmdname = NULL;
+	struct cmdline cl;
 	int c, nargs = 0;
 
-	while ((c = getopt_long(argc, argv, "-vh", long_opts, NULL)) != -1) {
-		slot = NULL;
+	cmdline_init(&cl, opts, O__MAX, 1);
+	while ((c = cmdline_next(&cl, argc, argv, o)) != CMDLINE_END) {
 		switch (c) {
-		case 1:
+		case CMDLINE_ARG:
 			if (cmdname == NULL)
-				cmdname = optarg;
+				cmdname = cl.arg;
 			else if (nargs++ < KALIT_ARGS_MAX)
-				o->args[o->nargs++] = optarg;
-			continue;
-		case 'v': c = O_VERBOSE; break;
-		case 'h': c = O_HELP; break;
-		case '?':
+				o->args[o->nargs++] = cl.arg;
+			break;
+		case CMDLINE_UNKNOWN:
 			usage(stderr);
 			return NULL;
-		default: break;
-		}
-		if (c < O_KEY || c >= O__MAX)
+		case CMDLINE_BAD:	/* --timeout, the one option checked here */
+			fprintf(stderr, "kalit: usage: --timeout: \"%.32s\" is "
+			    "not a number of seconds from 1 to %d\n", cl.arg,
+			    KALIT_TIMEOUT_MAX);
 			return NULL;
-		seen |= B(c);
-		switch (c) {
-		case O_KEY: slot = &o->key; break;
-		case O_SERVER: slot = &o->server; break;
-		case O_CLIENT: slot = &o->client; break;
-		case O_PASSWORD: slot = &o->password; break;
-		case O_CACERT: slot = &o->cacert; break;
-		case O_OUT: slot = &o->out; break;
-		case O_COSIGN: slot = &o->cosign; break;
-		case O_CONTENT: slot = &o->content; break;
-		case O_DIGEST: slot = &o->digest; break;
-		case O_TRUST_DIR: slot = &o->trust_dir; break;
-		case O_CRL_DIR: slot = &o->crl_dir; break;
-		case O_OCSP_URL: slot = &o->ocsp_url; break;
-		case O_REVOCATION: slot = &o->revocation; break;
-		case O_TIMESTAMP: slot = &o->timestamp; break;
-		case O_ATTACHED: o->attached = 1; break;
-		case O_OCSP: o->ocsp = 1; break;
-		case O_NO_OCSP: o->ocsp = 0; break;
-		case O_NO_CRL_FETCH: o->crl_fetch = 0; break;
-		case O_TIMEOUT:
-			if (!parse_int(optarg, 1, KALIT_TIMEOUT_MAX,
-			    &o->timeout)) {
-				fprintf(stderr, "kalit: usage: --timeout: "
-				    "\"%.32s\" is not a number of seconds from "
-				    "1 to %d\n", optarg, KALIT_TIMEOUT_MAX);
-				return NULL;
-			}
-			break;
-		case O_JSON: o->json = 1; break;
-		case O_VERBOSE: o->verbose++; break;
-		case O_HELP: usage(stdout); exit(0);
-		case O_VERSION: printf("kalit %s\n", PACKAGE_VERSION); exit(0);
-		default: break;
+		case O_HELP:
+			usage(stdout);
+			exit(0);
+		case O_VERSION:
+			printf("kalit %s\n", PACKAGE_VERSION);
+			exit(0);
 		}
-		if (slot != NULL)
-			*slot = optarg;
 	}
 	if (cmdname == NULL) {
 		usage(stderr);
 		return NULL;
 	}
-	return check_command(cmdname, seen, nargs, o);
+	return check_command(cmdname, cl.seen, nargs, o);
 }
 
 int

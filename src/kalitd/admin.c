@@ -99,7 +99,7 @@ client_print(const struct store_client *c, void *arg)
 }
 
 static int
-client_list(struct config *cfg, const struct admin_opts *o)
+client_list(struct config *cfg, const struct admin_opts *o, const char *arg)
 {
 	struct store *s = NULL;
 	json_t *list = NULL;
@@ -139,7 +139,7 @@ client_remove(struct config *cfg, const struct admin_opts *o, const char *id)
 }
 
 static int
-keygen(struct config *cfg, const struct admin_opts *o)
+keygen(struct config *cfg, const struct admin_opts *o, const char *arg)
 {
 	char kid[TOKEN_KID_MAX + 1], *pass = NULL;
 	int r;
@@ -186,7 +186,8 @@ audit_print(json_t *j, char *text, int r)
 }
 
 static int
-audit_verify_cmd(struct config *cfg, const struct admin_opts *o)
+audit_verify_cmd(struct config *cfg, const struct admin_opts *o,
+    const char *arg)
 {
 	struct audit_check_opts co;
 	struct store *s = NULL;
@@ -219,7 +220,8 @@ archive_progress(void *arg, const char *what, int64_t n)
 }
 
 static int
-audit_archive_cmd(struct config *cfg, const struct admin_opts *o)
+audit_archive_cmd(struct config *cfg, const struct admin_opts *o,
+    const char *arg)
 {
 	struct audit_progress p = { archive_progress, NULL };
 	struct audit_archive_result res;
@@ -241,25 +243,38 @@ audit_archive_cmd(struct config *cfg, const struct admin_opts *o)
 	    o->json ? NULL : audit_archive_text(&res, o->out), 0);
 }
 
+/* The commands, by the words that name them, and what follows. */
+static const struct admin_cmd {
+	const char	*group;		/* the first word, or NULL */
+	const char	*name;
+	int		 nargs;		/* arguments after the name: 0 or 1 */
+	int		(*fn)(struct config *, const struct admin_opts *,
+			    const char *);
+} admin_cmds[] = {
+	{ "client", "add", 1, client_add },
+	{ "client", "list", 0, client_list },
+	{ "client", "remove", 1, client_remove },
+	{ NULL, "keygen", 0, keygen },
+	{ "audit", "verify", 0, audit_verify_cmd },
+	{ "audit", "archive", 0, audit_archive_cmd },
+};
+
 int
 admin_run(struct config *cfg, const struct admin_opts *o, int argc,
     char **argv)
 {
-	if (argc == 2 && strcmp(argv[0], "audit") == 0) {
-		if (strcmp(argv[1], "verify") == 0)
-			return audit_verify_cmd(cfg, o);
-		if (strcmp(argv[1], "archive") == 0)
-			return audit_archive_cmd(cfg, o);
-	}
-	if (argc == 1 && strcmp(argv[0], "keygen") == 0)
-		return keygen(cfg, o);
-	if (argc >= 2 && strcmp(argv[0], "client") == 0) {
-		if (argc == 3 && strcmp(argv[1], "add") == 0)
-			return client_add(cfg, o, argv[2]);
-		if (argc == 2 && strcmp(argv[1], "list") == 0)
-			return client_list(cfg, o);
-		if (argc == 3 && strcmp(argv[1], "remove") == 0)
-			return client_remove(cfg, o, argv[2]);
+	const struct admin_cmd *c;
+	size_t i;
+	int words;
+
+	for (i = 0; i < sizeof(admin_cmds) / sizeof(admin_cmds[0]); i++) {
+		c = &admin_cmds[i];
+		words = c->group != NULL ? 2 : 1;
+		if (argc != words + c->nargs ||
+		    (c->group != NULL && strcmp(argv[0], c->group) != 0) ||
+		    strcmp(argv[words - 1], c->name) != 0)
+			continue;
+		return c->fn(cfg, o, c->nargs > 0 ? argv[words] : NULL);
 	}
 	return KALIT_ERR_USAGE;
 }

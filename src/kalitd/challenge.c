@@ -1,4 +1,6 @@
 /* challenge.c: MAC'd challenges, the sets of used ones and their shares */
+#include "config.h"
+
 #include "challenge.h"
 #include "base64.h"
 #include "digest.h"

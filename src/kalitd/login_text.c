@@ -1,4 +1,6 @@
 /* login_text.c: a login's token claims and answer, joined from cached JSON */
+#include "config.h"
+
 #include "login_text.h"
 #include "err.h"
 #include "store.h"

@@ -3,12 +3,12 @@
 
 #include "admin.h"
 #include "audit.h"
+#include "cmdline.h"
 #include "conf.h"
 #include "err.h"
 #include "fetch.h"
 #include "http.h"
 #include "log.h"
-#include "parse.h"
 #include "responder.h"
 #include "secret.h"
 #include "session.h"
@@ -17,9 +17,10 @@
 #include "tsa.h"
 #include "workers.h"
 
-#include <getopt.h>
 #include <limits.h>
 #include <pthread.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,25 +30,49 @@
 #define DEFAULT_CONF	SYSCONFDIR "/kalit/kalitd.conf"
 #define DRAIN_MS	10000
 
-enum { O_ACR = 256, O_AT, O_JSON, O_CHECK, O_OPERATOR, O_VERSION, O_BEFORE,
-	O_OUT, O_ARCHIVE, O_EXPECT_HEAD };
-
-static const struct option long_opts[] = {
-	{ "config", required_argument, NULL, 'c' },
-	{ "check-config", no_argument, NULL, O_CHECK },
-	{ "acr", required_argument, NULL, O_ACR },
-	{ "at", required_argument, NULL, O_AT },
-	{ "json", no_argument, NULL, O_JSON },
-	{ "operator", required_argument, NULL, O_OPERATOR },
-	{ "verbose", no_argument, NULL, 'v' },
-	{ "help", no_argument, NULL, 'h' },
-	{ "version", no_argument, NULL, O_VERSION },
-	{ "before", required_argument, NULL, O_BEFORE },
-	{ "out", required_argument, NULL, O_OUT },
-	{ "archive", required_argument, NULL, O_ARCHIVE },
-	{ "expect-head", required_argument, NULL, O_EXPECT_HEAD },
-	{ NULL, 0, NULL, 0 }
+/* The command line: the server's options and the commands'. */
+struct main_opts {
+	const char		*conf;
+	const char		*operator_name;	/* --operator */
+	int			 check, verbose;
+	struct admin_opts	 ao;
 };
+
+enum opt_id {
+	O_CONFIG = 0, O_CHECK, O_ACR, O_AT, O_JSON, O_OPERATOR, O_VERBOSE,
+	O_HELP, O_VERSION, O_BEFORE, O_OUT, O_ARCHIVE, O_EXPECT_HEAD, O__MAX
+};
+
+/* kind, destination and range; no option of kalitd has an alias */
+#define K(k, f, lo, hi)	k, offsetof(struct main_opts, f), lo, hi, NULL
+#define S(f)		K(CMDLINE_STR, f, 0, 0)
+#define F(f)		K(CMDLINE_FLAG, f, 0, 0)
+#define CALLER		K(CMDLINE_CALLER, conf, 0, 0)	/* main() acts */
+
+/* Indexed by enum opt_id. */
+static const struct cmdline_opt opts[] = {
+	{ "config", 'c', S(conf) },
+	{ "check-config", 0, F(check) },
+	{ "acr", 0, S(ao.acr) },
+	{ "at", 0, K(CMDLINE_I64, ao.at, 1, INT64_MAX) },
+	{ "json", 0, F(ao.json) },
+	{ "operator", 0, S(operator_name) },
+	{ "verbose", 'v', K(CMDLINE_COUNT, verbose, 0, 0) },
+	{ "help", 'h', CALLER },
+	{ "version", 0, CALLER },
+	{ "before", 0, K(CMDLINE_TIME, ao.before, 0, 0) },
+	{ "out", 0, S(ao.out) },
+	{ "archive", 0, S(ao.archive) },
+	{ "expect-head", 0, S(ao.expect_head) },
+};
+#undef K
+#undef S
+#undef F
+#undef CALLER
+
+_Static_assert(sizeof(opts) / sizeof(opts[0]) == O__MAX,
+    "opts has an entry for every opt_id");
+_Static_assert(O__MAX <= CMDLINE_OPTS_MAX, "the option bits fit seen");
 
 static void
 usage(FILE *f)
@@ -71,6 +96,34 @@ fail(int r, const char *what)
 	fprintf(stderr, "kalitd: %s: %s: %s\n", what, kalit_errname(r),
 	    kalit_strerror(r));
 	return kalit_exit_status(r);
+}
+
+/*
+ * Fills mo from argv; -1 to go on with the arguments from optind, or the
+ * exit status after --help, --version or a usage error.
+ */
+static int
+parse(int argc, char **argv, struct main_opts *mo)
+{
+	struct cmdline cl;
+	int c;
+
+	cmdline_init(&cl, opts, O__MAX, 0);
+	while ((c = cmdline_next(&cl, argc, argv, mo)) != CMDLINE_END) {
+		switch (c) {
+		case O_HELP:
+			usage(stdout);
+			return 0;
+		case O_VERSION:
+			puts("kalitd " PACKAGE_VERSION);
+			return 0;
+		case CMDLINE_UNKNOWN:
+		case CMDLINE_BAD:
+			usage(stderr);
+			return kalit_exit_status(KALIT_ERR_USAGE);
+		}
+	}
+	return -1;
 }
 
 /* Everything the server needs, in the order it needs it. */
@@ -218,77 +271,25 @@ int
 main(int argc, char *argv[])
 {
 	struct kalitd d;
-	struct admin_opts ao;
-	const char *conf = getenv("KALITD_CONF");
-	const char *op = NULL;
+	struct main_opts mo;
 	char actor[AUDIT_ACTOR_MAX];
 	sigset_t set;
-	int c, check = 0, verbose = 0, r, status;
+	int r, status;
 
 	memset(&d, 0, sizeof(d));
-	memset(&ao, 0, sizeof(ao));
-	if (conf == NULL)
-		conf = DEFAULT_CONF;
-	while ((c = getopt_long(argc, argv, "c:vh", long_opts, NULL)) != -1) {
-		switch (c) {
-		case 'c':
-			conf = optarg;
-			break;
-		case 'v':
-			verbose++;
-			break;
-		case O_CHECK:
-			check = 1;
-			break;
-		case O_ACR:
-			ao.acr = optarg;
-			break;
-		case O_AT:
-			if (!parse_i64(optarg, 1, INT64_MAX, &ao.at)) {
-				usage(stderr);
-				return kalit_exit_status(KALIT_ERR_USAGE);
-			}
-			break;
-		case O_JSON:
-			ao.json = 1;
-			break;
-		case O_OPERATOR:
-			op = optarg;
-			break;
-		case O_BEFORE:
-			if (!parse_time(optarg, &ao.before)) {
-				usage(stderr);
-				return kalit_exit_status(KALIT_ERR_USAGE);
-			}
-			break;
-		case O_OUT:
-			ao.out = optarg;
-			break;
-		case O_ARCHIVE:
-			ao.archive = optarg;
-			break;
-		case O_EXPECT_HEAD:
-			ao.expect_head = optarg;
-			break;
-		case 'h':
-			usage(stdout);
-			return 0;
-		case O_VERSION:
-			puts("kalitd " PACKAGE_VERSION);
-			return 0;
-		default:
-			usage(stderr);
-			return kalit_exit_status(KALIT_ERR_USAGE);
-		}
-	}
-	log_init("kalitd", verbose > 1 ? LOG_LEVEL_DEBUG : verbose ?
+	memset(&mo, 0, sizeof(mo));
+	if ((mo.conf = getenv("KALITD_CONF")) == NULL)
+		mo.conf = DEFAULT_CONF;
+	if ((status = parse(argc, argv, &mo)) >= 0)
+		return status;
+	log_init("kalitd", mo.verbose > 1 ? LOG_LEVEL_DEBUG : mo.verbose ?
 	    LOG_LEVEL_INFO : LOG_LEVEL_WARN);
-	if ((r = config_load(conf, &d.cfg)) != KALIT_OK)
-		return fail(r, conf);
+	if ((r = config_load(mo.conf, &d.cfg)) != KALIT_OK)
+		return fail(r, mo.conf);
 	if (optind < argc) {
-		audit_actor(op, actor, sizeof(actor));
-		ao.operator_name = actor;
-		r = admin_run(d.cfg, &ao, argc - optind, argv + optind);
+		audit_actor(mo.operator_name, actor, sizeof(actor));
+		mo.ao.operator_name = actor;
+		r = admin_run(d.cfg, &mo.ao, argc - optind, argv + optind);
 		config_free(d.cfg);
 		if (r == KALIT_ERR_USAGE)
 			usage(stderr);
@@ -297,8 +298,8 @@ main(int argc, char *argv[])
 	signals(&set);
 	if ((r = server_init(&d)) != KALIT_OK)
 		status = fail(r, "startup");
-	else if (check) {
-		printf("%s: ok\n", conf);
+	else if (mo.check) {
+		printf("%s: ok\n", mo.conf);
 		status = 0;
 	} else
 		status = serve(&d);

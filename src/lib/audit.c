@@ -1,4 +1,6 @@
 /* audit.c: the hash-chained audit log of CA operations */
+#include "config.h"
+
 #include "audit.h"
 #include "base64.h"
 #include "digest.h"

@@ -2,6 +2,8 @@
  * audit_archive.c: moving the oldest audit records out of the table into
  * a file that verifies on its own and joins the table's chain
  */
+#include "config.h"
+
 #include "audit.h"
 #include "base64.h"
 #include "err.h"

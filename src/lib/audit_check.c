@@ -2,6 +2,8 @@
  * audit_check.c: the audit log judged whole (anchors, chain, head) and
  * beside what it records: the CRLs stored and every certificate's status
  */
+#include "config.h"
+
 #include "audit.h"
 #include "crl.h"
 #include "err.h"

@@ -1,4 +1,6 @@
 /* cms.c: CMS SignedData: signing and checking signatures */
+#include "config.h"
+
 #include "cms.h"
 #include "err.h"
 #include "log.h"

@@ -1,4 +1,6 @@
 /* err.c: names, explanations and exit statuses of kalit error codes */
+#include "config.h"
+
 #include "err.h"
 
 #include <stddef.h>

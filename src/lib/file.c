@@ -1,4 +1,6 @@
 /* file.c: bounded reads and crash-safe exclusive writes */
+#include "config.h"
+
 #include "file.h"
 #include "err.h"
 #include "log.h"

@@ -1,4 +1,6 @@
 /* identity.c: who a certificate names: PINFL, TIN and names, Uzbek style */
+#include "config.h"
+
 #include "identity.h"
 #include "err.h"
 #include "log.h"

@@ -1,4 +1,6 @@
 /* keyfile.c: private keys: generation, encrypted CA keys, PKCS#12 key files */
+#include "config.h"
+
 #include "keyfile.h"
 #include "err.h"
 #include "file.h"

@@ -1,4 +1,6 @@
 /* log.c: leveled logging to stderr, with the OpenSSL error queue */
+#include "config.h"
+
 #include "log.h"
 
 #include <errno.h>

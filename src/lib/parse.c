@@ -1,4 +1,6 @@
 /* parse.c: strict decimal numbers and UTC dates */
+#include "config.h"
+
 #include "parse.h"
 
 #include <ctype.h>

@@ -1,4 +1,6 @@
 /* profile.c: certificate profiles read from INI files with inih */
+#include "config.h"
+
 #include "profile.h"
 #include "err.h"
 #include "keyfile.h"

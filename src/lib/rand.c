@@ -1,4 +1,6 @@
 /* rand.c: CSPRNG bytes for public random values, drawn a block at a time */
+#include "config.h"
+
 #include "rand.h"
 #include "err.h"
 #include "log.h"

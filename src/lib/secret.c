@@ -1,4 +1,6 @@
 /* secret.c: passphrases from a file, the environment, a descriptor or a no-echo prompt */
+#include "config.h"
+
 #include "secret.h"
 #include "err.h"
 #include "log.h"

@@ -1,4 +1,6 @@
 /* store.c: backend-independent parts of the store interface */
+#include "config.h"
+
 #include "store.h"
 #include "err.h"
 

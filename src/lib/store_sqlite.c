@@ -3,6 +3,8 @@
  * schema, the connection, certificates, CAs and settings. The CRLs, the
  * audit log and kalitd's tables are in store_sqlite_<concern>.c.
  */
+#include "config.h"
+
 #include "store.h"
 #include "store_sqlite_int.h"
 #include "err.h"

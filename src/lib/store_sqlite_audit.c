@@ -2,6 +2,8 @@
  * store_sqlite_audit.c: the hash-chained audit log, its recorded head, its
  * archive anchors, and the log read beside the certificate table
  */
+#include "config.h"
+
 #include "store.h"
 #include "store_sqlite_int.h"
 #include "err.h"

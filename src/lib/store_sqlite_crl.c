@@ -2,6 +2,8 @@
  * store_sqlite_crl.c: what a CRL is made from (the revoked certificates, those
  * an audit record changed) and the signed CRLs kept for kalitd to serve
  */
+#include "config.h"
+
 #include "store.h"
 #include "store_sqlite_int.h"
 #include "err.h"

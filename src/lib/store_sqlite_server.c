@@ -1,4 +1,6 @@
 /* store_sqlite_server.c: kalitd's tables: registered clients, revoked tokens */
+#include "config.h"
+
 #include "store.h"
 #include "store_sqlite_int.h"
 #include "err.h"

@@ -1,4 +1,6 @@
 /* token.c: session tokens: ES256 JWTs and the JWKS that verifies them */
+#include "config.h"
+
 #include "token.h"
 #include "base64.h"
 #include "err.h"

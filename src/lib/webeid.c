@@ -1,4 +1,6 @@
 /* webeid.c: Web eID authentication tokens: parsing and their signature */
+#include "config.h"
+
 #include "webeid.h"
 #include "err.h"
 #include "identity.h"

@@ -4,6 +4,8 @@
  * result's kalit_errname() ("ok") on stdout and the why on stderr; exits 0
  * when it could judge the file, 2 otherwise.
  */
+#include "config.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 

@@ -1,4 +1,6 @@
 /* driver.c: replays a fuzz target's corpus without libFuzzer (make check) */
+#include "config.h"
+
 #include <dirent.h>
 #include <libgen.h>
 #include <stdint.h>

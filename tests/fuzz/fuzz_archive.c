@@ -3,6 +3,8 @@
  * (kalit-ca and kalitd): any content is refused with a code, never read
  * past, never leaked
  */
+#include "config.h"
+
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>

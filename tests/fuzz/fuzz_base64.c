@@ -2,6 +2,8 @@
  * fuzz_base64.c: base64, base64url and hex from an attacker (a login's
  * pkcs7, a document to verify, GET /ocsp/..., a challenge, a digest)
  */
+#include "config.h"
+
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>

@@ -2,6 +2,8 @@
  * fuzz_challenge.c: a POST /v1/challenge body, and a challenge a login
  * presents, from an attacker
  */
+#include "config.h"
+
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>

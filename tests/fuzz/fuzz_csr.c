@@ -1,4 +1,6 @@
 /* fuzz_csr.c: the CSR parser and checks, fed untrusted bytes */
+#include "config.h"
+
 #include <stddef.h>
 #include <stdint.h>
 

@@ -4,6 +4,8 @@
  * size, leave no control, C1 or bidirectional character and no invalid
  * UTF-8, and never cut an escape
  */
+#include "config.h"
+
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>

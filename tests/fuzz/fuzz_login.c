@@ -1,4 +1,6 @@
 /* fuzz_login.c: a login body (JSON, base64, CMS) from an attacker */
+#include "config.h"
+
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>

@@ -1,4 +1,6 @@
 /* fuzz_ocsp.c: an OCSP request from anyone who can reach kalitd */
+#include "config.h"
+
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>

@@ -2,6 +2,8 @@
  * fuzz_verify.c: a signature to verify, from anyone (kalit verify), or a
  * POST /v1/verify body (an input that starts with '{')
  */
+#include "config.h"
+
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>

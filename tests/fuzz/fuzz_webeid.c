@@ -3,6 +3,8 @@
  * attacker (the token from a browser; the origin as kalitd.conf would
  * give it)
  */
+#include "config.h"
+
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>

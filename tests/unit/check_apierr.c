@@ -1,4 +1,6 @@
 /* check_apierr.c: the HTTP status and public code of every error */
+#include "config.h"
+
 #include "testutil.h"
 #include "apierr.h"
 #include "log.h"

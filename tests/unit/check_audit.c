@@ -1,4 +1,6 @@
 /* check_audit.c: unit tests for audit.c (and the store's audit table) */
+#include "config.h"
+
 #include <string.h>
 
 #include <check.h>

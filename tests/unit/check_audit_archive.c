@@ -2,6 +2,8 @@
  * check_audit_archive.c: unit tests for audit_archive.c: the oldest audit
  * records moved to a file that verifies on its own and joins the table
  */
+#include "config.h"
+
 #include <string.h>
 #include <sys/stat.h>
 

@@ -2,6 +2,8 @@
  * check_audit_check.c: unit tests for audit_check.c, the audit log judged
  * whole and beside the certificates and CRLs it records
  */
+#include "config.h"
+
 #include <string.h>
 
 #include <check.h>

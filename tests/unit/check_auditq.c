@@ -1,4 +1,6 @@
 /* check_auditq.c: the writer thread: every job durable, batches, summaries */
+#include "config.h"
+
 #include "testutil.h"
 #include "auditq.h"
 #include "log.h"

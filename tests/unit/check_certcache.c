@@ -3,6 +3,8 @@
  * parsed and kept by nobody; what a login proved is shared, within the
  * byte budget
  */
+#include "config.h"
+
 #include <string.h>
 
 #include <check.h>

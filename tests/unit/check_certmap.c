@@ -2,6 +2,8 @@
  * check_certmap.c: unit tests for certmap.c: the byte budget, the order in
  * which values are forgotten, and references kept balanced
  */
+#include "config.h"
+
 #include <string.h>
 
 #include <check.h>

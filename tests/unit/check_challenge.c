@@ -1,4 +1,6 @@
 /* check_challenge.c: single-use, expiring, unforgeable, bound challenges */
+#include "config.h"
+
 #include "testutil.h"
 #include "challenge.h"
 #include "log.h"

@@ -1,4 +1,6 @@
 /* check_conf.c: kalitd.conf: defaults, every kind of value, the checks */
+#include "config.h"
+
 #include "testutil.h"
 #include "conf.h"
 #include "log.h"

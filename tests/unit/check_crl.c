@@ -1,4 +1,6 @@
 /* check_crl.c: unit tests for crl.c */
+#include "config.h"
+
 #include <string.h>
 
 #include <check.h>

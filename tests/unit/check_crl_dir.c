@@ -3,6 +3,8 @@
  * status per the newest that tells, files replaced, removed and ignored,
  * and the file an answer came from
  */
+#include "config.h"
+
 #include <sys/stat.h>
 
 #include <errno.h>

@@ -2,6 +2,8 @@
  * check_crl_status.c: unit tests for crl_status.c: crl_parse() of DER, PEM
  * and hostile bytes, and crl_status() of a certificate per one CRL
  */
+#include "config.h"
+
 #include <string.h>
 
 #include <check.h>

@@ -1,4 +1,6 @@
 /* check_csr.c: unit tests for csr.c */
+#include "config.h"
+
 #include <string.h>
 
 #include <check.h>

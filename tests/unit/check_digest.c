@@ -7,21 +7,7 @@
 
 #include <openssl/rand.h>
 
-static char dir[PATH_MAX];
-
-static void
-setup(void)
-{
-	tu_mkdtemp(dir, sizeof(dir));
-}
-
-static void
-teardown(void)
-{
-	tu_rmdir(dir);
-}
-
-/* A file of len random bytes in dir; its contents in *bufp (free()). */
+/* A file of len random bytes in tu_dir; its contents in *bufp (free()). */
 static void
 random_file(const char *name, size_t len, char *path, unsigned char **bufp)
 {
@@ -29,7 +15,7 @@ random_file(const char *name, size_t len, char *path, unsigned char **bufp)
 
 	ck_assert_ptr_nonnull(buf);
 	ck_assert_int_eq(RAND_bytes(buf, (int)len), 1);
-	tu_path(path, PATH_MAX, dir, name);
+	tu_path(path, PATH_MAX, tu_dir, name);
 	tu_write_file(path, buf, len);
 	*bufp = buf;
 }
@@ -109,11 +95,11 @@ START_TEST(test_digest_file_missing_is_io_error)
 
 	memset(&ds, 0, sizeof(ds));
 	ck_assert_err(digest_set_add(&ds, EVP_sha256()), KALIT_OK);
-	tu_path(path, sizeof(path), dir, "absent");
+	tu_path(path, sizeof(path), tu_dir, "absent");
 	ck_assert_err(digest_file(&ds, path, NULL), KALIT_ERR_IO);
 	ck_assert_ptr_null(digest_set_get(&ds, EVP_sha256(), NULL));
 	/* A directory opens but does not read. */
-	ck_assert_err(digest_file(&ds, dir, NULL), KALIT_ERR_IO);
+	ck_assert_err(digest_file(&ds, tu_dir, NULL), KALIT_ERR_IO);
 }
 END_TEST
 
@@ -175,7 +161,7 @@ digest_suite(void)
 	Suite *s = suite_create("digest");
 	TCase *tc = tcase_create("core");
 
-	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_checked_fixture(tc, tu_dir_setup, tu_dir_teardown);
 	tcase_add_test(tc, test_digest_file_is_the_digest_of_the_bytes);
 	tcase_add_test(tc, test_digest_file_reports_progress);
 	tcase_add_test(tc, test_digest_file_missing_is_io_error);

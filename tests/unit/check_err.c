@@ -1,4 +1,6 @@
 /* check_err.c: unit tests for err.c */
+#include "config.h"
+
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>

@@ -285,35 +285,31 @@ START_TEST(test_fetch_post_sends_body_and_type)
 }
 END_TEST
 
-START_TEST(test_fetch_404_is_ok_with_status)
-{
-	static const char resp[] = "HTTP/1.1 404 Not Found\r\n"
-	    "Content-Length: 9\r\nConnection: close\r\n\r\nnot found";
-	struct fetch_req rq;
-	unsigned char *body = NULL;
-	size_t len = 0;
-	long status = 0;
-	char url[64];
-	struct srv s;
+/* A server's canned answer, and what fetch() makes of it. */
+static const struct {
+	const char	*resp;
+	size_t		 max;		/* rq.max */
+	int		 ctypep_null;	/* pass no ctypep: it may be NULL */
+	int		 want;
+	long		 status;	/* with KALIT_OK */
+	const char	*body;
+} canned[] = {
+	/* an HTTP error is an answer, with its status */
+	{ "HTTP/1.1 404 Not Found\r\nContent-Length: 9\r\n"
+	    "Connection: close\r\n\r\nnot found", 65536, 1,
+	    KALIT_OK, 404, "not found" },
+	/* an empty body is an empty string */
+	{ "HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n"
+	    "\r\n", 65536, 0, KALIT_OK, 200, "" },
+	/* a body of max bytes is taken, one more is refused */
+	{ "HTTP/1.1 200 OK\r\nContent-Length: 16\r\nConnection: close\r\n"
+	    "\r\n0123456789abcdef", 16, 0, KALIT_OK, 200, "0123456789abcdef" },
+	{ "HTTP/1.1 200 OK\r\nContent-Length: 17\r\nConnection: close\r\n"
+	    "\r\n0123456789abcdefg", 16, 0, KALIT_ERR_TOO_LARGE, 0, NULL },
+};
 
-	srv_start(&s, resp, sizeof(resp) - 1, 0);
-	url_for(url, sizeof(url), "http", s.port, "/missing");
-	req_init(&rq, url);
-	/* ctypep may be NULL */
-	ck_assert_err(fetch(&rq, &status, &body, &len, NULL), KALIT_OK);
-	srv_stop(&s);
-	ck_assert_int_eq(status, 404);
-	ck_assert_uint_eq(len, 9);
-	ck_assert_mem_eq(body, "not found", 10);
-	ck_assert_int_eq(s.accepted, 1);
-	free(body);
-}
-END_TEST
-
-START_TEST(test_fetch_empty_body_is_empty_string)
+START_TEST(test_fetch_canned_answer)
 {
-	static const char resp[] = "HTTP/1.1 200 OK\r\n"
-	    "Content-Length: 0\r\nConnection: close\r\n\r\n";
 	struct fetch_req rq;
 	unsigned char *body = NULL;
 	char url[64], *ctype = (char *)"unset";
@@ -321,49 +317,31 @@ START_TEST(test_fetch_empty_body_is_empty_string)
 	long status = 0;
 	struct srv s;
 
-	srv_start(&s, resp, sizeof(resp) - 1, 0);
+	srv_start(&s, canned[_i].resp, strlen(canned[_i].resp), 0);
 	url_for(url, sizeof(url), "http", s.port, "/");
 	req_init(&rq, url);
-	ck_assert_err(fetch(&rq, &status, &body, &len, &ctype), KALIT_OK);
+	rq.max = canned[_i].max;
+	ck_assert_err(fetch(&rq, &status, &body, &len,
+	    canned[_i].ctypep_null ? NULL : &ctype), canned[_i].want);
 	srv_stop(&s);
-	ck_assert_int_eq(status, 200);
-	ck_assert_uint_eq(len, 0);
+	ck_assert_int_eq(s.accepted, 1);
+	if (canned[_i].want != KALIT_OK) {
+		assert_nothing(body, len, ctype);
+		return;
+	}
+	ck_assert_int_eq(status, canned[_i].status);
+	ck_assert_uint_eq(len, strlen(canned[_i].body));
 	ck_assert_ptr_nonnull(body);
-	ck_assert_int_eq(body[0], '\0');
+	ck_assert_mem_eq(body, canned[_i].body, len + 1);	/* and a NUL */
 	/* no Content-Type header: *ctypep is NULL */
-	ck_assert_ptr_null(ctype);
-	free(body);
-}
-END_TEST
-
-START_TEST(test_fetch_body_of_max_accepted)
-{
-	static const char resp[] = "HTTP/1.1 200 OK\r\n"
-	    "Content-Length: 16\r\nConnection: close\r\n\r\n0123456789abcdef";
-	struct fetch_req rq;
-	unsigned char *body = NULL;
-	size_t len = 0;
-	long status = 0;
-	char url[64];
-	struct srv s;
-
-	srv_start(&s, resp, sizeof(resp) - 1, 0);
-	url_for(url, sizeof(url), "http", s.port, "/");
-	req_init(&rq, url);
-	rq.max = 16;
-	ck_assert_err(fetch(&rq, &status, &body, &len, NULL), KALIT_OK);
-	srv_stop(&s);
-	ck_assert_int_eq(status, 200);
-	ck_assert_uint_eq(len, 16);
-	ck_assert_mem_eq(body, "0123456789abcdef", 17);
+	if (!canned[_i].ctypep_null)
+		ck_assert_ptr_null(ctype);
 	free(body);
 }
 END_TEST
 
 START_TEST(test_fetch_body_over_max_too_large)
 {
-	static const char one[] = "HTTP/1.1 200 OK\r\n"
-	    "Content-Length: 17\r\nConnection: close\r\n\r\n0123456789abcdefg";
 	const size_t big = 256 * 1024;
 	struct fetch_req rq;
 	unsigned char *body = NULL;
@@ -373,17 +351,7 @@ START_TEST(test_fetch_body_over_max_too_large)
 	struct srv s;
 	int n;
 
-	/* one byte over, in one piece */
-	srv_start(&s, one, sizeof(one) - 1, 0);
-	url_for(url, sizeof(url), "http", s.port, "/");
-	req_init(&rq, url);
-	rq.max = 16;
-	ck_assert_err(fetch(&rq, &status, &body, &len, &ctype),
-	    KALIT_ERR_TOO_LARGE);
-	srv_stop(&s);
-	assert_nothing(body, len, ctype);
-
-	/* far over, in many pieces */
+	/* far over, in many pieces (one byte over: test_fetch_canned_answer) */
 	ck_assert_ptr_nonnull(resp = malloc(big + 128));
 	n = snprintf(resp, 128, "HTTP/1.1 200 OK\r\nContent-Type: "
 	    "application/pkix-crl\r\nContent-Length: %zu\r\n\r\n", big);
@@ -529,9 +497,8 @@ fetch_suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_fetch_get_returns_status_body_and_type);
 	tcase_add_test(tc, test_fetch_post_sends_body_and_type);
-	tcase_add_test(tc, test_fetch_404_is_ok_with_status);
-	tcase_add_test(tc, test_fetch_empty_body_is_empty_string);
-	tcase_add_test(tc, test_fetch_body_of_max_accepted);
+	tcase_add_loop_test(tc, test_fetch_canned_answer, 0,
+	    (int)(sizeof(canned) / sizeof(canned[0])));
 	tcase_add_test(tc, test_fetch_body_over_max_too_large);
 	tcase_add_test(tc, test_fetch_redirect_not_followed);
 	tcase_add_test(tc, test_fetch_other_scheme_usage);

@@ -1,4 +1,6 @@
 /* check_file.c: unit tests for file.c */
+#include "config.h"
+
 #include <fcntl.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -9,27 +11,13 @@
 #include "file.h"
 #include "testutil.h"
 
-static char tmpdir[PATH_MAX];
-
-static void
-setup(void)
-{
-	tu_mkdtemp(tmpdir, sizeof(tmpdir));
-}
-
-static void
-teardown(void)
-{
-	tu_rmdir(tmpdir);
-}
-
 /* Writes n bytes of 'x' to dir/name, path into path. */
 static void
 make_file(char *path, size_t len, const char *name, size_t n)
 {
 	char *buf;
 
-	tu_path(path, len, tmpdir, name);
+	tu_path(path, len, tu_dir, name);
 	ck_assert_ptr_nonnull(buf = malloc(n + 1));
 	memset(buf, 'x', n);
 	tu_write_file(path, buf, n);
@@ -42,7 +30,7 @@ START_TEST(test_file_read_contents)
 	unsigned char *buf = NULL;
 	size_t len = 0;
 
-	tu_path(path, sizeof(path), tmpdir, "a");
+	tu_path(path, sizeof(path), tu_dir, "a");
 	tu_write_file(path, "hello\0world", 11);
 	ck_assert_err(file_read(path, 100, &buf, &len), KALIT_OK);
 	ck_assert_uint_eq(len, 11);
@@ -52,54 +40,38 @@ START_TEST(test_file_read_contents)
 }
 END_TEST
 
-START_TEST(test_file_read_empty)
-{
-	char path[PATH_MAX];
-	unsigned char *buf = NULL;
-	size_t len = 1;
+/* A file of size bytes read with the cap max: all of it, or nothing. */
+static const struct {
+	size_t	 size, max;
+	int	 want;
+} cap_cases[] = {
+	{ 0, 100, KALIT_OK },
+	{ 8192, 8192, KALIT_OK },
+	{ 100000, 100000, KALIT_OK },
+	{ 8193, 8192, KALIT_ERR_TOO_LARGE },
+	{ 8193, 10, KALIT_ERR_TOO_LARGE },
+	{ 8193, 0, KALIT_ERR_TOO_LARGE },
+	{ 300000, 299999, KALIT_ERR_TOO_LARGE },
+};
 
-	make_file(path, sizeof(path), "empty", 0);
-	ck_assert_err(file_read(path, 100, &buf, &len), KALIT_OK);
-	ck_assert_uint_eq(len, 0);
-	ck_assert_ptr_nonnull(buf);
-	ck_assert_int_eq(buf[0], '\0');
-	free(buf);
-}
-END_TEST
-
-START_TEST(test_file_read_exactly_max)
-{
-	char path[PATH_MAX];
-	unsigned char *buf = NULL;
-	size_t len = 0;
-
-	make_file(path, sizeof(path), "max", 8192);
-	ck_assert_err(file_read(path, 8192, &buf, &len), KALIT_OK);
-	ck_assert_uint_eq(len, 8192);
-	free(buf);
-	make_file(path, sizeof(path), "big", 100000);
-	ck_assert_err(file_read(path, 100000, &buf, &len), KALIT_OK);
-	ck_assert_uint_eq(len, 100000);
-	free(buf);
-}
-END_TEST
-
-START_TEST(test_file_read_cap_too_large)
+START_TEST(test_file_read_caps_the_size)
 {
 	char path[PATH_MAX];
 	unsigned char *buf = (unsigned char *)"sentinel";
 	size_t len = 7;
 
-	make_file(path, sizeof(path), "big", 8193);
-	ck_assert_err(file_read(path, 8192, &buf, &len), KALIT_ERR_TOO_LARGE);
-	ck_assert_ptr_null(buf);
-	ck_assert_uint_eq(len, 0);
-	ck_assert_err(file_read(path, 10, &buf, &len), KALIT_ERR_TOO_LARGE);
-	ck_assert_err(file_read(path, 0, &buf, &len), KALIT_ERR_TOO_LARGE);
-	make_file(path, sizeof(path), "bigger", 300000);
-	ck_assert_err(file_read(path, 299999, &buf, &len),
-	    KALIT_ERR_TOO_LARGE);
-	ck_assert_ptr_null(buf);
+	make_file(path, sizeof(path), "f", cap_cases[_i].size);
+	ck_assert_err(file_read(path, cap_cases[_i].max, &buf, &len),
+	    cap_cases[_i].want);
+	if (cap_cases[_i].want == KALIT_OK) {
+		ck_assert_uint_eq(len, cap_cases[_i].size);
+		ck_assert_ptr_nonnull(buf);
+		ck_assert_int_eq(buf[len], '\0');
+		free(buf);
+	} else {
+		ck_assert_ptr_null(buf);
+		ck_assert_uint_eq(len, 0);
+	}
 }
 END_TEST
 
@@ -109,7 +81,7 @@ START_TEST(test_file_read_missing_is_io)
 	unsigned char *buf = NULL;
 	size_t len = 0;
 
-	tu_path(path, sizeof(path), tmpdir, "does-not-exist");
+	tu_path(path, sizeof(path), tu_dir, "does-not-exist");
 	ck_assert_err(file_read(path, 100, &buf, &len), KALIT_ERR_IO);
 	ck_assert_ptr_null(buf);
 }
@@ -120,7 +92,7 @@ START_TEST(test_file_read_directory_is_io)
 	unsigned char *buf = NULL;
 	size_t len = 0;
 
-	ck_assert_err(file_read(tmpdir, 100, &buf, &len), KALIT_ERR_IO);
+	ck_assert_err(file_read(tu_dir, 100, &buf, &len), KALIT_ERR_IO);
 	ck_assert_ptr_null(buf);
 }
 END_TEST
@@ -132,7 +104,7 @@ START_TEST(test_file_read_stdin)
 	size_t len = 0;
 	int fd;
 
-	tu_path(path, sizeof(path), tmpdir, "in");
+	tu_path(path, sizeof(path), tu_dir, "in");
 	tu_write_file(path, "from stdin", 10);
 	ck_assert_int_ge(fd = open(path, O_RDONLY), 0);
 	ck_assert_int_eq(dup2(fd, STDIN_FILENO), STDIN_FILENO);
@@ -152,7 +124,7 @@ START_TEST(test_file_create_excl_twice_and_mode)
 	struct stat st;
 	int fd = -2;
 
-	tu_path(path, sizeof(path), tmpdir, "key");
+	tu_path(path, sizeof(path), tu_dir, "key");
 	umask(022);
 	ck_assert_err(file_create_excl(path, &fd), KALIT_OK);
 	ck_assert_int_ge(fd, 0);
@@ -174,8 +146,8 @@ START_TEST(test_file_create_excl_refuses_symlink)
 	struct stat st;
 	int fd = -2;
 
-	tu_path(target, sizeof(target), tmpdir, "target");
-	tu_path(path, sizeof(path), tmpdir, "link");
+	tu_path(target, sizeof(target), tu_dir, "target");
+	tu_path(path, sizeof(path), tu_dir, "link");
 	ck_assert_int_eq(symlink(target, path), 0);
 	ck_assert_err(file_create_excl(path, &fd), KALIT_ERR_FILE_EXISTS);
 	ck_assert_int_eq(fd, -1);
@@ -188,7 +160,7 @@ START_TEST(test_file_create_excl_missing_dir_is_io)
 	char path[PATH_MAX];
 	int fd = -2;
 
-	tu_path(path, sizeof(path), tmpdir, "no/such/dir");
+	tu_path(path, sizeof(path), tu_dir, "no/such/dir");
 	ck_assert_err(file_create_excl(path, &fd), KALIT_ERR_IO);
 	ck_assert_int_eq(fd, -1);
 }
@@ -201,7 +173,7 @@ START_TEST(test_file_write_excl_roundtrip)
 	size_t len = 0;
 	struct stat st;
 
-	tu_path(path, sizeof(path), tmpdir, "out");
+	tu_path(path, sizeof(path), tu_dir, "out");
 	ck_assert_err(file_write_excl(path, "payload", 7), KALIT_OK);
 	ck_assert_int_eq(stat(path, &st), 0);
 	ck_assert_int_eq(st.st_mode & 07777, 0600);
@@ -233,11 +205,10 @@ file_suite(void)
 	Suite *s = suite_create("file");
 	TCase *tc = tcase_create("core");
 
-	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_checked_fixture(tc, tu_dir_setup, tu_dir_teardown);
 	tcase_add_test(tc, test_file_read_contents);
-	tcase_add_test(tc, test_file_read_empty);
-	tcase_add_test(tc, test_file_read_exactly_max);
-	tcase_add_test(tc, test_file_read_cap_too_large);
+	tcase_add_loop_test(tc, test_file_read_caps_the_size, 0,
+	    (int)(sizeof(cap_cases) / sizeof(cap_cases[0])));
 	tcase_add_test(tc, test_file_read_missing_is_io);
 	tcase_add_test(tc, test_file_read_directory_is_io);
 	tcase_add_test(tc, test_file_read_stdin);

@@ -1,4 +1,6 @@
 /* check_identity.c: unit tests for identity.c */
+#include "config.h"
+
 #include <string.h>
 
 #include <check.h>

@@ -1,4 +1,6 @@
 /* check_keyfile.c: unit tests for keyfile.c */
+#include "config.h"
+
 #include <string.h>
 #include <sys/stat.h>
 
@@ -17,20 +19,6 @@
 
 #define PASS	"correct horse battery staple"
 
-static char tmpdir[PATH_MAX];
-
-static void
-setup(void)
-{
-	tu_mkdtemp(tmpdir, sizeof(tmpdir));
-}
-
-static void
-teardown(void)
-{
-	tu_rmdir(tmpdir);
-}
-
 /* A CA, a P-256 key and its citizen-profile certificate; caller frees. */
 static void
 make_cert(X509 **cap, EVP_PKEY **cakeyp, EVP_PKEY **keyp, X509 **certp)
@@ -45,7 +33,7 @@ make_cert(X509 **cap, EVP_PKEY **cakeyp, EVP_PKEY **keyp, X509 **certp)
 	profile_free(p);
 }
 
-/* Encodes a PKCS#12 and writes it to tmpdir/name, path into path. */
+/* Encodes a PKCS#12 and writes it to tu_dir/name, path into path. */
 static void
 write_p12(char *path, size_t len, const char *name, EVP_PKEY *key,
     X509 *cert, STACK_OF(X509) *chain, int legacy)
@@ -57,7 +45,7 @@ write_p12(char *path, size_t len, const char *name, EVP_PKEY *key,
 	    legacy, &der, &derlen), KALIT_OK);
 	ck_assert_ptr_nonnull(der);
 	ck_assert_uint_gt(derlen, 100);
-	tu_path(path, len, tmpdir, name);
+	tu_path(path, len, tu_dir, name);
 	ck_assert_err(file_write_excl(path, der, derlen), KALIT_OK);
 	OPENSSL_free(der);
 }
@@ -220,7 +208,7 @@ START_TEST(test_keyfile_cakey_roundtrip)
 	struct stat st;
 	char *pem;
 
-	tu_path(path, sizeof(path), tmpdir, "ca.key");
+	tu_path(path, sizeof(path), tu_dir, "ca.key");
 	ck_assert_err(keyfile_write_cakey(path, PASS, key), KALIT_OK);
 	ck_assert_int_eq(stat(path, &st), 0);
 	ck_assert_int_eq(st.st_mode & 07777, 0600);
@@ -259,7 +247,7 @@ START_TEST(test_keyfile_cakey_pbes2_aes256_sha256)
 	X509_SIG *sig;
 	FILE *f;
 
-	tu_path(path, sizeof(path), tmpdir, "ca.key");
+	tu_path(path, sizeof(path), tu_dir, "ca.key");
 	ck_assert_err(keyfile_write_cakey(path, PASS, key), KALIT_OK);
 	ck_assert_ptr_nonnull(f = fopen(path, "r"));
 	ck_assert_ptr_nonnull(sig = PEM_read_PKCS8(f, NULL, NULL, NULL));
@@ -291,7 +279,7 @@ START_TEST(test_keyfile_cakey_wrong_pass)
 	char path[PATH_MAX];
 	EVP_PKEY *key = tu_key(KEY_TYPE_P256), *loaded = (EVP_PKEY *)&key;
 
-	tu_path(path, sizeof(path), tmpdir, "ca.key");
+	tu_path(path, sizeof(path), tu_dir, "ca.key");
 	ck_assert_err(keyfile_write_cakey(path, PASS, key), KALIT_OK);
 	ck_assert_err(keyfile_load_cakey(path, "wrong", &loaded),
 	    KALIT_ERR_PASSPHRASE);
@@ -311,7 +299,7 @@ START_TEST(test_keyfile_cakey_plain_pem_refused)
 	EVP_PKEY *key = tu_key(KEY_TYPE_P256), *loaded = (EVP_PKEY *)&key;
 	FILE *f;
 
-	tu_path(path, sizeof(path), tmpdir, "plain.key");
+	tu_path(path, sizeof(path), tu_dir, "plain.key");
 	ck_assert_ptr_nonnull(f = fopen(path, "w"));
 	ck_assert_int_eq(PEM_write_PrivateKey(f, key, NULL, NULL, 0, NULL,
 	    NULL), 1);
@@ -337,14 +325,14 @@ START_TEST(test_keyfile_cakey_garbage_and_missing)
 	static const char junk[] = PEM_ENC_BEGIN
 	    "AAAA\n-----END ENCRYPTED PRIVATE KEY-----\n";
 
-	tu_path(path, sizeof(path), tmpdir, "none.key");
+	tu_path(path, sizeof(path), tu_dir, "none.key");
 	ck_assert_err(keyfile_load_cakey(path, PASS, &loaded), KALIT_ERR_IO);
 	ck_assert_ptr_null(loaded);
-	tu_path(path, sizeof(path), tmpdir, "junk.key");
+	tu_path(path, sizeof(path), tu_dir, "junk.key");
 	tu_write_file(path, "hello\n", 6);
 	ck_assert_err(keyfile_load_cakey(path, PASS, &loaded),
 	    KALIT_ERR_MALFORMED);
-	tu_path(path, sizeof(path), tmpdir, "junk2.key");
+	tu_path(path, sizeof(path), tu_dir, "junk2.key");
 	tu_write_file(path, junk, sizeof(junk) - 1);
 	ck_assert_int_ne(keyfile_load_cakey(path, PASS, &loaded), KALIT_OK);
 	ck_assert_ptr_null(loaded);
@@ -358,7 +346,7 @@ START_TEST(test_keyfile_cakey_too_large)
 
 	ck_assert_ptr_nonnull(big = malloc(KEYFILE_MAX_SIZE + 1));
 	memset(big, '\n', KEYFILE_MAX_SIZE + 1);
-	tu_path(path, sizeof(path), tmpdir, "big.key");
+	tu_path(path, sizeof(path), tu_dir, "big.key");
 	tu_write_file(path, big, KEYFILE_MAX_SIZE + 1);
 	free(big);
 	ck_assert_err(keyfile_load_cakey(path, PASS, &loaded),
@@ -453,21 +441,21 @@ START_TEST(test_keyfile_p12_garbage_is_malformed)
 	EVP_PKEY *key = NULL;
 	static const unsigned char junk[] = { 0x30, 0x82, 0x01, 0x00, 0x02 };
 
-	tu_path(path, sizeof(path), tmpdir, "junk.p12");
+	tu_path(path, sizeof(path), tu_dir, "junk.p12");
 	tu_write_file(path, junk, sizeof(junk));
 	ck_assert_err(keyfile_load_p12(path, PASS, &key, &cert, NULL),
 	    KALIT_ERR_MALFORMED);
 	ck_assert_ptr_null(key);
 	ck_assert_ptr_null(cert);
-	tu_path(path, sizeof(path), tmpdir, "text.p12");
+	tu_path(path, sizeof(path), tu_dir, "text.p12");
 	tu_write_file(path, "not pkcs12\n", 11);
 	ck_assert_err(keyfile_load_p12(path, PASS, &key, &cert, NULL),
 	    KALIT_ERR_MALFORMED);
-	tu_path(path, sizeof(path), tmpdir, "empty.p12");
+	tu_path(path, sizeof(path), tu_dir, "empty.p12");
 	tu_write_file(path, "", 0);
 	ck_assert_err(keyfile_load_p12(path, PASS, &key, &cert, NULL),
 	    KALIT_ERR_MALFORMED);
-	tu_path(path, sizeof(path), tmpdir, "missing.p12");
+	tu_path(path, sizeof(path), tu_dir, "missing.p12");
 	ck_assert_err(keyfile_load_p12(path, PASS, &key, &cert, NULL),
 	    KALIT_ERR_IO);
 }
@@ -487,12 +475,12 @@ START_TEST(test_keyfile_p12_trailing_bytes_malformed)
 	ck_assert_ptr_nonnull(buf = malloc(len + 1));
 	memcpy(buf, der, len);
 	buf[len] = 0;
-	tu_path(path, sizeof(path), tmpdir, "trail.p12");
+	tu_path(path, sizeof(path), tu_dir, "trail.p12");
 	tu_write_file(path, buf, len + 1);
 	ck_assert_err(keyfile_load_p12(path, PASS, &gotkey, &gotcert, NULL),
 	    KALIT_ERR_MALFORMED);
 	/* truncated */
-	tu_path(path, sizeof(path), tmpdir, "short.p12");
+	tu_path(path, sizeof(path), tu_dir, "short.p12");
 	tu_write_file(path, buf, len - 1);
 	ck_assert_err(keyfile_load_p12(path, PASS, &gotkey, &gotcert, NULL),
 	    KALIT_ERR_MALFORMED);
@@ -519,7 +507,7 @@ START_TEST(test_keyfile_p12_without_mac_refused)
 	    NULL, NID_aes_256_cbc, NID_aes_256_cbc, 2048, -1, 0, NULL, NULL));
 	ck_assert_int_eq(PKCS12_mac_present(p12), 0);
 	ck_assert_int_gt(len = i2d_PKCS12(p12, &der), 0);
-	tu_path(path, sizeof(path), tmpdir, "nomac.p12");
+	tu_path(path, sizeof(path), tu_dir, "nomac.p12");
 	tu_write_file(path, der, (size_t)len);
 	ck_assert_err(keyfile_load_p12(path, PASS, &gotkey, &gotcert, NULL),
 	    KALIT_ERR_PASSPHRASE);
@@ -555,7 +543,7 @@ START_TEST(test_keyfile_p12_mismatched_key_refused)
 	ck_assert_int_eq(PKCS12_set_mac(p12, PASS, -1, NULL, 0, 2048,
 	    EVP_sha256()), 1);
 	ck_assert_int_gt(len = i2d_PKCS12(p12, &der), 0);
-	tu_path(path, sizeof(path), tmpdir, "mismatch.p12");
+	tu_path(path, sizeof(path), tu_dir, "mismatch.p12");
 	tu_write_file(path, der, (size_t)len);
 	r = keyfile_load_p12(path, PASS, &gotkey, &gotcert, NULL);
 	/*
@@ -584,7 +572,7 @@ keyfile_suite(void)
 	Suite *s = suite_create("keyfile");
 	TCase *tc = tcase_create("core");
 
-	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_checked_fixture(tc, tu_dir_setup, tu_dir_teardown);
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, test_keyfile_key_type_names);
 	tcase_add_loop_test(tc, test_keyfile_generate_and_classify, 0,

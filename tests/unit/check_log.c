@@ -1,4 +1,6 @@
 /* check_log.c: unit tests for log.c */
+#include "config.h"
+
 #include <fcntl.h>
 #include <pthread.h>
 #include <stdio.h>

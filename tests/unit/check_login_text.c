@@ -1,4 +1,6 @@
 /* check_login_text.c: unit tests for login_text.c */
+#include "config.h"
+
 #include "testutil.h"
 #include "login_text.h"
 #include "log.h"

@@ -1,4 +1,6 @@
 /* check_metrics.c: kalitd's counters, rendered as Prometheus text */
+#include "config.h"
+
 #include "testutil.h"
 #include "log.h"
 #include "metrics.h"

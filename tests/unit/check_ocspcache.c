@@ -1,4 +1,6 @@
 /* check_ocspcache.c: the OCSP responder's cache of signed answers */
+#include "config.h"
+
 #include "testutil.h"
 #include "ocspcache.h"
 

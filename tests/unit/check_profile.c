@@ -1,4 +1,6 @@
 /* check_profile.c: unit tests for profile.c */
+#include "config.h"
+
 #include <string.h>
 
 #include <check.h>
@@ -11,30 +13,16 @@
 #define ALL_KEYS	(F(KEY_TYPE_P256) | F(KEY_TYPE_P384) | \
 			    F(KEY_TYPE_RSA3072) | F(KEY_TYPE_ED25519))
 
-static char tmpdir[PATH_MAX];
-
-static void
-setup(void)
-{
-	tu_mkdtemp(tmpdir, sizeof(tmpdir));
-}
-
-static void
-teardown(void)
-{
-	tu_rmdir(tmpdir);
-}
-
-/* Writes tmpdir/name.conf and loads it. */
+/* Writes tu_dir/name.conf and loads it. */
 static int
 load_text(const char *name, const char *text, struct profile **pp)
 {
 	char file[64], path[PATH_MAX];
 
 	snprintf(file, sizeof(file), "%s.conf", name);
-	tu_path(path, sizeof(path), tmpdir, file);
+	tu_path(path, sizeof(path), tu_dir, file);
 	tu_write_file(path, text, strlen(text));
-	return profile_load(tmpdir, name, pp);
+	return profile_load(tu_dir, name, pp);
 }
 
 #define GOOD_EE \
@@ -212,10 +200,10 @@ START_TEST(test_profile_unknown_name)
 {
 	struct profile *p = (struct profile *)&p;
 
-	ck_assert_err(profile_load(TEST_PROFILE_DIR, "nosuch", &p),
+	ck_assert_err(profile_load(tu_profile_dir, "nosuch", &p),
 	    KALIT_ERR_PROFILE);
 	ck_assert_ptr_null(p);
-	ck_assert_err(profile_load(tmpdir, "root", &p), KALIT_ERR_PROFILE);
+	ck_assert_err(profile_load(tu_dir, "root", &p), KALIT_ERR_PROFILE);
 	ck_assert_err(profile_load("/nonexistent-dir", "root", &p),
 	    KALIT_ERR_PROFILE);
 }
@@ -230,13 +218,13 @@ START_TEST(test_profile_bad_name)
 	size_t i;
 
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		ck_assert_msg(profile_load(TEST_PROFILE_DIR, bad[i], &p) ==
+		ck_assert_msg(profile_load(tu_profile_dir, bad[i], &p) ==
 		    KALIT_ERR_PROFILE, "\"%s\" accepted", bad[i]);
 		ck_assert_ptr_null(p);
 		ck_assert_int_eq(profile_name_valid(bad[i]), 0);
 	}
 	/* "../profiles/root" would reach a real file if not refused */
-	ck_assert_err(profile_load(TEST_PROFILE_DIR, "../profiles/root", &p),
+	ck_assert_err(profile_load(tu_profile_dir, "../profiles/root", &p),
 	    KALIT_ERR_PROFILE);
 }
 END_TEST
@@ -355,7 +343,7 @@ profile_suite(void)
 	Suite *s = suite_create("profile");
 	TCase *tc = tcase_create("core");
 
-	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_checked_fixture(tc, tu_dir_setup, tu_dir_teardown);
 	tcase_add_test(tc, test_profile_root);
 	tcase_add_test(tc, test_profile_issuing_ca);
 	tcase_add_test(tc, test_profile_citizen);

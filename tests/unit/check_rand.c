@@ -1,4 +1,6 @@
 /* check_rand.c: unit tests for rand.c */
+#include "config.h"
+
 #include "testutil.h"
 #include "rand.h"
 #include "log.h"

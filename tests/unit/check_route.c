@@ -1,4 +1,6 @@
 /* check_route.c: kalitd's endpoints and the rules a request meets first */
+#include "config.h"
+
 #include "testutil.h"
 #include "challenge.h"
 #include "conf.h"

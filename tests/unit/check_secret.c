@@ -1,4 +1,6 @@
 /* check_secret.c: unit tests for secret.c */
+#include "config.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -11,20 +13,6 @@
 #include "secret.h"
 #include "testutil.h"
 
-static char tmpdir[PATH_MAX];
-
-static void
-setup(void)
-{
-	tu_mkdtemp(tmpdir, sizeof(tmpdir));
-}
-
-static void
-teardown(void)
-{
-	tu_rmdir(tmpdir);
-}
-
 /* "file:DIR/name" holding len bytes of content. */
 static void
 file_spec(char *spec, size_t speclen, const char *name, const char *content,
@@ -32,7 +20,7 @@ file_spec(char *spec, size_t speclen, const char *name, const char *content,
 {
 	char path[PATH_MAX];
 
-	tu_path(path, sizeof(path), tmpdir, name);
+	tu_path(path, sizeof(path), tu_dir, name);
 	tu_write_file(path, content, len);
 	ck_assert_int_lt(snprintf(spec, speclen, "file:%s", path),
 	    (int)speclen);
@@ -63,54 +51,35 @@ repeat(char c, size_t n)
 	return s;
 }
 
+/* A file: passphrase's contents, and what secret_read() makes of them. */
+static const struct {
+	const char	*content;
+	size_t		 len;
+	int		 want;
+	const char	*secret;	/* with KALIT_OK */
+} file_cases[] = {
+	{ "s3cret\nsecond line\n", 19, KALIT_OK, "s3cret" },
+	{ "s3cret\r\n", 8, KALIT_OK, "s3cret" },
+	{ "with space ", 11, KALIT_OK, "with space " },	/* no newline */
+	{ "", 0, KALIT_ERR_PASSPHRASE_MISSING, NULL },
+	{ "\nsecond\n", 8, KALIT_ERR_PASSPHRASE_MISSING, NULL },
+	{ "\r\n", 2, KALIT_ERR_PASSPHRASE_MISSING, NULL },
+};
+
+/* The first line, without its CR LF or LF; an empty one is none. */
 START_TEST(test_secret_file_first_line)
-{
-	char spec[2 * PATH_MAX], *s = NULL;
-
-	file_spec(spec, sizeof(spec), "pw", "s3cret\nsecond line\n", 19);
-	ck_assert_err(secret_read(spec, "passphrase", 0, &s), KALIT_OK);
-	ck_assert_str_eq(s, "s3cret");
-	secret_free(s);
-}
-END_TEST
-
-START_TEST(test_secret_file_crlf_trimmed)
-{
-	char spec[2 * PATH_MAX], *s = NULL;
-
-	file_spec(spec, sizeof(spec), "pw", "s3cret\r\n", 8);
-	ck_assert_err(secret_read(spec, "passphrase", 0, &s), KALIT_OK);
-	ck_assert_str_eq(s, "s3cret");
-	secret_free(s);
-}
-END_TEST
-
-START_TEST(test_secret_file_no_newline)
-{
-	char spec[2 * PATH_MAX], *s = NULL;
-
-	file_spec(spec, sizeof(spec), "pw", "with space ", 11);
-	ck_assert_err(secret_read(spec, "passphrase", 0, &s), KALIT_OK);
-	ck_assert_str_eq(s, "with space ");
-	secret_free(s);
-}
-END_TEST
-
-START_TEST(test_secret_file_empty_is_missing)
 {
 	char spec[2 * PATH_MAX], *s = (char *)"sentinel";
 
-	file_spec(spec, sizeof(spec), "empty", "", 0);
+	file_spec(spec, sizeof(spec), "pw", file_cases[_i].content,
+	    file_cases[_i].len);
 	ck_assert_err(secret_read(spec, "passphrase", 0, &s),
-	    KALIT_ERR_PASSPHRASE_MISSING);
-	ck_assert_ptr_null(s);
-	file_spec(spec, sizeof(spec), "nl", "\nsecond\n", 8);
-	ck_assert_err(secret_read(spec, "passphrase", 0, &s),
-	    KALIT_ERR_PASSPHRASE_MISSING);
-	file_spec(spec, sizeof(spec), "crlf", "\r\n", 2);
-	ck_assert_err(secret_read(spec, "passphrase", 0, &s),
-	    KALIT_ERR_PASSPHRASE_MISSING);
-	ck_assert_ptr_null(s);
+	    file_cases[_i].want);
+	if (file_cases[_i].secret != NULL)
+		ck_assert_str_eq(s, file_cases[_i].secret);
+	else
+		ck_assert_ptr_null(s);
+	secret_free(s);
 }
 END_TEST
 
@@ -118,7 +87,7 @@ START_TEST(test_secret_file_missing_is_io)
 {
 	char spec[2 * PATH_MAX], *s = NULL;
 
-	snprintf(spec, sizeof(spec), "file:%s/none", tmpdir);
+	snprintf(spec, sizeof(spec), "file:%s/none", tu_dir);
 	ck_assert_err(secret_read(spec, "passphrase", 0, &s), KALIT_ERR_IO);
 	ck_assert_ptr_null(s);
 }
@@ -286,7 +255,7 @@ read_logged(const char *spec, char *buf, size_t len)
 	char path[PATH_MAX], *s = NULL, *text;
 	int r, fd, saved;
 
-	tu_path(path, sizeof(path), tmpdir, "stderr");
+	tu_path(path, sizeof(path), tu_dir, "stderr");
 	ck_assert_int_ge(fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600),
 	    0);
 	fflush(stderr);
@@ -382,11 +351,9 @@ secret_suite(void)
 	Suite *s = suite_create("secret");
 	TCase *tc = tcase_create("core");
 
-	tcase_add_checked_fixture(tc, setup, teardown);
-	tcase_add_test(tc, test_secret_file_first_line);
-	tcase_add_test(tc, test_secret_file_crlf_trimmed);
-	tcase_add_test(tc, test_secret_file_no_newline);
-	tcase_add_test(tc, test_secret_file_empty_is_missing);
+	tcase_add_checked_fixture(tc, tu_dir_setup, tu_dir_teardown);
+	tcase_add_loop_test(tc, test_secret_file_first_line, 0,
+	    (int)(sizeof(file_cases) / sizeof(file_cases[0])));
 	tcase_add_test(tc, test_secret_file_missing_is_io);
 	tcase_add_test(tc, test_secret_file_max_length);
 	tcase_add_test(tc, test_secret_env);

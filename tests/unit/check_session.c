@@ -1,4 +1,6 @@
 /* check_session.c: clients and their secrets, the throttle, token checks */
+#include "config.h"
+
 #include "testutil.h"
 #include "conf.h"
 #include "base64.h"

@@ -2,6 +2,8 @@
  * check_store.c: unit tests for store.c and store_sqlite.c (the CRL,
  * audit and server parts: check_store_sqlite_<part>.c)
  */
+#include "config.h"
+
 #include <string.h>
 #include <time.h>
 

@@ -4,6 +4,8 @@
  * sequence order, inside and outside transactions. The hash chain that
  * audit.c builds on it is tested in check_audit.c.
  */
+#include "config.h"
+
 #include <string.h>
 
 #include <check.h>

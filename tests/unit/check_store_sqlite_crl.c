@@ -1,4 +1,6 @@
 /* check_store_sqlite_crl.c: unit tests for store_sqlite_crl.c */
+#include "config.h"
+
 #include <string.h>
 
 #include <check.h>

@@ -1,4 +1,6 @@
 /* check_store_sqlite_server.c: unit tests for store_sqlite_server.c */
+#include "config.h"
+
 #include <stdlib.h>
 #include <string.h>
 

@@ -1,4 +1,6 @@
 /* check_token.c: unit tests for token.c */
+#include "config.h"
+
 #include <pthread.h>
 #include <stdint.h>
 #include <string.h>
@@ -29,9 +31,6 @@ static char dir_a[PATH_MAX], dir_b[PATH_MAX];
 static struct token_keys *keys_a, *keys_b;
 static EVP_PKEY *key_a, *key_b;
 
-/* A scratch directory for the "keys" case. */
-static char tmpdir[PATH_MAX];
-
 static void
 make_dir(char *dir, size_t len, struct token_keys **kp, EVP_PKEY **keyp)
 {
@@ -61,18 +60,6 @@ core_teardown(void)
 	EVP_PKEY_free(key_b);
 	tu_rmdir(dir_a);
 	tu_rmdir(dir_b);
-}
-
-static void
-setup(void)
-{
-	tu_mkdtemp(tmpdir, sizeof(tmpdir));
-}
-
-static void
-teardown(void)
-{
-	tu_rmdir(tmpdir);
 }
 
 /* Decodes base64url (no padding) independently of the code under test. */
@@ -769,13 +756,13 @@ START_TEST(test_token_keys_shared_across_threads)
 }
 END_TEST
 
-/* Loads tmpdir at now; caller frees. */
+/* Loads tu_dir, the "keys" case's directory, at now; caller frees. */
 static struct token_keys *
 load_at(int64_t now)
 {
 	struct token_keys *k = NULL;
 
-	ck_assert_err(token_keys_load(tmpdir, PASS, now, LIFETIME, &k),
+	ck_assert_err(token_keys_load(tu_dir, PASS, now, LIFETIME, &k),
 	    KALIT_OK);
 	ck_assert_ptr_nonnull(k);
 	return k;
@@ -802,8 +789,8 @@ START_TEST(test_token_rollover)
 	struct token_keys *k;
 	char *old, *jwt;
 
-	ck_assert_err(token_key_generate(tmpdir, PASS, 1000, kid1), KALIT_OK);
-	ck_assert_err(token_key_generate(tmpdir, PASS, 2000, kid2), KALIT_OK);
+	ck_assert_err(token_key_generate(tu_dir, PASS, 1000, kid1), KALIT_OK);
+	ck_assert_err(token_key_generate(tu_dir, PASS, 2000, kid2), KALIT_OK);
 	ck_assert_str_ne(kid1, kid2);
 	/* 1500: the 1000 key signs, the 2000 key is pre-published. */
 	k = load_at(1500);
@@ -842,8 +829,8 @@ START_TEST(test_token_prepublished_not_active)
 	EVP_PKEY *key5 = NULL;
 	json_t *hdr;
 
-	ck_assert_err(token_key_generate(tmpdir, PASS, 1000, kid1), KALIT_OK);
-	ck_assert_err(token_key_generate(tmpdir, PASS, 5000, kid5), KALIT_OK);
+	ck_assert_err(token_key_generate(tu_dir, PASS, 1000, kid1), KALIT_OK);
+	ck_assert_err(token_key_generate(tu_dir, PASS, 5000, kid5), KALIT_OK);
 	k = load_at(2500);
 	ck_assert_str_eq(token_keys_kid(k), kid1);
 	ck_assert_uint_eq(jwks_count(k, kid5), 2);
@@ -853,7 +840,7 @@ START_TEST(test_token_prepublished_not_active)
 	json_decref(hdr);
 	free(jwt);
 	/* Published, so what it will sign verifies already. */
-	tu_path(path, sizeof(path), tmpdir, "5000.key");
+	tu_path(path, sizeof(path), tu_dir, "5000.key");
 	ck_assert_err(keyfile_load_cakey(path, PASS, &key5), KALIT_OK);
 	jwt = sign_alg_kid(key5, "ES256", kid5, CLAIMS);
 	ck_assert(verifies(k, jwt));
@@ -868,8 +855,8 @@ START_TEST(test_token_wrong_passphrase)
 	char kid[TOKEN_KID_MAX + 1];
 	struct token_keys *k = (struct token_keys *)1;
 
-	ck_assert_err(token_key_generate(tmpdir, PASS, 1000, kid), KALIT_OK);
-	ck_assert_err(token_keys_load(tmpdir, "wrong", NOW, LIFETIME, &k),
+	ck_assert_err(token_key_generate(tu_dir, PASS, 1000, kid), KALIT_OK);
+	ck_assert_err(token_keys_load(tu_dir, "wrong", NOW, LIFETIME, &k),
 	    KALIT_ERR_PASSPHRASE);
 	ck_assert_ptr_null(k);
 }
@@ -885,21 +872,21 @@ START_TEST(test_token_no_active_key)
 	struct token_keys *k = NULL;
 	size_t i;
 
-	ck_assert_err(token_keys_load(tmpdir, PASS, NOW, LIFETIME, &k),
+	ck_assert_err(token_keys_load(tu_dir, PASS, NOW, LIFETIME, &k),
 	    KALIT_ERR_CONFIG);
 	for (i = 0; i < sizeof(ignored) / sizeof(ignored[0]); i++) {
-		tu_path(path, sizeof(path), tmpdir, ignored[i]);
+		tu_path(path, sizeof(path), tu_dir, ignored[i]);
 		tu_write_file(path, "junk", 4);
 	}
-	ck_assert_err(token_keys_load(tmpdir, PASS, NOW, LIFETIME, &k),
+	ck_assert_err(token_keys_load(tu_dir, PASS, NOW, LIFETIME, &k),
 	    KALIT_ERR_CONFIG);
 	/* Only a future key: nothing signs yet. */
-	ck_assert_err(token_key_generate(tmpdir, PASS, NOW + 1, kid),
+	ck_assert_err(token_key_generate(tu_dir, PASS, NOW + 1, kid),
 	    KALIT_OK);
-	ck_assert_err(token_keys_load(tmpdir, PASS, NOW, LIFETIME, &k),
+	ck_assert_err(token_keys_load(tu_dir, PASS, NOW, LIFETIME, &k),
 	    KALIT_ERR_CONFIG);
 	ck_assert_ptr_null(k);
-	tu_path(path, sizeof(path), tmpdir, "missing");
+	tu_path(path, sizeof(path), tu_dir, "missing");
 	ck_assert_err(token_keys_load(path, PASS, NOW, LIFETIME, &k),
 	    KALIT_ERR_IO);
 }
@@ -915,30 +902,30 @@ START_TEST(test_token_key_dir_limits)
 	 * Refused before any is opened (these are not even keys): a second
 	 * spelling of time 1000, then a time beyond int64_t.
 	 */
-	tu_path(path, sizeof(path), tmpdir, "1000.key");
+	tu_path(path, sizeof(path), tu_dir, "1000.key");
 	tu_write_file(path, "junk", 4);
-	tu_path(path, sizeof(path), tmpdir, "01000.key");
+	tu_path(path, sizeof(path), tu_dir, "01000.key");
 	tu_write_file(path, "junk", 4);
-	ck_assert_err(token_keys_load(tmpdir, PASS, NOW, LIFETIME, &k),
+	ck_assert_err(token_keys_load(tu_dir, PASS, NOW, LIFETIME, &k),
 	    KALIT_ERR_CONFIG);
 	unlink(path);
-	tu_path(path, sizeof(path), tmpdir, "99999999999999999999.key");
+	tu_path(path, sizeof(path), tu_dir, "99999999999999999999.key");
 	tu_write_file(path, "junk", 4);
-	ck_assert_err(token_keys_load(tmpdir, PASS, NOW, LIFETIME, &k),
+	ck_assert_err(token_keys_load(tu_dir, PASS, NOW, LIFETIME, &k),
 	    KALIT_ERR_CONFIG);
 	unlink(path);
-	tu_path(path, sizeof(path), tmpdir, "1000.key");
+	tu_path(path, sizeof(path), tu_dir, "1000.key");
 	unlink(path);
 	/* TOKEN_KEYS_MAX are read (the active one is junk), one more is not. */
 	for (i = 1; i <= TOKEN_KEYS_MAX + 1; i++) {
 		if (i == TOKEN_KEYS_MAX + 1)
-			ck_assert_err(token_keys_load(tmpdir, PASS, NOW,
+			ck_assert_err(token_keys_load(tu_dir, PASS, NOW,
 			    LIFETIME, &k), KALIT_ERR_MALFORMED);
 		snprintf(name, sizeof(name), "%d.key", i);
-		tu_path(path, sizeof(path), tmpdir, name);
+		tu_path(path, sizeof(path), tu_dir, name);
 		tu_write_file(path, "junk", 4);
 	}
-	ck_assert_err(token_keys_load(tmpdir, PASS, NOW, LIFETIME, &k),
+	ck_assert_err(token_keys_load(tu_dir, PASS, NOW, LIFETIME, &k),
 	    KALIT_ERR_CONFIG);
 	ck_assert_ptr_null(k);
 }
@@ -950,9 +937,9 @@ START_TEST(test_token_non_p256_key_refused)
 	struct token_keys *k = NULL;
 	EVP_PKEY *key = tu_key(KEY_TYPE_P384);
 
-	tu_path(path, sizeof(path), tmpdir, "1000.key");
+	tu_path(path, sizeof(path), tu_dir, "1000.key");
 	ck_assert_err(keyfile_write_cakey(path, PASS, key), KALIT_OK);
-	ck_assert_err(token_keys_load(tmpdir, PASS, NOW, LIFETIME, &k),
+	ck_assert_err(token_keys_load(tu_dir, PASS, NOW, LIFETIME, &k),
 	    KALIT_ERR_CONFIG);
 	ck_assert_ptr_null(k);
 	EVP_PKEY_free(key);
@@ -966,16 +953,16 @@ START_TEST(test_token_generate_exclusive_0600)
 	EVP_PKEY *key = NULL;
 	struct stat st;
 
-	ck_assert_err(token_key_generate(tmpdir, PASS, 1000, kid), KALIT_OK);
-	tu_path(path, sizeof(path), tmpdir, "1000.key");
+	ck_assert_err(token_key_generate(tu_dir, PASS, 1000, kid), KALIT_OK);
+	tu_path(path, sizeof(path), tu_dir, "1000.key");
 	ck_assert_int_eq(stat(path, &st), 0);
 	ck_assert_uint_eq(st.st_mode & 0777, 0600);
 	ck_assert_err(keyfile_load_cakey(path, PASS, &key), KALIT_OK);
 	ck_assert_err(token_thumbprint(key, want), KALIT_OK);
 	ck_assert_str_eq(kid, want);
-	ck_assert_err(token_key_generate(tmpdir, PASS, 1000, kid2),
+	ck_assert_err(token_key_generate(tu_dir, PASS, 1000, kid2),
 	    KALIT_ERR_FILE_EXISTS);
-	ck_assert_err(token_key_generate(tmpdir, PASS, -1, kid2),
+	ck_assert_err(token_key_generate(tu_dir, PASS, -1, kid2),
 	    KALIT_ERR_USAGE);
 	EVP_PKEY_free(key);
 }
@@ -1011,7 +998,7 @@ token_suite(void)
 	tcase_add_test(tc, test_token_keys_shared_across_threads);
 	suite_add_tcase(s, tc);
 
-	tcase_add_checked_fixture(tk, setup, teardown);
+	tcase_add_checked_fixture(tk, tu_dir_setup, tu_dir_teardown);
 	tcase_set_timeout(tk, 120);
 	tcase_add_test(tk, test_token_rollover);
 	tcase_add_test(tk, test_token_prepublished_not_active);

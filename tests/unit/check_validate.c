@@ -1,4 +1,6 @@
 /* check_validate.c: unit tests for validate.c */
+#include "config.h"
+
 #include <string.h>
 
 #include <check.h>

@@ -3,6 +3,8 @@
  * then CRLs (crl_dir, then CDP URLs), the status cache, the servers found
  * down, and all of it from many threads
  */
+#include "config.h"
+
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>

@@ -1,4 +1,6 @@
 /* check_workers.c: unit tests for workers.c: every job runs, once */
+#include "config.h"
+
 #include <pthread.h>
 #include <stdatomic.h>
 #include <string.h>

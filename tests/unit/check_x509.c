@@ -1,4 +1,6 @@
 /* check_x509.c: unit tests for x509.c */
+#include "config.h"
+
 #include <string.h>
 
 #include <check.h>

@@ -1,4 +1,6 @@
 /* testpki.c: a small PKI for the unit tests; see testpki.h */
+#include "config.h"
+
 #include <string.h>
 #include <unistd.h>
 

@@ -1,4 +1,6 @@
 /* teststore.c: the fixture of the CA database unit tests */
+#include "config.h"
+
 #include <stdio.h>
 #include <string.h>
 
