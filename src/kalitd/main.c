@@ -30,7 +30,8 @@
 #define DRAIN_MS	10000
 
 enum { O_ACR = 256, O_AT, O_JSON, O_CHECK, O_OPERATOR, O_VERSION, O_BEFORE,
-	O_OUT, O_ARCHIVE, O_EXPECT_HEAD };
+	O_OUT, O_ARCHIVE, O_EXPECT_HEAD, O_PUBLIC, O_AUTH_METHOD, O_REDIRECT,
+	O_POST_LOGOUT, O_BACKCHANNEL, O_JWKS };
 
 static const struct option long_opts[] = {
 	{ "config", required_argument, NULL, 'c' },
@@ -46,6 +47,12 @@ static const struct option long_opts[] = {
 	{ "out", required_argument, NULL, O_OUT },
 	{ "archive", required_argument, NULL, O_ARCHIVE },
 	{ "expect-head", required_argument, NULL, O_EXPECT_HEAD },
+	{ "public", no_argument, NULL, O_PUBLIC },
+	{ "auth-method", required_argument, NULL, O_AUTH_METHOD },
+	{ "redirect-uri", required_argument, NULL, O_REDIRECT },
+	{ "post-logout-uri", required_argument, NULL, O_POST_LOGOUT },
+	{ "backchannel-logout-uri", required_argument, NULL, O_BACKCHANNEL },
+	{ "jwks", required_argument, NULL, O_JWKS },
 	{ NULL, 0, NULL, 0 }
 };
 
@@ -55,6 +62,9 @@ usage(FILE *f)
 	fputs("usage: kalitd [-v] [-c FILE] [--check-config]\n"
 	    "       kalitd [-c FILE] client add ID [--acr citizen|official|"
 	    "citizen,official] [--json]\n"
+	    "              [--public] [--auth-method M] [--redirect-uri URI]...\n"
+	    "              [--post-logout-uri URI]... "
+	    "[--backchannel-logout-uri URI] [--jwks FILE]\n"
 	    "       kalitd [-c FILE] client list [--json]\n"
 	    "       kalitd [-c FILE] client remove ID\n"
 	    "       kalitd [-c FILE] keygen [--at UNIXTIME] [--json]\n"
@@ -63,6 +73,15 @@ usage(FILE *f)
 	    "       kalitd [-c FILE] audit archive --before DATE --out FILE "
 	    "[--json]\n"
 	    "See kalitd(8) and kalitd.conf(5).\n", f);
+}
+
+/* One more URI of kind; past STORE_URIS_MAX only counted (refused later). */
+static void
+uri_opt(struct admin_opts *o, int kind, const char *uri)
+{
+	if (o->nuris[kind] < STORE_URIS_MAX)
+		o->uris[kind][o->nuris[kind]] = uri;
+	o->nuris[kind]++;
 }
 
 static int
@@ -269,6 +288,22 @@ main(int argc, char *argv[])
 			break;
 		case O_EXPECT_HEAD:
 			ao.expect_head = optarg;
+			break;
+		case O_PUBLIC:
+			ao.public_client = 1;
+			break;
+		case O_AUTH_METHOD:
+			ao.auth_method = optarg;
+			break;
+		case O_REDIRECT:
+		case O_POST_LOGOUT:
+		case O_BACKCHANNEL:
+			uri_opt(&ao, c == O_REDIRECT ? STORE_URI_REDIRECT :
+			    c == O_POST_LOGOUT ? STORE_URI_POST_LOGOUT :
+			    STORE_URI_BACKCHANNEL, optarg);
+			break;
+		case O_JWKS:
+			ao.jwks_file = optarg;
 			break;
 		case 'h':
 			usage(stdout);
