@@ -8,6 +8,7 @@
 #include "fetch.h"
 #include "http.h"
 #include "log.h"
+#include "oidc.h"
 #include "parse.h"
 #include "responder.h"
 #include "secret.h"
@@ -141,7 +142,8 @@ server_init(struct kalitd *d)
 	    (r = workers_new(d->cfg->fetch_threads, &d->workers)) !=
 	    KALIT_OK ||
 	    (r = session_new(d->cfg, &d->session)) != KALIT_OK ||
-	    (r = challenges_new(&lim, &d->challenges)) != KALIT_OK)
+	    (r = challenges_new(&lim, &d->challenges)) != KALIT_OK ||
+	    (r = oidc_new(d)) != KALIT_OK)
 		return r;
 	pthread_mutex_init(&d->mu, NULL);
 	atomic_init(&d->draining, 0);
@@ -152,6 +154,7 @@ static void
 server_free(struct kalitd *d)
 {
 	workers_free(d->workers);
+	oidc_free(d);
 	auditq_free(d->auditq);
 	responder_free(d->responder);
 	tsa_free(d->tsa);
