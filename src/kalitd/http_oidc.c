@@ -407,8 +407,11 @@ sso_refused(struct req *rq, struct state *st, int err, int suspended)
 	metrics_oidc_login(err, 1);
 	log_msg(LOG_LEVEL_INFO, "oidc: session sid %.8s of serial %s: %s; "
 	    "it ends", o->v.sid, rq->serial, apierr_code(err));
-	if (sso_end(rq->h->d->sso, o->key, &o->ended) == KALIT_OK)
+	if (sso_end(rq->h->d->sso, o->key, &o->ended) == KALIT_OK) {
 		oidc_ended(rq->h->d, st, o->ended, state_now());
+		snprintf(o->detail, sizeof(o->detail), "sid %.8s ended: %s",
+		    o->ended->sid, apierr_code(err));
+	}
 	http_oidc_set_cookie(rq, 1, 1, NULL);
 	if (o->a.prompt_none)
 		return authz_error(rq, &o->a, "login_required", "the session "
