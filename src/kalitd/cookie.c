@@ -36,13 +36,14 @@ cookie_get(const char *header, const char *name,
 		if (len <= nlen || p[nlen] != '=' ||
 		    memcmp(p, name, nlen) != 0)
 			continue;
-		if (found++)
-			return KALIT_ERR_MALFORMED;
 		v = p + nlen + 1;
 		len -= nlen + 1;
-		if (len != COOKIE_VALUE_LEN || strspn(v, B64URL) <
-		    COOKIE_VALUE_LEN)
+		if (found++ || len != COOKIE_VALUE_LEN || strspn(v, B64URL) <
+		    COOKIE_VALUE_LEN) {
+			/* nothing of a value not believed goes out */
+			OPENSSL_cleanse(value, COOKIE_VALUE_LEN + 1);
 			return KALIT_ERR_MALFORMED;
+		}
 		memcpy(value, v, COOKIE_VALUE_LEN);
 		value[COOKIE_VALUE_LEN] = '\0';
 	}
