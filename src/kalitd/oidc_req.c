@@ -170,11 +170,14 @@ oidc_authz_target(const struct oidc_params *p, struct oidc_authz *a)
 
 	memset(a, 0, sizeof(*a));
 	a->max_age = -1;
-	if (id == NULL || *id == '\0')
+	/* registered ones are printable ASCII: nothing else can match */
+	if (id == NULL || *id == '\0' || !chars_in(id, strlen(id), 0x21,
+	    0x7e, NULL))
 		return KALIT_ERR_CLIENT_UNKNOWN;
 	snprintf(a->client_id, sizeof(a->client_id), "%s", id);
 	/* Which of two redirect URIs would be the one? Neither. */
-	if (uri == NULL || *uri == '\0')
+	if (uri == NULL || *uri == '\0' || !chars_in(uri, strlen(uri), 0x21,
+	    0x7e, NULL))
 		return KALIT_ERR_REDIRECT_URI;
 	snprintf(a->redirect_uri, sizeof(a->redirect_uri), "%s", uri);
 	return KALIT_OK;
