@@ -4,6 +4,8 @@
 #   kalitd_oidc.py jwks KEY.pem      the public JWKS of a P-256 key
 #   kalitd_oidc.py run KALITD RP DIR the protocol tests; "ok - ..." and
 #                                    "FAIL - ..." lines, one per check
+#   kalitd_oidc.py sso-start ...     a session of c2 (its cookies saved)
+#   kalitd_oidc.py sso-revoked ...   that session after c2's revocation
 #
 # Web eID tokens and client assertions are signed by the openssl CLI with
 # the key files of DIR (c1, o1: kalit-ca; x1: self-signed; rp, other: the
@@ -814,13 +816,45 @@ def t_sso_logout(env):
           st == 400 and "location" not in h, (st, h.get("location")))
 
 
-def run(kalitd, rp, d):
+def t_sso_start(env):
+    br = Browser(env.kalitd)
+    q, red = login(br, env, "portal", "/cb", name="c2")
+    check("SSO: the second citizen logs in to portal A", q is not None and
+          "code" in q, red)
+    st, h, body = authorize(br, env, "portal2", "/cb2")
+    check("SSO: ... and to portal B without a signature", st == 302 and
+          "code" in query(hdr(h, "location") or ""), h.get("location"))
+    json.dump(br.cookies, open(env.f("c2.cookies"), "w"))
+
+
+def t_sso_revoked(env):
+    br = Browser(env.kalitd)
+    br.cookies = json.load(open(env.f("c2.cookies")))
+    st, h, body = authorize(br, env, "portal2", "/cb2")
+    loc = hdr(h, "location") or ""
+    check("SSO: a certificate revoked since the login: no code, the "
+          "login page", st == 302 and loc.startswith("/login/?r="),
+          (st, loc))
+    check("SSO: ... and the session ended (its cookie cleared)",
+          not any(k.endswith("kalit-sid") for k in br.cookies), br.cookies)
+    st, h, body = authorize(br, env, "portal2", "/cb2", prompt="none")
+    check("SSO: ... prompt=none is login_required now", query(
+        hdr(h, "location") or "").get("error") == "login_required",
+        h.get("location"))
+    r, _ = to_page(br, env, "portal", "/cb")
+    st, j = page_login(br, env, r, "c2")
+    check("login: the revoked certificate (401 certificate_revoked)",
+          st == 401 and j.get("error") == "certificate_revoked", (st, j))
+
+
+def run(kalitd, rp, d, tests=None):
     env = Env(kalitd, rp, d)
     port = urllib.parse.urlsplit(rp).port
     srv = http.server.ThreadingHTTPServer(("127.0.0.1", port), Receiver)
     threading.Thread(target=srv.serve_forever, daemon=True).start()
-    for t in (t_discovery, t_page, t_authorize_errors, t_login_hostile,
-              t_tokens, t_public_and_jwt, t_sso_logout):
+    for t in tests or (t_discovery, t_page, t_authorize_errors,
+                       t_login_hostile, t_tokens, t_public_and_jwt,
+                       t_sso_logout):
         try:
             t(env)
         except Exception as e:	# a crash is one failure, the rest runs
@@ -835,6 +869,9 @@ def main():
         return 0
     if len(sys.argv) == 5 and sys.argv[1] == "run":
         return run(*sys.argv[2:])
+    if len(sys.argv) == 5 and sys.argv[1] in ("sso-start", "sso-revoked"):
+        t = t_sso_start if sys.argv[1] == "sso-start" else t_sso_revoked
+        return run(*sys.argv[2:], tests=(t,))
     print(__doc__ or "usage: kalitd_oidc.py jwks KEY | run KALITD RP DIR",
           file=sys.stderr)
     return 2
