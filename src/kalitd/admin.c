@@ -68,8 +68,8 @@ client_oidc_opts(const struct admin_opts *o, struct store_client *c,
 	else if (o->public_client != (c->auth_method == STORE_AUTH_NONE))
 		why = "--public goes with --auth-method none, and only with it";
 	else if ((c->auth_method == STORE_AUTH_JWT) != (o->jwks_file != NULL))
-		why = "--jwks goes with --auth-method private_key_jwt, and only "
-		    "with it";
+		why = "--jwks goes with --auth-method private_key_jwt, and "
+		    "only with it";
 	else if (o->nuris[STORE_URI_BACKCHANNEL] > 1)
 		why = "--backchannel-logout-uri: one at most";
 	for (k = 0; why == NULL && k < STORE_CLIENT_JWKS; k++) {
@@ -78,8 +78,8 @@ client_oidc_opts(const struct admin_opts *o, struct store_client *c,
 		for (i = 0; why == NULL && i < o->nuris[k]; i++)
 			if (clientreg_uri_check(o->uris[k][i], &why) !=
 			    KALIT_OK)
-				log_msg(LOG_LEVEL_ERROR, "%s %s", uri_opt_name[k],
-				    o->uris[k][i]);
+				log_msg(LOG_LEVEL_ERROR, "%s %s",
+				    uri_opt_name[k], o->uris[k][i]);
 	}
 	if (why == NULL && o->jwks_file != NULL) {
 		if ((r = file_read(o->jwks_file, STORE_JWKS_MAX, &buf, &len)) !=

@@ -222,9 +222,9 @@ render_oidc(FILE *f)
 		}
 		for (i = 0; i < NOUTCOME; i++)
 			if (n[i] != 0 || i == 0)
-				fprintf(f, "kalitd_oidc_logins_total{kind=\"%s\","
-				    "outcome=\"%s\"} %llu\n", sso ? "sso" :
-				    "signature", i == 0 ? "ok" :
+				fprintf(f, "kalitd_oidc_logins_total"
+				    "{kind=\"%s\",outcome=\"%s\"} %llu\n",
+				    sso ? "sso" : "signature", i == 0 ? "ok" :
 				    apierr_code(-(int)i), n[i]);
 	}
 	fputs("# HELP kalitd_backchannel_logout_total Back-channel logout "

@@ -24,8 +24,6 @@
 
 #include <cjose/cjose.h>
 
-#define JWT_BEARER	"urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
-
 int
 oidc_new(struct kalitd *d)
 {
@@ -196,7 +194,7 @@ struct login_body {
 	size_t		 rlen;
 	const char	*challenge;
 	size_t		 challenge_len;
-	char		*token;		/* the token object's JSON text */
+	char		*token;		/* the token object, as JSON text */
 	size_t		 token_len;
 };
 

@@ -310,7 +310,8 @@ check_pkce(const struct oidc_params *p, const struct store_client *c,
 	else if (cc != NULL && (strlen(cc) < 43 || !chars_in(cc, strlen(cc),
 	    0x21, 0x7e, NULL) || strspn(cc, "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 	    "abcdefghijklmnopqrstuvwxyz0123456789-._~") != strlen(cc)))
-		*descp = "code_challenge is not 43 to 128 of A-Z a-z 0-9 - . _ ~";
+		*descp = "code_challenge is not 43 to 128 of A-Z a-z 0-9 "
+		    "- . _ ~";
 	if (*descp != NULL)
 		return "invalid_request";
 	if (cc != NULL)
