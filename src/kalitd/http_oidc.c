@@ -623,24 +623,32 @@ login_end(struct req *rq, struct state *st, int suspended)
 	struct http_oidc *o = rq->oidc;
 	struct oidc_login *l = &o->login;
 	struct kalitd *d = rq->h->d;
-	char sid[COOKIE_VALUE_LEN + 1], *url = NULL, *answer;
-	unsigned char old[SSO_KEY_LEN];
+	char sid[COOKIE_VALUE_LEN + 1], old[COOKIE_VALUE_LEN + 1];
+	char *url = NULL, *answer;
+	unsigned char oldkey[SSO_KEY_LEN];
 	int64_t now = state_now();
 	json_t *j;
-	int r = l->err;
+	int r = l->err, renewed = 0;
 
-	if (r == KALIT_OK) {
-		/* A new session every time (no fixation): the old one ends. */
-		if (http_oidc_cookie(rq, 1, sid) == KALIT_OK) {
-			sso_key_of(sid, old);
-			if (sso_end(d->sso, old, &o->ended) == KALIT_OK)
+	/*
+	 * A new cookie every time (no fixation). The browser's session goes
+	 * on under it when it is the same person's, else it ends.
+	 */
+	if (r == KALIT_OK && (r = cookie_new(sid)) == KALIT_OK) {
+		sso_key_of(sid, o->key);
+		if (http_oidc_cookie(rq, 1, old) == KALIT_OK) {
+			sso_key_of(old, oldkey);
+			OPENSSL_cleanse(old, sizeof(old));
+			renewed = sso_renew(d->sso, oldkey, o->key, l->entry,
+			    l->acr, l->hwk, now, now +
+			    d->cfg->session_lifetime, now, &o->v) == KALIT_OK;
+			if (!renewed && sso_end(d->sso, oldkey, &o->ended) ==
+			    KALIT_OK)
 				oidc_ended(d, st, o->ended, now);
 		}
-		if ((r = cookie_new(sid)) == KALIT_OK) {
-			sso_key_of(sid, o->key);
+		if (!renewed)
 			r = sso_create(d->sso, o->key, l->entry, l->acr, l->hwk,
 			    now, now + d->cfg->session_lifetime, now, &o->v);
-		}
 		if (r == KALIT_OK)
 			r = oidc_code(d, &l->a, o->key, &o->v, now, &url);
 		if (r == KALIT_OK)

@@ -122,6 +122,24 @@ unlink_sess(struct sso *s, struct sess *x)
 	s->bytes -= x->cost;
 }
 
+/* Links x (its key set) into its bucket and as the newest, under mu. */
+static void
+link_sess(struct sso *s, struct sess *x)
+{
+	struct sess **b = bucket_of(s, x->key);
+
+	x->hnext = *b;
+	*b = x;
+	x->newer = NULL;
+	if ((x->older = s->newest) != NULL)
+		s->newest->newer = x;
+	else
+		s->oldest = x;
+	s->newest = x;
+	s->n++;
+	s->bytes += x->cost;
+}
+
 /* What a session costs: itself, its entry's share, its lists. */
 static size_t
 cost_of(const struct sess *x)
@@ -164,12 +182,30 @@ view_copy(const struct sess *x, struct sso_view *v)
 		atomic_fetch_add(&v->entry->refs, 1);
 }
 
+/* The "sub" of an entry's claims text, into sub. */
+static void
+sub_of(const struct cert_entry *e, char *sub, size_t size)
+{
+	json_t *o;
+	char *text;
+
+	sub[0] = '\0';
+	if (e == NULL || asprintf(&text, "{%s}", e->text.claims) < 0)
+		return;
+	if ((o = json_loads(text, 0, NULL)) != NULL)
+		snprintf(sub, size, "%s", json_string_value(json_object_get(o,
+		    "sub")) != NULL ? json_string_value(json_object_get(o,
+		    "sub")) : "");
+	json_decref(o);
+	free(text);
+}
+
 int
 sso_create(struct sso *s, const unsigned char key[SSO_KEY_LEN],
     struct cert_entry *entry, unsigned int acr, int hwk, int64_t auth_time,
     int64_t exp, int64_t now, struct sso_view *v)
 {
-	struct sess *x, **b;
+	struct sess *x;
 	int r;
 
 	if (v != NULL)
@@ -191,20 +227,49 @@ sso_create(struct sso *s, const unsigned char key[SSO_KEY_LEN],
 	x->cost = cost_of(x);
 	pthread_mutex_lock(&s->mu);
 	make_room(s, x->cost, now);
-	b = bucket_of(s, key);
-	x->hnext = *b;
-	*b = x;
-	if ((x->older = s->newest) != NULL)
-		s->newest->newer = x;
-	else
-		s->oldest = x;
-	s->newest = x;
-	s->n++;
-	s->bytes += x->cost;
+	link_sess(s, x);
 	if (v != NULL)
 		view_copy(x, v);
 	pthread_mutex_unlock(&s->mu);
 	return KALIT_OK;
+}
+
+int
+sso_renew(struct sso *s, const unsigned char old[SSO_KEY_LEN],
+    const unsigned char key[SSO_KEY_LEN], struct cert_entry *entry,
+    unsigned int acr, int hwk, int64_t auth_time, int64_t exp, int64_t now,
+    struct sso_view *v)
+{
+	char was[64], is[64], tok[SSO_SID_LEN + 1];
+	struct sess *x;
+	int r = KALIT_ERR_NOT_FOUND;
+
+	memset(v, 0, sizeof(*v));
+	sub_of(entry, is, sizeof(is));
+	if (is[0] == '\0' || (r = rand_id(tok)) != KALIT_OK)
+		return r == KALIT_OK ? KALIT_ERR_NOT_FOUND : r;
+	r = KALIT_ERR_NOT_FOUND;
+	pthread_mutex_lock(&s->mu);
+	if ((x = find(s, old)) != NULL && x->v.exp >= now) {
+		sub_of(x->v.entry, was, sizeof(was));
+		if (strcmp(was, is) == 0) {
+			unlink_sess(s, x);
+			memcpy(x->key, key, SSO_KEY_LEN);
+			memcpy(x->v.logout_tok, tok, sizeof(tok));
+			x->v.acr = acr;
+			x->v.hwk = hwk;
+			x->v.auth_time = auth_time;
+			x->v.exp = exp;
+			atomic_fetch_add(&entry->refs, 1);
+			cert_entry_release(x->v.entry);
+			x->v.entry = entry;
+			link_sess(s, x);
+			view_copy(x, v);
+			r = KALIT_OK;
+		}
+	}
+	pthread_mutex_unlock(&s->mu);
+	return r;
 }
 
 int
@@ -296,24 +361,6 @@ sso_note(struct sso *s, const unsigned char key[SSO_KEY_LEN],
 	}
 	pthread_mutex_unlock(&s->mu);
 	return r;
-}
-
-/* The "sub" of an entry's claims text, into sub. */
-static void
-sub_of(const struct cert_entry *e, char *sub, size_t size)
-{
-	json_t *o;
-	char *text;
-
-	sub[0] = '\0';
-	if (e == NULL || asprintf(&text, "{%s}", e->text.claims) < 0)
-		return;
-	if ((o = json_loads(text, 0, NULL)) != NULL)
-		snprintf(sub, size, "%s", json_string_value(json_object_get(o,
-		    "sub")) != NULL ? json_string_value(json_object_get(o,
-		    "sub")) : "");
-	json_decref(o);
-	free(text);
 }
 
 int

@@ -67,6 +67,19 @@ int	sso_create(struct sso *s, const unsigned char key[SSO_KEY_LEN],
 	    struct cert_entry *entry, unsigned int acr, int hwk,
 	    int64_t auth_time, int64_t exp, int64_t now, struct sso_view *v);
 
+/*
+ * A new login in a browser whose session (under old, at now) is of the
+ * same person (the same "sub"): the session goes on under key, a new
+ * cookie's, with what the new login proved (entry, acr, hwk, auth_time,
+ * exp) and a new logout_tok; its sid, clients and tokens stay.
+ * KALIT_ERR_NOT_FOUND when there is no such session or it is another
+ * person's (the caller ends it and makes a new one).
+ */
+int	sso_renew(struct sso *s, const unsigned char old[SSO_KEY_LEN],
+	    const unsigned char key[SSO_KEY_LEN], struct cert_entry *entry,
+	    unsigned int acr, int hwk, int64_t auth_time, int64_t exp,
+	    int64_t now, struct sso_view *v);
+
 /* The session under key at now into *v; KALIT_ERR_NOT_FOUND if none. */
 int	sso_get(struct sso *s, const unsigned char key[SSO_KEY_LEN],
 	    int64_t now, struct sso_view *v);

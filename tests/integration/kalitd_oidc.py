@@ -735,6 +735,13 @@ def t_sso_logout(env):
         check("SSO: %s forces a new signature (the login page)" % what,
               st == 302 and (hdr(h, "location") or "").startswith(
                   "/login/?r="), (st, h.get("location")))
+    # B asks for a signature again: the session goes on (same sid)
+    q2, red = login(br, env, "portal2", "/cb2", prompt="login")
+    st, j2, _ = redeem(env, "portal2", q2["code"], "/cb2", how="post")
+    check("SSO: a new signature in the session keeps its sid (A is not "
+          "logged out)", st == 200 and claims_of(j2["id_token"])["sid"] ==
+          claims_of(ja["id_token"])["sid"] and
+          active(env, "portal", ja["access_token"]), (st, j2))
     time.sleep(1.1)
     st, h, body = authorize(br, env, "portal2", "/cb2", max_age="0")
     check("SSO: max_age older than the session forces a new signature",
@@ -763,7 +770,8 @@ def t_sso_logout(env):
           not any(k.endswith("kalit-sid") for k in br.cookies), br.cookies)
     check("logout: A's and B's access tokens are revoked (introspection)",
           not active(env, "portal", ja["access_token"]) and
-          not active(env, "portal2", jb["access_token"]))
+          not active(env, "portal2", jb["access_token"]) and
+          not active(env, "portal2", j2["access_token"]))
     st, h, body = authorize(br, env, "portal2", "/cb2", prompt="none")
     check("logout: B's next request has no session (login_required)",
           query(hdr(h, "location") or "").get("error") == "login_required",
@@ -816,6 +824,18 @@ def t_sso_logout(env):
           st == 400 and "location" not in h, (st, h.get("location")))
 
 
+def t_other_person(env):
+    """Another person's login in the browser ends the session before."""
+    br = Browser(env.kalitd)
+    q, red = login(br, env, "portal", "/cb")
+    st, j, _ = redeem(env, "portal", q["code"], "/cb")
+    q, red = login(br, env, "officials", "/off", name="o1",
+                   acr_values="official")
+    check("login: another person in the same browser: the first "
+          "person's session ends (its token revoked)", q is not None and
+          not active(env, "portal", j["access_token"]), red)
+
+
 def t_sso_start(env):
     br = Browser(env.kalitd)
     q, red = login(br, env, "portal", "/cb", name="c2")
@@ -854,7 +874,7 @@ def run(kalitd, rp, d, tests=None):
     threading.Thread(target=srv.serve_forever, daemon=True).start()
     for t in tests or (t_discovery, t_page, t_authorize_errors,
                        t_login_hostile, t_tokens, t_public_and_jwt,
-                       t_sso_logout):
+                       t_sso_logout, t_other_person):
         try:
             t(env)
         except Exception as e:	# a crash is one failure, the rest runs

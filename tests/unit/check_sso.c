@@ -84,6 +84,57 @@ START_TEST(test_sso_create_get_end)
 }
 END_TEST
 
+/* A new login of the same person keeps the session under a new key. */
+START_TEST(test_sso_renew)
+{
+	unsigned char k1[SSO_KEY_LEN], k2[SSO_KEY_LEN], k3[SSO_KEY_LEN];
+	struct cert_entry *other;
+	struct sso_view v, w;
+	struct sso_ended *e;
+	struct sso *s;
+	json_t *claims;
+	X509 *x;
+
+	ck_assert_err(sso_new(1 << 20, &s), KALIT_OK);
+	key_of(1, k1);
+	key_of(2, k2);
+	key_of(3, k3);
+	ck_assert_err(sso_create(s, k1, entry, STORE_ACR_CITIZEN, 0, NOW,
+	    NOW + 100, NOW, &v), KALIT_OK);
+	ck_assert_err(sso_note(s, k1, "portal", "jti-1", NOW + 600), KALIT_OK);
+	ck_assert_err(sso_renew(s, k1, k2, entry, STORE_ACR_CITIZEN, 1,
+	    NOW + 10, NOW + 200, NOW + 10, &w), KALIT_OK);
+	ck_assert_str_eq(w.sid, v.sid);
+	ck_assert_str_ne(w.logout_tok, v.logout_tok);
+	ck_assert_int_eq(w.auth_time, NOW + 10);
+	ck_assert_int_eq(w.hwk, 1);
+	sso_view_clear(&w);
+	/* the old cookie is nothing now */
+	ck_assert_err(sso_get(s, k1, NOW + 10, &w), KALIT_ERR_NOT_FOUND);
+	ck_assert_err(sso_get(s, k2, NOW + 150, &w), KALIT_OK);
+	sso_view_clear(&w);
+	/* another person's login: no renewal, the session stays as it is */
+	ck_assert_ptr_nonnull(x = X509_new());
+	ck_assert_ptr_nonnull(other = cert_entry_new(x));
+	X509_free(x);
+	claims = json_pack("{s:s}", "sub", "30000000000009");
+	ck_assert_err(login_text_init(&other->text, claims,
+	    STORE_ACR_CITIZEN), KALIT_OK);
+	json_decref(claims);
+	ck_assert_err(sso_renew(s, k2, k3, other, STORE_ACR_CITIZEN, 0,
+	    NOW + 20, NOW + 200, NOW + 20, &w), KALIT_ERR_NOT_FOUND);
+	ck_assert_err(sso_get(s, k3, NOW + 20, &w), KALIT_ERR_NOT_FOUND);
+	ck_assert_err(sso_end(s, k2, &e), KALIT_OK);
+	ck_assert_str_eq(e->sid, v.sid);
+	ck_assert_uint_eq(e->ntokens, 1);
+	ck_assert_str_eq(e->clients[0], "portal");
+	sso_ended_free(e);
+	cert_entry_release(other);
+	sso_view_clear(&v);
+	sso_free(s);
+}
+END_TEST
+
 /* Within the budget: expired sessions go first, then the oldest. */
 START_TEST(test_sso_budget)
 {
@@ -158,6 +209,7 @@ sso_suite(void)
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_sso_create_get_end);
+	tcase_add_test(tc, test_sso_renew);
 	tcase_add_test(tc, test_sso_budget);
 	tcase_add_test(tc, test_sso_tokens_capped);
 	suite_add_tcase(s, tc);
