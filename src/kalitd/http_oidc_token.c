@@ -190,6 +190,12 @@ http_oidc_token(struct req *rq)
 		ret = oauth_error(rq, 400, "invalid_grant", why);
 		goto out;
 	}
+	/* A session that ended (logout) leaves its codes nothing to give. */
+	if (sso_get(d->sso, o->g.session, now, &o->v) != KALIT_OK) {
+		ret = oauth_error(rq, 400, "invalid_grant", "the session of the "
+		    "code has ended");
+		goto out;
+	}
 	snprintf(rq->serial, sizeof(rq->serial), "%s", o->g.entry->serial);
 	st = state_acquire(d);
 	r = oidc_tokens(d, st, &o->g, now, &answer, &t);

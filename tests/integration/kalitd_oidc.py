@@ -798,6 +798,16 @@ def t_sso_logout(env):
               c.get("sub") == "30000000000001" and "nonce" not in c and
               "http://schemas.openid.net/event/backchannel-logout" in
               c.get("events", {}) and c["exp"] > c["iat"], c)
+    # a code issued before the logout, redeemed after it
+    q, red = login(br, env, "portal", "/cb")
+    st, h, body = br.get("/oidc/logout")
+    confirm = body.split(b'name="confirm" value="')[1].split(b'"')[0]
+    br.req("POST", "/oidc/logout", urllib.parse.urlencode(
+        {"confirm": confirm.decode()}),
+        {"Content-Type": "application/x-www-form-urlencoded"})
+    st, j, _ = redeem(env, "portal", q["code"], "/cb")
+    check("token: a code of a session that ended since (invalid_grant)",
+          st == 400 and j.get("error") == "invalid_grant", (st, j))
     # logout without a hint: a confirmation page, then the form's POST
     q, red = login(br, env, "portal", "/cb")
     st, h, body = br.get("/oidc/logout")
