@@ -11,12 +11,21 @@
 #include <openssl/err.h>
 
 #include "err.h"
+#include "fuzz_form.h"
 #include "log.h"
 #include "oidc_req.h"
 
 #define NOW	1800000000LL
 
 int	LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+/* A query parameter, whole. */
+static void
+param(const char *key, const char *value, size_t len, void *arg)
+{
+	if (oidc_params_add(arg, key, value, 0, len) != KALIT_OK)
+		abort();
+}
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -25,8 +34,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct store_client c;
 	struct oidc_params p;
 	struct oidc_authz a, b;
-	const char *s = (const char *)data, *end = s + size, *amp, *eq, *desc;
-	char key[64], *tok;
+	const char *desc;
+	char *tok;
 
 	log_init("fuzz_authorize", -1);
 	if (k == NULL && oidc_reqkey_new(&k) != KALIT_OK)
@@ -36,18 +45,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	c.acr = STORE_ACR_CITIZEN;
 	c.public_client = size > 0 && (data[0] & 1);
 	oidc_params_init(&p, OIDC_PARAMS_AUTHZ);
-	for (; s < end; s = amp + 1) {
-		if ((amp = memchr(s, '&', (size_t)(end - s))) == NULL)
-			amp = end;
-		if ((eq = memchr(s, '=', (size_t)(amp - s))) == NULL ||
-		    (size_t)(eq - s) >= sizeof(key))
-			continue;
-		memcpy(key, s, (size_t)(eq - s));
-		key[eq - s] = '\0';
-		if (oidc_params_add(&p, key, eq + 1, 0,
-		    (size_t)(amp - eq - 1)) != KALIT_OK)
-			abort();
-	}
+	fuzz_form((const char *)data, size, param, &p);
 	if (oidc_authz_target(&p, &a) == KALIT_OK &&
 	    oidc_authz_check(&p, &c, NULL, &a, &desc) == NULL) {
 		/* a request checked goes through the page and back intact */

@@ -9,52 +9,53 @@
 #include <string.h>
 
 #include "err.h"
+#include "fuzz_form.h"
 #include "log.h"
 #include "oidc.h"
 #include "oidc_req.h"
 
 int	LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
+/* The post processor's pieces: how long they are is the input's first byte. */
+struct pieces {
+	struct oidc_params	 p;
+	size_t			 piece;
+};
+
+static void
+param(const char *key, const char *value, size_t len, void *arg)
+{
+	struct pieces *pc = arg;
+	size_t off = 0, n;
+
+	do {
+		n = len - off < pc->piece ? len - off : pc->piece;
+		if (oidc_params_add(&pc->p, key, value + off, off, n) !=
+		    KALIT_OK)
+			abort();
+		off += n;
+	} while (off < len);
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct oidc_params p;
-	const char *s, *end, *amp, *eq, *v;
-	size_t piece, off, n;
-	char key[64];
+	struct pieces pc;
+	const char *v;
 	int i;
 
 	log_init("fuzz_token_form", -1);
 	if (size == 0)
 		return 0;
-	/* the first byte: how long the post processor's pieces are */
-	piece = 1 + data[0] % 64;
-	s = (const char *)data + 1;
-	end = (const char *)data + size;
-	oidc_params_init(&p, OIDC_PARAMS_TOKEN);
-	for (; s < end; s = amp + 1) {
-		if ((amp = memchr(s, '&', (size_t)(end - s))) == NULL)
-			amp = end;
-		if ((eq = memchr(s, '=', (size_t)(amp - s))) == NULL ||
-		    (size_t)(eq - s) >= sizeof(key))
-			continue;
-		memcpy(key, s, (size_t)(eq - s));
-		key[eq - s] = '\0';
-		off = 0;
-		do {
-			n = (size_t)(amp - eq - 1) - off;
-			n = n < piece ? n : piece;
-			if (oidc_params_add(&p, key, eq + 1 + off, off, n) !=
-			    KALIT_OK)
-				abort();
-			off += n;
-		} while (off < (size_t)(amp - eq - 1));
-	}
+	pc.piece = 1 + data[0] % 64;
+	oidc_params_init(&pc.p, OIDC_PARAMS_TOKEN);
+	fuzz_form((const char *)data + 1, size - 1, param, &pc);
 	for (i = 0; i < OIDC_T__MAX; i++)
-		if ((v = oidc_param(&p, i)) != NULL && strlen(v) != p.len[i])
+		if ((v = oidc_param(&pc.p, i)) != NULL &&
+		    strlen(v) != pc.p.len[i])
 			abort();
-	if ((v = oidc_param(&p, OIDC_T_CODE_VERIFIER)) != NULL)
+	if ((v = oidc_param(&pc.p, OIDC_T_CODE_VERIFIER)) != NULL)
 		oidc_pkce_ok("E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM", v);
-	oidc_params_clear(&p);
+	oidc_params_clear(&pc.p);
 	return 0;
 }

@@ -2,6 +2,7 @@
 #include "testutil.h"
 #include "codes.h"
 #include "log.h"
+#include "testentry.h"
 
 #define NOW	1800000000LL
 
@@ -11,11 +12,8 @@ static struct code_grant grant;
 static void
 setup(void)
 {
-	X509 *x;
-
-	ck_assert_ptr_nonnull(x = X509_new());
-	ck_assert_ptr_nonnull(entry = cert_entry_new(x));
-	X509_free(x);
+	entry = te_entry(json_pack("{s:s}", "sub", "30000000000001"),
+	    STORE_ACR_CITIZEN);
 	memset(&grant, 0, sizeof(grant));
 	snprintf(grant.req.client_id, sizeof(grant.req.client_id), "portal");
 	snprintf(grant.req.redirect_uri, sizeof(grant.req.redirect_uri),

@@ -4,6 +4,7 @@
 #include "idtoken.h"
 #include "log.h"
 #include "oidc_req.h"
+#include "testentry.h"
 
 #define NOW	1800000000LL
 #define ISS	"https://id.example.uz"
@@ -14,20 +15,12 @@ static json_t *identity;
 static void
 setup(void)
 {
-	json_t *claims;
-	X509 *x;
-
-	ck_assert_ptr_nonnull(x = X509_new());
-	ck_assert_ptr_nonnull(entry = cert_entry_new(x));
-	X509_free(x);
-	claims = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, "
+	entry = te_entry(json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, "
 	    "s:s}", "sub", "30000000000002", "pinfl", "30000000000002",
 	    "name", "Yusupova Nodira", "given_name", "Nodira", "family_name",
 	    "Yusupova", "organization", "Kalit LLC", "title", "Director",
-	    "tin", "201234567", "cert_serial", "1a2b", "x5t#S256", "abc");
-	ck_assert_err(login_text_init(&entry->text, claims,
-	    STORE_ACR_OFFICIAL), KALIT_OK);
-	json_decref(claims);
+	    "tin", "201234567", "cert_serial", "1a2b", "x5t#S256", "abc"),
+	    STORE_ACR_OFFICIAL);
 	ck_assert_ptr_nonnull(identity = idtoken_identity(entry));
 }
 

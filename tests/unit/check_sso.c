@@ -2,6 +2,7 @@
 #include "testutil.h"
 #include "log.h"
 #include "sso.h"
+#include "testentry.h"
 
 #define NOW	1800000000LL
 
@@ -11,17 +12,8 @@ static struct cert_entry *entry;
 static void
 setup(void)
 {
-	json_t *claims;
-	X509 *x;
-
-	ck_assert_ptr_nonnull(x = X509_new());
-	ck_assert_ptr_nonnull(entry = cert_entry_new(x));
-	X509_free(x);
-	claims = json_pack("{s:s, s:s}", "sub", "30000000000001", "pinfl",
-	    "30000000000001");
-	ck_assert_err(login_text_init(&entry->text, claims,
-	    STORE_ACR_CITIZEN), KALIT_OK);
-	json_decref(claims);
+	entry = te_entry(json_pack("{s:s, s:s}", "sub", "30000000000001",
+	    "pinfl", "30000000000001"), STORE_ACR_CITIZEN);
 }
 
 static void
@@ -92,8 +84,6 @@ START_TEST(test_sso_renew)
 	struct sso_view v, w;
 	struct sso_ended *e;
 	struct sso *s;
-	json_t *claims;
-	X509 *x;
 
 	ck_assert_err(sso_new(1 << 20, &s), KALIT_OK);
 	key_of(1, k1);
@@ -114,13 +104,8 @@ START_TEST(test_sso_renew)
 	ck_assert_err(sso_get(s, k2, NOW + 150, &w), KALIT_OK);
 	sso_view_clear(&w);
 	/* another person's login: no renewal, the session stays as it is */
-	ck_assert_ptr_nonnull(x = X509_new());
-	ck_assert_ptr_nonnull(other = cert_entry_new(x));
-	X509_free(x);
-	claims = json_pack("{s:s}", "sub", "30000000000009");
-	ck_assert_err(login_text_init(&other->text, claims,
-	    STORE_ACR_CITIZEN), KALIT_OK);
-	json_decref(claims);
+	other = te_entry(json_pack("{s:s}", "sub", "30000000000009"),
+	    STORE_ACR_CITIZEN);
 	ck_assert_err(sso_renew(s, k2, k3, other, STORE_ACR_CITIZEN, 0,
 	    NOW + 20, NOW + 200, NOW + 20, &w), KALIT_ERR_NOT_FOUND);
 	ck_assert_err(sso_get(s, k3, NOW + 20, &w), KALIT_ERR_NOT_FOUND);
