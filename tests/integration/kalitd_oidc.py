@@ -665,6 +665,17 @@ def post_form_raw(env, body, auth):
     return r.status, json.loads(data or b"{}"), r
 
 
+def t_amr(env):
+    """amr: hwk only for a certificate under [policy] hardware_key."""
+    for name, amr in (("h1", ["pop", "hwk", "sc"]), ("c1", ["pop", "swk"])):
+        br = Browser(env.kalitd)
+        q, red = login(br, env, "portal", "/cb", name=name)
+        st, j, _ = redeem(env, "portal", q["code"], "/cb")
+        got = claims_of(j["id_token"]).get("amr") if st == 200 else None
+        check("ID token: amr %s for %s" % (",".join(amr), name),
+              got == amr, (st, got, j))
+
+
 def t_public_and_jwt(env):
     br = Browser(env.kalitd)
     v, c = pkce()
@@ -883,7 +894,7 @@ def run(kalitd, rp, d, tests=None):
     srv = http.server.ThreadingHTTPServer(("127.0.0.1", port), Receiver)
     threading.Thread(target=srv.serve_forever, daemon=True).start()
     for t in tests or (t_discovery, t_page, t_authorize_errors,
-                       t_login_hostile, t_tokens, t_public_and_jwt,
+                       t_login_hostile, t_tokens, t_amr, t_public_and_jwt,
                        t_sso_logout, t_other_person):
         try:
             t(env)

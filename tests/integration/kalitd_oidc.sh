@@ -33,6 +33,16 @@ for n in c1 o1 c2; do
 	check "$n.p12: the certificate" p12_cert $n.p12 "$KEYPASS" $n.crt
 	check "$n.p12: the key" p12_key $n.p12 "$KEYPASS" $n.key
 done
+# A citizen whose key is on a card: the CA says so by a policy
+SUBJ="/C=UZ/SN=Karimova/GN=Dilnoza/CN=Karimova Dilnoza/pinfl=$(pinfl 5)"
+oca_init
+cat >>oca/ca.cnf <<CNF
+[card]
+keyUsage = critical, digitalSignature, nonRepudiation
+extendedKeyUsage = clientAuth, emailProtection
+certificatePolicies = 1.3.6.1.5.5.7.13.1, 1.3.6.1.4.1.99999.1.7
+CNF
+ossl h1 card
 check "a self-signed certificate (no trusted chain)" "$OPENSSL" req -x509 \
     -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout x1.key \
     -subj "/CN=stranger/serialNumber=$(pinfl 3)" -days 2 -out x1.crt
@@ -59,6 +69,9 @@ export PORT RPPORT
 # [responder]: the CA database answers first, so a revocation shows at once
 write_conf "" "" "[responder]
 ca_database = $DB
+
+[policy]
+hardware_key = 1.3.6.1.4.1.99999.1.7
 
 [oidc]
 www_dir = $TMP/www
