@@ -75,7 +75,9 @@ expect 1 "docs/api.md Errors: no_such_code is no answer of kalitd" \
     "a documented code kalitd does not answer with is named" "$t"
 
 copy notanswered
-edit src/kalitd/session.c 's/KALIT_ERR_TOKEN_INVALID/KALIT_ERR_MALFORMED/g'
+for f in "$t"/src/kalitd/*.c; do
+	edit "${f#"$t"/}" 's/KALIT_ERR_TOKEN_INVALID/KALIT_ERR_MALFORMED/g'
+done
 expect 1 "NOT_ANSWERED lists token_invalid, which src/kalitd/ no longer \
 names" "an exception that no longer applies is named" "$t"
 

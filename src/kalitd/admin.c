@@ -5,7 +5,9 @@
 #include "config.h"
 #include "admin.h"
 #include "audit.h"
+#include "clientreg.h"
 #include "err.h"
+#include "file.h"
 #include "log.h"
 #include "secret.h"
 #include "session.h"
@@ -37,12 +39,115 @@ client_id_valid(const char *id)
 	    strspn(id, "abcdefghijklmnopqrstuvwxyz0123456789._-") == n;
 }
 
+static const char *const uri_opt_name[STORE_CLIENT_JWKS] = {
+	"--redirect-uri", "--post-logout-uri", "--backchannel-logout-uri"
+};
+
+/*
+ * The OpenID Connect part of client add: the method (public clients
+ * authenticate with none, confidential ones by default with
+ * client_secret_basic), each URI and the JWKS checked (clientreg.h).
+ * *jwksp: the JWKS file's text, caller frees.
+ */
+static int
+client_oidc_opts(const struct admin_opts *o, struct store_client *c,
+    char **jwksp)
+{
+	unsigned char *buf = NULL;
+	const char *why = NULL;
+	size_t len;
+	int k, i, r;
+
+	*jwksp = NULL;
+	c->public_client = o->public_client;
+	c->auth_method = o->public_client ? STORE_AUTH_NONE : STORE_AUTH_BASIC;
+	if (o->auth_method != NULL && clientreg_auth_parse(o->auth_method,
+	    &c->auth_method) != KALIT_OK)
+		why = "--auth-method: client_secret_basic, client_secret_post, "
+		    "private_key_jwt or none";
+	else if (o->public_client != (c->auth_method == STORE_AUTH_NONE))
+		why = "--public goes with --auth-method none, and only with it";
+	else if ((c->auth_method == STORE_AUTH_JWT) != (o->jwks_file != NULL))
+		why = "--jwks goes with --auth-method private_key_jwt, and "
+		    "only with it";
+	else if (o->nuris[STORE_URI_BACKCHANNEL] > 1)
+		why = "--backchannel-logout-uri: one at most";
+	for (k = 0; why == NULL && k < STORE_CLIENT_JWKS; k++) {
+		if (o->nuris[k] > STORE_URIS_MAX)
+			why = "at most 16 URIs of each kind";
+		for (i = 0; why == NULL && i < o->nuris[k]; i++)
+			if (clientreg_uri_check(o->uris[k][i], &why) !=
+			    KALIT_OK)
+				log_msg(LOG_LEVEL_ERROR, "%s %s",
+				    uri_opt_name[k], o->uris[k][i]);
+	}
+	if (why == NULL && o->jwks_file != NULL) {
+		if ((r = file_read(o->jwks_file, STORE_JWKS_MAX, &buf, &len)) !=
+		    KALIT_OK) {
+			log_msg(LOG_LEVEL_ERROR, "%s: %s", o->jwks_file,
+			    kalit_strerror(r));
+			return r == KALIT_ERR_TOO_LARGE ? KALIT_ERR_USAGE : r;
+		}
+		if (clientreg_jwks_check((const char *)buf, len, &why) ==
+		    KALIT_OK && (*jwksp = strndup((const char *)buf,
+		    len)) == NULL) {
+			free(buf);
+			return KALIT_ERR_NOMEM;
+		}
+		free(buf);
+	}
+	if (why != NULL) {
+		log_msg(LOG_LEVEL_ERROR, "client add: %s", why);
+		free(*jwksp);
+		*jwksp = NULL;
+		return KALIT_ERR_USAGE;
+	}
+	return KALIT_OK;
+}
+
+/* The client's URIs and JWKS, in the transaction of its row. */
+static int
+client_put_extra(struct store *s, const struct admin_opts *o,
+    const char *id, const char *jwks)
+{
+	int k, i, r;
+
+	for (k = 0; k < STORE_CLIENT_JWKS; k++)
+		for (i = 0; i < o->nuris[k]; i++)
+			if ((r = store_client_uri_put(s, id, k,
+			    o->uris[k][i])) != KALIT_OK)
+				return r == KALIT_ERR_DUPLICATE ?
+				    KALIT_ERR_USAGE : r;
+	return jwks != NULL ? store_client_jwks_set(s, id, jwks) : KALIT_OK;
+}
+
+static void
+client_added(const struct store_client *c, const char *secret, int json)
+{
+	int shown = c->auth_method == STORE_AUTH_BASIC ||
+	    c->auth_method == STORE_AUTH_POST;
+
+	if (json)
+		printf("{\"client_id\": \"%s\", %s%s%s\"acr\": \"%s\", "
+		    "\"token_endpoint_auth_method\": \"%s\"}\n", c->id,
+		    shown ? "\"client_secret\": \"" : "", shown ? secret : "",
+		    shown ? "\", " : "", session_acr_name(c->acr),
+		    clientreg_auth_name(c->auth_method));
+	else
+		printf("client_id: %s\n%s%s%sacr: %s\n"
+		    "token_endpoint_auth_method: %s\n%s", c->id,
+		    shown ? "client_secret: " : "", shown ? secret : "",
+		    shown ? "\n" : "", session_acr_name(c->acr),
+		    clientreg_auth_name(c->auth_method), shown ? "The secret "
+		    "is shown once; kalitd keeps only its hash.\n" : "");
+}
+
 static int
 client_add(struct config *cfg, const struct admin_opts *o, const char *id)
 {
 	struct store_client c;
 	struct store *s = NULL;
-	char secret[SESSION_SECRET_MAX + 1], detail[128];
+	char secret[SESSION_SECRET_MAX + 1], detail[128], *jwks = NULL;
 	int r;
 
 	memset(&c, 0, sizeof(c));
@@ -56,67 +161,115 @@ client_add(struct config *cfg, const struct admin_opts *o, const char *id)
 		    "citizen,official");
 		return KALIT_ERR_USAGE;
 	}
+	if ((r = client_oidc_opts(o, &c, &jwks)) != KALIT_OK)
+		return r;
 	snprintf(c.id, sizeof(c.id), "%s", id);
 	c.created = state_now();
+	/* A client without a secret gets one nobody knows: the row has one. */
 	if ((r = session_secret_new(secret, c.secret_hash)) != KALIT_OK ||
 	    (r = db_open(cfg, &s)) != KALIT_OK || (r = store_begin(s)) !=
 	    KALIT_OK)
 		goto out;
-	snprintf(detail, sizeof(detail), "%s %s", c.id,
-	    session_acr_name(c.acr));
+	snprintf(detail, sizeof(detail), "%s %s %s", c.id,
+	    session_acr_name(c.acr), clientreg_auth_name(c.auth_method));
 	if ((r = store_client_put(s, &c)) != KALIT_OK ||
+	    (r = client_put_extra(s, o, c.id, jwks)) != KALIT_OK ||
 	    (r = audit_append(s, o->operator_name, "client-add", NULL,
 	    detail)) != KALIT_OK ||
 	    (r = store_commit(s)) != KALIT_OK)
 		goto out;
-	if (o->json)
-		printf("{\"client_id\": \"%s\", \"client_secret\": \"%s\", "
-		    "\"acr\": \"%s\"}\n", c.id, secret, session_acr_name(c.acr));
-	else
-		printf("client_id: %s\nclient_secret: %s\nacr: %s\n"
-		    "The secret is shown once; kalitd keeps only its hash.\n",
-		    c.id, secret, session_acr_name(c.acr));
+	client_added(&c, secret, o->json);
  out:
 	store_rollback(s);
 	store_free(s);
+	free(jwks);
 	OPENSSL_cleanse(secret, sizeof(secret));
 	return r;
 }
 
+/* What client list --json shows: each client's object by its id. */
+struct client_listing {
+	json_t		*list;		/* NULL: text */
+	json_t		*by_id;
+};
+
+static const char *const uri_member[STORE_URI__MAX] = {
+	"redirect_uris", "post_logout_redirect_uris", "backchannel_logout_uri",
+	"jwks"
+};
+
 static int
 client_print(const struct store_client *c, void *arg)
 {
-	json_t *list = arg;
+	struct client_listing *l = arg;
+	json_t *o;
 
-	if (list != NULL)
-		return json_array_append_new(list, json_pack("{s:s, s:s, s:I}",
-		    "client_id", c->id, "acr", session_acr_name(c->acr),
-		    "created", (json_int_t)c->created)) == 0 ? KALIT_OK :
-		    KALIT_ERR_NOMEM;
-	printf("%-32s %-18s %lld\n", c->id, session_acr_name(c->acr),
-	    (long long)c->created);
+	if (l->list == NULL) {
+		printf("%-32s %-18s %-20s %lld\n", c->id,
+		    session_acr_name(c->acr),
+		    clientreg_auth_name(c->auth_method),
+		    (long long)c->created);
+		return KALIT_OK;
+	}
+	if ((o = json_pack("{s:s, s:s, s:I, s:b, s:s, s:[], s:[]}",
+	    "client_id", c->id, "acr", session_acr_name(c->acr), "created",
+	    (json_int_t)c->created, "public", c->public_client,
+	    "token_endpoint_auth_method", clientreg_auth_name(c->auth_method),
+	    "redirect_uris", "post_logout_redirect_uris")) == NULL ||
+	    json_array_append(l->list, o) != 0 ||
+	    json_object_set_new(l->by_id, c->id, o) != 0)
+		return KALIT_ERR_NOMEM;
 	return KALIT_OK;
+}
+
+static int
+client_print_extra(const char *id, int kind, const char *value, void *arg)
+{
+	struct client_listing *l = arg;
+	json_t *o = json_object_get(l->by_id, id), *v;
+
+	if (o == NULL || kind < 0 || kind >= STORE_URI__MAX)
+		return KALIT_OK;
+	if (kind == STORE_CLIENT_JWKS)
+		v = json_loads(value, 0, NULL);
+	else
+		v = json_string(value);
+	if (v == NULL)
+		return KALIT_OK;	/* not what client add wrote */
+	if (json_is_array(json_object_get(o, uri_member[kind])))
+		return json_array_append_new(json_object_get(o,
+		    uri_member[kind]), v) == 0 ? KALIT_OK : KALIT_ERR_NOMEM;
+	return json_object_set_new(o, uri_member[kind], v) == 0 ? KALIT_OK :
+	    KALIT_ERR_NOMEM;
 }
 
 static int
 client_list(struct config *cfg, const struct admin_opts *o, const char *arg)
 {
+	struct client_listing l = { NULL, NULL };
 	struct store *s = NULL;
-	json_t *list = NULL;
 	int r;
 
-	if (o->json && (list = json_array()) == NULL)
+	(void)arg;
+	if (o->json && ((l.list = json_array()) == NULL ||
+	    (l.by_id = json_object()) == NULL)) {
+		json_decref(l.list);
 		return KALIT_ERR_NOMEM;
+	}
 	if ((r = db_open(cfg, &s)) == KALIT_OK) {
 		if (!o->json)
-			printf("%-32s %-18s %s\n", "CLIENT", "ACR", "CREATED");
-		r = store_client_list(s, client_print, list);
+			printf("%-32s %-18s %-20s %s\n", "CLIENT", "ACR",
+			    "AUTH", "CREATED");
+		r = store_client_list(s, client_print, &l);
+		if (r == KALIT_OK && o->json)
+			r = store_client_extra_list(s, client_print_extra, &l);
 	}
-	if (r == KALIT_OK && list != NULL) {
-		json_dumpf(list, stdout, JSON_INDENT(2));
+	if (r == KALIT_OK && l.list != NULL) {
+		json_dumpf(l.list, stdout, JSON_INDENT(2));
 		putchar('\n');
 	}
-	json_decref(list);
+	json_decref(l.list);
+	json_decref(l.by_id);
 	store_free(s);
 	return r;
 }

@@ -5,6 +5,7 @@
 #include <stdint.h>
 
 #include "conf.h"
+#include "store.h"
 
 struct admin_opts {
 	const char	*acr;		/* --acr */
@@ -15,6 +16,13 @@ struct admin_opts {
 	const char	*out;		/* --out */
 	const char	*archive;	/* --archive */
 	const char	*expect_head;	/* --expect-head */
+	/* client add: OpenID Connect registration */
+	int		 public_client;	/* --public */
+	const char	*auth_method;	/* --auth-method */
+	const char	*uris[STORE_URI__MAX][STORE_URIS_MAX];
+	int		 nuris[STORE_URI__MAX];	/* more than STORE_URIS_MAX:
+						   refused */
+	const char	*jwks_file;	/* --jwks */
 };
 
 /*

@@ -39,6 +39,7 @@ apierr_status(int err)
 	case KALIT_ERR_AUDIT_BROKEN:	/* the record cannot be written */
 	case KALIT_ERR_SERVER:		/* a server kalitd asked refused */
 		return 500;
+	case KALIT_ERR_WEBEID_FORMAT:	/* from webeid_parse(), passed on */
 	default:
 		return 400;
 	}

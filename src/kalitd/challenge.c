@@ -18,16 +18,12 @@
 #include <jansson.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
-#include <openssl/core_names.h>
-#include <openssl/params.h>
-#include <openssl/rand.h>
 
 #define NONCE_LEN	16
 #define TAG_LEN		12
 #define MAC_LEN		24
 #define SIGNED_LEN	(NONCE_LEN + 8 + TAG_LEN)	/* the MAC covers */
 #define RAW_LEN		(SIGNED_LEN + MAC_LEN)		/* 60: no padding */
-#define KEY_LEN		32
 #define SHARDS		64
 #define SLOT_LEN	16	/* a nonce, or a share's key and count */
 #define SHARE_KEY_LEN	12
@@ -63,35 +59,6 @@ struct challenges {
 	struct shard	 share[SHARDS];	/* share key → uses counted */
 };
 
-/*
- * The MAC is fetched and keyed once with a random key that only the
- * context keeps; each use works on a copy, which is much cheaper than
- * HMAC()'s fetch of the algorithms on every call.
- */
-static EVP_MAC_CTX *
-mac_new(void)
-{
-	unsigned char key[KEY_LEN];
-	OSSL_PARAM params[2];
-	EVP_MAC *m = NULL;
-	EVP_MAC_CTX *ctx = NULL;
-
-	if (RAND_priv_bytes(key, sizeof(key)) != 1)
-		return NULL;
-	params[0] = OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST,
-	    (char *)"SHA256", 0);
-	params[1] = OSSL_PARAM_construct_end();
-	if ((m = EVP_MAC_fetch(NULL, "HMAC", NULL)) != NULL &&
-	    (ctx = EVP_MAC_CTX_new(m)) != NULL &&
-	    EVP_MAC_init(ctx, key, KEY_LEN, params) != 1) {
-		EVP_MAC_CTX_free(ctx);
-		ctx = NULL;
-	}
-	EVP_MAC_free(m);
-	OPENSSL_cleanse(key, sizeof(key));
-	return ctx;
-}
-
 int
 challenges_new(const struct challenge_limits *lim, struct challenges **cp)
 {
@@ -103,8 +70,8 @@ challenges_new(const struct challenge_limits *lim, struct challenges **cp)
 		return KALIT_ERR_INTERNAL;
 	if ((c = calloc(1, sizeof(*c))) == NULL)
 		return KALIT_ERR_NOMEM;
-	if ((c->mac = mac_new()) == NULL ||
-	    (c->share_mac = mac_new()) == NULL) {
+	if ((c->mac = digest_hmac_new()) == NULL ||
+	    (c->share_mac = digest_hmac_new()) == NULL) {
 		log_ssl(LOG_LEVEL_ERROR, "challenge key");
 		EVP_MAC_CTX_free(c->mac);
 		free(c);
@@ -148,29 +115,6 @@ challenges_free(struct challenges *c)
 	EVP_MAC_CTX_free(c->mac);
 	EVP_MAC_CTX_free(c->share_mac);
 	free(c);
-}
-
-/* HMAC of the len bytes of msg under ctx's key, truncated to outlen. */
-static int
-mac(EVP_MAC_CTX *key, const void *msg, size_t len, unsigned char *out,
-    size_t outlen)
-{
-	unsigned char md[EVP_MAX_MD_SIZE];
-	size_t mdlen = 0;
-	EVP_MAC_CTX *ctx;
-	int ok;
-
-	ok = (ctx = EVP_MAC_CTX_dup(key)) != NULL &&
-	    EVP_MAC_update(ctx, msg, len) == 1 &&
-	    EVP_MAC_final(ctx, md, &mdlen, sizeof(md)) == 1 &&
-	    mdlen >= outlen;
-	EVP_MAC_CTX_free(ctx);
-	if (!ok) {
-		log_ssl(LOG_LEVEL_ERROR, "HMAC");
-		return KALIT_ERR_INTERNAL;
-	}
-	memcpy(out, md, outlen);
-	return KALIT_OK;
 }
 
 int
@@ -252,8 +196,8 @@ challenge_issue(struct challenges *c, const struct challenge_bind *b,
 	for (i = 0; i < 8; i++)
 		raw[NONCE_LEN + i] = (unsigned char)(exp >> (56 - 8 * i));
 	if ((r = tag_of(b, raw + NONCE_LEN + 8)) != KALIT_OK ||
-	    (r = mac(c->mac, raw, SIGNED_LEN, raw + SIGNED_LEN, MAC_LEN)) !=
-	    KALIT_OK)
+	    (r = digest_hmac(c->mac, raw, SIGNED_LEN, raw + SIGNED_LEN,
+	    MAC_LEN)) != KALIT_OK)
 		return r;
 	base64_url_encode(raw, RAW_LEN, out);
 	return KALIT_OK;
@@ -376,8 +320,8 @@ share_key(struct challenges *c, unsigned char kind, const void *id,
 		return KALIT_ERR_INTERNAL;
 	msg[0] = kind;
 	memcpy(msg + 1, id, len);
-	if ((r = mac(c->share_mac, msg, 1 + len, key, SHARE_KEY_LEN)) !=
-	    KALIT_OK)
+	if ((r = digest_hmac(c->share_mac, msg, 1 + len, key,
+	    SHARE_KEY_LEN)) != KALIT_OK)
 		return r;
 	key[SHARE_KEY_LEN - 1] |= 1;	/* never all-zero: an empty slot is */
 	return KALIT_OK;
@@ -573,7 +517,8 @@ challenge_consume(struct challenges *c, const char *s, size_t len,
 	*retryp = 0;
 	if (decode(s, len, raw) != 0)
 		return KALIT_ERR_CHALLENGE_UNKNOWN;
-	if ((r = mac(c->mac, raw, SIGNED_LEN, want, MAC_LEN)) != KALIT_OK)
+	if ((r = digest_hmac(c->mac, raw, SIGNED_LEN, want, MAC_LEN)) !=
+	    KALIT_OK)
 		return r;
 	if (CRYPTO_memcmp(want, raw + SIGNED_LEN, MAC_LEN) != 0)
 		return KALIT_ERR_CHALLENGE_UNKNOWN;

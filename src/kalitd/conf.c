@@ -5,6 +5,7 @@
 #include "file.h"
 #include "log.h"
 #include "parse.h"
+#include "webeid.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -114,6 +115,17 @@ static const struct opt opts[] = {
 	    CONFIG_VERIFY_BODY_MIN, CONFIG_VERIFY_BODY_MAX },
 	{ "audit", "summary_interval", OPT_I64, O(audit_summary_interval), 1,
 	    86400 },
+	{ "oidc", "enabled", OPT_BOOL, O(oidc), 0, 0 },
+	{ "oidc", "public_origin", OPT_STR, O(public_origin), 0, 0 },
+	{ "oidc", "www_dir", OPT_PATH, O(www_dir), 0, 0 },
+	{ "oidc", "brand_dir", OPT_PATH, O(brand_dir), 0, 0 },
+	{ "oidc", "session_lifetime", OPT_I64, O(session_lifetime), 300,
+	    604800 },
+	{ "oidc", "code_lifetime", OPT_I64, O(code_lifetime), 10, 60 },
+	{ "oidc", "login_lifetime", OPT_I64, O(login_lifetime), 60, 3600 },
+	{ "cache", "sessions", OPT_BYTES, O(cache_sessions), 1 << 16,
+	    (long long)1 << 36 },
+	{ "policy", "hardware_key", OPT_OID, O(hardware_key_oid), 0, 0 },
 };
 #undef O
 
@@ -273,6 +285,38 @@ spec_path(struct parse *ps, char **specp)
 
 static int	is_loopback(const char *);
 
+/*
+ * [oidc]: on when any of its settings is given (enabled = no turns it
+ * off); public_origin defaults to the issuer's scheme, host and port.
+ */
+static int
+oidc_defaults(struct parse *ps)
+{
+	struct config *c = ps->c;
+	const char *p;
+	size_t i;
+	int any = 0, off = 0;
+
+	for (i = 0; i < sizeof(opts) / sizeof(opts[0]); i++)
+		if (ps->seen[i] && strcmp(opts[i].section, "oidc") == 0) {
+			any = 1;
+			if (strcmp(opts[i].name, "enabled") == 0 && !c->oidc)
+				off = 1;
+		}
+	c->oidc = any && !off;
+	if (c->www_dir == NULL && (c->www_dir = strdup(WWWDIR)) == NULL)
+		return -1;
+	if (c->public_origin == NULL) {
+		/* scheme "://" authority: what precedes the issuer's path */
+		p = strstr(c->issuer, "://");
+		p = p != NULL ? strchr(p + 3, '/') : NULL;
+		if ((c->public_origin = p != NULL ? strndup(c->issuer,
+		    (size_t)(p - c->issuer)) : strdup(c->issuer)) == NULL)
+			return -1;
+	}
+	return 0;
+}
+
 /* Defaults for what the file leaves out. */
 static int
 config_defaults(struct parse *ps)
@@ -324,7 +368,7 @@ config_defaults(struct parse *ps)
 	c->rev.ocsp_url = c->ocsp_url;
 	c->rev.crl_dir = c->crl_dir;
 	c->rev.trust_dir = c->trust_dir;
-	return 0;
+	return oidc_defaults(ps);
 }
 
 static int
@@ -346,6 +390,7 @@ config_check(struct parse *ps)
 	struct config *c = ps->c;
 	struct in6_addr a6;
 	struct in_addr a4;
+	const char *why = NULL;
 	json_t *iss;
 
 	/* Each token carries it as a JSON string: jansson must take it. */
@@ -394,6 +439,14 @@ config_check(struct parse *ps)
 	    c->tsa_policy == NULL)) {
 		ps->why = "[timestamp] key_file needs passphrase and policy (the "
 		    "TSA policy OID your timestamping policy assigns)";
+		return -1;
+	}
+	if (c->oidc && webeid_origin_check(c->public_origin, &why) !=
+	    KALIT_OK) {
+		ps->why = "[oidc] public_origin (or the issuer's origin): not "
+		    "an origin as browsers write it (https://host[:port], or "
+		    "http on localhost or 127.0.0.1)";
+		log_msg(LOG_LEVEL_ERROR, "public_origin: %s", why);
 		return -1;
 	}
 	if (c->token_lifetime > 86400) {
@@ -464,6 +517,10 @@ config_load(const char *path, struct config **cp)
 	c->rev.crl_bytes = VALIDATE_CRL_BYTES_DEFAULT;
 	c->ocsp_cache_bytes = (size_t)256 << 20;
 	c->audit_summary_interval = 60;
+	c->session_lifetime = 28800;
+	c->code_lifetime = 60;
+	c->login_lifetime = 600;
+	c->cache_sessions = (size_t)64 << 20;
 	r = KALIT_ERR_CONFIG;
 	if (memchr(buf, '\0', len) != NULL) {
 		log_msg(LOG_LEVEL_ERROR, "%s: not a text file", path);

@@ -72,6 +72,16 @@ struct config {
 	size_t		 verify_max_body;	/* bytes of one request */
 	/* [audit] */
 	int64_t		 audit_summary_interval; /* seconds */
+	/* [oidc]: the OpenID Provider; on when the section has a setting */
+	int		 oidc;			/* on */
+	char		*public_origin;		/* the login page's origin */
+	char		*www_dir;		/* the page's files */
+	char		*brand_dir;		/* the operator's; or NULL */
+	int64_t		 session_lifetime;	/* seconds of a browser session */
+	int64_t		 code_lifetime;		/* seconds of a code */
+	int64_t		 login_lifetime;	/* seconds of a login request */
+	size_t		 cache_sessions;	/* [cache] sessions: bytes */
+	char		*hardware_key_oid;	/* [policy] hardware_key */
 };
 
 /*

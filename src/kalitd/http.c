@@ -10,6 +10,7 @@
 #include "log.h"
 #include "login.h"
 #include "metrics.h"
+#include "oidc.h"
 #include "responder.h"
 #include "route.h"
 #include "session.h"
@@ -26,6 +27,37 @@
 #include <microhttpd.h>
 #include <openssl/crypto.h>
 
+/* The headers of rq->extra: redirects, cookies, the page's. */
+static void
+http_extra_apply(struct req *rq, unsigned int status,
+    struct MHD_Response *resp)
+{
+	const struct http_extra *x = &rq->extra;
+	int i;
+
+	if (x->location != NULL)
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_LOCATION,
+		    x->location);
+	for (i = 0; i < 2; i++)
+		if (x->cookie[i][0] != '\0')
+			MHD_add_response_header(resp,
+			    MHD_HTTP_HEADER_SET_COOKIE, x->cookie[i]);
+	if (status == 401 && x->bearer)
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_WWW_AUTHENTICATE,
+		    "Bearer error=\"invalid_token\"");
+	if (!x->page)
+		return;
+	/* The page handles a private key: see SECURITY CONSIDERATIONS. */
+	MHD_add_response_header(resp, "Content-Security-Policy",
+	    "default-src 'none'; script-src 'self'; style-src 'self'; "
+	    "img-src 'self'; connect-src 'self'; worker-src 'self'; "
+	    "form-action 'self'; frame-ancestors 'none'; base-uri 'none'");
+	MHD_add_response_header(resp, "Cross-Origin-Opener-Policy",
+	    "same-origin");
+	MHD_add_response_header(resp, "Referrer-Policy", "no-referrer");
+	MHD_add_response_header(resp, "X-Frame-Options", "DENY");
+}
+
 enum MHD_Result
 http_queue(struct req *rq, unsigned int status, struct MHD_Response *resp,
     const char *ctype, const char *cache)
@@ -39,6 +71,7 @@ http_queue(struct req *rq, unsigned int status, struct MHD_Response *resp,
 	if (status == 401 && (rq->route == NULL || !rq->route->no_basic))
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_WWW_AUTHENTICATE,
 		    "Basic realm=\"kalitd\"");
+	http_extra_apply(rq, status, resp);
 	if (rq->retry_after > 0) {
 		snprintf(retry, sizeof(retry), "%lld",
 		    (long long)rq->retry_after);
@@ -143,8 +176,8 @@ respond_ready(struct req *rq)
 		clear_free_text(answer);
 		return MHD_NO;
 	}
-	return http_queue(rq, rq->status, resp, "application/json",
-	    "no-store");
+	return http_queue(rq, rq->status, resp, rq->extra.ctype != NULL ?
+	    rq->extra.ctype : "application/json", "no-store");
 }
 
 static double
@@ -465,6 +498,38 @@ static const struct route routes[] = {
 	    .handler = do_verify },
 	{ .path = "/ca/", .method = "GET", .metric = METRICS_CA,
 	    .handler = http_ocsp_ca_cert },
+	/* the OpenID Provider (docs/oidc.md) */
+	{ .path = "/.well-known/openid-configuration", .method = "GET",
+	    .metric = METRICS_DISCOVERY, .handler = http_oidc_discovery },
+	{ .path = "/oidc/authorize", .method = "GET",
+	    .metric = METRICS_AUTHORIZE, .handler = http_oidc_authorize },
+	{ .path = "/oidc/authorize", .method = "POST",
+	    .ctype = "application/x-www-form-urlencoded",
+	    .metric = METRICS_AUTHORIZE, .handler = http_oidc_authorize },
+	{ .path = "/login/", .method = "GET", .metric = METRICS_PAGE,
+	    .handler = http_oidc_page },
+	{ .path = "/oidc/challenge", .method = "POST",
+	    .ctype = "application/json", .cap = ROUTE_CAP_OWN,
+	    .max_body = OIDC_CHALLENGE_BODY_MAX,
+	    .metric = METRICS_OIDC_CHALLENGE, .handler = http_oidc_challenge },
+	/* a 401 of a login is about its signature */
+	{ .path = "/oidc/login", .method = "POST", .ctype = "application/json",
+	    .cap = ROUTE_CAP_OWN, .max_body = OIDC_LOGIN_MAX,
+	    .metric = METRICS_OIDC_LOGIN, .no_basic = 1,
+	    .handler = http_oidc_login },
+	{ .path = "/oidc/token", .method = "POST",
+	    .ctype = "application/x-www-form-urlencoded",
+	    .metric = METRICS_TOKEN, .handler = http_oidc_token },
+	{ .path = "/oidc/userinfo", .method = "GET", .no_basic = 1,
+	    .metric = METRICS_USERINFO, .handler = http_oidc_userinfo },
+	{ .path = "/oidc/userinfo", .method = "POST", .no_basic = 1,
+	    .ctype = "application/x-www-form-urlencoded",
+	    .metric = METRICS_USERINFO, .handler = http_oidc_userinfo },
+	{ .path = "/oidc/logout", .method = "GET", .metric = METRICS_LOGOUT,
+	    .handler = http_oidc_logout },
+	{ .path = "/oidc/logout", .method = "POST",
+	    .ctype = "application/x-www-form-urlencoded",
+	    .metric = METRICS_LOGOUT, .handler = http_oidc_logout },
 };
 #define NROUTES	(sizeof(routes) / sizeof(routes[0]))
 
@@ -574,6 +639,8 @@ on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
 	 */
 	clear_free_text(rq->answer);
 	login_result_clear(&rq->login);
+	http_oidc_clear(rq);
+	free(rq->extra.location);
 	free(rq);
 	*req_cls = NULL;
 	atomic_fetch_sub(&h->inflight, 1);

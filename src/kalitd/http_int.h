@@ -15,8 +15,11 @@
 #include <jansson.h>
 #include <microhttpd.h>
 
+#include "cookie.h"
 #include "http.h"
 #include "login.h"
+#include "oidc.h"
+#include "sso.h"
 #include "state.h"
 #include "store.h"
 #include "workers.h"
@@ -37,6 +40,18 @@ struct http {
 	int			 reaper_stop;
 	int64_t			 request_timeout_ms;
 };
+
+/* Headers some answers add (http_queue() adds them). */
+struct http_extra {
+	char		*location;	/* a redirect's Location; owned */
+	char		 cookie[2][COOKIE_SET_MAX];	/* Set-Cookie; "" none */
+	int		 page;		/* the login page's security headers */
+	int		 bearer;	/* a 401 asks for a Bearer token */
+	const char	*ctype;		/* of an answer made in another
+					   thread (NULL: JSON); static */
+};
+
+struct http_oidc;
 
 /* One request, from its headers until MHD is done with it. */
 struct req {
@@ -63,6 +78,8 @@ struct req {
 	char			 client[STORE_CLIENT_ID_MAX + 1];
 	char			 serial[X509_SERIAL_HEX_MAX + 1];
 	int64_t			 exp;
+	struct http_extra	 extra;
+	struct http_oidc	*oidc;		/* the provider's (http_oidc.c) */
 };
 
 /*
@@ -124,6 +141,82 @@ void	http_conn_notify(void *cls, struct MHD_Connection *conn,
 void	http_conn_busy(struct req *rq);
 /* A request of conn completed: the clock of its next one starts. */
 void	http_conn_next(struct http *h, struct MHD_Connection *conn);
+
+/*
+ * http_oidc.c and http_oidc_token.c: the OpenID Provider's endpoints
+ * (oidc.h), and what a request of theirs holds (freed when it ends).
+ */
+enum MHD_Result http_oidc_discovery(struct req *rq);
+enum MHD_Result http_oidc_authorize(struct req *rq);
+enum MHD_Result http_oidc_page(struct req *rq);
+enum MHD_Result http_oidc_challenge(struct req *rq);
+enum MHD_Result http_oidc_login(struct req *rq);
+enum MHD_Result http_oidc_token(struct req *rq);
+enum MHD_Result http_oidc_userinfo(struct req *rq);
+enum MHD_Result http_oidc_logout(struct req *rq);
+void	http_oidc_clear(struct req *rq);
+
+/* What a request of the provider holds until it ends (rq->oidc). */
+struct http_oidc {
+	struct oidc_login	 login;		/* POST /oidc/login */
+	struct oidc_authz	 a;		/* the request answered */
+	struct store_client	 client;
+	unsigned char		 key[SSO_KEY_LEN];	/* the session's */
+	struct sso_view		 v;		/* the session */
+	struct sso_ended	*ended;		/* a session that ended */
+	struct code_grant	 g;
+	struct code_token	 t;		/* a token to revoke */
+	unsigned int		 status;	/* of answer */
+	char			*answer;	/* after the audit record */
+	char			 detail[128];	/* the audit record's */
+};
+
+/* rq->oidc, made the first time; NULL: no memory. */
+struct http_oidc *http_oidc_of(struct req *rq);
+
+/* 1 when the page's origin is https (cookies __Host-, Secure). */
+int	http_oidc_secure(const struct config *cfg);
+/* The name of the session (sid 1) or browser binding (0) cookie. */
+const char *http_oidc_cookie_name(const struct config *cfg, int sid);
+/* That cookie of the request (cookie_get()). */
+int	http_oidc_cookie(struct req *rq, int sid,
+	    char value[COOKIE_VALUE_LEN + 1]);
+/* Sets (value) or clears (NULL) it in Set-Cookie slot 0 or 1. */
+void	http_oidc_set_cookie(struct req *rq, int slot, int sid,
+	    const char *value);
+
+/*
+ * Answers status with answer (taken; NULL: empty) of ctype: at once, or
+ * with action (an audit action) once its record is on disk, with the
+ * revocations rq->oidc holds in its transaction (actor rq->client, serial
+ * rq->serial, detail rq->oidc->detail). suspended: the connection is
+ * suspended already (a worker thread calls).
+ */
+enum MHD_Result http_oidc_finish(struct req *rq, unsigned int status,
+	    const char *ctype, char *answer, const char *action,
+	    int suspended);
+/* A 302 to url (taken), as http_oidc_finish(). */
+enum MHD_Result http_oidc_redirect(struct req *rq, char *url,
+	    const char *action, int suspended);
+/*
+ * The HTML page name of www_dir (else a built-in one) with its
+ * placeholders ("@NAME@", kv: name, value pairs ending with NULL) filled,
+ * under the page's security headers, as http_oidc_finish().
+ */
+enum MHD_Result http_oidc_html(struct req *rq, unsigned int status,
+	    const char *name, const char *const *kv, const char *action,
+	    int suspended);
+/*
+ * The parameters of kind of a GET's query or a POST's form into p (clear
+ * it with oidc_params_clear(), also on failure). KALIT_ERR_MALFORMED for
+ * a form MHD cannot read.
+ */
+int	http_oidc_params(struct req *rq, struct oidc_params *p,
+	    enum oidc_params_kind kind);
+
+/* The error page (no redirect) of err in lang. */
+enum MHD_Result http_oidc_error_page(struct req *rq, int err,
+	    const char *lang);
 
 /* http_token.c: GET /v1/jwks, POST /v1/introspect, POST /v1/revoke */
 enum MHD_Result http_token_jwks(struct req *rq);

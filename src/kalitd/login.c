@@ -360,6 +360,29 @@ login_revocation(struct state *st, const struct cert_entry *e, int64_t now,
 }
 
 int
+login_cert(struct kalitd *d, struct state *st, X509 *cert,
+    STACK_OF(X509) *extra, const struct store_client *client, int64_t now,
+    struct cert_entry **ep, unsigned int *acrp, int *fetchp)
+{
+	int r;
+
+	*fetchp = 0;
+	if ((r = check_cert(d, st, cert, extra, client, now, ep, acrp)) !=
+	    KALIT_OK)
+		return r;
+	if ((r = login_revocation(st, *ep, now, fetchp)) != KALIT_OK &&
+	    *fetchp)
+		r = KALIT_OK;	/* decided by login_cert_finish() */
+	return r;
+}
+
+int
+login_cert_finish(struct state *st, const struct cert_entry *e, int64_t now)
+{
+	return login_revocation(st, e, now, NULL);
+}
+
+int
 login_run(struct kalitd *d, struct state *st, const char *body, size_t len,
     const struct sockaddr *from, int64_t now, struct login_result *res)
 {
@@ -400,10 +423,8 @@ login_run(struct kalitd *d, struct state *st, const char *body, size_t len,
 	if ((r = login_check_content(content, content_len, lr.challenge,
 	    lr.challenge_len)) != KALIT_OK)
 		goto out;
-	if ((r = check_cert(d, st, signer, extra, &client, now, &e, &acr)) !=
-	    KALIT_OK)
-		goto out;
-	if ((r = login_revocation(st, e, now, &fetch)) != KALIT_OK && !fetch)
+	if ((r = login_cert(d, st, signer, extra, &client, now, &e, &acr,
+	    &fetch)) != KALIT_OK)
 		goto out;
 	if (fetch) {
 		if ((res->pending = calloc(1, sizeof(*res->pending))) == NULL) {
@@ -437,7 +458,7 @@ login_finish(struct kalitd *d, struct state *st, struct login_result *res)
 	if (p == NULL)
 		return res->err;
 	res->pending = NULL;
-	if ((r = login_revocation(st, p->entry, p->now, NULL)) == KALIT_OK)
+	if ((r = login_cert_finish(st, p->entry, p->now)) == KALIT_OK)
 		r = issue_token(d, st, p->entry, res->client, p->acr, p->now,
 		    res);
 	cert_entry_release(p->entry);

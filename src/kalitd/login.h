@@ -9,6 +9,7 @@
 
 #include <jansson.h>
 
+#include "certcache.h"
 #include "state.h"
 #include "store.h"
 #include "x509.h"
@@ -35,6 +36,27 @@ void	login_request_clear(struct login_request *lr);
 /* KALIT_ERR_CONTENT_MISMATCH unless the signed content is the challenge. */
 int	login_check_content(const unsigned char *content, size_t len,
 	    const char *challenge, size_t challenge_len);
+
+/*
+ * The certificate part of every login, POST /v1/login's and POST
+ * /oidc/login's alike: cert (with extra, untrusted path candidates) from
+ * the certificate cache or validated (path, end entity, key sizes, key
+ * usage, EKU, policy, identity; then cached), the path's validity at
+ * now, client's acr, and the revocation status of the whole path. *ep
+ * (a reference; caller releases with cert_entry_release(), also on
+ * failure) and *acrp the kind of login (STORE_ACR_OFFICIAL when the
+ * certificate and client allow it). The network is never waited on:
+ * when a status needs an OCSP or CRL download, KALIT_OK is returned with
+ * *fetchp set, and login_cert_finish() decides where waiting is harmless.
+ */
+int	login_cert(struct kalitd *d, struct state *st, X509 *cert,
+	    STACK_OF(X509) *extra, const struct store_client *client,
+	    int64_t now, struct cert_entry **ep, unsigned int *acrp,
+	    int *fetchp);
+
+/* The revocation statuses of e's path, downloading what is needed. */
+int	login_cert_finish(struct state *st, const struct cert_entry *e,
+	    int64_t now);
 
 struct login_pending;
 

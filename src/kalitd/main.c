@@ -9,6 +9,7 @@
 #include "fetch.h"
 #include "http.h"
 #include "log.h"
+#include "oidc.h"
 #include "responder.h"
 #include "secret.h"
 #include "session.h"
@@ -40,7 +41,8 @@ struct main_opts {
 
 enum opt_id {
 	O_CONFIG = 0, O_CHECK, O_ACR, O_AT, O_JSON, O_OPERATOR, O_VERBOSE,
-	O_HELP, O_VERSION, O_BEFORE, O_OUT, O_ARCHIVE, O_EXPECT_HEAD, O__MAX
+	O_HELP, O_VERSION, O_BEFORE, O_OUT, O_ARCHIVE, O_EXPECT_HEAD, O_PUBLIC,
+	O_AUTH_METHOD, O_REDIRECT, O_POST_LOGOUT, O_BACKCHANNEL, O_JWKS, O__MAX
 };
 
 /* kind, destination and range; no option of kalitd has an alias */
@@ -64,6 +66,13 @@ static const struct cmdline_opt opts[] = {
 	{ "out", 0, S(ao.out) },
 	{ "archive", 0, S(ao.archive) },
 	{ "expect-head", 0, S(ao.expect_head) },
+	{ "public", 0, F(ao.public_client) },
+	{ "auth-method", 0, S(ao.auth_method) },
+	/* repeatable: parse() collects them */
+	{ "redirect-uri", 0, K(CMDLINE_CALLER_ARG, conf, 0, 0) },
+	{ "post-logout-uri", 0, K(CMDLINE_CALLER_ARG, conf, 0, 0) },
+	{ "backchannel-logout-uri", 0, K(CMDLINE_CALLER_ARG, conf, 0, 0) },
+	{ "jwks", 0, S(ao.jwks_file) },
 };
 #undef K
 #undef S
@@ -80,6 +89,10 @@ usage(FILE *f)
 	fputs("usage: kalitd [-v] [-c FILE] [--check-config]\n"
 	    "       kalitd [-c FILE] client add ID [--acr citizen|official|"
 	    "citizen,official] [--json]\n"
+	    "              [--public] [--auth-method M] "
+	    "[--redirect-uri URI]...\n"
+	    "              [--post-logout-uri URI]... "
+	    "[--backchannel-logout-uri URI] [--jwks FILE]\n"
 	    "       kalitd [-c FILE] client list [--json]\n"
 	    "       kalitd [-c FILE] client remove ID\n"
 	    "       kalitd [-c FILE] keygen [--at UNIXTIME] [--json]\n"
@@ -88,6 +101,15 @@ usage(FILE *f)
 	    "       kalitd [-c FILE] audit archive --before DATE --out FILE "
 	    "[--json]\n"
 	    "See kalitd(8) and kalitd.conf(5).\n", f);
+}
+
+/* One more URI of kind; past STORE_URIS_MAX only counted (refused later). */
+static void
+uri_opt(struct admin_opts *o, int kind, const char *uri)
+{
+	if (o->nuris[kind] < STORE_URIS_MAX)
+		o->uris[kind][o->nuris[kind]] = uri;
+	o->nuris[kind]++;
 }
 
 static int
@@ -117,6 +139,13 @@ parse(int argc, char **argv, struct main_opts *mo)
 		case O_VERSION:
 			puts("kalitd " PACKAGE_VERSION);
 			return 0;
+		case O_REDIRECT:
+		case O_POST_LOGOUT:
+		case O_BACKCHANNEL:
+			uri_opt(&mo->ao, c == O_REDIRECT ? STORE_URI_REDIRECT :
+			    c == O_POST_LOGOUT ? STORE_URI_POST_LOGOUT :
+			    STORE_URI_BACKCHANNEL, cl.arg);
+			break;
 		case CMDLINE_UNKNOWN:
 		case CMDLINE_BAD:
 			usage(stderr);
@@ -175,7 +204,8 @@ server_init(struct kalitd *d)
 	    (r = workers_new(d->cfg->fetch_threads, &d->workers)) !=
 	    KALIT_OK ||
 	    (r = session_new(d->cfg, &d->session)) != KALIT_OK ||
-	    (r = challenges_new(&lim, &d->challenges)) != KALIT_OK)
+	    (r = challenges_new(&lim, &d->challenges)) != KALIT_OK ||
+	    (r = oidc_new(d)) != KALIT_OK)
 		return r;
 	pthread_mutex_init(&d->mu, NULL);
 	atomic_init(&d->draining, 0);
@@ -186,6 +216,7 @@ static void
 server_free(struct kalitd *d)
 {
 	workers_free(d->workers);
+	oidc_free(d);
 	auditq_free(d->auditq);
 	responder_free(d->responder);
 	tsa_free(d->tsa);

@@ -12,7 +12,12 @@
 
 static const char *const endpoint_name[METRICS__MAX] = {
 	"challenge", "login", "jwks", "introspect", "revoke", "healthz",
-	"metrics", "ocsp", "crl", "timestamp", "verify", "ca", "other"
+	"metrics", "ocsp", "crl", "timestamp", "verify", "ca",
+	"openid-configuration", "authorize", "login-page", "oidc-challenge",
+	"oidc-login", "token", "userinfo", "logout", "other"
+};
+static const char *const bcl_name[METRICS_BCL__MAX] = {
+	"delivered", "retried", "failed", "dropped"
 };
 static const unsigned int statuses[] = {
 	200, 400, 401, 403, 404, 405, 413, 415, 429, 500, 503,
@@ -38,6 +43,30 @@ static atomic_uint_fast64_t batch_bucket[NBATCH + 1];
 static atomic_uint_fast64_t batch_sum;
 static atomic_uint_fast64_t client_auth[METRICS_AUTH__MAX];
 static atomic_uint_fast64_t request_timeouts;
+static atomic_uint_fast64_t bcl[METRICS_BCL__MAX];
+static atomic_uint_fast64_t oidc_logins[2][NOUTCOME];	/* [sso] */
+static atomic_size_t sessions;
+
+void
+metrics_backchannel(enum metrics_bcl what)
+{
+	atomic_fetch_add_explicit(&bcl[what], 1, memory_order_relaxed);
+}
+
+void
+metrics_oidc_login(int err, int sso)
+{
+	if (err > 0 || err < KALIT_ERR__MIN)
+		err = KALIT_ERR_INTERNAL;
+	atomic_fetch_add_explicit(&oidc_logins[sso != 0][-err], 1,
+	    memory_order_relaxed);
+}
+
+void
+metrics_sessions(size_t n)
+{
+	atomic_store_explicit(&sessions, n, memory_order_relaxed);
+}
 
 void
 metrics_request(enum metrics_endpoint e, unsigned int status)
@@ -169,6 +198,46 @@ render_batches(FILE *f)
 	    (double)LOAD(batch_sum));
 }
 
+static void
+render_oidc(FILE *f)
+{
+	unsigned long long n[NOUTCOME];
+	size_t i, j;
+	int sso;
+
+	fputs("# HELP kalitd_oidc_logins_total OpenID Provider logins by "
+	    "kind (signature or sso) and outcome.\n"
+	    "# TYPE kalitd_oidc_logins_total counter\n", f);
+	for (sso = 0; sso < 2; sso++) {
+		for (i = 0; i < NOUTCOME; i++) {
+			n[i] = LOAD(oidc_logins[sso][i]);
+			/* one line a public code: several are server_error */
+			for (j = 0; j < i && strcmp(apierr_code(-(int)i),
+			    apierr_code(-(int)j)) != 0; j++)
+				;
+			if (j < i) {
+				n[j] += n[i];
+				n[i] = 0;
+			}
+		}
+		for (i = 0; i < NOUTCOME; i++)
+			if (n[i] != 0 || i == 0)
+				fprintf(f, "kalitd_oidc_logins_total"
+				    "{kind=\"%s\",outcome=\"%s\"} %llu\n",
+				    sso ? "sso" : "signature", i == 0 ? "ok" :
+				    apierr_code(-(int)i), n[i]);
+	}
+	fputs("# HELP kalitd_backchannel_logout_total Back-channel logout "
+	    "deliveries by outcome.\n"
+	    "# TYPE kalitd_backchannel_logout_total counter\n", f);
+	for (i = 0; i < METRICS_BCL__MAX; i++)
+		fprintf(f, "kalitd_backchannel_logout_total{outcome=\"%s\"} "
+		    "%llu\n", bcl_name[i], LOAD(bcl[i]));
+	fprintf(f, "# HELP kalitd_oidc_sessions Browser sessions held.\n"
+	    "# TYPE kalitd_oidc_sessions gauge\nkalitd_oidc_sessions %zu\n",
+	    atomic_load_explicit(&sessions, memory_order_relaxed));
+}
+
 char *
 metrics_render(size_t challenges_used)
 {
@@ -181,6 +250,7 @@ metrics_render(size_t challenges_used)
 	render_requests(f);
 	render_logins(f);
 	render_batches(f);
+	render_oidc(f);
 	fprintf(f, "# HELP kalitd_client_auth_failures_total Client "
 	    "authentications that failed (unknown client or wrong secret).\n"
 	    "# TYPE kalitd_client_auth_failures_total counter\n"

@@ -17,6 +17,14 @@ enum metrics_endpoint {
 	METRICS_TIMESTAMP,
 	METRICS_VERIFY,
 	METRICS_CA,
+	METRICS_DISCOVERY,
+	METRICS_AUTHORIZE,
+	METRICS_PAGE,
+	METRICS_OIDC_CHALLENGE,
+	METRICS_OIDC_LOGIN,
+	METRICS_TOKEN,
+	METRICS_USERINFO,
+	METRICS_LOGOUT,
 	METRICS_OTHER,
 	METRICS__MAX
 };
@@ -28,6 +36,15 @@ enum metrics_auth {
 	METRICS_AUTH__MAX
 };
 
+/* Back-channel logout deliveries (bcl.h), by outcome. */
+enum metrics_bcl {
+	METRICS_BCL_DELIVERED = 0,
+	METRICS_BCL_RETRIED,		/* an attempt failed; another follows */
+	METRICS_BCL_FAILED,		/* the last attempt failed */
+	METRICS_BCL_DROPPED,		/* the queue was full */
+	METRICS_BCL__MAX
+};
+
 /* Every function is lock-free and safe from any thread. */
 void	metrics_request(enum metrics_endpoint e, unsigned int status);
 /* A login attempt's outcome (KALIT_OK or its error) and its duration. */
@@ -36,6 +53,12 @@ void	metrics_login(int err, double seconds);
 void	metrics_client_auth(enum metrics_auth what);
 /* A connection closed because its request did not arrive in time. */
 void	metrics_request_timeout(void);
+/* A back-channel logout delivery's step. */
+void	metrics_backchannel(enum metrics_bcl what);
+/* An OpenID Provider login (POST /oidc/login, or SSO) and its outcome. */
+void	metrics_oidc_login(int err, int sso);
+/* Browser sessions held now (set by the provider). */
+void	metrics_sessions(size_t n);
 /* Records written by one audit transaction. */
 void	metrics_audit_batch(size_t n);
 

@@ -30,10 +30,11 @@ route_find(const struct route *t, size_t n, const char *method,
 			continue;
 		if (strcmp(method, t[i].method) == 0 ||
 		    (strcmp(method, "HEAD") == 0 &&
-		    strcmp(t[i].method, "GET") == 0))
+		    strcmp(t[i].method, "GET") == 0)) {
+			*wrong_method = 0;
 			return &t[i];
-		*wrong_method = 1;
-		return NULL;
+		}
+		*wrong_method = 1;	/* unless a later row takes it */
 	}
 	return NULL;
 }

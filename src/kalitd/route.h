@@ -38,9 +38,10 @@ struct route {
 
 /*
  * The route a request for url with method takes among the n routes of t:
- * the first whose path or alias is url, or is a prefix of it. NULL when
- * that route takes another method (*wrong_method 1: 405) or when there is
- * none (*wrong_method 0: 404). A route of GET takes HEAD too. Borrowed
+ * the first whose path or alias is url, or is a prefix of it, and that
+ * takes method (an endpoint of two methods has a row for each). NULL when
+ * such routes take other methods only (*wrong_method 1: 405) or when there
+ * is none (*wrong_method 0: 404). A route of GET takes HEAD too. Borrowed
  * from t.
  */
 const struct route *route_find(const struct route *t, size_t n,

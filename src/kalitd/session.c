@@ -43,10 +43,25 @@ struct throttle {
 	int64_t		 last;		/* the last failure */
 };
 
+/* A URI or JWKS a client registered (store_client_extra_list()). */
+struct client_extra {
+	char		 id[STORE_CLIENT_ID_MAX + 1];
+	int		 kind;		/* enum store_uri */
+	char		*value;
+};
+
+struct extra_list {
+	struct client_extra	*v;
+	size_t			 n, cap;
+};
+
+static void	extra_free(struct extra_list *);
+
 struct session {
 	pthread_rwlock_t	 clients_lock;
 	struct store_client	*clients;	/* sorted by id */
 	size_t			 nclients;
+	struct extra_list	 extra;		/* sorted by id, kind, value */
 	pthread_mutex_t		 revoked_mu;
 	struct revoked		*revoked[REVOKED_BUCKETS];
 	int			 revoked_loaded;
@@ -113,7 +128,41 @@ session_free(struct session *s)
 	pthread_mutex_destroy(&s->throttle_mu);
 	free(s->throttle);
 	free(s->clients);
+	extra_free(&s->extra);
 	free(s);
+}
+
+static void
+extra_free(struct extra_list *l)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++)
+		free(l->v[i].value);
+	free(l->v);
+	memset(l, 0, sizeof(*l));
+}
+
+static int
+extra_collect(const char *id, int kind, const char *value, void *arg)
+{
+	struct extra_list *l = arg;
+	struct client_extra *v;
+
+	if (id == NULL || value == NULL || strlen(id) > STORE_CLIENT_ID_MAX)
+		return KALIT_OK;	/* not a row kalitd wrote */
+	if (l->n == l->cap) {
+		l->cap = l->cap ? l->cap * 2 : 16;
+		if ((v = reallocarray(l->v, l->cap, sizeof(*v))) == NULL)
+			return KALIT_ERR_NOMEM;
+		l->v = v;
+	}
+	snprintf(l->v[l->n].id, sizeof(l->v[l->n].id), "%s", id);
+	l->v[l->n].kind = kind;
+	if ((l->v[l->n].value = strdup(value)) == NULL)
+		return KALIT_ERR_NOMEM;
+	l->n++;
+	return KALIT_OK;
 }
 
 struct client_list {
@@ -188,6 +237,7 @@ session_tick(struct store *store, void *arg)
 {
 	struct session *s = arg;
 	struct client_list l = { NULL, 0, 0 };
+	struct extra_list x = { NULL, 0, 0 }, old;
 	int64_t now = (int64_t)time(NULL);
 	int r;
 
@@ -200,17 +250,23 @@ session_tick(struct store *store, void *arg)
 			s->revoked_loaded = 1;
 	}
 	revoked_prune(s, now);
-	if ((r = store_client_list(store, client_collect, &l)) != KALIT_OK) {
+	if ((r = store_client_list(store, client_collect, &l)) != KALIT_OK ||
+	    (r = store_client_extra_list(store, extra_collect, &x)) !=
+	    KALIT_OK) {
 		log_msg(LOG_LEVEL_ERROR, "clients not reloaded: %s",
 		    kalit_errname(r));
 		free(l.v);
+		extra_free(&x);
 		return;
 	}
 	pthread_rwlock_wrlock(&s->clients_lock);
 	free(s->clients);
 	s->clients = l.v;
 	s->nclients = l.n;
+	old = s->extra;
+	s->extra = x;
 	pthread_rwlock_unlock(&s->clients_lock);
+	extra_free(&old);
 }
 
 static int
@@ -231,6 +287,61 @@ session_client_get(struct session *s, const char *id, struct store_client *c)
 		*c = *found;
 	pthread_rwlock_unlock(&s->clients_lock);
 	return found != NULL ? KALIT_OK : KALIT_ERR_CLIENT_UNKNOWN;
+}
+
+/* The first extra of client id and kind, under clients_lock; or NULL. */
+static const struct client_extra *
+extra_first(const struct session *s, const char *id, int kind)
+{
+	size_t lo = 0, hi = s->extra.n, mid;
+	const struct client_extra *e;
+	int c;
+
+	while (lo < hi) {	/* the first not before (id, kind) */
+		mid = lo + (hi - lo) / 2;
+		e = &s->extra.v[mid];
+		c = strcmp(e->id, id);
+		if (c < 0 || (c == 0 && e->kind < kind))
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo == s->extra.n || strcmp(s->extra.v[lo].id, id) != 0 ||
+	    s->extra.v[lo].kind != kind)
+		return NULL;
+	return &s->extra.v[lo];
+}
+
+int
+session_client_uri_ok(struct session *s, const char *id, int kind,
+    const char *uri)
+{
+	const struct client_extra *e, *end;
+	int found = 0;
+
+	pthread_rwlock_rdlock(&s->clients_lock);
+	end = s->extra.v + s->extra.n;
+	for (e = extra_first(s, id, kind); e != NULL && e < end &&
+	    e->kind == kind && strcmp(e->id, id) == 0 && !found; e++)
+		found = strcmp(e->value, uri) == 0;
+	pthread_rwlock_unlock(&s->clients_lock);
+	return found;
+}
+
+int
+session_client_value(struct session *s, const char *id, int kind,
+    char **valuep)
+{
+	const struct client_extra *e;
+	int r = KALIT_ERR_NOT_FOUND;
+
+	*valuep = NULL;
+	pthread_rwlock_rdlock(&s->clients_lock);
+	if ((e = extra_first(s, id, kind)) != NULL)
+		r = (*valuep = strdup(e->value)) != NULL ? KALIT_OK :
+		    KALIT_ERR_NOMEM;
+	pthread_rwlock_unlock(&s->clients_lock);
+	return r;
 }
 
 static void

@@ -36,6 +36,21 @@ int	session_client_get(struct session *s, const char *id,
 	    struct store_client *c);
 
 /*
+ * 1 when client id registered uri (byte for byte) as a URI of kind (enum
+ * store_uri), else 0.
+ */
+int	session_client_uri_ok(struct session *s, const char *id, int kind,
+	    const char *uri);
+
+/*
+ * The (first) value client id registered of kind (enum store_uri: its
+ * back-channel logout URI, its JWKS) into *valuep, caller frees;
+ * KALIT_ERR_NOT_FOUND when it has none.
+ */
+int	session_client_value(struct session *s, const char *id, int kind,
+	    char **valuep);
+
+/*
  * Authenticates a client by id and secret (compared as SHA-256 in constant
  * time) for a request from peer (may be NULL): KALIT_OK with *c filled,
  * else KALIT_ERR_CLIENT_AUTH. Failures are counted, logged (never the

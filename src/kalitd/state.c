@@ -4,6 +4,7 @@
 #include "err.h"
 #include "log.h"
 #include "certcache.h"
+#include "www.h"
 
 #include <stdlib.h>
 #include <time.h>
@@ -22,6 +23,7 @@ state_free(struct state *s)
 	validator_free(s->validator);
 	token_keys_free(s->keys);
 	certcache_free(s->cache);
+	www_free(s->www);
 	free(s);
 }
 
@@ -53,6 +55,9 @@ state_new(struct kalitd *d, struct state **sp)
 		    d->rev_local_arg);
 	if ((r = certcache_new(c->issuer, c->cache_certificates,
 	    &s->cache)) != KALIT_OK)
+		goto fail;
+	if (c->oidc && (r = www_load(c->www_dir, c->brand_dir, &s->www)) !=
+	    KALIT_OK)
 		goto fail;
 	*sp = s;
 	return KALIT_OK;

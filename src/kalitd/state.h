@@ -12,11 +12,16 @@
 #include "token.h"
 #include "validate.h"
 
+struct bcl;
 struct certcache;
+struct codes;
+struct oidc_reqkey;
 struct responder;
 struct session;
+struct sso;
 struct tsa;
 struct workers;
+struct www;
 
 /*
  * What a reload replaces: the trust store with its revocation caches, the
@@ -29,6 +34,7 @@ struct state {
 	struct validator	*validator;
 	struct token_keys	*keys;
 	struct certcache	*cache;
+	struct www		*www;		/* [oidc]: the login page */
 };
 
 /* The server, for the life of the process. */
@@ -48,6 +54,11 @@ struct kalitd {
 	void			*rev_local_arg;
 	struct tsa		*tsa;		/* NULL: no [timestamp] */
 	struct workers		*workers;	/* what may wait on the network */
+	/* [oidc]: the OpenID Provider's stores; NULL when it is off */
+	struct oidc_reqkey	*reqkey;	/* login requests' MAC key */
+	struct sso		*sso;		/* browser sessions */
+	struct codes		*codes;		/* codes, assertion ids */
+	struct bcl		*bcl;		/* back-channel logouts */
 	pthread_mutex_t		 mu;		/* guards state */
 	struct state		*state;
 	atomic_int		 draining;	/* SIGTERM: refuse new work */

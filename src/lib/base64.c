@@ -43,17 +43,27 @@ base64_encode(const unsigned char *in, size_t len, char *out)
 size_t
 base64_url_encode(const unsigned char *in, size_t len, char *out)
 {
-	size_t i, n;
+	size_t full = len / 3 * 3, i, n;
+	char tail[BASE64_LEN(2) + 1];
 
-	n = base64_encode(in, len, out);
-	for (i = 0; i < n && out[i] != '='; i++) {
+	/*
+	 * The padded groups' characters would not fit in out, which holds
+	 * BASE64_URL_LEN(len) + 1 bytes: the last group goes through tail.
+	 */
+	n = base64_encode(in, full, out);
+	if (len > full) {
+		base64_encode(in + full, len - full, tail);
+		memcpy(out + n, tail, len - full + 1);
+		n += len - full + 1;
+	}
+	for (i = 0; i < n; i++) {
 		if (out[i] == '+')
 			out[i] = '-';
 		else if (out[i] == '/')
 			out[i] = '_';
 	}
-	out[i] = '\0';
-	return i;
+	out[n] = '\0';
+	return n;
 }
 
 /* 1 when the len bytes of in are all characters of alphabet. */

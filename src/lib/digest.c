@@ -15,7 +15,11 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <openssl/core_names.h>
+#include <openssl/crypto.h>
 #include <openssl/objects.h>
+#include <openssl/params.h>
+#include <openssl/rand.h>
 
 static EVP_MD *sha256;
 static pthread_once_t sha256_once = PTHREAD_ONCE_INIT;
@@ -228,4 +232,56 @@ digest_file(struct digest_set *ds, const char *path,
 	if (fd != STDIN_FILENO)
 		close(fd);
 	return r;
+}
+
+/*
+ * The MAC is fetched and keyed once with a random key that only the
+ * context keeps; each use works on a copy, which is much cheaper than
+ * HMAC()'s fetch of the algorithms on every call.
+ */
+EVP_MAC_CTX *
+digest_hmac_new(void)
+{
+	unsigned char key[DIGEST_HMAC_KEY_LEN];
+	OSSL_PARAM params[2];
+	EVP_MAC *m = NULL;
+	EVP_MAC_CTX *ctx = NULL;
+
+	if (RAND_priv_bytes(key, sizeof(key)) != 1)
+		return NULL;
+	params[0] = OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST,
+	    (char *)"SHA256", 0);
+	params[1] = OSSL_PARAM_construct_end();
+	if ((m = EVP_MAC_fetch(NULL, "HMAC", NULL)) != NULL &&
+	    (ctx = EVP_MAC_CTX_new(m)) != NULL &&
+	    EVP_MAC_init(ctx, key, sizeof(key), params) != 1) {
+		EVP_MAC_CTX_free(ctx);
+		ctx = NULL;
+	}
+	EVP_MAC_free(m);
+	OPENSSL_cleanse(key, sizeof(key));
+	return ctx;
+}
+
+int
+digest_hmac(EVP_MAC_CTX *key, const void *msg, size_t len,
+    unsigned char *out, size_t outlen)
+{
+	unsigned char md[EVP_MAX_MD_SIZE];
+	size_t mdlen = 0;
+	EVP_MAC_CTX *ctx;
+	int ok;
+
+	ok = (ctx = EVP_MAC_CTX_dup(key)) != NULL &&
+	    EVP_MAC_update(ctx, msg, len) == 1 &&
+	    EVP_MAC_final(ctx, md, &mdlen, sizeof(md)) == 1 &&
+	    mdlen >= outlen;
+	EVP_MAC_CTX_free(ctx);
+	if (!ok) {
+		log_ssl(LOG_LEVEL_ERROR, "HMAC");
+		return KALIT_ERR_INTERNAL;
+	}
+	memcpy(out, md, outlen);
+	OPENSSL_cleanse(md, sizeof(md));
+	return KALIT_OK;
 }

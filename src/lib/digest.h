@@ -77,4 +77,21 @@ int	digest_buf(struct digest_set *ds, const void *buf, size_t len);
 int	digest_file(struct digest_set *ds, const char *path,
 	    const struct digest_progress *progress);
 
+#define DIGEST_HMAC_KEY_LEN	32
+
+/*
+ * An HMAC-SHA-256 context keyed with DIGEST_HMAC_KEY_LEN random bytes
+ * (RAND_priv_bytes()) that only it keeps; NULL on failure. For MACs of
+ * values a server hands out and takes back (challenges, login requests).
+ * Caller frees with EVP_MAC_CTX_free().
+ */
+EVP_MAC_CTX *digest_hmac_new(void);
+
+/*
+ * HMAC of the len bytes of msg under key's (a copy of key is used, so
+ * threads may share it), truncated to outlen (at most 32) bytes into out.
+ */
+int	digest_hmac(EVP_MAC_CTX *key, const void *msg, size_t len,
+	    unsigned char *out, size_t outlen);
+
 #endif

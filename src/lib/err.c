@@ -147,6 +147,18 @@ static const struct err_entry err_table[] = {
 	{ "webeid_format_unsupported", "the Web eID token's format is not "
 	    "web-eid:1 or 1.x, the only version this server knows; use a Web "
 	    "eID app or page that makes version 1 tokens", 2 },
+	{ "redirect_uri_invalid", "the redirect_uri is not one registered "
+	    "for this client (byte for byte); see 'kalitd client list'", 2 },
+	{ "request_expired", "the login request is too old; go back to the "
+	    "portal and start again", 2 },
+	{ "request_invalid", "the login request was not made by this server "
+	    "(or before its restart) or was altered; go back to the portal "
+	    "and start again", 2 },
+	{ "origin_mismatch", "the request did not come from the login page "
+	    "of this server (its Origin or X-Kalit-Login header is wrong)", 2 },
+	{ "browser_mismatch", "the login request belongs to another browser "
+	    "(its binding cookie is missing or another); go back to the "
+	    "portal and start again in this browser", 2 },
 };
 
 _Static_assert(sizeof(err_table) / sizeof(err_table[0]) ==

@@ -76,7 +76,12 @@ enum kalit_err {
 	KALIT_ERR_SIG_ALGORITHM = -66,
 	KALIT_ERR_RATE_LIMITED = -67,
 	KALIT_ERR_WEBEID_FORMAT = -68,
-	KALIT_ERR__MIN = -68
+	KALIT_ERR_REDIRECT_URI = -69,
+	KALIT_ERR_REQUEST_EXPIRED = -70,
+	KALIT_ERR_REQUEST_INVALID = -71,
+	KALIT_ERR_ORIGIN = -72,
+	KALIT_ERR_BROWSER = -73,
+	KALIT_ERR__MIN = -73
 };
 
 /* Stable machine name, e.g. "pinfl_invalid"; static storage. */

@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include "rand.h"
+#include "base64.h"
 #include "err.h"
 #include "log.h"
 
@@ -58,5 +59,17 @@ rand_take(void *buf, size_t n)
 		out += k;
 		n -= k;
 	}
+	return KALIT_OK;
+}
+
+int
+rand_id(char out[RAND_ID_LEN + 1])
+{
+	unsigned char rnd[16];
+	int r;
+
+	if ((r = rand_take(rnd, sizeof(rnd))) != KALIT_OK)
+		return r;
+	base64_url_encode(rnd, sizeof(rnd), out);
 	return KALIT_OK;
 }

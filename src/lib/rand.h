@@ -17,4 +17,12 @@
  */
 int	rand_take(void *buf, size_t n);
 
+#define RAND_ID_LEN	22	/* base64url of 128 bits */
+
+/*
+ * A public random identifier (a token's jti, a session's sid): 128 bits
+ * of rand_take(), base64url, into out.
+ */
+int	rand_id(char out[RAND_ID_LEN + 1]);
+
 #endif

@@ -97,11 +97,35 @@ enum store_acr {
 	STORE_ACR_OFFICIAL = 1u << 1
 };
 
+/* How a client authenticates at the token endpoints. */
+enum store_auth {
+	STORE_AUTH_BASIC = 0,		/* client_secret_basic */
+	STORE_AUTH_POST,		/* client_secret_post */
+	STORE_AUTH_JWT,			/* private_key_jwt */
+	STORE_AUTH_NONE,		/* none: a public client */
+	STORE_AUTH__MAX
+};
+
+/* What a client registered besides its id (store_client_extra_list()). */
+enum store_uri {
+	STORE_URI_REDIRECT = 0,		/* redirect_uris */
+	STORE_URI_POST_LOGOUT,		/* post_logout_redirect_uris */
+	STORE_URI_BACKCHANNEL,		/* backchannel_logout_uri */
+	STORE_CLIENT_JWKS,		/* its public keys, JSON text */
+	STORE_URI__MAX
+};
+
+#define STORE_URI_MAX		2048	/* bytes of one URI */
+#define STORE_URIS_MAX		16	/* URIs of one kind */
+#define STORE_JWKS_MAX		16384	/* bytes of a client's JWKS */
+
 struct store_client {
 	char		 id[STORE_CLIENT_ID_MAX + 1];
 	char		 secret_hash[STORE_HASH_HEX + 1]; /* SHA-256, hex */
 	unsigned int	 acr;		/* enum store_acr bits */
 	int64_t		 created;
+	int		 public_client;	/* no secret; PKCE required */
+	int		 auth_method;	/* enum store_auth */
 };
 
 struct store;
@@ -328,6 +352,18 @@ int	store_client_del(struct store *s, const char *id);
 /* Calls cb for each client by id; the row is borrowed. */
 int	store_client_list(struct store *s, int (*cb)(const struct store_client *,
 	    void *), void *arg);
+/* Sets the client's JWKS (JSON text, borrowed); NULL clears it. */
+int	store_client_jwks_set(struct store *s, const char *id,
+	    const char *jwks);
+/* Registers uri (enum store_uri kind) for client id. */
+int	store_client_uri_put(struct store *s, const char *id, int kind,
+	    const char *uri);
+/*
+ * Calls cb for each URI and JWKS registered (kind an enum store_uri), by
+ * client id then kind; the strings are borrowed for the call.
+ */
+int	store_client_extra_list(struct store *s, int (*cb)(const char *id,
+	    int kind, const char *value, void *), void *arg);
 
 /* Records a revoked session token until exp; revoking twice is no error. */
 int	store_token_revoke(struct store *s, const char *jti, const char *client,

@@ -21,17 +21,37 @@
 
 #define SCHEMA_VERSION	"1"
 
+/*
+ * What OpenID Connect registration adds to a client (issue 14); added to
+ * the clients of databases made before (schema_upgrade()).
+ */
+#define CLIENT_OIDC_ADD \
+    "ALTER TABLE clients ADD COLUMN public INTEGER NOT NULL DEFAULT 0;" \
+    "ALTER TABLE clients ADD COLUMN auth_method INTEGER NOT NULL " \
+    " DEFAULT 0;" \
+    "ALTER TABLE clients ADD COLUMN jwks TEXT;"
+#define CLIENT_OIDC_COLUMNS \
+    ", public INTEGER NOT NULL DEFAULT 0," \
+    " auth_method INTEGER NOT NULL DEFAULT 0," \
+    " jwks TEXT"
+
 /* kalitd's tables; added to databases made before they existed. */
 #define SERVER_SCHEMA \
     "CREATE TABLE IF NOT EXISTS clients (" \
     " id TEXT PRIMARY KEY," \
     " secret_hash TEXT NOT NULL," \
     " acr INTEGER NOT NULL," \
-    " created INTEGER NOT NULL);" \
+    " created INTEGER NOT NULL" \
+    CLIENT_OIDC_COLUMNS ");" \
     "CREATE TABLE IF NOT EXISTS revoked_tokens (" \
     " jti TEXT PRIMARY KEY," \
     " client TEXT NOT NULL," \
-    " exp INTEGER NOT NULL);"
+    " exp INTEGER NOT NULL);" \
+    "CREATE TABLE IF NOT EXISTS client_uris (" \
+    " client_id TEXT NOT NULL REFERENCES clients(id) ON DELETE CASCADE," \
+    " kind INTEGER NOT NULL," \
+    " uri TEXT NOT NULL," \
+    " PRIMARY KEY (client_id, kind, uri));"
 
 /*
  * The published CRLs, and the index from which a CRL's entries are read
@@ -148,10 +168,11 @@ static const char *const stmt_sql[STMT__MAX] = {
 	    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
 	"SELECT seq, time, actor, action, serial, detail, hash FROM audit "
 	    "WHERE seq > ?1 ORDER BY seq",
-	"INSERT INTO clients (id, secret_hash, acr, created) VALUES "
-	    "(?1, ?2, ?3, ?4)",
+	"INSERT INTO clients (id, secret_hash, acr, created, public, "
+	    "auth_method, jwks) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
 	"DELETE FROM clients WHERE id = ?1",
-	"SELECT id, secret_hash, acr, created FROM clients ORDER BY id",
+	"SELECT id, secret_hash, acr, created, public, auth_method FROM "
+	    "clients ORDER BY id",
 	"INSERT OR IGNORE INTO revoked_tokens (jti, client, exp) VALUES "
 	    "(?1, ?2, ?3)",
 	"SELECT jti, exp FROM revoked_tokens WHERE exp >= ?1",
@@ -190,6 +211,10 @@ static const char *const stmt_sql[STMT__MAX] = {
 	    "ORDER BY serial, seq",
 	"SELECT " CRL_HEAD_COLUMNS " FROM crls ORDER BY ca, number, shard, "
 	    "delta",
+	"INSERT INTO client_uris (client_id, kind, uri) VALUES (?1, ?2, ?3)",
+	"SELECT client_id, kind, uri FROM client_uris UNION ALL "
+	    "SELECT id, 3, jwks FROM clients WHERE jwks IS NOT NULL "
+	    "ORDER BY 1, 2, 3",
 	"BEGIN IMMEDIATE",
 	"COMMIT",
 	"ROLLBACK",
@@ -315,18 +340,17 @@ db_mode_check(const char *path)
 }
 
 /*
- * Adds the audit head and anchor to a database made before them, in a
- * transaction of its own; only reads when they are there (every open).
+ * Runs add, in a transaction of its own, on a database made before what it
+ * adds: when the query has (has: a query of one row) finds nothing. Only
+ * reads when it is there (every open).
  */
 static int
-audit_upgrade(struct store *s)
+upgrade(struct store *s, const char *has, const char *add)
 {
 	sqlite3_stmt *st;
 	int rc, r;
 
-	if (sqlite3_prepare_v2(s->db, "SELECT 1 FROM sqlite_master WHERE "
-	    "type = 'table' AND name = 'audit_head'", -1, &st, NULL) !=
-	    SQLITE_OK)
+	if (sqlite3_prepare_v2(s->db, has, -1, &st, NULL) != SQLITE_OK)
 		return store_sqlite_fail(s, "prepare");
 	rc = sqlite3_step(st);
 	sqlite3_finalize(st);
@@ -336,11 +360,24 @@ audit_upgrade(struct store *s)
 		return store_sqlite_fail(s, "schema");
 	if ((r = exec(s, "BEGIN IMMEDIATE;")) != KALIT_OK)
 		return r;
-	if ((r = exec(s, AUDIT_SCHEMA)) == KALIT_OK)
+	if ((r = exec(s, add)) == KALIT_OK)
 		r = exec(s, "COMMIT;");
 	else
 		exec(s, "ROLLBACK;");
 	return r;
+}
+
+/* The audit head and anchor, and the OpenID Connect clients' columns. */
+static int
+schema_upgrade(struct store *s)
+{
+	int r;
+
+	if ((r = upgrade(s, "SELECT 1 FROM pragma_table_info('clients') "
+	    "WHERE name = 'auth_method'", CLIENT_OIDC_ADD)) != KALIT_OK)
+		return r;
+	return upgrade(s, "SELECT 1 FROM sqlite_master WHERE type = 'table' "
+	    "AND name = 'audit_head'", AUDIT_SCHEMA);
 }
 
 /* A connection to path opened with flags (SQLITE_OPEN_READWRITE, ...). */
@@ -384,7 +421,7 @@ store_open(const char *path, int create, struct store **sp)
 		goto fail;
 	if (!create) {	/* writes only when a table is missing */
 		if ((r = exec(s, SERVER_SCHEMA CRL_SCHEMA)) == KALIT_OK)
-			r = audit_upgrade(s);
+			r = schema_upgrade(s);
 	} else if ((r = exec(s, "BEGIN IMMEDIATE;")) == KALIT_OK) {
 		if ((r = exec(s, schema)) == KALIT_OK)
 			r = exec(s, "COMMIT;");

@@ -366,6 +366,13 @@ int
 token_sign_text(const struct token_keys *k, const char *payload, size_t len,
     char **jwtp)
 {
+	return token_sign_typ(k, "JWT", payload, len, jwtp);
+}
+
+int
+token_sign_typ(const struct token_keys *k, const char *typ,
+    const char *payload, size_t len, char **jwtp)
+{
 	const struct token_key *tk = &k->keys[k->active];
 	cjose_header_t *hdr = NULL;
 	cjose_jws_t *jws = NULL;
@@ -377,7 +384,7 @@ token_sign_text(const struct token_keys *k, const char *payload, size_t len,
 	memset(&err, 0, sizeof(err));
 	if ((hdr = cjose_header_new(&err)) == NULL ||
 	    !cjose_header_set(hdr, CJOSE_HDR_ALG, CJOSE_HDR_ALG_ES256, &err) ||
-	    !cjose_header_set(hdr, "typ", "JWT", &err) ||
+	    !cjose_header_set(hdr, "typ", typ, &err) ||
 	    !cjose_header_set(hdr, CJOSE_HDR_KID, tk->kid, &err))
 		goto out;
 	r = KALIT_ERR_INTERNAL;
@@ -418,6 +425,29 @@ token_sign(const struct token_keys *k, json_t *claims, char **jwtp)
 	return r;
 }
 
+/* Three base64url segments, none empty: one spelling of a JWS. */
+static int
+jws_segments_ok(const char *jwt, size_t len)
+{
+	size_t i, dots = 0, seg = 0;
+	char c;
+
+	for (i = 0; i < len; i++) {
+		c = jwt[i];
+		if (c == '.') {
+			if (seg == 0)
+				return 0;
+			dots++;
+			seg = 0;
+		} else if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+		    (c >= '0' && c <= '9') || c == '-' || c == '_')
+			seg++;
+		else
+			return 0;
+	}
+	return dots == 2 && seg > 0;
+}
+
 /*
  * Three base64url segments and a 64-byte signature. cjose's decoder stops at
  * '=' and ignores what follows, so without this one token would have many
@@ -426,19 +456,13 @@ token_sign(const struct token_keys *k, json_t *claims, char **jwtp)
 static int
 jws_shape_ok(const char *jwt, size_t len)
 {
-	size_t i, dots = 0, sig = 0;
-	char c;
+	size_t sig = len;
 
-	for (i = 0; i < len; i++) {
-		c = jwt[i];
-		if (c == '.') {
-			dots++;
-			sig = i + 1;
-		} else if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
-		    (c >= '0' && c <= '9') || c == '-' || c == '_'))
-			return 0;
-	}
-	return dots == 2 && len - sig == ES256_SIG_B64;
+	if (!jws_segments_ok(jwt, len))
+		return 0;
+	while (jwt[sig - 1] != '.')	/* a dot is there: segments_ok */
+		sig--;
+	return len - sig == ES256_SIG_B64;
 }
 
 int
@@ -497,6 +521,80 @@ token_verify(const struct token_keys *k, const char *jwt, size_t len,
 	r = KALIT_OK;
  out:
 	json_decref(claims);
+	cjose_jws_release(jws);
+	return r;
+}
+
+/* 1 when key (a member of a JWKS) may verify a JWS of alg and kid. */
+static int
+jwk_fits(json_t *key, const char *alg, const char *kid)
+{
+	const char *kty = json_string_value(json_object_get(key, "kty"));
+	const char *kkid = json_string_value(json_object_get(key, "kid"));
+	const char *kalg = json_string_value(json_object_get(key, "alg"));
+
+	if (kty == NULL || (kid != NULL && kkid != NULL &&
+	    strcmp(kid, kkid) != 0) || (kalg != NULL && strcmp(kalg, alg) != 0))
+		return 0;
+	if (alg[0] == 'E')
+		return strcmp(kty, "EC") == 0;
+	return strcmp(kty, "RSA") == 0;
+}
+
+int
+token_verify_jwks(const char *jwks, const char *jwt, size_t len,
+    json_t **claimsp)
+{
+	static const char *const algs[] = { "ES256", "ES384", "RS256", "PS256" };
+	cjose_jws_t *jws = NULL;
+	cjose_jwk_t *jwk;
+	json_t *set = NULL, *keys, *hdr, *claims = NULL;
+	const char *alg, *kid;
+	uint8_t *pt;
+	size_t i, ptlen;
+	cjose_err err;
+	char *text;
+	int ok = 0, r = KALIT_ERR_TOKEN_INVALID;
+
+	*claimsp = NULL;
+	memset(&err, 0, sizeof(err));
+	if (jwt == NULL || len > TOKEN_MAX_SIZE || !jws_segments_ok(jwt, len))
+		return KALIT_ERR_TOKEN_INVALID;
+	if ((set = json_loads(jwks, JSON_REJECT_DUPLICATES, NULL)) == NULL ||
+	    !json_is_array(keys = json_object_get(set, "keys")) ||
+	    (jws = cjose_jws_import(jwt, len, &err)) == NULL)
+		goto out;
+	hdr = cjose_jws_get_protected(jws);
+	alg = json_string_value(json_object_get(hdr, CJOSE_HDR_ALG));
+	kid = json_string_value(json_object_get(hdr, CJOSE_HDR_KID));
+	for (i = 0; alg != NULL && i < sizeof(algs) / sizeof(algs[0]) &&
+	    strcmp(alg, algs[i]) != 0; i++)
+		;
+	/* the client's own algorithms, never none or HMAC; no crit */
+	if (alg == NULL || i == sizeof(algs) / sizeof(algs[0]) ||
+	    json_object_get(hdr, "crit") != NULL)
+		goto out;
+	for (i = 0; !ok && i < json_array_size(keys); i++) {
+		if (!jwk_fits(json_array_get(keys, i), alg, kid) ||
+		    (text = json_dumps(json_array_get(keys, i),
+		    JSON_COMPACT)) == NULL)
+			continue;
+		if ((jwk = cjose_jwk_import(text, strlen(text), &err)) !=
+		    NULL)
+			ok = cjose_jws_verify(jws, jwk, &err);
+		cjose_jwk_release(jwk);
+		free(text);
+	}
+	if (!ok || !cjose_jws_get_plaintext(jws, &pt, &ptlen, &err) ||
+	    (claims = json_loadb((const char *)pt, ptlen,
+	    JSON_REJECT_DUPLICATES, NULL)) == NULL || !json_is_object(claims))
+		goto out;
+	*claimsp = claims;
+	claims = NULL;
+	r = KALIT_OK;
+ out:
+	json_decref(claims);
+	json_decref(set);
 	cjose_jws_release(jws);
 	return r;
 }

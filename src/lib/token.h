@@ -63,6 +63,24 @@ int	token_sign_text(const struct token_keys *k, const char *payload,
 	    size_t len, char **jwtp);
 
 /*
+ * token_sign_text() with the header's "typ" typ (such as "logout+jwt",
+ * OpenID Back-Channel Logout 1.0 section 2.4) instead of "JWT".
+ */
+int	token_sign_typ(const struct token_keys *k, const char *typ,
+	    const char *payload, size_t len, char **jwtp);
+
+/*
+ * Verifies a compact JWS that a client signed (private_key_jwt, RFC
+ * 7523) with a key of jwks (its JWKS, JSON text): alg ES256, ES384, RS256
+ * or PS256 (never none or HMAC), no "crit", and a key of the JWKS of the
+ * alg's type (and the header's kid, when both name one) verifies it.
+ * Checks no claim. On KALIT_OK *claimsp is a new reference; any failure
+ * is KALIT_ERR_TOKEN_INVALID.
+ */
+int	token_verify_jwks(const char *jwks, const char *jwt, size_t len,
+	    json_t **claimsp);
+
+/*
  * Verifies a compact JWS: alg must be ES256 and kid one of the published
  * keys. Checks no claim. On KALIT_OK *claimsp is a new reference; any
  * failure is KALIT_ERR_TOKEN_INVALID (or KALIT_ERR_NOMEM).

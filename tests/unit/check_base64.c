@@ -178,6 +178,24 @@ START_TEST(test_base64_url_encodes_rfc4648_vectors)
 }
 END_TEST
 
+/* out holds BASE64_URL_LEN(len) + 1 bytes, as base64.h says: not one more. */
+START_TEST(test_base64_url_writes_nothing_past_the_nul)
+{
+	unsigned char in[64];
+	char out[BASE64_URL_LEN(64) + 2];
+	size_t len;
+
+	memset(in, 0xfb, sizeof(in));
+	for (len = 0; len <= sizeof(in); len++) {
+		memset(out, 'x', sizeof(out));
+		ck_assert_uint_eq(base64_url_encode(in, len, out),
+		    BASE64_URL_LEN(len));
+		ck_assert_msg(out[BASE64_URL_LEN(len) + 1] == 'x',
+		    "%zu bytes: a byte written past the NUL", len);
+	}
+}
+END_TEST
+
 START_TEST(test_base64_url_decodes_rfc4648_vectors)
 {
 	const struct vector *v = &url_vectors[_i];
@@ -344,6 +362,7 @@ base64_suite(void)
 	    NVEC(url_vectors));
 	tcase_add_loop_test(tc, test_base64_url_refuses, 0,
 	    NVEC(url_refusals));
+	tcase_add_test(tc, test_base64_url_writes_nothing_past_the_nul);
 	tcase_add_test(tc, test_base64_reads_len_characters_only);
 	tcase_add_test(tc, test_base64_ignores_the_bits_past_the_last_byte);
 	tcase_add_test(tc, test_base64_round_trips_every_length);

@@ -141,6 +141,41 @@ START_TEST(test_conf_defaults)
 	ck_assert_int_eq(cfg->tsa_accuracy, 1);
 	ck_assert_uint_eq(cfg->verify_max_body, CONFIG_VERIFY_BODY_DEFAULT);
 	ck_assert_int_eq(cfg->audit_summary_interval, 60);
+	/* no [oidc]: no provider, its defaults all the same */
+	ck_assert_int_eq(cfg->oidc, 0);
+	ck_assert_str_eq(cfg->public_origin, "http://127.0.0.1:8443");
+	ck_assert_str_eq(cfg->www_dir, WWWDIR);
+	ck_assert_ptr_null(cfg->brand_dir);
+	ck_assert_int_eq(cfg->session_lifetime, 28800);
+	ck_assert_int_eq(cfg->code_lifetime, 60);
+	ck_assert_int_eq(cfg->login_lifetime, 600);
+	ck_assert_uint_eq(cfg->cache_sessions, (size_t)64 << 20);
+	ck_assert_ptr_null(cfg->hardware_key_oid);
+}
+END_TEST
+
+/* [oidc] with any setting turns the provider on; enabled = no, off. */
+static const struct {
+	const char	*text;
+	int		 on;
+	const char	*origin;
+} oidcs[] = {
+	{ "[oidc]\nenabled = yes\n", 1, "http://127.0.0.1:8443" },
+	{ "[oidc]\ncode_lifetime = 10\n", 1, "http://127.0.0.1:8443" },
+	{ "[oidc]\nenabled = no\nwww_dir = /x\n", 0,
+	    "http://127.0.0.1:8443" },
+	{ "[server]\nissuer = https://id.example.uz/kalit\n[oidc]\n"
+	    "enabled = yes\n", 1, "https://id.example.uz" },
+	{ "[oidc]\npublic_origin = https://login.example.uz:8443\n", 1,
+	    "https://login.example.uz:8443" },
+};
+
+START_TEST(test_conf_oidc)
+{
+	ck_assert_msg(load(oidcs[_i].text) == KALIT_OK, "%s: %s",
+	    oidcs[_i].text, logged);
+	ck_assert_int_eq(cfg->oidc, oidcs[_i].on);
+	ck_assert_str_eq(cfg->public_origin, oidcs[_i].origin);
 }
 END_TEST
 
@@ -409,6 +444,20 @@ static const struct {
 	    "key_file needs passphrase and policy" },
 	{ "[timestamp]\nkey_file = tsa.p12\npassphrase = env:P\n",
 	    "[timestamp] key_file needs passphrase and policy" },
+	/* the login page's origin, as a browser writes it */
+	{ "[oidc]\npublic_origin = https://id.example.uz/\n", "[oidc] "
+	    "public_origin (or the issuer's origin): not an origin" },
+	{ "[oidc]\npublic_origin = http://id.example.uz\n", "public_origin" },
+	{ "[oidc]\npublic_origin = https://ID.example.uz\n", "public_origin" },
+	{ "[server]\nissuer = https://id.example.uz:443\n[oidc]\n"
+	    "enabled = yes\n", "public_origin" },
+	{ "[oidc]\ncode_lifetime = 61\n", "not a number in the allowed "
+	    "range" },
+	{ "[oidc]\nsession_lifetime = 299\n", "not a number" },
+	{ "[oidc]\nlogin_lifetime = 3601\n", "not a number" },
+	{ "[cache]\nsessions = 1K\n", "not a size" },
+	{ "[policy]\nhardware_key = card\n", "not a dotted object "
+	    "identifier" },
 };
 
 START_TEST(test_conf_refused)
@@ -547,6 +596,8 @@ conf_suite(void)
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_conf_defaults);
+	tcase_add_loop_test(tc, test_conf_oidc, 0,
+	    sizeof(oidcs) / sizeof(oidcs[0]));
 	tcase_add_loop_test(tc, test_conf_value_taken, 0,
 	    sizeof(taken) / sizeof(taken[0]));
 	tcase_add_loop_test(tc, test_conf_bool_taken, 0,

@@ -26,7 +26,9 @@ value(const char *series)
 
 static const char *const endpoints[] = {
 	"challenge", "login", "jwks", "introspect", "revoke", "healthz",
-	"metrics", "ocsp", "crl", "timestamp", "verify", "ca", "other"
+	"metrics", "ocsp", "crl", "timestamp", "verify", "ca",
+	"openid-configuration", "authorize", "login-page", "oidc-challenge",
+	"oidc-login", "token", "userinfo", "logout", "other"
 };
 
 /*
@@ -250,6 +252,40 @@ START_TEST(test_metrics_client_auth_and_timeouts)
 }
 END_TEST
 
+/* The OpenID Provider's: logins by kind, deliveries, sessions. */
+START_TEST(test_metrics_oidc)
+{
+	const char *sso_ok = "kalitd_oidc_logins_total{kind=\"sso\","
+	    "outcome=\"ok\"}";
+	const char *sig_err = "kalitd_oidc_logins_total{kind=\"signature\","
+	    "outcome=\"server_error\"}";
+	double ok0 = value(sso_ok), retried, delivered;
+	char *text;
+
+	metrics_oidc_login(KALIT_OK, 1);
+	ck_assert(value(sso_ok) == ok0 + 1);
+	/* server errors, one line per kind as for /v1/login */
+	metrics_oidc_login(KALIT_ERR_DB, 0);
+	metrics_oidc_login(KALIT_ERR_INTERNAL, 0);
+	ck_assert(value(sig_err) == 2);
+	text = metrics_render(0);
+	ck_assert_ptr_null(strstr(text, "database_error"));
+	free(text);
+	retried = value("kalitd_backchannel_logout_total"
+	    "{outcome=\"retried\"}");
+	delivered = value("kalitd_backchannel_logout_total"
+	    "{outcome=\"delivered\"}");
+	metrics_backchannel(METRICS_BCL_RETRIED);
+	metrics_backchannel(METRICS_BCL_DELIVERED);
+	ck_assert(value("kalitd_backchannel_logout_total"
+	    "{outcome=\"retried\"}") == retried + 1);
+	ck_assert(value("kalitd_backchannel_logout_total"
+	    "{outcome=\"delivered\"}") == delivered + 1);
+	metrics_sessions(7);
+	ck_assert(value("kalitd_oidc_sessions") == 7);
+}
+END_TEST
+
 static Suite *
 metrics_suite(void)
 {
@@ -265,6 +301,7 @@ metrics_suite(void)
 	tcase_add_test(tc, test_metrics_login_latency_buckets);
 	tcase_add_test(tc, test_metrics_audit_batch_buckets);
 	tcase_add_test(tc, test_metrics_client_auth_and_timeouts);
+	tcase_add_test(tc, test_metrics_oidc);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -141,6 +141,54 @@ START_TEST(test_session_client_get)
 END_TEST
 
 /* The writer's tick reloads the clients: added and removed ones show. */
+/* The URIs and keys a client registered, as the provider asks them. */
+START_TEST(test_session_client_registration)
+{
+	char *v;
+
+	ck_assert_err(store_client_uri_put(db, "portal", STORE_URI_REDIRECT,
+	    "https://rp/cb"), KALIT_OK);
+	ck_assert_err(store_client_uri_put(db, "portal", STORE_URI_REDIRECT,
+	    "https://rp/cb2"), KALIT_OK);
+	ck_assert_err(store_client_uri_put(db, "portal",
+	    STORE_URI_BACKCHANNEL, "https://rp/bcl"), KALIT_OK);
+	client_put("zeta", "zeta's secret");
+	ck_assert_err(store_client_uri_put(db, "zeta", STORE_URI_REDIRECT,
+	    "https://zeta/cb"), KALIT_OK);
+	ck_assert_err(store_client_jwks_set(db, "zeta", "{\"keys\":[]}"),
+	    KALIT_OK);
+	ck_assert_int_eq(session_client_uri_ok(s, "portal", STORE_URI_REDIRECT,
+	    "https://rp/cb"), 0);	/* not before the reload */
+	session_tick(db, s);
+	ck_assert_int_eq(session_client_uri_ok(s, "portal", STORE_URI_REDIRECT,
+	    "https://rp/cb"), 1);
+	ck_assert_int_eq(session_client_uri_ok(s, "portal", STORE_URI_REDIRECT,
+	    "https://rp/cb2"), 1);
+	/* byte for byte: no prefix, no case, no other kind, no other client */
+	ck_assert_int_eq(session_client_uri_ok(s, "portal", STORE_URI_REDIRECT,
+	    "https://rp/c"), 0);
+	ck_assert_int_eq(session_client_uri_ok(s, "portal", STORE_URI_REDIRECT,
+	    "https://rp/cb/"), 0);
+	ck_assert_int_eq(session_client_uri_ok(s, "portal", STORE_URI_REDIRECT,
+	    "HTTPS://rp/cb"), 0);
+	ck_assert_int_eq(session_client_uri_ok(s, "portal",
+	    STORE_URI_POST_LOGOUT, "https://rp/cb"), 0);
+	ck_assert_int_eq(session_client_uri_ok(s, "zeta", STORE_URI_REDIRECT,
+	    "https://rp/cb"), 0);
+	ck_assert_err(session_client_value(s, "portal", STORE_URI_BACKCHANNEL,
+	    &v), KALIT_OK);
+	ck_assert_str_eq(v, "https://rp/bcl");
+	free(v);
+	ck_assert_err(session_client_value(s, "zeta", STORE_CLIENT_JWKS, &v),
+	    KALIT_OK);
+	ck_assert_str_eq(v, "{\"keys\":[]}");
+	free(v);
+	ck_assert_err(session_client_value(s, "portal", STORE_CLIENT_JWKS,
+	    &v), KALIT_ERR_NOT_FOUND);
+	ck_assert_ptr_null(v);
+}
+END_TEST
+
 START_TEST(test_session_tick_reloads_clients)
 {
 	struct store_client c;
@@ -489,6 +537,7 @@ session_suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_session_client_get);
 	tcase_add_test(tc, test_session_tick_reloads_clients);
+	tcase_add_test(tc, test_session_client_registration);
 	tcase_add_loop_test(tc, test_session_client_secret, 0,
 	    sizeof(secrets) / sizeof(secrets[0]));
 	tcase_add_test(tc, test_session_secret_hashed_before_compare);

@@ -59,6 +59,90 @@ START_TEST(test_store_sqlite_server_clients)
 }
 END_TEST
 
+static int
+collect_extra(const char *id, int kind, const char *value, void *arg)
+{
+	char *buf = arg;
+
+	snprintf(buf + strlen(buf), 512 - strlen(buf), "%s %d %s|", id, kind,
+	    value);
+	return KALIT_OK;
+}
+
+/* A client's registration: method, URIs, JWKS; gone with the client. */
+static void
+register_portal(struct store *s)
+{
+	struct store_client c;
+
+	memset(&c, 0, sizeof(c));
+	strcpy(c.id, "portal");
+	memset(c.secret_hash, 'a', STORE_HASH_HEX);
+	c.acr = STORE_ACR_CITIZEN;
+	c.created = NOW;
+	c.public_client = 1;
+	c.auth_method = STORE_AUTH_NONE;
+	ck_assert_err(store_client_put(s, &c), KALIT_OK);
+	ck_assert_err(store_client_uri_put(s, "portal", STORE_URI_REDIRECT,
+	    "https://rp/b"), KALIT_OK);
+	ck_assert_err(store_client_uri_put(s, "portal", STORE_URI_REDIRECT,
+	    "https://rp/a"), KALIT_OK);
+	ck_assert_err(store_client_uri_put(s, "portal", STORE_URI_REDIRECT,
+	    "https://rp/a"), KALIT_ERR_DUPLICATE);
+	ck_assert_err(store_client_uri_put(s, "portal",
+	    STORE_URI_BACKCHANNEL, "https://rp/bcl"), KALIT_OK);
+	ck_assert_err(store_client_jwks_set(s, "portal", "{\"keys\":[]}"),
+	    KALIT_OK);
+	ck_assert_err(store_client_jwks_set(s, "nobody", "{}"),
+	    KALIT_ERR_CLIENT_UNKNOWN);
+}
+
+START_TEST(test_store_sqlite_server_client_registration)
+{
+	struct store *s = NULL;
+	char buf[512] = "";
+
+	ck_assert_err(store_open(ts_dbpath, 1, &s), KALIT_OK);
+	register_portal(s);
+	ck_assert_err(store_client_extra_list(s, collect_extra, buf),
+	    KALIT_OK);
+	/* by client, kind, value */
+	ck_assert_str_eq(buf, "portal 0 https://rp/a|portal 0 https://rp/b|"
+	    "portal 2 https://rp/bcl|portal 3 {\"keys\":[]}|");
+	ck_assert_err(store_client_del(s, "portal"), KALIT_OK);
+	buf[0] = '\0';
+	ck_assert_err(store_client_extra_list(s, collect_extra, buf),
+	    KALIT_OK);
+	ck_assert_str_eq(buf, "");
+	store_free(s);
+}
+END_TEST
+
+/* A database of before issue 14: its clients get the new columns. */
+START_TEST(test_store_sqlite_server_old_clients_get_columns)
+{
+	struct store *s = NULL;
+	char cmd[PATH_MAX + 256], buf[512] = "";
+
+	ck_assert_err(store_open(ts_dbpath, 1, &s), KALIT_OK);
+	store_free(s);
+	snprintf(cmd, sizeof(cmd), "sqlite3 '%s' 'DROP TABLE client_uris; "
+	    "DROP TABLE clients; CREATE TABLE clients (id TEXT PRIMARY KEY, "
+	    "secret_hash TEXT NOT NULL, acr INTEGER NOT NULL, created INTEGER "
+	    "NOT NULL); INSERT INTO clients VALUES (\"old\", \"aa\", 1, 2);'",
+	    ts_dbpath);
+	ck_assert_int_eq(system(cmd), 0);
+	ck_assert_err(store_open(ts_dbpath, 0, &s), KALIT_OK);
+	ck_assert_err(store_client_list(s, collect_client, buf), KALIT_OK);
+	ck_assert_str_eq(buf, "old:c ");
+	register_portal(s);
+	store_free(s);
+	/* and opens again without a change */
+	ck_assert_err(store_open(ts_dbpath, 0, &s), KALIT_OK);
+	store_free(s);
+}
+END_TEST
+
 START_TEST(test_store_sqlite_server_revoked_tokens)
 {
 	struct store *s = NULL;
@@ -122,6 +206,8 @@ store_sqlite_server_suite(void)
 	tcase_add_checked_fixture(tc, ts_setup, ts_teardown);
 	tcase_add_test(tc, test_store_sqlite_server_clients);
 	tcase_add_test(tc, test_store_sqlite_server_revoked_tokens);
+	tcase_add_test(tc, test_store_sqlite_server_client_registration);
+	tcase_add_test(tc, test_store_sqlite_server_old_clients_get_columns);
 	tcase_add_test(tc, test_store_sqlite_server_old_database_gets_tables);
 	suite_add_tcase(s, tc);
 	return s;

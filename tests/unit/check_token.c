@@ -618,6 +618,84 @@ START_TEST(test_token_padded_signature_refused)
 }
 END_TEST
 
+/* The JWKS text of keys, as a client registers its own. */
+static char *
+jwks_text(const struct token_keys *k)
+{
+	json_t *j = token_jwks(k);
+	char *s;
+
+	ck_assert_ptr_nonnull(j);
+	ck_assert_ptr_nonnull(s = json_dumps(j, JSON_COMPACT));
+	json_decref(j);
+	return s;
+}
+
+/* A client's assertion (private_key_jwt) by a key of its JWKS. */
+START_TEST(test_token_verify_jwks)
+{
+	char hdr[256], h64[400], jwt[2048];
+	char *good = sign_claims(keys_a), *ja = jwks_text(keys_a);
+	char *jb = jwks_text(keys_b), *bad;
+	json_t *got = NULL;
+	const char *p, *s;
+	size_t plen, slen;
+	int n;
+
+	ck_assert_err(token_verify_jwks(ja, good, strlen(good), &got),
+	    KALIT_OK);
+	ck_assert_ptr_nonnull(got);
+	json_decref(got);
+	/* another client's keys, a byte changed, no JWKS */
+	ck_assert_err(token_verify_jwks(jb, good, strlen(good), &got),
+	    KALIT_ERR_TOKEN_INVALID);
+	ck_assert_ptr_nonnull(bad = strdup(good));
+	bad[strlen(bad) - 5] = bad[strlen(bad) - 5] == 'A' ? 'B' : 'A';
+	ck_assert_err(token_verify_jwks(ja, bad, strlen(bad), &got),
+	    KALIT_ERR_TOKEN_INVALID);
+	ck_assert_err(token_verify_jwks("{}", good, strlen(good), &got),
+	    KALIT_ERR_TOKEN_INVALID);
+	ck_assert_err(token_verify_jwks("not json", good, strlen(good), &got),
+	    KALIT_ERR_TOKEN_INVALID);
+	/* alg none and HS256 are never a client's */
+	segment(good, 1, &p, &plen);
+	segment(good, 2, &s, &slen);
+	n = snprintf(hdr, sizeof(hdr), "{\"alg\":\"none\"}");
+	b64url((unsigned char *)hdr, (size_t)n, h64);
+	n = snprintf(jwt, sizeof(jwt), "%s.%.*s.%s", h64, (int)plen, p, s);
+	ck_assert_err(token_verify_jwks(ja, jwt, (size_t)n, &got),
+	    KALIT_ERR_TOKEN_INVALID);
+	n = snprintf(hdr, sizeof(hdr), "{\"alg\":\"HS256\"}");
+	b64url((unsigned char *)hdr, (size_t)n, h64);
+	n = snprintf(jwt, sizeof(jwt), "%s.%.*s.%s", h64, (int)plen, p, s);
+	ck_assert_err(token_verify_jwks(ja, jwt, (size_t)n, &got),
+	    KALIT_ERR_TOKEN_INVALID);
+	ck_assert_ptr_null(got);
+	free(bad);
+	free(ja);
+	free(jb);
+	free(good);
+}
+END_TEST
+
+START_TEST(test_token_sign_typ)
+{
+	const char *payload = "{\"sub\":\"x\"}";
+	json_t *hdr, *got = NULL;
+	char *jwt = NULL;
+
+	ck_assert_err(token_sign_typ(keys_a, "logout+jwt", payload,
+	    strlen(payload), &jwt), KALIT_OK);
+	hdr = segment_json(jwt, 0);
+	ck_assert_str_eq(json_string_value(json_object_get(hdr, "typ")),
+	    "logout+jwt");
+	ck_assert_err(token_verify(keys_a, jwt, strlen(jwt), &got), KALIT_OK);
+	json_decref(got);
+	json_decref(hdr);
+	free(jwt);
+}
+END_TEST
+
 START_TEST(test_token_jwks_public_only)
 {
 	json_t *jwks = token_jwks(keys_a), *keys, *jwk;
@@ -993,6 +1071,8 @@ token_suite(void)
 	tcase_add_test(tc, test_token_garbage_refused);
 	tcase_add_test(tc, test_token_padded_signature_refused);
 	tcase_add_test(tc, test_token_jwks_public_only);
+	tcase_add_test(tc, test_token_verify_jwks);
+	tcase_add_test(tc, test_token_sign_typ);
 	tcase_add_test(tc, test_token_thumbprint_rfc7638);
 	tcase_add_test(tc, test_token_thumbprint_known_vector);
 	tcase_add_test(tc, test_token_keys_shared_across_threads);
