@@ -19,6 +19,7 @@
 #include "verify.h"
 
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -350,6 +351,36 @@ do_healthz(struct req *rq)
 	    json_text(json_pack("{s:s}", "status", "ok")), 1);
 }
 
+/*
+ * RFC 6749 2.3.1: the id and secret in HTTP Basic are form-urlencoded
+ * first (openid-client sends "portal%2Da"). Decodes s in place: "%XX" and
+ * "+"; 0 for a malformed escape or a NUL, which no id or secret holds.
+ */
+static int
+form_unescape(char *s)
+{
+	char *w = s, hex[3] = { 0, 0, 0 };
+
+	for (; *s != '\0'; s++) {
+		if (*s == '+')
+			*w++ = ' ';
+		else if (*s != '%')
+			*w++ = *s;
+		else {
+			if (!isxdigit((unsigned char)s[1]) ||
+			    !isxdigit((unsigned char)s[2]))
+				return 0;
+			hex[0] = s[1];
+			hex[1] = s[2];
+			if ((*w++ = (char)strtol(hex, NULL, 16)) == '\0')
+				return 0;
+			s += 2;
+		}
+	}
+	*w = '\0';
+	return 1;
+}
+
 int
 http_client_auth(struct req *rq, const char *id, const char *secret,
     struct store_client *c)
@@ -363,7 +394,10 @@ http_client_auth(struct req *rq, const char *id, const char *secret,
 	    MHD_CONNECTION_INFO_CLIENT_ADDRESS);
 	peer = ci != NULL ? ci->client_addr : NULL;
 	user = MHD_basic_auth_get_username_password(rq->conn, &pass);
-	if (user != NULL)
+	if (user != NULL && (!form_unescape(user) || pass == NULL ||
+	    !form_unescape(pass)))
+		r = KALIT_ERR_CLIENT_AUTH;
+	else if (user != NULL)
 		r = session_client_auth(rq->h->d->session, peer, user, pass, c,
 		    &rq->retry_after);
 	else

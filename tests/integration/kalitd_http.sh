@@ -95,6 +95,15 @@ form "an empty client_id, then portal" 400 invalid_request -d client_id= \
 form "a token of 3000 percent-escaped bytes, in pieces" 200 - \
     -u "portal:$SEC" -d "token=$(printf '%%41%.0s' $(seq 3000))"
 assert_grep "... inactive" '"active":false' "$OUT"
+# RFC 6749 2.3.1: Basic carries the form-urlencoded id and secret, as
+# openid-client sends them; a broken escape authenticates nobody.
+SEC_ENC=$(python3 -c 'import sys, urllib.parse
+print(urllib.parse.quote(sys.argv[1], safe=""))' "$SEC")
+form "HTTP Basic of the form-urlencoded id and secret" 200 - \
+    -u "%70ortal:$SEC_ENC" --data-urlencode "token=$TOK"
+assert_grep "... the token is active for portal" '"active":true' "$OUT"
+form "HTTP Basic with a broken escape" 401 invalid_client \
+    -u "portal%2:$SEC" --data-urlencode "token=$TOK"
 form "HTTP Basic and client_secret in the form" 400 invalid_request \
     -u "portal:$SEC" --data-urlencode "client_secret=$SEC" \
     --data-urlencode "token=$TOK"
