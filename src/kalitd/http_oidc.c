@@ -513,7 +513,7 @@ http_oidc_authorize(struct req *rq)
 	struct oidc_params p;
 	struct http_oidc *o;
 	struct state *st;
-	const char *error, *desc = NULL;
+	const char *error, *desc = NULL, *accept;
 	enum MHD_Result ret;
 	int r;
 
@@ -521,24 +521,27 @@ http_oidc_authorize(struct req *rq)
 		return http_oidc_discovery(rq);
 	if ((o = http_oidc_of(rq)) == NULL)
 		return http_respond_err(rq, KALIT_ERR_NOMEM);
+	accept = MHD_lookup_connection_value(rq->conn, MHD_HEADER_KIND,
+	    MHD_HTTP_HEADER_ACCEPT_LANGUAGE);
+	/* Even the page that refuses the request speaks its language. */
 	if ((r = http_oidc_params(rq, &p, OIDC_PARAMS_AUTHZ)) != KALIT_OK) {
+		oidc_authz_lang(&p, accept, o->a.lang);
 		oidc_params_clear(&p);
-		return http_oidc_error_page(rq, r, "uz");
+		return http_oidc_error_page(rq, r, o->a.lang);
 	}
 	r = oidc_authz_target(&p, &o->a);
+	oidc_authz_lang(&p, accept, o->a.lang);
 	if (r == KALIT_OK)
 		r = session_client_get(d->session, o->a.client_id, &o->client);
 	if (r == KALIT_OK && !session_client_uri_ok(d->session, o->client.id,
 	    STORE_URI_REDIRECT, o->a.redirect_uri))
 		r = KALIT_ERR_REDIRECT_URI;
 	/* No redirect to where the client did not register. */
-	error = r == KALIT_OK ? oidc_authz_check(&p, &o->client,
-	    MHD_lookup_connection_value(rq->conn, MHD_HEADER_KIND,
-	    MHD_HTTP_HEADER_ACCEPT_LANGUAGE), &o->a, &desc) : NULL;
+	error = r == KALIT_OK ? oidc_authz_check(&p, &o->client, accept,
+	    &o->a, &desc) : NULL;
 	oidc_params_clear(&p);
 	if (r != KALIT_OK)
-		return http_oidc_error_page(rq, r, o->a.lang[0] != '\0' ?
-		    o->a.lang : "uz");
+		return http_oidc_error_page(rq, r, o->a.lang);
 	snprintf(rq->client, sizeof(rq->client), "%s", o->client.id);
 	if (error != NULL)
 		return authz_error(rq, &o->a, error, desc, 0);

@@ -290,6 +290,13 @@ choose_lang(const char *ui, const char *accept, char out[3])
 	memcpy(out, lang != NULL ? lang : "uz", 3);
 }
 
+void
+oidc_authz_lang(const struct oidc_params *p, const char *accept_language,
+    char out[3])
+{
+	choose_lang(param(p, OIDC_P_UI_LOCALES), accept_language, out);
+}
+
 /* The PKCE checks: S256 only, for everyone; required of public clients. */
 static const char *
 check_pkce(const struct oidc_params *p, const struct store_client *c,

@@ -143,6 +143,14 @@ struct oidc_authz {
 int	oidc_authz_target(const struct oidc_params *p, struct oidc_authz *a);
 
 /*
+ * The language of the pages kalitd shows for p: the first of uz, ru, en
+ * in ui_locales, else in accept_language (the header; may be NULL), else
+ * uz; into out ("uz\0").
+ */
+void	oidc_authz_lang(const struct oidc_params *p,
+	    const char *accept_language, char out[3]);
+
+/*
  * The checks whose failures go back to the redirect URI (step 2), for a
  * client c whose redirect URI is a's: on failure returns the OAuth error
  * code (static: "invalid_request", "unsupported_response_type",

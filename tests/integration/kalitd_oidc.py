@@ -417,6 +417,12 @@ def t_authorize_errors(env):
               hdr(h, "content-type").startswith("text/html") and
               "frame-ancestors 'none'" in hdr(h, "content-security-policy"),
               (st, h.get("location"), body[:200]))
+    # The refusal speaks the language the request asked for.
+    st, h, body = authorize(br, env, "portal", "/cb", ui_locales="ru",
+                            redirect_uri="http://127.0.0.1:1/evil")
+    check("authorize: an unregistered redirect_uri's page in ui_locales' "
+          "language (ru)", st == 400 and b'lang="ru"' in body,
+          (st, body[:300]))
     cases = (
         ("response_type token", "portal", "/cb",
          {"response_type": "token"}, "unsupported_response_type"),
