@@ -128,6 +128,7 @@ cd "$TMP" || exit 99
 export KEYS
 check "node --test: p12.js, webeid.js, keyworker.js; in Chromium" \
     "$NODE" --test "$HERE/p12.test.mjs" "$HERE/webeid.test.mjs" \
-    "$HERE/keyworker.test.mjs" "$HERE/chromium.test.mjs"
+    "$HERE/keyworker.test.mjs" "$HERE/chromium.test.mjs" \
+    "$HERE/login.test.mjs"
 sed 's/^/     | /' "$OUT"
 finish
