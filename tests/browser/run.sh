@@ -7,15 +7,9 @@
 . "${TESTLIB:?TESTLIB is not set}"
 HERE=$(cd "$(dirname "$0")" && pwd)
 
-NODE=${NODE:-node}		# another Node or Chromium to try them with
-CHROMIUM=${CHROMIUM:-chromium}
-export CHROMIUM
-for t in "$NODE" "$CHROMIUM"; do
-	command -v "$t" >/dev/null 2>&1 || {
-		fail "no $t: build-aux/install-deps installs nodejs, chromium"
-		finish
-	}
-done
+# NODE= and CHROMIUM= choose another Node or Chromium to try them with.
+. "$HERE/oidc_lib.sh"
+need_browser
 NODE_MAJOR=$("$NODE" -p 'process.versions.node.split(".")[0]')
 assert "node is 18 or later (Debian 12 has 18)" "$NODE_MAJOR" -ge 18
 

@@ -1,0 +1,285 @@
+/*
+ * oidc.test.mjs: a citizen in a real browser (Debian's chromium, driven by
+ * puppeteer-core) logs in to two relying parties built on openid-client
+ * (portal/portal.mjs, as portal A and portal B) through the login page:
+ * SSO, prompt=login, logout with back-channel logout, the refusals shown
+ * in the citizen's language, officials and acr_values=official, the ID
+ * card button.  Every page state is saved as a screenshot in $ARTIFACTS.
+ *
+ * Environment (tests/browser/oidc_fake.sh and oidc.sh set it): OP (the
+ * provider's origin), PORTAL_A, PORTAL_B (the portals' URLs), KEYS (the
+ * key files of oidc_keys.sh and key.pass), ARTIFACTS, CHROMIUM.
+ */
+
+import assert from "node:assert/strict";
+import { createHash, createSign, X509Certificate } from "node:crypto";
+import { mkdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { after, before, test } from "node:test";
+import puppeteer from "puppeteer-core";
+
+const { OP, PORTAL_A, PORTAL_B, KEYS, ARTIFACTS, WWW } = process.env;
+const PASSWORD = readFileSync(join(KEYS, "key.pass"), "utf8").split("\n")[0];
+const MSG = Object.fromEntries(["uz", "ru", "en"].map((l) => [l,
+    JSON.parse(readFileSync(join(WWW, "i18n", l + ".json"), "utf8"))]));
+const shots = [];
+let browser, page;
+
+mkdirSync(ARTIFACTS, { recursive: true });
+
+async function shot(name) {
+	const path = join(ARTIFACTS, name + ".png");
+
+	await page.screenshot({ path, fullPage: true });
+	shots.push(path);
+}
+
+/* The CSP violations the login page has seen (none is the rule). */
+async function violations() {
+	return page.evaluate(() => window.__violations ?? []);
+}
+
+/*
+ * A browser with a simulated Web eID extension: it answers the page's
+ * web-eid:authenticate as the real content script does, signing with
+ * $KEYS/card.key (a P-256 key whose certificate the citizen CA issued)
+ * in node:crypto, independently of www/js.
+ */
+async function newBrowser() {
+	const b = await puppeteer.launch({
+		executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
+		headless: true,
+		args: ["--no-sandbox", "--disable-gpu"]
+	});
+	const p = (await b.pages())[0] ?? await b.newPage();
+
+	p.setDefaultTimeout(60000);
+	await p.exposeFunction("__fakeCard", (origin, challenge) => {
+		const signed = Buffer.concat([
+			createHash("sha256").update(origin).digest(),
+			createHash("sha256").update(challenge).digest()]);
+		const cert = new X509Certificate(readFileSync(join(KEYS,
+		    "card.crt")));
+
+		return {
+			unverifiedCertificate: cert.raw.toString("base64"),
+			algorithm: "ES256",
+			signature: createSign("sha256").update(signed).sign({
+				key: readFileSync(join(KEYS, "card.key")),
+				dsaEncoding: "ieee-p1363"
+			}).toString("base64"),
+			format: "web-eid:1.0",
+			appVersion: "https://web-eid.eu/web-eid-app/releases/2.5.0"
+		};
+	});
+	await p.evaluateOnNewDocument(() => {
+		document.addEventListener("securitypolicyviolation", (e) =>
+		    (window.__violations ??= []).push(e.violatedDirective +
+		    " " + e.blockedURI));
+		window.addEventListener("message", async (ev) => {
+			const m = ev.data;
+
+			if (!window.__cardPresent ||
+			    m?.action !== "web-eid:authenticate")
+				return;
+			window.postMessage({ action:
+			    "web-eid:authenticate-ack" }, "*");
+			const t = await window.__fakeCard(location.origin,
+			    m.challengeNonce);
+			window.postMessage({ action:
+			    "web-eid:authenticate-success", ...t }, "*");
+		});
+	});
+	return { b, p };
+}
+
+before(async () => {
+	({ b: browser, p: page } = await newBrowser());
+});
+
+after(async () => {
+	await browser?.close();
+});
+
+/* Goes to portal's path, which sends the browser to the login page. */
+async function toLoginPage(portal, path = "/login") {
+	await page.goto(portal + path);
+	assert.equal(new URL(page.url()).origin + new URL(page.url()).pathname,
+	    OP + "/login/", "on the login page");
+	await page.waitForSelector("body[data-ready]");
+}
+
+/* Opens key file name with password on the login page and submits. */
+async function submit(name, password = PASSWORD) {
+	const file = await page.$("#file");
+
+	await file.uploadFile(join(KEYS, name));
+	await page.type("#password", password);
+	await page.click("#submit");
+}
+
+async function loggedIn(portal, name) {
+	await page.waitForSelector("#welcome");
+	assert.equal(new URL(page.url()).origin, new URL(portal).origin);
+	const claims = await page.$$eval("td[id^=claim-]", (tds) =>
+	    Object.fromEntries(tds.map((td) => [td.id.slice(6),
+	    td.textContent])));
+
+	await shot(name);
+	return claims;
+}
+
+/* The refusal the login page shows: its code and text. */
+async function refusal() {
+	await page.waitForSelector("#alert:not([hidden])");
+	return page.$eval("#alert", (a) => ({ code: a.dataset.code,
+	    text: a.firstChild.textContent,
+	    password: document.getElementById("password").value }));
+}
+
+let firstSid;
+
+test("oidc_citizen_logs_in_to_portal_a", async () => {
+	await toLoginPage(PORTAL_A, "/login?lang=en");
+	assert.equal(await page.$eval("#client", (e) => e.textContent),
+	    "to Portal A");
+	await shot("01-login-page-en");
+	await submit("citizen.p12");
+	/* The progress line shows while the worker opens the file. */
+	const claims = await loggedIn(PORTAL_A, "02-portal-a-logged-in");
+
+	assert.equal(claims.sub, "30000000000001");
+	assert.equal(claims.pinfl, "30000000000001");
+	assert.equal(claims.acr, "citizen");
+	assert.deepEqual(claims.amr.split(" "), ["pop", "swk"]);
+	assert.match(claims.name, /Aliyev/);
+	firstSid = claims.sid;
+	assert.deepEqual(await violations(), []);
+});
+
+test("oidc_portal_b_single_sign_on_without_signature", async () => {
+	const seen = [];
+	const onRequest = (r) => seen.push(new URL(r.url()).pathname);
+
+	page.on("request", onRequest);
+	await page.goto(PORTAL_B + "/login");
+	const claims = await loggedIn(PORTAL_B, "03-portal-b-sso");
+	page.off("request", onRequest);
+
+	assert.equal(claims.sub, "30000000000001");
+	assert.equal(claims.sid, firstSid, "the same kalit session");
+	assert.ok(!seen.includes("/login/"), "no login page: " + seen);
+	assert.ok(!seen.includes("/oidc/login"), "no new signature");
+});
+
+test("oidc_prompt_login_forces_a_signature", async () => {
+	await toLoginPage(PORTAL_B, "/login?prompt=login&lang=ru");
+	await shot("04-prompt-login-ru");
+	await submit("citizen.p12");
+	const claims = await loggedIn(PORTAL_B, "05-portal-b-new-signature");
+
+	assert.equal(claims.sub, "30000000000001");
+});
+
+test("oidc_logout_at_a_reaches_b_by_back_channel", async () => {
+	/* B's session is the latest one; log in to A inside it. */
+	await page.goto(PORTAL_A + "/login");
+	const a = await loggedIn(PORTAL_A, "06-portal-a-sso");
+	const before = await (await fetch(PORTAL_B +
+	    "/backchannel-logouts")).json();
+
+	await page.click("#logout");
+	await page.waitForSelector("#login");
+	assert.equal(new URL(page.url()).origin, new URL(PORTAL_A).origin);
+	await shot("07-portal-a-logged-out");
+	/* Back-channel delivery may be retried: wait for it, boundedly. */
+	let got = [];
+	for (let i = 0; i < 100 && got.length <= before.length; i++) {
+		got = await (await fetch(PORTAL_B +
+		    "/backchannel-logouts")).json();
+		if (got.length <= before.length)
+			await new Promise((r) => setTimeout(r, 200));
+	}
+	const lt = got.at(-1);
+	assert.ok(got.length > before.length, "B got a logout token");
+	assert.equal(lt.sid, a.sid);
+	assert.equal(lt.aud, "portal-b");
+	assert.equal(lt.iss, OP);
+	/* B's session of that sid is gone, and no SSO is left. */
+	await page.goto(PORTAL_B + "/");
+	assert.ok(await page.$("#login"), "B logged out");
+	await toLoginPage(PORTAL_A, "/login?lang=uz");
+	await shot("08-after-logout-login-page-uz");
+});
+
+/* Each refusal: the code, and its message in the page's language. */
+for (const [file, code, lang, n] of [
+	["citizen.p12", "wrong_password", "uz", "09"],
+	["revoked.p12", "certificate_revoked", "uz", "10"],
+	["expired.p12", "certificate_expired", "ru", "11"],
+	["untrusted.p12", "certificate_untrusted", "en", "12"],
+	["legacy.p12", "legacy_key_file", "ru", "13"]
+]) {
+	test("oidc_refusal_" + code + "_" + lang, async () => {
+		await toLoginPage(PORTAL_A, "/login?lang=" + lang);
+		await submit(file, code === "wrong_password" ? "not it" :
+		    PASSWORD);
+		const r = await refusal();
+
+		await shot(n + "-refused-" + code + "-" + lang);
+		assert.equal(r.code, code);
+		assert.equal(r.text, MSG[lang].error[code]);
+		assert.equal(r.password, "", "the password field is cleared");
+		assert.deepEqual(await violations(), []);
+	});
+}
+
+test("oidc_official_logs_in_where_official_is_asked", async () => {
+	await toLoginPage(PORTAL_A, "/login?acr=official&lang=en");
+	assert.match(await page.$eval("#client", (e) => e.textContent),
+	    /officials/);
+	await shot("14-official-login-page");
+	await submit("official.p12");
+	const claims = await loggedIn(PORTAL_A, "15-official-logged-in");
+
+	assert.equal(claims.acr, "official");
+	await page.click("#logout");
+	await page.waitForSelector("#login");
+});
+
+test("oidc_citizen_refused_where_official_is_asked", async () => {
+	await toLoginPage(PORTAL_A, "/login?acr=official&lang=en");
+	await submit("citizen.p12");
+	const r = await refusal();
+
+	await shot("16-citizen-refused-official-only");
+	assert.equal(r.code, "certificate_policy");
+	assert.equal(r.text, MSG.en.error.certificate_policy);
+});
+
+test("oidc_id_card_without_extension_says_so", async () => {
+	await toLoginPage(PORTAL_A, "/login?lang=en");
+	await page.click("#card");
+	const r = await refusal();
+
+	await shot("17-card-no-extension");
+	assert.equal(r.code, "card_extension_missing");
+});
+
+test("oidc_id_card_through_web_eid_extension", async () => {
+	await toLoginPage(PORTAL_A, "/login?lang=en");
+	await page.evaluate(() => window.__cardPresent = true);
+	await page.click("#card");
+	const claims = await loggedIn(PORTAL_A, "18-card-logged-in");
+
+	assert.equal(claims.acr, "citizen");
+	assert.ok(claims.amr.split(" ").includes("pop"));
+	await page.click("#logout");
+	await page.waitForSelector("#login");
+});
+
+test("oidc_screenshots_kept", (t) => {
+	for (const s of shots)
+		t.diagnostic("screenshot " + s);
+	assert.ok(shots.length >= 15);
+});
