@@ -10,14 +10,14 @@
  *
  *   node fakeop.mjs CONFIG.json      prints "fakeop: listening on URL"
  *
- * CONFIG: {www, clients: [{id, secret, redirect_uris,
+ * CONFIG: {www, brand (a brand_dir), clients: [{id, secret, redirect_uris,
  * post_logout_redirect_uris, backchannel_logout_uri}], refuse: {SHA256 of
  * a certificate's DER (hex): code}, officials: [SHA256...]}
  */
 
 import { createHash, createVerify, randomBytes, X509Certificate }
     from "node:crypto";
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { createServer } from "node:http";
 import { join } from "node:path";
 import * as jose from "jose";
@@ -74,6 +74,14 @@ function back(res, uri, params) {
 	redirect(res, u);
 }
 
+/* The file of the page at name: brand/ ones from conf.brand when there. */
+function served(name) {
+	if (conf.brand !== undefined && name.startsWith("brand/") &&
+	    existsSync(join(conf.brand, name.slice(6))))
+		return join(conf.brand, name.slice(6));
+	return join(conf.www, name);
+}
+
 /* /login/...: the page files, SRI placeholders filled. */
 function staticFile(res, path) {
 	const name = path === "/login/" ? "index.html" :
@@ -84,11 +92,11 @@ function staticFile(res, path) {
 		res.writeHead(404, { "Content-Security-Policy": CSP });
 		return res.end();
 	}
-	let body = readFileSync(join(conf.www, name));
+	let body = readFileSync(served(name));
 	if (name === "index.html")
 		body = body.toString().replace(/@SRI:([a-z0-9/.-]+)@/g,
 		    (m, f) => "sha384-" + createHash("sha384")
-		    .update(readFileSync(join(conf.www, f))).digest("base64"));
+		    .update(readFileSync(served(f))).digest("base64"));
 	res.writeHead(200, { "Content-Type": TYPES[name.split(".").pop()],
 	    "Content-Security-Policy": CSP, "Cache-Control": "no-store",
 	    "Cross-Origin-Opener-Policy": "same-origin",

@@ -18,6 +18,7 @@ kca crl --ca citizen --ca-pass "file:$CAPASS" >/dev/null 2>&1 ||
     fail "crl --ca citizen"
 oidc_keys
 js_tree
+oidc_brand
 PORT=$(free_port)
 OP=http://127.0.0.1:$PORT
 PA=$(free_port)
@@ -25,7 +26,8 @@ PB=$(free_port)
 PORTAL_A=http://127.0.0.1:$PA
 PORTAL_B=http://127.0.0.1:$PB
 write_conf "" "" "[oidc]
-www_dir = $SRCDIR/www"
+www_dir = $SRCDIR/www
+brand_dir = $BRAND"
 kd keygen >/dev/null 2>&1 || fail "kalitd keygen"
 # client NAME URL: a confidential client of the portal at URL, registered
 # as docs/integrate.md says; its secret in $TMP/NAME.secret.

@@ -279,6 +279,33 @@ test("oidc_id_card_through_web_eid_extension", async () => {
 	await page.waitForSelector("#login");
 });
 
+test("oidc_login_page_without_or_with_a_forged_request", async () => {
+	await page.goto(OP + "/login/?lang=en");
+	let r = await refusal();
+	assert.equal(r.code, "request_missing");
+	await shot("19-no-request");
+	await page.goto(OP + "/login/?lang=ru&r=" + "A".repeat(120));
+	r = await refusal();
+	assert.equal(r.code, "request_invalid");
+	assert.equal(r.text, MSG.ru.error.request_invalid);
+	await shot("20-forged-request-ru");
+	assert.deepEqual(await violations(), []);
+});
+
+test("oidc_brand_from_brand_dir", async () => {
+	/* $BRAND (brand_dir): en.json renames the title, brand.css the colour. */
+	await toLoginPage(PORTAL_A, "/login?lang=en");
+	assert.equal(await page.$eval("h1", (e) => e.textContent),
+	    "Sign in to MyGov");
+	assert.equal(await page.$eval("#submit", (e) =>
+	    getComputedStyle(e).backgroundColor), "rgb(0, 100, 0)");
+	/* Untouched texts stay kalit's. */
+	assert.equal(await page.$eval("#submit", (e) => e.textContent),
+	    MSG.en.text.submit);
+	await shot("21-branded-en");
+	assert.deepEqual(await violations(), []);
+});
+
 test("oidc_screenshots_kept", (t) => {
 	for (const s of shots)
 		t.diagnostic("screenshot " + s);

@@ -15,21 +15,22 @@ need_npm
 make_pki
 oidc_keys
 js_tree
+oidc_brand
 PA=$(free_port)
 PB=$(free_port)
 PORTAL_A=http://127.0.0.1:$PA
 PORTAL_B=http://127.0.0.1:$PB
-python3 - "$TMP/fakeop.json" "$SRCDIR/www" "$PORTAL_A" "$PORTAL_B" \
+python3 - "$TMP/fakeop.json" "$SRCDIR/www" "$BRAND" "$PORTAL_A" "$PORTAL_B" \
     "$(fp keys/revoked.crt)" "$(fp keys/expired.crt)" \
     "$(fp keys/untrusted.crt)" "$(fp keys/official.crt)" <<'PY'
 import json, sys
-out, www, a, b, revoked, expired, untrusted, official = sys.argv[1:]
+out, www, brand, a, b, revoked, expired, untrusted, official = sys.argv[1:]
 def client(cid, name, url):
     return {"id": cid, "name": name, "secret": cid + "-secret",
             "redirect_uris": [url + "/callback"],
             "post_logout_redirect_uris": [url + "/"],
             "backchannel_logout_uri": url + "/backchannel-logout"}
-json.dump({"www": www,
+json.dump({"www": www, "brand": brand,
            "clients": [client("portal-a", "Portal A", a),
                        client("portal-b", "Portal B", b)],
            "refuse": {revoked: "certificate_revoked",

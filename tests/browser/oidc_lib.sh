@@ -100,6 +100,17 @@ CNF
 	cd "$TMP" || exit 99
 }
 
+# oidc_brand: $BRAND, an operator's brand_dir: an English title of its
+# own and a green primary colour; the rest is kalit's.
+oidc_brand() {
+	BRAND=$TMP/brand
+	mkdir -p "$BRAND" &&
+	    printf '{"text": {"title": "Sign in to MyGov"}}\n' >"$BRAND/en.json" &&
+	    sed 's/--brand-primary: #[0-9a-f]*;/--brand-primary: #006400;/' \
+	    "$SRCDIR/www/brand/brand.css" >"$BRAND/brand.css" ||
+	    fail "the brand directory"
+}
+
 # start_portal NAME CLIENT-ID PORT [SECRET-FILE]: the demo portal, its URL
 # in $PORTAL_URL; its log in $TMP/NAME.log.
 start_portal() {
