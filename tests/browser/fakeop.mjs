@@ -82,6 +82,14 @@ function served(name) {
 	return join(conf.www, name);
 }
 
+/* The HTML file name with its SRI placeholders filled. */
+function page(name) {
+	return readFileSync(served(name), "utf8").replace(
+	    /@SRI:([a-z0-9/.-]+)@/g, (m, f) => "sha384-" +
+	    createHash("sha384").update(readFileSync(served(f)))
+	    .digest("base64"));
+}
+
 /* /login/...: the page files, SRI placeholders filled. */
 function staticFile(res, path) {
 	const name = path === "/login/" ? "index.html" :
@@ -92,17 +100,24 @@ function staticFile(res, path) {
 		res.writeHead(404, { "Content-Security-Policy": CSP });
 		return res.end();
 	}
-	let body = readFileSync(served(name));
-	if (name === "index.html")
-		body = body.toString().replace(/@SRI:([a-z0-9/.-]+)@/g,
-		    (m, f) => "sha384-" + createHash("sha384")
-		    .update(readFileSync(served(f))).digest("base64"));
+	const body = name.endsWith(".html") ? page(name) :
+	    readFileSync(served(name));
 	res.writeHead(200, { "Content-Type": TYPES[name.split(".").pop()],
 	    "Content-Security-Policy": CSP, "Cache-Control": "no-store",
 	    "Cross-Origin-Opener-Policy": "same-origin",
 	    "Referrer-Policy": "no-referrer",
 	    "X-Content-Type-Options": "nosniff", "X-Frame-Options": "DENY" });
 	res.end(body);
+}
+
+/* No redirect: kalitd's error page, its template error.html filled. */
+function errorPage(res, code, lang) {
+	const html = page("error.html").replace(/@([A-Z]+)@/g, (m, k) =>
+	    ({ ERROR: code, TEXT: "refused: " + code, LANG: lang })[k] ?? m);
+
+	res.writeHead(400, { "Content-Type": TYPES.html,
+	    "Content-Security-Policy": CSP, "Cache-Control": "no-store" });
+	res.end(html);
 }
 
 function issueCode(res, q, s) {
@@ -119,8 +134,8 @@ function authorize(req, res, url) {
 	const ck = cookies(req);
 
 	if (c === undefined || !c.redirect_uris.includes(q.redirect_uri))
-		return json(res, 400, { error: c === undefined ?
-		    "client_unknown" : "redirect_uri_invalid" });
+		return errorPage(res, c === undefined ? "client_unknown" :
+		    "redirect_uri_invalid", (q.ui_locales ?? "uz").split(" ")[0]);
 	if (q.response_type !== "code")
 		return back(res, q.redirect_uri, { error:
 		    "unsupported_response_type", state: q.state });

@@ -35,7 +35,8 @@ const SERVER_CODES = [
 	"revocation_unknown", "rate_limited", "server_busy", "server_error",
 	"request_malformed", "request_too_large", "input_malformed",
 	"input_too_large", "encoding_invalid", "webeid_format_unsupported",
-	"client_unknown", "access_denied"
+	"client_unknown", "access_denied", "redirect_uri_invalid",
+	"browser_mismatch"
 ];
 
 /* Every CodedError("...") the page's own modules can throw. */

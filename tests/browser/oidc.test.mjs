@@ -292,6 +292,30 @@ test("oidc_login_page_without_or_with_a_forged_request", async () => {
 	assert.deepEqual(await violations(), []);
 });
 
+test("oidc_unregistered_redirect_uri_error_page_no_redirect", async () => {
+	const u = new URL(OP + "/oidc/authorize");
+
+	for (const [k, v] of Object.entries({ client_id: "portal-a",
+	    response_type: "code", scope: "openid", state: "s1",
+	    redirect_uri: PORTAL_A + "/callback/../evil", ui_locales: "ru",
+	    code_challenge: "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM",
+	    code_challenge_method: "S256" }))
+		u.searchParams.set(k, v);
+	const res = await page.goto(u.href);
+
+	assert.equal(res.status(), 400);
+	assert.equal(new URL(page.url()).origin, OP, "no redirect");
+	await page.waitForSelector("body[data-ready]");
+	const r = await page.$eval("#alert", (a) => ({ code: a.dataset.code,
+	    text: a.firstChild.textContent }));
+	assert.equal(r.code, "redirect_uri_invalid");
+	assert.equal(r.text, MSG.ru.error.redirect_uri_invalid);
+	assert.equal(await page.$eval("h1", (e) => e.textContent),
+	    MSG.ru.text.error_title);
+	await shot("22-error-page-redirect-uri-ru");
+	assert.deepEqual(await violations(), []);
+});
+
 test("oidc_brand_from_brand_dir", async () => {
 	/* $BRAND (brand_dir): en.json renames the title, brand.css the colour. */
 	await toLoginPage(PORTAL_A, "/login?lang=en");
