@@ -140,6 +140,11 @@ async function refusal() {
 let firstSid;
 
 test("oidc_citizen_logs_in_to_portal_a", async () => {
+	const sent = [];
+	const onRequest = (r) => sent.push({ url: r.url(),
+	    method: r.method(), body: r.postData() ?? "" });
+
+	page.on("request", onRequest);
 	await toLoginPage(PORTAL_A, "/login?lang=en");
 	/* The client's registered name, or else its id. */
 	assert.match(await page.$eval("#client", (e) => e.textContent),
@@ -155,6 +160,22 @@ test("oidc_citizen_logs_in_to_portal_a", async () => {
 	assert.deepEqual(claims.amr.split(" "), ["pop", "swk"]);
 	assert.match(claims.name, /Aliyev/);
 	firstSid = claims.sid;
+	page.off("request", onRequest);
+	/*
+	 * Only {r} (the challenge fetched at load, still fresh at submit) and
+	 * {r, token} left the page: no password, no key.
+	 */
+	const posts = sent.filter((x) => x.method === "POST");
+	assert.deepEqual(posts.map((x) => new URL(x.url).pathname),
+	    ["/oidc/challenge", "/oidc/login"]);
+	assert.deepEqual(Object.keys(JSON.parse(posts[1].body)).sort(),
+	    ["r", "token"]);
+	assert.deepEqual(Object.keys(JSON.parse(posts[1].body).token).sort(),
+	    ["algorithm", "appVersion", "format", "signature",
+	    "unverifiedCertificate"]);
+	for (const x of sent)
+		assert.ok(!x.url.includes(PASSWORD) &&
+		    !x.body.includes(PASSWORD), "the password left: " + x.url);
 	assert.deepEqual(await violations(), []);
 });
 
@@ -176,7 +197,11 @@ test("oidc_portal_b_single_sign_on_without_signature", async () => {
 test("oidc_prompt_login_forces_a_signature", async () => {
 	await toLoginPage(PORTAL_B, "/login?prompt=login&lang=ru");
 	await shot("04-prompt-login-ru");
-	await submit("citizen.p12");
+	/* By keyboard: the password field, then Enter submits. */
+	await (await page.$("#file")).uploadFile(join(KEYS, "citizen.p12"));
+	await page.focus("#password");
+	await page.keyboard.type(PASSWORD);
+	await page.keyboard.press("Enter");
 	const claims = await loggedIn(PORTAL_B, "05-portal-b-new-signature");
 
 	assert.equal(claims.sub, "30000000000001");
