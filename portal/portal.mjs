@@ -6,7 +6,7 @@
  * logout tokens.  docs/integrate.md walks through it.
  *
  *   node portal.mjs --issuer URL --client-id ID --secret-file FILE
- *       [--port N] [--name TEXT] [--scope TEXT]
+ *       [--port N] [--name TEXT] [--scope TEXT] [--auth client_secret_post]
  *
  * It listens on 127.0.0.1 (port 0: any; the first line it prints is
  * "portal: listening on URL").  Its registration with kalitd:
@@ -32,7 +32,9 @@ const { values: opt } = parseArgs({ options: {
 	"secret-file": { type: "string" },
 	port: { type: "string", default: "0" },
 	name: { type: "string", default: "Demo portal" },
-	scope: { type: "string", default: "openid profile pinfl organization" }
+	scope: { type: "string", default: "openid profile pinfl organization" },
+	/* client_secret_basic, client_secret_post (with a secret) */
+	auth: { type: "string", default: "client_secret_basic" }
 } });
 if (opt.issuer === undefined || opt["client-id"] === undefined) {
 	console.error("usage: node portal.mjs --issuer URL --client-id ID " +
@@ -48,8 +50,10 @@ const issuer = new URL(opt.issuer);
 const execute = issuer.protocol === "http:" ?
     [client.allowInsecureRequests] : [];
 
-const config = await client.discovery(issuer, clientId, undefined,
-    secret === null ? client.None() : client.ClientSecretBasic(secret),
+const auth = secret === null ? client.None() :
+    opt.auth === "client_secret_post" ? client.ClientSecretPost(secret) :
+    client.ClientSecretBasic(secret);
+const config = await client.discovery(issuer, clientId, undefined, auth,
     { execute });
 const meta = config.serverMetadata();
 const jwks = jose.createRemoteJWKSet(new URL(meta.jwks_uri));

@@ -184,10 +184,12 @@ function login(req, res, body) {
 		return json(res, 403, { error: "origin_mismatch" });
 	if (r === null)
 		return json(res, 400, { error: "request_invalid" });
-	const ch = [...challenges].find(([, v]) => v === body.r)?.[0];
-	challenges.delete(ch);
-	if (ch === undefined)
+	const ch = body.challenge;
+	if (typeof ch !== "string" || typeof t !== "object")
+		return json(res, 400, { error: "request_malformed" });
+	if (challenges.get(ch) !== body.r)
 		return json(res, 400, { error: "challenge_unknown" });
+	challenges.delete(ch);
 	const der = Buffer.from(t.unverifiedCertificate, "base64");
 	const cert = new X509Certificate(der);
 	const hash = t.algorithm === "ES384" ? "sha384" : "sha256";
@@ -223,10 +225,21 @@ function login(req, res, body) {
 	    id + "; Path=/; HttpOnly; SameSite=Lax" });
 }
 
+/*
+ * The client's id and secret: client_secret_basic (RFC 6749 2.3.1: each
+ * part form-urlencoded), or client_secret_post.
+ */
+function clientAuth(req, form) {
+	const basic = req.headers.authorization;
+
+	if (basic === undefined)
+		return [form.get("client_id"), form.get("client_secret")];
+	return Buffer.from(basic.replace(/^Basic /, ""), "base64").toString()
+	    .split(":").map((x) => decodeURIComponent(x.replace(/\+/g, " ")));
+}
+
 async function token(req, res, form) {
-	const [id, secret] = Buffer.from((req.headers.authorization ?? "")
-	    .replace(/^Basic /, ""), "base64").toString().split(":")
-	    .map(decodeURIComponent);
+	const [id, secret] = clientAuth(req, form);
 	const c = clientOf(id);
 	const k = codes.get(form.get("code"));
 

@@ -14,8 +14,10 @@ need_browser
 need_npm
 
 make_pki
-kca crl --ca citizen --ca-pass "file:$CAPASS" >/dev/null 2>&1 ||
-    fail "crl --ca citizen"
+for ca in citizen official; do
+	kca crl --ca $ca --ca-pass "file:$CAPASS" >/dev/null 2>&1 ||
+	    fail "crl --ca $ca"
+done
 oidc_keys
 js_tree
 oidc_brand
@@ -29,23 +31,29 @@ write_conf "" "" "[oidc]
 www_dir = $SRCDIR/www
 brand_dir = $BRAND"
 kd keygen >/dev/null 2>&1 || fail "kalitd keygen"
-# client NAME URL: a confidential client of the portal at URL, registered
-# as docs/integrate.md says; its secret in $TMP/NAME.secret.
+# client NAME URL [AUTH-METHOD]: a confidential client of the portal at
+# URL, registered as docs/integrate.md says; its secret in $TMP/NAME.secret.
 client() {
-	kd client add "$1" --acr citizen,official \
+	kd client add "$1" --acr citizen,official ${3:+--auth-method "$3"} \
 	    --redirect-uri "$2/callback" --post-logout-uri "$2/" \
 	    --backchannel-logout-uri "$2/backchannel-logout" --json \
 	    >"$TMP/$1.json" &&
 	    json 'j["client_secret"]' "$TMP/$1.json" >"$TMP/$1.secret" ||
 	    fail "kalitd client add $1"
 }
+# A authenticates to the token endpoint with client_secret_basic, B with
+# client_secret_post.
 client portal-a "$PORTAL_A"
-client portal-b "$PORTAL_B"
+client portal-b "$PORTAL_B" client_secret_post
 start_kalitd
 start_portal "Portal A" portal-a "$PA" "$TMP/portal-a.secret"
-start_portal "Portal B" portal-b "$PB" "$TMP/portal-b.secret"
+start_portal "Portal B" portal-b "$PB" "$TMP/portal-b.secret" \
+    client_secret_post
 run_browser_tests
-grep -q . "$TMP/portal-a.log" && sed 's/^/     | portal-a: /' "$TMP/portal-a.log"
+for f in portal-a portal-b; do
+	sed "s/^/     | $f: /" "$TMP/$f.log"
+done
+tail -n 40 "$TMP/kalitd.log" | sed 's/^/     | kalitd: /'
 stop_node
 stop_kalitd
 assert_eq "kalitd exits 0 on SIGTERM" "$KRC" 0

@@ -101,6 +101,18 @@ after(async () => {
 	await browser?.close();
 });
 
+/*
+ * Forgets every cookie (kalitd's session, the portals'): the cases after
+ * the SSO sequence start from a browser of their own, so that one failure
+ * does not become many.
+ */
+async function freshBrowser() {
+	const cdp = await page.createCDPSession();
+
+	await cdp.send("Network.clearBrowserCookies");
+	await cdp.detach();
+}
+
 /* Goes to portal's path, which sends the browser to the login page. */
 async function toLoginPage(portal, path = "/login") {
 	await page.goto(portal + path);
@@ -118,8 +130,20 @@ async function submit(name, password = PASSWORD) {
 	await page.click("#submit");
 }
 
+/* Waits for selector; on a timeout the page is kept as NAME-failed.png. */
+async function waitFor(selector, name) {
+	try {
+		await page.waitForSelector(selector);
+	} catch (e) {
+		await shot(name + "-failed");
+		throw new Error(e.message + " at " + page.url() + ": " +
+		    await page.$eval("body", (b) => b.innerText.slice(0, 300))
+		    .catch(() => "?"));
+	}
+}
+
 async function loggedIn(portal, name) {
-	await page.waitForSelector("#welcome");
+	await waitFor("#welcome", name);
 	assert.equal(new URL(page.url()).origin, new URL(portal).origin);
 	const claims = await page.$$eval("td[id^=claim-]", (tds) =>
 	    Object.fromEntries(tds.map((td) => [td.id.slice(6),
@@ -131,7 +155,7 @@ async function loggedIn(portal, name) {
 
 /* The refusal the login page shows: its code and text. */
 async function refusal() {
-	await page.waitForSelector("#alert:not([hidden])");
+	await waitFor("#alert:not([hidden])", "refusal");
 	return page.$eval("#alert", (a) => ({ code: a.dataset.code,
 	    text: a.firstChild.textContent,
 	    password: document.getElementById("password").value }));
@@ -163,13 +187,13 @@ test("oidc_citizen_logs_in_to_portal_a", async () => {
 	page.off("request", onRequest);
 	/*
 	 * Only {r} (the challenge fetched at load, still fresh at submit) and
-	 * {r, token} left the page: no password, no key.
+	 * {r, challenge, token} left the page: no password, no key.
 	 */
 	const posts = sent.filter((x) => x.method === "POST");
 	assert.deepEqual(posts.map((x) => new URL(x.url).pathname),
 	    ["/oidc/challenge", "/oidc/login"]);
 	assert.deepEqual(Object.keys(JSON.parse(posts[1].body)).sort(),
-	    ["r", "token"]);
+	    ["challenge", "r", "token"]);
 	assert.deepEqual(Object.keys(JSON.parse(posts[1].body).token).sort(),
 	    ["algorithm", "appVersion", "format", "signature",
 	    "unverifiedCertificate"]);
@@ -247,6 +271,7 @@ for (const [file, code, lang, n] of [
 	["legacy.p12", "legacy_key_file", "ru", "13"]
 ]) {
 	test("oidc_refusal_" + code + "_" + lang, async () => {
+		await freshBrowser();
 		await toLoginPage(PORTAL_A, "/login?lang=" + lang);
 		await submit(file, code === "wrong_password" ? "not it" :
 		    PASSWORD);
@@ -261,6 +286,7 @@ for (const [file, code, lang, n] of [
 }
 
 test("oidc_official_logs_in_where_official_is_asked", async () => {
+	await freshBrowser();
 	await toLoginPage(PORTAL_A, "/login?acr=official&lang=en");
 	assert.match(await page.$eval("#client", (e) => e.textContent),
 	    /officials/);
@@ -274,6 +300,7 @@ test("oidc_official_logs_in_where_official_is_asked", async () => {
 });
 
 test("oidc_citizen_refused_where_official_is_asked", async () => {
+	await freshBrowser();
 	await toLoginPage(PORTAL_A, "/login?acr=official&lang=en");
 	await submit("citizen.p12");
 	const r = await refusal();
@@ -284,6 +311,7 @@ test("oidc_citizen_refused_where_official_is_asked", async () => {
 });
 
 test("oidc_id_card_without_extension_says_so", async () => {
+	await freshBrowser();
 	await toLoginPage(PORTAL_A, "/login?lang=en");
 	await page.click("#card");
 	const r = await refusal();
@@ -293,6 +321,7 @@ test("oidc_id_card_without_extension_says_so", async () => {
 });
 
 test("oidc_id_card_through_web_eid_extension", async () => {
+	await freshBrowser();
 	await toLoginPage(PORTAL_A, "/login?lang=en");
 	await page.evaluate(() => window.__cardPresent = true);
 	await page.click("#card");
@@ -305,6 +334,7 @@ test("oidc_id_card_through_web_eid_extension", async () => {
 });
 
 test("oidc_login_page_without_or_with_a_forged_request", async () => {
+	await freshBrowser();
 	await page.goto(OP + "/login/?lang=en");
 	let r = await refusal();
 	assert.equal(r.code, "request_missing");
@@ -318,6 +348,7 @@ test("oidc_login_page_without_or_with_a_forged_request", async () => {
 });
 
 test("oidc_unregistered_redirect_uri_error_page_no_redirect", async () => {
+	await freshBrowser();
 	const u = new URL(OP + "/oidc/authorize");
 
 	for (const [k, v] of Object.entries({ client_id: "portal-a",
@@ -342,6 +373,7 @@ test("oidc_unregistered_redirect_uri_error_page_no_redirect", async () => {
 });
 
 test("oidc_brand_from_brand_dir", async () => {
+	await freshBrowser();
 	/* $BRAND (brand_dir): en.json renames the title, brand.css the colour. */
 	await toLoginPage(PORTAL_A, "/login?lang=en");
 	assert.equal(await page.$eval("h1", (e) => e.textContent),

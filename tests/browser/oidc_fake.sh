@@ -51,7 +51,7 @@ until grep -q "^fakeop: listening on" "$TMP/fakeop.log"; do
 done
 OP=$(sed -n 's/^fakeop: listening on //p' "$TMP/fakeop.log")
 start_portal "Portal A" portal-a "$PA" "$TMP/a.secret"
-start_portal "Portal B" portal-b "$PB" "$TMP/b.secret"
+start_portal "Portal B" portal-b "$PB" "$TMP/b.secret" client_secret_post
 run_browser_tests
 for f in fakeop portal-a portal-b; do
 	grep -q . "$TMP/$f.log" && sed "s/^/     | $f: /" "$TMP/$f.log"

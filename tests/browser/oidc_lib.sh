@@ -111,11 +111,11 @@ oidc_brand() {
 	    fail "the brand directory"
 }
 
-# start_portal NAME CLIENT-ID PORT [SECRET-FILE]: the demo portal, its URL
-# in $PORTAL_URL; its log in $TMP/NAME.log.
+# start_portal NAME CLIENT-ID PORT [SECRET-FILE [AUTH-METHOD]]: the demo
+# portal, its URL in $PORTAL_URL; its log in $TMP/CLIENT-ID.log.
 start_portal() {
 	"$NODE" "$JS/portal/portal.mjs" --issuer "$OP" --client-id "$2" \
-	    --port "$3" --name "$1" ${4:+--secret-file "$4"} \
+	    --port "$3" --name "$1" ${4:+--secret-file "$4"} ${5:+--auth "$5"} \
 	    >"$TMP/$2.log" 2>&1 &
 	echo $! >>"$TMP/node.pids"
 	PORTAL_URL=http://127.0.0.1:$3

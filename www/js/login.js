@@ -7,7 +7,7 @@
  * password as soon as it has handed it to the worker.
  *
  * kalitd's page API (docs/api.md): POST /oidc/challenge {r} and POST
- * /oidc/login {r, token}, both JSON, bound to this browser by kalitd's
+ * /oidc/login {r, challenge, token}, both JSON, bound to this browser by kalitd's
  * cookie; the login also carries X-Kalit-Login: 1, which no cross-site
  * form can send.
  */
@@ -160,10 +160,13 @@ async function workerDo(msg, transfer) {
 	return r;
 }
 
-/* Posts token to kalitd and follows its redirect to the portal. */
-async function finish(token) {
+/*
+ * Posts token, signed over challenge, to kalitd and follows its redirect
+ * to the portal.  kalitd needs the challenge: the token does not hold it.
+ */
+async function finish(challenge, token) {
 	progress("progress_checking");
-	const res = await post("/oidc/login", { r: params.r, token },
+	const res = await post("/oidc/login", { r: params.r, challenge, token },
 	    { "X-Kalit-Login": "1" });
 	const to = redirectTarget(res.redirect);
 
@@ -191,14 +194,14 @@ async function keyFileLogin() {
 	progress("progress_signing");
 	const { token } = await workerDo({ op: "sign",
 	    origin: location.origin, challenge: c });
-	await finish(token);
+	await finish(c, token);
 }
 
 async function cardLogin() {
 	const c = await freshChallenge();
 
 	progress("progress_card");
-	await finish(await authenticate(c, params.lang));
+	await finish(c, await authenticate(c, params.lang));
 }
 
 /* Runs a login; a refusal is shown and the page is ready again. */
