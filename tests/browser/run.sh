@@ -7,15 +7,9 @@
 . "${TESTLIB:?TESTLIB is not set}"
 HERE=$(cd "$(dirname "$0")" && pwd)
 
-NODE=${NODE:-node}		# another Node or Chromium to try them with
-CHROMIUM=${CHROMIUM:-chromium}
-export CHROMIUM
-for t in "$NODE" "$CHROMIUM"; do
-	command -v "$t" >/dev/null 2>&1 || {
-		fail "no $t: build-aux/install-deps installs nodejs, chromium"
-		finish
-	}
-done
+# NODE= and CHROMIUM= choose another Node or Chromium to try them with.
+. "$HERE/oidc_lib.sh"
+need_browser
 NODE_MAJOR=$("$NODE" -p 'process.versions.node.split(".")[0]')
 assert "node is 18 or later (Debian 12 has 18)" "$NODE_MAJOR" -ge 18
 
@@ -128,6 +122,7 @@ cd "$TMP" || exit 99
 export KEYS
 check "node --test: p12.js, webeid.js, keyworker.js; in Chromium" \
     "$NODE" --test "$HERE/p12.test.mjs" "$HERE/webeid.test.mjs" \
-    "$HERE/keyworker.test.mjs" "$HERE/chromium.test.mjs"
+    "$HERE/keyworker.test.mjs" "$HERE/chromium.test.mjs" \
+    "$HERE/login.test.mjs"
 sed 's/^/     | /' "$OUT"
 finish
