@@ -202,7 +202,7 @@ static char *
 fill(const unsigned char *tmpl, size_t len, const char *const *kv)
 {
 	char *buf = NULL, mark[32];
-	size_t blen = 0, i, n;
+	size_t blen = 0, i, n = 0;
 	const unsigned char *p = tmpl, *end = tmpl + len;
 	FILE *f;
 
