@@ -4,6 +4,7 @@
 #include "base64.h"
 #include "bcl.h"
 #include "challenge.h"
+#include "certcache.h"
 #include "codes.h"
 #include "digest.h"
 #include "err.h"
@@ -194,8 +195,8 @@ struct login_body {
 	size_t		 rlen;
 	const char	*challenge;
 	size_t		 challenge_len;
-	char		*token;		/* the token object, as JSON text */
-	size_t		 token_len;
+	const json_t	*token;		/* the token object, in json */
+	size_t		 token_len;	/* its length as JSON text */
 };
 
 static int
@@ -217,10 +218,9 @@ body_parse(const char *body, size_t len, struct login_body *lb)
 	lb->rlen = json_string_length(r);
 	lb->challenge = json_string_value(c);
 	lb->challenge_len = json_string_length(c);
-	/* webeid_parse() takes the token as text: 100 to 10000 bytes */
-	if ((lb->token = json_dumps(t, JSON_COMPACT)) == NULL)
-		return KALIT_ERR_NOMEM;
-	lb->token_len = strlen(lb->token);
+	/* The spec caps the token's text: as the browser would write it. */
+	lb->token = t;
+	lb->token_len = json_dumpb(t, NULL, 0, JSON_COMPACT);
 	return KALIT_OK;
 }
 
@@ -228,7 +228,6 @@ static void
 body_clear(struct login_body *lb)
 {
 	json_decref(lb->json);
-	free(lb->token);
 	memset(lb, 0, sizeof(*lb));
 }
 
@@ -238,11 +237,14 @@ login_token(struct kalitd *d, struct state *st, const struct login_body *lb,
     struct oidc_login *res)
 {
 	struct webeid_token t;
+	struct cms_certs certs;
 	const char *why = NULL;
 	int r;
 
-	if ((r = webeid_parse(lb->token, lb->token_len, &t, &why)) !=
-	    KALIT_OK) {
+	certs.get = certcache_resolve;
+	certs.arg = st->cache;
+	if ((r = webeid_parse_json(lb->token, lb->token_len, &certs, &t,
+	    &why)) != KALIT_OK) {
 		log_msg(LOG_LEVEL_INFO, "oidc login: token: %s",
 		    why != NULL ? why : kalit_errname(r));
 		return r;

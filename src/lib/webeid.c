@@ -132,9 +132,13 @@ b64_member(const json_t *v, enum member m, size_t max, unsigned char **outp,
 	return r;
 }
 
-/* One DER certificate of member m; caller frees *certp with X509_free(). */
+/*
+ * One DER certificate of member m, made an X509 by certs (may be NULL) or
+ * parsed here; caller frees *certp with X509_free().
+ */
 static int
-cert_member(const json_t *v, enum member m, X509 **certp, const char **whyp)
+cert_member(const json_t *v, enum member m, const struct cms_certs *certs,
+    X509 **certp, const char **whyp)
 {
 	const unsigned char *p;
 	unsigned char *der;
@@ -147,7 +151,10 @@ cert_member(const json_t *v, enum member m, X509 **certp, const char **whyp)
 	    KALIT_OK)
 		return r;
 	p = der;
-	if ((x = d2i_X509(NULL, &p, (long)len)) == NULL || p != der + len) {
+	if (certs != NULL && (x = certs->get(der, len, certs->arg)) != NULL)
+		;
+	else if ((x = d2i_X509(NULL, &p, (long)len)) == NULL ||
+	    p != der + len) {
 		log_ssl(LOG_LEVEL_DEBUG, "d2i_X509");
 		X509_free(x);
 		free(der);
@@ -238,8 +245,8 @@ parse_app_version(const json_t *v, struct webeid_token *t, const char **whyp)
 
 /* web-eid:1.1's untrusted intermediates: candidates for the path only. */
 static int
-parse_intermediates(const json_t *v, struct webeid_token *t,
-    const char **whyp)
+parse_intermediates(const json_t *v, const struct cms_certs *certs,
+    struct webeid_token *t, const char **whyp)
 {
 	size_t i;
 	X509 *x;
@@ -263,7 +270,7 @@ parse_intermediates(const json_t *v, struct webeid_token *t,
 		return KALIT_ERR_NOMEM;
 	}
 	for (i = 0; i < json_array_size(v); i++) {
-		if ((r = cert_member(json_array_get(v, i), M_INTERMEDIATE, &x,
+		if ((r = cert_member(json_array_get(v, i), M_INTERMEDIATE, certs, &x,
 		    whyp)) != KALIT_OK)
 			return r;
 		if (sk_X509_push(t->intermediates, x) == 0) {
@@ -275,51 +282,87 @@ parse_intermediates(const json_t *v, struct webeid_token *t,
 	return KALIT_OK;
 }
 
+/* Rule 1 of webeid_parse(): the token's length, before anything else. */
+static int
+length_ok(size_t len, const char **whyp)
+{
+	if (len < WEBEID_TOKEN_MIN) {
+		*whyp = "the token is shorter than 100 bytes";
+		return KALIT_ERR_MALFORMED;
+	}
+	if (len > WEBEID_TOKEN_MAX) {
+		*whyp = "the token is longer than 10000 bytes";
+		return KALIT_ERR_TOO_LARGE;
+	}
+	return KALIT_OK;
+}
+
+/* Rules 3 to 7 of webeid_parse(), into *t (zeroed). */
+static int
+parse_members(const json_t *root, const struct cms_certs *certs,
+    struct webeid_token *t, const char **whyp)
+{
+	int r;
+
+	if (!json_is_object(root)) {
+		*whyp = "the token is not one JSON object with each member once";
+		return KALIT_ERR_MALFORMED;
+	}
+	if ((r = parse_format(json_object_get(root, "format"), t, whyp)) !=
+	    KALIT_OK ||
+	    (r = parse_alg(json_object_get(root, "algorithm"), t, whyp)) !=
+	    KALIT_OK ||
+	    (r = parse_app_version(json_object_get(root, "appVersion"), t,
+	    whyp)) != KALIT_OK ||
+	    (r = b64_member(json_object_get(root, "signature"), M_SIG,
+	    WEBEID_SIG_MAX, &t->sig, &t->sig_len, whyp)) != KALIT_OK ||
+	    (r = cert_member(json_object_get(root, "unverifiedCertificate"),
+	    M_CERT, certs, &t->cert, whyp)) != KALIT_OK)
+		return r;
+	return parse_intermediates(json_object_get(root,
+	    "unverifiedIntermediateCertificates"), certs, t, whyp);
+}
+
+/* What webeid_parse() and webeid_parse_json() leave when r is the end. */
+static int
+parsed(int r, const char *why, struct webeid_token *t, const char **whyp)
+{
+	if (r != KALIT_OK)
+		webeid_token_clear(t);
+	if (whyp != NULL)
+		*whyp = r == KALIT_OK ? NULL : why;
+	return r;
+}
+
 int
-webeid_parse(const char *json, size_t len, struct webeid_token *t,
-    const char **whyp)
+webeid_parse(const char *json, size_t len, const struct cms_certs *certs,
+    struct webeid_token *t, const char **whyp)
 {
 	json_t *root = NULL;
 	const char *why = NULL;
 	int r;
 
 	memset(t, 0, sizeof(*t));
-	if (len < WEBEID_TOKEN_MIN) {
-		why = "the token is shorter than 100 bytes";
-		r = KALIT_ERR_MALFORMED;
-		goto out;
-	}
-	if (len > WEBEID_TOKEN_MAX) {
-		why = "the token is longer than 10000 bytes";
-		r = KALIT_ERR_TOO_LARGE;
-		goto out;
-	}
-	if ((root = json_loadb(json, len, JSON_REJECT_DUPLICATES, NULL)) ==
-	    NULL || !json_is_object(root)) {
-		why = "the token is not one JSON object with each member once";
-		r = KALIT_ERR_MALFORMED;
-		goto out;
-	}
-	if ((r = parse_format(json_object_get(root, "format"), t, &why)) !=
-	    KALIT_OK ||
-	    (r = parse_alg(json_object_get(root, "algorithm"), t, &why)) !=
-	    KALIT_OK ||
-	    (r = parse_app_version(json_object_get(root, "appVersion"), t,
-	    &why)) != KALIT_OK ||
-	    (r = b64_member(json_object_get(root, "signature"), M_SIG,
-	    WEBEID_SIG_MAX, &t->sig, &t->sig_len, &why)) != KALIT_OK ||
-	    (r = cert_member(json_object_get(root, "unverifiedCertificate"),
-	    M_CERT, &t->cert, &why)) != KALIT_OK)
-		goto out;
-	r = parse_intermediates(json_object_get(root,
-	    "unverifiedIntermediateCertificates"), t, &why);
- out:
+	if ((r = length_ok(len, &why)) != KALIT_OK)
+		return parsed(r, why, t, whyp);
+	/* NULL becomes "not an object" there: the same answer */
+	root = json_loadb(json, len, JSON_REJECT_DUPLICATES, NULL);
+	r = parse_members(root, certs, t, &why);
 	json_decref(root);
-	if (r != KALIT_OK)
-		webeid_token_clear(t);
-	if (whyp != NULL)
-		*whyp = r == KALIT_OK ? NULL : why;
-	return r;
+	return parsed(r, why, t, whyp);
+}
+
+int
+webeid_parse_json(const json_t *root, size_t len,
+    const struct cms_certs *certs, struct webeid_token *t, const char **whyp)
+{
+	const char *why = NULL;
+	int r;
+
+	memset(t, 0, sizeof(*t));
+	if ((r = length_ok(len, &why)) == KALIT_OK)
+		r = parse_members(root, certs, t, &why);
+	return parsed(r, why, t, whyp);
 }
 
 void

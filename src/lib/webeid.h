@@ -23,7 +23,10 @@
 
 #include <stddef.h>
 
+#include <jansson.h>
 #include <openssl/x509.h>
+
+#include "cms.h"
 
 /* The spec's TOKEN_MIN_LENGTH and TOKEN_MAX_LENGTH, counted in bytes. */
 #define WEBEID_TOKEN_MIN	100
@@ -99,9 +102,22 @@ struct webeid_token {
  * are ignored, as the spec's implementations do: later minor versions add
  * members. KALIT_ERR_NOMEM when memory runs out. *whyp (may be NULL) gets
  * a short static text for the log (NULL on KALIT_OK); it never holds
- * anything from the token. Caller frees *t with webeid_token_clear().
+ * anything from the token. Certificates become X509 objects through certs
+ * (cms.h) as those a CMS carries, or are parsed here when certs is NULL or
+ * its get() returns NULL. Caller frees *t with webeid_token_clear().
  */
-int	webeid_parse(const char *json, size_t len, struct webeid_token *t,
+int	webeid_parse(const char *json, size_t len,
+	    const struct cms_certs *certs, struct webeid_token *t,
+	    const char **whyp);
+
+/*
+ * webeid_parse() of a token already parsed as JSON, in a larger document
+ * parsed with JSON_REJECT_DUPLICATES and without JSON_ALLOW_NUL: root
+ * (borrowed), which len bytes of text made. Rule 2's object check is
+ * made; its text checks were the caller's parse.
+ */
+int	webeid_parse_json(const json_t *root, size_t len,
+	    const struct cms_certs *certs, struct webeid_token *t,
 	    const char **whyp);
 
 /* Frees what t holds and zeroes it; t may be zeroed or parsed. */

@@ -39,7 +39,7 @@ main(int argc, char **argv)
 		return 2;
 	}
 	fclose(f);
-	if ((r = webeid_parse(buf, len, &t, &why)) == KALIT_OK) {
+	if ((r = webeid_parse(buf, len, NULL, &t, &why)) == KALIT_OK) {
 		r = webeid_verify(&t, argv[1], argv[2], &why);
 		webeid_token_clear(&t);
 	}

@@ -31,7 +31,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	size_t n;
 
 	log_init("fuzz_webeid", -1);
-	if (webeid_parse((const char *)data, size, &t, &why) == KALIT_OK) {
+	if (webeid_parse((const char *)data, size, NULL, &t, &why) ==
+	    KALIT_OK) {
 		if (why != NULL || t.cert == NULL || t.sig == NULL)
 			abort();
 		if (webeid_verify(&t, ORIGIN, CHALLENGE, &why) != KALIT_OK &&
