@@ -16,25 +16,27 @@
 
 #define BUCKETS		8192
 
-/* What a code carries. */
-struct code_rec {
-	struct code_grant g;
-	struct code_token t;
-};
-
-/* One remembered value: a code (with its record) or an assertion id. */
+/*
+ * One remembered value: a code or an assertion id. A fresh code carries
+ * its grant; a used one only the token issued for it.
+ */
 struct item {
-	unsigned char	 key[32];	/* SHA-256 */
-	int64_t		 exp;
-	int		 used;
-	struct code_rec	*rec;		/* codes only */
-	struct item	*next;
+	unsigned char		 key[32];	/* SHA-256 */
+	int64_t			 exp;
+	int			 used;
+	struct code_grant	*g;		/* fresh codes only */
+	struct code_token	 t;		/* used codes only */
+	struct item		*next;
 };
 
-/* A table of items within a count cap; expired ones go when it is full. */
+/*
+ * A table of items within a byte budget; expired ones go when it is full,
+ * in one pass at most once a second: a full table costs no more than that.
+ */
 struct table {
 	struct item	*bucket[BUCKETS];
-	size_t		 n, max;
+	size_t		 n, bytes, budget;
+	int64_t		 swept;		/* when the last full pass ran */
 };
 
 struct codes {
@@ -42,8 +44,12 @@ struct codes {
 	struct table	 code, jti;
 };
 
+/* What an item costs: its own size and a fresh code's grant. */
+#define ITEM_COST(it)	(sizeof(struct item) + \
+			    ((it)->g != NULL ? sizeof(struct code_grant) : 0))
+
 int
-codes_new(struct codes **cp)
+codes_new(size_t budget, struct codes **cp)
 {
 	struct codes *c;
 
@@ -51,8 +57,9 @@ codes_new(struct codes **cp)
 	if ((c = calloc(1, sizeof(*c))) == NULL)
 		return KALIT_ERR_NOMEM;
 	pthread_mutex_init(&c->mu, NULL);
-	c->code.max = CODES_MAX;
-	c->jti.max = CODES_JTI_MAX;
+	c->code.budget = budget;
+	c->jti.budget = CODES_JTI_MAX * sizeof(struct item);
+	c->code.swept = c->jti.swept = INT64_MIN;
 	*cp = c;
 	return KALIT_OK;
 }
@@ -67,9 +74,9 @@ code_grant_clear(struct code_grant *g)
 static void
 item_free(struct item *it)
 {
-	if (it->rec != NULL) {
-		code_grant_clear(&it->rec->g);
-		free(it->rec);
+	if (it->g != NULL) {
+		code_grant_clear(it->g);
+		free(it->g);
 	}
 	free(it);
 }
@@ -85,8 +92,9 @@ sweep(struct table *t, const int64_t *now)
 		for (pp = &t->bucket[b]; (it = *pp) != NULL; )
 			if (now == NULL || it->exp < *now) {
 				*pp = it->next;
-				item_free(it);
 				t->n--;
+				t->bytes -= ITEM_COST(it);
+				item_free(it);
 			} else
 				pp = &it->next;
 }
@@ -127,15 +135,19 @@ static int
 add(struct table *t, struct item *it, int64_t now)
 {
 	struct item **b;
+	size_t cost = ITEM_COST(it);
 
-	if (t->n >= t->max)
+	if (t->bytes + cost > t->budget && now > t->swept) {
 		sweep(t, &now);
-	if (t->n >= t->max)
+		t->swept = now;
+	}
+	if (t->bytes + cost > t->budget)
 		return KALIT_ERR_BUSY;
 	b = bucket_of(t, it->key);
 	it->next = *b;
 	*b = it;
 	t->n++;
+	t->bytes += cost;
 	return KALIT_OK;
 }
 
@@ -155,7 +167,7 @@ codes_issue(struct codes *c, const struct code_grant *g, int64_t exp,
 
 	code[0] = '\0';
 	if ((it = calloc(1, sizeof(*it))) == NULL ||
-	    (it->rec = calloc(1, sizeof(*it->rec))) == NULL) {
+	    (it->g = malloc(sizeof(*it->g))) == NULL) {
 		free(it);
 		return KALIT_ERR_NOMEM;
 	}
@@ -167,7 +179,7 @@ codes_issue(struct codes *c, const struct code_grant *g, int64_t exp,
 	OPENSSL_cleanse(rnd, sizeof(rnd));
 	hash(code, CODE_LEN, it->key);
 	it->exp = exp;
-	it->rec->g = *g;
+	*it->g = *g;
 	if (g->entry != NULL)
 		atomic_fetch_add(&g->entry->refs, 1);
 	pthread_mutex_lock(&c->mu);
@@ -182,7 +194,7 @@ codes_issue(struct codes *c, const struct code_grant *g, int64_t exp,
 
 int
 codes_redeem(struct codes *c, const char *code, size_t len, int64_t now,
-    int64_t keep, struct code_grant *g, struct code_token *t)
+    struct code_grant *g, struct code_token *t)
 {
 	unsigned char key[32];
 	struct item *it;
@@ -197,14 +209,15 @@ codes_redeem(struct codes *c, const char *code, size_t len, int64_t now,
 	if ((it = find(&c->code, key)) == NULL || it->exp < now)
 		;
 	else if (it->used) {
-		*t = it->rec->t;
+		*t = it->t;
 		r = KALIT_ERR_CHALLENGE_REUSED;
 	} else {
+		/* The grant (and its reference) moves to the caller. */
+		c->code.bytes -= sizeof(*it->g);
+		*g = *it->g;
+		free(it->g);
+		it->g = NULL;
 		it->used = 1;
-		it->exp = keep;
-		*g = it->rec->g;
-		if (g->entry != NULL)
-			atomic_fetch_add(&g->entry->refs, 1);
 		r = KALIT_OK;
 	}
 	pthread_mutex_unlock(&c->mu);
@@ -221,7 +234,7 @@ codes_set_token(struct codes *c, const char *code,
 	hash(code, strlen(code), key);
 	pthread_mutex_lock(&c->mu);
 	if ((it = find(&c->code, key)) != NULL)
-		it->rec->t = *t;
+		it->t = *t;
 	pthread_mutex_unlock(&c->mu);
 }
 
@@ -257,4 +270,17 @@ codes_jti_use(struct codes *c, const char *client, const char *jti,
 		free(it);
 	pthread_mutex_unlock(&c->mu);
 	return r;
+}
+
+size_t
+codes_count(struct codes *c, size_t *bytesp)
+{
+	size_t n;
+
+	pthread_mutex_lock(&c->mu);
+	n = c->code.n;
+	if (bytesp != NULL)
+		*bytesp = c->code.bytes;
+	pthread_mutex_unlock(&c->mu);
+	return n;
 }

@@ -13,7 +13,6 @@
 #include "oidc_req.h"
 #include "sso.h"
 
-#define CODES_MAX	20000	/* codes (fresh and used) remembered */
 #define CODES_JTI_MAX	100000	/* client assertion ids remembered */
 #define CODE_LEN	43	/* base64url of 256 random bits */
 
@@ -37,12 +36,17 @@ struct code_token {
 
 struct codes;
 
-int	codes_new(struct codes **cp);
+/*
+ * Codes within budget bytes (a fresh code costs about 3.5 KiB, a used one
+ * 150 bytes), client assertion ids within CODES_JTI_MAX.
+ */
+int	codes_new(size_t budget, struct codes **cp);
 void	codes_free(struct codes *c);
 
 /*
  * A new code for g (copied; a reference to g->entry taken) valid until
- * exp, into code. KALIT_ERR_BUSY when CODES_MAX are remembered.
+ * exp, into code. KALIT_ERR_BUSY when the budget is spent on unexpired
+ * codes.
  */
 int	codes_issue(struct codes *c, const struct code_grant *g, int64_t exp,
 	    int64_t now, char code[CODE_LEN + 1]);
@@ -52,12 +56,11 @@ int	codes_issue(struct codes *c, const struct code_grant *g, int64_t exp,
  * grant (clear with code_grant_clear()); KALIT_ERR_NOT_FOUND when it is
  * unknown or expired; KALIT_ERR_CHALLENGE_REUSED when it was used before,
  * and then *t is the token issued for it (jti "" if none yet), which the
- * caller revokes. A used code is remembered until keep (the expiry of
- * the token it may get).
+ * caller revokes. A used code is remembered until it expires: a code
+ * comes again within its lifetime or not at all.
  */
 int	codes_redeem(struct codes *c, const char *code, size_t len,
-	    int64_t now, int64_t keep, struct code_grant *g,
-	    struct code_token *t);
+	    int64_t now, struct code_grant *g, struct code_token *t);
 
 /* Records the token issued for code, for a second redemption. */
 void	codes_set_token(struct codes *c, const char *code,
@@ -72,5 +75,8 @@ void	code_grant_clear(struct code_grant *g);
  */
 int	codes_jti_use(struct codes *c, const char *client, const char *jti,
 	    int64_t exp, int64_t now);
+
+/* Codes remembered (fresh and used); *bytesp (may be NULL) their cost. */
+size_t	codes_count(struct codes *c, size_t *bytesp);
 
 #endif

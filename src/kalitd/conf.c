@@ -125,6 +125,10 @@ static const struct opt opts[] = {
 	{ "oidc", "login_lifetime", OPT_I64, O(login_lifetime), 60, 3600 },
 	{ "cache", "sessions", OPT_BYTES, O(cache_sessions), 1 << 16,
 	    (long long)1 << 36 },
+	{ "cache", "codes", OPT_BYTES, O(cache_codes), 1 << 16,
+	    (long long)1 << 36 },
+	{ "cache", "tokens", OPT_BYTES, O(cache_tokens), 0,
+	    (long long)1 << 36 },
 	{ "policy", "hardware_key", OPT_OID, O(hardware_key_oid), 0, 0 },
 };
 #undef O
@@ -521,6 +525,8 @@ config_load(const char *path, struct config **cp)
 	c->code_lifetime = 60;
 	c->login_lifetime = 600;
 	c->cache_sessions = (size_t)64 << 20;
+	c->cache_codes = (size_t)64 << 20;
+	c->cache_tokens = (size_t)32 << 20;
 	r = KALIT_ERR_CONFIG;
 	if (memchr(buf, '\0', len) != NULL) {
 		log_msg(LOG_LEVEL_ERROR, "%s: not a text file", path);

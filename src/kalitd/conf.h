@@ -81,6 +81,8 @@ struct config {
 	int64_t		 code_lifetime;		/* seconds of a code */
 	int64_t		 login_lifetime;	/* seconds of a login request */
 	size_t		 cache_sessions;	/* [cache] sessions: bytes */
+	size_t		 cache_codes;		/* [cache] codes: bytes */
+	size_t		 cache_tokens;		/* [cache] tokens: bytes */
 	char		*hardware_key_oid;	/* [policy] hardware_key */
 };
 

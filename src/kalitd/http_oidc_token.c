@@ -178,8 +178,7 @@ http_oidc_token(struct req *rq)
 		    "missing");
 		goto out;
 	}
-	r = codes_redeem(d->codes, v, strlen(v), now, now +
-	    d->cfg->token_lifetime, &o->g, &t);
+	r = codes_redeem(d->codes, v, strlen(v), now, &o->g, &t);
 	if (r == KALIT_ERR_CHALLENGE_REUSED) {
 		ret = code_reused(rq, &t);
 		goto out;
@@ -248,8 +247,9 @@ http_oidc_userinfo(struct req *rq)
 	tok = bearer(rq, post ? &p : NULL);
 	st = state_acquire(d);
 	r = tok != NULL && !(post && (p.repeated || p.oversized)) ?
-	    session_token_check(d->session, st->keys, d->cfg->issuer, tok,
-	    strlen(tok), state_now(), &claims) : KALIT_ERR_TOKEN_INVALID;
+	    session_token_check(d->session, st->keys, st->tokens,
+	    d->cfg->issuer, tok, strlen(tok), state_now(), &claims) :
+	    KALIT_ERR_TOKEN_INVALID;
 	state_release(st);
 	if (post)
 		oidc_params_clear(&p);

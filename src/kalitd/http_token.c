@@ -154,7 +154,7 @@ token_request(struct req *rq, struct store_client *c, json_t **claimsp,
 	}
 	if (!answered) {
 		st = state_acquire(rq->h->d);
-		session_token_check(rq->h->d->session, st->keys,
+		session_token_check(rq->h->d->session, st->keys, st->tokens,
 		    rq->h->d->cfg->issuer, f.token, strlen(f.token),
 		    state_now(), claimsp);
 		state_release(st);

@@ -34,7 +34,7 @@ oidc_new(struct kalitd *d)
 		return KALIT_OK;
 	if ((r = oidc_reqkey_new(&d->reqkey)) != KALIT_OK ||
 	    (r = sso_new(d->cfg->cache_sessions, &d->sso)) != KALIT_OK ||
-	    (r = codes_new(&d->codes)) != KALIT_OK)
+	    (r = codes_new(d->cfg->cache_codes, &d->codes)) != KALIT_OK)
 		return r;
 	return bcl_new(&d->bcl);
 }
@@ -495,9 +495,13 @@ oidc_assertion(struct kalitd *d, const char *id, const char *assertion,
 	return r;
 }
 
-/* Signs claims (taken) with the header's typ into *jwtp. */
+/*
+ * Signs claims (taken) with the header's typ into *jwtp; the claims'
+ * text into *payloadp (may be NULL; caller frees).
+ */
 static int
-sign_typ(struct state *st, const char *typ, json_t *claims, char **jwtp)
+sign_text(struct state *st, const char *typ, json_t *claims, char **jwtp,
+    char **payloadp)
 {
 	char *payload;
 	int r;
@@ -510,14 +514,17 @@ sign_typ(struct state *st, const char *typ, json_t *claims, char **jwtp)
 	if (payload == NULL)
 		return KALIT_ERR_NOMEM;
 	r = token_sign_typ(st->keys, typ, payload, strlen(payload), jwtp);
-	free(payload);
+	if (r == KALIT_OK && payloadp != NULL)
+		*payloadp = payload;
+	else
+		free(payload);
 	return r == KALIT_ERR_TOO_LARGE ? KALIT_ERR_INTERNAL : r;
 }
 
 static int
-sign_claims(struct state *st, json_t *claims, char **jwtp)
+sign_typ(struct state *st, const char *typ, json_t *claims, char **jwtp)
 {
-	return sign_typ(st, "JWT", claims, jwtp);
+	return sign_text(st, typ, claims, jwtp, NULL);
 }
 
 int
@@ -526,7 +533,8 @@ oidc_tokens(struct kalitd *d, struct state *st, const struct code_grant *g,
 {
 	struct idtoken_grant ig;
 	char jti[IDTOKEN_JTI_LEN + 1], scope[64], *at = NULL, *id = NULL;
-	json_t *identity = NULL, *o;
+	char *claims = NULL;
+	json_t *identity = NULL;
 	int r;
 
 	*answerp = NULL;
@@ -546,21 +554,22 @@ oidc_tokens(struct kalitd *d, struct state *st, const struct code_grant *g,
 	ig.sid = g->sid;
 	ig.scope = g->req.scope;
 	ig.nonce = g->req.nonce;
-	if ((r = sign_claims(st, idtoken_access(identity, &ig, jti), &at)) !=
-	    KALIT_OK || (r = sign_claims(st, idtoken_id(identity, &ig, at),
-	    &id)) != KALIT_OK)
+	if ((r = sign_text(st, "JWT", idtoken_access(identity, &ig, jti), &at,
+	    &claims)) != KALIT_OK || (r = sign_typ(st, "JWT",
+	    idtoken_id(identity, &ig, at), &id)) != KALIT_OK)
 		goto out;
+	/* The access token's claims stay for its first use (userinfo). */
+	session_token_remember(st->tokens, at, strlen(at), claims);
 	idtoken_scope_text(g->req.scope, scope, sizeof(scope));
-	r = KALIT_ERR_NOMEM;
-	if ((o = json_pack("{s:s, s:s, s:I, s:s, s:s}", "access_token", at,
-	    "token_type", "Bearer", "expires_in",
-	    (json_int_t)d->cfg->token_lifetime, "id_token", id, "scope",
-	    scope)) == NULL)
+	/* JWS compact (base64url and dots) and scope words: nothing to escape */
+	if (asprintf(answerp, "{\"access_token\":\"%s\",\"token_type\":"
+	    "\"Bearer\",\"expires_in\":%lld,\"id_token\":\"%s\","
+	    "\"scope\":\"%s\"}", at, (long long)d->cfg->token_lifetime, id,
+	    scope) < 0) {
+		*answerp = NULL;
+		r = KALIT_ERR_NOMEM;
 		goto out;
-	*answerp = json_dumps(o, JSON_COMPACT);
-	json_decref(o);
-	if (*answerp == NULL)
-		goto out;
+	}
 	snprintf(t->jti, sizeof(t->jti), "%s", jti);
 	t->exp = now + d->cfg->token_lifetime;
 	r = KALIT_OK;
@@ -569,6 +578,7 @@ oidc_tokens(struct kalitd *d, struct state *st, const struct code_grant *g,
 		OPENSSL_clear_free(at, strlen(at));
 	if (id != NULL)
 		OPENSSL_clear_free(id, strlen(id));
+	free(claims);
 	json_decref(identity);
 	return r;
 }

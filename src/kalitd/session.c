@@ -2,6 +2,7 @@
 #include "config.h"
 #include "session.h"
 #include "base64.h"
+#include "certmap.h"
 #include "conf.h"
 #include "digest.h"
 #include "err.h"
@@ -14,6 +15,7 @@
 #include <netinet/in.h>
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -543,18 +545,99 @@ session_client_auth(struct session *s, const struct sockaddr *peer,
 	return KALIT_ERR_CLIENT_AUTH;
 }
 
+/*
+ * A token whose signature was verified (or that kalitd signed): its
+ * claims as JSON text, parsed anew for each caller, so that no json_t is
+ * shared between threads.
+ */
+struct verified {
+	atomic_int	refs;
+	size_t		len;
+	char		text[];
+};
+
+static void
+verified_ref(void *v)
+{
+	atomic_fetch_add(&((struct verified *)v)->refs, 1);
+}
+
+static void
+verified_unref(void *v)
+{
+	struct verified *t = v;
+
+	if (t != NULL && atomic_fetch_sub(&t->refs, 1) == 1)
+		free(t);
+}
+
+int
+session_tokens_new(size_t budget, struct certmap **mp)
+{
+	return certmap_new(budget, verified_ref, verified_unref, mp);
+}
+
+static int
+token_hash(const char *token, size_t len, unsigned char h[CERTMAP_HASH])
+{
+	return EVP_Digest(token, len, h, NULL, digest_sha256(), NULL) == 1 ?
+	    0 : -1;
+}
+
+void
+session_token_remember(struct certmap *m, const char *token, size_t len,
+    const char *claims)
+{
+	unsigned char h[CERTMAP_HASH];
+	struct verified *t;
+	size_t n = strlen(claims);
+
+	if (m == NULL || token_hash(token, len, h) != 0 ||
+	    (t = malloc(sizeof(*t) + n + 1)) == NULL)
+		return;
+	atomic_init(&t->refs, 1);
+	t->len = n;
+	memcpy(t->text, claims, n + 1);
+	verified_unref(certmap_put(m, h, t, sizeof(*t) + n + 1));
+}
+
+/* The claims of a token verified before, or NULL. */
+static json_t *
+remembered(struct certmap *m, const char *token, size_t len)
+{
+	unsigned char h[CERTMAP_HASH];
+	struct verified *t;
+	json_t *claims;
+
+	if (m == NULL || token_hash(token, len, h) != 0 ||
+	    (t = certmap_get(m, h)) == NULL)
+		return NULL;
+	claims = json_loadb(t->text, t->len, 0, NULL);
+	verified_unref(t);
+	return claims;
+}
+
 int
 session_token_check(struct session *s, const struct token_keys *keys,
-    const char *issuer, const char *token, size_t len, int64_t now,
-    json_t **claimsp)
+    struct certmap *verified, const char *issuer, const char *token,
+    size_t len, int64_t now, json_t **claimsp)
 {
-	json_t *claims = NULL;
+	json_t *claims;
 	json_int_t exp, nbf;
 	const char *iss, *jti;
+	char *text;
 
 	*claimsp = NULL;
-	if (token_verify(keys, token, len, &claims) != KALIT_OK)
-		return KALIT_ERR_TOKEN_INVALID;
+	if ((claims = remembered(verified, token, len)) == NULL) {
+		if (token_verify(keys, token, len, &claims) != KALIT_OK)
+			return KALIT_ERR_TOKEN_INVALID;
+		if (verified != NULL && (text = json_dumps(claims,
+		    JSON_COMPACT)) != NULL) {
+			session_token_remember(verified, token, len, text);
+			free(text);
+		}
+	}
+	/* Whether remembered or not: its times, its issuer, revocation. */
 	if (json_unpack(claims, "{s:s, s:I, s:I, s:s}", "iss", &iss, "exp",
 	    &exp, "nbf", &nbf, "jti", &jti) != 0 ||
 	    strcmp(iss, issuer) != 0 || exp <= now || nbf > now + 60 ||

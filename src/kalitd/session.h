@@ -11,6 +11,8 @@
 
 #include "store.h"
 
+struct certmap;
+
 #define SESSION_SECRET_MAX	128
 
 struct config;
@@ -66,13 +68,30 @@ int	session_client_auth(struct session *s, const struct sockaddr *peer,
 	    int64_t *retryp);
 
 /*
+ * Tokens whose signature is known good, by the SHA-256 of their text, in
+ * budget bytes (certmap.h): a token costs the text of its claims and a
+ * few bytes more. One map per generation of keys (struct state):
+ * a key dropped at SIGHUP takes what it verified with it.
+ */
+int	session_tokens_new(size_t budget, struct certmap **mp);
+
+/*
+ * Remembers claims (JSON text) as those of token (len bytes), signed by
+ * kalitd; verified may be NULL.
+ */
+void	session_token_remember(struct certmap *verified, const char *token,
+	    size_t len, const char *claims);
+
+/*
  * Verifies token (signature by one of keys, "iss" issuer, exp, nbf) and
- * that it was not revoked in s. On KALIT_OK *claimsp is a new reference;
- * otherwise KALIT_ERR_TOKEN_INVALID.
+ * that it was not revoked in s. A token in verified (may be NULL) needs no
+ * signature check; one verified here is added to it; time, issuer and
+ * revocation are checked each time. On KALIT_OK *claimsp is a new
+ * reference; otherwise KALIT_ERR_TOKEN_INVALID.
  */
 int	session_token_check(struct session *s, const struct token_keys *keys,
-	    const char *issuer, const char *token, size_t len, int64_t now,
-	    json_t **claimsp);
+	    struct certmap *verified, const char *issuer, const char *token,
+	    size_t len, int64_t now, json_t **claimsp);
 
 /* Marks jti (valid until exp) revoked in memory; the caller stores it. */
 void	session_revoked_add(struct session *s, const char *jti, int64_t exp);

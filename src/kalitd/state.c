@@ -4,6 +4,8 @@
 #include "err.h"
 #include "log.h"
 #include "certcache.h"
+#include "certmap.h"
+#include "session.h"
 #include "www.h"
 
 #include <stdlib.h>
@@ -23,6 +25,7 @@ state_free(struct state *s)
 	validator_free(s->validator);
 	token_keys_free(s->keys);
 	certcache_free(s->cache);
+	certmap_free(s->tokens);
 	www_free(s->www);
 	free(s);
 }
@@ -54,7 +57,8 @@ state_new(struct kalitd *d, struct state **sp)
 		validator_set_local(s->validator, d->rev_local,
 		    d->rev_local_arg);
 	if ((r = certcache_new(c->issuer, c->cache_certificates,
-	    &s->cache)) != KALIT_OK)
+	    &s->cache)) != KALIT_OK ||
+	    (r = session_tokens_new(c->cache_tokens, &s->tokens)) != KALIT_OK)
 		goto fail;
 	if (c->oidc && (r = www_load(c->www_dir, c->brand_dir, &s->www)) !=
 	    KALIT_OK)

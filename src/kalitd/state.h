@@ -34,6 +34,7 @@ struct state {
 	struct validator	*validator;
 	struct token_keys	*keys;
 	struct certcache	*cache;
+	struct certmap		*tokens;	/* verified with keys */
 	struct www		*www;		/* [oidc]: the login page */
 };
 

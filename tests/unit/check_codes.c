@@ -38,56 +38,75 @@ START_TEST(test_codes_single_use)
 	struct codes *c;
 	char code[CODE_LEN + 1], other[CODE_LEN + 1];
 
-	ck_assert_err(codes_new(&c), KALIT_OK);
+	ck_assert_err(codes_new(1 << 20, &c), KALIT_OK);
 	ck_assert_err(codes_issue(c, &grant, NOW + 60, NOW, code), KALIT_OK);
 	ck_assert_err(codes_issue(c, &grant, NOW + 60, NOW, other), KALIT_OK);
 	ck_assert_uint_eq(strlen(code), CODE_LEN);
 	ck_assert_str_ne(code, other);
-	ck_assert_err(codes_redeem(c, code, CODE_LEN, NOW + 1, NOW + 600, &g,
+	ck_assert_err(codes_redeem(c, code, CODE_LEN, NOW + 1, &g,
 	    &t), KALIT_OK);
 	ck_assert_str_eq(g.req.client_id, "portal");
 	ck_assert_str_eq(g.req.redirect_uri, "https://rp/cb");
 	ck_assert_ptr_eq(g.entry, entry);
 	code_grant_clear(&g);
 	/* again: refused, with the token issued for it to revoke */
-	ck_assert_err(codes_redeem(c, code, CODE_LEN, NOW + 2, NOW + 600, &g,
+	ck_assert_err(codes_redeem(c, code, CODE_LEN, NOW + 2, &g,
 	    &t), KALIT_ERR_CHALLENGE_REUSED);
 	ck_assert_str_eq(t.jti, "");
 	codes_set_token(c, code, &want);
-	ck_assert_err(codes_redeem(c, code, CODE_LEN, NOW + 3, NOW + 600, &g,
+	ck_assert_err(codes_redeem(c, code, CODE_LEN, NOW + 3, &g,
 	    &t), KALIT_ERR_CHALLENGE_REUSED);
 	ck_assert_str_eq(t.jti, "the-jti");
 	ck_assert_int_eq(t.exp, NOW + 600);
-	/* a used code is remembered until its token expires */
-	ck_assert_err(codes_redeem(c, code, CODE_LEN, NOW + 599, NOW + 600,
+	/* a used code is remembered until it expires, no longer */
+	ck_assert_err(codes_redeem(c, code, CODE_LEN, NOW + 60,
 	    &g, &t), KALIT_ERR_CHALLENGE_REUSED);
+	ck_assert_err(codes_redeem(c, code, CODE_LEN, NOW + 61,
+	    &g, &t), KALIT_ERR_NOT_FOUND);
 	/* expired, unknown, or of another length */
-	ck_assert_err(codes_redeem(c, other, CODE_LEN, NOW + 61, NOW + 600,
+	ck_assert_err(codes_redeem(c, other, CODE_LEN, NOW + 61,
 	    &g, &t), KALIT_ERR_NOT_FOUND);
 	other[0] = other[0] == 'A' ? 'B' : 'A';
-	ck_assert_err(codes_redeem(c, other, CODE_LEN, NOW, NOW + 600, &g,
+	ck_assert_err(codes_redeem(c, other, CODE_LEN, NOW, &g,
 	    &t), KALIT_ERR_NOT_FOUND);
-	ck_assert_err(codes_redeem(c, code, CODE_LEN - 1, NOW, NOW + 600, &g,
+	ck_assert_err(codes_redeem(c, code, CODE_LEN - 1, NOW, &g,
 	    &t), KALIT_ERR_NOT_FOUND);
 	codes_free(c);
 }
 END_TEST
 
-/* Past CODES_MAX: expired ones make room, else server_busy. */
-START_TEST(test_codes_cap)
+/*
+ * Past the budget: expired codes make room, else server_busy; a used code
+ * costs a small part of a fresh one.
+ */
+START_TEST(test_codes_budget)
 {
+	struct code_token t;
+	struct code_grant g;
 	struct codes *c;
 	char code[CODE_LEN + 1];
-	int i;
+	size_t n, fresh, used, bytes;
 
-	ck_assert_err(codes_new(&c), KALIT_OK);
-	for (i = 0; i < CODES_MAX; i++)
-		ck_assert_err(codes_issue(c, &grant, NOW + 10, NOW, code),
-		    KALIT_OK);
+	ck_assert_err(codes_new(64 << 10, &c), KALIT_OK);
+	for (n = 0; codes_issue(c, &grant, NOW + 10, NOW, code) == KALIT_OK;
+	    n++)
+		ck_assert_uint_lt(n, 64);
+	ck_assert_uint_gt(n, 4);
+	ck_assert_uint_eq(codes_count(c, &bytes), n);
+	ck_assert_uint_le(bytes, 64 << 10);
+	fresh = bytes / n;
+	ck_assert_uint_ge(fresh, sizeof(struct code_grant));
 	ck_assert_err(codes_issue(c, &grant, NOW + 10, NOW, code),
 	    KALIT_ERR_BUSY);
+	/* the next second, the full pass finds them expired */
 	ck_assert_err(codes_issue(c, &grant, NOW + 30, NOW + 11, code),
 	    KALIT_OK);
+	ck_assert_uint_eq(codes_count(c, NULL), 1);
+	ck_assert_err(codes_redeem(c, code, CODE_LEN, NOW + 12, &g, &t),
+	    KALIT_OK);
+	code_grant_clear(&g);
+	ck_assert_uint_eq(codes_count(c, &used), 1);
+	ck_assert_uint_lt(used * 10, fresh);
 	codes_free(c);
 }
 END_TEST
@@ -96,7 +115,7 @@ START_TEST(test_codes_jti)
 {
 	struct codes *c;
 
-	ck_assert_err(codes_new(&c), KALIT_OK);
+	ck_assert_err(codes_new(1 << 20, &c), KALIT_OK);
 	ck_assert_err(codes_jti_use(c, "portal", "j1", NOW + 60, NOW),
 	    KALIT_OK);
 	ck_assert_err(codes_jti_use(c, "portal", "j1", NOW + 60, NOW),
@@ -119,7 +138,7 @@ codes_suite(void)
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_codes_single_use);
-	tcase_add_test(tc, test_codes_cap);
+	tcase_add_test(tc, test_codes_budget);
 	tcase_add_test(tc, test_codes_jti);
 	suite_add_tcase(s, tc);
 	return s;

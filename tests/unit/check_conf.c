@@ -150,6 +150,8 @@ START_TEST(test_conf_defaults)
 	ck_assert_int_eq(cfg->code_lifetime, 60);
 	ck_assert_int_eq(cfg->login_lifetime, 600);
 	ck_assert_uint_eq(cfg->cache_sessions, (size_t)64 << 20);
+	ck_assert_uint_eq(cfg->cache_codes, (size_t)64 << 20);
+	ck_assert_uint_eq(cfg->cache_tokens, (size_t)32 << 20);
 	ck_assert_ptr_null(cfg->hardware_key_oid);
 }
 END_TEST

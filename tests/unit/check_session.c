@@ -6,6 +6,7 @@
 #include "base64.h"
 #include "digest.h"
 #include "log.h"
+#include "certmap.h"
 #include "session.h"
 #include "store.h"
 #include "token.h"
@@ -19,6 +20,7 @@ static char dir[PATH_MAX], keydir[PATH_MAX], otherdir[PATH_MAX];
 static struct store *db;
 static struct session *s;
 static struct token_keys *keys, *other_keys;
+static struct certmap *verified;	/* as a generation holds it */
 static int64_t now;
 
 /* The hex SHA-256 of secret, as kalitd stores it. */
@@ -100,11 +102,13 @@ setup(void)
 	client_put("portal", SECRET);
 	client_put("second", "another secret");
 	s = session_of(MAX_FAILURES, WINDOW);
+	ck_assert_err(session_tokens_new(1 << 20, &verified), KALIT_OK);
 }
 
 static void
 teardown(void)
 {
+	certmap_free(verified);
 	session_free(s);
 	store_free(db);
 	tu_rmdir(dir);
@@ -387,14 +391,30 @@ token_of(const struct token_keys *k, json_t *c)
 }
 
 static int
-check(const char *jwt)
+check_with(struct certmap *m, const char *jwt, int64_t at)
 {
 	json_t *claims = NULL;
 	int r;
 
-	r = session_token_check(s, keys, ISS, jwt, strlen(jwt), now, &claims);
+	r = session_token_check(s, keys, m, ISS, jwt, strlen(jwt), at,
+	    &claims);
 	ck_assert(r == KALIT_OK ? claims != NULL : claims == NULL);
 	json_decref(claims);
+	return r;
+}
+
+/*
+ * session_token_check() of jwt now, without the map of verified tokens
+ * and with it twice (the second time a token that passed is found there):
+ * the same answer each time.
+ */
+static int
+check(const char *jwt)
+{
+	int r = check_with(NULL, jwt, now);
+
+	ck_assert_err(check_with(verified, jwt, now), r);
+	ck_assert_err(check_with(verified, jwt, now), r);
 	return r;
 }
 
@@ -476,6 +496,44 @@ START_TEST(test_session_token_revoked)
 }
 END_TEST
 
+/*
+ * A remembered token skips only its signature check: its time and its
+ * revocation are judged at each use; another text is another token.
+ */
+START_TEST(test_session_token_remembered)
+{
+	json_t *c = json_pack("{s:s, s:I, s:I, s:s, s:s}", "iss", ISS,
+	    "exp", (json_int_t)now + 600, "nbf", (json_int_t)now, "jti",
+	    "jti-r", "sub", "30000000000001");
+	json_t *claims = NULL;
+	char *jwt, *forged, *text;
+
+	ck_assert_ptr_nonnull(c);
+	ck_assert_ptr_nonnull(text = json_dumps(c, JSON_COMPACT));
+	ck_assert_err(token_sign(keys, c, &jwt), KALIT_OK);
+	session_token_remember(verified, jwt, strlen(jwt), text);
+	free(text);
+	json_decref(c);
+	ck_assert_err(session_token_check(s, keys, verified, ISS, jwt,
+	    strlen(jwt), now, &claims), KALIT_OK);
+	ck_assert_str_eq(json_string_value(json_object_get(claims, "sub")),
+	    "30000000000001");
+	json_decref(claims);
+	ck_assert_err(check_with(verified, jwt, now + 600),
+	    KALIT_ERR_TOKEN_INVALID);
+	/* its signature's last character changed: not found, not valid */
+	ck_assert_ptr_nonnull(forged = strdup(jwt));
+	forged[strlen(forged) - 2] ^= 1;
+	ck_assert_err(check_with(verified, forged, now),
+	    KALIT_ERR_TOKEN_INVALID);
+	session_revoked_add(s, "jti-r", now + 600);
+	ck_assert_err(check_with(verified, jwt, now),
+	    KALIT_ERR_TOKEN_INVALID);
+	free(forged);
+	free(jwt);
+}
+END_TEST
+
 /* Revocations in the database hold after a restart: the first tick. */
 START_TEST(test_session_token_revoked_in_database)
 {
@@ -551,6 +609,7 @@ session_suite(void)
 	    sizeof(tokens) / sizeof(tokens[0]));
 	tcase_add_test(tc, test_session_token_malformed);
 	tcase_add_test(tc, test_session_token_revoked);
+	tcase_add_test(tc, test_session_token_remembered);
 	tcase_add_test(tc, test_session_token_revoked_in_database);
 	tcase_add_loop_test(tc, test_session_acr, 0,
 	    sizeof(acrs) / sizeof(acrs[0]));
