@@ -1,9 +1,26 @@
 # lib.sh: helpers of the benchmark scripts that run servers under wrk
-# (login.sh, ocsp.sh). POSIX sh, sourced after BENCH (the script's name for
-# messages) and KEEP are set; TCK and NPROC are set here.
+# (login.sh, login_cost.sh, ocsp.sh, oidc.sh). POSIX sh, sourced after top
+# (the source tree) and BENCH (the script's name for messages) are set;
+# LC_ALL, KEEP (default 0), TCK and NPROC are set here, and the programs
+# under test default to the tree's.
 
+LC_ALL=C
+export LC_ALL
+KEEP=${KEEP:-0}
 TCK=$(getconf CLK_TCK)
 NPROC=$(nproc 2>/dev/null || getconf _NPROCESSORS_ONLN 2>/dev/null || echo 1)
+KALITD=${KALITD:-$top/kalitd}
+KALIT_CA=${KALIT_CA:-$top/kalit-ca}
+KALIT_PROFILE_DIR=${KALIT_PROFILE_DIR:-$top/ca/profiles}
+LOGIN_BODIES=${LOGIN_BODIES:-}	# login_helpers builds them when unset
+LOGIN_STEPS=${LOGIN_STEPS:-}
+OPENSSL=${OPENSSL:-openssl}
+WRK=${WRK:-wrk}
+BENCH_TMP=${BENCH_TMP:-${TMPDIR:-/tmp}}
+export KALIT_PROFILE_DIR
+unset KALIT_CA_DIR KALITD_CONF
+KALIT_OPERATOR=bench	# the audit log's operator for what kalit-ca does
+export KALIT_OPERATOR
 
 say() { printf '%s\n' "$BENCH: $*" >&2; }
 die() { say "error: $*"; exit 1; }
@@ -16,9 +33,104 @@ abspath() { # NAME VALUE: prints an absolute path to the executable
 	esac
 }
 
+# build_helper NAME: bench/NAME, built from bench/NAME.c when missing or
+# older than its sources; prints its path.
+build_helper() {
+	_bh=$top/bench/$1
+	if [ ! -x "$_bh" ] || [ -n "$(find "$top/bench/$1.c" \
+	    "$top/src/lib/libkalit.a" -newer "$_bh" 2>/dev/null)" ]; then
+		say "building bench/$1"
+		make -C "$top" "bench/$1" >>"$LOG" 2>&1 ||
+		    die "cannot build bench/$1; see $LOG"
+	fi
+	echo "$_bh"
+}
+# rr KEY "LINE": the value of KEY=value in a result line of key=value words.
+rr() { printf '%s\n' "$2" | tr ' ' '\n' | sed -n "s/^$1=//p"; }
+
+# login_helpers: LOGIN_BODIES and LOGIN_STEPS, absolute paths of the
+# programs given there or of bench/'s, built when needed.
+login_helpers() {
+	[ -n "$LOGIN_BODIES" ] || LOGIN_BODIES=$(build_helper login_bodies)
+	[ -n "$LOGIN_STEPS" ] || LOGIN_STEPS=$(build_helper login_steps)
+	LOGIN_BODIES=$(abspath LOGIN_BODIES "$LOGIN_BODIES")
+	LOGIN_STEPS=$(abspath LOGIN_STEPS "$LOGIN_STEPS")
+	[ -x "$LOGIN_BODIES" ] || die "$LOGIN_BODIES: not an executable"
+	[ -x "$LOGIN_STEPS" ] || die "$LOGIN_STEPS: not an executable"
+}
+
+# citizen_pki CN K BASE: a kalit-ca PKI in $W/ca (CA; passphrase file
+# PASS; KC runs kalit-ca on it): a root CA named CN and a citizen CA, K
+# citizens with P-256 keys and PINFLs 3 BASE+0, 3 BASE+1, ... (13 digits
+# after the 3), "key:cert" a line in $W/keyspecs, and both CAs' CRLs.
+citizen_pki() {
+	umask 077
+	CA=$W/ca
+	PASS=$W/ca.pass
+	"$OPENSSL" rand -hex 16 >"$PASS"
+	say "PKI: root and citizen CAs, $2 citizens, the CAs' CRLs"
+	KC init --cn "$1" --org "kalit bench" --ca-pass "file:$PASS" \
+	    >>"$LOG" 2>&1 && KC ca-new --profile citizen \
+	    --ca-pass "file:$PASS" >>"$LOG" 2>&1 ||
+	    die "kalit-ca failed; see $LOG"
+	: >"$W/keyspecs"
+	_cp=0
+	while [ $_cp -lt "$2" ]; do
+		"$OPENSSL" genpkey -algorithm EC -pkeyopt \
+		    ec_paramgen_curve:P-256 -out "$W/c$_cp.key" 2>>"$LOG"
+		"$OPENSSL" req -new -key "$W/c$_cp.key" -subj "/CN=x" \
+		    -out "$W/c$_cp.csr" 2>>"$LOG"
+		KC issue --profile citizen --given-name Vali --surname Aliyev \
+		    --pinfl "3$(printf %013d $(($3 + _cp)))" \
+		    --csr "$W/c$_cp.csr" --out "$W/c$_cp.pem" \
+		    --ca-pass "file:$PASS" >>"$LOG" 2>&1 ||
+		    die "kalit-ca issue failed; see $LOG"
+		printf '%s:%s\n' "$W/c$_cp.key" "$W/c$_cp.pem" >>"$W/keyspecs"
+		_cp=$((_cp + 1))
+	done
+	for _c in root citizen; do
+		KC crl --ca $_c --ca-pass "file:$PASS" >>"$LOG" 2>&1 ||
+		    die "kalit-ca crl --ca $_c failed; see $LOG"
+	done
+}
+KC() { "$KALIT_CA" -d "$CA" "$@"; }
+
+# login_conf PORT THREADS: the kalitd.conf sections the login benchmarks
+# share, on stdout: 127.0.0.1:PORT, the CAs and CRLs of citizen_pki, no
+# OCSP, and challenge shares as large as they go (every body comes from
+# 127.0.0.1 for client bench; still counted, so a login costs what it does).
+login_conf() {
+	cat <<CONF
+[server]
+listen = 127.0.0.1
+port = $1
+threads = $2
+trust_dir = $CA/certs
+
+[challenge]
+lifetime = 3600
+max_used_per_client = 100000000
+max_used_per_address = 100000000
+
+[revocation]
+ocsp = no
+crl_dir = $CA/crl
+CONF
+}
+
 # stop_servers: the script's own, run at exit before the work directory
 # goes (it stops what the script started).
-stop_servers() { :; }
+stop_servers() { stop_kalitd; }
+
+# stop_kalitd: stops the kalitd of start_kalitd (KPID), when it runs.
+KPID=
+stop_kalitd() {
+	if [ -n "$KPID" ]; then
+		kill -TERM "$KPID" 2>/dev/null || true
+		wait "$KPID" 2>/dev/null || true
+		KPID=
+	fi
+}
 
 # workdir PREFIX: a fresh work directory in W (under $BENCH_TMP) with LOG in
 # it; at exit the servers are stopped and W is removed unless KEEP=1.

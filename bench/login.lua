@@ -24,36 +24,16 @@
 local path = os.getenv("LOGIN_BODIES")
 local nthreads = tonumber(os.getenv("LOGIN_THREADS") or "")
 local reuse = os.getenv("LOGIN_REUSE") == "1"
-local threads = {}
-local nsetup = 0
-
-function setup(thread)
-   thread:set("tid", nsetup)
-   nsetup = nsetup + 1
-   threads[#threads + 1] = thread
-end
+dofile((debug.getinfo(1, "S").source:match("^@(.*/)") or "./") ..
+       "wrk_threads.lua")
 
 function init(args)
    if path == nil or nthreads == nil then
       io.stderr:write("login.lua: set LOGIN_BODIES and LOGIN_THREADS\n")
       os.exit(2)
    end
-   bodies = {}
-   nbodies = 0
-   local i = 0
-   local f = io.open(path, "r")
-   if f == nil then
-      io.stderr:write("login.lua: cannot open " .. path .. "\n")
-      os.exit(2)
-   end
-   for line in f:lines() do
-      if i % nthreads == tid then
-         nbodies = nbodies + 1
-         bodies[nbodies] = line
-      end
-      i = i + 1
-   end
-   f:close()
+   bodies = thread_lines("login.lua", path, nthreads)
+   nbodies = #bodies
    nextb = 1
    local host = wrk.host
    if wrk.port then

@@ -39,18 +39,9 @@
 #   BENCH_TMP          where the work directory is made (default $TMPDIR or /tmp)
 #   KEEP=1             keep the work directory (default: removed at exit)
 set -eu
-LC_ALL=C
-export LC_ALL
-
 top=$(cd "$(dirname "$0")/.." && pwd)
 BENCH=login.sh
-KEEP=${KEEP:-0}
 . "$top/bench/lib.sh"
-KALITD=${KALITD:-$top/kalitd}
-KALIT_CA=${KALIT_CA:-$top/kalit-ca}
-KALIT_PROFILE_DIR=${KALIT_PROFILE_DIR:-$top/ca/profiles}
-LOGIN_BODIES=${LOGIN_BODIES:-}
-LOGIN_STEPS=${LOGIN_STEPS:-}
 DURATION=${DURATION:-15}
 CONNS=${CONNS:-32}
 THREADS=${THREADS:-2}
@@ -66,13 +57,6 @@ NGINX_CRL=${NGINX_CRL:-0}
 STIME_PROCS=${STIME_PROCS:-$NPROC}
 STIME_SECONDS=${STIME_SECONDS:-10}
 PERF=${PERF:-0}
-OPENSSL=${OPENSSL:-openssl}
-WRK=${WRK:-wrk}
-BENCH_TMP=${BENCH_TMP:-${TMPDIR:-/tmp}}
-export KALIT_PROFILE_DIR
-unset KALIT_CA_DIR KALITD_CONF
-KALIT_OPERATOR=bench
-export KALIT_OPERATOR
 
 numbers DURATION CONNS THREADS SERVER_THREADS K N GEN_JOBS SPEED_SECONDS \
     NGINX_WORKERS STIME_PROCS STIME_SECONDS
@@ -86,44 +70,20 @@ if [ "$PERF" = 1 ]; then
 	command -v perf >/dev/null 2>&1 || die "PERF=1 but perf is not installed"
 fi
 
-KPID=
 NPID=
 BGPIDS=
 stop_servers() {
 	for p in $BGPIDS; do
 		kill "$p" 2>/dev/null || true
 	done
-	if [ -n "$KPID" ]; then
-		kill -TERM "$KPID" 2>/dev/null || true
-		wait "$KPID" 2>/dev/null || true
-	fi
+	stop_kalitd
 	if [ -n "$NPID" ]; then
 		kill -TERM "$NPID" 2>/dev/null || true
 		wait "$NPID" 2>/dev/null || true
 	fi
 }
 workdir kalit-login
-
-
-# ---------------------------------------------------------------- helpers
-# build_helper NAME: bench/NAME, built from bench/NAME.c when missing or
-# older than its sources; prints its path.
-build_helper() {
-	_bh=$top/bench/$1
-	if [ ! -x "$_bh" ] || [ -n "$(find "$top/bench/$1.c" \
-	    "$top/src/lib/libkalit.a" -newer "$_bh" 2>/dev/null)" ]; then
-		say "building bench/$1"
-		make -C "$top" "bench/$1" >>"$LOG" 2>&1 ||
-		    die "cannot build bench/$1; see $LOG"
-	fi
-	echo "$_bh"
-}
-[ -n "$LOGIN_BODIES" ] || LOGIN_BODIES=$(build_helper login_bodies)
-[ -n "$LOGIN_STEPS" ] || LOGIN_STEPS=$(build_helper login_steps)
-LOGIN_BODIES=$(abspath LOGIN_BODIES "$LOGIN_BODIES")
-LOGIN_STEPS=$(abspath LOGIN_STEPS "$LOGIN_STEPS")
-[ -x "$LOGIN_BODIES" ] || die "$LOGIN_BODIES: not an executable"
-[ -x "$LOGIN_STEPS" ] || die "$LOGIN_STEPS: not an executable"
+login_helpers
 
 # ---------------------------------------------------------------- PKI
 say "work directory $W"
@@ -133,7 +93,6 @@ PASS=$W/ca.pass
 KEYS=$W/keys
 mkdir -p "$KEYS"
 "$OPENSSL" rand -hex 16 > "$PASS"
-KC() { "$KALIT_CA" -d "$CA" "$@"; }
 
 say "PKI: root, citizen and official CAs; $K citizen keys and certificates"
 KC init --cn "kalit Bench Root CA" --org "kalit bench" \
@@ -188,24 +147,7 @@ KPORT=${KALITD_PORT:-$(free_port)}
 SRV=$W/kalitd
 mkdir -p "$SRV"
 "$OPENSSL" rand -hex 16 > "$SRV/token.pass"
-cat > "$SRV/kalitd.conf" <<CONF
-[server]
-listen = 127.0.0.1
-port = $KPORT
-threads = $SERVER_THREADS
-trust_dir = $CA/certs
-
-[challenge]
-lifetime = 3600
-# every body is fetched from 127.0.0.1 for client bench: shares as large
-# as they go, still counted, so that a login costs what it does
-max_used_per_client = 100000000
-max_used_per_address = 100000000
-
-[revocation]
-ocsp = no
-crl_dir = $CA/crl
-CONF
+login_conf "$KPORT" "$SERVER_THREADS" >"$SRV/kalitd.conf"
 "$KALITD" -c "$SRV/kalitd.conf" keygen >>"$LOG" 2>&1 ||
     die "kalitd keygen failed; see $LOG"
 "$KALITD" -c "$SRV/kalitd.conf" client add bench --acr citizen --json \
@@ -335,9 +277,7 @@ if [ "$PERF" = 1 ] && [ -s "$W/perf.data" ]; then
 	    -g none --percent-limit 2 2>/dev/null | grep -v '^#' |
 	    grep -v '^$' | grep -v ' 0x0000' | head -n 40 > "$W/perf.children" || true
 fi
-kill -TERM "$KPID" 2>/dev/null || true
-wait "$KPID" 2>/dev/null || true
-KPID=
+stop_kalitd
 
 # ---------------------------------------------------------------- openssl speed
 say "openssl speed -seconds $SPEED_SECONDS ecdsap256 (one core)"
@@ -372,7 +312,6 @@ fi
 # part measured alone: the libraries' steps (bench/login_steps, one
 # thread) and HTTP (nginx sending kalitd's own two answers to the same two
 # requests, doing no other work). See bench/README.md, "The floor".
-rr() { printf '%s\n' "$2" | tr ' ' '\n' | sed -n "s/^$1=//p"; }
 AUDIT_BATCH=$(calc "(b < 1) ? 1 : int(b + 0.5)" -v b="$K_BATCH")
 say "login_steps: the libraries' steps alone, one thread (audit: $AUDIT_BATCH rows a commit)"
 mkdir -p "$W/steps"

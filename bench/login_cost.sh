@@ -21,70 +21,21 @@
 #   N                   logins counted (default 300), after WARM (default 50)
 #   BENCH_TMP, KEEP=1   as in login.sh
 set -eu
-LC_ALL=C
-export LC_ALL
-
 top=$(cd "$(dirname "$0")/.." && pwd)
 BENCH=login_cost.sh
-KEEP=${KEEP:-0}
 . "$top/bench/lib.sh"
-KALITD=${KALITD:-$top/kalitd}
-KALIT_CA=${KALIT_CA:-$top/kalit-ca}
-KALIT_PROFILE_DIR=${KALIT_PROFILE_DIR:-$top/ca/profiles}
 BASE_KALITD=${BASE_KALITD:-}
-LOGIN_BODIES=${LOGIN_BODIES:-$top/bench/login_bodies}
 N=${N:-300}
 WARM=${WARM:-50}
-OPENSSL=${OPENSSL:-openssl}
-BENCH_TMP=${BENCH_TMP:-${TMPDIR:-/tmp}}
-export KALIT_PROFILE_DIR
-unset KALIT_CA_DIR KALITD_CONF
-KALIT_OPERATOR=bench
-export KALIT_OPERATOR
 numbers N WARM
 for t in valgrind callgrind_control callgrind_annotate python3 curl; do
 	command -v "$t" >/dev/null 2>&1 || die "$t not found (apt-get install valgrind)"
 done
-[ -x "$LOGIN_BODIES" ] || make -C "$top" bench/login_bodies >/dev/null ||
-    die "cannot build bench/login_bodies"
-KPID=
-stop_servers() {
-	if [ -n "$KPID" ]; then
-		kill -TERM "$KPID" 2>/dev/null || true
-		wait "$KPID" 2>/dev/null || true
-		KPID=
-	fi
-}
 workdir kalit-cost
+login_helpers
 
 # ---------------------------------------------------------------- PKI
-umask 077
-CA=$W/ca
-PASS=$W/ca.pass
-"$OPENSSL" rand -hex 16 >"$PASS"
-KC() { "$KALIT_CA" -d "$CA" "$@"; }
-say "PKI: root and citizen CAs, 10 citizens, the CAs' CRLs"
-KC init --cn "kalit Cost Root CA" --org "kalit bench" --ca-pass "file:$PASS" \
-    >>"$LOG" 2>&1 && KC ca-new --profile citizen --ca-pass "file:$PASS" \
-    >>"$LOG" 2>&1 || die "kalit-ca failed; see $LOG"
-: >"$W/keyspecs"
-i=0
-while [ $i -lt 10 ]; do
-	"$OPENSSL" genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 \
-	    -out "$W/c$i.key" 2>>"$LOG"
-	"$OPENSSL" req -new -key "$W/c$i.key" -subj "/CN=x" -out "$W/c$i.csr" \
-	    2>>"$LOG"
-	KC issue --profile citizen --given-name Vali --surname Aliyev \
-	    --pinfl "3$(printf %013d $((2000 + i)))" --csr "$W/c$i.csr" \
-	    --out "$W/c$i.pem" --ca-pass "file:$PASS" >>"$LOG" 2>&1 ||
-	    die "kalit-ca issue failed; see $LOG"
-	printf '%s:%s\n' "$W/c$i.key" "$W/c$i.pem" >>"$W/keyspecs"
-	i=$((i + 1))
-done
-for c in root citizen; do
-	KC crl --ca $c --ca-pass "file:$PASS" >>"$LOG" 2>&1 ||
-	    die "kalit-ca crl --ca $c failed; see $LOG"
-done
+citizen_pki "kalit Cost Root CA" 10 2000
 
 # ---------------------------------------------------------------- one run
 # requests.py URL FILE FROM TO: for bodies FROM..TO-1 of FILE, a challenge
@@ -116,20 +67,7 @@ measure() {
 	"$OPENSSL" rand -hex 16 >"$_srv/token.pass"
 	_port=$(python3 -c 'import socket
 s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-	cat >"$_srv/kalitd.conf" <<CONF
-[server]
-listen = 127.0.0.1
-port = $_port
-threads = 2
-trust_dir = $CA/certs
-
-[challenge]
-lifetime = 3600
-
-[revocation]
-ocsp = no
-crl_dir = $CA/crl
-CONF
+	login_conf "$_port" 2 >"$_srv/kalitd.conf"
 	"$_bin" -c "$_srv/kalitd.conf" keygen >>"$LOG" 2>&1 &&
 	    "$_bin" -c "$_srv/kalitd.conf" client add bench --acr citizen \
 	    >>"$LOG" 2>&1 || die "$_n: kalitd keygen or client add failed"

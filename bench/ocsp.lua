@@ -19,14 +19,8 @@ local method = os.getenv("OCSP_METHOD") or "POST"
 local nthreads = tonumber(os.getenv("OCSP_THREADS") or "")
 local check = os.getenv("OCSP_CHECK") ~= "0"
 local close = os.getenv("OCSP_CLOSE") == "1"
-local threads = {}
-local nsetup = 0
-
-function setup(thread)
-   thread:set("tid", nsetup)
-   nsetup = nsetup + 1
-   threads[#threads + 1] = thread
-end
+dofile((debug.getinfo(1, "S").source:match("^@(.*/)") or "./") ..
+       "wrk_threads.lua")
 
 local function unhex(h)
    return (h:gsub("..", function(c) return string.char(tonumber(c, 16)) end))

@@ -31,16 +31,9 @@
 #   BENCH_TMP          where the work directory is made (default $TMPDIR or /tmp)
 #   KEEP=1             keep the work directory (default: removed at exit)
 set -eu
-LC_ALL=C
-export LC_ALL
-
 top=$(cd "$(dirname "$0")/.." && pwd)
 BENCH=ocsp.sh
-KEEP=${KEEP:-0}
 . "$top/bench/lib.sh"
-KALITD=${KALITD:-$top/kalitd}
-KALIT_CA=${KALIT_CA:-$top/kalit-ca}
-KALIT_PROFILE_DIR=${KALIT_PROFILE_DIR:-$top/ca/profiles}
 DURATION=${DURATION:-10}
 WARMUP=${WARMUP:-1}
 CONNS=${CONNS:-32}
@@ -54,13 +47,6 @@ OPENSSL_CLOSE=${OPENSSL_CLOSE:-1}
 CHECK=${CHECK:-1}
 NGINX=${NGINX:-nginx}
 NGINX_WORKERS=${NGINX_WORKERS:-$SERVER_THREADS}
-OPENSSL=${OPENSSL:-openssl}
-WRK=${WRK:-wrk}
-BENCH_TMP=${BENCH_TMP:-${TMPDIR:-/tmp}}
-export KALIT_PROFILE_DIR
-unset KALIT_CA_DIR KALITD_CONF
-KALIT_OPERATOR=bench
-export KALIT_OPERATOR
 
 numbers DURATION CONNS THREADS SERVER_THREADS CERTS NONCED MULTI NGINX_WORKERS
 case $WARMUP in ''|*[!0-9]*) die "WARMUP=$WARMUP is not a number" ;; esac
@@ -77,7 +63,6 @@ fi
 "$OPENSSL" ocsp -help 2>&1 | grep -q -- '-multi' ||
     die "$OPENSSL ocsp has no -multi (OpenSSL 1.1.1 or later has)"
 
-KPID=
 OPID=
 NPID=
 openssl_stop() {
@@ -95,10 +80,7 @@ stop_servers() {
 		kill -TERM "$NPID" 2>/dev/null || true
 		wait "$NPID" 2>/dev/null || true
 	fi
-	if [ -n "$KPID" ]; then
-		kill -TERM "$KPID" 2>/dev/null || true
-		wait "$KPID" 2>/dev/null || true
-	fi
+	stop_kalitd
 }
 workdir kalit-ocsp
 
@@ -113,7 +95,6 @@ REQ=$W/req
 mkdir -p "$SIGNERS" "$REQ"
 "$OPENSSL" rand -hex 16 > "$PASS"
 "$OPENSSL" rand -hex 16 > "$W/responder.pass"
-KC() { "$KALIT_CA" -d "$CA" "$@"; }
 
 say "PKI: root and citizen CA, its OCSP responder, $CERTS citizen certificates"
 KC init --cn "kalit Bench Root CA" --org "kalit bench" \
