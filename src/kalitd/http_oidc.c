@@ -385,7 +385,9 @@ sso_code(struct req *rq, int suspended)
 	if ((r = oidc_code(rq->h->d, &o->a, o->key, &o->v, state_now(),
 	    &url)) != KALIT_OK) {
 		metrics_oidc_login(r, 1);
-		return authz_error(rq, &o->a, "server_error",
+		/* RFC 6749 4.1.2.1: an overload is temporarily_unavailable */
+		return authz_error(rq, &o->a, r == KALIT_ERR_BUSY ?
+		    "temporarily_unavailable" : "server_error",
 		    kalit_strerror(r), suspended);
 	}
 	metrics_oidc_login(KALIT_OK, 1);

@@ -6,6 +6,7 @@
 #                                    "FAIL - ..." lines, one per check
 #   kalitd_oidc.py sso-start ...     a session of c2 (its cookies saved)
 #   kalitd_oidc.py sso-revoked ...   that session after c2's revocation
+#   kalitd_oidc.py codes-full ...    a 64K [cache] codes filled by SSO codes
 #
 # Web eID tokens and client assertions are signed by the openssl CLI with
 # the key files of DIR (c1, o1: kalit-ca; x1: self-signed; rp, other: the
@@ -894,6 +895,29 @@ def t_sso_revoked(env):
           st == 401 and j.get("error") == "certificate_revoked", (st, j))
 
 
+def t_codes_full(env):
+    """kalitd runs with [cache] codes = 64K: about 18 fresh codes."""
+    br = Browser(env.kalitd)
+    q, red = login(br, env, "portal", "/cb")
+    check("codes: a login while the table has room", q is not None and
+          "code" in q, red)
+    n, q = 0, {}
+    while n < 40:
+        st, h, body = authorize(br, env, "portal2", "/cb2")
+        q = query(hdr(h, "location") or "")
+        if "code" not in q:
+            break
+        n += 1
+    check("codes: SSO codes nobody redeems fill 64K (%d of them), then "
+          "temporarily_unavailable at the redirect URI, state echoed" % n,
+          5 < n < 40 and q.get("error") == "temporarily_unavailable" and
+          q.get("state") == "s t&a=te/1", q)
+    time.sleep(11)	# code_lifetime = 10: the next full pass drops them
+    st, h, body = authorize(br, env, "portal2", "/cb2")
+    check("codes: expired codes make room again", "code" in query(
+        hdr(h, "location") or ""), h.get("location"))
+
+
 def run(kalitd, rp, d, tests=None):
     env = Env(kalitd, rp, d)
     port = urllib.parse.urlsplit(rp).port
@@ -916,9 +940,10 @@ def main():
         return 0
     if len(sys.argv) == 5 and sys.argv[1] == "run":
         return run(*sys.argv[2:])
-    if len(sys.argv) == 5 and sys.argv[1] in ("sso-start", "sso-revoked"):
-        t = t_sso_start if sys.argv[1] == "sso-start" else t_sso_revoked
-        return run(*sys.argv[2:], tests=(t,))
+    one = {"sso-start": t_sso_start, "sso-revoked": t_sso_revoked,
+           "codes-full": t_codes_full}
+    if len(sys.argv) == 5 and sys.argv[1] in one:
+        return run(*sys.argv[2:], tests=(one[sys.argv[1]],))
     print(__doc__ or "usage: kalitd_oidc.py jwks KEY | run KALITD RP DIR",
           file=sys.stderr)
     return 2

@@ -130,6 +130,12 @@ assert_nogrep "no code, secret or token in the log" \
     "$TMP/kalitd.log"
 stop_kalitd
 assert_eq "kalitd exits 0 on SIGTERM" "$KRC" 0
+
+# --- a full table of authorization codes: temporarily_unavailable ---------------
+printf '\n[cache]\ncodes = 64K\n' >>"$SRV/kalitd.conf"
+start_kalitd
+driver codes-full
+stop_kalitd
 check "audit: logins, code redemptions and logouts recorded" sh -c \
     "sqlite3 '$SRV/kalitd.db' \"SELECT action FROM audit\" |
     sort -u | tr '\n' ' ' | grep -q 'oidc-code-reuse oidc-login oidc-logout oidc-token'"
