@@ -379,19 +379,20 @@ int
 responder_parse(const unsigned char *der, size_t len, OCSP_REQUEST **reqp,
     int *noncep)
 {
-	const unsigned char *p = der;
 	OCSP_REQUEST *req = NULL;
 	OCSP_CERTID *cid;
 	ASN1_INTEGER *serial;
+	void *v;
 	int i, n;
 
 	*reqp = NULL;
 	*noncep = 0;
-	if (len == 0 || len > OCSP_REQUEST_MAX ||
-	    (req = d2i_OCSP_REQUEST(NULL, &p, (long)len)) == NULL)
+	if (len == 0 || x509_d2i_exact(ASN1_ITEM_rptr(OCSP_REQUEST), NULL, der,
+	    len, OCSP_REQUEST_MAX, &v) != KALIT_OK)
 		goto bad;
+	req = v;
 	n = OCSP_request_onereq_count(req);
-	if (p != der + len || n <= 0 || n > OCSP_REQUEST_CERTS_MAX)
+	if (n <= 0 || n > OCSP_REQUEST_CERTS_MAX)
 		goto bad;
 	for (i = 0; i < n; i++)
 		if ((cid = OCSP_onereq_get0_id(OCSP_request_onereq_get0(req,

@@ -2,9 +2,11 @@
 #include "config.h"
 
 #include "webeid.h"
+#include "base64.h"
 #include "err.h"
 #include "identity.h"
 #include "log.h"
+#include "x509.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -67,50 +69,38 @@ webeid_alg_name(enum webeid_alg alg)
 
 /*
  * Standard base64 as the Web eID app writes it (Qt's toBase64() with
- * KeepTrailingEquals): the RFC 4648 §4 alphabet, padded, nothing else,
- * and canonical (the unused bits zero), checked by encoding the bytes
- * again: one value has one spelling. At most max bytes, refused before
- * anything is allocated. Caller frees *outp with free().
+ * KeepTrailingEquals): base64_decode()'s rules, and canonical (the unused
+ * bits zero), checked by encoding the bytes again: one value has one
+ * spelling. At most max bytes, refused before anything is allocated.
+ * Caller frees *outp with free().
  */
 static int
 b64_decode(const json_t *v, size_t max, unsigned char **outp, size_t *lenp)
 {
 	const char *in = json_string_value(v);
-	size_t len = json_string_length(v), pad;
-	unsigned char *out = NULL, *back = NULL;
-	int n, r = KALIT_ERR_NOMEM;
+	size_t len = json_string_length(v);
+	char *back;
+	int r;
 
 	*outp = NULL;
 	*lenp = 0;
 	if (in == NULL || len == 0)
 		return KALIT_ERR_MALFORMED;
-	if (len % 4 != 0)
-		return KALIT_ERR_ENCODING;
-	if (len / 4 * 3 > max + 2 || len > WEBEID_TOKEN_MAX)
+	if (len > WEBEID_TOKEN_MAX)
 		return KALIT_ERR_TOO_LARGE;
-	pad = in[len - 1] != '=' ? 0 : in[len - 2] != '=' ? 1 : 2;
-	if ((out = malloc(len / 4 * 3)) == NULL ||
-	    (back = malloc(len + 1)) == NULL)
-		goto out;
-	r = KALIT_ERR_ENCODING;
-	n = EVP_DecodeBlock(out, (const unsigned char *)in, (int)len);
-	if (n < 0 || (size_t)n != len / 4 * 3)
-		goto out;
-	n -= (int)pad;
-	if ((size_t)n > max) {
-		r = KALIT_ERR_TOO_LARGE;
-		goto out;
-	}
-	if (EVP_EncodeBlock(back, out, n) != (int)len ||
+	if ((r = base64_decode(in, len, max, outp, lenp)) != KALIT_OK)
+		return r == KALIT_ERR_MALFORMED ? KALIT_ERR_ENCODING : r;
+	if ((back = malloc(BASE64_LEN(*lenp) + 1)) == NULL)
+		r = KALIT_ERR_NOMEM;
+	else if (base64_encode(*outp, *lenp, back) != len ||
 	    memcmp(back, in, len) != 0)
-		goto out;
-	*outp = out;
-	out = NULL;
-	*lenp = (size_t)n;
-	r = KALIT_OK;
- out:
-	free(out);
+		r = KALIT_ERR_ENCODING;
 	free(back);
+	if (r != KALIT_OK) {
+		free(*outp);
+		*outp = NULL;
+		*lenp = 0;
+	}
 	return r;
 }
 
@@ -140,23 +130,19 @@ static int
 cert_member(const json_t *v, enum member m, const struct cms_certs *certs,
     X509 **certp, const char **whyp)
 {
-	const unsigned char *p;
 	unsigned char *der;
 	size_t len;
-	X509 *x;
+	void *x;
 	int r;
 
 	*certp = NULL;
 	if ((r = b64_member(v, m, WEBEID_CERT_MAX, &der, &len, whyp)) !=
 	    KALIT_OK)
 		return r;
-	p = der;
 	if (certs != NULL && (x = certs->get(der, len, certs->arg)) != NULL)
 		;
-	else if ((x = d2i_X509(NULL, &p, (long)len)) == NULL ||
-	    p != der + len) {
-		log_ssl(LOG_LEVEL_DEBUG, "d2i_X509");
-		X509_free(x);
+	else if (x509_d2i_exact(ASN1_ITEM_rptr(X509), NULL, der, len,
+	    WEBEID_CERT_MAX, &x) != KALIT_OK) {
 		free(der);
 		*whyp = member_why[m][3];
 		return KALIT_ERR_MALFORMED;
