@@ -11,7 +11,6 @@
 #include <string.h>
 #include <strings.h>
 
-#include <jansson.h>
 #include <openssl/crypto.h>
 
 #define MAC_LEN		32
@@ -458,68 +457,144 @@ oidc_reqkey_free(struct oidc_reqkey *k)
 	free(k);
 }
 
+/*
+ * A request token's bytes: version 1, then exp and max_age (8 bytes each,
+ * big-endian two's complement), scope and acr (4 bytes each), a flags
+ * byte, then the strings, each a 2-byte big-endian length and its bytes.
+ * Fixed fields, no parser: a token is read on every challenge and login.
+ */
+#define REQ_VERSION	1
+#define REQ_HAS_STATE	0x01
+#define REQ_PROMPT_NONE	0x02
+#define REQ_PROMPT_LOGIN 0x04
+#define REQ_NSTR	7
+/* The longest token: 26 fixed bytes, the strings, their lengths, a MAC. */
+_Static_assert(BASE64_URL_LEN(26 + 2 * REQ_NSTR + OIDC_BIND_LEN +
+    STORE_CLIENT_ID_MAX + STORE_URI_MAX + 2 * OIDC_STATE_MAX +
+    OIDC_CHALLENGE_MAX + 2) + 1 + BASE64_URL_LEN(MAC_LEN) <=
+    OIDC_REQ_TOKEN_MAX, "a request token fits OIDC_REQ_TOKEN_MAX");
+
+/* The strings of a, in their order, and each one's buffer size. */
+static void
+req_strings(struct oidc_authz *a, char *str[REQ_NSTR], size_t size[REQ_NSTR])
+{
+	str[0] = a->bind, size[0] = sizeof(a->bind);
+	str[1] = a->client_id, size[1] = sizeof(a->client_id);
+	str[2] = a->redirect_uri, size[2] = sizeof(a->redirect_uri);
+	str[3] = a->state, size[3] = sizeof(a->state);
+	str[4] = a->nonce, size[4] = sizeof(a->nonce);
+	str[5] = a->code_challenge, size[5] = sizeof(a->code_challenge);
+	str[6] = a->lang, size[6] = sizeof(a->lang);
+}
+
+static unsigned char *
+put_be(unsigned char *p, uint64_t v, int n)
+{
+	while (n-- > 0)
+		*p++ = (unsigned char)(v >> (8 * n));
+	return p;
+}
+
+static uint64_t
+get_be(const unsigned char *p, int n)
+{
+	uint64_t v = 0;
+
+	while (n-- > 0)
+		v = v << 8 | *p++;
+	return v;
+}
+
 int
 oidc_req_encode(struct oidc_reqkey *k, const struct oidc_authz *a,
     char **tokp)
 {
-	unsigned char mac[MAC_LEN];
-	json_t *o;
-	char *json = NULL, *tok = NULL;
-	size_t n, len;
-	int r = KALIT_ERR_NOMEM;
+	unsigned char mac[MAC_LEN], raw[OIDC_REQ_TOKEN_MAX / 4 * 3], *p = raw;
+	struct oidc_authz c = *a;	/* req_strings() takes it writable */
+	char *str[REQ_NSTR], *tok;
+	size_t size[REQ_NSTR], len, n;
+	int i, r;
 
 	*tokp = NULL;
-	if ((o = json_pack("{s:I, s:s, s:s, s:s, s:s, s:b, s:s, s:s, s:i, "
-	    "s:i, s:b, s:b, s:I, s:s}", "e", (json_int_t)a->exp, "b", a->bind,
-	    "c", a->client_id, "u", a->redirect_uri, "s", a->state, "hs",
-	    a->has_state, "n", a->nonce, "cc", a->code_challenge, "sc",
-	    (int)a->scope, "a", (int)a->acr, "pn", a->prompt_none, "pl",
-	    a->prompt_login, "m", (json_int_t)a->max_age, "l", a->lang)) ==
-	    NULL || (json = json_dumps(o, JSON_COMPACT)) == NULL)
-		goto out;
-	len = strlen(json);
+	req_strings(&c, str, size);
+	*p++ = REQ_VERSION;
+	p = put_be(p, (uint64_t)c.exp, 8);
+	p = put_be(p, (uint64_t)c.max_age, 8);
+	p = put_be(p, c.scope, 4);
+	p = put_be(p, c.acr, 4);
+	*p++ = (c.has_state ? REQ_HAS_STATE : 0) |
+	    (c.prompt_none ? REQ_PROMPT_NONE : 0) |
+	    (c.prompt_login ? REQ_PROMPT_LOGIN : 0);
+	/* Every string is within its buffer: the sum fits raw. */
+	for (i = 0; i < REQ_NSTR; i++) {
+		len = strnlen(str[i], size[i] - 1);
+		p = put_be(p, len, 2);
+		memcpy(p, str[i], len);
+		p += len;
+	}
+	len = (size_t)(p - raw);
 	n = BASE64_URL_LEN(len);
+	r = KALIT_ERR_NOMEM;
 	if ((tok = malloc(n + 1 + BASE64_URL_LEN(MAC_LEN) + 1)) == NULL)
 		goto out;
-	base64_url_encode((unsigned char *)json, len, tok);
+	base64_url_encode(raw, len, tok);
 	/* The MAC is of the text sent: checked before anything is decoded. */
-	if ((r = digest_hmac(k->mac, tok, n, mac, MAC_LEN)) != KALIT_OK)
+	if ((r = digest_hmac(k->mac, tok, n, mac, MAC_LEN)) != KALIT_OK) {
+		free(tok);
 		goto out;
+	}
 	tok[n] = '.';
 	base64_url_encode(mac, MAC_LEN, tok + n + 1);
 	*tokp = tok;
-	tok = NULL;
-	r = KALIT_OK;
  out:
-	free(tok);
-	free(json);
-	json_decref(o);
+	OPENSSL_cleanse(raw, len);
+	OPENSSL_cleanse(&c, sizeof(c));
 	return r;
 }
 
-/* A string member of o into buf (size bytes with the NUL); -1 otherwise. */
+/* The fields of raw (len bytes, MAC checked) into a; -1 if malformed. */
 static int
-get_str(json_t *o, const char *name, char *buf, size_t size)
+req_read(const unsigned char *raw, size_t len, struct oidc_authz *a)
 {
-	json_t *v = json_object_get(o, name);
+	const unsigned char *p = raw, *end = raw + len;
+	char *str[REQ_NSTR];
+	size_t size[REQ_NSTR], n;
+	int i;
 
-	if (!json_is_string(v) || json_string_length(v) >= size)
+	if (len < 26 || *p++ != REQ_VERSION)
 		return -1;
-	memcpy(buf, json_string_value(v), json_string_length(v) + 1);
-	return 0;
+	a->exp = (int64_t)get_be(p, 8);
+	a->max_age = (int64_t)get_be(p + 8, 8);
+	a->scope = (unsigned int)get_be(p + 16, 4);
+	a->acr = (unsigned int)get_be(p + 20, 4);
+	p += 24;
+	if ((*p & ~(REQ_HAS_STATE | REQ_PROMPT_NONE | REQ_PROMPT_LOGIN)) != 0)
+		return -1;
+	a->has_state = (*p & REQ_HAS_STATE) != 0;
+	a->prompt_none = (*p & REQ_PROMPT_NONE) != 0;
+	a->prompt_login = (*p & REQ_PROMPT_LOGIN) != 0;
+	p++;
+	req_strings(a, str, size);
+	for (i = 0; i < REQ_NSTR; i++) {
+		if (end - p < 2 || (n = (size_t)get_be(p, 2)) >= size[i] ||
+		    (size_t)(end - p - 2) < n || memchr(p + 2, '\0', n) != NULL)
+			return -1;
+		memcpy(str[i], p + 2, n);
+		str[i][n] = '\0';
+		p += 2 + n;
+	}
+	return p == end ? 0 : -1;
 }
 
 int
 oidc_req_decode(struct oidc_reqkey *k, const char *tok, size_t len,
     int64_t now, struct oidc_authz *a)
 {
-	unsigned char mac[MAC_LEN], *json = NULL;
+	unsigned char mac[MAC_LEN], *raw = NULL;
 	const char *dot;
 	char want[BASE64_URL_LEN(MAC_LEN) + 1];
-	json_int_t exp, max_age;
-	json_t *o = NULL;
-	size_t n, jlen;
-	int sc, acr, r = KALIT_ERR_REQUEST_INVALID;
+	size_t n, rlen = 0;
+	int r;
 
 	memset(a, 0, sizeof(*a));
 	if (tok == NULL || len > OIDC_REQ_TOKEN_MAX ||
@@ -533,31 +608,13 @@ oidc_req_decode(struct oidc_reqkey *k, const char *tok, size_t len,
 	base64_url_encode(mac, MAC_LEN, want);
 	if (CRYPTO_memcmp(want, dot + 1, sizeof(want) - 1) != 0)
 		return KALIT_ERR_REQUEST_INVALID;
-	r = KALIT_ERR_REQUEST_INVALID;
 	/* Ours from here on: it was checked when it was made. */
-	if (base64_url_decode(tok, n, OIDC_REQ_TOKEN_MAX, &json, &jlen) !=
-	    KALIT_OK || (o = json_loadb((char *)json, jlen,
-	    JSON_REJECT_DUPLICATES, NULL)) == NULL ||
-	    json_unpack(o, "{s:I, s:b, s:i, s:i, s:b, s:b, s:I}", "e", &exp,
-	    "hs", &a->has_state, "sc", &sc, "a", &acr, "pn", &a->prompt_none,
-	    "pl", &a->prompt_login, "m", &max_age) != 0 ||
-	    get_str(o, "b", a->bind, sizeof(a->bind)) != 0 ||
-	    get_str(o, "c", a->client_id, sizeof(a->client_id)) != 0 ||
-	    get_str(o, "u", a->redirect_uri, sizeof(a->redirect_uri)) != 0 ||
-	    get_str(o, "s", a->state, sizeof(a->state)) != 0 ||
-	    get_str(o, "n", a->nonce, sizeof(a->nonce)) != 0 ||
-	    get_str(o, "cc", a->code_challenge,
-	    sizeof(a->code_challenge)) != 0 ||
-	    get_str(o, "l", a->lang, sizeof(a->lang)) != 0)
-		goto out;
-	a->exp = exp;
-	a->scope = (unsigned int)sc;
-	a->acr = (unsigned int)acr;
-	a->max_age = max_age;
-	r = exp < now ? KALIT_ERR_REQUEST_EXPIRED : KALIT_OK;
- out:
-	json_decref(o);
-	free(json);
+	r = KALIT_ERR_REQUEST_INVALID;
+	if (base64_url_decode(tok, n, OIDC_REQ_TOKEN_MAX, &raw, &rlen) ==
+	    KALIT_OK && req_read(raw, rlen, a) == 0)
+		r = a->exp < now ? KALIT_ERR_REQUEST_EXPIRED : KALIT_OK;
+	if (raw != NULL)
+		OPENSSL_clear_free(raw, rlen);
 	if (r != KALIT_OK && r != KALIT_ERR_REQUEST_EXPIRED)
 		memset(a, 0, sizeof(*a));
 	return r;

@@ -171,8 +171,9 @@ void	oidc_reqkey_free(struct oidc_reqkey *k);
 
 /*
  * The request token of a (a->exp and a->bind set by the caller):
- * base64url of its JSON, ".", base64url of its HMAC-SHA-256. *tokp:
- * caller frees with free().
+ * base64url of its fields in a fixed binary layout (oidc_req.c), ".",
+ * base64url of the HMAC-SHA-256 of that text. *tokp: caller frees with
+ * free().
  */
 int	oidc_req_encode(struct oidc_reqkey *k, const struct oidc_authz *a,
 	    char **tokp);
