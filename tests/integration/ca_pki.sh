@@ -728,6 +728,61 @@ else
 	echo "# no curl: TLS handshake checks skipped"
 fi
 
+# --- agencies' information systems ------------------------------------------------
+# ca-new --profile system: the CA of machine clients. Its certificates name an
+# organisation (TIN, O) and one of its systems (CN), no person; clientAuth.
+check "ca-new --profile system" kca --operator tester ca-new --profile system \
+    --ca-pass "file:$CAPASS"
+SYS_CRT=$CADIR/certs/system.crt
+check "issue a system key file" kca_issue --profile system \
+    --cn "Soliq API gateway" --org "Davlat soliq qo'mitasi" \
+    --org-tin 200000001 --out sys.p12 --key-pass "file:$KEYPASS"
+p12_cert sys.p12 "$KEYPASS" sys.crt
+verify_cert "system" sys.crt "$SYS_CRT"
+check "openssl verify -purpose sslclient" "$OPENSSL" verify -purpose sslclient \
+    -CAfile "$ROOT_CRT" -untrusted "$SYS_CRT" sys.crt
+check_not "a system certificate is no TLS server certificate" "$OPENSSL" \
+    verify -purpose sslserver -CAfile "$ROOT_CRT" -untrusted "$SYS_CRT" \
+    sys.crt
+check_not "a system certificate is no signer of e-mail (S/MIME)" "$OPENSSL" \
+    verify -purpose smimesign -CAfile "$ROOT_CRT" -untrusted "$SYS_CRT" \
+    sys.crt
+cat sys.crt "$SYS_CRT" >syschain.pem
+run "$CERTTOOL" --verify --infile syschain.pem --load-ca-certificate \
+    "$ROOT_CRT" --verify-purpose 1.3.6.1.5.5.7.3.2
+if [ "$RC" -eq 0 ] && grep -q "Chain verification output: Verified" "$OUT"
+then
+	ok "certtool --verify: clientAuth purpose"
+else
+	fail "certtool --verify --verify-purpose clientAuth (exit $RC)"
+	show_last
+fi
+text sys.crt
+assert_grep "system: organisation TIN under 1.2.860.3.16.1.1, O and CN" \
+    "Subject: C ?= ?UZ, O ?= ?Davlat soliq qo'mitasi, 1\.2\.860\.3\.16\.1\.1 ?= ?200000001, CN ?= ?Soliq API gateway$" \
+    sys.crt.txt
+assert_nogrep "system: no PINFL" "1\.2\.860\.3\.16\.1\.2" sys.crt.txt
+assert_grep "system: digitalSignature only" "^ +Digital Signature$" \
+    sys.crt.txt
+assert_grep "system: EKU clientAuth only" "^ +TLS Web Client Authentication$" \
+    sys.crt.txt
+assert_grep "system: its own policy" "Policy: 1\.3\.6\.1\.5\.5\.7\.13\.3$" \
+    sys.crt.txt
+assert_grep "system: CRL of the system CA" \
+    "URI:http://127\.0\.0\.1:8443/crl/system\.crl" sys.crt.txt
+# what is refused, with the database unchanged
+snap=$(db_snapshot)
+expect_fail 2 subject_invalid kca_issue --profile system --cn API --org X \
+    --csr req.pem
+assert_grep "no organisation TIN: says so" "requires org_tin" "$ERR"
+expect_fail 2 subject_invalid kca_issue --profile system --cn API --org X \
+    --org-tin 200000001 --pinfl "$(pinfl 9)" --csr req.pem
+assert_grep "a PINFL: not a person's certificate" "does not allow pinfl" "$ERR"
+expect_fail 2 key_type_unknown kca_issue --profile system --cn API --org X \
+    --org-tin 200000001 --key-type ed25519 --out sysed.p12 \
+    --key-pass "file:$KEYPASS"
+assert_db_unchanged "refused system certificates" "$snap"
+
 # --- audit log ------------------------------------------------------------------
 check "audit-verify" kca audit-verify
 assert_grep "audit log intact" "^audit log intact: [0-9]+ records" "$OUT"

@@ -149,6 +149,19 @@ resign() {
 	    fail "resign $1"
 }
 
+# An agency system's key file (ca/profiles/system.conf): an organisation and
+# one of its systems, no person. It is for machine clients, never a login.
+check "ca-new system" kca --operator tester ca-new --profile system \
+    --ca-pass "file:$CAPASS"
+check "CRL of the system CA" kca crl --ca system --ca-pass "file:$CAPASS"
+check "the root's CRL again (the system CA's status)" kca crl --ca root \
+    --ca-pass "file:$CAPASS"
+check "issue an agency system's key file" kca_issue --profile system \
+    --cn "Soliq API" --org "Davlat soliq qo'mitasi" --org-tin 200000001 \
+    --out sys.p12 --key-pass "file:$KEYPASS"
+p12_cert sys.p12 "$KEYPASS" sys.crt && p12_key sys.p12 "$KEYPASS" sys.key ||
+    fail "sys.p12: the certificate and the key"
+
 # --- kalitd ------------------------------------------------------------------
 
 PORT=$(free_port)
@@ -161,6 +174,8 @@ start_kalitd
 
 ossl good good
 attempt "openssl-made citizen (control)" 200 - good
+attempt "an agency system's certificate (its policy is no login's)" 403 \
+    certificate_policy_missing sys
 
 # --- 9: one algorithm and attribute policy --------------------------------------
 
