@@ -8,6 +8,7 @@
 #include "clientreg.h"
 #include "err.h"
 #include "file.h"
+#include "identity.h"
 #include "log.h"
 #include "secret.h"
 #include "session.h"
@@ -72,6 +73,10 @@ client_oidc_opts(const struct admin_opts *o, struct store_client *c,
 		    "only with it";
 	else if (o->nuris[STORE_URI_BACKCHANNEL] > 1)
 		why = "--backchannel-logout-uri: one at most";
+	else if (o->client_name != NULL &&
+	    identity_check_name(o->client_name) != KALIT_OK)
+		why = "--client-name: 1 to 64 characters of UTF-8, without "
+		    "control or direction-override characters";
 	for (k = 0; why == NULL && k < STORE_CLIENT_JWKS; k++) {
 		if (o->nuris[k] > STORE_URIS_MAX)
 			why = "at most 16 URIs of each kind";
@@ -118,6 +123,9 @@ client_put_extra(struct store *s, const struct admin_opts *o,
 			    o->uris[k][i])) != KALIT_OK)
 				return r == KALIT_ERR_DUPLICATE ?
 				    KALIT_ERR_USAGE : r;
+	if (o->client_name != NULL && (r = store_client_uri_put(s, id,
+	    STORE_CLIENT_NAME, o->client_name)) != KALIT_OK)
+		return r;
 	return jwks != NULL ? store_client_jwks_set(s, id, jwks) : KALIT_OK;
 }
 
@@ -195,7 +203,7 @@ struct client_listing {
 
 static const char *const uri_member[STORE_URI__MAX] = {
 	"redirect_uris", "post_logout_redirect_uris", "backchannel_logout_uri",
-	"jwks"
+	"jwks", "client_name"
 };
 
 static int

@@ -23,6 +23,7 @@ struct admin_opts {
 	int		 nuris[STORE_URI__MAX];	/* more than STORE_URIS_MAX:
 						   refused */
 	const char	*jwks_file;	/* --jwks */
+	const char	*client_name;	/* --client-name */
 };
 
 /*

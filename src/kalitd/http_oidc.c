@@ -588,7 +588,7 @@ http_oidc_challenge(struct req *rq)
 	struct challenge_bind b;
 	struct store_client client;
 	struct oidc_authz a;
-	char bind[OIDC_BIND_LEN + 1], c[CHALLENGE_LEN + 1];
+	char bind[OIDC_BIND_LEN + 1], c[CHALLENGE_LEN + 1], *name = NULL;
 	json_t *o, *r;
 	int e;
 
@@ -615,10 +615,14 @@ http_oidc_challenge(struct req *rq)
 	json_decref(o);
 	if (e != KALIT_OK)
 		return http_respond_err(rq, e);
-	return http_respond_json(rq, json_pack("{s:s, s:s, s:{s:s}, s:o, "
-	    "s:I}", "challenge", c, "origin", d->cfg->public_origin, "client",
-	    "id", client.id, "acr", acr_list(client.acr & a.acr), "expires_in",
-	    (json_int_t)d->cfg->challenge_lifetime), 1);
+	/* The name the client registered, if any, tells the citizen whom. */
+	session_client_value(d->session, client.id, STORE_CLIENT_NAME, &name);
+	o = json_pack("{s:s, s:s, s:{s:s, s:s*}, s:o, s:I}", "challenge", c,
+	    "origin", d->cfg->public_origin, "client", "id", client.id, "name",
+	    name, "acr", acr_list(client.acr & a.acr), "expires_in",
+	    (json_int_t)d->cfg->challenge_lifetime);
+	free(name);
+	return http_respond_json(rq, o, 1);
 }
 
 /* The login checked: a session, a code, the answer; or the refusal. */

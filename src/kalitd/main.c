@@ -42,7 +42,8 @@ struct main_opts {
 enum opt_id {
 	O_CONFIG = 0, O_CHECK, O_ACR, O_AT, O_JSON, O_OPERATOR, O_VERBOSE,
 	O_HELP, O_VERSION, O_BEFORE, O_OUT, O_ARCHIVE, O_EXPECT_HEAD, O_PUBLIC,
-	O_AUTH_METHOD, O_REDIRECT, O_POST_LOGOUT, O_BACKCHANNEL, O_JWKS, O__MAX
+	O_AUTH_METHOD, O_REDIRECT, O_POST_LOGOUT, O_BACKCHANNEL, O_JWKS,
+	O_CLIENT_NAME, O__MAX
 };
 
 /* kind, destination and range; no option of kalitd has an alias */
@@ -73,6 +74,7 @@ static const struct cmdline_opt opts[] = {
 	{ "post-logout-uri", 0, K(CMDLINE_CALLER_ARG, conf, 0, 0) },
 	{ "backchannel-logout-uri", 0, K(CMDLINE_CALLER_ARG, conf, 0, 0) },
 	{ "jwks", 0, S(ao.jwks_file) },
+	{ "client-name", 0, S(ao.client_name) },
 };
 #undef K
 #undef S

@@ -112,8 +112,8 @@ check_utf8(const char *s, size_t len, int minchars, int maxchars, int err)
  * Valid UTF-8 of 1..IDENTITY_NAME_MAX characters without control or
  * direction-override characters.
  */
-static int
-check_name(const char *s)
+int
+identity_check_name(const char *s)
 {
 	return check_utf8(s, strlen(s), 1, IDENTITY_NAME_MAX,
 	    KALIT_ERR_SUBJECT);
@@ -160,7 +160,7 @@ identity_set(struct identity *id, enum identity_field f, const char *value)
 	default:
 		if ((unsigned int)f >= IDENTITY__MAX)
 			return KALIT_ERR_INTERNAL;
-		r = check_name(value);
+		r = identity_check_name(value);
 		break;
 	}
 	if (r != KALIT_OK) {

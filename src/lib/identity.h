@@ -34,6 +34,13 @@ int	identity_check_pinfl(const char *s);
 int	identity_check_tin(const char *s);
 
 /*
+ * KALIT_OK if s is a name people are shown as it is: valid UTF-8 of 1 to
+ * IDENTITY_NAME_MAX characters without control or direction-override
+ * characters (as every name of a certificate), else KALIT_ERR_SUBJECT.
+ */
+int	identity_check_name(const char *s);
+
+/*
  * Checks and stores a copy of value in field f: PINFL and TINs by format,
  * names as 1..64 characters of UTF-8 without control characters, email
  * as printable ASCII with one '@', country as two capitals.

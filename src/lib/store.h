@@ -112,6 +112,7 @@ enum store_uri {
 	STORE_URI_POST_LOGOUT,		/* post_logout_redirect_uris */
 	STORE_URI_BACKCHANNEL,		/* backchannel_logout_uri */
 	STORE_CLIENT_JWKS,		/* its public keys, JSON text */
+	STORE_CLIENT_NAME,		/* client_name: the login page shows it */
 	STORE_URI__MAX
 };
 

@@ -31,10 +31,12 @@ write_conf "" "" "[oidc]
 www_dir = $SRCDIR/www
 brand_dir = $BRAND"
 kd keygen >/dev/null 2>&1 || fail "kalitd keygen"
-# client NAME URL [AUTH-METHOD]: a confidential client of the portal at
-# URL, registered as docs/integrate.md says; its secret in $TMP/NAME.secret.
+# client NAME URL [AUTH-METHOD [DISPLAY-NAME]]: a confidential client of
+# the portal at URL, registered as docs/integrate.md says; its secret in
+# $TMP/NAME.secret.
 client() {
 	kd client add "$1" --acr citizen,official ${3:+--auth-method "$3"} \
+	    ${4:+--client-name "$4"} \
 	    --redirect-uri "$2/callback" --post-logout-uri "$2/" \
 	    --backchannel-logout-uri "$2/backchannel-logout" --json \
 	    >"$TMP/$1.json" &&
@@ -43,7 +45,7 @@ client() {
 }
 # A authenticates to the token endpoint with client_secret_basic, B with
 # client_secret_post.
-client portal-a "$PORTAL_A"
+client portal-a "$PORTAL_A" client_secret_basic "Portal A"
 client portal-b "$PORTAL_B" client_secret_post
 start_kalitd
 start_portal "Portal A" portal-a "$PA" "$TMP/portal-a.secret"

@@ -170,9 +170,9 @@ test("oidc_citizen_logs_in_to_portal_a", async () => {
 
 	page.on("request", onRequest);
 	await toLoginPage(PORTAL_A, "/login?lang=en");
-	/* The client's registered name, or else its id. */
+	/* The client's registered name (--client-name), not its id. */
 	assert.match(await page.$eval("#client", (e) => e.textContent),
-	    /^to (Portal A|portal-a)$/);
+	    /^to Portal A$/);
 	await shot("01-login-page-en");
 	await submit("citizen.p12");
 	/* The progress line shows while the worker opens the file. */

@@ -482,12 +482,21 @@ def t_login_hostile(env):
           c.get("client", {}).get("id") == "portal" and
           len(c.get("challenge", "")) == 80 and
           "no-store" in hdr(h, "cache-control"), (st, body[:200]))
+    check("challenge: the client's registered name for the page to show",
+          c.get("client", {}).get("name") == "Davlat xizmatlari — "
+          "Госуслуги", c)
+    r2, _ = to_page(br, env, "portal2", "/cb2")
+    st, h, body = br.req("POST", "/oidc/challenge", {"r": r2})
+    check("challenge: a client without a registered name: its id only",
+          st == 200 and json.loads(body).get("client") == {"id": "portal2"},
+          (st, body[:200]))
     other = Browser(env.kalitd)
     to_page(other, env, "portal", "/cb")
     st, h, body = other.req("POST", "/oidc/challenge", {"r": r})
     check("challenge: another browser's request (browser_mismatch)",
           st == 400 and error_of(body) == "browser_mismatch", (st, body))
-    st, h, body = br.req("POST", "/oidc/challenge", {"r": r[:-2] + "AA"})
+    st, h, body = br.req("POST", "/oidc/challenge",
+                         {"r": r[:-2] + ("AA" if r[-2:] != "AA" else "AE")})
     check("challenge: an altered request token (request_invalid)",
           st == 400 and error_of(body) == "request_invalid", (st, body))
 
@@ -835,8 +844,9 @@ def t_sso_logout(env):
           "form-action 'self'" in hdr(h, "content-security-policy"),
           (st, body[:200]))
     confirm = body.split(b'name="confirm" value="')[1].split(b'"')[0]
+    wrong = ("y" if confirm[:1] == b"x" else "x") + confirm.decode()[1:]
     st, h, body = br.req("POST", "/oidc/logout", urllib.parse.urlencode(
-        {"confirm": "x" + confirm.decode()[1:]}),
+        {"confirm": wrong}),
         {"Content-Type": "application/x-www-form-urlencoded"})
     check("logout: a wrong confirmation ends nothing",
           any(k.endswith("kalit-sid") for k in br.cookies), st)

@@ -82,7 +82,8 @@ check "kalitd keygen" kd keygen --json
 RP=http://127.0.0.1:$RPPORT
 check "client add portal (client_secret_basic)" kd client add portal \
     --json --redirect-uri "$RP/cb" --post-logout-uri "$RP/bye" \
-    --backchannel-logout-uri "$RP/bcl"
+    --backchannel-logout-uri "$RP/bcl" \
+    --client-name "Davlat xizmatlari — Госуслуги"
 json 'j["client_secret"]' "$OUT" >portal.secret
 check "client add portal2 (client_secret_post)" kd client add portal2 \
     --json --auth-method client_secret_post --redirect-uri "$RP/cb2" \
@@ -101,6 +102,18 @@ check "client add: an http URI off loopback is refused" \
     --redirect-uri http://portal.example/cb"
 check "client list --json shows the registration" sh -c \
     "'$KALITD' -c '$SRV/kalitd.conf' client list --json | grep -q '$RP/bcl'"
+check "client list --json shows the client's name" sh -c \
+    "'$KALITD' -c '$SRV/kalitd.conf' client list --json |
+    python3 -c 'import json, sys
+j = {c[\"client_id\"]: c for c in json.load(sys.stdin)}
+sys.exit(j[\"portal\"][\"client_name\"] != \"Davlat xizmatlari — Госуслуги\")'"
+for bad in "$(printf 'Portal\342\200\256A')" "$(printf 'Portal\tA')" \
+    "$(printf '%065d' 0)"; do
+	check "client add: a --client-name with a hidden character or too long is refused" \
+	    sh -c "'$KALITD' -c '$SRV/kalitd.conf' client add badname \
+	    --redirect-uri '$RP/x' --client-name '$bad' 2>&1 >/dev/null |
+	    grep -q 'client-name: 1 to 64 characters'"
+done
 start_kalitd
 
 # --- the protocol, hostile cases included (kalitd_oidc.py) --------------------
