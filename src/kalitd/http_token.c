@@ -25,107 +25,40 @@ http_token_jwks(struct req *rq)
 	return http_respond_json(rq, jwks, 0);
 }
 
-/* The form fields introspection and revocation use. */
-struct form {
-	char	*token;
-	char	*client_id;
-	char	*client_secret;
-	int	 hint;		/* token_type_hint was given */
-	int	 bad;
-	int	 repeated;	/* a parameter came twice */
-};
-
 /*
- * MHD's post processor calls this for each piece of a value: off is where
- * the piece starts in it, so a piece at 0 of a value already seen is the
- * parameter once more, which RFC 6749 section 3.2 forbids. (Joining them
- * made client_id=por&client_id=tal the client "portal".)
- */
-static enum MHD_Result
-form_field(void *arg, enum MHD_ValueKind kind, const char *key,
-    const char *filename, const char *ctype, const char *enc,
-    const char *data, uint64_t off, size_t size)
-{
-	struct form *f = arg;
-	char **slot, *p;
-	size_t have;
-
-	(void)kind; (void)filename; (void)ctype; (void)enc;
-	if (strcmp(key, "token") == 0)
-		slot = &f->token;
-	else if (strcmp(key, "client_id") == 0)
-		slot = &f->client_id;
-	else if (strcmp(key, "client_secret") == 0)
-		slot = &f->client_secret;
-	else if (strcmp(key, "token_type_hint") == 0) {
-		if (off == 0 && f->hint++)
-			f->repeated = 1;
-		return f->repeated ? MHD_NO : MHD_YES;
-	} else
-		return MHD_YES;	/* parameters of other extensions */
-	if (off == 0 && *slot != NULL) {
-		f->repeated = 1;
-		return MHD_NO;
-	}
-	have = *slot != NULL ? strlen(*slot) : 0;
-	if (have + size > TOKEN_MAX_SIZE || (size > 0 &&
-	    memchr(data, '\0', size) != NULL) ||
-	    (p = realloc(*slot, have + size + 1)) == NULL) {
-		f->bad = 1;
-		return MHD_NO;
-	}
-	if (size > 0)
-		memcpy(p + have, data, size);
-	p[have + size] = '\0';
-	*slot = p;
-	return MHD_YES;
-}
-
-static void
-form_clear(struct form *f)
-{
-	free(f->token);
-	free(f->client_id);
-	if (f->client_secret != NULL)
-		OPENSSL_clear_free(f->client_secret, strlen(f->client_secret));
-}
-
-/*
- * Parses the form and authenticates the client (Basic or form fields).
- * Returns 1 when it has answered (*retp): a malformed form, a repeated
- * parameter, two ways of client authentication, a failed one.
+ * Parses the form (oidc_req.c's parameters, as the token endpoint's) and
+ * authenticates the client (Basic or form fields). Returns 1 when it has
+ * answered (*retp): a malformed form, a repeated parameter, two ways of
+ * client authentication, a failed one.
  */
 static int
-form_auth(struct req *rq, struct form *f, struct store_client *c,
+form_auth(struct req *rq, struct oidc_params *p, struct store_client *c,
     enum MHD_Result *retp)
 {
-	struct MHD_PostProcessor *pp;
-	int r;
+	const char *id, *secret;
+	int bad, i, r;
 
-	memset(f, 0, sizeof(*f));
-	if ((pp = MHD_create_post_processor(rq->conn, 4096, form_field,
-	    f)) == NULL) {
-		*retp = http_respond_err(rq, KALIT_ERR_MALFORMED);
-		return 1;
-	}
-	if (rq->len > 0 && MHD_post_process(pp, (const char *)rq->body,
-	    rq->len) != MHD_YES && !f->repeated)
-		f->bad = 1;
-	MHD_destroy_post_processor(pp);
-	if (f->repeated)
+	bad = http_oidc_params(rq, p, OIDC_PARAMS_TOKENOPS) != KALIT_OK ||
+	    p->oversized;
+	/* a value with a NUL inside is malformed, not absent */
+	for (i = 0; i < OIDC_R__MAX; i++)
+		if (p->v[i] != NULL && oidc_param(p, i) == NULL)
+			bad = 1;
+	id = oidc_param(p, OIDC_R_CLIENT_ID);
+	secret = oidc_param(p, OIDC_R_CLIENT_SECRET);
+	if (p->repeated)
 		*retp = http_respond_code(rq, 400, "invalid_request", "a "
 		    "parameter is repeated (RFC 6749 section 3.2)");
-	else if (f->bad)
+	else if (bad)
 		*retp = http_respond_err(rq, KALIT_ERR_MALFORMED);
 	/* RFC 6749 section 2.3: one way of client authentication a request */
-	else if ((f->client_id != NULL || f->client_secret != NULL) &&
+	else if ((id != NULL || secret != NULL) &&
 	    MHD_lookup_connection_value(rq->conn, MHD_HEADER_KIND,
 	    MHD_HTTP_HEADER_AUTHORIZATION) != NULL)
 		*retp = http_respond_code(rq, 400, "invalid_request", "the "
 		    "client is authenticated both by HTTP Basic and in the "
 		    "form; use one (RFC 6749 section 2.3)");
-	else if ((r = http_client_auth(rq, f->client_id, f->client_secret,
-	    c)) != KALIT_OK)
+	else if ((r = http_client_auth(rq, id, secret, c)) != KALIT_OK)
 		*retp = http_respond_err(rq, r);
 	else
 		return 0;
@@ -141,13 +74,14 @@ static int
 token_request(struct req *rq, struct store_client *c, json_t **claimsp,
     enum MHD_Result *retp)
 {
+	struct oidc_params p;
 	struct state *st;
-	struct form f;
+	const char *token = NULL;
 	int answered;
 
 	*claimsp = NULL;
-	answered = form_auth(rq, &f, c, retp);
-	if (!answered && f.token == NULL) {
+	answered = form_auth(rq, &p, c, retp);
+	if (!answered && (token = oidc_param(&p, OIDC_R_TOKEN)) == NULL) {
 		*retp = http_respond_code(rq, 400, "invalid_request",
 		    "the token parameter is missing");
 		answered = 1;
@@ -155,11 +89,11 @@ token_request(struct req *rq, struct store_client *c, json_t **claimsp,
 	if (!answered) {
 		st = state_acquire(rq->h->d);
 		session_token_check(rq->h->d->session, st->keys, st->tokens,
-		    rq->h->d->cfg->issuer, f.token, strlen(f.token),
-		    state_now(), claimsp);
+		    rq->h->d->cfg->issuer, token, strlen(token), state_now(),
+		    claimsp);
 		state_release(st);
 	}
-	form_clear(&f);
+	oidc_params_clear(&p);
 	return answered;
 }
 

@@ -6,6 +6,7 @@
 #include "err.h"
 #include "log.h"
 #include "parse.h"
+#include "token.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -63,16 +64,26 @@ static const struct param_def userinfo_params[1] = {
 	{ "access_token", 8192 },
 };
 
+/* The caps introspection and revocation always had: a token's. */
+static const struct param_def tokenop_params[OIDC_R__MAX] = {
+	{ "token", TOKEN_MAX_SIZE },
+	{ "token_type_hint", OIDC_SHORT_MAX },
+	{ "client_id", TOKEN_MAX_SIZE },
+	{ "client_secret", TOKEN_MAX_SIZE },
+};
+
 static const struct {
 	const struct param_def	*def;
 	int			 n;
 } kinds[] = {
 	{ authz_params, OIDC_P__MAX }, { token_params, OIDC_T__MAX },
 	{ logout_params, OIDC_L__MAX }, { userinfo_params, 1 },
+	{ tokenop_params, OIDC_R__MAX },
 };
 
 _Static_assert(OIDC_P__MAX <= OIDC_PARAMS_MAX &&
-    OIDC_T__MAX <= OIDC_PARAMS_MAX && OIDC_L__MAX <= OIDC_PARAMS_MAX,
+    OIDC_T__MAX <= OIDC_PARAMS_MAX && OIDC_L__MAX <= OIDC_PARAMS_MAX &&
+    OIDC_R__MAX <= OIDC_PARAMS_MAX,
     "struct oidc_params holds every kind's parameters");
 
 struct oidc_reqkey {

@@ -62,6 +62,15 @@ enum oidc_token_param {
 	OIDC_T__MAX
 };
 
+/* Introspection's and revocation's form (RFC 7662 2.1, RFC 7009 2.1). */
+enum oidc_tokenop_param {
+	OIDC_R_TOKEN = 0,
+	OIDC_R_TOKEN_TYPE_HINT,
+	OIDC_R_CLIENT_ID,
+	OIDC_R_CLIENT_SECRET,
+	OIDC_R__MAX
+};
+
 /* RP-Initiated Logout's parameters, and the confirmation form's. */
 enum oidc_logout_param {
 	OIDC_L_HINT = 0,		/* id_token_hint */
@@ -78,7 +87,8 @@ enum oidc_params_kind {
 	OIDC_PARAMS_AUTHZ = 0,		/* enum oidc_param */
 	OIDC_PARAMS_TOKEN,		/* enum oidc_token_param */
 	OIDC_PARAMS_LOGOUT,		/* enum oidc_logout_param */
-	OIDC_PARAMS_USERINFO		/* 0: access_token */
+	OIDC_PARAMS_USERINFO,		/* 0: access_token */
+	OIDC_PARAMS_TOKENOPS		/* enum oidc_tokenop_param */
 };
 
 #define OIDC_PARAMS_MAX		16

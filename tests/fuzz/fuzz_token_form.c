@@ -1,7 +1,7 @@
 /*
- * fuzz_token_form.c: the token endpoint's form as MHD's post processor
- * hands it over (pieces of each value at their offsets), and a PKCE
- * verifier, from an attacker
+ * fuzz_token_form.c: the token endpoint's form, or introspection's and
+ * revocation's, as MHD's post processor hands it over (pieces of each
+ * value at their offsets), and a PKCE verifier, from an attacker
  */
 #include "config.h"
 
@@ -50,9 +50,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (size == 0)
 		return 0;
 	pc.piece = 1 + data[0] % 64;
-	oidc_params_init(&pc.p, OIDC_PARAMS_TOKEN);
+	/* the token endpoint's form, or introspection's and revocation's */
+	oidc_params_init(&pc.p, data[0] & 0x80 ? OIDC_PARAMS_TOKENOPS :
+	    OIDC_PARAMS_TOKEN);
 	fuzz_form((const char *)data + 1, size - 1, param, &pc);
-	for (i = 0; i < OIDC_T__MAX; i++)
+	for (i = 0; i < OIDC_PARAMS_MAX; i++)
 		if ((v = oidc_param(&pc.p, i)) != NULL &&
 		    strlen(v) != pc.p.len[i])
 			abort();
