@@ -8,6 +8,7 @@
 
 #include "conf.h"
 #include "ocspcache.h"
+#include "profile.h"
 
 #include <openssl/ocsp.h>
 
@@ -102,5 +103,14 @@ void	responder_crl_release(struct responder_crl *c);
  */
 int	responder_ca_cert(struct responder *r, const char *name,
 	    struct responder_crl **cp);
+
+/*
+ * The names of what kalitd publishes, parsed: a CRL's (the CA, the shard
+ * or -1, whether a delta) and a CA certificate's, as above.
+ * KALIT_ERR_MALFORMED for any other name.
+ */
+int	responder_crl_name(const char *name, char ca[PROFILE_NAME_MAX + 1],
+	    int *shardp, int *deltap);
+int	responder_ca_name(const char *name, char ca[PROFILE_NAME_MAX + 1]);
 
 #endif

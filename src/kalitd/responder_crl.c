@@ -48,9 +48,8 @@ published_new(const unsigned char *der, size_t len, int64_t this_update,
 	return KALIT_OK;
 }
 
-/* "CA[.K][.delta].crl" → ca, shard (-1 when absent), delta. */
-static int
-crl_name_parse(const char *name, char ca[PROFILE_NAME_MAX + 1], int *shardp,
+int
+responder_crl_name(const char *name, char ca[PROFILE_NAME_MAX + 1], int *shardp,
     int *deltap)
 {
 	char buf[PROFILE_NAME_MAX + 32], *dot, *end;
@@ -95,7 +94,7 @@ crl_read(struct responder *r, const char *name, struct responder_crl **cp)
 	int shard, delta, rc;
 
 	*cp = NULL;
-	if ((rc = crl_name_parse(name, ca, &shard, &delta)) != KALIT_OK)
+	if ((rc = responder_crl_name(name, ca, &shard, &delta)) != KALIT_OK)
 		return rc;
 	if ((rc = responder_pool_get(r, &db, &gen)) != KALIT_OK)
 		return rc;
@@ -121,6 +120,19 @@ crl_read(struct responder *r, const char *name, struct responder_crl **cp)
 	return rc;
 }
 
+int
+responder_ca_name(const char *name, char ca[PROFILE_NAME_MAX + 1])
+{
+	size_t n = strlen(name);
+
+	if (n < 5 || n - 4 > PROFILE_NAME_MAX ||
+	    strcmp(name + n - 4, ".crt") != 0)
+		return KALIT_ERR_MALFORMED;
+	memcpy(ca, name, n - 4);
+	ca[n - 4] = '\0';
+	return profile_name_valid(ca) ? KALIT_OK : KALIT_ERR_MALFORMED;
+}
+
 /* Reads the certificate of the CA "NAME.crt" names from the database. */
 static int
 cacert_read(struct responder *r, const char *name, struct responder_crl **cp)
@@ -130,17 +142,11 @@ cacert_read(struct responder *r, const char *name, struct responder_crl **cp)
 	struct store_cert sc;
 	struct store *db;
 	unsigned int gen;
-	size_t n = strlen(name);
 	int rc;
 
 	*cp = NULL;
-	if (n < 5 || n - 4 > PROFILE_NAME_MAX ||
-	    strcmp(name + n - 4, ".crt") != 0)
-		return KALIT_ERR_MALFORMED;
-	memcpy(ca, name, n - 4);
-	ca[n - 4] = '\0';
-	if (!profile_name_valid(ca))
-		return KALIT_ERR_MALFORMED;
+	if ((rc = responder_ca_name(name, ca)) != KALIT_OK)
+		return rc;
 	if ((rc = responder_pool_get(r, &db, &gen)) != KALIT_OK)
 		return rc;
 	memset(&sc, 0, sizeof(sc));

@@ -1,9 +1,14 @@
-/* fuzz_ocsp.c: an OCSP request from anyone who can reach kalitd */
+/*
+ * fuzz_ocsp.c: an OCSP request from anyone who can reach kalitd, and the
+ * same bytes as the name of a CRL or CA certificate in its /crl/ or /ca/
+ * URL
+ */
 #include "config.h"
 
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <openssl/err.h>
 #include <openssl/ocsp.h>
@@ -11,6 +16,7 @@
 #include "err.h"
 #include "log.h"
 #include "responder.h"
+#include "store.h"
 #include "x509.h"
 
 int	LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -43,6 +49,25 @@ walk_certid(OCSP_CERTID *cid)
 	(void)sink;
 }
 
+/* The bytes up to a NUL as a published name, as MHD hands the URL over. */
+static void
+names(const uint8_t *data, size_t size)
+{
+	char name[512], ca[PROFILE_NAME_MAX + 1];
+	size_t n = size < sizeof(name) - 1 ? size : sizeof(name) - 1;
+	int shard = -2, delta = -1;
+
+	memcpy(name, data, n);
+	name[n] = '\0';
+	if (responder_crl_name(name, ca, &shard, &delta) == KALIT_OK &&
+	    (strlen(ca) == 0 || shard < -1 || shard >= STORE_SHARDS_MAX ||
+	    (delta != 0 && delta != 1)))
+		abort();
+	if (responder_ca_name(name, ca) == KALIT_OK &&
+	    strlen(ca) + 4 != strlen(name))
+		abort();
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -51,6 +76,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	int i, n, nonce = -1;
 
 	log_init("fuzz_ocsp", -1);
+	names(data, size);
 	if (responder_parse(data, size, &req, &nonce) != KALIT_OK) {
 		if (req != NULL || nonce != 0)
 			abort();	/* a refusal hands nothing out */
