@@ -143,6 +143,7 @@ http_oidc_token(struct req *rq)
 	struct store_client c;
 	struct http_oidc *o;
 	struct code_token t;
+	struct sso_token pushed;
 	struct state *st;
 	const char *v, *why;
 	char *answer = NULL;
@@ -194,8 +195,8 @@ http_oidc_token(struct req *rq)
 	}
 	/* A session that ended (logout) leaves its codes nothing to give. */
 	if (sso_get(d->sso, o->g.session, now, &o->v) != KALIT_OK) {
-		ret = oauth_error(rq, 400, "invalid_grant", "the session of the "
-		    "code has ended");
+		ret = oauth_error(rq, 400, "invalid_grant", "the session of "
+		    "the code has ended");
 		goto out;
 	}
 	snprintf(rq->serial, sizeof(rq->serial), "%s", o->g.entry->serial);
@@ -207,7 +208,14 @@ http_oidc_token(struct req *rq)
 		goto out;
 	}
 	codes_set_token(d->codes, v, &t);
-	sso_note(d->sso, o->g.session, c.id, t.jti, t.exp);
+	sso_note(d->sso, o->g.session, c.id, t.jti, t.exp, now, &pushed);
+	if (pushed.jti[0] != '\0') {
+		/* Past what a session remembers: revoked, not forgotten. */
+		log_msg(LOG_LEVEL_WARN, "oidc token: session sid %.8s holds %d "
+		    "live tokens; the oldest (%s, client %s) is revoked",
+		    o->g.sid, SSO_TOKENS_MAX, pushed.jti, pushed.client);
+		session_revoked_add(d->session, pushed.jti, pushed.exp);
+	}
 	snprintf(o->detail, sizeof(o->detail), "sid %.8s token %s",
 	    o->g.sid, t.jti);
 	ret = http_oidc_finish(rq, 200, "application/json", answer,

@@ -357,7 +357,8 @@ oidc_code(struct kalitd *d, const struct oidc_authz *a,
 	if ((r = codes_issue(d->codes, &g, now + d->cfg->code_lifetime, now,
 	    code)) != KALIT_OK)
 		return r;
-	if ((r = sso_note(d->sso, key, a->client_id, NULL, 0)) != KALIT_OK)
+	if ((r = sso_note(d->sso, key, a->client_id, NULL, 0, now, NULL)) !=
+	    KALIT_OK)
 		log_msg(LOG_LEVEL_WARN, "session of client %s: %s",
 		    a->client_id, kalit_errname(r));
 	*urlp = oidc_url(a->redirect_uri, (const char *const[]){ "code", code,
@@ -561,7 +562,7 @@ oidc_tokens(struct kalitd *d, struct state *st, const struct code_grant *g,
 	/* The access token's claims stay for its first use (userinfo). */
 	session_token_remember(st->tokens, at, strlen(at), claims);
 	idtoken_scope_text(g->req.scope, scope, sizeof(scope));
-	/* JWS compact (base64url and dots) and scope words: nothing to escape */
+	/* JWS compact (base64url, dots) and scope words: nothing to escape */
 	if (asprintf(answerp, "{\"access_token\":\"%s\",\"token_type\":"
 	    "\"Bearer\",\"expires_in\":%lld,\"id_token\":\"%s\","
 	    "\"scope\":\"%s\"}", at, (long long)d->cfg->token_lifetime, id,

@@ -316,15 +316,26 @@ note_client(struct sso *s, struct sess *x, const char *client)
 	return 0;
 }
 
-/* Adds a token to x's, the oldest going when full (it expires first). */
+/*
+ * Adds a token to x's. When they are full, those expired at now go; if
+ * none has, the oldest (the first to expire) goes into *pushed, for the
+ * caller to revoke: a logout must reach every token of its session.
+ */
 static int
 note_token(struct sso *s, struct sess *x, const char *client,
-    const char *jti, int64_t exp)
+    const char *jti, int64_t exp, int64_t now, struct sso_token *pushed)
 {
 	struct sso_token *t;
-	size_t cap;
+	size_t cap, i, n;
 
 	if (x->ntokens == SSO_TOKENS_MAX) {
+		for (i = n = 0; i < x->ntokens; i++)
+			if (x->tokens[i].exp > now)
+				x->tokens[n++] = x->tokens[i];
+		x->ntokens = n;
+	}
+	if (x->ntokens == SSO_TOKENS_MAX) {
+		*pushed = x->tokens[0];
 		memmove(x->tokens, x->tokens + 1, (x->ntokens - 1) *
 		    sizeof(*t));
 		x->ntokens--;
@@ -347,16 +358,21 @@ note_token(struct sso *s, struct sess *x, const char *client,
 
 int
 sso_note(struct sso *s, const unsigned char key[SSO_KEY_LEN],
-    const char *client, const char *jti, int64_t exp)
+    const char *client, const char *jti, int64_t exp, int64_t now,
+    struct sso_token *pushed)
 {
+	struct sso_token none;
 	struct sess *x;
 	int r = KALIT_ERR_NOT_FOUND;
 
+	if (pushed == NULL)
+		pushed = &none;
+	memset(pushed, 0, sizeof(*pushed));
 	pthread_mutex_lock(&s->mu);
 	if ((x = find(s, key)) != NULL) {
 		r = KALIT_OK;
 		if (note_client(s, x, client) != 0 || (jti != NULL &&
-		    note_token(s, x, client, jti, exp) != 0))
+		    note_token(s, x, client, jti, exp, now, pushed) != 0))
 			r = KALIT_ERR_NOMEM;
 	}
 	pthread_mutex_unlock(&s->mu);

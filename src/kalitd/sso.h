@@ -87,11 +87,15 @@ void	sso_view_clear(struct sso_view *v);
 
 /*
  * Remembers that client got a code in the session under key, and (when
- * jti is not NULL) the access token jti, valid until exp, issued to it.
+ * jti is not NULL) the access token jti, valid until exp, issued to it at
+ * now. A session keeps SSO_TOKENS_MAX tokens: the expired go first; a
+ * token still valid that had to go is copied into *pushed (its jti empty
+ * when none; pushed may be NULL without a jti), which the caller revokes.
  * KALIT_ERR_NOT_FOUND when the session is gone (logged out meanwhile).
  */
 int	sso_note(struct sso *s, const unsigned char key[SSO_KEY_LEN],
-	    const char *client, const char *jti, int64_t exp);
+	    const char *client, const char *jti, int64_t exp, int64_t now,
+	    struct sso_token *pushed);
 
 /*
  * Ends the session under key: *endp gets what logout must do (caller

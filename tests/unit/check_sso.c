@@ -54,11 +54,12 @@ START_TEST(test_sso_create_get_end)
 	sso_view_clear(&w);
 	ck_assert_err(sso_get(s, other, NOW, &w), KALIT_ERR_NOT_FOUND);
 	ck_assert_err(sso_get(s, k, NOW + 101, &w), KALIT_ERR_NOT_FOUND);
-	ck_assert_err(sso_note(s, k, "portal", NULL, 0), KALIT_OK);
-	ck_assert_err(sso_note(s, k, "portal", "jti-1", NOW + 600), KALIT_OK);
-	ck_assert_err(sso_note(s, k, "portal2", "jti-2", NOW + 600),
+	ck_assert_err(sso_note(s, k, "portal", NULL, 0, NOW, NULL), KALIT_OK);
+	ck_assert_err(sso_note(s, k, "portal", "jti-1", NOW + 600, NOW, NULL),
 	    KALIT_OK);
-	ck_assert_err(sso_note(s, other, "portal", NULL, 0),
+	ck_assert_err(sso_note(s, k, "portal2", "jti-2", NOW + 600, NOW, NULL),
+	    KALIT_OK);
+	ck_assert_err(sso_note(s, other, "portal", NULL, 0, NOW, NULL),
 	    KALIT_ERR_NOT_FOUND);
 	ck_assert_err(sso_end(s, k, &e), KALIT_OK);
 	ck_assert_str_eq(e->sid, v.sid);
@@ -93,7 +94,8 @@ START_TEST(test_sso_renew)
 	key_of(3, k3);
 	ck_assert_err(sso_create(s, k1, entry, STORE_ACR_CITIZEN, 0, NOW,
 	    NOW + 100, NOW, &v), KALIT_OK);
-	ck_assert_err(sso_note(s, k1, "portal", "jti-1", NOW + 600), KALIT_OK);
+	ck_assert_err(sso_note(s, k1, "portal", "jti-1", NOW + 600, NOW,
+	    NULL), KALIT_OK);
 	ck_assert_err(sso_renew(s, k1, k2, entry, STORE_ACR_CITIZEN, 1,
 	    NOW + 10, NOW + 200, NOW + 10, &w), KALIT_OK);
 	ck_assert_str_eq(w.sid, v.sid);
@@ -162,10 +164,14 @@ START_TEST(test_sso_budget)
 }
 END_TEST
 
-/* Each session remembers SSO_TOKENS_MAX tokens: the newest. */
+/*
+ * Each session remembers SSO_TOKENS_MAX tokens: the expired go first, and
+ * a live one that must go is handed back, to be revoked.
+ */
 START_TEST(test_sso_tokens_capped)
 {
 	unsigned char k[SSO_KEY_LEN];
+	struct sso_token pushed;
 	struct sso_ended *e;
 	struct sso *s;
 	char jti[16];
@@ -175,14 +181,30 @@ START_TEST(test_sso_tokens_capped)
 	key_of(1, k);
 	ck_assert_err(sso_create(s, k, entry, STORE_ACR_CITIZEN, 0, NOW,
 	    NOW + 100, NOW, NULL), KALIT_OK);
-	for (i = 0; i < SSO_TOKENS_MAX + 5; i++) {
+	/* the first 10 expire at NOW + 5, the rest at NOW + 600 */
+	for (i = 0; i < SSO_TOKENS_MAX; i++) {
 		snprintf(jti, sizeof(jti), "j%d", i);
-		ck_assert_err(sso_note(s, k, "portal", jti, NOW + 600),
-		    KALIT_OK);
+		ck_assert_err(sso_note(s, k, "portal", jti, i < 10 ? NOW + 5 :
+		    NOW + 600, NOW, &pushed), KALIT_OK);
+		ck_assert_str_eq(pushed.jti, "");
 	}
+	/* full at NOW + 10: the 10 expired go, nothing live */
+	for (i = SSO_TOKENS_MAX; i < SSO_TOKENS_MAX + 10; i++) {
+		snprintf(jti, sizeof(jti), "j%d", i);
+		ck_assert_err(sso_note(s, k, "portal", jti, NOW + 610,
+		    NOW + 10, &pushed), KALIT_OK);
+		ck_assert_str_eq(pushed.jti, "");
+	}
+	/* full of live tokens: the oldest live one comes back */
+	ck_assert_err(sso_note(s, k, "portal2", "jlast", NOW + 620, NOW + 20,
+	    &pushed), KALIT_OK);
+	ck_assert_str_eq(pushed.jti, "j10");
+	ck_assert_str_eq(pushed.client, "portal");
+	ck_assert_int_eq(pushed.exp, NOW + 600);
 	ck_assert_err(sso_end(s, k, &e), KALIT_OK);
 	ck_assert_uint_eq(e->ntokens, SSO_TOKENS_MAX);
-	ck_assert_str_eq(e->tokens[0].jti, "j5");
+	ck_assert_str_eq(e->tokens[0].jti, "j11");
+	ck_assert_str_eq(e->tokens[SSO_TOKENS_MAX - 1].jti, "jlast");
 	sso_ended_free(e);
 	sso_free(s);
 }
