@@ -256,8 +256,8 @@ parse_intermediates(const json_t *v, const struct cms_certs *certs,
 		return KALIT_ERR_NOMEM;
 	}
 	for (i = 0; i < json_array_size(v); i++) {
-		if ((r = cert_member(json_array_get(v, i), M_INTERMEDIATE, certs, &x,
-		    whyp)) != KALIT_OK)
+		if ((r = cert_member(json_array_get(v, i), M_INTERMEDIATE,
+		    certs, &x, whyp)) != KALIT_OK)
 			return r;
 		if (sk_X509_push(t->intermediates, x) == 0) {
 			X509_free(x);
@@ -291,7 +291,8 @@ parse_members(const json_t *root, const struct cms_certs *certs,
 	int r;
 
 	if (!json_is_object(root)) {
-		*whyp = "the token is not one JSON object with each member once";
+		*whyp = "the token is not one JSON object with each member "
+		    "once";
 		return KALIT_ERR_MALFORMED;
 	}
 	if ((r = parse_format(json_object_get(root, "format"), t, whyp)) !=

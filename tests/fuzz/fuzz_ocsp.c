@@ -35,7 +35,8 @@ walk_certid(OCSP_CERTID *cid)
 	volatile unsigned char sink = 0;
 
 	/* responder_parse() has checked every CertID: its parts are there. */
-	if (cid == NULL || OCSP_id_get0_info(&nh, &md, &kh, &serial, cid) != 1 ||
+	if (cid == NULL ||
+	    OCSP_id_get0_info(&nh, &md, &kh, &serial, cid) != 1 ||
 	    nh == NULL || md == NULL || kh == NULL || serial == NULL)
 		abort();
 	(void)OBJ_obj2nid(md);
