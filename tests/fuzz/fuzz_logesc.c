@@ -6,6 +6,7 @@
  */
 #include "config.h"
 
+#include <ctype.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -42,6 +43,31 @@ check_clean(const unsigned char *s, size_t len)
 	}
 }
 
+/*
+ * No escape cut short or made up: each backslash starts a doubled
+ * backslash, or an "x" and two hex digits follow it. (Looking at the end
+ * of the output alone took an escaped backslash and an "x" after it for
+ * an escape cut short.)
+ */
+static void
+check_escapes(const char *s, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		if (s[i] != '\\')
+			continue;
+		if (i + 1 < len && s[i + 1] == '\\')
+			i++;
+		else if (i + 3 < len && s[i + 1] == 'x' &&
+		    isxdigit((unsigned char)s[i + 2]) &&
+		    isxdigit((unsigned char)s[i + 3]))
+			i += 3;
+		else
+			abort();
+	}
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -54,9 +80,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		n = log_escape((const char *)data, size, out, sizes[i]);
 		if (n >= sizes[i] || out[n] != '\0' || strlen(out) != n)
 			abort();
-		/* no escape cut short: every "\x" has its two digits */
-		if (n >= 2 && out[n - 1] == 'x' && out[n - 2] == '\\')
-			abort();
+		check_escapes(out, n);
 		check_clean((const unsigned char *)out, n);
 	}
 	return 0;
