@@ -585,6 +585,11 @@ http POST /v1/introspect -u "portal:$SEC" -d token_type_hint=access_token
 expect_http "introspect without token" 400 invalid_request
 http POST /v1/introspect -u "portal:$SEC" -d "token=$(printf '%09000d' 0)"
 expect_http "introspect a token of 9000 bytes" 400 request_malformed
+http POST /v1/introspect -u "portal:$SEC" -d "token=ab%00cd"
+expect_http "introspect a token with a NUL inside" 400 request_malformed
+http POST /v1/introspect -u "portal:$SEC" --data-urlencode "token=$TOK" \
+    -d token_type_hint=access_token -d token_type_hint=refresh_token
+expect_http "introspect with token_type_hint twice" 400 invalid_request
 http POST /v1/introspect -u "portal:$SEC" -H 'Content-Type: application/json' \
     -d "{\"token\": \"$TOK\"}"
 expect_http "introspect with a JSON body" 415 content_type_invalid
