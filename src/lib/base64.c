@@ -169,6 +169,29 @@ base64_decode(const char *in, size_t len, size_t max, unsigned char **outp,
 }
 
 int
+base64_decode_canonical(const char *in, size_t len, size_t max,
+    unsigned char **outp, size_t *outlenp)
+{
+	char *back;
+	int r;
+
+	if ((r = base64_decode(in, len, max, outp, outlenp)) != KALIT_OK)
+		return r;
+	if ((back = malloc(BASE64_LEN(*outlenp) + 1)) == NULL)
+		r = KALIT_ERR_NOMEM;
+	else if (base64_encode(*outp, *outlenp, back) != len ||
+	    memcmp(back, in, len) != 0)
+		r = KALIT_ERR_MALFORMED;
+	free(back);
+	if (r != KALIT_OK) {
+		OPENSSL_clear_free(*outp, *outlenp);
+		*outp = NULL;
+		*outlenp = 0;
+	}
+	return r;
+}
+
+int
 base64_url_decode(const char *in, size_t len, size_t max,
     unsigned char **outp, size_t *outlenp)
 {

@@ -42,6 +42,15 @@ int	base64_decode(const char *in, size_t len, size_t max,
 	    unsigned char **outp, size_t *outlenp);
 
 /*
+ * base64_decode(), and canonical: the bits past the last byte are zero,
+ * so that one value has one spelling (checked by encoding the bytes
+ * again). KALIT_ERR_MALFORMED for another spelling of the same bytes too.
+ * Caller frees *outp with free().
+ */
+int	base64_decode_canonical(const char *in, size_t len, size_t max,
+	    unsigned char **outp, size_t *outlenp);
+
+/*
  * base64_decode() of base64url without padding: '-' and '_', never '+',
  * '/' or '=', and a length that is not 1 more than a multiple of four.
  */

@@ -69,38 +69,24 @@ webeid_alg_name(enum webeid_alg alg)
 
 /*
  * Standard base64 as the Web eID app writes it (Qt's toBase64() with
- * KeepTrailingEquals): base64_decode()'s rules, and canonical (the unused
- * bits zero), checked by encoding the bytes again: one value has one
- * spelling. At most max bytes, refused before anything is allocated.
- * Caller frees *outp with free().
+ * KeepTrailingEquals), canonical: base64_decode_canonical(). At most max
+ * bytes, refused before anything is allocated. Caller frees *outp with
+ * free().
  */
 static int
 b64_decode(const json_t *v, size_t max, unsigned char **outp, size_t *lenp)
 {
 	const char *in = json_string_value(v);
 	size_t len = json_string_length(v);
-	char *back;
 	int r;
 
 	*outp = NULL;
 	*lenp = 0;
 	if (in == NULL || len == 0)
 		return KALIT_ERR_MALFORMED;
-	if (len > WEBEID_TOKEN_MAX)
-		return KALIT_ERR_TOO_LARGE;
-	if ((r = base64_decode(in, len, max, outp, lenp)) != KALIT_OK)
-		return r == KALIT_ERR_MALFORMED ? KALIT_ERR_ENCODING : r;
-	if ((back = malloc(BASE64_LEN(*lenp) + 1)) == NULL)
-		r = KALIT_ERR_NOMEM;
-	else if (base64_encode(*outp, *lenp, back) != len ||
-	    memcmp(back, in, len) != 0)
+	if ((r = base64_decode_canonical(in, len, max, outp, lenp)) ==
+	    KALIT_ERR_MALFORMED)
 		r = KALIT_ERR_ENCODING;
-	free(back);
-	if (r != KALIT_OK) {
-		free(*outp);
-		*outp = NULL;
-		*lenp = 0;
-	}
 	return r;
 }
 

@@ -50,6 +50,33 @@ decoded(const char *in, size_t len, int url)
 	free(out);
 }
 
+/*
+ * base64_decode_canonical() takes exactly what base64_decode() takes and
+ * base64_encode() writes back as it was.
+ */
+static void
+canonical(const char *in, size_t len)
+{
+	unsigned char *out = NULL, *plain = NULL;
+	size_t n = 0, m = 0;
+	char *text;
+	int r, same = 0;
+
+	r = base64_decode_canonical(in, len, MAX, &out, &n);
+	if (base64_decode(in, len, MAX, &plain, &m) == KALIT_OK) {
+		if ((text = malloc(BASE64_LEN(m) + 1)) == NULL)
+			abort();
+		same = base64_encode(plain, m, text) == len &&
+		    memcmp(text, in, len) == 0;
+		free(text);
+	}
+	if ((r == KALIT_OK) != same || (r == KALIT_OK && (n != m ||
+	    memcmp(out, plain, n) != 0)) || (r != KALIT_OK && out != NULL))
+		abort();
+	free(plain);
+	free(out);
+}
+
 /* The input's bytes, encoded each way, decode back to themselves. */
 static void
 encoded(const uint8_t *data, size_t size)
@@ -92,6 +119,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	decoded((const char *)data, size, 0);
 	decoded((const char *)data, size, 1);
+	canonical((const char *)data, size);
 	if (hex_decode((const char *)data, size, bin, sizeof(bin), &n) ==
 	    KALIT_OK) {
 		hex_encode(bin, n, hex);

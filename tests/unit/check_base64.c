@@ -261,6 +261,41 @@ START_TEST(test_base64_ignores_the_bits_past_the_last_byte)
 END_TEST
 
 /*
+ * base64_decode_canonical(): one spelling per value. The bits past the
+ * last byte set are refused, as is whatever base64_decode() refuses.
+ */
+START_TEST(test_base64_canonical_one_spelling)
+{
+	static const char *const other[] = { "QR==", "QQ9=", "Zm9=",
+	    "Zm9vYh==", "Zm9vYmF=" };
+	unsigned char *out;
+	size_t i, len;
+
+	for (i = 0; i < sizeof(std_vectors) / sizeof(std_vectors[0]); i++) {
+		if (std_vectors[i].len == 0)
+			continue;
+		ck_assert_err(base64_decode_canonical(std_vectors[i].text,
+		    strlen(std_vectors[i].text), 64, &out, &len), KALIT_OK);
+		ck_assert_uint_eq(len, std_vectors[i].len);
+		ck_assert_mem_eq(out, std_vectors[i].bin, len);
+		free(out);
+	}
+	for (i = 0; i < sizeof(other) / sizeof(other[0]); i++) {
+		out = (unsigned char *)"unset";
+		len = 1;
+		ck_assert_err(base64_decode_canonical(other[i],
+		    strlen(other[i]), 64, &out, &len), KALIT_ERR_MALFORMED);
+		ck_assert_ptr_null(out);
+		ck_assert_uint_eq(len, 0);
+	}
+	for (i = 0; i < sizeof(std_refusals) / sizeof(std_refusals[0]); i++)
+		ck_assert_err(base64_decode_canonical(std_refusals[i].text,
+		    std_refusals[i].len, std_refusals[i].max, &out, &len),
+		    std_refusals[i].want);
+}
+END_TEST
+
+/*
  * Every length from 0 to 3 chunks of the decoder, and one over the
  * encoder's chunk: what is encoded decodes back, in both alphabets.
  */
@@ -365,6 +400,7 @@ base64_suite(void)
 	tcase_add_test(tc, test_base64_url_writes_nothing_past_the_nul);
 	tcase_add_test(tc, test_base64_reads_len_characters_only);
 	tcase_add_test(tc, test_base64_ignores_the_bits_past_the_last_byte);
+	tcase_add_test(tc, test_base64_canonical_one_spelling);
 	tcase_add_test(tc, test_base64_round_trips_every_length);
 	tcase_add_loop_test(tc, test_base64_hex_encodes_lower_case, 0,
 	    NVEC(hex_vectors));
