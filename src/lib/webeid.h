@@ -27,29 +27,16 @@
 #include <openssl/x509.h>
 
 #include "cms.h"
+#include "jwa.h"
 
 /* The spec's TOKEN_MIN_LENGTH and TOKEN_MAX_LENGTH, counted in bytes. */
 #define WEBEID_TOKEN_MIN	100
 #define WEBEID_TOKEN_MAX	10000
 #define WEBEID_CERT_MAX		6144	/* DER bytes of one certificate */
-#define WEBEID_SIG_MAX		1024	/* signature bytes: RSA to 8192 bits */
+#define WEBEID_SIG_MAX		JWA_SIG_MAX	/* signature bytes */
 #define WEBEID_INTERMEDIATES_MAX 4	/* unverifiedIntermediateCertificates */
 #define WEBEID_APP_VERSION_MAX	256	/* bytes of appVersion */
 #define WEBEID_ORIGIN_MAX	267	/* "https://" 253 ":" 65535 */
-
-/* The JWA algorithms (RFC 7518 §3.3-3.5) a token may name. */
-enum webeid_alg {
-	WEBEID_ES256 = 0,
-	WEBEID_ES384,
-	WEBEID_ES512,
-	WEBEID_PS256,
-	WEBEID_PS384,
-	WEBEID_PS512,
-	WEBEID_RS256,
-	WEBEID_RS384,
-	WEBEID_RS512,
-	WEBEID__MAX
-};
 
 /*
  * A parsed token. Everything in it is as the browser sent it: untrusted
@@ -58,7 +45,7 @@ enum webeid_alg {
 struct webeid_token {
 	unsigned long	 minor;		/* "web-eid:1.<minor>"; 0 for
 					   "web-eid:1" */
-	enum webeid_alg	 alg;
+	enum jwa_alg	 alg;
 	X509		*cert;		/* unverifiedCertificate */
 	STACK_OF(X509)	*intermediates;	/* unverifiedIntermediateCertificates
 					   (path candidates only), or NULL
@@ -123,9 +110,6 @@ int	webeid_parse_json(const json_t *root, size_t len,
 /* Frees what t holds and zeroes it; t may be zeroed or parsed. */
 void	webeid_token_clear(struct webeid_token *t);
 
-/* "ES256" ... "RS512"; static. "?" for a value out of range. */
-const char *webeid_alg_name(enum webeid_alg alg);
-
 /*
  * Checks an origin as the browser writes location.origin, which is what
  * the key signs: "https://" host [":" port] or, for development only,
@@ -147,6 +131,8 @@ int	webeid_origin_check(const char *origin, const char **whyp);
  * the browser, hashed as its bytes). Returns:
  *  - KALIT_ERR_CONFIG when origin fails webeid_origin_check();
  *  - KALIT_ERR_CHALLENGE_UNKNOWN when challenge is NULL or empty;
+ *  - KALIT_ERR_INTERNAL when t was not parsed;
+ * and then jwa_verify()'s codes (jwa.h):
  *  - KALIT_ERR_SIG_ALGORITHM when the algorithm does not fit the key:
  *    ES256, ES384 and ES512 need an EC key on P-256, P-384 and P-521
  *    (named curve), RS* and PS* an RSA key (rsaEncryption);

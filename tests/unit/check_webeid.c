@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include "testutil.h"
+#include "testjose.h"
 #include "log.h"
 #include "webeid.h"
 
@@ -17,35 +18,16 @@
 
 static X509 *ca;
 static EVP_PKEY *ca_key;
-/* Keys and certificates for them, issued by ca. */
-static EVP_PKEY *p256, *p256b, *p384, *p521, *rsa, *rsa1024, *ed25519;
+static struct tj_keys k;
+/* Certificates for k's keys, issued by ca. */
 static X509 *p256_cert, *p384_cert, *p521_cert, *rsa_cert, *rsa1024_cert,
     *ed25519_cert;
 
-/*
- * A certificate for key by ca, made with OpenSSL alone: the verifier must
- * judge keys (P-521, RSA-1024) that kalit-ca's profiles refuse to certify.
- */
+/* A certificate for key by ca (testjose.h). */
 static X509 *
 issue(EVP_PKEY *key)
 {
-	X509_NAME *n = tu_name("Web eID Holder");
-	X509 *cert;
-
-	ck_assert_ptr_nonnull(cert = X509_new());
-	ck_assert_int_eq(X509_set_version(cert, 2), 1);
-	ck_assert_int_eq(ASN1_INTEGER_set(X509_get_serialNumber(cert), 7), 1);
-	ck_assert_int_eq(X509_set_subject_name(cert, n), 1);
-	ck_assert_int_eq(X509_set_issuer_name(cert,
-	    X509_get_subject_name(ca)), 1);
-	ck_assert_ptr_nonnull(X509_gmtime_adj(X509_getm_notBefore(cert),
-	    -300));
-	ck_assert_ptr_nonnull(X509_gmtime_adj(X509_getm_notAfter(cert),
-	    86400));
-	ck_assert_int_eq(X509_set_pubkey(cert, key), 1);
-	ck_assert_int_gt(X509_sign(cert, ca_key, EVP_sha256()), 0);
-	X509_NAME_free(n);
-	return cert;
+	return tj_cert(key, "Web eID Holder", ca, ca_key);
 }
 
 /* Once per test case: RSA keys take long to make. */
@@ -53,20 +35,13 @@ static void
 setup(void)
 {
 	tu_make_ca(KEY_TYPE_P256, "Web eID Test CA", &ca, &ca_key);
-	p256 = tu_key(KEY_TYPE_P256);
-	p256b = tu_key(KEY_TYPE_P256);
-	p384 = tu_key(KEY_TYPE_P384);
-	ck_assert_ptr_nonnull(p521 = EVP_PKEY_Q_keygen(NULL, NULL, "EC",
-	    "P-521"));
-	rsa = tu_rsa_key(2048);
-	rsa1024 = tu_rsa_key(1024);
-	ed25519 = tu_key(KEY_TYPE_ED25519);
-	p256_cert = issue(p256);
-	p384_cert = issue(p384);
-	p521_cert = issue(p521);
-	rsa_cert = issue(rsa);
-	rsa1024_cert = issue(rsa1024);
-	ed25519_cert = issue(ed25519);
+	tj_keys_init(&k);
+	p256_cert = issue(k.p256);
+	p384_cert = issue(k.p384);
+	p521_cert = issue(k.p521);
+	rsa_cert = issue(k.rsa);
+	rsa1024_cert = issue(k.rsa1024);
+	ed25519_cert = issue(k.ed25519);
 }
 
 static void
@@ -80,31 +55,13 @@ teardown(void)
 	X509_free(rsa1024_cert);
 	X509_free(ed25519_cert);
 	EVP_PKEY_free(ca_key);
-	EVP_PKEY_free(p256);
-	EVP_PKEY_free(p256b);
-	EVP_PKEY_free(p384);
-	EVP_PKEY_free(p521);
-	EVP_PKEY_free(rsa);
-	EVP_PKEY_free(rsa1024);
-	EVP_PKEY_free(ed25519);
-}
-
-static const EVP_MD *
-md_of(const char *alg)
-{
-	if (strcmp(alg + 2, "256") == 0)
-		return EVP_sha256();
-	if (strcmp(alg + 2, "384") == 0)
-		return EVP_sha384();
-	return EVP_sha512();
+	tj_keys_free(&k);
 }
 
 /* How a test signs: as the Web eID app does unless a field says. */
 struct how {
-	int	 swap;		/* hash(challenge) || hash(origin) */
-	int	 der;		/* ECDSA: keep OpenSSL's DER */
-	int	 salt;		/* PSS salt length; 0: the hash's */
-	int	 pkcs1;		/* RSA: PKCS #1 v1.5 whatever alg says */
+	int		 swap;	/* hash(challenge) || hash(origin) */
+	struct tj_how	 sign;
 };
 
 /*
@@ -115,42 +72,16 @@ static size_t
 sign_how(EVP_PKEY *key, const char *alg, const char *origin,
     const char *challenge, const struct how *how, unsigned char *sig)
 {
-	const EVP_MD *md = md_of(alg);
-	unsigned char tbs[2 * EVP_MAX_MD_SIZE], der[1024];
-	const unsigned char *p = der;
+	const EVP_MD *md = tj_md(alg);
+	unsigned char tbs[2 * EVP_MAX_MD_SIZE];
 	unsigned int hl = 0;
-	size_t n = sizeof(der), half;
-	EVP_PKEY_CTX *pctx = NULL;
-	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-	ECDSA_SIG *es;
 
 	ck_assert_int_eq(EVP_Digest(how->swap ? challenge : origin,
 	    strlen(how->swap ? challenge : origin), tbs, &hl, md, NULL), 1);
 	ck_assert_int_eq(EVP_Digest(how->swap ? origin : challenge,
 	    strlen(how->swap ? origin : challenge), tbs + hl, &hl, md,
 	    NULL), 1);
-	ck_assert_int_eq(EVP_DigestSignInit(ctx, &pctx, md, NULL, key), 1);
-	if (alg[0] == 'P' && !how->pkcs1) {
-		ck_assert_int_eq(EVP_PKEY_CTX_set_rsa_padding(pctx,
-		    RSA_PKCS1_PSS_PADDING), 1);
-		ck_assert_int_eq(EVP_PKEY_CTX_set_rsa_mgf1_md(pctx, md), 1);
-		ck_assert_int_eq(EVP_PKEY_CTX_set_rsa_pss_saltlen(pctx,
-		    how->salt != 0 ? how->salt : RSA_PSS_SALTLEN_DIGEST), 1);
-	}
-	ck_assert_int_eq(EVP_DigestSign(ctx, der, &n, tbs, 2 * hl), 1);
-	EVP_MD_CTX_free(ctx);
-	if (!EVP_PKEY_is_a(key, "EC") || how->der) {
-		memcpy(sig, der, n);
-		return n;
-	}
-	half = ((size_t)EVP_PKEY_get_bits(key) + 7) / 8;
-	ck_assert_ptr_nonnull(es = d2i_ECDSA_SIG(NULL, &p, (long)n));
-	ck_assert_int_eq(BN_bn2binpad(ECDSA_SIG_get0_r(es), sig, (int)half),
-	    (int)half);
-	ck_assert_int_eq(BN_bn2binpad(ECDSA_SIG_get0_s(es), sig + half,
-	    (int)half), (int)half);
-	ECDSA_SIG_free(es);
-	return 2 * half;
+	return tj_sign(key, alg, tbs, 2 * hl, &how->sign, sig);
 }
 
 static size_t
@@ -315,13 +246,13 @@ check_sig(X509 *cert, const char *alg, const unsigned char *sig, size_t len)
 START_TEST(test_webeid_p256_es256_round_trip)
 {
 	struct webeid_token t;
-	char *text = good_token(p256, p256_cert, "ES256");
+	char *text = good_token(k.p256, p256_cert, "ES256");
 
 	ck_assert_err(check(text), KALIT_OK);
 	ck_assert_err(webeid_parse(text, strlen(text), NULL, &t, NULL),
 	    KALIT_OK);
-	ck_assert_int_eq(t.alg, WEBEID_ES256);
-	ck_assert_str_eq(webeid_alg_name(t.alg), "ES256");
+	ck_assert_int_eq(t.alg, JWA_ES256);
+	ck_assert_str_eq(jwa_alg_name(t.alg), "ES256");
 	ck_assert_uint_eq(t.minor, 0);
 	ck_assert_uint_eq(t.sig_len, 64);
 	ck_assert_str_eq(t.app_version, APP_VERSION);
@@ -336,9 +267,9 @@ END_TEST
 
 START_TEST(test_webeid_p384_es384_p521_es512_round_trip)
 {
-	ck_assert_err(check_free(good_token(p384, p384_cert, "ES384")),
+	ck_assert_err(check_free(good_token(k.p384, p384_cert, "ES384")),
 	    KALIT_OK);
-	ck_assert_err(check_free(good_token(p521, p521_cert, "ES512")),
+	ck_assert_err(check_free(good_token(k.p521, p521_cert, "ES512")),
 	    KALIT_OK);
 }
 END_TEST
@@ -350,7 +281,7 @@ START_TEST(test_webeid_rsa_rs256_ps256_round_trip)
 	size_t i;
 
 	for (i = 0; i < sizeof(algs) / sizeof(algs[0]); i++)
-		ck_assert_err(check_free(good_token(rsa, rsa_cert, algs[i])),
+		ck_assert_err(check_free(good_token(k.rsa, rsa_cert, algs[i])),
 		    KALIT_OK);
 }
 END_TEST
@@ -365,7 +296,7 @@ START_TEST(test_webeid_development_origins_verify)
 	char *text;
 
 	for (i = 0; i < sizeof(origins) / sizeof(origins[0]); i++) {
-		n = sign_as_app(p256, "ES256", origins[i], CHALLENGE, sig);
+		n = sign_as_app(k.p256, "ES256", origins[i], CHALLENGE, sig);
 		text = token(p256_cert, "ES256", sig, n, "web-eid:1.0");
 		ck_assert_err(check_at(text, origins[i], CHALLENGE), KALIT_OK);
 		ck_assert_err(check(text), KALIT_ERR_SIGNATURE);
@@ -377,13 +308,13 @@ END_TEST
 START_TEST(test_webeid_signature_over_other_origin_refused)
 {
 	unsigned char sig[1024];
-	size_t n = sign_as_app(p256, "ES256", "https://evil.example",
+	size_t n = sign_as_app(k.p256, "ES256", "https://evil.example",
 	    CHALLENGE, sig);
 
 	ck_assert_err(check_sig(p256_cert, "ES256", sig, n),
 	    KALIT_ERR_SIGNATURE);
 	/* The origin's port is part of it. */
-	n = sign_as_app(p256, "ES256", ORIGIN ":8443", CHALLENGE, sig);
+	n = sign_as_app(k.p256, "ES256", ORIGIN ":8443", CHALLENGE, sig);
 	ck_assert_err(check_sig(p256_cert, "ES256", sig, n),
 	    KALIT_ERR_SIGNATURE);
 }
@@ -392,12 +323,12 @@ END_TEST
 START_TEST(test_webeid_signature_over_other_challenge_refused)
 {
 	unsigned char sig[1024];
-	size_t n = sign_as_app(rsa, "RS256", ORIGIN,
+	size_t n = sign_as_app(k.rsa, "RS256", ORIGIN,
 	    "Y3hFz0u7N4o0mZ1S2gk1R6Yv0c9q8w7e6r5t4y3u2i8=", sig);
 
 	ck_assert_err(check_sig(rsa_cert, "RS256", sig, n),
 	    KALIT_ERR_SIGNATURE);
-	n = sign_as_app(p384, "ES384", ORIGIN, CHALLENGE "x", sig);
+	n = sign_as_app(k.p384, "ES384", ORIGIN, CHALLENGE "x", sig);
 	ck_assert_err(check_sig(p384_cert, "ES384", sig, n),
 	    KALIT_ERR_SIGNATURE);
 }
@@ -406,7 +337,7 @@ END_TEST
 START_TEST(test_webeid_origin_trailing_slash_refused)
 {
 	unsigned char sig[1024];
-	size_t n = sign_as_app(p256, "ES256", ORIGIN "/", CHALLENGE, sig);
+	size_t n = sign_as_app(k.p256, "ES256", ORIGIN "/", CHALLENGE, sig);
 	char *text = token(p256_cert, "ES256", sig, n, "web-eid:1.0");
 
 	/* Signed over "https://host/": not the origin. */
@@ -421,11 +352,11 @@ START_TEST(test_webeid_order_swapped_refused)
 {
 	static const struct how swap = { .swap = 1 };
 	unsigned char sig[1024];
-	size_t n = sign_how(p256, "ES256", ORIGIN, CHALLENGE, &swap, sig);
+	size_t n = sign_how(k.p256, "ES256", ORIGIN, CHALLENGE, &swap, sig);
 
 	ck_assert_err(check_sig(p256_cert, "ES256", sig, n),
 	    KALIT_ERR_SIGNATURE);
-	n = sign_how(rsa, "PS256", ORIGIN, CHALLENGE, &swap, sig);
+	n = sign_how(k.rsa, "PS256", ORIGIN, CHALLENGE, &swap, sig);
 	ck_assert_err(check_sig(rsa_cert, "PS256", sig, n),
 	    KALIT_ERR_SIGNATURE);
 }
@@ -434,7 +365,7 @@ END_TEST
 START_TEST(test_webeid_signature_by_other_key_refused)
 {
 	unsigned char sig[1024];
-	size_t n = sign_as_app(p256b, "ES256", ORIGIN, CHALLENGE, sig);
+	size_t n = sign_as_app(k.p256b, "ES256", ORIGIN, CHALLENGE, sig);
 
 	ck_assert_err(check_sig(p256_cert, "ES256", sig, n),
 	    KALIT_ERR_SIGNATURE);
@@ -443,22 +374,22 @@ END_TEST
 
 START_TEST(test_webeid_ecdsa_wrong_length_refused)
 {
-	static const struct how der = { .der = 1 };
+	static const struct how der = { .sign = { .der = 1 } };
 	unsigned char sig[1024];
-	size_t n = sign_how(p256, "ES256", ORIGIN, CHALLENGE, &der, sig);
+	size_t n = sign_how(k.p256, "ES256", ORIGIN, CHALLENGE, &der, sig);
 
 	/* DER, as node:crypto and OpenSSL make it: not r || s. */
 	ck_assert_uint_ne(n, 64);
 	ck_assert_err(check_sig(p256_cert, "ES256", sig, n),
 	    KALIT_ERR_SIGNATURE);
-	n = sign_as_app(p256, "ES256", ORIGIN, CHALLENGE, sig);
+	n = sign_as_app(k.p256, "ES256", ORIGIN, CHALLENGE, sig);
 	ck_assert_err(check_sig(p256_cert, "ES256", sig, n - 1),
 	    KALIT_ERR_SIGNATURE);
 	sig[64] = 0;
 	ck_assert_err(check_sig(p256_cert, "ES256", sig, n + 1),
 	    KALIT_ERR_SIGNATURE);
 	/* r || s of P-384's size for a P-521 key. */
-	n = sign_as_app(p384, "ES384", ORIGIN, CHALLENGE, sig);
+	n = sign_as_app(k.p384, "ES384", ORIGIN, CHALLENGE, sig);
 	ck_assert_err(check_sig(p521_cert, "ES512", sig, n),
 	    KALIT_ERR_SIGNATURE);
 }
@@ -467,7 +398,7 @@ END_TEST
 START_TEST(test_webeid_ecdsa_zero_and_flipped_refused)
 {
 	unsigned char sig[1024];
-	size_t n = sign_as_app(p256, "ES256", ORIGIN, CHALLENGE, sig);
+	size_t n = sign_as_app(k.p256, "ES256", ORIGIN, CHALLENGE, sig);
 
 	sig[10] ^= 1;
 	ck_assert_err(check_sig(p256_cert, "ES256", sig, n),
@@ -480,23 +411,24 @@ END_TEST
 
 START_TEST(test_webeid_rsa_padding_must_match_algorithm)
 {
-	static const struct how saltmax = { .salt = RSA_PSS_SALTLEN_MAX };
-	static const struct how pkcs1 = { .pkcs1 = 1 };
+	static const struct how saltmax = {
+	    .sign = { .salt = RSA_PSS_SALTLEN_MAX } };
+	static const struct how pkcs1 = { .sign = { .pkcs1 = 1 } };
 	unsigned char sig[1024];
-	size_t n = sign_as_app(rsa, "RS256", ORIGIN, CHALLENGE, sig);
+	size_t n = sign_as_app(k.rsa, "RS256", ORIGIN, CHALLENGE, sig);
 
 	/* PKCS #1 v1.5 named PS256, PSS named RS256. */
 	ck_assert_err(check_sig(rsa_cert, "PS256", sig, n),
 	    KALIT_ERR_SIGNATURE);
-	n = sign_as_app(rsa, "PS256", ORIGIN, CHALLENGE, sig);
+	n = sign_as_app(k.rsa, "PS256", ORIGIN, CHALLENGE, sig);
 	ck_assert_err(check_sig(rsa_cert, "RS256", sig, n),
 	    KALIT_ERR_SIGNATURE);
 	/* PSS whose salt is not the hash's length (JWA fixes it). */
-	n = sign_how(rsa, "PS256", ORIGIN, CHALLENGE, &saltmax, sig);
+	n = sign_how(k.rsa, "PS256", ORIGIN, CHALLENGE, &saltmax, sig);
 	ck_assert_err(check_sig(rsa_cert, "PS256", sig, n),
 	    KALIT_ERR_SIGNATURE);
 	/* Another hash than the algorithm's. */
-	n = sign_how(rsa, "PS384", ORIGIN, CHALLENGE, &pkcs1, sig);
+	n = sign_how(k.rsa, "PS384", ORIGIN, CHALLENGE, &pkcs1, sig);
 	ck_assert_err(check_sig(rsa_cert, "RS256", sig, n),
 	    KALIT_ERR_SIGNATURE);
 }
@@ -510,7 +442,7 @@ START_TEST(test_webeid_rsa_signature_length_is_the_modulus)
 	size_t n;
 
 	/* A zero byte more in front: the same number, another length. */
-	n = sign_as_app(rsa, "PS256", ORIGIN, CHALLENGE, sig);
+	n = sign_as_app(k.rsa, "PS256", ORIGIN, CHALLENGE, sig);
 	memmove(sig + 1, sig, n);
 	sig[0] = 0;
 	ck_assert_err(check_sig(rsa_cert, "PS256", sig, n + 1),
@@ -522,7 +454,7 @@ START_TEST(test_webeid_rsa_signature_length_is_the_modulus)
 	 */
 	for (i = 0; i < 4096; i++) {
 		snprintf(challenge, sizeof(challenge), "%s%u", CHALLENGE, i);
-		n = sign_as_app(rsa, "PS256", ORIGIN, challenge, sig);
+		n = sign_as_app(k.rsa, "PS256", ORIGIN, challenge, sig);
 		if (sig[0] == 0)
 			break;
 	}
@@ -545,7 +477,7 @@ START_TEST(test_webeid_algorithm_not_matching_key_refused)
 		{ &ed25519_cert, "ES256" }, { &ed25519_cert, "RS256" },
 	};
 	unsigned char sig[1024];
-	size_t i, n = sign_as_app(p256, "ES256", ORIGIN, CHALLENGE, sig);
+	size_t i, n = sign_as_app(k.p256, "ES256", ORIGIN, CHALLENGE, sig);
 
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
 		ck_assert_err(check_sig(*bad[i].cert, bad[i].alg, sig, n),
@@ -555,9 +487,9 @@ END_TEST
 
 START_TEST(test_webeid_rsa_key_under_2048_bits_refused)
 {
-	ck_assert_err(check_free(good_token(rsa1024, rsa1024_cert, "RS256")),
+	ck_assert_err(check_free(good_token(k.rsa1024, rsa1024_cert, "RS256")),
 	    KALIT_ERR_CERT_KEY_WEAK);
-	ck_assert_err(check_free(good_token(rsa1024, rsa1024_cert, "PS256")),
+	ck_assert_err(check_free(good_token(k.rsa1024, rsa1024_cert, "PS256")),
 	    KALIT_ERR_CERT_KEY_WEAK);
 }
 END_TEST
@@ -586,7 +518,7 @@ END_TEST
 
 START_TEST(test_webeid_length_limits)
 {
-	char *text = good_token(p256, p256_cert, "ES256"), *big;
+	char *text = good_token(k.p256, p256_cert, "ES256"), *big;
 	size_t len = strlen(text);
 
 	/* Unknown members pad it to exactly the limit, then one more. */
@@ -636,7 +568,7 @@ END_TEST
 
 START_TEST(test_webeid_duplicate_members_refused)
 {
-	char *text = good_token(p256, p256_cert, "ES256"), *dup;
+	char *text = good_token(k.p256, p256_cert, "ES256"), *dup;
 
 	/* The same token with a member given twice, at the top or deeper. */
 	dup = fmt("{\"algorithm\":\"ES384\",%s", text + 1);
@@ -651,7 +583,7 @@ END_TEST
 
 START_TEST(test_webeid_unknown_members_ignored)
 {
-	char *text = good_token(p384, p384_cert, "ES384");
+	char *text = good_token(k.p384, p384_cert, "ES384");
 
 	ck_assert_err(check_free(fmt("{\"unverifiedSigningCertificates\":"
 	    "[{\"certificate\":\"AAAA\",\"supportedSignatureAlgorithms\":[]}],"
@@ -672,7 +604,7 @@ START_TEST(test_webeid_format_versions)
 	    "web-eid:1.0 ", " web-eid:1.0", "web-eid", "", "1.0" };
 	unsigned char sig[1024];
 	struct webeid_token t;
-	size_t i, n = sign_as_app(p256, "ES256", ORIGIN, CHALLENGE, sig);
+	size_t i, n = sign_as_app(k.p256, "ES256", ORIGIN, CHALLENGE, sig);
 	char *text, *c;
 
 	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
@@ -739,7 +671,7 @@ assert_both_refused(const char *text, const char *sig, const char *cert,
 START_TEST(test_webeid_bad_base64_refused)
 {
 	unsigned char sig[1024];
-	size_t n = sign_as_app(p256, "ES256", ORIGIN, CHALLENGE, sig);
+	size_t n = sign_as_app(k.p256, "ES256", ORIGIN, CHALLENGE, sig);
 	char *text = token(p256_cert, "ES256", sig, n, "web-eid:1.0");
 	char *s = b64(sig, n), *c = cert_b64(p256_cert), *s2, *c2;
 	size_t sl = strlen(s);
@@ -802,7 +734,7 @@ END_TEST
 
 START_TEST(test_webeid_certificate_must_be_one_der)
 {
-	char *text = good_token(p256, p256_cert, "ES256"), *c;
+	char *text = good_token(k.p256, p256_cert, "ES256"), *c;
 	unsigned char *der = NULL, *two;
 	int n = i2d_X509(p256_cert, &der);
 
@@ -841,7 +773,7 @@ END_TEST
 
 START_TEST(test_webeid_sizes_capped)
 {
-	char *text = good_token(p256, p256_cert, "ES256"), *c, *v;
+	char *text = good_token(k.p256, p256_cert, "ES256"), *c, *v;
 	unsigned char *big = calloc(1, WEBEID_CERT_MAX + 1);
 
 	ck_assert_ptr_nonnull(big);
@@ -870,7 +802,7 @@ END_TEST
 
 START_TEST(test_webeid_app_version_optional_string)
 {
-	char *text = good_token(p256, p256_cert, "ES256");
+	char *text = good_token(k.p256, p256_cert, "ES256");
 	json_t *o = json_loads(text, 0, NULL);
 	struct webeid_token t;
 	char *s;
@@ -911,7 +843,7 @@ with_intermediates(const char *text, json_t *v)
 
 START_TEST(test_webeid_intermediates_handed_back)
 {
-	char *text = good_token(p256, p256_cert, "ES256"), *c = cert_b64(ca);
+	char *text = good_token(k.p256, p256_cert, "ES256"), *c = cert_b64(ca);
 	char *s;
 	struct webeid_token t;
 	json_t *a = json_array();
@@ -1022,7 +954,7 @@ END_TEST
 
 START_TEST(test_webeid_verify_needs_challenge_and_origin)
 {
-	char *text = good_token(p256, p256_cert, "ES256");
+	char *text = good_token(k.p256, p256_cert, "ES256");
 	struct webeid_token t;
 
 	ck_assert_err(check_at(text, ORIGIN, ""), KALIT_ERR_CHALLENGE_UNKNOWN);
@@ -1041,10 +973,10 @@ END_TEST
 
 START_TEST(test_webeid_alg_names)
 {
-	ck_assert_str_eq(webeid_alg_name(WEBEID_ES256), "ES256");
-	ck_assert_str_eq(webeid_alg_name(WEBEID_PS384), "PS384");
-	ck_assert_str_eq(webeid_alg_name(WEBEID_RS512), "RS512");
-	ck_assert_str_eq(webeid_alg_name(WEBEID__MAX), "?");
+	ck_assert_str_eq(jwa_alg_name(JWA_ES256), "ES256");
+	ck_assert_str_eq(jwa_alg_name(JWA_PS384), "PS384");
+	ck_assert_str_eq(jwa_alg_name(JWA_RS512), "RS512");
+	ck_assert_str_eq(jwa_alg_name(JWA__MAX), "?");
 	ck_assert_str_eq(kalit_errname(KALIT_ERR_WEBEID_FORMAT),
 	    "webeid_format_unsupported");
 }

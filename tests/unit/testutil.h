@@ -1,7 +1,8 @@
 /*
  * testutil.h: helpers shared by the Check unit tests, compiled once into
- * tests/unit/libtestutil.a (testutil.c) with the PKI of testpki.h and the
- * CA database of teststore.h; every function asserts its own success
+ * tests/unit/libtestutil.a (testutil.c) with the PKI of testpki.h, the
+ * CA database of teststore.h and the JOSE signatures of testjose.h; every
+ * function asserts its own success
  */
 #ifndef KALIT_TESTUTIL_H
 #define KALIT_TESTUTIL_H
