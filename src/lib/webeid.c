@@ -6,8 +6,8 @@
 #include "err.h"
 #include "identity.h"
 #include "jwa.h"
+#include "jws.h"
 #include "log.h"
-#include "x509.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -31,36 +31,10 @@ static const char *const member_why[][4] = {
 	MEMBER_WHY("an unverifiedIntermediateCertificates element"),
 };
 
-/*
- * Standard base64 as the Web eID app writes it (Qt's toBase64() with
- * KeepTrailingEquals), canonical: base64_decode_canonical(). At most max
- * bytes, refused before anything is allocated. Caller frees *outp with
- * free().
- */
+/* r, the answer for member m, with *whyp saying why it is refused. */
 static int
-b64_decode(const json_t *v, size_t max, unsigned char **outp, size_t *lenp)
+member_answer(int r, enum member m, const char **whyp)
 {
-	const char *in = json_string_value(v);
-	size_t len = json_string_length(v);
-	int r;
-
-	*outp = NULL;
-	*lenp = 0;
-	if (in == NULL || len == 0)
-		return KALIT_ERR_MALFORMED;
-	if ((r = base64_decode_canonical(in, len, max, outp, lenp)) ==
-	    KALIT_ERR_MALFORMED)
-		r = KALIT_ERR_ENCODING;
-	return r;
-}
-
-/* b64_decode() of member m, *whyp saying why it failed. */
-static int
-b64_member(const json_t *v, enum member m, size_t max, unsigned char **outp,
-    size_t *lenp, const char **whyp)
-{
-	int r = b64_decode(v, max, outp, lenp);
-
 	if (r == KALIT_ERR_MALFORMED)
 		*whyp = member_why[m][0];
 	else if (r == KALIT_ERR_ENCODING)
@@ -73,33 +47,46 @@ b64_member(const json_t *v, enum member m, size_t max, unsigned char **outp,
 }
 
 /*
- * One DER certificate of member m, made an X509 by certs (may be NULL) or
- * parsed here; caller frees *certp with X509_free().
+ * Member m: a non-empty string of standard base64 as the Web eID app
+ * writes it (Qt's toBase64() with KeepTrailingEquals), canonical
+ * (base64_decode_canonical()), of at most max bytes, refused before
+ * anything is allocated. Caller frees *outp with free().
+ */
+static int
+b64_member(const json_t *v, enum member m, size_t max, unsigned char **outp,
+    size_t *lenp, const char **whyp)
+{
+	int r = KALIT_ERR_MALFORMED;
+
+	*outp = NULL;
+	*lenp = 0;
+	if (json_string_length(v) > 0 && (r = base64_decode_canonical(
+	    json_string_value(v), json_string_length(v), max, outp, lenp)) ==
+	    KALIT_ERR_MALFORMED)
+		r = KALIT_ERR_ENCODING;
+	return member_answer(r, m, whyp);
+}
+
+/*
+ * Member m: one certificate as JWS's x5c carries it (jws_x5c_cert()),
+ * made an X509 by certs (may be NULL) or parsed there; caller frees
+ * *certp with X509_free().
  */
 static int
 cert_member(const json_t *v, enum member m, const struct cms_certs *certs,
     X509 **certp, const char **whyp)
 {
-	unsigned char *der;
-	size_t len;
-	void *x;
 	int r;
 
 	*certp = NULL;
-	if ((r = b64_member(v, m, WEBEID_CERT_MAX, &der, &len, whyp)) !=
-	    KALIT_OK)
-		return r;
-	if (certs != NULL && (x = certs->get(der, len, certs->arg)) != NULL)
-		;
-	else if (x509_d2i_exact(ASN1_ITEM_rptr(X509), NULL, der, len,
-	    WEBEID_CERT_MAX, &x) != KALIT_OK) {
-		free(der);
+	if (json_string_length(v) == 0)
+		return member_answer(KALIT_ERR_MALFORMED, m, whyp);
+	if ((r = jws_x5c_cert(json_string_value(v), json_string_length(v),
+	    WEBEID_CERT_MAX, certs, certp)) == KALIT_ERR_MALFORMED) {
 		*whyp = member_why[m][3];
-		return KALIT_ERR_MALFORMED;
+		return r;
 	}
-	free(der);
-	*certp = x;
-	return KALIT_OK;
+	return member_answer(r, m, whyp);
 }
 
 /*

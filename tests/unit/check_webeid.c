@@ -6,8 +6,6 @@
 #include "log.h"
 #include "webeid.h"
 
-#include <stdarg.h>
-
 #include <jansson.h>
 #include <openssl/ec.h>
 #include <openssl/rsa.h>
@@ -93,36 +91,12 @@ sign_as_app(EVP_PKEY *key, const char *alg, const char *origin,
 	return sign_how(key, alg, origin, challenge, &app, sig);
 }
 
-/* Standard padded base64 of len bytes; caller frees. */
-static char *
-b64(const unsigned char *in, size_t len)
-{
-	char *out = malloc(4 * ((len + 2) / 3) + 1);
-
-	ck_assert_ptr_nonnull(out);
-	EVP_EncodeBlock((unsigned char *)out, in, (int)len);
-	return out;
-}
-
-static char *
-cert_b64(X509 *cert)
-{
-	unsigned char *der = NULL;
-	int n = i2d_X509(cert, &der);
-	char *s;
-
-	ck_assert_int_gt(n, 0);
-	s = b64(der, (size_t)n);
-	OPENSSL_free(der);
-	return s;
-}
-
 /* The token the Web eID app sends; caller frees with free(). */
 static char *
 token(X509 *cert, const char *alg, const unsigned char *sig, size_t len,
     const char *format)
 {
-	char *c = cert_b64(cert), *s = b64(sig, len), *text;
+	char *c = tj_cert_b64(cert), *s = tj_b64(sig, len), *text;
 	json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:s}",
 	    "unverifiedCertificate", c, "algorithm", alg, "signature", s,
 	    "format", format, "appVersion", APP_VERSION);
@@ -143,19 +117,6 @@ good_token(EVP_PKEY *key, X509 *cert, const char *alg)
 	size_t n = sign_as_app(key, alg, ORIGIN, CHALLENGE, sig);
 
 	return token(cert, alg, sig, n, "web-eid:1.0");
-}
-
-/* printf into a new string; caller frees. */
-static char *
-fmt(const char *f, ...)
-{
-	va_list ap;
-	char *s = NULL;
-
-	va_start(ap, f);
-	ck_assert_int_ge(vasprintf(&s, f, ap), 0);
-	va_end(ap);
-	return s;
 }
 
 /*
@@ -498,18 +459,18 @@ START_TEST(test_webeid_unknown_algorithm_refused)
 {
 	static const char *const bad[] = { "HS256", "none", "EdDSA",
 	    "es256", "ES256 ", " ES256", "ES25", "ES2566", "RS1", "" };
-	char *c = cert_b64(p256_cert);
+	char *c = tj_cert_b64(p256_cert);
 	size_t i;
 
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
-		ck_assert_err(check_free(fmt("{\"format\":\"web-eid:1.0\","
+		ck_assert_err(check_free(tu_fmt("{\"format\":\"web-eid:1.0\","
 		    "\"algorithm\":\"%s\",\"signature\":\"AAAA\","
 		    "\"unverifiedCertificate\":\"%s\"}", bad[i], c)),
 		    KALIT_ERR_SIG_ALGORITHM);
-	ck_assert_err(check_free(fmt("{\"format\":\"web-eid:1.0\","
+	ck_assert_err(check_free(tu_fmt("{\"format\":\"web-eid:1.0\","
 	    "\"algorithm\":256,\"signature\":\"AAAA\","
 	    "\"unverifiedCertificate\":\"%s\"}", c)), KALIT_ERR_MALFORMED);
-	ck_assert_err(check_free(fmt("{\"format\":\"web-eid:1.0\","
+	ck_assert_err(check_free(tu_fmt("{\"format\":\"web-eid:1.0\","
 	    "\"signature\":\"AAAA\",\"unverifiedCertificate\":\"%s\"}", c)),
 	    KALIT_ERR_MALFORMED);
 	free(c);
@@ -546,20 +507,20 @@ END_TEST
 
 START_TEST(test_webeid_not_json_refused)
 {
-	char *c = cert_b64(p256_cert);
+	char *c = tj_cert_b64(p256_cert);
 
 	ck_assert_err(check("this is not JSON, but it is long enough to pass "
 	    "the length check of one hundred bytes..............."),
 	    KALIT_ERR_MALFORMED);
-	ck_assert_err(check_free(fmt("[\"web-eid:1.0\",\"ES256\",\"%s\"]", c)),
-	    KALIT_ERR_MALFORMED);
-	ck_assert_err(check_free(fmt("\"%s\"", c)), KALIT_ERR_MALFORMED);
+	ck_assert_err(check_free(tu_fmt("[\"web-eid:1.0\",\"ES256\","
+	    "\"%s\"]", c)), KALIT_ERR_MALFORMED);
+	ck_assert_err(check_free(tu_fmt("\"%s\"", c)), KALIT_ERR_MALFORMED);
 	/* Something after the object. */
-	ck_assert_err(check_free(fmt("{\"format\":\"web-eid:1.0\","
+	ck_assert_err(check_free(tu_fmt("{\"format\":\"web-eid:1.0\","
 	    "\"algorithm\":\"ES256\",\"signature\":\"AAAA\","
 	    "\"unverifiedCertificate\":\"%s\"}{}", c)), KALIT_ERR_MALFORMED);
 	/* A NUL in a string: jansson refuses it. */
-	ck_assert_err(check_free(fmt("{\"format\":\"web-eid:1.0\\u0000\","
+	ck_assert_err(check_free(tu_fmt("{\"format\":\"web-eid:1.0\\u0000\","
 	    "\"algorithm\":\"ES256\",\"signature\":\"AAAA\","
 	    "\"unverifiedCertificate\":\"%s\"}", c)), KALIT_ERR_MALFORMED);
 	free(c);
@@ -571,11 +532,11 @@ START_TEST(test_webeid_duplicate_members_refused)
 	char *text = good_token(k.p256, p256_cert, "ES256"), *dup;
 
 	/* The same token with a member given twice, at the top or deeper. */
-	dup = fmt("{\"algorithm\":\"ES384\",%s", text + 1);
+	dup = tu_fmt("{\"algorithm\":\"ES384\",%s", text + 1);
 	ck_assert_err(check_free(dup), KALIT_ERR_MALFORMED);
-	dup = fmt("{\"signature\":\"AAAA\",%s", text + 1);
+	dup = tu_fmt("{\"signature\":\"AAAA\",%s", text + 1);
 	ck_assert_err(check_free(dup), KALIT_ERR_MALFORMED);
-	dup = fmt("{\"x\":{\"a\":1,\"a\":2},%s", text + 1);
+	dup = tu_fmt("{\"x\":{\"a\":1,\"a\":2},%s", text + 1);
 	ck_assert_err(check_free(dup), KALIT_ERR_MALFORMED);
 	free(text);
 }
@@ -585,7 +546,7 @@ START_TEST(test_webeid_unknown_members_ignored)
 {
 	char *text = good_token(k.p384, p384_cert, "ES384");
 
-	ck_assert_err(check_free(fmt("{\"unverifiedSigningCertificates\":"
+	ck_assert_err(check_free(tu_fmt("{\"unverifiedSigningCertificates\":"
 	    "[{\"certificate\":\"AAAA\",\"supportedSignatureAlgorithms\":[]}],"
 	    "\"x\":null,\"y\":[1,2,{}],%s", text + 1)), KALIT_OK);
 	free(text);
@@ -619,18 +580,19 @@ START_TEST(test_webeid_format_versions)
 		ck_assert_err(check_free(token(p256_cert, "ES256", sig, n,
 		    bad[i])), KALIT_ERR_WEBEID_FORMAT);
 	/* A format that is no string, or none, is a malformed token. */
-	c = cert_b64(p256_cert);
-	ck_assert_err(check_free(fmt("{\"format\":1.0,\"algorithm\":\"ES256\","
-	    "\"signature\":\"AAAA\",\"unverifiedCertificate\":\"%s\"}", c)),
+	c = tj_cert_b64(p256_cert);
+	ck_assert_err(check_free(tu_fmt("{\"format\":1.0,"
+	    "\"algorithm\":\"ES256\",\"signature\":\"AAAA\","
+	    "\"unverifiedCertificate\":\"%s\"}", c)),
 	    KALIT_ERR_MALFORMED);
-	ck_assert_err(check_free(fmt("{\"format\":null,"
+	ck_assert_err(check_free(tu_fmt("{\"format\":null,"
 	    "\"algorithm\":\"ES256\",\"signature\":\"AAAA\","
 	    "\"unverifiedCertificate\":\"%s\"}", c)), KALIT_ERR_MALFORMED);
-	ck_assert_err(check_free(fmt("{\"algorithm\":\"ES256\","
+	ck_assert_err(check_free(tu_fmt("{\"algorithm\":\"ES256\","
 	    "\"signature\":\"AAAA\",\"unverifiedCertificate\":\"%s\"}", c)),
 	    KALIT_ERR_MALFORMED);
 	/* The format decides before the other members are looked at. */
-	ck_assert_err(check_free(fmt("{\"format\":\"web-eid:2.0\","
+	ck_assert_err(check_free(tu_fmt("{\"format\":\"web-eid:2.0\","
 	    "\"algorithm\":\"XX\",\"unverifiedCertificate\":\"%s\"}", c)),
 	    KALIT_ERR_WEBEID_FORMAT);
 	free(c);
@@ -673,7 +635,7 @@ START_TEST(test_webeid_bad_base64_refused)
 	unsigned char sig[1024];
 	size_t n = sign_as_app(k.p256, "ES256", ORIGIN, CHALLENGE, sig);
 	char *text = token(p256_cert, "ES256", sig, n, "web-eid:1.0");
-	char *s = b64(sig, n), *c = cert_b64(p256_cert), *s2, *c2;
+	char *s = tj_b64(sig, n), *c = tj_cert_b64(p256_cert), *s2, *c2;
 	size_t sl = strlen(s);
 
 	ck_assert_err(check_member(text, "signature", s), KALIT_OK);
@@ -685,7 +647,7 @@ START_TEST(test_webeid_bad_base64_refused)
 	s2 = strcat(realloc(s2, sl), "=");
 	ck_assert_err(check_member(text, "signature", s2), KALIT_ERR_ENCODING);
 	free(s2);
-	c2 = fmt("%sA", c);
+	c2 = tu_fmt("%sA", c);
 	ck_assert_err(check_member(text, "unverifiedCertificate", c2),
 	    KALIT_ERR_ENCODING);
 	free(c2);
@@ -701,8 +663,8 @@ START_TEST(test_webeid_bad_base64_refused)
 	assert_both_refused(text, s2, c2, KALIT_ERR_ENCODING);
 	free(s2);
 	free(c2);
-	s2 = fmt(" %s", s);
-	c2 = fmt("%s\n", c);
+	s2 = tu_fmt(" %s", s);
+	c2 = tu_fmt("%s\n", c);
 	assert_both_refused(text, s2, c2, KALIT_ERR_ENCODING);
 	free(s2);
 	free(c2);
@@ -744,26 +706,26 @@ START_TEST(test_webeid_certificate_must_be_one_der)
 	memcpy(two, der, (size_t)n);
 	two[n] = 0;
 	ck_assert_err(check_member(text, "unverifiedCertificate",
-	    c = b64(two, (size_t)n + 1)), KALIT_ERR_MALFORMED);
+	    c = tj_b64(two, (size_t)n + 1)), KALIT_ERR_MALFORMED);
 	free(c);
 	memcpy(two + n, der, (size_t)n);
 	ck_assert_err(check_member(text, "unverifiedCertificate",
-	    c = b64(two, 2 * (size_t)n)), KALIT_ERR_MALFORMED);
+	    c = tj_b64(two, 2 * (size_t)n)), KALIT_ERR_MALFORMED);
 	free(c);
 	/* Truncated, and not a certificate at all. */
 	ck_assert_err(check_member(text, "unverifiedCertificate",
-	    c = b64(der, (size_t)n - 1)), KALIT_ERR_MALFORMED);
+	    c = tj_b64(der, (size_t)n - 1)), KALIT_ERR_MALFORMED);
 	free(c);
 	ck_assert_err(check_member(text, "unverifiedCertificate", "AAAA"),
 	    KALIT_ERR_MALFORMED);
 	/* PEM, base64'd once more: only DER is a certificate here. */
-	c = cert_b64(p256_cert);
+	c = tj_cert_b64(p256_cert);
 	free(two);
-	two = (unsigned char *)fmt("-----BEGIN CERTIFICATE-----\n%s\n"
+	two = (unsigned char *)tu_fmt("-----BEGIN CERTIFICATE-----\n%s\n"
 	    "-----END CERTIFICATE-----\n", c);
 	free(c);
 	ck_assert_err(check_member(text, "unverifiedCertificate",
-	    c = b64(two, strlen((char *)two))), KALIT_ERR_MALFORMED);
+	    c = tj_b64(two, strlen((char *)two))), KALIT_ERR_MALFORMED);
 	free(c);
 	free(two);
 	OPENSSL_free(der);
@@ -779,14 +741,14 @@ START_TEST(test_webeid_sizes_capped)
 	ck_assert_ptr_nonnull(big);
 	/* One byte over each cap, within the token's length. */
 	ck_assert_err(check_member(text, "unverifiedCertificate",
-	    c = b64(big, WEBEID_CERT_MAX + 1)), KALIT_ERR_TOO_LARGE);
+	    c = tj_b64(big, WEBEID_CERT_MAX + 1)), KALIT_ERR_TOO_LARGE);
 	free(c);
 	ck_assert_err(check_member(text, "signature",
-	    c = b64(big, WEBEID_SIG_MAX + 1)), KALIT_ERR_TOO_LARGE);
+	    c = tj_b64(big, WEBEID_SIG_MAX + 1)), KALIT_ERR_TOO_LARGE);
 	free(c);
 	/* At the signature's cap: parsed, then refused for its length. */
 	ck_assert_err(check_member(text, "signature",
-	    c = b64(big, WEBEID_SIG_MAX)), KALIT_ERR_SIGNATURE);
+	    c = tj_b64(big, WEBEID_SIG_MAX)), KALIT_ERR_SIGNATURE);
 	free(c);
 	v = calloc(1, WEBEID_APP_VERSION_MAX + 2);
 	memset(v, 'v', WEBEID_APP_VERSION_MAX);
@@ -843,8 +805,8 @@ with_intermediates(const char *text, json_t *v)
 
 START_TEST(test_webeid_intermediates_handed_back)
 {
-	char *text = good_token(k.p256, p256_cert, "ES256"), *c = cert_b64(ca);
-	char *s;
+	char *text = good_token(k.p256, p256_cert, "ES256");
+	char *c = tj_cert_b64(ca), *s;
 	struct webeid_token t;
 	json_t *a = json_array();
 	size_t i;

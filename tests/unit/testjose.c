@@ -93,6 +93,29 @@ tj_sign(EVP_PKEY *key, const char *alg, const void *tbs, size_t len,
 	return n;
 }
 
+char *
+tj_b64(const void *in, size_t len)
+{
+	char *out = malloc(4 * ((len + 2) / 3) + 1);
+
+	ck_assert_ptr_nonnull(out);
+	EVP_EncodeBlock((unsigned char *)out, in, (int)len);
+	return out;
+}
+
+char *
+tj_cert_b64(X509 *cert)
+{
+	unsigned char *der = NULL;
+	int n = i2d_X509(cert, &der);
+	char *s;
+
+	ck_assert_int_gt(n, 0);
+	s = tj_b64(der, (size_t)n);
+	OPENSSL_free(der);
+	return s;
+}
+
 X509 *
 tj_cert(EVP_PKEY *key, const char *cn, X509 *ca, EVP_PKEY *ca_key)
 {

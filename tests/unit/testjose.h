@@ -49,6 +49,12 @@ const EVP_MD	*tj_md(const char *alg);
 size_t	tj_sign(EVP_PKEY *key, const char *alg, const void *tbs, size_t len,
 	    const struct tj_how *how, unsigned char *sig);
 
+/* Standard padded base64 of len bytes of in; caller frees with free(). */
+char	*tj_b64(const void *in, size_t len);
+
+/* tj_b64() of cert's DER, as x5c holds it; caller frees with free(). */
+char	*tj_cert_b64(X509 *cert);
+
 /*
  * A certificate of subject cn for key, signed by ca_key with ca as issuer,
  * or self-signed by key when ca is NULL; valid from 5 minutes ago for a

@@ -3,6 +3,8 @@
 
 #include "testutil.h"
 
+#include <stdarg.h>
+
 #ifndef TEST_PROFILE_DIR
 #error "TEST_PROFILE_DIR must name the shipped profiles directory"
 #endif
@@ -296,6 +298,18 @@ tu_sample(const char *text, const char *series)
 			line++;
 	}
 	return -1;
+}
+
+char *
+tu_fmt(const char *f, ...)
+{
+	va_list ap;
+	char *s = NULL;
+
+	va_start(ap, f);
+	ck_assert_int_ge(vasprintf(&s, f, ap), 0);
+	va_end(ap);
+	return s;
 }
 
 int

@@ -136,6 +136,9 @@ const struct sockaddr *tu_sockaddr(const char *text,
  */
 double	tu_sample(const char *text, const char *series);
 
+/* printf(3) into a new string; caller frees with free(). */
+char	*tu_fmt(const char *f, ...) __attribute__((format(printf, 1, 2)));
+
 /* Runs suite s and returns the exit status for main(). */
 int	tu_run(Suite *s);
 
