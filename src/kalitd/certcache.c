@@ -40,6 +40,7 @@ cert_entry_release(struct cert_entry *e)
 	X509_free(e->cert);
 	sk_X509_pop_free(e->chain, X509_free);
 	login_text_clear(&e->text);
+	free(e->name);
 	free(e);
 }
 

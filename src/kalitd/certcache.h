@@ -29,6 +29,9 @@ struct cert_entry {
 	unsigned int		 acr;		/* enum store_acr bits asserted */
 	char			 serial[X509_SERIAL_HEX_MAX + 1];
 	struct login_text	 text;		/* the claims as JSON text */
+	/* a system's certificate (acr STORE_ACR_SYSTEM): whom it names */
+	char			 tin[10];	/* the organisation's; "" */
+	char			*name;		/* CN, the system's; NULL */
 };
 
 /* An empty entry for cert (a reference is taken); NULL: no memory. */

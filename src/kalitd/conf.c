@@ -75,6 +75,7 @@ static const struct opt opts[] = {
 	    O(challenges_max_address), 0, 100000000 },
 	{ "policy", "citizen", OPT_OID, O(citizen_oid), 0, 0 },
 	{ "policy", "official", OPT_OID, O(official_oid), 0, 0 },
+	{ "policy", "system", OPT_OID, O(system_oid), 0, 0 },
 	{ "policy", "min_rsa_bits", OPT_INT, O(min_rsa_bits),
 	    VALIDATE_MIN_RSA_BITS, 16384 },
 	{ "policy", "min_ec_bits", OPT_INT, O(min_ec_bits),
@@ -332,6 +333,7 @@ config_defaults(struct parse *ps)
 		{ "key_passphrase", "file:token.pass" },
 		{ "citizen", "1.3.6.1.5.5.7.13.1" },
 		{ "official", "1.3.6.1.5.5.7.13.2" },
+		{ "system", "1.3.6.1.5.5.7.13.3" },
 	};
 	size_t i, j;
 

@@ -44,6 +44,7 @@ struct config {
 	/* [policy] */
 	char		*citizen_oid;
 	char		*official_oid;
+	char		*system_oid;		/* agencies' information systems */
 	int		 min_rsa_bits;		/* of every key of a path */
 	int		 min_ec_bits;
 	/* [revocation]; its strings point into this struct */

@@ -45,14 +45,38 @@ set_claim(json_t *o, const char *claim, const char *text)
 }
 
 /*
- * The identity claims of a certificate into *claimsp (new reference).
- * KALIT_ERR_CERT_IDENTITY, logged, when the identity is ambiguous or not
- * text (identity_from_cert()), there is no PINFL of 14 digits, or an
- * organisation TIN is not 9 digits: a CA that signed that is not to be
- * believed.
+ * A system's certificate (acr STORE_ACR_SYSTEM only): an organisation's
+ * TIN of 9 digits and the system's name (CN), no PINFL: it names no
+ * person. Kept in e for the client credentials grant.
  */
 static int
-claims_of(X509 *cert, const char *serial, const unsigned char hash[32],
+system_of(const struct identity *id, struct cert_entry *e)
+{
+	const char *tin = id->field[IDENTITY_ORG_TIN];
+
+	if (id->field[IDENTITY_PINFL] != NULL || tin == NULL ||
+	    identity_check_tin(tin) != KALIT_OK ||
+	    id->field[IDENTITY_CN] == NULL) {
+		log_msg(LOG_LEVEL_INFO, "login: system certificate identity: "
+		    "a PINFL, or no organisation TIN of 9 digits or no CN "
+		    "(serial %s)", e->serial);
+		return KALIT_ERR_CERT_IDENTITY;
+	}
+	memcpy(e->tin, tin, sizeof(e->tin));
+	return (e->name = strdup(id->field[IDENTITY_CN])) != NULL ? KALIT_OK :
+	    KALIT_ERR_NOMEM;
+}
+
+/*
+ * The identity claims of e's certificate into *claimsp (new reference):
+ * sub the PINFL of a person's; the TIN and name of a system's
+ * (system_of()). KALIT_ERR_CERT_IDENTITY, logged, when the identity is
+ * ambiguous or not text (identity_from_cert()), a person's has no PINFL
+ * of 14 digits, or an organisation TIN is not 9 digits: a CA that signed
+ * that is not to be believed.
+ */
+static int
+claims_of(struct cert_entry *e, const unsigned char hash[32],
     json_t **claimsp)
 {
 	static const struct { enum identity_field f; const char *claim; }
@@ -67,19 +91,21 @@ claims_of(X509 *cert, const char *serial, const unsigned char hash[32],
 	char x5t[44];
 	json_t *o = NULL;
 	size_t i;
-	int r;
+	int person = e->acr != STORE_ACR_SYSTEM, r;
 
 	*claimsp = NULL;
-	if ((r = identity_from_cert(cert, &id)) != KALIT_OK)
+	if ((r = identity_from_cert(e->cert, &id)) != KALIT_OK)
 		return r;
+	if (!person && (r = system_of(&id, e)) != KALIT_OK)
+		goto out;
 	r = KALIT_ERR_CERT_IDENTITY;
-	if (id.field[IDENTITY_PINFL] == NULL ||
+	if (person && (id.field[IDENTITY_PINFL] == NULL ||
 	    identity_check_pinfl(id.field[IDENTITY_PINFL]) != KALIT_OK ||
 	    (id.field[IDENTITY_ORG_TIN] != NULL &&
-	    identity_check_tin(id.field[IDENTITY_ORG_TIN]) != KALIT_OK)) {
+	    identity_check_tin(id.field[IDENTITY_ORG_TIN]) != KALIT_OK))) {
 		log_msg(LOG_LEVEL_INFO, "login: certificate identity: no PINFL "
 		    "of 14 digits, or an organisation TIN not of 9 (serial %s)",
-		    serial);
+		    e->serial);
 		goto out;
 	}
 	base64_url_encode(hash, 32, x5t);
@@ -87,13 +113,14 @@ claims_of(X509 *cert, const char *serial, const unsigned char hash[32],
 		r = KALIT_ERR_NOMEM;
 		goto out;
 	}
-	if ((r = set_claim(o, "sub", id.field[IDENTITY_PINFL])) != KALIT_OK)
+	if (person && (r = set_claim(o, "sub", id.field[IDENTITY_PINFL])) !=
+	    KALIT_OK)
 		goto out;
 	for (i = 0; i < sizeof(map) / sizeof(map[0]); i++)
 		if (id.field[map[i].f] != NULL && (r = set_claim(o,
 		    map[i].claim, id.field[map[i].f])) != KALIT_OK)
 			goto out;
-	if ((r = set_claim(o, "cert_serial", serial)) != KALIT_OK ||
+	if ((r = set_claim(o, "cert_serial", e->serial)) != KALIT_OK ||
 	    (r = set_claim(o, "x5t#S256", x5t)) != KALIT_OK)
 		goto out;
 	*claimsp = o;
@@ -132,37 +159,47 @@ path_times(STACK_OF(X509) *chain, int64_t *nbp, int64_t *nap)
 }
 
 /*
- * The kinds of person the certificate is (e->acr): the citizen and the
- * official policy that it asserts and its issuing CA allows (asserts, or
- * anyPolicy). Neither is KALIT_ERR_CERT_NO_POLICY, logged with what is
- * missing where.
+ * The kinds the certificate is (e->acr): each policy of citizen, official
+ * and system that it asserts and its issuing CA allows (asserts, or
+ * anyPolicy). A system's excludes the others: one certificate names a
+ * person or a system, never both. None is KALIT_ERR_CERT_NO_POLICY,
+ * logged with what is missing where.
  */
 static int
 cert_policy(const struct config *cfg, struct cert_entry *e)
 {
-	static const char *const kind[2] = { "citizen", "official" };
-	static const unsigned int acr[2] = { STORE_ACR_CITIZEN,
-	    STORE_ACR_OFFICIAL };
-	const char *oid[2] = { cfg->citizen_oid, cfg->official_oid };
-	enum validate_policy_gap gap[2];
+	static const char *const kind[3] = { "citizen", "official", "system" };
+	static const unsigned int acr[3] = { STORE_ACR_CITIZEN,
+	    STORE_ACR_OFFICIAL, STORE_ACR_SYSTEM };
+	const char *oid[3] = { cfg->citizen_oid, cfg->official_oid,
+	    cfg->system_oid };
+	enum validate_policy_gap gap[3];
 	char *ca = NULL;
 	int i;
 
-	for (i = 0; i < 2; i++)
+	for (i = 0; i < 3; i++)
 		if ((gap[i] = validate_policy_gap(e->cert,
 		    sk_X509_value(e->chain, 1), oid[i])) == VALIDATE_POLICY_OK)
 			e->acr |= acr[i];
+	if (e->acr & STORE_ACR_SYSTEM && e->acr != STORE_ACR_SYSTEM) {
+		log_msg(LOG_LEVEL_INFO, "login: certificate policy: the "
+		    "certificate (serial %s) asserts a person's policy and the "
+		    "system policy %s", e->serial, oid[2]);
+		return KALIT_ERR_CERT_NO_POLICY;
+	}
 	if (e->acr != 0)
 		return KALIT_OK;
-	if (gap[0] == VALIDATE_POLICY_LEAF && gap[1] == VALIDATE_POLICY_LEAF) {
+	if (gap[0] == VALIDATE_POLICY_LEAF && gap[1] == VALIDATE_POLICY_LEAF &&
+	    gap[2] == VALIDATE_POLICY_LEAF) {
 		log_msg(LOG_LEVEL_INFO, "login: certificate policy missing: the "
-		    "certificate (serial %s) asserts neither citizen %s nor "
-		    "official %s", e->serial, oid[0], oid[1]);
+		    "certificate (serial %s) asserts none of citizen %s, "
+		    "official %s and system %s", e->serial, oid[0], oid[1],
+		    oid[2]);
 		return KALIT_ERR_CERT_NO_POLICY;
 	}
 	(void)x509_name_text(X509_get_subject_name(sk_X509_value(e->chain,
 	    1)), &ca);
-	for (i = 0; i < 2; i++)
+	for (i = 0; i < 3; i++)
 		if (gap[i] == VALIDATE_POLICY_ISSUER)
 			log_msg(LOG_LEVEL_INFO, "login: certificate policy "
 			    "missing: the issuing CA \"%s\" asserts neither %s "
@@ -207,7 +244,7 @@ cert_validate(struct kalitd *d, struct state *st, X509 *cert,
 	if (path_times(e->chain, &e->not_before, &e->not_after) != KALIT_OK)
 		goto out;
 	if ((r = cert_policy(d->cfg, e)) != KALIT_OK ||
-	    (r = claims_of(cert, e->serial, hash, &claims)) != KALIT_OK ||
+	    (r = claims_of(e, hash, &claims)) != KALIT_OK ||
 	    (r = login_text_init(&e->text, claims, e->acr)) != KALIT_OK)
 		goto out;
 	*ep = certcache_put(st->cache, hash, e);
@@ -331,7 +368,7 @@ check_cert(struct kalitd *d, struct state *st, X509 *signer,
 	if ((acr = (*ep)->acr & client->acr) == 0)
 		return KALIT_ERR_CERT_POLICY;
 	*acrp = acr & STORE_ACR_OFFICIAL ? STORE_ACR_OFFICIAL :
-	    STORE_ACR_CITIZEN;
+	    acr & STORE_ACR_CITIZEN ? STORE_ACR_CITIZEN : STORE_ACR_SYSTEM;
 	return KALIT_OK;
 }
 
@@ -405,6 +442,8 @@ login_run(struct kalitd *d, struct state *st, const char *body, size_t len,
 	    KALIT_OK)
 		goto out;
 	snprintf(res->client, sizeof(res->client), "%s", client.id);
+	/* A system's client logs nobody in: its tokens are client_credentials. */
+	client.acr &= ~(unsigned int)STORE_ACR_SYSTEM;
 	/*
 	 * Any attempt for the client the challenge is bound to uses it up,
 	 * so none can be ground at.

@@ -84,7 +84,7 @@ static const struct err_entry err_table[] = {
 	    "its key usage or extended key usage does not allow it, or it is "
 	    "a CA certificate", 4 },
 	{ "certificate_policy", "this relying system does not accept the "
-	    "certificate's policy (citizen or official)", 4 },
+	    "certificate's policy (citizen, official or system)", 4 },
 	{ "revocation_unknown", "the certificate's revocation status could "
 	    "not be established (OCSP and CRL); try again later", 4 },
 	{ "client_unknown", "no registered client with that id; see "
@@ -131,10 +131,11 @@ static const struct err_entry err_table[] = {
 	    "missing, malformed or ambiguous (no PINFL of 14 digits, a PINFL "
 	    "or TIN given twice) or holds control or bidirectional "
 	    "characters; ask the CA for a corrected key file", 4 },
-	{ "certificate_policy_missing", "the certificate is neither a citizen's "
-	    "nor an official's: it, or its issuing CA, lacks the certificate "
-	    "policy kalitd's [policy] names (the CA must assert it or "
-	    "anyPolicy)", 4 },
+	{ "certificate_policy_missing", "the certificate is not a citizen's, "
+	    "an official's or an information system's: it, or its issuing "
+	    "CA, lacks the certificate policy kalitd's [policy] names (the CA "
+	    "must assert it or anyPolicy), or it asserts a person's and a "
+	    "system's", 4 },
 	{ "certificate_key_weak", "the certificate's key is weaker than "
 	    "allowed (see [policy] in kalitd.conf(5)); ask the CA for a new "
 	    "key file", 4 },

@@ -94,7 +94,9 @@ struct store_audit {
 /* Relying systems (kalitd clients) and what they accept. */
 enum store_acr {
 	STORE_ACR_CITIZEN = 1u << 0,
-	STORE_ACR_OFFICIAL = 1u << 1
+	STORE_ACR_OFFICIAL = 1u << 1,
+	STORE_ACR_SYSTEM = 1u << 2	/* an agency's information system:
+					   client credentials, no person */
 };
 
 /* How a client authenticates at the token endpoints. */

@@ -175,7 +175,7 @@ start_kalitd
 ossl good good
 attempt "openssl-made citizen (control)" 200 - good
 attempt "an agency system's certificate (its policy is no login's)" 403 \
-    certificate_policy_missing sys
+    certificate_policy sys
 
 # --- 9: one algorithm and attribute policy --------------------------------------
 
@@ -295,10 +295,10 @@ assert_nogrep "no bidirectional control reaches the log" \
 ossl nopolicy nopolicy
 attempt "a leaf without certificate policies" 403 \
     certificate_policy_missing nopolicy
-assert_grep "... the log names the leaf and both policies" \
-    "policy missing: the certificate .* asserts neither citizen \
-1\.3\.6\.1\.5\.5\.7\.13\.1 nor official 1\.3\.6\.1\.5\.5\.7\.13\.2" \
-    "$TMP/kalitd.log"
+assert_grep "... the log names the leaf and the three policies" \
+    "policy missing: the certificate .* asserts none of citizen \
+1\.3\.6\.1\.5\.5\.7\.13\.1, official 1\.3\.6\.1\.5\.5\.7\.13\.2 and system \
+1\.3\.6\.1\.5\.5\.7\.13\.3" "$TMP/kalitd.log"
 SUBJ="$_pre/CN=Aliyev Vali/pinfl=39000000000001"
 ossl offpol offgood
 attempt "the official policy from the citizen CA" 403 \
