@@ -40,9 +40,54 @@ client_id_valid(const char *id)
 	    strspn(id, "abcdefghijklmnopqrstuvwxyz0123456789._-") == n;
 }
 
-static const char *const uri_opt_name[STORE_CLIENT_JWKS] = {
-	"--redirect-uri", "--post-logout-uri", "--backchannel-logout-uri"
+/* The repeatable URI options, by enum store_uri; NULL: no URI. */
+static const char *const uri_opt_name[STORE_URI__MAX] = {
+	"--redirect-uri", "--post-logout-uri", "--backchannel-logout-uri",
+	[STORE_URI_AUDIENCE] = "--audience", [STORE_URI_RESOURCE] = "--resource"
 };
+
+/*
+ * An agency's information system (--acr system) authenticates with its
+ * certificate (private_key_jwt with x5c): its TIN, scopes and audiences;
+ * no browser, so no URI to send one to and no JWKS. NULL when the options
+ * fit the client's kind, else why not.
+ */
+static const char *
+client_system_opts(const struct admin_opts *o, const struct store_client *c)
+{
+	const char *why = NULL;
+
+	if (c->acr != STORE_ACR_SYSTEM)
+		return o->tin != NULL || o->system_name != NULL ||
+		    o->scope != NULL || o->nuris[STORE_URI_AUDIENCE] > 0 ?
+		    "--tin, --system-name, --scope and --audience go with "
+		    "--acr system, and only with it" : NULL;
+	if (o->tin == NULL || identity_check_tin(o->tin) != KALIT_OK)
+		return "--acr system needs --tin: the organisation's TIN of "
+		    "9 digits";
+	if (o->system_name != NULL &&
+	    identity_check_name(o->system_name) != KALIT_OK)
+		return "--system-name: 1 to 64 characters of UTF-8, without "
+		    "control or direction-override characters";
+	if (o->scope == NULL || clientreg_scope_check(o->scope, &why) !=
+	    KALIT_OK)
+		return why != NULL ? why : "--acr system needs --scope: the "
+		    "scopes the system may ask for";
+	if (o->nuris[STORE_URI_AUDIENCE] == 0)
+		return "--acr system needs --audience: an API the system may "
+		    "ask a token for";
+	if (o->public_client || o->jwks_file != NULL ||
+	    (o->auth_method != NULL && strcmp(o->auth_method,
+	    "private_key_jwt") != 0))
+		return "--acr system authenticates with its certificate "
+		    "(private_key_jwt with x5c): no --public, --jwks or other "
+		    "--auth-method";
+	if (o->nuris[STORE_URI_REDIRECT] + o->nuris[STORE_URI_POST_LOGOUT] +
+	    o->nuris[STORE_URI_BACKCHANNEL] + o->nuris[STORE_URI_RESOURCE] > 0)
+		return "--acr system has no browser and serves no API: no "
+		    "redirect or logout URI, no --resource";
+	return NULL;
+}
 
 /*
  * The OpenID Connect part of client add: the method (public clients
@@ -61,14 +106,18 @@ client_oidc_opts(const struct admin_opts *o, struct store_client *c,
 
 	*jwksp = NULL;
 	c->public_client = o->public_client;
-	c->auth_method = o->public_client ? STORE_AUTH_NONE : STORE_AUTH_BASIC;
-	if (o->auth_method != NULL && clientreg_auth_parse(o->auth_method,
+	c->auth_method = o->public_client ? STORE_AUTH_NONE :
+	    c->acr == STORE_ACR_SYSTEM ? STORE_AUTH_JWT : STORE_AUTH_BASIC;
+	if ((why = client_system_opts(o, c)) != NULL)
+		;
+	else if (o->auth_method != NULL && clientreg_auth_parse(o->auth_method,
 	    &c->auth_method) != KALIT_OK)
 		why = "--auth-method: client_secret_basic, client_secret_post, "
 		    "private_key_jwt or none";
 	else if (o->public_client != (c->auth_method == STORE_AUTH_NONE))
 		why = "--public goes with --auth-method none, and only with it";
-	else if ((c->auth_method == STORE_AUTH_JWT) != (o->jwks_file != NULL))
+	else if (c->acr != STORE_ACR_SYSTEM &&
+	    (c->auth_method == STORE_AUTH_JWT) != (o->jwks_file != NULL))
 		why = "--jwks goes with --auth-method private_key_jwt, and "
 		    "only with it";
 	else if (o->nuris[STORE_URI_BACKCHANNEL] > 1)
@@ -77,7 +126,9 @@ client_oidc_opts(const struct admin_opts *o, struct store_client *c,
 	    identity_check_name(o->client_name) != KALIT_OK)
 		why = "--client-name: 1 to 64 characters of UTF-8, without "
 		    "control or direction-override characters";
-	for (k = 0; why == NULL && k < STORE_CLIENT_JWKS; k++) {
+	for (k = 0; why == NULL && k < STORE_URI__MAX; k++) {
+		if (uri_opt_name[k] == NULL)
+			continue;
 		if (o->nuris[k] > STORE_URIS_MAX)
 			why = "at most 16 URIs of each kind";
 		for (i = 0; why == NULL && i < o->nuris[k]; i++)
@@ -115,16 +166,29 @@ static int
 client_put_extra(struct store *s, const struct admin_opts *o,
     const char *id, const char *jwks)
 {
-	int k, i, r;
+	/* the kinds of one value, from STORE_CLIENT_NAME on */
+	const char *one[] = { o->client_name, o->tin, o->system_name };
+	char *words = NULL, *w, *save;
+	int k, i, r = KALIT_OK;
 
-	for (k = 0; k < STORE_CLIENT_JWKS; k++)
-		for (i = 0; i < o->nuris[k]; i++)
+	for (k = 0; k < STORE_URI__MAX; k++)
+		for (i = 0; uri_opt_name[k] != NULL && i < o->nuris[k]; i++)
 			if ((r = store_client_uri_put(s, id, k,
 			    o->uris[k][i])) != KALIT_OK)
 				return r == KALIT_ERR_DUPLICATE ?
 				    KALIT_ERR_USAGE : r;
-	if (o->client_name != NULL && (r = store_client_uri_put(s, id,
-	    STORE_CLIENT_NAME, o->client_name)) != KALIT_OK)
+	for (k = 0; k < 3; k++)
+		if (one[k] != NULL && (r = store_client_uri_put(s, id,
+		    STORE_CLIENT_NAME + k, one[k])) != KALIT_OK)
+			return r;
+	/* A scope is a row a word: the token endpoint asks word by word. */
+	if (o->scope != NULL && (words = strdup(o->scope)) == NULL)
+		return KALIT_ERR_NOMEM;
+	for (w = words != NULL ? strtok_r(words, " ", &save) : NULL;
+	    w != NULL && r == KALIT_OK; w = strtok_r(NULL, " ", &save))
+		r = store_client_uri_put(s, id, STORE_CLIENT_SCOPE, w);
+	free(words);
+	if (r != KALIT_OK)
 		return r;
 	return jwks != NULL ? store_client_jwks_set(s, id, jwks) : KALIT_OK;
 }
@@ -165,8 +229,8 @@ client_add(struct config *cfg, const struct admin_opts *o, const char *id)
 	}
 	if (session_acr_parse(o->acr != NULL ? o->acr : "citizen,official",
 	    &c.acr) != KALIT_OK) {
-		log_msg(LOG_LEVEL_ERROR, "--acr: citizen, official or "
-		    "citizen,official");
+		log_msg(LOG_LEVEL_ERROR, "--acr: citizen, official, "
+		    "citizen,official or system");
 		return KALIT_ERR_USAGE;
 	}
 	if ((r = client_oidc_opts(o, &c, &jwks)) != KALIT_OK)
@@ -203,7 +267,8 @@ struct client_listing {
 
 static const char *const uri_member[STORE_URI__MAX] = {
 	"redirect_uris", "post_logout_redirect_uris", "backchannel_logout_uri",
-	"jwks", "client_name"
+	"jwks", "client_name", "tin", "system_name", "scopes", "audiences",
+	"resources"
 };
 
 static int
@@ -224,6 +289,9 @@ client_print(const struct store_client *c, void *arg)
 	    (json_int_t)c->created, "public", c->public_client,
 	    "token_endpoint_auth_method", clientreg_auth_name(c->auth_method),
 	    "redirect_uris", "post_logout_redirect_uris")) == NULL ||
+	    json_object_set_new(o, "resources", json_array()) != 0 ||
+	    (c->acr == STORE_ACR_SYSTEM && json_object_update_new(o,
+	    json_pack("{s:[], s:[]}", "scopes", "audiences")) != 0) ||
 	    json_array_append(l->list, o) != 0 ||
 	    json_object_set_new(l->by_id, c->id, o) != 0)
 		return KALIT_ERR_NOMEM;

@@ -24,6 +24,10 @@ struct admin_opts {
 						   refused */
 	const char	*jwks_file;	/* --jwks */
 	const char	*client_name;	/* --client-name */
+	/* client add --acr system: an agency's information system */
+	const char	*tin;		/* --tin */
+	const char	*system_name;	/* --system-name */
+	const char	*scope;		/* --scope */
 };
 
 /*

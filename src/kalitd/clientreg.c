@@ -38,6 +38,42 @@ clientreg_auth_name(int method)
 	    "?";
 }
 
+int
+clientreg_scope_check(const char *scope, const char **whyp)
+{
+	const char *w = scope, *end, *o;
+	size_t n, words = 0;
+
+	for (; *w != '\0'; w = *end == ' ' ? end + 1 : end) {
+		for (end = w; *end > 0x20 && *end < 0x7f && *end != '"' &&
+		    *end != '\\'; end++)
+			;
+		n = (size_t)(end - w);
+		if (n == 0 || n > CLIENTREG_SCOPE_MAX || (*end != ' ' &&
+		    *end != '\0') || (*end == ' ' && end[1] == '\0'))
+			goto bad;
+		if (++words > CLIENTREG_SCOPES_MAX) {
+			if (whyp != NULL)
+				*whyp = "a scope has at most 16 words";
+			return KALIT_ERR_USAGE;
+		}
+		for (o = scope; o < w; o += strcspn(o, " ") + 1)
+			if (strncmp(o, w, n) == 0 && (o[n] == ' ' ||
+			    o[n] == '\0')) {
+				if (whyp != NULL)
+					*whyp = "a scope names a word twice";
+				return KALIT_ERR_USAGE;
+			}
+	}
+	if (words > 0)
+		return KALIT_OK;
+ bad:
+	if (whyp != NULL)
+		*whyp = "a scope is words of 1 to 64 printable ASCII "
+		    "characters but \" and \\, one space apart";
+	return KALIT_ERR_USAGE;
+}
+
 /* 1 for a host a browser on this machine reaches without TLS. */
 static int
 loopback_host(const char *host)

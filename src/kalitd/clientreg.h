@@ -24,6 +24,17 @@ int	clientreg_uri_check(const char *uri, const char **whyp);
  */
 int	clientreg_jwks_check(const char *json, size_t len, const char **whyp);
 
+#define CLIENTREG_SCOPES_MAX	16	/* words of a scope */
+#define CLIENTREG_SCOPE_MAX	64	/* bytes of one word */
+
+/*
+ * Checks a scope (RFC 6749 section 3.3): 1 to CLIENTREG_SCOPES_MAX words
+ * of 1 to CLIENTREG_SCOPE_MAX characters of %x21 / %x23-5B / %x5D-7E,
+ * separated by one space, none twice. KALIT_ERR_USAGE with *whyp (may be
+ * NULL) a static text otherwise.
+ */
+int	clientreg_scope_check(const char *scope, const char **whyp);
+
 /*
  * "client_secret_basic", "client_secret_post", "private_key_jwt", "none"
  * ↔ enum store_auth; parse returns KALIT_ERR_USAGE for another name.

@@ -43,7 +43,8 @@ enum opt_id {
 	O_CONFIG = 0, O_CHECK, O_ACR, O_AT, O_JSON, O_OPERATOR, O_VERBOSE,
 	O_HELP, O_VERSION, O_BEFORE, O_OUT, O_ARCHIVE, O_EXPECT_HEAD, O_PUBLIC,
 	O_AUTH_METHOD, O_REDIRECT, O_POST_LOGOUT, O_BACKCHANNEL, O_JWKS,
-	O_CLIENT_NAME, O__MAX
+	O_CLIENT_NAME, O_TIN, O_SYSTEM_NAME, O_SCOPE, O_AUDIENCE, O_RESOURCE,
+	O__MAX
 };
 
 /* kind, destination and range; no option of kalitd has an alias */
@@ -75,6 +76,11 @@ static const struct cmdline_opt opts[] = {
 	{ "backchannel-logout-uri", 0, K(CMDLINE_CALLER_ARG, conf, 0, 0) },
 	{ "jwks", 0, S(ao.jwks_file) },
 	{ "client-name", 0, S(ao.client_name) },
+	{ "tin", 0, S(ao.tin) },
+	{ "system-name", 0, S(ao.system_name) },
+	{ "scope", 0, S(ao.scope) },
+	{ "audience", 0, K(CMDLINE_CALLER_ARG, conf, 0, 0) },	/* repeatable */
+	{ "resource", 0, K(CMDLINE_CALLER_ARG, conf, 0, 0) },	/* repeatable */
 };
 #undef K
 #undef S
@@ -95,6 +101,10 @@ usage(FILE *f)
 	    "[--redirect-uri URI]...\n"
 	    "              [--post-logout-uri URI]... "
 	    "[--backchannel-logout-uri URI] [--jwks FILE]\n"
+	    "              [--client-name NAME] [--resource URI]...\n"
+	    "       kalitd [-c FILE] client add ID --acr system --tin TIN "
+	    "--scope WORDS\n"
+	    "              --audience URI... [--system-name NAME] [--json]\n"
 	    "       kalitd [-c FILE] client list [--json]\n"
 	    "       kalitd [-c FILE] client remove ID\n"
 	    "       kalitd [-c FILE] keygen [--at UNIXTIME] [--json]\n"
@@ -144,9 +154,13 @@ parse(int argc, char **argv, struct main_opts *mo)
 		case O_REDIRECT:
 		case O_POST_LOGOUT:
 		case O_BACKCHANNEL:
+		case O_AUDIENCE:
+		case O_RESOURCE:
 			uri_opt(&mo->ao, c == O_REDIRECT ? STORE_URI_REDIRECT :
 			    c == O_POST_LOGOUT ? STORE_URI_POST_LOGOUT :
-			    STORE_URI_BACKCHANNEL, cl.arg);
+			    c == O_BACKCHANNEL ? STORE_URI_BACKCHANNEL :
+			    c == O_AUDIENCE ? STORE_URI_AUDIENCE :
+			    STORE_URI_RESOURCE, cl.arg);
 			break;
 		case CMDLINE_UNKNOWN:
 		case CMDLINE_BAD:

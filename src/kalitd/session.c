@@ -331,19 +331,44 @@ session_client_uri_ok(struct session *s, const char *id, int kind,
 }
 
 int
-session_client_value(struct session *s, const char *id, int kind,
-    char **valuep)
+session_client_values(struct session *s, const char *id, int kind,
+    char **valuep, size_t *np)
 {
-	const struct client_extra *e;
+	const struct client_extra *e, *first, *end;
+	size_t n = 0, len = 0;
+	char *p;
 	int r = KALIT_ERR_NOT_FOUND;
 
 	*valuep = NULL;
 	pthread_rwlock_rdlock(&s->clients_lock);
-	if ((e = extra_first(s, id, kind)) != NULL)
-		r = (*valuep = strdup(e->value)) != NULL ? KALIT_OK :
-		    KALIT_ERR_NOMEM;
+	end = s->extra.v + s->extra.n;
+	first = extra_first(s, id, kind);
+	for (e = first; e != NULL && e < end && e->kind == kind &&
+	    strcmp(e->id, id) == 0; e++, n++)
+		len += strlen(e->value) + 1;
+	if (n > 0 && (*valuep = p = malloc(len)) == NULL)
+		r = KALIT_ERR_NOMEM;
+	else if (n > 0) {
+		for (e = first; e < first + n; e++) {
+			len = strlen(e->value);
+			memcpy(p, e->value, len);
+			p += len;
+			*p++ = ' ';
+		}
+		p[-1] = '\0';
+		r = KALIT_OK;
+	}
 	pthread_rwlock_unlock(&s->clients_lock);
+	if (np != NULL)
+		*np = r == KALIT_OK ? n : 0;
 	return r;
+}
+
+int
+session_client_value(struct session *s, const char *id, int kind,
+    char **valuep)
+{
+	return session_client_values(s, id, kind, valuep, NULL);
 }
 
 static void
@@ -673,6 +698,8 @@ session_acr_parse(const char *s, unsigned int *acrp)
 	else if (strcmp(s, "citizen,official") == 0 ||
 	    strcmp(s, "official,citizen") == 0)
 		*acrp = STORE_ACR_CITIZEN | STORE_ACR_OFFICIAL;
+	else if (strcmp(s, "system") == 0)
+		*acrp = STORE_ACR_SYSTEM;
 	else
 		return KALIT_ERR_USAGE;
 	return KALIT_OK;
@@ -686,6 +713,8 @@ session_acr_name(unsigned int acr)
 		return "citizen";
 	case STORE_ACR_OFFICIAL:
 		return "official";
+	case STORE_ACR_SYSTEM:
+		return "system";
 	default:
 		return "citizen,official";
 	}

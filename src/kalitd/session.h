@@ -45,10 +45,14 @@ int	session_client_uri_ok(struct session *s, const char *id, int kind,
 	    const char *uri);
 
 /*
- * The (first) value client id registered of kind (enum store_uri: its
- * back-channel logout URI, its JWKS) into *valuep, caller frees;
- * KALIT_ERR_NOT_FOUND when it has none.
+ * The values client id registered of kind (enum store_uri), joined by a
+ * space in their sorted order, into *valuep (caller frees) and their
+ * count into *np (may be NULL); KALIT_ERR_NOT_FOUND when it has none.
+ * session_client_value() is for the kinds of one value (a back-channel
+ * logout URI, a JWKS, a name, a TIN).
  */
+int	session_client_values(struct session *s, const char *id, int kind,
+	    char **valuep, size_t *np);
 int	session_client_value(struct session *s, const char *id, int kind,
 	    char **valuep);
 

@@ -115,6 +115,11 @@ enum store_uri {
 	STORE_URI_BACKCHANNEL,		/* backchannel_logout_uri */
 	STORE_CLIENT_JWKS,		/* its public keys, JSON text */
 	STORE_CLIENT_NAME,		/* client_name: the login page shows it */
+	STORE_CLIENT_TIN,		/* a system's organisation TIN */
+	STORE_CLIENT_SYSTEM,		/* a system's name: its certificate's CN */
+	STORE_CLIENT_SCOPE,		/* a scope a system may ask for */
+	STORE_URI_AUDIENCE,		/* an API (resource) it may ask for */
+	STORE_URI_RESOURCE,		/* an API it serves: it introspects */
 	STORE_URI__MAX
 };
 
