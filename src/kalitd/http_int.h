@@ -18,6 +18,7 @@
 #include "cookie.h"
 #include "http.h"
 #include "login.h"
+#include "machine.h"
 #include "oidc.h"
 #include "sso.h"
 #include "state.h"
@@ -166,6 +167,7 @@ struct http_oidc {
 	struct sso_ended	*ended;		/* a session that ended */
 	struct code_grant	 g;
 	struct code_token	 t;		/* a token to revoke */
+	struct machine_grant	 m;		/* client_credentials */
 	unsigned int		 status;	/* of answer */
 	char			*answer;	/* after the audit record */
 	char			 detail[128];	/* the audit record's */

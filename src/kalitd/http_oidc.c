@@ -37,6 +37,7 @@ http_oidc_clear(struct req *rq)
 	if (o == NULL)
 		return;
 	oidc_login_clear(&o->login);
+	machine_grant_clear(&o->m);
 	sso_view_clear(&o->v);
 	sso_ended_free(o->ended);
 	code_grant_clear(&o->g);

@@ -135,6 +135,89 @@ grant_check(const struct code_grant *g, const struct store_client *c,
 	return NULL;
 }
 
+/* The answer to a client_credentials request, its checks all made. */
+static enum MHD_Result
+machine_end(struct req *rq, struct state *st, int suspended)
+{
+	struct http_oidc *o = rq->oidc;
+	struct machine_grant *g = &o->m;
+	struct code_token t;
+	char *answer = NULL;
+	int r = g->err;
+
+	if (r == KALIT_OK)
+		r = machine_token(rq->h->d, st, g, &answer, &t);
+	if (r != KALIT_OK) {
+		if (g->error == NULL)
+			return suspended ? (http_resume(rq, apierr_status(r),
+			    http_error_body(apierr_code(r), kalit_strerror(r))),
+			    MHD_YES) : http_respond_err(rq, r);
+		return http_oidc_finish(rq, strcmp(g->error,
+		    "temporarily_unavailable") == 0 ? 503 : r ==
+		    KALIT_ERR_NOMEM ? 500 : 400, "application/json",
+		    http_error_body(g->error, g->why), NULL, suspended);
+	}
+	snprintf(o->detail, sizeof(o->detail), "token %s scope %.40s",
+	    t.jti, g->scope);
+	return http_oidc_finish(rq, 200, "application/json", answer,
+	    "oidc-client-credentials", suspended);
+}
+
+/* A worker thread: the revocation downloads, then as machine_end(). */
+static void
+machine_work(struct workers_job *w)
+{
+	struct req *rq = (struct req *)((char *)w -
+	    offsetof(struct req, work));
+	struct state *st = rq->st;
+
+	machine_finish(st, &rq->oidc->m);
+	machine_end(rq, st, 1);
+	rq->st = NULL;
+	state_release(st);
+}
+
+/*
+ * grant_type client_credentials (RFC 6749 4.4): an agency's system, by
+ * its certificate (machine.h). The form was parsed.
+ */
+static enum MHD_Result
+machine_request(struct req *rq, const struct oidc_params *p)
+{
+	struct kalitd *d = rq->h->d;
+	struct machine_grant *g = &rq->oidc->m;
+	const char *atype = oidc_param(p, OIDC_T_ASSERTION_TYPE);
+	const char *assertion = oidc_param(p, OIDC_T_ASSERTION);
+	struct state *st;
+	enum MHD_Result ret;
+
+	if (assertion == NULL || oidc_param(p, OIDC_T_CLIENT_SECRET) != NULL ||
+	    MHD_lookup_connection_value(rq->conn, MHD_HEADER_KIND,
+	    MHD_HTTP_HEADER_AUTHORIZATION) != NULL)
+		return oauth_error(rq, 400, "invalid_client", "client_credentials: "
+		    "the system authenticates with its certificate, a "
+		    "client_assertion with x5c (private_key_jwt), alone");
+	if (atype == NULL || strcmp(atype, JWT_BEARER) != 0)
+		return oauth_error(rq, 400, "invalid_request",
+		    "client_assertion_type is not jwt-bearer");
+	st = state_acquire(d);
+	machine_run(d, st, oidc_param(p, OIDC_T_CLIENT_ID), assertion,
+	    oidc_param(p, OIDC_T_SCOPE), oidc_param(p, OIDC_T_RESOURCE),
+	    state_now(), g);
+	snprintf(rq->client, sizeof(rq->client), "%s", g->client.id);
+	snprintf(rq->serial, sizeof(rq->serial), "%s", g->serial);
+	if (g->fetch) {
+		rq->st = st;
+		rq->work.run = machine_work;
+		MHD_suspend_connection(rq->conn);
+		workers_submit(d->workers, &rq->work);
+		return MHD_YES;
+	}
+	ret = machine_end(rq, st, 0);
+	state_release(st);
+	return ret;
+}
+
 enum MHD_Result
 http_oidc_token(struct req *rq)
 {
@@ -162,16 +245,21 @@ http_oidc_token(struct req *rq)
 		    "the form is malformed or a parameter too long");
 		goto out;
 	}
+	v = oidc_param(&p, OIDC_T_GRANT_TYPE);
+	if (v != NULL && strcmp(v, "client_credentials") == 0) {
+		ret = machine_request(rq, &p);
+		goto out;
+	}
 	if (token_client(rq, &p, &c, &ret))
 		goto out;
-	if ((v = oidc_param(&p, OIDC_T_GRANT_TYPE)) == NULL) {
+	if (v == NULL) {
 		ret = oauth_error(rq, 400, "invalid_request", "grant_type is "
 		    "missing");
 		goto out;
 	}
 	if (strcmp(v, "authorization_code") != 0) {
 		ret = oauth_error(rq, 400, "unsupported_grant_type",
-		    "grant_type: authorization_code only");
+		    "grant_type: authorization_code or client_credentials");
 		goto out;
 	}
 	if ((v = oidc_param(&p, OIDC_T_CODE)) == NULL) {
@@ -261,6 +349,11 @@ http_oidc_userinfo(struct req *rq)
 	state_release(st);
 	if (post)
 		oidc_params_clear(&p);
+	/* An agency system's token (client_credentials) names no person. */
+	if (r == KALIT_OK && json_object_get(claims, "pinfl") == NULL) {
+		json_decref(claims);
+		r = KALIT_ERR_TOKEN_INVALID;
+	}
 	if (r != KALIT_OK) {
 		rq->extra.bearer = 1;
 		return http_respond_code(rq, 401, "invalid_token", "the access "

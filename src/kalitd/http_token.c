@@ -107,15 +107,21 @@ http_token_introspect(struct req *rq)
 
 	if (token_request(rq, &c, &claims, &ret))
 		return ret;
-	/* Only the client the token was issued to learns anything. */
+	/*
+	 * Only the client the token was issued to learns anything, or, of an
+	 * agency system's token, the API it is for (--resource).
+	 */
 	if (claims == NULL || (aud = json_string_value(json_object_get(claims,
-	    "aud"))) == NULL || strcmp(aud, c.id) != 0) {
+	    "aud"))) == NULL || (strcmp(aud, c.id) != 0 &&
+	    !session_client_uri_ok(rq->h->d->session, c.id, STORE_URI_RESOURCE,
+	    aud))) {
 		json_decref(claims);
 		return http_respond_json(rq, json_pack("{s:b}", "active", 0),
 		    1);
 	}
 	json_object_set_new(claims, "active", json_true());
-	json_object_set_new(claims, "client_id", json_string(c.id));
+	if (json_object_get(claims, "client_id") == NULL)
+		json_object_set_new(claims, "client_id", json_string(c.id));
 	json_object_set_new(claims, "token_type", json_string("Bearer"));
 	return http_respond_json(rq, claims, 1);
 }

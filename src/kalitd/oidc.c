@@ -72,7 +72,7 @@ oidc_discovery(const struct config *cfg)
 	const char *iss = cfg->issuer;
 
 	return json_pack("{s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:[s], "
-	    "s:[s], s:[s], s:[s], s:[s], s:[s, s, s, s], s:[s, s, s, s, s, "
+	    "s:[s], s:[s, s], s:[s], s:[s], s:[s, s, s, s], s:[s, s, s, s, s, "
 	    "s, s, s, s, s, s, s, s, s, s, s, s, s], s:[s, s, s, s], "
 	    "s:[s, s, s, s], s:[s], s:[s, s], s:[s, s, s], s:b, s:b, s:b, "
 	    "s:b, s:b, s:b, s:[s, s]}",
@@ -86,6 +86,7 @@ oidc_discovery(const struct config *cfg)
 	    "response_types_supported", "code",
 	    "response_modes_supported", "query",
 	    "grant_types_supported", "authorization_code",
+	    "client_credentials",
 	    "subject_types_supported", "public",
 	    "id_token_signing_alg_values_supported", "ES256",
 	    "scopes_supported", "openid", "profile", "pinfl", "organization",
@@ -446,13 +447,36 @@ aud_ok(const struct config *cfg, json_t *aud)
 }
 
 int
+oidc_assertion_claims(struct kalitd *d, const char *client, json_t *claims,
+    int64_t now, const char **whyp)
+{
+	const char *sub, *jti, *iss;
+	json_int_t exp;
+	int r;
+
+	*whyp = "the client assertion's iss, sub, aud, exp or jti is wrong";
+	if (json_unpack(claims, "{s:s, s:s, s:I, s:s}", "iss", &iss, "sub",
+	    &sub, "exp", &exp, "jti", &jti) != 0 || strcmp(iss, client) != 0 ||
+	    strcmp(sub, client) != 0 || !aud_ok(d->cfg, json_object_get(claims,
+	    "aud")) || strlen(jti) == 0 || strlen(jti) > 256)
+		return KALIT_ERR_CLIENT_AUTH;
+	*whyp = "the client assertion has expired, or lives longer than "
+	    "5 minutes";
+	if (exp <= now || exp > now + OIDC_ASSERTION_SKEW)
+		return KALIT_ERR_CLIENT_AUTH;
+	*whyp = "the client assertion was used before (jti)";
+	if ((r = codes_jti_use(d->codes, client, jti, exp, now)) != KALIT_OK)
+		return r == KALIT_ERR_BUSY ? r : KALIT_ERR_CLIENT_AUTH;
+	*whyp = NULL;
+	return KALIT_OK;
+}
+
+int
 oidc_assertion(struct kalitd *d, const char *id, const char *assertion,
     int64_t now, struct store_client *c, const char **whyp)
 {
-	char iss[STORE_CLIENT_ID_MAX + 1], *jwks = NULL;
-	const char *sub, *jti, *isss;
+	char iss[STORE_CLIENT_ID_MAX + 1] = "", *jwks = NULL;
 	json_t *claims = NULL;
-	json_int_t exp;
 	int r = KALIT_ERR_CLIENT_AUTH;
 
 	*whyp = "the client assertion is malformed";
@@ -469,24 +493,7 @@ oidc_assertion(struct kalitd *d, const char *id, const char *assertion,
 	if (token_verify_jwks(jwks, assertion, strlen(assertion), &claims) !=
 	    KALIT_OK)
 		goto out;
-	*whyp = "the client assertion's iss, sub, aud, exp or jti is wrong";
-	if (json_unpack(claims, "{s:s, s:s, s:I, s:s}", "iss", &isss, "sub",
-	    &sub, "exp", &exp, "jti", &jti) != 0 || strcmp(isss, iss) != 0 ||
-	    strcmp(sub, iss) != 0 || !aud_ok(d->cfg, json_object_get(claims,
-	    "aud")) || strlen(jti) == 0 || strlen(jti) > 256)
-		goto out;
-	*whyp = "the client assertion has expired, or lives longer than "
-	    "5 minutes";
-	if (exp <= now || exp > now + OIDC_ASSERTION_SKEW)
-		goto out;
-	*whyp = "the client assertion was used before (jti)";
-	if ((r = codes_jti_use(d->codes, iss, jti, exp, now)) != KALIT_OK) {
-		if (r != KALIT_ERR_BUSY)
-			r = KALIT_ERR_CLIENT_AUTH;
-		goto out;
-	}
-	*whyp = NULL;
-	r = KALIT_OK;
+	r = oidc_assertion_claims(d, iss, claims, now, whyp);
  out:
 	if (r == KALIT_ERR_CLIENT_AUTH)
 		log_msg(LOG_LEVEL_INFO, "private_key_jwt of client %s: %s",

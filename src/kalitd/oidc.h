@@ -118,6 +118,16 @@ int	oidc_assertion(struct kalitd *d, const char *id, const char *assertion,
 	    int64_t now, struct store_client *c, const char **whyp);
 
 /*
+ * The claims of a client assertion whose signature verified, of client:
+ * iss and sub the client, aud the token endpoint or the issuer, exp in
+ * the future and at most OIDC_ASSERTION_SKEW away, a jti not seen before
+ * (used up now). KALIT_OK, else KALIT_ERR_CLIENT_AUTH (*whyp a static
+ * text) or KALIT_ERR_BUSY.
+ */
+int	oidc_assertion_claims(struct kalitd *d, const char *client,
+	    json_t *claims, int64_t now, const char **whyp);
+
+/*
  * The token endpoint's answer for grant g to client: an access token
  * (*t its jti and exp) and an ID token, as JSON text in *answerp (caller
  * frees, wiped: it holds tokens).

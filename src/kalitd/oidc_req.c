@@ -2,8 +2,10 @@
 #include "config.h"
 #include "oidc_req.h"
 #include "base64.h"
+#include "clientreg.h"
 #include "digest.h"
 #include "err.h"
+#include "jws.h"
 #include "log.h"
 #include "parse.h"
 #include "token.h"
@@ -48,7 +50,9 @@ static const struct param_def token_params[OIDC_T__MAX] = {
 	{ "client_id", STORE_CLIENT_ID_MAX },
 	{ "client_secret", 128 },
 	{ "client_assertion_type", 128 },
-	{ "client_assertion", 8192 },
+	{ "client_assertion", JWS_MAX },
+	{ "scope", CLIENTREG_SCOPES_MAX * (CLIENTREG_SCOPE_MAX + 1) },
+	{ "resource", STORE_URI_MAX },
 };
 
 static const struct param_def logout_params[OIDC_L__MAX] = {

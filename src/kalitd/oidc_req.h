@@ -59,6 +59,8 @@ enum oidc_token_param {
 	OIDC_T_CLIENT_SECRET,
 	OIDC_T_ASSERTION_TYPE,
 	OIDC_T_ASSERTION,
+	OIDC_T_SCOPE,			/* client_credentials */
+	OIDC_T_RESOURCE,		/* RFC 8707 */
 	OIDC_T__MAX
 };
 
