@@ -15,6 +15,11 @@
 #define KALIT_URL_MAX		2048	/* --server, bytes */
 #define KALIT_CLIENT_MAX	255	/* --client, bytes */
 #define KALIT_ANSWER_MAX	(64 * 1024)	/* one answer of the server */
+#define KALIT_TOKEN_MAX		(32 * 1024)	/* bytes of an access_token */
+
+/* The characters of base64url (RFC 4648 section 5), for kalit_chars(). */
+#define KALIT_B64URL	"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz" \
+			"0123456789-_"
 
 #define KALIT_ARGS_MAX		1	/* positional arguments (files) */
 #define KALIT_PROGRESS_MIN	(64 * 1024 * 1024)	/* bytes hashed before
@@ -54,6 +59,29 @@ int	kalit_print_json(const json_t *v);
 
 /* Frees a string from json_dumps(): jansson's allocator wipes secrets. */
 void	kalit_json_free(void *p);
+
+/*
+ * --server without one trailing '/' into base. KALIT_ERR_USAGE, reported,
+ * when it does not fit.
+ */
+int	kalit_server_base(const struct kalit_opts *o, char base[KALIT_URL_MAX]);
+
+/* 1 if s is len bytes, at most max, each one of the set given; else 0. */
+int	kalit_chars(const char *s, size_t len, size_t max, const char *set);
+
+/*
+ * Asks the server at url (borrowed): a GET when ctype is NULL, else a
+ * POST of the string body as ctype. On KALIT_OK *answerp is the JSON
+ * object the server answered with 200 (new reference). Every other
+ * outcome is reported here: an error object as "kalit: WHAT refused:
+ * CODE: description" (escaped), and with --json on standard output, and
+ * returned as the enum kalit_err of that name (server_error for any
+ * other); no answer, or one that is not JSON, as network_error or
+ * server_error.
+ */
+int	kalit_request(const struct kalit_opts *o, const char *what,
+	    const char *url, const char *ctype, const char *body,
+	    json_t **answerp);
 
 /*
  * The commands. Each reports its own errors on standard error and returns
