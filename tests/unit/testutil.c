@@ -38,8 +38,8 @@ tu_rmdir(const char *dir)
 		    strcmp(de->d_name, "..") == 0)
 			continue;
 		if (snprintf(path, sizeof(path), "%s/%s", dir, de->d_name) <
-		    (int)sizeof(path))
-			unlink(path);
+		    (int)sizeof(path) && unlink(path) == -1 && errno == EISDIR)
+			tu_rmdir(path);
 	}
 	closedir(d);
 	rmdir(dir);

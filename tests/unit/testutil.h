@@ -47,7 +47,7 @@
 /* Creates a fresh private directory under $TMPDIR (or /tmp) into dir. */
 void	tu_mkdtemp(char *dir, size_t len);
 
-/* Removes dir and the plain files in it (tests make no subdirectories). */
+/* Removes dir and everything in it (not following links). */
 void	tu_rmdir(const char *dir);
 
 /*
