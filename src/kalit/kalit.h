@@ -66,6 +66,15 @@ void	kalit_json_free(void *p);
  */
 int	kalit_server_base(const struct kalit_opts *o, char base[KALIT_URL_MAX]);
 
+/*
+ * 1 if s is 1 to max bytes and has nothing a terminal or an HTTP request
+ * line would act on: no space, control or non-ASCII byte; else 0.
+ */
+int	kalit_printable(const char *s, size_t max);
+
+/* 1 if s is an http:// or https:// URL, kalit_printable(); else 0. */
+int	kalit_http_url(const char *s, size_t max);
+
 /* 1 if s is len bytes, at most max, each one of the set given; else 0. */
 int	kalit_chars(const char *s, size_t len, size_t max, const char *set);
 

@@ -12,7 +12,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <unistd.h>
 
 #include <openssl/crypto.h>
@@ -227,27 +226,11 @@ usage(FILE *f)
 	fprintf(f, "       kalit -h | --help | --version\nSee kalit(1).\n");
 }
 
-/* Nothing a terminal or an HTTP request line would act on. */
-static int
-printable(const char *s, size_t max)
-{
-	size_t len = strlen(s);
-	size_t i;
-
-	if (len == 0 || len > max)
-		return 0;
-	for (i = 0; i < len; i++)
-		if ((unsigned char)s[i] <= 0x20 || (unsigned char)s[i] >= 0x7f)
-			return 0;
-	return 1;
-}
-
 /* An --option's URL, when given; prints why and returns 0 if bad. */
 static int
-url_ok(const char *option, const char *s)
+url_ok(const char *option, const char *s, size_t max)
 {
-	if (s == NULL || ((strncasecmp(s, "http://", 7) == 0 ||
-	    strncasecmp(s, "https://", 8) == 0) && printable(s, KALIT_URL_MAX)))
+	if (s == NULL || kalit_http_url(s, max))
 		return 1;
 	fprintf(stderr, "kalit: usage: --%s: \"%.64s\" is not an http:// or "
 	    "https:// URL\n", option, s);
@@ -258,23 +241,17 @@ url_ok(const char *option, const char *s)
 static int
 check_values(const struct kalit_opts *o)
 {
-	const char *s = o->server;
-
-	if (s != NULL && ((strncasecmp(s, "http://", 7) != 0 &&
-	    strncasecmp(s, "https://", 8) != 0) ||
-	    !printable(s, KALIT_URL_MAX - 32))) {
-		fprintf(stderr, "kalit: usage: --server: \"%.64s\" is not an "
-		    "http:// or https:// URL\n", s);
+	if (!url_ok("server", o->server, KALIT_URL_MAX - 32))
 		return 0;
-	}
-	if (o->client != NULL && !printable(o->client, KALIT_CLIENT_MAX)) {
+	if (o->client != NULL && !kalit_printable(o->client,
+	    KALIT_CLIENT_MAX)) {
 		fprintf(stderr, "kalit: usage: --client: a client id is 1 to "
 		    "%d printable characters without spaces\n",
 		    KALIT_CLIENT_MAX);
 		return 0;
 	}
-	if (!url_ok("ocsp-url", o->ocsp_url) ||
-	    !url_ok("timestamp", o->timestamp))
+	if (!url_ok("ocsp-url", o->ocsp_url, KALIT_URL_MAX) ||
+	    !url_ok("timestamp", o->timestamp, KALIT_URL_MAX))
 		return 0;
 	if (o->revocation != NULL && strcmp(o->revocation, "require") != 0 &&
 	    strcmp(o->revocation, "soft-fail") != 0 &&

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <jansson.h>
 #include <openssl/crypto.h>
@@ -24,6 +25,27 @@ kalit_server_base(const struct kalit_opts *o, char base[KALIT_URL_MAX])
 	if (n > 0 && base[n - 1] == '/')
 		base[n - 1] = '\0';
 	return KALIT_OK;
+}
+
+int
+kalit_printable(const char *s, size_t max)
+{
+	size_t len = strlen(s);
+	size_t i;
+
+	if (len == 0 || len > max)
+		return 0;
+	for (i = 0; i < len; i++)
+		if ((unsigned char)s[i] <= 0x20 || (unsigned char)s[i] >= 0x7f)
+			return 0;
+	return 1;
+}
+
+int
+kalit_http_url(const char *s, size_t max)
+{
+	return (strncasecmp(s, "http://", 7) == 0 ||
+	    strncasecmp(s, "https://", 8) == 0) && kalit_printable(s, max);
 }
 
 int
