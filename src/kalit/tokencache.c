@@ -192,19 +192,20 @@ cache_read(const char *path, unsigned char **bufp, size_t *lenp)
 
 	/* Not a link, and not a FIFO that would block the open. */
 	fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
-	if (fd == -1) {
-		if (errno != ENOENT)
-			log_msg(LOG_LEVEL_WARN, "token cache %s: %s; ignored",
-			    path, strerror(errno));
+	if (fd == -1 && errno == ENOENT)
 		return r;
-	}
-	if ((why = cache_unsafe(fd)) != NULL)
+	if (fd == -1)
+		why = errno == ELOOP ? "a symbolic link" : strerror(errno);
+	else
+		why = cache_unsafe(fd);
+	if (why != NULL)
 		log_msg(LOG_LEVEL_WARN, "token cache %s: %s; ignored, and "
 		    "replaced by the next token", path, why);
 	else if (file_read_fd(fd, path, TOKENCACHE_FILE_MAX, bufp,
 	    lenp) == KALIT_OK)
 		r = KALIT_OK;
-	close(fd);
+	if (fd != -1)
+		close(fd);
 	return r;
 }
 
