@@ -57,8 +57,10 @@ kalit_chars(const char *s, size_t len, size_t max, const char *set)
 
 /*
  * The enum kalit_err named code, so that the exit status tells what the
- * server refused; a code that names no error of the server's, or one
- * that would pass for a local failure (usage, internal), is server_error.
+ * server refused; a code that names no error of the server's, one that
+ * would pass for a local failure (usage, internal), or not_found (kalitd's
+ * 404: --server is not a kalit server's base URL, or lacks the feature) is
+ * server_error, as kalit(1) says.
  */
 static int
 request_err_of(const char *code)
@@ -73,6 +75,7 @@ request_err_of(const char *code)
 	case KALIT_ERR_NOMEM:
 	case KALIT_ERR_INTERNAL:
 	case KALIT_ERR_USAGE:
+	case KALIT_ERR_NOT_FOUND:
 		return KALIT_ERR_SERVER;
 	default:
 		return e;
