@@ -14,6 +14,7 @@
 #define KALIT_TIMEOUT_MAX	600
 #define KALIT_URL_MAX		2048	/* --server, bytes */
 #define KALIT_CLIENT_MAX	255	/* --client, bytes */
+#define KALIT_SCOPE_MAX		1024	/* --scope, bytes */
 #define KALIT_ANSWER_MAX	(64 * 1024)	/* one answer of the server */
 #define KALIT_TOKEN_MAX		(32 * 1024)	/* bytes of an access_token */
 
@@ -30,11 +31,12 @@ struct kalit_opts {
 	const char	*key, *server, *client, *password, *cacert;
 	const char	*out, *cosign, *content, *digest, *timestamp;
 	const char	*trust_dir, *crl_dir, *ocsp_url, *revocation;
+	const char	*scope, *audience;
 	const char	*args[KALIT_ARGS_MAX];
 	int		 nargs;
 	int		 timeout;	/* seconds; KALIT_TIMEOUT_DEFAULT */
 	int		 attached;
-	int		 ocsp, crl_fetch;	/* 1 unless --no-... */
+	int		 ocsp, crl_fetch, cache;	/* 1 unless --no-... */
 	int		 json, verbose;
 };
 
@@ -99,6 +101,7 @@ int	kalit_request(const struct kalit_opts *o, const char *what,
 int	cmd_login(const struct kalit_opts *o);
 int	cmd_sign(const struct kalit_opts *o);
 int	cmd_verify(const struct kalit_opts *o);
+int	cmd_token(const struct kalit_opts *o);
 
 /*
  * Reads the password as --password says (asking on the terminal by
