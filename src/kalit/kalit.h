@@ -14,7 +14,13 @@
 #define KALIT_TIMEOUT_MAX	600
 #define KALIT_URL_MAX		2048	/* --server, bytes */
 #define KALIT_CLIENT_MAX	255	/* --client, bytes */
+#define KALIT_SCOPE_MAX		1024	/* --scope, bytes */
 #define KALIT_ANSWER_MAX	(64 * 1024)	/* one answer of the server */
+#define KALIT_TOKEN_MAX		(32 * 1024)	/* bytes of an access_token */
+
+/* The characters of base64url (RFC 4648 section 5), for kalit_chars(). */
+#define KALIT_B64URL	"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz" \
+			"0123456789-_"
 
 #define KALIT_ARGS_MAX		1	/* positional arguments (files) */
 #define KALIT_PROGRESS_MIN	(64 * 1024 * 1024)	/* bytes hashed before
@@ -25,11 +31,12 @@ struct kalit_opts {
 	const char	*key, *server, *client, *password, *cacert;
 	const char	*out, *cosign, *content, *digest, *timestamp;
 	const char	*trust_dir, *crl_dir, *ocsp_url, *revocation;
+	const char	*scope, *audience;
 	const char	*args[KALIT_ARGS_MAX];
 	int		 nargs;
 	int		 timeout;	/* seconds; KALIT_TIMEOUT_DEFAULT */
 	int		 attached;
-	int		 ocsp, crl_fetch;	/* 1 unless --no-... */
+	int		 ocsp, crl_fetch, cache;	/* 1 unless --no-... */
 	int		 json, verbose;
 };
 
@@ -56,12 +63,45 @@ int	kalit_print_json(const json_t *v);
 void	kalit_json_free(void *p);
 
 /*
+ * --server without one trailing '/' into base. KALIT_ERR_USAGE, reported,
+ * when it does not fit.
+ */
+int	kalit_server_base(const struct kalit_opts *o, char base[KALIT_URL_MAX]);
+
+/*
+ * 1 if s is 1 to max bytes and has nothing a terminal or an HTTP request
+ * line would act on: no space, control or non-ASCII byte; else 0.
+ */
+int	kalit_printable(const char *s, size_t max);
+
+/* 1 if s is an http:// or https:// URL, kalit_printable(); else 0. */
+int	kalit_http_url(const char *s, size_t max);
+
+/* 1 if s is len bytes, at most max, each one of the set given; else 0. */
+int	kalit_chars(const char *s, size_t len, size_t max, const char *set);
+
+/*
+ * Asks the server at url (borrowed): a GET when ctype is NULL, else a
+ * POST of the string body as ctype. On KALIT_OK *answerp is the JSON
+ * object the server answered with 200 (new reference). Every other
+ * outcome is reported here: an error object as "kalit: WHAT refused:
+ * CODE: description" (escaped), and with --json on standard output, and
+ * returned as the enum kalit_err of that name (server_error for any
+ * other); no answer, or one that is not JSON, as network_error or
+ * server_error.
+ */
+int	kalit_request(const struct kalit_opts *o, const char *what,
+	    const char *url, const char *ctype, const char *body,
+	    json_t **answerp);
+
+/*
  * The commands. Each reports its own errors on standard error and returns
  * the enum kalit_err that decides the exit status.
  */
 int	cmd_login(const struct kalit_opts *o);
 int	cmd_sign(const struct kalit_opts *o);
 int	cmd_verify(const struct kalit_opts *o);
+int	cmd_token(const struct kalit_opts *o);
 
 /*
  * Reads the password as --password says (asking on the terminal by

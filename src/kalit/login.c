@@ -5,7 +5,6 @@
 #include "base64.h"
 #include "cms.h"
 #include "err.h"
-#include "fetch.h"
 #include "log.h"
 
 #include <stdio.h>
@@ -18,7 +17,6 @@
 #include <openssl/x509.h>
 
 #define LOGIN_CHALLENGE_MAX	1024		/* bytes; kalitd sends 80 */
-#define LOGIN_TOKEN_MAX		(32 * 1024)	/* bytes of access_token */
 
 struct login {
 	const struct kalit_opts *o;
@@ -28,131 +26,19 @@ struct login {
 };
 
 /*
- * The enum kalit_err named code, so that the exit status tells what the
- * server refused; a code that names no error of the server's, or one
- * that would pass for a local failure (usage, internal), is server_error.
- */
-static int
-login_err_of(const char *code)
-{
-	int e;
-
-	for (e = KALIT_ERR__MIN; e < KALIT_OK; e++)
-		if (strcmp(kalit_errname(e), code) == 0)
-			break;
-	switch (e) {
-	case KALIT_OK:
-	case KALIT_ERR_NOMEM:
-	case KALIT_ERR_INTERNAL:
-	case KALIT_ERR_USAGE:
-		return KALIT_ERR_SERVER;
-	default:
-		return e;
-	}
-}
-
-/* Reports an answer other than 200 with a JSON object; v may be NULL. */
-static int
-login_refused(const struct login *l, const char *url, long status,
-    const json_t *v)
-{
-	const json_t *code, *desc;
-	int err;
-
-	code = json_object_get(v, "error");
-	desc = json_object_get(v, "error_description");
-	if (status == 200 || !json_is_string(code)) {
-		fprintf(stderr, "kalit: %s: %s: HTTP %ld without a JSON %s\n",
-		    kalit_errname(KALIT_ERR_SERVER), url, status,
-		    status == 200 ? "object" : "error");
-		return KALIT_ERR_SERVER;
-	}
-	err = login_err_of(json_string_value(code));
-	fputs("kalit: login refused: ", stderr);
-	kalit_put_safe(stderr, json_string_value(code),
-	    json_string_length(code));
-	fputs(": ", stderr);
-	if (json_is_string(desc))
-		kalit_put_safe(stderr, json_string_value(desc),
-		    json_string_length(desc));
-	else
-		fputs(kalit_strerror(err), stderr);
-	fputc('\n', stderr);
-	if (l->o->json)
-		kalit_print_json(v);
-	return err;
-}
-
-/*
- * POSTs the JSON body to the server's path. On KALIT_OK *answerp is the
- * object the server answered with 200 (new reference); every other
- * outcome is reported here.
+ * POSTs the JSON body to the server's path; kalit_request() says the
+ * rest.
  */
 static int
 login_post(const struct login *l, const char *path, const char *body,
     json_t **answerp)
 {
-	struct fetch_req rq;
 	char url[KALIT_URL_MAX + 32];
-	unsigned char *buf = NULL;
-	size_t len = 0;
-	long status = 0;
-	json_t *v = NULL;
-	int r;
 
-	*answerp = NULL;
 	snprintf(url, sizeof(url), "%s%s", l->base, path);
-	memset(&rq, 0, sizeof(rq));
-	rq.url = url;
-	rq.content_type = "application/json";
-	rq.body = body;
-	rq.body_len = strlen(body);
-	rq.accept = "application/json";
-	rq.cafile = l->o->cacert;
-	rq.max = KALIT_ANSWER_MAX;
-	rq.timeout_ms = l->o->timeout * 1000L;
-	log_msg(LOG_LEVEL_DEBUG, "POST %s, %zu bytes", url, rq.body_len);
-	r = fetch(&rq, &status, &buf, &len, NULL);
-	if (r == KALIT_ERR_NETWORK) {
-		fprintf(stderr, "kalit: cannot reach %s: %s: %s\n", url,
-		    kalit_errname(r), kalit_strerror(r));
-		goto out;
-	} else if (r == KALIT_ERR_TOO_LARGE) {
-		r = KALIT_ERR_SERVER;
-		fprintf(stderr, "kalit: %s: %s: answer larger than %d bytes\n",
-		    kalit_errname(r), url, KALIT_ANSWER_MAX);
-		goto out;
-	} else if (r != KALIT_OK) {
-		kalit_fail(r, url);
-		goto out;
-	}
-	log_msg(LOG_LEVEL_DEBUG, "HTTP %ld, %zu bytes", status, len);
-	v = json_loadb((const char *)buf, len, JSON_REJECT_DUPLICATES, NULL);
-	if (status != 200 || !json_is_object(v)) {
-		r = login_refused(l, url, status, v);
-		goto out;
-	}
-	*answerp = v;
-	v = NULL;
-	r = KALIT_OK;
- out:
-	json_decref(v);
-	if (buf != NULL)
-		OPENSSL_cleanse(buf, len);
-	free(buf);
-	return r;
+	return kalit_request(l->o, "login", url, "application/json", body,
+	    answerp);
 }
-
-/* 1 if s is len bytes, at most max, each one of the set given. */
-static int
-login_chars(const char *s, size_t len, size_t max, const char *set)
-{
-	return len > 0 && len <= max && strlen(s) == len &&
-	    strspn(s, set) == len;
-}
-
-#define B64URL	"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz" \
-		"0123456789-_"
 
 /*
  * Asks for a challenge bound to the client logged in to; on KALIT_OK
@@ -176,8 +62,9 @@ login_challenge(const struct login *l, char **challengep)
 	if (r != KALIT_OK)
 		return r;
 	c = json_object_get(answer, "challenge");
-	if (!json_is_string(c) || !login_chars(json_string_value(c),
-	    json_string_length(c), LOGIN_CHALLENGE_MAX, B64URL "+/=.~")) {
+	if (!json_is_string(c) || !kalit_chars(json_string_value(c),
+	    json_string_length(c), LOGIN_CHALLENGE_MAX,
+	    KALIT_B64URL "+/=.~")) {
 		r = KALIT_ERR_SERVER;
 		fprintf(stderr, "kalit: %s: %s/v1/challenge: no challenge in "
 		    "the answer\n", kalit_errname(r), l->base);
@@ -272,8 +159,8 @@ login_print(const struct login *l, const json_t *answer)
 	tok = json_object_get(answer, "access_token");
 	exp = json_object_get(answer, "expires_in");
 	sub = json_object_get(answer, "subject");
-	if (!json_is_string(tok) || !login_chars(json_string_value(tok),
-	    json_string_length(tok), LOGIN_TOKEN_MAX, B64URL ".") ||
+	if (!json_is_string(tok) || !kalit_chars(json_string_value(tok),
+	    json_string_length(tok), KALIT_TOKEN_MAX, KALIT_B64URL ".") ||
 	    !json_is_integer(exp) || json_integer_value(exp) < 0 ||
 	    !json_is_object(sub)) {
 		fprintf(stderr, "kalit: %s: %s/v1/login: not a login answer "
@@ -330,16 +217,12 @@ int
 cmd_login(const struct kalit_opts *o)
 {
 	struct login l;
-	size_t n;
 	int r;
 
 	memset(&l, 0, sizeof(l));
 	l.o = o;
-	if ((n = strlen(o->server)) >= sizeof(l.base))
-		return kalit_fail(KALIT_ERR_USAGE, "--server");
-	memcpy(l.base, o->server, n + 1);
-	if (n > 0 && l.base[n - 1] == '/')
-		l.base[n - 1] = '\0';
+	if ((r = kalit_server_base(o, l.base)) != KALIT_OK)
+		return r;
 	/* The key first: the challenge's lifetime must not pass at a prompt. */
 	if ((r = kalit_load_key(o, &l.key, &l.cert, NULL)) == KALIT_OK)
 		r = login_run(&l);

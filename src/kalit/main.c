@@ -7,12 +7,12 @@
 #include "fetch.h"
 #include "log.h"
 
+#include <ctype.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <unistd.h>
 
 #include <openssl/crypto.h>
@@ -21,7 +21,8 @@ enum opt_id {
 	O_KEY = 0, O_SERVER, O_CLIENT, O_PASSWORD, O_CACERT, O_TIMEOUT,
 	O_JSON, O_VERBOSE, O_HELP, O_VERSION, O_OUT, O_ATTACHED, O_COSIGN,
 	O_CONTENT, O_DIGEST, O_TRUST_DIR, O_CRL_DIR, O_OCSP, O_NO_OCSP,
-	O_OCSP_URL, O_NO_CRL_FETCH, O_REVOCATION, O_TIMESTAMP, O__MAX
+	O_OCSP_URL, O_NO_CRL_FETCH, O_REVOCATION, O_TIMESTAMP, O_SCOPE,
+	O_AUDIENCE, O_NO_CACHE, O__MAX
 };
 
 #define B(o)		CMDLINE_BIT(o)
@@ -59,6 +60,9 @@ static const struct cmdline_opt opts[] = {
 	{ "no-crl-fetch", 0, K(CMDLINE_UNSET, crl_fetch) },
 	{ "revocation", 0, S(revocation) },
 	{ "timestamp", 0, S(timestamp) },
+	{ "scope", 0, S(scope) },
+	{ "audience", 0, S(audience) },
+	{ "no-cache", 0, K(CMDLINE_UNSET, cache) },
 };
 #undef K
 #undef S
@@ -87,6 +91,15 @@ static const struct command commands[] = {
 	    "login --key FILE.p12 --server URL --client ID "
 	    "[--password SPEC]\n"
 	    "                   [--cacert FILE] [--timeout SECONDS]" },
+	{ "token", cmd_token, B(O_KEY) | B(O_SERVER) | B(O_CLIENT) |
+	    B(O_PASSWORD) | B(O_SCOPE) | B(O_AUDIENCE) | B(O_CACERT) |
+	    B(O_TIMEOUT) | B(O_NO_CACHE),
+	    B(O_KEY) | B(O_SERVER) | B(O_CLIENT), 0, 0,
+	    "token --key FILE.p12 --server URL --client ID "
+	    "[--password SPEC]\n"
+	    "                   [--scope \"S1 S2\"] [--audience URI] "
+	    "[--cacert FILE]\n"
+	    "                   [--timeout SECONDS] [--no-cache]" },
 	{ "sign", cmd_sign, B(O_KEY) | B(O_PASSWORD) | B(O_OUT) |
 	    B(O_ATTACHED) | B(O_COSIGN) | B(O_TIMESTAMP) | B(O_CACERT) |
 	    B(O_TIMEOUT), B(O_KEY), 0, 1,
@@ -227,54 +240,82 @@ usage(FILE *f)
 	fprintf(f, "       kalit -h | --help | --version\nSee kalit(1).\n");
 }
 
-/* Nothing a terminal or an HTTP request line would act on. */
-static int
-printable(const char *s, size_t max)
-{
-	size_t len = strlen(s);
-	size_t i;
-
-	if (len == 0 || len > max)
-		return 0;
-	for (i = 0; i < len; i++)
-		if ((unsigned char)s[i] <= 0x20 || (unsigned char)s[i] >= 0x7f)
-			return 0;
-	return 1;
-}
-
 /* An --option's URL, when given; prints why and returns 0 if bad. */
 static int
-url_ok(const char *option, const char *s)
+url_ok(const char *option, const char *s, size_t max)
 {
-	if (s == NULL || ((strncasecmp(s, "http://", 7) == 0 ||
-	    strncasecmp(s, "https://", 8) == 0) && printable(s, KALIT_URL_MAX)))
+	if (s == NULL || kalit_http_url(s, max))
 		return 1;
 	fprintf(stderr, "kalit: usage: --%s: \"%.64s\" is not an http:// or "
 	    "https:// URL\n", option, s);
 	return 0;
 }
 
+/* RFC 6749 section 3.3: words of NQCHAR, one space between them. */
+static int
+scope_ok(const char *s)
+{
+	size_t i, len = strlen(s);
+	unsigned char c;
+
+	if (len == 0 || len > KALIT_SCOPE_MAX || s[0] == ' ' ||
+	    s[len - 1] == ' ')
+		return 0;
+	for (i = 0; i < len; i++) {
+		c = (unsigned char)s[i];
+		if (c == ' ' ? s[i + 1] == ' ' : c < 0x21 || c > 0x7e ||
+		    c == '"' || c == '\\')
+			return 0;
+	}
+	return 1;
+}
+
+/* RFC 8707 section 2: an absolute URI, without a fragment. */
+static int
+resource_ok(const char *s)
+{
+	size_t n = strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	    "abcdefghijklmnopqrstuvwxyz0123456789+-.");
+
+	return kalit_printable(s, KALIT_URL_MAX) && n > 0 &&
+	    isalpha((unsigned char)s[0]) && s[n] == ':' &&
+	    strchr(s, '#') == NULL;
+}
+
+/* kalit token's --scope and --audience; prints why and returns 0. */
+static int
+check_token_values(const struct kalit_opts *o)
+{
+	if (o->scope != NULL && !scope_ok(o->scope)) {
+		fprintf(stderr, "kalit: usage: --scope: scope names (RFC 6749 "
+		    "3.3) of printable characters but \" and \\, one space "
+		    "between them, %d bytes at most\n", KALIT_SCOPE_MAX);
+		return 0;
+	}
+	if (o->audience != NULL && !resource_ok(o->audience)) {
+		fprintf(stderr, "kalit: usage: --audience: \"%.64s\" is not "
+		    "an absolute URI without a fragment (RFC 8707)\n",
+		    o->audience);
+		return 0;
+	}
+	return 1;
+}
+
 /* Checks the values of the options given; prints why and returns 0. */
 static int
 check_values(const struct kalit_opts *o)
 {
-	const char *s = o->server;
-
-	if (s != NULL && ((strncasecmp(s, "http://", 7) != 0 &&
-	    strncasecmp(s, "https://", 8) != 0) ||
-	    !printable(s, KALIT_URL_MAX - 32))) {
-		fprintf(stderr, "kalit: usage: --server: \"%.64s\" is not an "
-		    "http:// or https:// URL\n", s);
+	if (!url_ok("server", o->server, KALIT_URL_MAX - 32))
 		return 0;
-	}
-	if (o->client != NULL && !printable(o->client, KALIT_CLIENT_MAX)) {
+	if (o->client != NULL && !kalit_printable(o->client,
+	    KALIT_CLIENT_MAX)) {
 		fprintf(stderr, "kalit: usage: --client: a client id is 1 to "
 		    "%d printable characters without spaces\n",
 		    KALIT_CLIENT_MAX);
 		return 0;
 	}
-	if (!url_ok("ocsp-url", o->ocsp_url) ||
-	    !url_ok("timestamp", o->timestamp))
+	if (!url_ok("ocsp-url", o->ocsp_url, KALIT_URL_MAX) ||
+	    !url_ok("timestamp", o->timestamp, KALIT_URL_MAX))
 		return 0;
 	if (o->revocation != NULL && strcmp(o->revocation, "require") != 0 &&
 	    strcmp(o->revocation, "soft-fail") != 0 &&
@@ -283,7 +324,7 @@ check_values(const struct kalit_opts *o)
 		    "require, soft-fail or off\n", o->revocation);
 		return 0;
 	}
-	return 1;
+	return check_token_values(o);
 }
 
 /* Options that exclude each other; prints why and returns 0. */
@@ -407,6 +448,7 @@ main(int argc, char **argv)
 	o.timeout = KALIT_TIMEOUT_DEFAULT;
 	o.ocsp = 1;
 	o.crl_fetch = 1;
+	o.cache = 1;
 	if ((cmd = parse(argc, argv, &o)) == NULL)
 		return kalit_exit_status(KALIT_ERR_USAGE);
 	log_init("kalit", o.verbose ? LOG_LEVEL_DEBUG : LOG_LEVEL_WARN);

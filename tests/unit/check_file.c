@@ -97,16 +97,26 @@ START_TEST(test_file_read_directory_is_io)
 }
 END_TEST
 
-START_TEST(test_file_read_stdin)
+/* Writes the len bytes of text to tu_dir/name; returns it open to read. */
+static int
+open_written(const char *name, const char *text, size_t len)
 {
 	char path[PATH_MAX];
+	int fd;
+
+	tu_path(path, sizeof(path), tu_dir, name);
+	tu_write_file(path, text, len);
+	ck_assert_int_ge(fd = open(path, O_RDONLY), 0);
+	return fd;
+}
+
+START_TEST(test_file_read_stdin)
+{
 	unsigned char *buf = NULL;
 	size_t len = 0;
 	int fd;
 
-	tu_path(path, sizeof(path), tu_dir, "in");
-	tu_write_file(path, "from stdin", 10);
-	ck_assert_int_ge(fd = open(path, O_RDONLY), 0);
+	fd = open_written("in", "from stdin", 10);
 	ck_assert_int_eq(dup2(fd, STDIN_FILENO), STDIN_FILENO);
 	close(fd);
 	ck_assert_err(file_read("-", 100, &buf, &len), KALIT_OK);
@@ -166,25 +176,31 @@ START_TEST(test_file_create_excl_missing_dir_is_io)
 }
 END_TEST
 
-START_TEST(test_file_write_excl_roundtrip)
+/* path is a file of mode 0600 that holds the string want, no more. */
+static void
+assert_private(const char *path, const char *want)
 {
-	char path[PATH_MAX];
 	unsigned char *buf = NULL;
 	size_t len = 0;
 	struct stat st;
 
-	tu_path(path, sizeof(path), tu_dir, "out");
-	ck_assert_err(file_write_excl(path, "payload", 7), KALIT_OK);
 	ck_assert_int_eq(stat(path, &st), 0);
 	ck_assert_int_eq(st.st_mode & 07777, 0600);
-	ck_assert_err(file_read(path, 7, &buf, &len), KALIT_OK);
-	ck_assert_uint_eq(len, 7);
-	ck_assert_str_eq((char *)buf, "payload");
+	ck_assert_err(file_read(path, strlen(want), &buf, &len), KALIT_OK);
+	ck_assert_uint_eq(len, strlen(want));
+	ck_assert_str_eq((char *)buf, want);
 	free(buf);
+}
+
+START_TEST(test_file_write_excl_roundtrip)
+{
+	char path[PATH_MAX];
+
+	tu_path(path, sizeof(path), tu_dir, "out");
+	ck_assert_err(file_write_excl(path, "payload", 7), KALIT_OK);
+	assert_private(path, "payload");
 	ck_assert_err(file_write_excl(path, "other", 5), KALIT_ERR_FILE_EXISTS);
-	ck_assert_err(file_read(path, 7, &buf, &len), KALIT_OK);
-	ck_assert_str_eq((char *)buf, "payload");
-	free(buf);
+	assert_private(path, "payload");
 }
 END_TEST
 
@@ -196,6 +212,84 @@ START_TEST(test_file_write_fd_bad_fd_is_io)
 	/* read-only descriptor: write fails, and fd is closed anyway */
 	ck_assert_err(file_write_fd(fd, "x", 1), KALIT_ERR_IO);
 	ck_assert_int_eq(fcntl(fd, F_GETFD), -1);
+}
+END_TEST
+
+START_TEST(test_file_read_fd_from_its_offset_and_left_open)
+{
+	unsigned char *buf = NULL;
+	size_t len = 0;
+	int fd;
+
+	fd = open_written("fd", "skip:rest", 9);
+	ck_assert_int_eq(lseek(fd, 5, SEEK_SET), 5);
+	ck_assert_err(file_read_fd(fd, "fd", 100, &buf, &len), KALIT_OK);
+	ck_assert_uint_eq(len, 4);
+	ck_assert_str_eq((char *)buf, "rest");
+	free(buf);
+	ck_assert_err(file_read_fd(fd, "fd", 100, &buf, &len), KALIT_OK);
+	ck_assert_uint_eq(len, 0);
+	free(buf);
+	ck_assert_int_eq(close(fd), 0);
+}
+END_TEST
+
+/* The number of entries of tu_dir, . and .. aside. */
+static int
+dir_entries(void)
+{
+	struct dirent *e;
+	DIR *d;
+	int n = 0;
+
+	ck_assert_ptr_nonnull(d = opendir(tu_dir));
+	while ((e = readdir(d)) != NULL)
+		if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
+			n++;
+	closedir(d);
+	return n;
+}
+
+START_TEST(test_file_replace_writes_whole_and_private)
+{
+	char path[PATH_MAX];
+
+	tu_path(path, sizeof(path), tu_dir, "cache");
+	ck_assert_err(file_replace(path, "first", 5), KALIT_OK);
+	assert_private(path, "first");
+	tu_write_file(path, "an older, longer file", 21);
+	ck_assert_int_eq(chmod(path, 0644), 0);
+	ck_assert_err(file_replace(path, "second", 6), KALIT_OK);
+	assert_private(path, "second");
+	/* no temporary file is left beside it */
+	ck_assert_int_eq(dir_entries(), 1);
+}
+END_TEST
+
+START_TEST(test_file_replace_replaces_a_link_not_its_target)
+{
+	char path[PATH_MAX], target[PATH_MAX];
+	struct stat st;
+
+	tu_path(target, sizeof(target), tu_dir, "target");
+	tu_path(path, sizeof(path), tu_dir, "link");
+	tu_write_file(target, "theirs", 6);
+	ck_assert_int_eq(symlink(target, path), 0);
+	ck_assert_err(file_replace(path, "mine", 4), KALIT_OK);
+	ck_assert_int_eq(lstat(path, &st), 0);
+	ck_assert(S_ISREG(st.st_mode));
+	ck_assert_int_eq(stat(target, &st), 0);
+	ck_assert_int_eq(st.st_size, 6);
+}
+END_TEST
+
+START_TEST(test_file_replace_missing_dir_is_io)
+{
+	char path[PATH_MAX];
+
+	tu_path(path, sizeof(path), tu_dir, "no/such/file");
+	ck_assert_err(file_replace(path, "x", 1), KALIT_ERR_IO);
+	ck_assert_int_eq(dir_entries(), 0);
 }
 END_TEST
 
@@ -217,6 +311,10 @@ file_suite(void)
 	tcase_add_test(tc, test_file_create_excl_missing_dir_is_io);
 	tcase_add_test(tc, test_file_write_excl_roundtrip);
 	tcase_add_test(tc, test_file_write_fd_bad_fd_is_io);
+	tcase_add_test(tc, test_file_read_fd_from_its_offset_and_left_open);
+	tcase_add_test(tc, test_file_replace_writes_whole_and_private);
+	tcase_add_test(tc, test_file_replace_replaces_a_link_not_its_target);
+	tcase_add_test(tc, test_file_replace_missing_dir_is_io);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -62,59 +62,6 @@ core_teardown(void)
 	tu_rmdir(dir_b);
 }
 
-/* Decodes base64url (no padding) independently of the code under test. */
-static unsigned char *
-b64url_decode(const char *in, size_t len, size_t *outlen)
-{
-	size_t i, pad = (4 - len % 4) % 4;
-	unsigned char *out;
-	char *buf;
-	int n;
-
-	ck_assert_uint_ne(len % 4, 1);
-	ck_assert_ptr_nonnull(buf = malloc(len + pad + 1));
-	ck_assert_ptr_nonnull(out = malloc(len + pad + 1));
-	for (i = 0; i < len; i++)
-		buf[i] = in[i] == '-' ? '+' : in[i] == '_' ? '/' : in[i];
-	memset(buf + len, '=', pad);
-	n = EVP_DecodeBlock(out, (unsigned char *)buf, (int)(len + pad));
-	ck_assert_int_ge(n, (int)pad);
-	*outlen = (size_t)n - pad;
-	free(buf);
-	return out;
-}
-
-/* Segment i (0: header, 1: payload, 2: signature) of a compact JWS. */
-static void
-segment(const char *jwt, int i, const char **sp, size_t *lenp)
-{
-	const char *p = jwt, *dot;
-
-	while (i-- > 0) {
-		ck_assert_ptr_nonnull(p = strchr(p, '.'));
-		p++;
-	}
-	dot = strchr(p, '.');
-	*sp = p;
-	*lenp = dot != NULL ? (size_t)(dot - p) : strlen(p);
-}
-
-/* The decoded JSON of segment i; new reference. */
-static json_t *
-segment_json(const char *jwt, int i)
-{
-	const char *s;
-	unsigned char *raw;
-	size_t len, rawlen;
-	json_t *j;
-
-	segment(jwt, i, &s, &len);
-	raw = b64url_decode(s, len, &rawlen);
-	ck_assert_ptr_nonnull(j = json_loadb((char *)raw, rawlen, 0, NULL));
-	free(raw);
-	return j;
-}
-
 /* Encodes base64url (no padding) independently of base64_url_encode(). */
 static void
 b64url(const unsigned char *in, size_t len, char *out)
@@ -248,8 +195,8 @@ pub_from_jwk(json_t *jwk)
 
 	ck_assert_ptr_nonnull(x);
 	ck_assert_ptr_nonnull(y);
-	bx = b64url_decode(x, strlen(x), &xl);
-	by = b64url_decode(y, strlen(y), &yl);
+	bx = tu_b64url_decode(x, strlen(x), &xl);
+	by = tu_b64url_decode(y, strlen(y), &yl);
 	ck_assert_uint_eq(xl, 32);
 	ck_assert_uint_eq(yl, 32);
 	pub[0] = 0x04;
@@ -305,7 +252,7 @@ END_TEST
 START_TEST(test_token_header_is_es256_jwt_with_kid)
 {
 	char *jwt = sign_claims(keys_a);
-	json_t *hdr = segment_json(jwt, 0);
+	json_t *hdr = tu_jws_json(jwt, 0);
 
 	ck_assert_str_eq(json_string_value(json_object_get(hdr, "alg")),
 	    "ES256");
@@ -323,43 +270,37 @@ START_TEST(test_token_signature_verifies_without_cjose)
 {
 	char *jwt = sign_claims(keys_a);
 	json_t *jwks = token_jwks(keys_a), *claims, *want;
-	unsigned char *sig, *der = NULL;
+	unsigned char *sig, *der;
 	const char *s;
-	size_t len, siglen;
-	ECDSA_SIG *es;
+	size_t len, siglen, derlen;
 	EVP_MD_CTX *md;
 	EVP_PKEY *pub;
-	int derlen;
 
 	ck_assert_ptr_nonnull(jwks);
 	pub = pub_from_jwk(jwks_find(jwks, token_keys_kid(keys_a)));
-	segment(jwt, 2, &s, &len);
-	sig = b64url_decode(s, len, &siglen);
+	tu_jws_segment(jwt, 2, &s, &len);
+	sig = tu_b64url_decode(s, len, &siglen);
 	ck_assert_uint_eq(siglen, 64);
-	ck_assert_ptr_nonnull(es = ECDSA_SIG_new());
-	ck_assert_int_eq(ECDSA_SIG_set0(es, BN_bin2bn(sig, 32, NULL),
-	    BN_bin2bn(sig + 32, 32, NULL)), 1);
-	ck_assert_int_gt(derlen = i2d_ECDSA_SIG(es, &der), 0);
+	der = tu_ecdsa_der(sig, siglen, &derlen);
 	/* The signing input is "header.payload", the bytes before sig. */
 	ck_assert_ptr_nonnull(md = EVP_MD_CTX_new());
 	ck_assert_int_eq(EVP_DigestVerifyInit(md, NULL, EVP_sha256(), NULL,
 	    pub), 1);
-	ck_assert_int_eq(EVP_DigestVerify(md, der, (size_t)derlen,
+	ck_assert_int_eq(EVP_DigestVerify(md, der, derlen,
 	    (const unsigned char *)jwt, (size_t)(s - 1 - jwt)), 1);
 	/* ... and not a byte less. */
 	ck_assert_int_eq(EVP_DigestVerifyInit(md, NULL, EVP_sha256(), NULL,
 	    pub), 1);
-	ck_assert_int_ne(EVP_DigestVerify(md, der, (size_t)derlen,
+	ck_assert_int_ne(EVP_DigestVerify(md, der, derlen,
 	    (const unsigned char *)jwt, (size_t)(s - 2 - jwt)), 1);
 	ERR_clear_error();
-	claims = segment_json(jwt, 1);
+	claims = tu_jws_json(jwt, 1);
 	want = json_loads(CLAIMS, 0, NULL);
 	ck_assert(json_equal(claims, want));
 	json_decref(claims);
 	json_decref(want);
 	EVP_MD_CTX_free(md);
 	OPENSSL_free(der);
-	ECDSA_SIG_free(es);
 	EVP_PKEY_free(pub);
 	free(sig);
 	json_decref(jwks);
@@ -390,7 +331,7 @@ START_TEST(test_token_tampered_byte_refused)
 
 	/* One character of the header, of the payload, of the signature. */
 	for (i = 0; i < 3; i++) {
-		segment(jwt, i, &s, &len);
+		tu_jws_segment(jwt, i, &s, &len);
 		p = jwt + (s - jwt) + len / 2;
 		c = *p;
 		*p = c == 'A' ? 'B' : 'A';
@@ -413,8 +354,8 @@ START_TEST(test_token_alg_none_refused)
 	n = snprintf(hdr, sizeof(hdr), "{\"alg\":\"none\",\"kid\":\"%s\"}",
 	    token_keys_kid(keys_a));
 	b64url((unsigned char *)hdr, (size_t)n, h64);
-	segment(good, 1, &p, &plen);
-	segment(good, 2, &s, &slen);
+	tu_jws_segment(good, 1, &p, &plen);
+	tu_jws_segment(good, 2, &s, &slen);
 	n = snprintf(jwt, sizeof(jwt), "%s.%.*s.", h64, (int)plen, p);
 	assert_invalid(keys_a, jwt, (size_t)n);
 	/* Nor with a real signature left in place. */
@@ -445,7 +386,7 @@ START_TEST(test_token_hmac_with_kid_refused)
 	    "{\"alg\":\"%s\",\"typ\":\"JWT\",\"kid\":\"%s\"}", alg,
 	    token_keys_kid(keys_a));
 	b64url((unsigned char *)hdr, (size_t)n, h64);
-	segment(good, 1, &p, &plen);
+	tu_jws_segment(good, 1, &p, &plen);
 	n = snprintf(jwt, sizeof(jwt), "%s.%.*s", h64, (int)plen, p);
 	ck_assert_ptr_nonnull(HMAC(md, secret, (int)strlen(secret),
 	    (unsigned char *)jwt, (size_t)n, mac, &maclen));
@@ -598,8 +539,8 @@ START_TEST(test_token_padded_signature_refused)
 	cjose_jws_t *jws;
 	cjose_err err;
 
-	segment(good, 2, &s, &len);
-	sig = b64url_decode(s, len, &siglen);
+	tu_jws_segment(good, 2, &s, &len);
+	sig = tu_b64url_decode(s, len, &siglen);
 	ck_assert_uint_eq(siglen, 64);
 	pad[0] = 0;
 	memcpy(pad + 1, sig, 32);
@@ -658,8 +599,8 @@ START_TEST(test_token_verify_jwks)
 	ck_assert_err(token_verify_jwks("not json", good, strlen(good), &got),
 	    KALIT_ERR_TOKEN_INVALID);
 	/* alg none and HS256 are never a client's */
-	segment(good, 1, &p, &plen);
-	segment(good, 2, &s, &slen);
+	tu_jws_segment(good, 1, &p, &plen);
+	tu_jws_segment(good, 2, &s, &slen);
 	n = snprintf(hdr, sizeof(hdr), "{\"alg\":\"none\"}");
 	b64url((unsigned char *)hdr, (size_t)n, h64);
 	n = snprintf(jwt, sizeof(jwt), "%s.%.*s.%s", h64, (int)plen, p, s);
@@ -686,7 +627,7 @@ START_TEST(test_token_sign_typ)
 
 	ck_assert_err(token_sign_typ(keys_a, "logout+jwt", payload,
 	    strlen(payload), &jwt), KALIT_OK);
-	hdr = segment_json(jwt, 0);
+	hdr = tu_jws_json(jwt, 0);
 	ck_assert_str_eq(json_string_value(json_object_get(hdr, "typ")),
 	    "logout+jwt");
 	ck_assert_err(token_verify(keys_a, jwt, strlen(jwt), &got), KALIT_OK);
@@ -913,7 +854,7 @@ START_TEST(test_token_prepublished_not_active)
 	ck_assert_str_eq(token_keys_kid(k), kid1);
 	ck_assert_uint_eq(jwks_count(k, kid5), 2);
 	jwt = sign_claims(k);
-	hdr = segment_json(jwt, 0);
+	hdr = tu_jws_json(jwt, 0);
 	ck_assert_str_eq(json_string_value(json_object_get(hdr, "kid")), kid1);
 	json_decref(hdr);
 	free(jwt);

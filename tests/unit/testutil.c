@@ -5,6 +5,9 @@
 
 #include <stdarg.h>
 
+#include <openssl/bn.h>
+#include <openssl/ec.h>
+
 #ifndef TEST_PROFILE_DIR
 #error "TEST_PROFILE_DIR must name the shipped profiles directory"
 #endif
@@ -37,8 +40,8 @@ tu_rmdir(const char *dir)
 		    strcmp(de->d_name, "..") == 0)
 			continue;
 		if (snprintf(path, sizeof(path), "%s/%s", dir, de->d_name) <
-		    (int)sizeof(path))
-			unlink(path);
+		    (int)sizeof(path) && unlink(path) == -1 && errno == EISDIR)
+			tu_rmdir(path);
 	}
 	closedir(d);
 	rmdir(dir);
@@ -310,6 +313,73 @@ tu_fmt(const char *f, ...)
 	ck_assert_int_ge(vasprintf(&s, f, ap), 0);
 	va_end(ap);
 	return s;
+}
+
+unsigned char *
+tu_b64url_decode(const char *in, size_t len, size_t *outlen)
+{
+	size_t i, pad = (4 - len % 4) % 4;
+	unsigned char *out;
+	char *buf;
+	int n;
+
+	ck_assert_uint_ne(len % 4, 1);
+	ck_assert_ptr_nonnull(buf = malloc(len + pad + 1));
+	ck_assert_ptr_nonnull(out = malloc(len + pad + 1));
+	for (i = 0; i < len; i++)
+		buf[i] = in[i] == '-' ? '+' : in[i] == '_' ? '/' : in[i];
+	memset(buf + len, '=', pad);
+	n = EVP_DecodeBlock(out, (unsigned char *)buf, (int)(len + pad));
+	ck_assert_int_ge(n, (int)pad);
+	*outlen = (size_t)n - pad;
+	free(buf);
+	return out;
+}
+
+void
+tu_jws_segment(const char *jws, int i, const char **sp, size_t *lenp)
+{
+	const char *p = jws, *dot;
+
+	while (i-- > 0) {
+		ck_assert_ptr_nonnull(p = strchr(p, '.'));
+		p++;
+	}
+	dot = strchr(p, '.');
+	*sp = p;
+	*lenp = dot != NULL ? (size_t)(dot - p) : strlen(p);
+}
+
+json_t *
+tu_jws_json(const char *jws, int i)
+{
+	const char *s;
+	unsigned char *raw;
+	size_t len, rawlen;
+	json_t *j;
+
+	tu_jws_segment(jws, i, &s, &len);
+	raw = tu_b64url_decode(s, len, &rawlen);
+	ck_assert_ptr_nonnull(j = json_loadb((char *)raw, rawlen, 0, NULL));
+	free(raw);
+	return j;
+}
+
+unsigned char *
+tu_ecdsa_der(const unsigned char *raw, size_t len, size_t *derlenp)
+{
+	unsigned char *der = NULL;
+	ECDSA_SIG *es;
+	int n;
+
+	ck_assert_uint_eq(len % 2, 0);
+	ck_assert_ptr_nonnull(es = ECDSA_SIG_new());
+	ck_assert_int_eq(ECDSA_SIG_set0(es, BN_bin2bn(raw, (int)(len / 2),
+	    NULL), BN_bin2bn(raw + len / 2, (int)(len / 2), NULL)), 1);
+	ck_assert_int_gt(n = i2d_ECDSA_SIG(es, &der), 0);
+	ECDSA_SIG_free(es);
+	*derlenp = (size_t)n;
+	return der;
 }
 
 int

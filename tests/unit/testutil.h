@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include <check.h>
+#include <jansson.h>
 
 #include <openssl/err.h>
 #include <openssl/evp.h>
@@ -47,7 +48,7 @@
 /* Creates a fresh private directory under $TMPDIR (or /tmp) into dir. */
 void	tu_mkdtemp(char *dir, size_t len);
 
-/* Removes dir and the plain files in it (tests make no subdirectories). */
+/* Removes dir and everything in it (not following links). */
 void	tu_rmdir(const char *dir);
 
 /*
@@ -138,6 +139,28 @@ double	tu_sample(const char *text, const char *series);
 
 /* printf(3) into a new string; caller frees with free(). */
 char	*tu_fmt(const char *f, ...) __attribute__((format(printf, 1, 2)));
+
+/*
+ * Decodes the len characters of in as base64url without padding, with
+ * OpenSSL alone (not base64.c, which the tests judge). Caller frees the
+ * result with free().
+ */
+unsigned char	*tu_b64url_decode(const char *in, size_t len, size_t *outlen);
+
+/* Segment i (0: header, 1: payload, 2: signature) of a compact JWS. */
+void	tu_jws_segment(const char *jws, int i, const char **sp,
+	    size_t *lenp);
+
+/* The decoded JSON of segment i of a compact JWS; new reference. */
+json_t	*tu_jws_json(const char *jws, int i);
+
+/*
+ * JWS's ECDSA signature, r || s (len bytes, halves alike), as the DER
+ * ECDSA-Sig-Value that EVP_DigestVerify() takes. Caller frees the result
+ * with OPENSSL_free().
+ */
+unsigned char	*tu_ecdsa_der(const unsigned char *raw, size_t len,
+	    size_t *derlenp);
 
 /* Runs suite s and returns the exit status for main(). */
 int	tu_run(Suite *s);
