@@ -123,6 +123,46 @@ check "openid-client and jose: tokens, introspection, hostile assertions" \
     env OP="$OP" KEYS="$KEYS" GATE_SECRET="$(cat "$TMP/gate.secret")" \
     "$NODE" --test "$JS/tests/browser/machine.test.mjs"
 sed 's/^/     | /' "$OUT"
+
+# --- kalit token: the same, from a shell script -------------------------------
+export XDG_CACHE_HOME="$TMP/cache"
+# ktoken KEY [args]: kalit token of client soliq with key file KEY.
+ktoken() {
+	_kt=$1
+	shift
+	"$KALIT" token --key "$KEYS/$_kt.p12" --password "file:$KEYPASS" \
+	    --server "$OP" --client soliq "$@"
+}
+for k in soliq soliq-rsa; do
+	check "kalit token with $k.p12" ktoken $k --scope cadastre:read \
+	    --audience https://api.cadastre.uz --no-cache
+	TOKEN=$(cat "$OUT")
+	http POST /v1/introspect -u "cadastre-gate:$(cat "$TMP/gate.secret")" \
+	    --data-urlencode "token=$TOKEN"
+	assert_grep "... the API's gate finds it active" '"active":true' "$OUT"
+	assert_grep "... issued to soliq" '"client_id":"soliq"' "$OUT"
+done
+check "kalit token --json: fetched" ktoken soliq --json \
+    --audience https://api.cadastre.uz
+assert_grep "... cached false" '"cached": *false' "$OUT"
+FIRST=$(json 'j["access_token"]' "$OUT")
+check "kalit token --json again: from the cache" ktoken soliq --json \
+    --audience https://api.cadastre.uz
+assert_grep "... cached true" '"cached": *true' "$OUT"
+assert_eq "... the same token" "$(json 'j["access_token"]' "$OUT")" "$FIRST"
+assert_eq "... the cache file is the user's alone" \
+    "$(stat -c %a "$TMP"/cache/kalit/tokens/* | sort -u)" 600
+check_not "kalit token: a scope not registered" ktoken soliq \
+    --scope cadastre:write --audience https://api.cadastre.uz
+assert_grep "... names invalid_scope" invalid_scope "$ERR"
+check_not "kalit token: an API not registered" ktoken soliq \
+    --audience https://api.other.uz
+assert_grep "... names invalid_target" invalid_target "$ERR"
+check_not "kalit token: a revoked key file" ktoken revoked \
+    --audience https://api.cadastre.uz
+assert_grep "... names the certificate's revocation" certificate_revoked \
+    "$ERR"
+assert_nogrep "no token in kalitd's log" "$FIRST" "$TMP/kalitd.log"
 tail -n 30 "$TMP/kalitd.log" | sed 's/^/     | kalitd: /'
 stop_kalitd
 finish
