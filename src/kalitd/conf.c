@@ -45,6 +45,8 @@ struct opt {
 static const struct opt opts[] = {
 	{ "server", "listen", OPT_STR, O(listen), 0, 0 },
 	{ "server", "port", OPT_INT, O(port), 1, 65535 },
+	{ "server", "mtls_port", OPT_INT, O(mtls_port), 1, 65535 },
+	{ "server", "mtls_url", OPT_STR, O(mtls_url), 0, 0 },
 	{ "server", "threads", OPT_INT, O(threads), 1, 256 },
 	{ "server", "database", OPT_PATH, O(database), 0, 0 },
 	{ "server", "trust_dir", OPT_PATH, O(trust_dir), 0, 0 },
@@ -322,6 +324,31 @@ oidc_defaults(struct parse *ps)
 	return 0;
 }
 
+/*
+ * The mTLS port's URL by default: https, the issuer's host, mtls_port.
+ * -1: no memory.
+ */
+static int
+mtls_url_default(struct config *c)
+{
+	const char *host = strstr(c->issuer, "://"), *end;
+
+	host = host != NULL ? host + 3 : c->issuer;
+	end = host + strcspn(host, "/?#");
+	/* a port after the host (and after an IPv6 literal's ']') */
+	for (const char *p = end; p > host && p[-1] != ']'; p--)
+		if (p[-1] == ':') {
+			end = p - 1;
+			break;
+		}
+	if (asprintf(&c->mtls_url, "https://%.*s:%d", (int)(end - host), host,
+	    c->mtls_port) < 0) {
+		c->mtls_url = NULL;
+		return -1;
+	}
+	return 0;
+}
+
 /* Defaults for what the file leaves out. */
 static int
 config_defaults(struct parse *ps)
@@ -349,6 +376,9 @@ config_defaults(struct parse *ps)
 		c->issuer = NULL;
 		return -1;
 	}
+	if (c->mtls_port != 0 && c->mtls_url == NULL &&
+	    mtls_url_default(c) != 0)
+		return -1;
 	/*
 	 * Behind a proxy (behind_proxy, or any on loopback) every connection
 	 * comes from the proxy: only facing clients is one address one host.
@@ -419,6 +449,12 @@ config_check(struct parse *ps)
 	}
 	if (c->tls_passphrase != NULL && c->tls_key_file == NULL) {
 		ps->why = "[server] tls_passphrase without tls_key_file";
+		return -1;
+	}
+	if (c->mtls_port != 0 && (c->tls_key_file == NULL ||
+	    c->mtls_port == c->port)) {
+		ps->why = "[server] mtls_port: a port of its own, with "
+		    "tls_key_file (client certificates are TLS's)";
 		return -1;
 	}
 	if (c->rev.rev_mode != VALIDATE_REV_OFF && !c->rev.ocsp &&

@@ -18,6 +18,8 @@ struct config {
 	/* [server] */
 	char		*listen;		/* IPv4 or IPv6 address */
 	int		 port;
+	int		 mtls_port;		/* client certificates; 0 */
+	char		*mtls_url;		/* how clients reach it */
 	int		 threads;
 	char		*database;
 	char		*trust_dir;

@@ -25,14 +25,17 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <gnutls/gnutls.h>
 #include <microhttpd.h>
 #include <openssl/crypto.h>
 
-/* The headers of rq->extra: redirects, cookies, the page's. */
+/* The headers of rq->extra: redirects, cookies, the page's, the gate's. */
 static void
 http_extra_apply(struct req *rq, unsigned int status,
     struct MHD_Response *resp)
 {
+	static const char *const gate[3] = { "X-Kalit-Client-Id",
+	    "X-Kalit-Tin", "X-Kalit-Scope" };
 	const struct http_extra *x = &rq->extra;
 	int i;
 
@@ -46,6 +49,9 @@ http_extra_apply(struct req *rq, unsigned int status,
 	if (status == 401 && x->bearer)
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_WWW_AUTHENTICATE,
 		    "Bearer error=\"invalid_token\"");
+	for (i = 0; i < 3; i++)
+		if (x->gate[i] != NULL)
+			MHD_add_response_header(resp, gate[i], x->gate[i]);
 	if (!x->page)
 		return;
 	/* The page handles a private key: see SECURITY CONSIDERATIONS. */
@@ -507,6 +513,10 @@ static const struct route routes[] = {
 	{ .path = "/v1/introspect", .method = "POST",
 	    .ctype = "application/x-www-form-urlencoded",
 	    .metric = METRICS_INTROSPECT, .handler = http_token_introspect },
+	/* introspection for a reverse proxy: counted as introspection */
+	{ .path = "/v1/gate", .method = "POST",
+	    .ctype = "application/x-www-form-urlencoded",
+	    .metric = METRICS_INTROSPECT, .handler = http_token_gate },
 	{ .path = "/v1/revoke", .method = "POST",
 	    .ctype = "application/x-www-form-urlencoded",
 	    .metric = METRICS_REVOKE, .handler = http_token_revoke },
@@ -712,9 +722,15 @@ mhd_log(void *cls, const char *fmt, va_list ap)
 	log_msg(LOG_LEVEL_INFO, "http: %s", line);
 }
 
-int
-http_start(struct kalitd *d, struct http **hp)
+/*
+ * A daemon on port of c's address, for h; over TLS when d has a
+ * certificate, asking each client for its certificate when trust (PEM)
+ * is given. NULL when it cannot listen.
+ */
+static struct MHD_Daemon *
+daemon_start(struct http *h, int port, const char *trust)
 {
+	struct kalitd *d = h->d;
 	struct config *c = d->cfg;
 	struct sockaddr_storage ss;
 	struct sockaddr_in *sin = (struct sockaddr_in *)&ss;
@@ -722,31 +738,23 @@ http_start(struct kalitd *d, struct http **hp)
 	unsigned int flags = MHD_USE_INTERNAL_POLLING_THREAD |
 	    MHD_USE_EPOLL | MHD_USE_ITC | MHD_ALLOW_SUSPEND_RESUME |
 	    MHD_USE_ERROR_LOG;
-	struct MHD_OptionItem tls[4] = {
+	struct MHD_OptionItem tls[5] = {
 		{ MHD_OPTION_END, 0, NULL }, { MHD_OPTION_END, 0, NULL },
-		{ MHD_OPTION_END, 0, NULL }, { MHD_OPTION_END, 0, NULL }
+		{ MHD_OPTION_END, 0, NULL }, { MHD_OPTION_END, 0, NULL },
+		{ MHD_OPTION_END, 0, NULL }
 	};
-	struct http *h;
+	struct MHD_Daemon *mhd;
 
-	*hp = NULL;
 	memset(&ss, 0, sizeof(ss));
 	if (inet_pton(AF_INET, c->listen, &sin->sin_addr) == 1) {
 		sin->sin_family = AF_INET;
-		sin->sin_port = htons((uint16_t)c->port);
+		sin->sin_port = htons((uint16_t)port);
 	} else if (inet_pton(AF_INET6, c->listen, &sin6->sin6_addr) == 1) {
 		sin6->sin6_family = AF_INET6;
-		sin6->sin6_port = htons((uint16_t)c->port);
+		sin6->sin6_port = htons((uint16_t)port);
 		flags |= MHD_USE_IPv6;
 	} else
-		return KALIT_ERR_CONFIG;
-	if ((h = calloc(1, sizeof(*h))) == NULL)
-		return KALIT_ERR_NOMEM;
-	h->d = d;
-	atomic_init(&h->inflight, 0);
-	if (http_conns_start(h, c->request_timeout) != KALIT_OK) {
-		free(h);
-		return KALIT_ERR_INTERNAL;
-	}
+		return NULL;
 	if (d->tls_cert != NULL) {
 		flags |= MHD_USE_TLS;
 		tls[0] = (struct MHD_OptionItem){ MHD_OPTION_HTTPS_MEM_CERT, 0,
@@ -755,8 +763,12 @@ http_start(struct kalitd *d, struct http **hp)
 		    d->tls_key };
 		tls[2] = (struct MHD_OptionItem){ MHD_OPTION_HTTPS_PRIORITIES,
 		    0, (void *)TLS_PRIORITIES };
+		/* Asked, not required: the certificate is judged per request. */
+		if (trust != NULL)
+			tls[3] = (struct MHD_OptionItem){
+			    MHD_OPTION_HTTPS_MEM_TRUST, 0, (void *)trust };
 	}
-	h->mhd = MHD_start_daemon(flags, (uint16_t)c->port, NULL, NULL,
+	mhd = MHD_start_daemon(flags, (uint16_t)port, NULL, NULL,
 	    on_request, h,
 	    MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
 	    MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
@@ -771,16 +783,74 @@ http_start(struct kalitd *d, struct http **hp)
 	    MHD_OPTION_UNESCAPE_CALLBACK, unescape, NULL,
 	    MHD_OPTION_ARRAY, tls,
 	    MHD_OPTION_END);
-	if (h->mhd == NULL) {
+	if (mhd == NULL)
 		log_msg(LOG_LEVEL_ERROR, "cannot listen on %s port %d; is it "
-		    "in use?", c->listen, c->port);
-		http_conns_stop(h);
-		http_conns_free(h);
+		    "in use?", c->listen, port);
+	return mhd;
+}
+
+int
+http_start(struct kalitd *d, struct http **hp)
+{
+	struct config *c = d->cfg;
+	struct http *h;
+
+	*hp = NULL;
+	if ((h = calloc(1, sizeof(*h))) == NULL)
+		return KALIT_ERR_NOMEM;
+	h->d = d;
+	atomic_init(&h->inflight, 0);
+	if (http_conns_start(h, c->request_timeout) != KALIT_OK) {
 		free(h);
+		return KALIT_ERR_INTERNAL;
+	}
+	if ((h->mhd = daemon_start(h, c->port, NULL)) == NULL ||
+	    (c->mtls_port != 0 && (h->mtls = daemon_start(h, c->mtls_port,
+	    d->tls_trust)) == NULL)) {
+		http_stop(h);
 		return KALIT_ERR_IO;
 	}
 	*hp = h;
 	return KALIT_OK;
+}
+
+int
+http_peer_chain(struct req *rq, const struct cms_certs *certs, X509 **certp,
+    STACK_OF(X509) **extrap)
+{
+	const union MHD_ConnectionInfo *ci;
+	const gnutls_datum_t *peers;
+	unsigned int i, n = 0;
+	X509 *x;
+
+	*certp = NULL;
+	*extrap = NULL;
+	ci = MHD_get_connection_info(rq->conn,
+	    MHD_CONNECTION_INFO_GNUTLS_SESSION);
+	if (ci == NULL || ci->tls_session == NULL || (peers =
+	    gnutls_certificate_get_peers(ci->tls_session, &n)) == NULL ||
+	    n == 0)
+		return KALIT_ERR_NOT_FOUND;
+	/* TLS 1.3 allows any order but the first; a path takes at most 5 */
+	for (i = 0; i < n && i < 5; i++) {
+		if ((x = certs->get(peers[i].data, peers[i].size,
+		    certs->arg)) == NULL)
+			goto bad;
+		if (i == 0)
+			*certp = x;
+		else if ((*extrap == NULL && (*extrap = sk_X509_new_null()) ==
+		    NULL) || sk_X509_push(*extrap, x) == 0) {
+			X509_free(x);
+			goto bad;
+		}
+	}
+	return KALIT_OK;
+ bad:
+	X509_free(*certp);
+	sk_X509_pop_free(*extrap, X509_free);
+	*certp = NULL;
+	*extrap = NULL;
+	return KALIT_ERR_MALFORMED;
 }
 
 int
@@ -789,6 +859,8 @@ http_drain(struct http *h, long ms)
 	long waited;
 
 	MHD_quiesce_daemon(h->mhd);
+	if (h->mtls != NULL)
+		MHD_quiesce_daemon(h->mtls);
 	for (waited = 0; waited < ms && atomic_load(&h->inflight) > 0;
 	    waited += 10)
 		usleep(10000);
@@ -801,7 +873,10 @@ http_stop(struct http *h)
 	if (h == NULL)
 		return;
 	http_conns_stop(h);
-	MHD_stop_daemon(h->mhd);
+	if (h->mtls != NULL)
+		MHD_stop_daemon(h->mtls);
+	if (h->mhd != NULL)
+		MHD_stop_daemon(h->mhd);
 	http_conns_free(h);
 	free(h);
 }

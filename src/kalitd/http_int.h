@@ -15,6 +15,7 @@
 #include <jansson.h>
 #include <microhttpd.h>
 
+#include "cms.h"
 #include "cookie.h"
 #include "http.h"
 #include "login.h"
@@ -32,6 +33,7 @@ struct conn_track;
 struct http {
 	struct kalitd		*d;
 	struct MHD_Daemon	*mhd;
+	struct MHD_Daemon	*mtls;		/* [server] mtls_port; NULL */
 	atomic_int		 inflight;
 	/* the whole-request deadline (http_conn.c) */
 	pthread_mutex_t		 conns_mu;
@@ -50,6 +52,9 @@ struct http_extra {
 	int		 bearer;	/* a 401 asks for a Bearer token */
 	const char	*ctype;		/* of an answer made in another
 					   thread (NULL: JSON); static */
+	/* the gate's X-Kalit-Client-Id, -Tin, -Scope; NULL: none */
+	const char	*gate[3];	/* borrowed until the answer is
+					   queued (it is copied) */
 };
 
 struct http_oidc;
@@ -173,6 +178,16 @@ struct http_oidc {
 	char			 detail[128];	/* the audit record's */
 };
 
+/*
+ * The client certificate of rq's connection (the mTLS port's) into
+ * *certp and the certificates the client sent after it into *extrap
+ * (NULL when none), through certs (cms.h) as a CMS's; caller frees both.
+ * KALIT_ERR_NOT_FOUND when the connection has none, KALIT_ERR_MALFORMED
+ * when one is no certificate.
+ */
+int	http_peer_chain(struct req *rq, const struct cms_certs *certs,
+	    X509 **certp, STACK_OF(X509) **extrap);
+
 /* rq->oidc, made the first time; NULL: no memory. */
 struct http_oidc *http_oidc_of(struct req *rq);
 
@@ -224,6 +239,7 @@ enum MHD_Result http_oidc_error_page(struct req *rq, int err,
 enum MHD_Result http_token_jwks(struct req *rq);
 enum MHD_Result http_token_introspect(struct req *rq);
 enum MHD_Result http_token_revoke(struct req *rq);
+enum MHD_Result http_token_gate(struct req *rq);
 
 /*
  * http_ocsp.c: POST /ocsp (the DER request der, len bytes, borrowed),

@@ -186,24 +186,39 @@ machine_request(struct req *rq, const struct oidc_params *p)
 {
 	struct kalitd *d = rq->h->d;
 	struct machine_grant *g = &rq->oidc->m;
+	struct machine_request mr;
 	const char *atype = oidc_param(p, OIDC_T_ASSERTION_TYPE);
-	const char *assertion = oidc_param(p, OIDC_T_ASSERTION);
+	struct cms_certs certs;
 	struct state *st;
 	enum MHD_Result ret;
 
-	if (assertion == NULL || oidc_param(p, OIDC_T_CLIENT_SECRET) != NULL ||
+	memset(&mr, 0, sizeof(mr));
+	mr.client_id = oidc_param(p, OIDC_T_CLIENT_ID);
+	mr.assertion = oidc_param(p, OIDC_T_ASSERTION);
+	mr.scope = oidc_param(p, OIDC_T_SCOPE);
+	mr.resource = oidc_param(p, OIDC_T_RESOURCE);
+	if (oidc_param(p, OIDC_T_CLIENT_SECRET) != NULL ||
 	    MHD_lookup_connection_value(rq->conn, MHD_HEADER_KIND,
 	    MHD_HTTP_HEADER_AUTHORIZATION) != NULL)
 		return oauth_error(rq, 400, "invalid_client", "client_credentials: "
-		    "the system authenticates with its certificate, a "
-		    "client_assertion with x5c (private_key_jwt), alone");
-	if (atype == NULL || strcmp(atype, JWT_BEARER) != 0)
+		    "the system authenticates with its certificate alone, no "
+		    "secret");
+	if (mr.assertion != NULL && (atype == NULL ||
+	    strcmp(atype, JWT_BEARER) != 0))
 		return oauth_error(rq, 400, "invalid_request",
 		    "client_assertion_type is not jwt-bearer");
 	st = state_acquire(d);
-	machine_run(d, st, oidc_param(p, OIDC_T_CLIENT_ID), assertion,
-	    oidc_param(p, OIDC_T_SCOPE), oidc_param(p, OIDC_T_RESOURCE),
-	    state_now(), g);
+	certs.get = certcache_resolve;
+	certs.arg = st->cache;
+	if (mr.assertion == NULL && http_peer_chain(rq, &certs, &mr.tls_cert,
+	    &mr.tls_chain) == KALIT_ERR_MALFORMED) {
+		state_release(st);
+		return oauth_error(rq, 400, "invalid_client", "the client "
+		    "certificate of the connection is malformed");
+	}
+	machine_run(d, st, &mr, state_now(), g);
+	X509_free(mr.tls_cert);
+	sk_X509_pop_free(mr.tls_chain, X509_free);
 	snprintf(rq->client, sizeof(rq->client), "%s", g->client.id);
 	snprintf(rq->serial, sizeof(rq->serial), "%s", g->serial);
 	if (g->fetch) {

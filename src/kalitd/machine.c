@@ -2,6 +2,7 @@
 #include "config.h"
 #include "machine.h"
 #include "apierr.h"
+#include "base64.h"
 #include "clientreg.h"
 #include "err.h"
 #include "jws.h"
@@ -77,46 +78,82 @@ identity_mismatch(struct kalitd *d, const struct store_client *c,
 	return why;
 }
 
-/* The client authentication of machine_run(), but for the downloads. */
+/*
+ * The certificate of g->client, cert with extra path candidates: checked
+ * as a login's, then as naming the client's organisation and system.
+ */
 static int
-authenticate(struct kalitd *d, struct state *st, const char *id,
-    const char *assertion, struct machine_grant *g)
+cert_auth(struct kalitd *d, struct state *st, X509 *cert,
+    STACK_OF(X509) *extra, struct machine_grant *g)
 {
-	struct cms_certs certs = { certcache_resolve, st->cache };
-	struct jws_x5c j;
 	const char *why;
 	unsigned int acr;
 	int r;
 
-	if ((r = jws_x5c_verify(assertion, strlen(assertion), &certs, &j,
-	    &why)) != KALIT_OK)
+	if ((r = login_cert(d, st, cert, extra, &g->client, g->now,
+	    &g->entry, &acr, &g->fetch)) != KALIT_OK)
+		return refuse(g, r, "invalid_client", "the client's "
+		    "certificate", apierr_code(r));
+	if ((why = identity_mismatch(d, &g->client, g->entry)) != NULL)
+		return refuse(g, KALIT_ERR_CLIENT_AUTH, "invalid_client", NULL,
+		    why);
+	return KALIT_OK;
+}
+
+/* private_key_jwt: the assertion, its x5c, its claims, its certificate. */
+static int
+assertion_auth(struct kalitd *d, struct state *st,
+    const struct machine_request *mr, struct machine_grant *g)
+{
+	struct cms_certs certs = { certcache_resolve, st->cache };
+	struct jws_x5c j;
+	const char *why;
+	int r;
+
+	if ((r = jws_x5c_verify(mr->assertion, strlen(mr->assertion), &certs,
+	    &j, &why)) != KALIT_OK)
 		return refuse(g, r == KALIT_ERR_NOMEM ? r :
 		    KALIT_ERR_CLIENT_AUTH, "invalid_client",
 		    "the client assertion", why);
 	(void)x509_serial_hex(j.cert, g->serial, sizeof(g->serial));
-	if ((r = assertion_client(d, id, j.claims, &g->client)) != KALIT_OK) {
+	if ((r = assertion_client(d, mr->client_id, j.claims, &g->client)) !=
+	    KALIT_OK)
 		r = refuse(g, r, "invalid_client", NULL, "the client "
 		    "assertion's iss is no information system's client, or "
 		    "not client_id");
-		goto out;
-	}
-	if ((r = oidc_assertion_claims(d, g->client.id, j.claims, g->now,
-	    &why)) != KALIT_OK) {
+	else if ((r = oidc_assertion_claims(d, g->client.id, j.claims, g->now,
+	    &why)) != KALIT_OK)
 		r = refuse(g, r, "invalid_client", NULL, why);
-		goto out;
-	}
-	if ((r = login_cert(d, st, j.cert, j.extra, &g->client, g->now,
-	    &g->entry, &acr, &g->fetch)) != KALIT_OK) {
-		r = refuse(g, r, "invalid_client", "the client's certificate",
-		    apierr_code(r));
-		goto out;
-	}
-	if ((why = identity_mismatch(d, &g->client, g->entry)) != NULL)
-		r = refuse(g, KALIT_ERR_CLIENT_AUTH, "invalid_client", NULL,
-		    why);
- out:
+	else
+		r = cert_auth(d, st, j.cert, j.extra, g);
 	jws_x5c_clear(&j);
 	return r;
+}
+
+/*
+ * tls_client_auth (RFC 8705 2.1): client_id a system's client, the
+ * connection's certificate its credential; the token is bound to it.
+ */
+static int
+tls_auth(struct kalitd *d, struct state *st, const struct machine_request *mr,
+    struct machine_grant *g)
+{
+	unsigned char hash[CERTMAP_HASH];
+	int r;
+
+	(void)x509_serial_hex(mr->tls_cert, g->serial, sizeof(g->serial));
+	if (mr->client_id == NULL || session_client_get(d->session,
+	    mr->client_id, &g->client) != KALIT_OK ||
+	    g->client.acr != STORE_ACR_SYSTEM) {
+		memset(&g->client, 0, sizeof(g->client));
+		return refuse(g, KALIT_ERR_CLIENT_AUTH, "invalid_client", NULL,
+		    "tls_client_auth: client_id is missing or no information "
+		    "system's client");
+	}
+	if ((r = certcache_hash(mr->tls_cert, hash)) != KALIT_OK)
+		return refuse(g, r, "server_error", NULL, "out of memory");
+	base64_url_encode(hash, sizeof(hash), g->cnf);
+	return cert_auth(d, st, mr->tls_cert, mr->tls_chain, g);
 }
 
 int
@@ -192,17 +229,25 @@ audience(struct kalitd *d, struct machine_grant *g, const char *resource,
 }
 
 int
-machine_run(struct kalitd *d, struct state *st, const char *id,
-    const char *assertion, const char *scope, const char *resource,
-    int64_t now, struct machine_grant *g)
+machine_run(struct kalitd *d, struct state *st,
+    const struct machine_request *mr, int64_t now, struct machine_grant *g)
 {
 	int r;
 
 	memset(g, 0, sizeof(*g));
 	g->now = now;
-	if ((r = authenticate(d, st, id, assertion, g)) == KALIT_OK &&
-	    (r = granted_scope(d, g, scope, &g->scope)) == KALIT_OK)
-		r = audience(d, g, resource, &g->aud);
+	if (mr->assertion != NULL)
+		r = assertion_auth(d, st, mr, g);
+	else if (mr->tls_cert != NULL)
+		r = tls_auth(d, st, mr, g);
+	else
+		r = refuse(g, KALIT_ERR_CLIENT_AUTH, "invalid_client", NULL,
+		    "client_credentials: the system authenticates with its "
+		    "certificate: a client_assertion with x5c "
+		    "(private_key_jwt), or on the mTLS port (tls_client_auth)");
+	if (r == KALIT_OK && (r = granted_scope(d, g, mr->scope, &g->scope)) ==
+	    KALIT_OK)
+		r = audience(d, g, mr->resource, &g->aud);
 	if (r == KALIT_ERR_NOMEM)
 		(void)refuse(g, r, "server_error", NULL, "out of memory");
 	return g->err = r;
@@ -227,10 +272,12 @@ machine_token(struct kalitd *d, struct state *st,
 	 */
 	if ((n = asprintf(&payload, "{%s,\"iss\":%s,\"sub\":\"%s\","
 	    "\"client_id\":\"%s\",\"aud\":%s,\"scope\":\"%s\",\"iat\":%lld,"
-	    "\"nbf\":%lld,\"exp\":%lld,\"jti\":\"%s\"}", g->entry->text.claims,
-	    certcache_issuer(st->cache), g->client.id, g->client.id, g->aud,
-	    g->scope, (long long)g->now, (long long)g->now, (long long)exp,
-	    jti)) < 0)
+	    "\"nbf\":%lld,\"exp\":%lld,\"jti\":\"%s\"%s%s%s}",
+	    g->entry->text.claims, certcache_issuer(st->cache), g->client.id,
+	    g->client.id, g->aud, g->scope, (long long)g->now,
+	    (long long)g->now, (long long)exp, jti, g->cnf[0] != '\0' ?
+	    ",\"cnf\":{\"x5t#S256\":\"" : "", g->cnf, g->cnf[0] != '\0' ?
+	    "\"}" : "")) < 0)
 		return KALIT_ERR_NOMEM;
 	if ((r = token_sign_typ(st->keys, "at+jwt", payload, (size_t)n,
 	    &jwt)) != KALIT_OK) {

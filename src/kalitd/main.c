@@ -16,6 +16,7 @@
 #include "state.h"
 #include "tls.h"
 #include "tsa.h"
+#include "validate.h"
 #include "workers.h"
 
 #include <limits.h>
@@ -225,7 +226,11 @@ server_init(struct kalitd *d)
 		return r;
 	pthread_mutex_init(&d->mu, NULL);
 	atomic_init(&d->draining, 0);
-	return state_new(d, &d->state);
+	if ((r = state_new(d, &d->state)) != KALIT_OK)
+		return r;
+	/* The trust anchors at start: whom the mTLS port asks for. */
+	return d->cfg->mtls_port != 0 ? validate_trust_pem(
+	    d->state->validator, &d->tls_trust) : KALIT_OK;
 }
 
 static void
@@ -242,6 +247,7 @@ server_free(struct kalitd *d)
 	session_free(d->session);
 	secret_free(d->key_pass);
 	free(d->tls_cert);
+	free(d->tls_trust);
 	tls_key_free(d->tls_key);
 	pthread_mutex_destroy(&d->mu);
 	fetch_cleanup();

@@ -70,8 +70,9 @@ json_t *
 oidc_discovery(const struct config *cfg)
 {
 	const char *iss = cfg->issuer;
+	json_t *o;
 
-	return json_pack("{s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:[s], "
+	o = json_pack("{s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:[s], "
 	    "s:[s], s:[s, s], s:[s], s:[s], s:[s, s, s, s], s:[s, s, s, s, s, "
 	    "s, s, s, s, s, s, s, s, s, s, s, s, s], s:[s, s, s, s], "
 	    "s:[s, s, s, s], s:[s], s:[s, s], s:[s, s, s], s:b, s:b, s:b, "
@@ -109,6 +110,18 @@ oidc_discovery(const struct config *cfg)
 	    "claims_parameter_supported", 0,
 	    "revocation_endpoint_auth_methods_supported",
 	    "client_secret_basic", "client_secret_post");
+	/* RFC 8705: agencies' systems on the port that asks for certificates */
+	if (o != NULL && cfg->mtls_port != 0 && (json_array_append_new(
+	    json_object_get(o, "token_endpoint_auth_methods_supported"),
+	    json_string("tls_client_auth")) != 0 || json_object_update_new(o,
+	    json_pack("{s:b, s:{s:o}}",
+	    "tls_client_certificate_bound_access_tokens", 1,
+	    "mtls_endpoint_aliases", "token_endpoint",
+	    endpoint(cfg->mtls_url, "/oidc/token"))) != 0)) {
+		json_decref(o);
+		o = NULL;
+	}
+	return o;
 }
 
 /* Appends the percent-encoding of s (RFC 3986 unreserved kept) to f. */

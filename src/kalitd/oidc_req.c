@@ -68,12 +68,15 @@ static const struct param_def userinfo_params[1] = {
 	{ "access_token", 8192 },
 };
 
-/* The caps introspection and revocation always had: a token's. */
+/* Introspection's, revocation's and the gate's (POST /v1/gate). */
 static const struct param_def tokenop_params[OIDC_R__MAX] = {
 	{ "token", TOKEN_MAX_SIZE },
 	{ "token_type_hint", OIDC_SHORT_MAX },
 	{ "client_id", TOKEN_MAX_SIZE },
 	{ "client_secret", TOKEN_MAX_SIZE },
+	{ "resource", STORE_URI_MAX },		/* the gate's */
+	{ "scope", CLIENTREG_SCOPES_MAX * (CLIENTREG_SCOPE_MAX + 1) },
+	{ "client_cert", 3 * JWS_CERT_MAX },	/* PEM, wrapped */
 };
 
 static const struct {

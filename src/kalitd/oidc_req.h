@@ -64,12 +64,18 @@ enum oidc_token_param {
 	OIDC_T__MAX
 };
 
-/* Introspection's and revocation's form (RFC 7662 2.1, RFC 7009 2.1). */
+/*
+ * Introspection's and revocation's form (RFC 7662 2.1, RFC 7009 2.1), and
+ * the gate's (POST /v1/gate).
+ */
 enum oidc_tokenop_param {
 	OIDC_R_TOKEN = 0,
 	OIDC_R_TOKEN_TYPE_HINT,
 	OIDC_R_CLIENT_ID,
 	OIDC_R_CLIENT_SECRET,
+	OIDC_R_RESOURCE,		/* the gate's: the API it guards */
+	OIDC_R_SCOPE,			/* ... the scope the API needs */
+	OIDC_R_CLIENT_CERT,		/* ... the caller's TLS certificate */
 	OIDC_R__MAX
 };
 

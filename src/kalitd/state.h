@@ -44,6 +44,8 @@ struct kalitd {
 	char			*key_pass;	/* token keys' passphrase */
 	char			*tls_cert;	/* PEM, with its CAs; or NULL */
 	char			*tls_key;	/* PEM, wiped when freed */
+	char			*tls_trust;	/* PEM: the CAs the mTLS port
+						   names; or NULL */
 	struct challenges	*challenges;
 	struct session		*session;	/* clients, revoked tokens */
 	struct auditq		*auditq;

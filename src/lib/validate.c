@@ -432,3 +432,35 @@ validate_policy_issued(X509 *cert, X509 *issuer, const char *oid)
 	return validate_policy_gap(cert, issuer, oid) == VALIDATE_POLICY_OK ?
 	    KALIT_OK : KALIT_ERR_CERT_NO_POLICY;
 }
+
+int
+validate_trust_pem(struct validator *v, char **pemp)
+{
+	STACK_OF(X509_OBJECT) *objs;
+	X509_OBJECT *o;
+	BIO *b;
+	char *data;
+	long len;
+	int i, r = KALIT_ERR_NOMEM;
+
+	*pemp = NULL;
+	if ((b = BIO_new(BIO_s_mem())) == NULL)
+		return KALIT_ERR_NOMEM;
+	if (!X509_STORE_lock(v->store))
+		goto out;
+	objs = X509_STORE_get0_objects(v->store);
+	for (i = 0; i < sk_X509_OBJECT_num(objs); i++) {
+		o = sk_X509_OBJECT_value(objs, i);
+		if (X509_OBJECT_get_type(o) == X509_LU_X509 &&
+		    PEM_write_bio_X509(b, X509_OBJECT_get0_X509(o)) != 1)
+			break;
+	}
+	X509_STORE_unlock(v->store);
+	if (i == sk_X509_OBJECT_num(objs) &&
+	    (len = BIO_get_mem_data(b, &data)) > 0 &&
+	    (*pemp = strndup(data, (size_t)len)) != NULL)
+		r = KALIT_OK;
+ out:
+	BIO_free(b);
+	return r;
+}

@@ -193,4 +193,11 @@ void	validator_set_local(struct validator *v,
  */
 void	validate_cache_flush(struct validator *v);
 
+/*
+ * The certificates of v's trust directory as PEM, one after another, in
+ * *pemp (caller frees): whom a TLS server names when it asks clients for
+ * a certificate.
+ */
+int	validate_trust_pem(struct validator *v, char **pemp);
+
 #endif

@@ -427,6 +427,10 @@ static const struct {
 	{ "[server]\nlisten = ::ffff:127.0.0.1\n", "plain HTTP off loopback" },
 	{ "[server]\ntls_passphrase = file:tls.pass\n", "[server] "
 	    "tls_passphrase without tls_key_file" },
+	{ "[server]\nmtls_port = 9444\n", "[server] mtls_port: a port of "
+	    "its own, with tls_key_file" },
+	{ "[server]\ntls_key_file = tls.p12\nport = 9444\nmtls_port = 9444\n",
+	    "[server] mtls_port: a port of its own" },
 	{ "[server]\nissuer = \xff\n", "[server] issuer: not UTF-8" },
 	{ "[revocation]\nocsp = no\ncrl = no\n", "[revocation] both ocsp and "
 	    "crl are off; set check = off to say so" },
@@ -525,6 +529,29 @@ START_TEST(test_conf_ipv6_issuer)
 }
 END_TEST
 
+/* The mTLS port's URL: the issuer's host, unless set. */
+START_TEST(test_conf_mtls_url)
+{
+	ck_assert_err(load("[server]\ntls_key_file = tls.p12\n"
+	    "mtls_port = 9444\n"), KALIT_OK);
+	ck_assert_int_eq(cfg->mtls_port, 9444);
+	ck_assert_str_eq(cfg->mtls_url, "https://127.0.0.1:9444");
+	ck_assert_err(load("[server]\ntls_key_file = tls.p12\n"
+	    "issuer = https://id.example.uz/kalit\nmtls_port = 9444\n"),
+	    KALIT_OK);
+	ck_assert_str_eq(cfg->mtls_url, "https://id.example.uz:9444");
+	ck_assert_err(load("[server]\nlisten = ::1\ntls_key_file = tls.p12\n"
+	    "mtls_port = 9444\n"), KALIT_OK);
+	ck_assert_str_eq(cfg->mtls_url, "https://[::1]:9444");
+	ck_assert_err(load("[server]\ntls_key_file = tls.p12\n"
+	    "mtls_port = 9444\nmtls_url = https://mtls.example.uz\n"),
+	    KALIT_OK);
+	ck_assert_str_eq(cfg->mtls_url, "https://mtls.example.uz");
+	ck_assert_err(load("[server]\n"), KALIT_OK);
+	ck_assert_ptr_null(cfg->mtls_url);
+}
+END_TEST
+
 /*
  * Shares of what one address may hold depend on whether one address is
  * one host: behind a proxy (behind_proxy, or on loopback) it is not.
@@ -612,6 +639,7 @@ conf_suite(void)
 	tcase_add_test(tc, test_conf_size_capped);
 	tcase_add_test(tc, test_conf_missing_file);
 	tcase_add_test(tc, test_conf_ipv6_issuer);
+	tcase_add_test(tc, test_conf_mtls_url);
 	tcase_add_loop_test(tc, test_conf_address_shares, 0,
 	    sizeof(shares) / sizeof(shares[0]));
 	tcase_add_loop_test(tc, test_conf_whole_ok, 0,

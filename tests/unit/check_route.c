@@ -33,6 +33,8 @@ static const struct {
 	    0, METRICS_JWKS, 0, 0 },
 	{ "/v1/introspect", NULL, "POST", FORM, ROUTE_CAP_SERVER, 0,
 	    METRICS_INTROSPECT, 0, 0 },
+	{ "/v1/gate", NULL, "POST", FORM, ROUTE_CAP_SERVER, 0,
+	    METRICS_INTROSPECT, 0, 0 },
 	{ "/v1/revoke", NULL, "POST", FORM, ROUTE_CAP_SERVER, 0,
 	    METRICS_REVOKE, 0, 0 },
 	{ "/healthz", NULL, "GET", NULL, ROUTE_CAP_SERVER, 0, METRICS_HEALTHZ,
