@@ -318,6 +318,9 @@ http_oidc_token(struct req *rq)
 		    "live tokens; the oldest (%s, client %s) is revoked",
 		    o->g.sid, SSO_TOKENS_MAX, pushed.jti, pushed.client);
 		session_revoked_add(d->session, pushed.jti, pushed.exp);
+		/* ... and stored with the new token's record (oidc_apply()) */
+		snprintf(o->t.jti, sizeof(o->t.jti), "%s", pushed.jti);
+		o->t.exp = pushed.exp;
 	}
 	snprintf(o->detail, sizeof(o->detail), "sid %.8s token %s",
 	    o->g.sid, t.jti);

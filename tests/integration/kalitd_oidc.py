@@ -928,6 +928,34 @@ def t_codes_full(env):
         hdr(h, "location") or ""), h.get("location"))
 
 
+def t_tokens_full(env):
+    """A session past SSO_TOKENS_MAX (256) live tokens revokes its oldest."""
+    br = Browser(env.kalitd)
+    first = None
+    for i in range(257):
+        q, red = login(br, env, "portal", "/cb", name="c1")
+        if q is None or "code" not in q:
+            fail("tokens: login %d: %r" % (i, red))
+            return
+        st, j, _ = redeem(env, "portal", q["code"], "/cb")
+        if st != 200:
+            fail("tokens: redemption %d: %r" % (i, (st, j)))
+            return
+        first = first or j["access_token"]
+        if i == 255:
+            check("tokens: 256 live tokens in one session, the first "
+                  "still active", active(env, "portal", first))
+    check("tokens: the 257th revokes the session's oldest",
+          not active(env, "portal", first))
+    open(env.f("pushed.token"), "w").write(first)
+
+
+def t_tokens_restart(env):
+    first = open(env.f("pushed.token")).read()
+    check("tokens: ... and it stays revoked after a restart (stored)",
+          not active(env, "portal", first))
+
+
 def run(kalitd, rp, d, tests=None):
     env = Env(kalitd, rp, d)
     port = urllib.parse.urlsplit(rp).port
@@ -951,7 +979,8 @@ def main():
     if len(sys.argv) == 5 and sys.argv[1] == "run":
         return run(*sys.argv[2:])
     one = {"sso-start": t_sso_start, "sso-revoked": t_sso_revoked,
-           "codes-full": t_codes_full}
+           "codes-full": t_codes_full, "tokens-full": t_tokens_full,
+           "tokens-restart": t_tokens_restart}
     if len(sys.argv) == 5 and sys.argv[1] in one:
         return run(*sys.argv[2:], tests=(one[sys.argv[1]],))
     print(__doc__ or "usage: kalitd_oidc.py jwks KEY | run KALITD RP DIR",

@@ -144,6 +144,14 @@ assert_nogrep "no code, secret or token in the log" \
 stop_kalitd
 assert_eq "kalitd exits 0 on SIGTERM" "$KRC" 0
 
+# --- a session past its live tokens: the oldest revoked, also after a restart ----
+start_kalitd
+driver tokens-full
+stop_kalitd
+start_kalitd
+driver tokens-restart
+stop_kalitd
+
 # --- a full table of authorization codes: temporarily_unavailable ---------------
 printf '\n[cache]\ncodes = 64K\n' >>"$SRV/kalitd.conf"
 start_kalitd
