@@ -261,7 +261,7 @@ login_audit(struct req *rq)
 	    "-";
 	rq->job.action = "login";
 	rq->job.serial = rq->login.serial;
-	rq->job.detail = rq->login.err == KALIT_OK ? "ok" :
+	rq->job.detail = rq->login.err == KALIT_OK ? rq->login.detail :
 	    apierr_code(rq->login.err);
 	auditq_submit(rq->h->d->auditq, &rq->job);
 }

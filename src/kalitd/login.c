@@ -333,7 +333,8 @@ issue_token(struct kalitd *d, struct state *st, const struct cert_entry *e,
 			r = KALIT_ERR_INTERNAL;
 		goto out;
 	}
-	r = login_text_answer(&e->text, &g, jwt, &res->body);
+	if ((r = login_text_answer(&e->text, &g, jwt, &res->body)) == KALIT_OK)
+		snprintf(res->detail, sizeof(res->detail), "ok jti %s", jti);
  out:
 	free(jwt);
 	free(payload);

@@ -65,6 +65,8 @@ struct login_result {
 	char		 client[STORE_CLIENT_ID_MAX + 1]; /* "" if not known */
 	char		 serial[X509_SERIAL_HEX_MAX + 1]; /* "" if not known */
 	char		*body;		/* on KALIT_OK the JSON answer; owned */
+	char		 detail[32];	/* on KALIT_OK "ok jti JTI": the audit
+					   record's */
 	int64_t		 retry_after;	/* s, for rate_limited, server_busy */
 	/* set when a revocation status needs a download; owned */
 	struct login_pending *pending;
