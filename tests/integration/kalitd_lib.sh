@@ -91,6 +91,28 @@ stop_kalitd() {
 
 trap 'stop_kalitd; rm -rf "$T_TMP"' EXIT
 
+# restart_kalitd [REVOCATION-LINES [SERVER-LINES [SECTIONS]]]: (re)starts
+# kalitd on a new configuration (write_conf's arguments). Not
+# start_kalitd: it backgrounds the kd function, whose $! is a subshell that
+# SIGTERM does not take kalitd down with, and the port would stay taken.
+restart_kalitd() {
+	stop_kalitd
+	write_conf "$@"
+	: >"$TMP/kalitd.log"
+	"$KALITD" -c "$SRV/kalitd.conf" -v >"$TMP/kalitd.log" 2>&1 &
+	KPID=$!
+	_sv_i=0
+	until curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null 2>&1; do
+		_sv_i=$((_sv_i + 1))
+		if [ $_sv_i -ge 100 ] || ! kill -0 "$KPID" 2>/dev/null; then
+			fail "kalitd did not start"
+			sed 's/^/     | /' "$TMP/kalitd.log" | head -n 20
+			finish
+		fi
+		sleep 0.1
+	done
+}
+
 # add_client ID [ACR]: registers a client; its secret in $TMP/ID.secret.
 add_client() {
 	kd client add "$1" --acr "${2:-citizen,official}" --json \

@@ -35,27 +35,6 @@ citizen() {
 	done
 }
 
-# serve [REVOCATION-LINES]: (re)starts kalitd on a new configuration. Not
-# start_kalitd: it backgrounds the kd function, whose $! is a subshell that
-# SIGTERM does not take kalitd down with, and the port would stay taken.
-serve() {
-	stop_kalitd
-	write_conf "$1"
-	: >"$TMP/kalitd.log"
-	"$KALITD" -c "$SRV/kalitd.conf" -v >"$TMP/kalitd.log" 2>&1 &
-	KPID=$!
-	_sv_i=0
-	until curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null 2>&1; do
-		_sv_i=$((_sv_i + 1))
-		if [ $_sv_i -ge 100 ] || ! kill -0 "$KPID" 2>/dev/null; then
-			fail "kalitd did not start"
-			sed 's/^/     | /' "$TMP/kalitd.log" | head -n 20
-			finish
-		fi
-		sleep 0.1
-	done
-}
-
 # index: the citizen CA's certificates as an `openssl ca` index (index.txt).
 index() {
 	ca_index citizen index.txt
@@ -135,7 +114,7 @@ assert_grep "openssl ocsp says good about the good one" ': good$' ocsp.out
 PORT=$(free_port)
 write_conf
 kd keygen >/dev/null && add_client portal || fail "keygen, client add"
-serve "ocsp = yes
+restart_kalitd "ocsp = yes
 $ROOTCRL"
 login "OCSP: good" 200 - good
 login "OCSP: revoked (keyCompromise)" 401 certificate_revoked revoked
@@ -151,25 +130,25 @@ responder_stop
 login "OCSP down: fresh certificate" 503 revocation_unknown down1
 login "OCSP down: a status kept from before (cache_max)" 200 - good
 mkdir -p "$TMP/nocrl"
-serve "ocsp = yes
+restart_kalitd "ocsp = yes
 crl = yes
 crl_dir = $TMP/nocrl"
 login "OCSP down, no CRL in crl_dir, CRL URL dead" 503 revocation_unknown \
     down2
 login "OCSP down, no CRL: a revoked one" 503 revocation_unknown revoked
-serve "ocsp = no
+restart_kalitd "ocsp = no
 crl = yes
 crl_fetch = no
 crl_dir = $TMP/nocrl"
 login "CRL only, none available" 503 revocation_unknown down3
-serve "check = soft-fail
+restart_kalitd "check = soft-fail
 ocsp = yes
 $ROOTCRL"
 login "soft-fail: OCSP down, login accepted" 200 - soft
 assert_grep "soft-fail: a warning names the serial" \
     "revocation status of serial $(cert_serial soft.crt) .*unknown: accepted \\(soft-fail\\)" \
     "$TMP/kalitd.log"
-serve "check = require
+restart_kalitd "check = require
 ocsp = yes
 $ROOTCRL"
 login "check = require again: OCSP down" 503 revocation_unknown down4
@@ -192,7 +171,7 @@ while IFS=: read -r _who _signer _st _code <&3; do
 	    -url "http://127.0.0.1:$OCSP_PORT/ocsp" >ocsp.out 2>&1
 	assert_grep "the responder signed by $_who says good" ': good$' \
 	    ocsp.out
-	serve "ocsp = yes
+	restart_kalitd "ocsp = yes
 $ROOTCRL"
 	login "... and kalitd of the revoked one" $_st $_code revoked
 	responder_stop
@@ -206,7 +185,7 @@ TABLE
 
 kca crl --ca citizen --ca-pass "file:$CAPASS" >/dev/null 2>&1 ||
     fail "kalit-ca crl"
-serve "ocsp = no
+restart_kalitd "ocsp = no
 crl = yes
 crl_fetch = no
 cache_max = 0
@@ -266,7 +245,7 @@ check "kalitd is still running" kill -0 "$KPID"
 
 # --- an issuing CA revoked by the root: nobody under it logs in --------------------
 
-serve "ocsp = no
+restart_kalitd "ocsp = no
 crl = yes
 crl_fetch = no
 cache_max = 0
@@ -290,7 +269,7 @@ login "the CA revoked by the root's CRL: the good one" 401 \
 assert_grep "kalitd logged the CA at depth 1" \
     "its CA at depth 1 \\(serial $(cert_serial "$CADIR/certs/citizen.crt")\\): certificate_revoked" \
     "$TMP/kalitd.log"
-serve "ocsp = no
+restart_kalitd "ocsp = no
 crl = yes
 crl_fetch = no
 crl_dir = $TMP/nocrl"
