@@ -34,15 +34,18 @@ abspath() { # NAME VALUE: prints an absolute path to the executable
 	esac
 }
 
-# build_helper NAME: bench/NAME, built from bench/NAME.c when missing or
-# older than its sources; prints its path.
+# build_helper NAME [SOURCE...]: bench/NAME, built from bench/NAME.c (and
+# the tree's SOURCEs) when missing or older than its sources; prints its
+# path.
 build_helper() {
 	_bh=$top/bench/$1
-	if [ ! -x "$_bh" ] || [ -n "$(find "$top/bench/$1.c" \
-	    "$top/src/lib/libkalit.a" -newer "$_bh" 2>/dev/null)" ]; then
-		say "building bench/$1"
-		make -C "$top" "bench/$1" >>"$LOG" 2>&1 ||
-		    die "cannot build bench/$1; see $LOG"
+	_bs=$1
+	shift
+	if [ ! -x "$_bh" ] || [ -n "$(cd "$top" && find "bench/$_bs.c" \
+	    src/lib/libkalit.a "$@" -newer "$_bh" 2>/dev/null)" ]; then
+		say "building bench/$_bs"
+		make -C "$top" "bench/$_bs" >>"$LOG" 2>&1 ||
+		    die "cannot build bench/$_bs; see $LOG"
 	fi
 	echo "$_bh"
 }
@@ -52,7 +55,8 @@ rr() { printf '%s\n' "$2" | tr ' ' '\n' | sed -n "s/^$1=//p"; }
 # login_helpers: LOGIN_BODIES and LOGIN_STEPS, absolute paths of the
 # programs given there or of bench/'s, built when needed.
 login_helpers() {
-	[ -n "$LOGIN_BODIES" ] || LOGIN_BODIES=$(build_helper login_bodies)
+	[ -n "$LOGIN_BODIES" ] || LOGIN_BODIES=$(build_helper login_bodies \
+	    src/kalit/assertion.c)
 	[ -n "$LOGIN_STEPS" ] || LOGIN_STEPS=$(build_helper login_steps)
 	LOGIN_BODIES=$(abspath LOGIN_BODIES "$LOGIN_BODIES")
 	LOGIN_STEPS=$(abspath LOGIN_STEPS "$LOGIN_STEPS")
