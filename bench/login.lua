@@ -9,14 +9,21 @@
 -- one latency sample when both answers are in, so wrk's histogram is the
 -- latency of a whole login and logins/s = requests/s / 2.
 --
--- Environment (set by login.sh):
---   LOGIN_BODIES   the bodies file, one JSON body a line
+-- LOGIN_TOKEN=1 (bench/machine.sh): each wrk request is an agency
+-- system's token instead: one POST /oidc/token whose form is the next
+-- line (grant_type=client_credentials with a client assertion, made by
+-- login_bodies -t), alone on the connection, as a system sends it; a
+-- token counts as a login below.
+--
+-- Environment (set by login.sh and machine.sh):
+--   LOGIN_BODIES   the bodies file, one JSON body (or form) a line
 --   LOGIN_THREADS  wrk's -t: thread k of n takes lines k+1, k+1+n, ...
 --   LOGIN_REUSE    1: send the bodies round and round (for a server that
 --                  checks none of them: nginx in login.sh's floor run)
+--   LOGIN_TOKEN    1: token requests, as above
 --
--- A body is sent at most once (unless LOGIN_REUSE=1). Every answer is checked: a login must be
--- 200 with an access_token, a challenge 200 with a challenge. done()
+-- A body is sent at most once (unless LOGIN_REUSE=1). Every answer is checked: a login (or
+-- token) must be 200 with an access_token, a challenge 200 with a challenge. done()
 -- prints one "LOGIN_RESULT key=value..." line (and "LOGIN_ERROR code n"
 -- lines) that login.sh reads; running out of bodies stops the thread and
 -- is reported as exhausted=1 (login.sh then fails: raise N).
@@ -24,6 +31,7 @@
 local path = os.getenv("LOGIN_BODIES")
 local nthreads = tonumber(os.getenv("LOGIN_THREADS") or "")
 local reuse = os.getenv("LOGIN_REUSE") == "1"
+local token = os.getenv("LOGIN_TOKEN") == "1"
 dofile((debug.getinfo(1, "S").source:match("^@(.*/)") or "./") ..
        "wrk_threads.lua")
 
@@ -50,6 +58,15 @@ function init(args)
       #chbody .. "\r\n\r\n" .. chbody
    loginhdr = "POST /v1/login HTTP/1.1\r\nHost: " .. host ..
       "\r\nContent-Type: application/json\r\nContent-Length: "
+   -- what a thread sends when it stops: as many requests as a login
+   lastreq = chreq .. chreq
+   if token then
+      chreq = ""
+      loginhdr = "POST /oidc/token HTTP/1.1\r\nHost: " .. host ..
+         "\r\nContent-Type: application/x-www-form-urlencoded" ..
+         "\r\nContent-Length: "
+      lastreq = "GET /healthz HTTP/1.1\r\nHost: " .. host .. "\r\n\r\n"
+   end
    logins_ok = 0
    challenges_ok = 0
    bad = 0
@@ -66,7 +83,7 @@ function request()
       -- Never reuse a body: stop this thread; login.sh fails the run.
       exhausted = 1
       wrk.thread:stop()
-      return chreq .. chreq
+      return lastreq
    end
    local b = bodies[nextb]
    if not reuse then
@@ -77,6 +94,9 @@ function request()
 end
 
 function response(status, headers, body)
+   if exhausted == 1 then
+      return
+   end
    if status == 200 then
       if string.find(body, '"access_token"', 1, true) then
          logins_ok = logins_ok + 1

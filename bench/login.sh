@@ -62,84 +62,17 @@ numbers DURATION CONNS THREADS SERVER_THREADS K N GEN_JOBS SPEED_SECONDS \
     NGINX_WORKERS STIME_PROCS STIME_SECONDS
 [ "$CONNS" -ge "$THREADS" ] || die "CONNS must be at least THREADS"
 need_tools
-if [ "$NGINX" != no ]; then
-	command -v "$NGINX" >/dev/null 2>&1 ||
-	    die "$NGINX not found (apt-get install nginx-light, or NGINX=no)"
-fi
-if [ "$PERF" = 1 ]; then
-	command -v perf >/dev/null 2>&1 || die "PERF=1 but perf is not installed"
-fi
 
-NPID=
-BGPIDS=
-stop_servers() {
-	for p in $BGPIDS; do
-		kill "$p" 2>/dev/null || true
-	done
-	stop_kalitd
-	if [ -n "$NPID" ]; then
-		kill -TERM "$NPID" 2>/dev/null || true
-		wait "$NPID" 2>/dev/null || true
-	fi
-}
 workdir kalit-login
 login_helpers
 
 # ---------------------------------------------------------------- PKI
 say "work directory $W"
-umask 077
-CA=$W/ca
-PASS=$W/ca.pass
-KEYS=$W/keys
-mkdir -p "$KEYS"
-"$OPENSSL" rand -hex 16 > "$PASS"
-
-say "PKI: root, citizen and official CAs; $K citizen keys and certificates"
-KC init --cn "kalit Bench Root CA" --org "kalit bench" \
-    --ca-pass "file:$PASS" >>"$LOG" 2>&1 || die "kalit-ca init failed; see $LOG"
-for p in citizen official; do
-	KC ca-new --profile $p --cn "kalit Bench $p CA" --ca-pass "file:$PASS" \
-	    >>"$LOG" 2>&1 || die "kalit-ca ca-new $p failed; see $LOG"
-done
-i=0
-while [ $i -lt "$K" ]; do
-	"$OPENSSL" genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 \
-	    -out "$KEYS/c$i.key" 2>>"$LOG"
-	"$OPENSSL" req -new -key "$KEYS/c$i.key" -subj "/CN=bench $i" \
-	    -out "$KEYS/c$i.csr" 2>>"$LOG"
-	i=$((i + 1))
-done
-# kalit-ca issue --batch: one JSON line per citizen, PINFL 3xxxxxxxxxxxxx
-awk -v n="$K" -v dir="$KEYS" 'BEGIN {
-	for (i = 0; i < n; i++) {
-		f = dir "/c" i ".csr"
-		s = ""
-		while ((getline l < f) > 0)
-			s = s l "\\n"
-		close(f)
-		printf "{\"given_name\":\"Vali\",\"surname\":\"Aliyev\"," \
-		    "\"pinfl\":\"3%013d\",\"csr\":\"%s\"}\n", 1000 + i, s
-	}
-}' > "$W/batch.jsonl"
-KC issue --profile citizen --batch "$W/batch.jsonl" --ca-pass "file:$PASS" \
-    > "$W/batch.out" 2>>"$LOG" || die "kalit-ca issue --batch failed; see $LOG"
-[ "$(wc -l < "$W/batch.out")" -eq "$K" ] || die "kalit-ca issued fewer than $K"
-i=0
-: > "$W/keyspecs"
-while read -r serial _pinfl; do
-	KC show "$serial" --pem > "$KEYS/c$i.pem" 2>>"$LOG" ||
-	    die "kalit-ca show failed; see $LOG"
-	printf '%s:%s\n' "$KEYS/c$i.key" "$KEYS/c$i.pem" >> "$W/keyspecs"
-	i=$((i + 1))
-done < "$W/batch.out"
-for c in root citizen official; do
-	KC crl --ca $c --ca-pass "file:$PASS" >>"$LOG" 2>&1 ||
-	    die "kalit-ca crl --ca $c failed; see $LOG"
-done
+citizen_pki "kalit Bench Root CA" "$K" 1000 official
 # What a kalit-ca key file carries beside the citizen's certificate.
 cat "$CA/certs/citizen.crt" "$CA/certs/root.crt" > "$W/chain.pem"
 "$OPENSSL" verify -CAfile "$CA/certs/root.crt" -untrusted \
-    "$CA/certs/citizen.crt" "$KEYS/c0.pem" >>"$LOG" 2>&1 ||
+    "$CA/certs/citizen.crt" "$W/c0.pem" >>"$LOG" 2>&1 ||
     die "the citizen certificate does not verify; see $LOG"
 
 # ---------------------------------------------------------------- kalitd
@@ -160,88 +93,21 @@ CHAINOPT=
 [ "$CHAIN" = 1 ] && CHAINOPT="-a $W/chain.pem"
 # Sanity: one body logs in, and the same body again is refused.
 # shellcheck disable=SC2086
-"$LOGIN_BODIES" -n 1 -j 1 -c bench -u "$URL" -o "$W/one.json" $CHAINOPT \
-    -f "$W/keyspecs" >>"$LOG" 2>&1 || die "login_bodies failed; see $LOG"
-post_login() {
-	curl -s -o "$W/answer" -w '%{http_code}' -H 'Content-Type: application/json' \
-	    --data-binary "@$1" "$URL/v1/login" 2>>"$LOG" || echo 000
-}
-st=$(post_login "$W/one.json")
-[ "$st" = 200 ] && grep -q '"access_token"' "$W/answer" ||
-    die "a login was refused: HTTP $st $(head -c 300 "$W/answer")"
-# kalitd's own answers, for nginx to send in the floor run below
-cp "$W/answer" "$W/login.answer"
-curl -sf -H 'Content-Type: application/json' -d '{"client_id":"bench"}' \
-    -o "$W/challenge.answer" "$URL/v1/challenge" ||
-    die "POST /v1/challenge failed"
-st=$(post_login "$W/one.json")
-[ "$st" = 400 ] && grep -q challenge_reused "$W/answer" ||
-    die "a reused challenge was not refused: HTTP $st $(head -c 300 "$W/answer")"
+login_check -c bench -u "$URL" $CHAINOPT -f "$W/keyspecs"
 
 BODIES=$W/bodies
 say "signing $N login bodies ($K keys, chain $CHAIN, $GEN_JOBS threads)"
-t0=$(now)
 # shellcheck disable=SC2086
-"$LOGIN_BODIES" -n "$N" -j "$GEN_JOBS" -c bench -u "$URL" -o "$BODIES" \
-    $CHAINOPT -f "$W/keyspecs" 2>"$W/gen.err" || {
-	tail -n 5 "$W/gen.err" >&2
-	die "login_bodies failed"
-}
-t1=$(now)
-GEN_SEC=$(calc "b - a" -v a="$t0" -v b="$t1")
-GEN_LINE=$(tail -n 1 "$W/gen.err")
-cat "$W/gen.err" >> "$LOG"
+login_sign "$N" "$BODIES" -c bench -u "$URL" $CHAINOPT -f "$W/keyspecs"
 BODY_BYTES=$(head -n 1 "$BODIES" | wc -c | tr -d ' ')
 say "  $GEN_LINE"
 
 # ---------------------------------------------------------------- wrk
 say "wrk: -t$THREADS -c$CONNS -d${DURATION}s against kalitd"
 curl -sf "$URL/metrics" > "$W/metrics0" || die "GET /metrics failed"
-KT0=$(ticks "$KPID")
-B0=$(busy)
-times > "$W/times0"
-C0=$(kids "$W/times0")
-T0=$(now)
-PERFPID=
-if [ "$PERF" = 1 ]; then
-	perf record -F 499 --call-graph dwarf,8192 -p "$KPID" -o "$W/perf.data" >>"$LOG" 2>&1 &
-	PERFPID=$!
-	BGPIDS="$BGPIDS $PERFPID"
-fi
-LOGIN_BODIES=$BODIES LOGIN_THREADS=$THREADS "$WRK" -t"$THREADS" \
-    -c"$CONNS" -d"${DURATION}s" --timeout 10s --latency \
-    -s "$top/bench/login.lua" "$URL/" > "$W/wrk.out" 2>&1 ||
-    { cat "$W/wrk.out" >&2; die "wrk failed"; }
-KT1=$(ticks "$KPID")
-B1=$(busy)
-times > "$W/times1"
-C1=$(kids "$W/times1")
-T1=$(now)
-if [ -n "$PERFPID" ]; then
-	kill -INT "$PERFPID" 2>/dev/null || true
-	wait "$PERFPID" 2>/dev/null || true
-fi
+login_wrk wrk "$BODIES"
 curl -sf "$URL/metrics" > "$W/metrics1" || die "GET /metrics failed"
-cat "$W/wrk.out" >> "$LOG"
-RES=$(grep '^LOGIN_RESULT ' "$W/wrk.out") ||
-    { cat "$W/wrk.out" >&2; die "no result from login.lua"; }
-r() { printf '%s\n' "$RES" | tr ' ' '\n' | sed -n "s/^$1=//p"; }
-W_REQ=$(r requests)
-W_US=$(r duration_us)
-W_OK=$(r logins_ok)
-W_BAD=$(r bad)
-W_EXH=$(r exhausted)
-W_P50=$(r lat_p50_us)
-W_P90=$(r lat_p90_us)
-W_P99=$(r lat_p99_us)
-W_MEAN=$(r lat_mean_us)
-W_ERR=$(( $(r err_connect) + $(r err_read) + $(r err_write) + $(r err_timeout) ))
-[ "$W_EXH" -eq 0 ] ||
-    die "the bodies ran out ($(r bodies_sent) sent): raise N (now $N) or lower DURATION"
-if [ "$W_BAD" -ne 0 ] || [ "$W_ERR" -ne 0 ]; then
-	grep -E '^LOGIN_(ERROR|FIRST_BAD)' "$W/wrk.out" >&2 || true
-	die "the run had $W_BAD refused answers, $W_ERR socket errors/timeouts"
-fi
+K_CPU=$M_CPU K_SEC=$M_SEC K_WALL=$M_BUSY K_CLIENT=$M_CLIENT K_OTHER=$M_OTHER
 
 m0=$W/metrics0
 m1=$W/metrics1
@@ -254,7 +120,6 @@ S_BSUM=$(d kalitd_audit_batch_size_sum)
 S_BCNT=$(d kalitd_audit_batch_size_count)
 [ "$S_OK" = "$S_LCNT" ] ||
     die "kalitd counted $S_LCNT login attempts but only $S_OK succeeded"
-K_CPU=$(calc "(b - a) / t" -v a="$KT0" -v b="$KT1" -v t="$TCK")
 K_RATE=$(calc "ok / (us / 1e6)" -v ok="$W_OK" -v us="$W_US")
 K_REQ_RATE=$(calc "q / 2 / (us / 1e6)" -v q="$W_REQ" -v us="$W_US")
 K_CPU_OP=$(calc "c / n" -v c="$K_CPU" -v n="$S_OK")
@@ -262,21 +127,6 @@ K_PER_CPU=$(calc "n / c" -v c="$K_CPU" -v n="$S_OK")
 K_CORES=$(calc "c / (us / 1e6)" -v c="$K_CPU" -v us="$W_US")
 K_SRV_MS=$(calc "s / n * 1000" -v s="$S_LSUM" -v n="$S_LCNT")
 K_BATCH=$(calc "s / n" -v s="$S_BSUM" -v n="$S_BCNT")
-# The client's CPU, and whatever else ran on the machine meanwhile.
-K_WALL=$(calc "(b - a) / t / n / (t1 - t0)" -v a="$B0" -v b="$B1" -v t="$TCK" \
-    -v n="$NPROC" -v t0="$T0" -v t1="$T1")
-K_CLIENT=$(calc "(b - a) / t" -v a="$C0" -v b="$C1" -v t="$TCK")
-K_OTHER=$(calc "x < 0 ? 0 : x" -v x="$(calc "(b - a - (k1 - k0) - (c1 - c0)) / t" \
-    -v a="$B0" -v b="$B1" -v k0="$KT0" -v k1="$KT1" -v c0="$C0" -v c1="$C1" -v t="$TCK")")
-
-if [ "$PERF" = 1 ] && [ -s "$W/perf.data" ]; then
-	perf report -i "$W/perf.data" --no-children --sort dso,sym --stdio \
-	    -g none --percent-limit 1 2>/dev/null | grep -v '^#' |
-	    grep -v '^$' | head -n 25 > "$W/perf.self" || true
-	perf report -i "$W/perf.data" --children --sort sym --stdio \
-	    -g none --percent-limit 2 2>/dev/null | grep -v '^#' |
-	    grep -v '^$' | grep -v ' 0x0000' | head -n 40 > "$W/perf.children" || true
-fi
 stop_kalitd
 
 # ---------------------------------------------------------------- openssl speed
@@ -350,9 +200,7 @@ CONF
 	    -s "$top/bench/login.lua" "$HURL/" > "$W/wrk-http.out" 2>&1 ||
 	    { cat "$W/wrk-http.out" >&2; die "wrk failed against nginx"; }
 	HT1=$(ticks "$NPID" $NWORKERS)
-	kill -TERM "$NPID" 2>/dev/null || true
-	wait "$NPID" 2>/dev/null || true
-	NPID=
+	stop_nginx
 	cat "$W/wrk-http.out" >> "$LOG"
 	HRES=$(grep '^LOGIN_RESULT ' "$W/wrk-http.out") ||
 	    { cat "$W/wrk-http.out" >&2; die "no result from login.lua against nginx"; }
@@ -365,128 +213,7 @@ fi
 
 # ---------------------------------------------------------------- nginx
 N_RATE=-
-if [ "$NGINX" != no ]; then
-	NG=$W/nginx
-	mkdir -p "$NG/tmp"
-	NPORT=${NGINX_PORT:-$(free_port)}
-	say "nginx: TLS server certificate (P-256) and configuration"
-	"$OPENSSL" req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 \
-	    -nodes -keyout "$NG/tlsca.key" -out "$NG/tlsca.pem" -days 2 \
-	    -subj "/CN=kalit bench TLS CA" >>"$LOG" 2>&1
-	"$OPENSSL" req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 \
-	    -nodes -keyout "$NG/server.key" -out "$NG/server.csr" \
-	    -subj "/CN=127.0.0.1" >>"$LOG" 2>&1
-	printf 'subjectAltName = IP:127.0.0.1\nbasicConstraints = CA:FALSE\nextendedKeyUsage = serverAuth\n' > "$NG/ext"
-	"$OPENSSL" x509 -req -in "$NG/server.csr" -CA "$NG/tlsca.pem" \
-	    -CAkey "$NG/tlsca.key" -CAcreateserial -days 2 -extfile "$NG/ext" \
-	    -out "$NG/server.pem" >>"$LOG" 2>&1 || die "server certificate failed"
-	cat "$CA/certs/root.crt" "$CA/certs/citizen.crt" > "$NG/clientca.pem"
-	CRLCONF=
-	if [ "$NGINX_CRL" = 1 ]; then
-		for c in root citizen; do
-			"$OPENSSL" crl -inform DER -in "$CA/crl/$c.crl" \
-			    >> "$NG/crl.pem" 2>>"$LOG"
-		done
-		CRLCONF="ssl_crl $NG/crl.pem;"
-	fi
-	nginx_conf "$NG" "$NGINX_WORKERS" <<CONF
-	log_format hs '\$ssl_session_reused \$ssl_protocol \$ssl_client_verify';
-	access_log $NG/access.log hs buffer=64k;
-	server {
-		listen 127.0.0.1:$NPORT ssl;
-		ssl_certificate $NG/server.pem;
-		ssl_certificate_key $NG/server.key;
-		ssl_client_certificate $NG/clientca.pem;
-		ssl_verify_client on;
-		ssl_verify_depth 2;
-		$CRLCONF
-		ssl_session_cache off;
-		ssl_session_tickets off;
-		ssl_protocols TLSv1.2 TLSv1.3;
-		location / {
-			default_type text/plain;
-			return 200 "\$ssl_client_s_dn\n";
-		}
-	}
-CONF
-	say "starting nginx on https://127.0.0.1:$NPORT ($NGINX_WORKERS workers)"
-	NURL=https://127.0.0.1:$NPORT/
-	nginx_start "$NG" "$NURL" 400 --cacert "$NG/tlsca.pem"
-	# The handshake really checks the client: a citizen is let in, no
-	# certificate and a certificate of another CA are not.
-	st=$(curl -s -o "$W/answer" -w '%{http_code}' --cacert "$NG/tlsca.pem" \
-	    --cert "$KEYS/c0.pem" --key "$KEYS/c0.key" "$NURL" 2>>"$LOG") || st=000
-	[ "$st" = 200 ] && grep -q 'CN=Aliyev Vali' "$W/answer" ||
-	    die "nginx refused the citizen certificate: HTTP $st"
-	st=$(curl -s -o /dev/null -w '%{http_code}' --cacert "$NG/tlsca.pem" \
-	    "$NURL" 2>>"$LOG") || st=000
-	[ "$st" = 400 ] || die "nginx let in a client without a certificate: HTTP $st"
-	st=$(curl -s -o /dev/null -w '%{http_code}' --cacert "$NG/tlsca.pem" \
-	    --cert "$NG/server.pem" --key "$NG/server.key" "$NURL" 2>>"$LOG") ||
-	    st=000
-	[ "$st" = 400 ] || die "nginx let in a certificate of another CA: HTTP $st"
-
-	# A fresh access log for the timed run: the checks above stay apart.
-	mv "$NG/access.log" "$NG/access.checks.log"
-	kill -USR1 "$NPID"
-	i=0
-	until [ -f "$NG/access.log" ]; do
-		i=$((i + 1))
-		[ $i -le 100 ] || die "nginx did not reopen its access log"
-		sleep 0.05
-	done
-
-	say "openssl s_time: $STIME_PROCS clients, ${STIME_SECONDS}s of full handshakes"
-	NT0=$(ticks "$NPID" $NWORKERS)
-	B0=$(busy)
-	times > "$W/times0"
-	C0=$(kids "$W/times0")
-	t0=$(now)
-	pids=
-	i=0
-	while [ $i -lt "$STIME_PROCS" ]; do
-		c=$((i % K))
-		"$OPENSSL" s_time -connect "127.0.0.1:$NPORT" \
-		    -cert "$KEYS/c$c.pem" -key "$KEYS/c$c.key" -new \
-		    -time "$STIME_SECONDS" -www / > "$W/stime.$i" 2>&1 &
-		pids="$pids $!"
-		i=$((i + 1))
-	done
-	BGPIDS="$BGPIDS $pids"
-	for p in $pids; do
-		wait "$p" || die "openssl s_time failed; see $W/stime.*"
-	done
-	BGPIDS=
-	t1=$(now)
-	NT1=$(ticks "$NPID" $NWORKERS)
-	N_SEC=$(calc "b - a" -v a="$t0" -v b="$t1")
-	B1=$(busy)
-	times > "$W/times1"
-	C1=$(kids "$W/times1")
-	N_WALL=$(calc "(b - a) / t / n / s" -v a="$B0" -v b="$B1" -v t="$TCK" \
-	    -v n="$NPROC" -v s="$N_SEC")
-	N_CLIENT=$(calc "(b - a) / t" -v a="$C0" -v b="$C1" -v t="$TCK")
-	N_OTHER=$(calc "x < 0 ? 0 : x" -v x="$(calc "(b - a - (k1 - k0) - (c1 - c0)) / t" \
-	    -v a="$B0" -v b="$B1" -v k0="$NT0" -v k1="$NT1" -v c0="$C0" -v c1="$C1" -v t="$TCK")")
-	cat "$W"/stime.* >> "$LOG"
-	N_CONN=$(cat "$W"/stime.* | awk '/connections in .* real seconds/ { n += $1 } END { print n + 0 }')
-	[ "$N_CONN" -gt 0 ] || die "openssl s_time made no connection; see $LOG"
-	N_CPU=$(calc "(b - a) / t" -v a="$NT0" -v b="$NT1" -v t="$TCK")
-	N_RATE=$(calc "n / s" -v n="$N_CONN" -v s="$N_SEC")
-	N_CPU_OP=$(calc "c / n" -v c="$N_CPU" -v n="$N_CONN")
-	N_PER_CPU=$(calc "n / c" -v c="$N_CPU" -v n="$N_CONN")
-	N_CORES=$(calc "c / s" -v c="$N_CPU" -v s="$N_SEC")
-	kill -QUIT "$NPID" 2>/dev/null || true	# flushes the access log
-	wait "$NPID" 2>/dev/null || true
-	NPID=
-	# Every connection was a full handshake with a verified certificate.
-	N_LOG=$(wc -l < "$NG/access.log" | tr -d ' ')
-	N_FULL=$(grep -c '^\. TLSv1\.[23] SUCCESS$' "$NG/access.log" || true)
-	N_PROTO=$(awk '{ print $2 }' "$NG/access.log" | sort | uniq -c |
-	    awk '{ printf "%s%s %s", sep, $2, $1; sep = ", " }')
-	[ "$N_FULL" -eq "$N_LOG" ] && [ "$N_LOG" -eq "$N_CONN" ] ||
-	    die "nginx logged $N_LOG requests, $N_FULL of them full verified handshakes, s_time counted $N_CONN"
-fi
+[ "$NGINX" = no ] || nginx_tls
 
 # ---------------------------------------------------------------- report
 CPU=$(awk -F': *' '/^model name/ { print $2; exit }' /proc/cpuinfo 2>/dev/null || true)
@@ -524,7 +251,7 @@ if [ "$NGINX" != no ]; then
 	echo "nginx:  $N_CONN handshakes in $(printf '%.2f' "$N_SEC") s; nginx CPU $(printf '%.2f' "$N_CPU") s = $(printf '%.2f' "$N_CORES") cores busy; all $N_LOG full and verified ($N_PROTO);"
 	echo "        CPU meanwhile: s_time $(printf '%.2f' "$N_CLIENT") s, other processes $(printf '%.2f' "$N_OTHER") s (machine $(printf '%.0f' "$(calc "w * 100" -v w="$N_WALL")")% busy on average)"
 fi
-if noisy "$K_OTHER" "$(calc "b - a" -v a="$T0" -v b="$T1")" ||
+if noisy "$K_OTHER" "$K_SEC" ||
     { [ "$NGINX" != no ] && noisy "$N_OTHER" "$N_SEC"; }; then
 	echo "warning: other processes used more than 10% of the machine during a timed run:"
 	echo "         the per-second figures are low; CPU per op is less disturbed. Re-run on a quiet machine."
@@ -584,11 +311,4 @@ printf '  %-74s %7.2f\n' "the best share of the ceiling this stack allows: ceili
     "$(calc "c / f" -v c="$CEIL_US" -v f="$F_SUM")"
 echo "  for scale: a system call (getpid) costs $(rr syscall "$STEPS") us here; the floor leaves a server"
 echo "  $(calc "2 * c - f" -v c="$CEIL_US" -v f="$F_SUM" | awk '{ printf "%.1f", $1 }') us a login for all of its own work (negative: none at all)"
-if [ "$PERF" = 1 ] && [ -s "$W/perf.self" ]; then
-	echo
-	echo "perf: kalitd, self time (top functions)"
-	sed 's/^/  /' "$W/perf.self"
-	echo
-	echo "perf: kalitd, with callees (children), named symbols"
-	sed 's/^/  /' "$W/perf.children"
-fi
+perf_print "$W/wrk.perf" kalitd

@@ -1,5 +1,6 @@
 /*
- * login_bodies.c: pre-signed login bodies for bench/login.sh.
+ * login_bodies.c: pre-signed login bodies for bench/login.sh, and client
+ * credentials requests for bench/machine.sh.
  *
  * A signature cannot be made inside wrk's Lua and every challenge is good
  * for one login only, so the benchmark makes its bodies ahead: this
@@ -11,14 +12,30 @@
  *
  *     {"client_id":"...","challenge":"...","pkcs7":"<base64 DER>"}
  *
+ * With -t, a system's token requests instead: no challenge, no URL; each
+ * line is the form of a POST /oidc/token with grant_type
+ * client_credentials, as `kalit token` sends it: client_id CLIENT and a
+ * client assertion for the token endpoint AUD (assertion_new_lifetime(),
+ * exp LIFETIME seconds ahead, 290 unless given, at most 300: each jti
+ * serves once, so a run's requests are signed before it; iat when
+ * signed), and resource RESOURCE with -r:
+ *
+ *     grant_type=client_credentials&client_id=...&client_assertion_type=
+ *     urn%3A...%3Ajwt-bearer&client_assertion=<JWS>[&resource=...]
+ *
  * usage: login_bodies [-j THREADS] [-n N] [-c CLIENT] [-p PASSSPEC]
  *            [-a CHAIN.pem] [-f LIST] -u URL -o OUT [KEYSPEC...]
+ *        login_bodies -t AUD [-l LIFETIME] [-r RESOURCE] [-j THREADS]
+ *            [-n N] [-c CLIENT] [-p PASSSPEC] [-a CHAIN.pem] [-f LIST]
+ *            -o OUT [KEYSPEC...]
  *
  * KEYSPEC is FILE.p12 (a kalit key file; password from -p, a secret_read
  * spec such as file:PATH) or KEY.pem:CERT.pem (PEM private key and
  * certificate; the certificates of -a CHAIN.pem go into the CMS beside
  * it, as a kalit-ca key file carries its issuing CA and root). -f LIST
- * reads more KEYSPECs, one a line. Body i is signed with key i mod K.
+ * reads more KEYSPECs, one a line. Body i is signed with key i mod K;
+ * an assertion's x5c is its certificate and the CAs of its chain that
+ * certify it, up to the root (left out).
  * Progress goes to standard error, and at the end a line
  *   login_bodies: N bodies in S s (R/s); challenge fetch T1 s, signing T2 s
  *   (thread-seconds), K keys, B bytes
@@ -26,6 +43,7 @@
  */
 #include "config.h"
 
+#include "assertion.h"
 #include "cms.h"
 #include "err.h"
 #include "keyfile.h"
@@ -51,6 +69,9 @@
 #define CHALLENGE_MAX	256		/* kalitd sends 80 characters */
 #define ANSWER_MAX	4096		/* bytes of a challenge answer */
 #define CLIENT_MAX	128
+#define LIFETIME_MAX	300		/* kalitd takes no exp further ahead */
+#define JWT_BEARER	"urn%3Aietf%3Aparams%3Aoauth%3Aclient-assertion-type" \
+			    "%3Ajwt-bearer"
 
 struct key {
 	EVP_PKEY	*key;
@@ -62,6 +83,10 @@ struct job {
 	const char	*url;		/* .../v1/challenge */
 	const char	*client;
 	const char	*chbody;	/* {"client_id": client} */
+	const char	*aud;		/* -t: token requests for it; else NULL */
+	const char	*form;		/* -t: the form before the assertion */
+	const char	*form_end;	/* -t: after it: "" or "&resource=..." */
+	long		 lifetime;
 	struct key	*keys;
 	size_t		 nkeys;
 	size_t		 n;
@@ -95,7 +120,11 @@ usage(void)
 {
 	fputs("usage: login_bodies [-j THREADS] [-n N] [-c CLIENT] "
 	    "[-p PASSSPEC] [-a CHAIN.pem]\n"
-	    "           [-f LIST] -u URL -o OUT [FILE.p12 | KEY.pem:CERT.pem]...\n",
+	    "           [-f LIST] -u URL -o OUT [FILE.p12 | KEY.pem:CERT.pem]...\n"
+	    "       login_bodies -t AUD [-l LIFETIME] [-r RESOURCE] "
+	    "[-j THREADS] [-n N]\n"
+	    "           [-c CLIENT] [-p PASSSPEC] [-a CHAIN.pem] [-f LIST] "
+	    "-o OUT [KEYSPEC]...\n",
 	    stderr);
 	exit(2);
 }
@@ -253,33 +282,117 @@ get_challenge(CURL *c, char out[CHALLENGE_MAX])
 	return r;
 }
 
+/* *linep (of *capp bytes) with room for need bytes. */
+static int
+room(char **linep, size_t *capp, size_t need)
+{
+	if (need <= *capp)
+		return 0;
+	free(*linep);
+	*capp = 0;
+	if ((*linep = malloc(need)) == NULL)
+		return -1;
+	*capp = need;
+	return 0;
+}
+
+/*
+ * A login body into *linep: a challenge fetched on c (*fetchedp is when
+ * it came), signed with k; its length in *np.
+ */
+static int
+login_line(struct job *j, CURL *c, struct key *k, char **linep,
+    size_t *capp, int *np, double *fetchedp)
+{
+	char challenge[CHALLENGE_MAX];
+	unsigned char *der = NULL;
+	size_t len, clen;
+	int n;
+
+	if (get_challenge(c, challenge) != 0)
+		return -1;
+	*fetchedp = now_s();
+	clen = strlen(challenge);
+	if (cms_sign_attached(k->key, k->cert, k->chain, challenge, clen,
+	    &der, &len) != KALIT_OK || len > CMS_LOGIN_MAX) {
+		fprintf(stderr, "login_bodies: signing failed\n");
+		OPENSSL_free(der);
+		return -1;
+	}
+	if (room(linep, capp, 64 + strlen(j->client) + clen +
+	    4 * ((len + 2) / 3)) != 0) {
+		OPENSSL_free(der);
+		return -1;
+	}
+	n = snprintf(*linep, *capp, "{\"client_id\":\"%s\",\"challenge\":"
+	    "\"%s\",\"pkcs7\":\"", j->client, challenge);
+	n += EVP_EncodeBlock((unsigned char *)*linep + n, der, (int)len);
+	n += snprintf(*linep + n, *capp - (size_t)n, "\"}\n");
+	OPENSSL_free(der);
+	*np = n;
+	return 0;
+}
+
+/* A token request's form into *linep: a new assertion signed with k. */
+static int
+token_line(struct job *j, struct key *k, char **linep, size_t *capp,
+    int *np)
+{
+	char *jws = NULL;
+	int r;
+
+	if ((r = assertion_new_lifetime(k->key, k->cert, k->chain, j->client,
+	    j->aud, (int64_t)time(NULL), j->lifetime, &jws)) != KALIT_OK) {
+		fprintf(stderr, "login_bodies: the assertion: %s\n",
+		    kalit_strerror(r));
+		return -1;
+	}
+	r = room(linep, capp, strlen(j->form) + strlen(jws) +
+	    strlen(j->form_end) + 2);
+	if (r == 0)
+		*np = snprintf(*linep, *capp, "%s%s%s\n", j->form, jws,
+		    j->form_end);
+	assertion_free(jws);
+	return r;
+}
+
+/* A connection for POST /v1/challenge, with its headers in *hdrp. */
+static CURL *
+challenge_conn(struct job *j, struct curl_slist **hdrp)
+{
+	CURL *c;
+
+	if ((c = curl_easy_init()) == NULL)
+		return NULL;
+	*hdrp = curl_slist_append(*hdrp, "Expect:");
+	*hdrp = curl_slist_append(*hdrp, "Content-Type: application/json");
+	curl_easy_setopt(c, CURLOPT_URL, j->url);
+	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, 10000L);
+	curl_easy_setopt(c, CURLOPT_HTTPHEADER, *hdrp);
+	curl_easy_setopt(c, CURLOPT_POSTFIELDS, j->chbody);
+	curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, (long)strlen(j->chbody));
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, sink_write);
+	curl_easy_setopt(c, CURLOPT_USERAGENT, "kalit-bench/" PACKAGE_VERSION);
+	return c;
+}
+
 static void *
 worker(void *arg)
 {
 	struct job *j = arg;
 	struct curl_slist *hdr = NULL;
-	char challenge[CHALLENGE_MAX], *line = NULL;
-	unsigned char *der = NULL;
-	size_t i, len, cap = 0, need, clen;
+	char *line = NULL;
+	size_t i, cap = 0;
 	double t0, t1, t2, fetch_s = 0, sign_s = 0;
 	struct key *k;
-	CURL *c;
-	int n, err = 1;
+	CURL *c = NULL;
+	int n = 0, err = 1;
 
-	if ((c = curl_easy_init()) == NULL) {
+	if (j->aud == NULL && (c = challenge_conn(j, &hdr)) == NULL) {
 		atomic_store(&j->failed, 1);
 		return NULL;
 	}
-	hdr = curl_slist_append(hdr, "Expect:");
-	hdr = curl_slist_append(hdr, "Content-Type: application/json");
-	curl_easy_setopt(c, CURLOPT_URL, j->url);
-	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, 10000L);
-	curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdr);
-	curl_easy_setopt(c, CURLOPT_POSTFIELDS, j->chbody);
-	curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, (long)strlen(j->chbody));
-	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, sink_write);
-	curl_easy_setopt(c, CURLOPT_USERAGENT, "kalit-bench/" PACKAGE_VERSION);
 	for (;;) {
 		if (atomic_load(&j->failed) ||
 		    (i = atomic_fetch_add(&j->next, 1)) >= j->n) {
@@ -288,29 +401,10 @@ worker(void *arg)
 		}
 		err = 1;	/* until this body is written */
 		k = &j->keys[i % j->nkeys];
-		t0 = now_s();
-		if (get_challenge(c, challenge) != 0)
+		t0 = t1 = now_s();
+		if ((j->aud != NULL ? token_line(j, k, &line, &cap, &n) :
+		    login_line(j, c, k, &line, &cap, &n, &t1)) != 0)
 			break;
-		t1 = now_s();
-		clen = strlen(challenge);
-		if (cms_sign_attached(k->key, k->cert, k->chain, challenge,
-		    clen, &der, &len) != KALIT_OK || len > CMS_LOGIN_MAX) {
-			fprintf(stderr, "login_bodies: signing failed\n");
-			break;
-		}
-		need = 64 + strlen(j->client) + clen + 4 * ((len + 2) / 3);
-		if (need > cap) {
-			free(line);
-			if ((line = malloc(need)) == NULL)
-				break;
-			cap = need;
-		}
-		n = snprintf(line, cap, "{\"client_id\":\"%s\",\"challenge\":"
-		    "\"%s\",\"pkcs7\":\"", j->client, challenge);
-		n += EVP_EncodeBlock((unsigned char *)line + n, der, (int)len);
-		n += snprintf(line + n, cap - (size_t)n, "\"}\n");
-		OPENSSL_free(der);
-		der = NULL;
 		t2 = now_s();
 		fetch_s += t1 - t0;
 		sign_s += t2 - t1;
@@ -356,6 +450,31 @@ add_key(struct key **keysp, size_t *np, size_t *capp, const char *spec,
 	return 0;
 }
 
+/*
+ * -t's form around the assertion, client and resource (may be NULL)
+ * percent-encoded; the two parts live until exit.
+ */
+static int
+token_form(struct job *j, const char *resource)
+{
+	char *client, *res = NULL, *form = NULL, *end = NULL;
+	int ok;
+
+	client = curl_easy_escape(NULL, j->client, 0);
+	if (resource != NULL)
+		res = curl_easy_escape(NULL, resource, 0);
+	ok = client != NULL && (resource == NULL || res != NULL) &&
+	    asprintf(&form, "grant_type=client_credentials&client_id=%s"
+	    "&client_assertion_type=%s&client_assertion=", client,
+	    JWT_BEARER) >= 0 && asprintf(&end, "%s%s", res != NULL ?
+	    "&resource=" : "", res != NULL ? res : "") >= 0;
+	curl_free(client);
+	curl_free(res);
+	j->form = form;
+	j->form_end = end;
+	return ok ? 0 : -1;
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -363,7 +482,7 @@ main(int argc, char *argv[])
 	struct key *keys = NULL;
 	STACK_OF(X509) *chain = NULL;
 	const char *url = NULL, *outpath = NULL, *list = NULL,
-	    *passspec = NULL;
+	    *passspec = NULL, *resource = NULL;
 	char *pass = NULL, *churl = NULL, *chbody = NULL, line[4096];
 	size_t nkeys = 0, cap = 0, i, last = 0, d;
 	long nthreads, n = 150000;
@@ -374,11 +493,12 @@ main(int argc, char *argv[])
 
 	memset(&j, 0, sizeof(j));
 	j.client = "bench";
+	j.lifetime = LIFETIME_MAX - 10;
 	nthreads = sysconf(_SC_NPROCESSORS_ONLN);
 	if (nthreads < 1)
 		nthreads = 1;
 	log_init("login_bodies", LOG_LEVEL_WARN);
-	while ((c = getopt(argc, argv, "a:c:f:j:n:o:p:u:")) != -1) {
+	while ((c = getopt(argc, argv, "a:c:f:j:l:n:o:p:r:t:u:")) != -1) {
 		switch (c) {
 		case 'a':
 			if (load_chain(optarg, &chain) != 0)
@@ -398,6 +518,11 @@ main(int argc, char *argv[])
 			if (nthreads < 1 || nthreads > 256)
 				usage();
 			break;
+		case 'l':
+			j.lifetime = strtol(optarg, NULL, 10);
+			if (j.lifetime < 1 || j.lifetime > LIFETIME_MAX)
+				usage();
+			break;
 		case 'n':
 			n = strtol(optarg, NULL, 10);
 			if (n < 1)
@@ -409,6 +534,12 @@ main(int argc, char *argv[])
 		case 'p':
 			passspec = optarg;
 			break;
+		case 'r':
+			resource = optarg;
+			break;
+		case 't':
+			j.aud = optarg;
+			break;
 		case 'u':
 			url = optarg;
 			break;
@@ -416,7 +547,8 @@ main(int argc, char *argv[])
 			usage();
 		}
 	}
-	if (url == NULL || outpath == NULL)
+	if ((url == NULL) == (j.aud == NULL) || outpath == NULL ||
+	    (resource != NULL && j.aud == NULL))
 		usage();
 	if (passspec != NULL &&
 	    secret_read(passspec, "key file password", 0, &pass) != KALIT_OK) {
@@ -448,13 +580,13 @@ main(int argc, char *argv[])
 		fprintf(stderr, "login_bodies: no key given\n");
 		usage();
 	}
-	i = strlen(url);
+	i = url != NULL ? strlen(url) : 0;
 	while (i > 0 && url[i - 1] == '/')
 		i--;
-	if (asprintf(&churl, "%.*s/v1/challenge", (int)i, url) < 0 ||
-	    asprintf(&chbody, "{\"client_id\":\"%s\"}", j.client) < 0)
-		return 1;
-	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK ||
+	    asprintf(&churl, "%.*s/v1/challenge", (int)i, url != NULL ? url :
+	    "") < 0 || asprintf(&chbody, "{\"client_id\":\"%s\"}",
+	    j.client) < 0 || (j.aud != NULL && token_form(&j, resource) != 0))
 		return 1;
 	if ((j.out = fopen(outpath, "w")) == NULL) {
 		fprintf(stderr, "login_bodies: %s: %s\n", outpath,
@@ -473,8 +605,9 @@ main(int argc, char *argv[])
 	pthread_mutex_init(&j.out_mu, NULL);
 	if ((tid = calloc((size_t)nthreads, sizeof(*tid))) == NULL)
 		return 1;
-	fprintf(stderr, "login_bodies: %ld bodies from %s, %zu keys, %ld "
-	    "threads\n", n, churl, nkeys, nthreads);
+	fprintf(stderr, "login_bodies: %ld %s %s, %zu keys, %ld threads\n", n,
+	    j.aud != NULL ? "token requests for" : "bodies from",
+	    j.aud != NULL ? j.aud : churl, nkeys, nthreads);
 	t0 = now_s();
 	for (c = 0; c < nthreads; c++)
 		if (pthread_create(&tid[c], NULL, worker, &j) != 0) {
@@ -523,6 +656,8 @@ main(int argc, char *argv[])
 	free(tid);
 	free(churl);
 	free(chbody);
+	free((char *)j.form);
+	free((char *)j.form_end);
 	curl_global_cleanup();
 	return 0;
 }

@@ -56,10 +56,6 @@ case $REVOKED_PCT in ''|*[!0-9]*) die "REVOKED_PCT=$REVOKED_PCT is not a number"
 need_tools
 command -v python3 >/dev/null 2>&1 || die "python3 not found"
 command -v sqlite3 >/dev/null 2>&1 || die "sqlite3 not found (lib.sh's ca_index needs it)"
-if [ "$NGINX" != no ]; then
-	command -v "$NGINX" >/dev/null 2>&1 ||
-	    die "$NGINX not found (apt-get install nginx-light, or NGINX=no)"
-fi
 "$OPENSSL" ocsp -help 2>&1 | grep -q -- '-multi' ||
     die "$OPENSSL ocsp has no -multi (OpenSSL 1.1.1 or later has)"
 

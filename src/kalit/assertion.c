@@ -304,17 +304,28 @@ int
 assertion_new(EVP_PKEY *key, X509 *cert, STACK_OF(X509) *chain,
     const char *client, const char *aud, int64_t now, char **jwsp)
 {
+	return assertion_new_lifetime(key, cert, chain, client, aud, now,
+	    ASSERTION_LIFETIME, jwsp);
+}
+
+int
+assertion_new_lifetime(EVP_PKEY *key, X509 *cert, STACK_OF(X509) *chain,
+    const char *client, const char *aud, int64_t now, int64_t lifetime,
+    char **jwsp)
+{
 	char jti[RAND_ID_LEN + 1], *payload = NULL;
 	json_t *claims;
 	size_t len = 0;
 	int r;
 
 	*jwsp = NULL;
+	if (lifetime < 1)
+		return KALIT_ERR_USAGE;
 	if ((r = rand_id(jti)) != KALIT_OK)
 		return r;
 	claims = json_pack("{s:s, s:s, s:s, s:I, s:I, s:s}", "iss", client,
 	    "sub", client, "aud", aud, "iat", (json_int_t)now, "exp",
-	    (json_int_t)(now + ASSERTION_LIFETIME), "jti", jti);
+	    (json_int_t)(now + lifetime), "jti", jti);
 	if (claims == NULL || (payload = json_text(claims, &len)) == NULL)
 		r = KALIT_ERR_NOMEM;
 	else

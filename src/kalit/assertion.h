@@ -45,6 +45,16 @@ int	assertion_jws(EVP_PKEY *key, X509 *cert, STACK_OF(X509) *chain,
 int	assertion_new(EVP_PKEY *key, X509 *cert, STACK_OF(X509) *chain,
 	    const char *client, const char *aud, int64_t now, char **jwsp);
 
+/*
+ * As assertion_new(), with exp lifetime seconds after iat instead of
+ * ASSERTION_LIFETIME: for assertions signed ahead of their use, as
+ * bench/machine_bodies signs a run's (a server takes at most 300).
+ * KALIT_ERR_USAGE for a lifetime below 1.
+ */
+int	assertion_new_lifetime(EVP_PKEY *key, X509 *cert,
+	    STACK_OF(X509) *chain, const char *client, const char *aud,
+	    int64_t now, int64_t lifetime, char **jwsp);
+
 /* Wipes and frees an assertion, a bearer credential; accepts NULL. */
 void	assertion_free(char *jws);
 

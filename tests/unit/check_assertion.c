@@ -301,6 +301,30 @@ START_TEST(test_assertion_jti_is_new_each_time)
 }
 END_TEST
 
+START_TEST(test_assertion_lifetime_sets_exp)
+{
+	EVP_PKEY *key = tu_key(KEY_TYPE_P256);
+	X509 *leaf = system_cert(key);
+	char *jws = NULL;
+	json_t *c;
+
+	ck_assert_err(assertion_new_lifetime(key, leaf, NULL, CLIENT, AUD,
+	    NOW, 290, &jws), KALIT_OK);
+	c = tu_jws_json(jws, 1);
+	ck_assert(json_integer_value(json_object_get(c, "iat")) == NOW);
+	ck_assert(json_integer_value(json_object_get(c, "exp")) == NOW + 290);
+	json_decref(c);
+	assert_signed(jws, leaf, "ES256", 64);
+	assertion_free(jws);
+	jws = (char *)"sentinel";
+	ck_assert_err(assertion_new_lifetime(key, leaf, NULL, CLIENT, AUD,
+	    NOW, 0, &jws), KALIT_ERR_USAGE);
+	ck_assert_ptr_null(jws);
+	X509_free(leaf);
+	EVP_PKEY_free(key);
+}
+END_TEST
+
 START_TEST(test_assertion_ed25519_is_key_unsupported)
 {
 	EVP_PKEY *key = tu_key(KEY_TYPE_ED25519);
@@ -335,6 +359,7 @@ assertion_suite(void)
 	tcase_add_test(tc, test_assertion_es512_pads_r_and_s);
 	tcase_add_test(tc, test_assertion_x5c_leaves_out_what_did_not_issue_it);
 	tcase_add_test(tc, test_assertion_jti_is_new_each_time);
+	tcase_add_test(tc, test_assertion_lifetime_sets_exp);
 	tcase_add_test(tc, test_assertion_ed25519_is_key_unsupported);
 	suite_add_tcase(s, tc);
 	return s;
