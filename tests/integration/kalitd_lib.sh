@@ -187,12 +187,13 @@ expect_http() {
 }
 
 # login_outcomes DB: one line per login attempt the audit log of kalitd's
-# database DB accounts for: the detail of each login record, and each
-# refusal counted in a login-refusals summary ("CODE=N ...") N times.
+# database DB accounts for: the outcome of each login record ("ok", not
+# its jti, or the error), and each refusal counted in a login-refusals
+# summary ("CODE=N ...") N times.
 login_outcomes() {
 	sqlite3 "$1" "SELECT action, detail FROM audit WHERE action IN
 	    ('login', 'login-refusals')" | awk -F'|' '
-	$1 == "login" { print $2; next }
+	$1 == "login" { sub(/ jti .*/, "", $2); print $2; next }
 	{ n = split($2, kv, " ")
 	  for (i = 1; i <= n; i++) {
 		split(kv[i], p, "=")

@@ -245,7 +245,7 @@ open(sys.argv[4], "wb").write(sig)' "$1" old.der new.der "$4"
 # A certificate of the same key (kalit-ca renew --same-key), of the same
 # DER length so that the swap keeps the structure: ECDSA signatures vary.
 i=0
-while [ $i -lt 20 ]; do
+while [ $i -lt 60 ]; do
 	i=$((i + 1))
 	"$KALIT_CA" -d "$CADIR" renew "$(cert_serial cit.crt)" --same-key \
 	    --ca-pass "file:$CAPASS" --out "same$i.crt" >/dev/null 2>&1 ||
@@ -266,10 +266,10 @@ if [ -f swapped.p7s ]; then
 	    "$OPENSSL" cms -verify -binary -inform DER -in swapped.p7s \
 	    -content doc.txt -CAfile "$ROOT_CRT" -out /dev/null
 else
-	fail "no same-key certificate of the same length in 20 renewals"
+	fail "no same-key certificate of the same length in 60 renewals"
 fi
 i=0
-while [ $i -lt 20 ]; do
+while [ $i -lt 60 ]; do
 	i=$((i + 1))
 	citizen "other$i" $((10 + i))
 	swap doc.txt.p7s cit.crt "other$i.crt" other.p7s && break
@@ -279,7 +279,7 @@ if [ -f other.p7s ]; then
 	verdict "signer certificate swapped (another citizen's)" 8 \
 	    TOTAL-FAILED "'SIG_CRYPTO_FAILURE'" other.p7s --content doc.txt
 else
-	fail "no other certificate of the same length in 20 issues"
+	fail "no other certificate of the same length in 60 issues"
 fi
 
 # a password typed where its source belongs is never echoed
