@@ -49,7 +49,7 @@ struct codes {
 			    ((it)->g != NULL ? sizeof(struct code_grant) : 0))
 
 int
-codes_new(size_t budget, struct codes **cp)
+codes_new(size_t budget, size_t jti_budget, struct codes **cp)
 {
 	struct codes *c;
 
@@ -58,7 +58,7 @@ codes_new(size_t budget, struct codes **cp)
 		return KALIT_ERR_NOMEM;
 	pthread_mutex_init(&c->mu, NULL);
 	c->code.budget = budget;
-	c->jti.budget = CODES_JTI_MAX * sizeof(struct item);
+	c->jti.budget = jti_budget;
 	c->code.swept = c->jti.swept = INT64_MIN;
 	*cp = c;
 	return KALIT_OK;

@@ -13,7 +13,6 @@
 #include "oidc_req.h"
 #include "sso.h"
 
-#define CODES_JTI_MAX	100000	/* client assertion ids remembered */
 #define CODE_LEN	43	/* base64url of 256 random bits */
 
 /* What a code was issued for. */
@@ -38,9 +37,10 @@ struct codes;
 
 /*
  * Codes within budget bytes (a fresh code costs about 3.5 KiB, a used one
- * 150 bytes), client assertion ids within CODES_JTI_MAX.
+ * 150 bytes), client assertion ids within jti_budget (about 150 bytes
+ * each, until its exp).
  */
-int	codes_new(size_t budget, struct codes **cp);
+int	codes_new(size_t budget, size_t jti_budget, struct codes **cp);
 void	codes_free(struct codes *c);
 
 /*
@@ -71,7 +71,7 @@ void	code_grant_clear(struct code_grant *g);
 /*
  * A client assertion id, first seen: KALIT_OK and it is remembered until
  * exp; KALIT_ERR_CHALLENGE_REUSED when seen before for that client;
- * KALIT_ERR_BUSY when CODES_JTI_MAX unexpired ones are remembered.
+ * KALIT_ERR_BUSY when unexpired ones fill their budget.
  */
 int	codes_jti_use(struct codes *c, const char *client, const char *jti,
 	    int64_t exp, int64_t now);

@@ -130,6 +130,8 @@ static const struct opt opts[] = {
 	    (long long)1 << 36 },
 	{ "cache", "codes", OPT_BYTES, O(cache_codes), 1 << 16,
 	    (long long)1 << 36 },
+	{ "cache", "assertions", OPT_BYTES, O(cache_assertions), 1 << 16,
+	    (long long)1 << 36 },
 	{ "cache", "tokens", OPT_BYTES, O(cache_tokens), 0,
 	    (long long)1 << 36 },
 	{ "policy", "hardware_key", OPT_OID, O(hardware_key_oid), 0, 0 },
@@ -564,6 +566,7 @@ config_load(const char *path, struct config **cp)
 	c->login_lifetime = 600;
 	c->cache_sessions = (size_t)64 << 20;
 	c->cache_codes = (size_t)64 << 20;
+	c->cache_assertions = (size_t)16 << 20;
 	c->cache_tokens = (size_t)32 << 20;
 	r = KALIT_ERR_CONFIG;
 	if (memchr(buf, '\0', len) != NULL) {

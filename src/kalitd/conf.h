@@ -85,6 +85,7 @@ struct config {
 	int64_t		 login_lifetime;	/* seconds of a login request */
 	size_t		 cache_sessions;	/* [cache] sessions: bytes */
 	size_t		 cache_codes;		/* [cache] codes: bytes */
+	size_t		 cache_assertions;	/* [cache] assertions: bytes */
 	size_t		 cache_tokens;		/* [cache] tokens: bytes */
 	char		*hardware_key_oid;	/* [policy] hardware_key */
 };

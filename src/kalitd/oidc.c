@@ -34,7 +34,8 @@ oidc_new(struct kalitd *d)
 		return KALIT_OK;
 	if ((r = oidc_reqkey_new(&d->reqkey)) != KALIT_OK ||
 	    (r = sso_new(d->cfg->cache_sessions, &d->sso)) != KALIT_OK ||
-	    (r = codes_new(d->cfg->cache_codes, &d->codes)) != KALIT_OK)
+	    (r = codes_new(d->cfg->cache_codes, d->cfg->cache_assertions,
+	    &d->codes)) != KALIT_OK)
 		return r;
 	return bcl_new(&d->bcl);
 }

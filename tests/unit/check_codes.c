@@ -38,7 +38,7 @@ START_TEST(test_codes_single_use)
 	struct codes *c;
 	char code[CODE_LEN + 1], other[CODE_LEN + 1];
 
-	ck_assert_err(codes_new(1 << 20, &c), KALIT_OK);
+	ck_assert_err(codes_new(1 << 20, 1 << 20, &c), KALIT_OK);
 	ck_assert_err(codes_issue(c, &grant, NOW + 60, NOW, code), KALIT_OK);
 	ck_assert_err(codes_issue(c, &grant, NOW + 60, NOW, other), KALIT_OK);
 	ck_assert_uint_eq(strlen(code), CODE_LEN);
@@ -87,7 +87,7 @@ START_TEST(test_codes_budget)
 	char code[CODE_LEN + 1];
 	size_t n, fresh, used, bytes;
 
-	ck_assert_err(codes_new(64 << 10, &c), KALIT_OK);
+	ck_assert_err(codes_new(64 << 10, 1 << 20, &c), KALIT_OK);
 	for (n = 0; codes_issue(c, &grant, NOW + 10, NOW, code) == KALIT_OK;
 	    n++)
 		ck_assert_uint_lt(n, 64);
@@ -115,7 +115,7 @@ START_TEST(test_codes_jti)
 {
 	struct codes *c;
 
-	ck_assert_err(codes_new(1 << 20, &c), KALIT_OK);
+	ck_assert_err(codes_new(1 << 20, 1 << 20, &c), KALIT_OK);
 	ck_assert_err(codes_jti_use(c, "portal", "j1", NOW + 60, NOW),
 	    KALIT_OK);
 	ck_assert_err(codes_jti_use(c, "portal", "j1", NOW + 60, NOW),
@@ -130,6 +130,29 @@ START_TEST(test_codes_jti)
 }
 END_TEST
 
+/* A full table of unexpired ids is busy; expired ones make room. */
+START_TEST(test_codes_jti_budget)
+{
+	struct codes *c;
+	char jti[16];
+	int i, r = KALIT_OK;
+
+	ck_assert_err(codes_new(1 << 20, 64 << 10, &c), KALIT_OK);
+	for (i = 0; i < 100000 && r == KALIT_OK; i++) {
+		snprintf(jti, sizeof(jti), "j%d", i);
+		r = codes_jti_use(c, "portal", jti, NOW + 60, NOW);
+	}
+	ck_assert_err(r, KALIT_ERR_BUSY);
+	/* 64K holds some hundreds, not all of them */
+	ck_assert_int_gt(i, 100);
+	ck_assert_int_lt(i, 2000);
+	/* a second after they expired, the pass that drops them runs */
+	ck_assert_err(codes_jti_use(c, "portal", "later", NOW + 200,
+	    NOW + 62), KALIT_OK);
+	codes_free(c);
+}
+END_TEST
+
 static Suite *
 codes_suite(void)
 {
@@ -140,6 +163,7 @@ codes_suite(void)
 	tcase_add_test(tc, test_codes_single_use);
 	tcase_add_test(tc, test_codes_budget);
 	tcase_add_test(tc, test_codes_jti);
+	tcase_add_test(tc, test_codes_jti_budget);
 	suite_add_tcase(s, tc);
 	return s;
 }
