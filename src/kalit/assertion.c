@@ -4,6 +4,7 @@
 #include "assertion.h"
 #include "base64.h"
 #include "err.h"
+#include "keyfile.h"
 #include "log.h"
 #include "rand.h"
 #include "x509.h"
@@ -19,7 +20,6 @@
 #include <openssl/evp.h>
 #include <openssl/objects.h>
 #include <openssl/rsa.h>
-#include <openssl/x509v3.h>
 
 #define ECDSA_RAW_MAX	(2 * 66)	/* r || s on P-521 */
 
@@ -91,47 +91,25 @@ x5c_add(json_t *x5c, X509 *cert)
 	return r;
 }
 
-/* The certificate of chain that issued cert, or NULL; borrowed. */
-static X509 *
-issuer_in(STACK_OF(X509) *chain, X509 *cert)
-{
-	X509 *c;
-	int i;
-
-	for (i = 0; i < sk_X509_num(chain); i++) {
-		c = sk_X509_value(chain, i);
-		if (X509_cmp(c, cert) != 0 &&
-		    X509_check_issued(c, cert) == X509_V_OK)
-			return c;
-	}
-	return NULL;
-}
-
 /* x5c of cert and chain, as assertion_jws() says; new reference. */
 static int
 x5c_new(X509 *cert, STACK_OF(X509) *chain, json_t **x5cp)
 {
+	STACK_OF(X509) *path = NULL;
 	json_t *x5c;
-	X509 *up;
-	int n, r;
+	int i, r;
 
 	if ((*x5cp = x5c = json_array()) == NULL)
 		return KALIT_ERR_NOMEM;
-	if ((r = x5c_add(x5c, cert)) != KALIT_OK)
+	if ((r = x5c_add(x5c, cert)) != KALIT_OK ||
+	    (r = keyfile_path(cert, chain, ASSERTION_CHAIN_MAX - 1,
+	    &path)) != KALIT_OK)
 		goto out;
-	for (n = 1; n < ASSERTION_CHAIN_MAX; n++) {
-		/* The root is the verifier's trust anchor: it has its own. */
-		if (X509_self_signed(cert, 0) == 1 ||
-		    (up = issuer_in(chain, cert)) == NULL ||
-		    X509_self_signed(up, 0) == 1)
-			break;
-		if ((r = x5c_add(x5c, up)) != KALIT_OK)
+	for (i = 0; i < sk_X509_num(path); i++)
+		if ((r = x5c_add(x5c, sk_X509_value(path, i))) != KALIT_OK)
 			goto out;
-		cert = up;
-	}
-	ERR_clear_error();
-	r = KALIT_OK;
  out:
+	sk_X509_free(path);
 	if (r != KALIT_OK) {
 		json_decref(x5c);
 		*x5cp = NULL;

@@ -38,6 +38,7 @@ struct kalit_opts {
 	int		 attached;
 	int		 ocsp, crl_fetch, cache;	/* 1 unless --no-... */
 	int		 json, verbose;
+	int		 mtls;		/* token: tls_client_auth (RFC 8705) */
 };
 
 /*
@@ -80,19 +81,23 @@ int	kalit_http_url(const char *s, size_t max);
 /* 1 if s is len bytes, at most max, each one of the set given; else 0. */
 int	kalit_chars(const char *s, size_t len, size_t max, const char *set);
 
+struct fetch_cert;
+
 /*
  * Asks the server at url (borrowed): a GET when ctype is NULL, else a
- * POST of the string body as ctype. On KALIT_OK *answerp is the JSON
- * object the server answered with 200 (new reference). Every other
- * outcome is reported here: an error object as "kalit: WHAT refused:
- * CODE: description" (escaped), and with --json on standard output, and
- * returned as the enum kalit_err of that name (server_error for any
- * other); no answer, or one that is not JSON, as network_error or
- * server_error.
+ * POST of the string body as ctype. cert (borrowed; may be NULL) is the
+ * TLS client certificate shown when the server asks for one: url must
+ * be https://, and libcurl's TLS OpenSSL (fetch()). On KALIT_OK *answerp
+ * is the JSON object the server answered with 200 (new reference). Every
+ * other outcome is reported here: an error object as "kalit: WHAT
+ * refused: CODE: description" (escaped), and with --json on standard
+ * output, and returned as the enum kalit_err of that name (server_error
+ * for any other); no answer, or one that is not JSON, as network_error
+ * or server_error.
  */
 int	kalit_request(const struct kalit_opts *o, const char *what,
-	    const char *url, const char *ctype, const char *body,
-	    json_t **answerp);
+	    const char *url, const struct fetch_cert *cert, const char *ctype,
+	    const char *body, json_t **answerp);
 
 /*
  * The commands. Each reports its own errors on standard error and returns

@@ -36,8 +36,8 @@ login_post(const struct login *l, const char *path, const char *body,
 	char url[KALIT_URL_MAX + 32];
 
 	snprintf(url, sizeof(url), "%s%s", l->base, path);
-	return kalit_request(l->o, "login", url, "application/json", body,
-	    answerp);
+	return kalit_request(l->o, "login", url, NULL, "application/json",
+	    body, answerp);
 }
 
 /*

@@ -22,7 +22,7 @@ enum opt_id {
 	O_JSON, O_VERBOSE, O_HELP, O_VERSION, O_OUT, O_ATTACHED, O_COSIGN,
 	O_CONTENT, O_DIGEST, O_TRUST_DIR, O_CRL_DIR, O_OCSP, O_NO_OCSP,
 	O_OCSP_URL, O_NO_CRL_FETCH, O_REVOCATION, O_TIMESTAMP, O_SCOPE,
-	O_AUDIENCE, O_NO_CACHE, O__MAX
+	O_AUDIENCE, O_NO_CACHE, O_MTLS, O__MAX
 };
 
 #define B(o)		CMDLINE_BIT(o)
@@ -63,6 +63,7 @@ static const struct cmdline_opt opts[] = {
 	{ "scope", 0, S(scope) },
 	{ "audience", 0, S(audience) },
 	{ "no-cache", 0, K(CMDLINE_UNSET, cache) },
+	{ "mtls", 0, K(CMDLINE_FLAG, mtls) },
 };
 #undef K
 #undef S
@@ -93,12 +94,12 @@ static const struct command commands[] = {
 	    "                   [--cacert FILE] [--timeout SECONDS]" },
 	{ "token", cmd_token, B(O_KEY) | B(O_SERVER) | B(O_CLIENT) |
 	    B(O_PASSWORD) | B(O_SCOPE) | B(O_AUDIENCE) | B(O_CACERT) |
-	    B(O_TIMEOUT) | B(O_NO_CACHE),
+	    B(O_TIMEOUT) | B(O_NO_CACHE) | B(O_MTLS),
 	    B(O_KEY) | B(O_SERVER) | B(O_CLIENT), 0, 0,
 	    "token --key FILE.p12 --server URL --client ID "
 	    "[--password SPEC]\n"
 	    "                   [--scope \"S1 S2\"] [--audience URI] "
-	    "[--cacert FILE]\n"
+	    "[--mtls] [--cacert FILE]\n"
 	    "                   [--timeout SECONDS] [--no-cache]" },
 	{ "sign", cmd_sign, B(O_KEY) | B(O_PASSWORD) | B(O_OUT) |
 	    B(O_ATTACHED) | B(O_COSIGN) | B(O_TIMESTAMP) | B(O_CACERT) |

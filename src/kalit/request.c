@@ -116,7 +116,8 @@ request_refused(const struct kalit_opts *o, const char *what,
 
 int
 kalit_request(const struct kalit_opts *o, const char *what, const char *url,
-    const char *ctype, const char *body, json_t **answerp)
+    const struct fetch_cert *cert, const char *ctype, const char *body,
+    json_t **answerp)
 {
 	struct fetch_req rq;
 	unsigned char *buf = NULL;
@@ -135,6 +136,7 @@ kalit_request(const struct kalit_opts *o, const char *what, const char *url,
 	rq.cafile = o->cacert;
 	rq.max = KALIT_ANSWER_MAX;
 	rq.timeout_ms = o->timeout * 1000L;
+	rq.cert = cert;
 	if (ctype != NULL)
 		log_msg(LOG_LEVEL_DEBUG, "POST %s, %zu bytes", url,
 		    rq.body_len);

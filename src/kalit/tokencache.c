@@ -112,9 +112,9 @@ tokencache_name(const struct tokencache_key *k,
 		return r;
 	}
 	hex_encode(md, n, cert);
-	if ((len = asprintf(&s, "%s\n%s\n%s\n%s\n%s", k->server, k->client,
-	    k->scope != NULL ? k->scope : "", k->audience != NULL ?
-	    k->audience : "", cert)) < 0)
+	if ((len = asprintf(&s, "%s\n%s\n%s\n%s\n%s%s", k->server,
+	    k->client, k->scope != NULL ? k->scope : "", k->audience != NULL ?
+	    k->audience : "", cert, k->mtls ? "\nmtls" : "")) < 0)
 		return KALIT_ERR_NOMEM;
 	if (EVP_Digest(s, (size_t)len, md, &n, digest_sha256(), NULL) == 1) {
 		hex_encode(md, n, name);

@@ -1,6 +1,7 @@
 /*
  * tokencache.h: kalit token's access tokens, cached in the user's cache
- * directory, one file per server, client, scope, audience and certificate
+ * directory, one file per server, client, scope, audience, certificate
+ * and binding to it
  */
 #ifndef KALIT_TOKENCACHE_H
 #define KALIT_TOKENCACHE_H
@@ -23,6 +24,7 @@ struct tokencache_key {
 	const char	*scope;
 	const char	*audience;
 	X509		*cert;		/* the key file's */
+	int		 mtls;		/* bound to cert (RFC 8705), --mtls */
 };
 
 /*
@@ -37,8 +39,10 @@ int	tokencache_dir(char *dir, size_t len);
 
 /*
  * The name of k's cache file: the SHA-256, in hex, of server, client,
- * scope, audience (an empty line when NULL) and the hex SHA-256 of the
- * certificate's DER, each but the last followed by "\n".
+ * scope, audience (an empty line when NULL), the hex SHA-256 of the
+ * certificate's DER and, for a token bound to it (mtls), "mtls", each
+ * but the last followed by "\n". An unbound token's name is the one it
+ * had before --mtls: the cache it left stays valid.
  */
 int	tokencache_name(const struct tokencache_key *k,
 	    char name[TOKENCACHE_NAME_LEN + 1]);

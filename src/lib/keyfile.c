@@ -15,6 +15,7 @@
 #include <openssl/pem.h>
 #include <openssl/pkcs12.h>
 #include <openssl/rand.h>
+#include <openssl/x509v3.h>
 
 static const char *const key_type_names[KEY_TYPE__MAX] = {
 	"p256", "p384", "rsa3072", "ed25519"
@@ -297,5 +298,49 @@ keyfile_load_p12(const char *path, const char *pass, EVP_PKEY **keyp,
 	X509_free(cert);
 	sk_X509_pop_free(chain, X509_free);
 	OPENSSL_clear_free(buf, len);
+	return r;
+}
+
+/* The certificate of chain that issued cert, or NULL; borrowed. */
+static X509 *
+issuer_in(STACK_OF(X509) *chain, X509 *cert)
+{
+	X509 *c;
+	int i;
+
+	for (i = 0; i < sk_X509_num(chain); i++) {
+		c = sk_X509_value(chain, i);
+		if (X509_cmp(c, cert) != 0 &&
+		    X509_check_issued(c, cert) == X509_V_OK)
+			return c;
+	}
+	return NULL;
+}
+
+int
+keyfile_path(X509 *cert, STACK_OF(X509) *chain, int max,
+    STACK_OF(X509) **pathp)
+{
+	STACK_OF(X509) *path;
+	X509 *up;
+	int r = KALIT_ERR_NOMEM;
+
+	if ((*pathp = path = sk_X509_new_null()) == NULL)
+		return r;
+	/* max also ends a loop of certificates that issued each other. */
+	while (sk_X509_num(path) < max && X509_self_signed(cert, 0) != 1 &&
+	    (up = issuer_in(chain, cert)) != NULL &&
+	    X509_self_signed(up, 0) != 1) {
+		if (sk_X509_push(path, up) <= 0)
+			goto out;
+		cert = up;
+	}
+	ERR_clear_error();
+	r = KALIT_OK;
+ out:
+	if (r != KALIT_OK) {
+		sk_X509_free(path);
+		*pathp = NULL;
+	}
 	return r;
 }

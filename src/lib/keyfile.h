@@ -61,4 +61,16 @@ int	keyfile_p12_encode(const char *pass, const char *name, EVP_PKEY *key,
 int	keyfile_load_p12(const char *path, const char *pass, EVP_PKEY **keyp,
 	    X509 **certp, STACK_OF(X509) **chainp);
 
+/*
+ * The CA certificates of chain (a key file's; may be NULL) that certify
+ * cert, in order: its issuer, that one's issuer and so on, at most max of
+ * them, up to a self-signed root, which is left out: whoever verifies the
+ * path has its own trust anchor. What a key file sends with its
+ * certificate (a JWS's x5c, a TLS client's Certificate message). On
+ * KALIT_OK *pathp is a new stack, maybe empty, of certificates borrowed
+ * from chain: caller frees it with sk_X509_free().
+ */
+int	keyfile_path(X509 *cert, STACK_OF(X509) *chain, int max,
+	    STACK_OF(X509) **pathp);
+
 #endif

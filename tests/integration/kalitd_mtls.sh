@@ -7,7 +7,9 @@
 # as docs/integrate.md configures it: the token passes with the
 # certificate it is bound to and is refused with another one; an unbound
 # token (private_key_jwt, by kalit token) passes without a certificate;
-# a missing scope is 403, a missing or foreign token 401.
+# a missing scope is 403, a missing or foreign token 401. kalit token
+# --mtls gets the same bound token from the key file in memory, cached
+# apart from unbound ones, and names a server without an mTLS port.
 . "${TESTLIB:?TESTLIB is not set}"
 . "${KALITD_LIB:?KALITD_LIB is not set}"
 NGINX=${NGINX:-nginx}
@@ -16,8 +18,10 @@ command -v "$NGINX" >/dev/null 2>&1 || {
 	fail "no nginx: build-aux/install-deps installs it"
 	finish
 }
+FAKEPID=
 trap 'stop_kalitd; [ -f "$TMP/nginx/nginx.pid" ] &&
-    kill "$(cat "$TMP/nginx/nginx.pid")" 2>/dev/null; rm -rf "$T_TMP"' EXIT
+    kill "$(cat "$TMP/nginx/nginx.pid")" 2>/dev/null
+    [ -n "$FAKEPID" ] && kill "$FAKEPID" 2>/dev/null; rm -rf "$T_TMP"' EXIT
 
 make_pki
 cd "$TMP" || exit 99
@@ -148,6 +152,59 @@ check "kalit token (private_key_jwt, unbound)" "$KALIT" token \
     --scope cadastre:read --no-cache
 TOKEN_U=$(cat "$OUT")
 
+# --- kalit token --mtls: tls_client_auth with the key file in memory -----------
+
+export XDG_CACHE_HOME="$TMP/cache"
+# ktoken ARGS: kalit token as soliq for the API's cadastre:read.
+ktoken() {
+	"$KALIT" token --key soliq.p12 --password "file:$KEYPASS" \
+	    --server "$URL" --cacert "$ROOT_CRT" --client soliq \
+	    --audience "$API" --scope cadastre:read "$@"
+}
+check "kalit token --mtls" ktoken --mtls --json
+assert_eq "... asked the server (cached false)" \
+    "$(json 'j["cached"]' "$OUT")" false
+TOKEN_M=$(json 'j["access_token"]' "$OUT")
+payload >m.json
+assert_eq "... a token bound to the key file's certificate (cnf x5t#S256)" \
+    "$(json 'j["cnf"]["x5t#S256"]' m.json)" "$(x5t soliq.crt)"
+assert_eq "... for the API" "$(json 'j["aud"]' m.json)" "$API"
+check "kalit token --mtls again" ktoken --mtls --json
+assert_eq "... from the cache (cached true)" "$(json 'j["cached"]' "$OUT")" \
+    true
+assert_eq "... the same bound token" "$(json 'j["access_token"]' "$OUT")" \
+    "$TOKEN_M"
+check "the same request without --mtls" ktoken --json
+assert_eq "... is not given the cached bound token (cached false)" \
+    "$(json 'j["cached"]' "$OUT")" false
+payload >p.json
+assert_eq "... but an unbound one (no cnf)" "$(json '"cnf" in j' p.json)" \
+    false
+check "kalit token --mtls after it" ktoken --mtls
+assert_eq "... still the cached bound token" "$(cat "$OUT")" "$TOKEN_M"
+check "kalit token without --mtls after it" ktoken --json
+assert_eq "... the cached unbound token (cached true)" \
+    "$(json 'j["cached"]' "$OUT")" true
+assert "... not the bound one" "$(json 'j["access_token"]' "$OUT")" != \
+    "$TOKEN_M"
+assert_eq "two cache files, one bound, one not" \
+    "$(find "$XDG_CACHE_HOME" -type f | wc -l | tr -d ' ')" 2
+# The key goes to libcurl's OpenSSL in memory: no file is written for it.
+if command -v strace >/dev/null 2>&1; then
+	check "kalit token --mtls --no-cache under strace" strace -f -qq \
+	    -o strace.log -e trace=%file,memfd_create "$KALIT" token --mtls \
+	    --no-cache --key soliq.p12 --password "file:$KEYPASS" \
+	    --server "$URL" --cacert "$ROOT_CRT" --client soliq \
+	    --audience "$API"
+	assert_grep "... it read the key file" "soliq\.p12.*O_RDONLY" \
+	    strace.log
+	assert_nogrep "... and opened, made or renamed no file to write" \
+	    "O_WRONLY|O_RDWR|O_CREAT|creat\(|rename|link\(|linkat|memfd" \
+	    strace.log
+else
+	echo "# no strace: what kalit token --mtls writes is not checked"
+fi
+
 # --- POST /v1/gate, asked directly ---------------------------------------------
 
 # gate [curl args]: POST /v1/gate as cadastre-gate.
@@ -267,6 +324,13 @@ api - "$TOKEN_A"
 assert_eq "... without a certificate it is refused (401)" "$STATUS" 401
 api - "$TOKEN_U"
 assert_eq "an unbound token passes without a certificate" "$STATUS" 200
+api soliq "$TOKEN_M"
+assert_eq "kalit token --mtls's token passes the gate with its certificate" \
+    "$STATUS" 200
+api soliq-b "$TOKEN_M"
+assert_eq "... with certificate B it is refused (401)" "$STATUS" 401
+api - "$TOKEN_M"
+assert_eq "... without a certificate it is refused (401)" "$STATUS" 401
 api soliq "$TOKEN_W"
 assert_eq "a token without the API's scope is 403" "$STATUS" 403
 api soliq ""
@@ -281,4 +345,45 @@ assert_eq "a forged token is 401" "$STATUS" 401
 grep -h "gate\|kalit" nginx/error.log | tail -n 5 | sed 's/^/     | nginx: /'
 kill "$(cat nginx/nginx.pid)" 2>/dev/null
 stop_kalitd
+
+# --- kalit token --mtls and a server without an mTLS port ----------------------
+
+EXPECT_PROG=kalit
+ISSUER=$URL write_conf "ocsp = no
+crl_dir = $CADIR/crl
+crl_fetch = no" "tls_key_file = $TMP/server.p12
+tls_passphrase = file:$KEYPASS" "[oidc]
+enabled = yes"
+start_kalitd
+http GET /.well-known/openid-configuration
+assert_nogrep "kalitd without mtls_port: no mtls_endpoint_aliases" \
+    mtls_endpoint_aliases "$OUT"
+expect_fail 5 server_error ktoken --mtls --no-cache
+assert_grep "... the server has no mTLS port, named" \
+    "the server has no mTLS port \(\[server\] mtls_port\)" "$ERR"
+check "... while kalit token without --mtls gets a token" ktoken --no-cache
+stop_kalitd
+# a discovery document whose mTLS token endpoint is not https://
+FPORT=$(free_port)
+mkdir -p fake/.well-known
+printf '{"token_endpoint": "http://127.0.0.1:%s/oidc/token",
+ "mtls_endpoint_aliases": {"token_endpoint": "http://127.0.0.1:%s/t"}}\n' \
+    "$FPORT" "$FPORT" >fake/.well-known/openid-configuration
+python3 -m http.server -b 127.0.0.1 -d fake "$FPORT" >fake.log 2>&1 &
+FAKEPID=$!
+_i=0
+until curl -sf -o /dev/null \
+    "http://127.0.0.1:$FPORT/.well-known/openid-configuration"; do
+	_i=$((_i + 1))
+	[ $_i -gt 100 ] && { fail "python3 -m http.server does not answer"; break; }
+	sleep 0.1
+done
+expect_fail 5 server_error "$KALIT" token --mtls --no-cache --key soliq.p12 \
+    --password "file:$KEYPASS" --server "http://127.0.0.1:$FPORT" \
+    --client soliq
+assert_grep "... an http:// mTLS token endpoint is refused, named" \
+    "no mtls_endpoint_aliases token_endpoint, or not an https:// URL" "$ERR"
+assert_nogrep "... and never asked" "POST" fake.log
+kill "$FAKEPID" 2>/dev/null
+FAKEPID=
 finish

@@ -1,9 +1,12 @@
 /* check_fetch.c: libcurl requests against a one-shot server on 127.0.0.1 */
 #include "config.h"
 
+#include "testpki.h"
 #include "testutil.h"
 #include "fetch.h"
+#include "keyfile.h"
 #include "log.h"
+#include "x509.h"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -13,6 +16,9 @@
 #include <poll.h>
 #include <pthread.h>
 #include <strings.h>
+#include <sys/time.h>
+
+#include <openssl/ssl.h>
 
 #define REQ_MAX		16384
 #define WAIT_MS		10000	/* only bounds a broken test; never asserted */
@@ -20,7 +26,8 @@
 /*
  * A server that accepts one connection, reads the request (head and a
  * Content-Length body) and answers resp, or with hang set never answers
- * and waits for the client to go away.
+ * and waits for the client to go away. With tls, over TLS, asking the
+ * client for a certificate and taking any.
  */
 struct srv {
 	int		 fd;
@@ -30,11 +37,15 @@ struct srv {
 	const char	*resp;
 	size_t		 resp_len;
 	int		 hang;
+	SSL_CTX		*tls;		/* borrowed; NULL: plain HTTP */
 	/* filled by the thread, read after srv_stop() joined it */
 	int		 accepted;
 	char		 req[REQ_MAX + 1];	/* NUL-terminated */
 	size_t		 req_len;
 	size_t		 head_len;		/* up to and with CRLF CRLF */
+	int		 handshakes;		/* TLS handshakes completed */
+	X509		*peer;		/* the client's certificate, or NULL */
+	STACK_OF(X509)	*peer_chain;	/* what it sent after it */
 };
 
 /* A listening socket on 127.0.0.1 and a free port; *portp gets the port. */
@@ -101,13 +112,22 @@ srv_wait(struct srv *s, int c)
 	return pfd[1].revents == 0;
 }
 
+/* Reads up to n bytes from c, or through ssl when not NULL; <= 0: done. */
+static ssize_t
+srv_recv(struct srv *s, int c, SSL *ssl, char *buf, size_t n)
+{
+	if ((ssl == NULL || SSL_pending(ssl) == 0) && !srv_wait(s, c))
+		return -1;
+	return ssl != NULL ? SSL_read(ssl, buf, (int)n) : read(c, buf, n);
+}
+
 static void
-srv_read(struct srv *s, int c)
+srv_read(struct srv *s, int c, SSL *ssl)
 {
 	ssize_t k;
 
-	while (s->req_len < REQ_MAX && srv_wait(s, c) &&
-	    (k = read(c, s->req + s->req_len, REQ_MAX - s->req_len)) > 0) {
+	while (s->req_len < REQ_MAX && (k = srv_recv(s, c, ssl,
+	    s->req + s->req_len, REQ_MAX - s->req_len)) > 0) {
 		s->req_len += (size_t)k;
 		s->req[s->req_len] = '\0';
 		if (s->head_len == 0)
@@ -118,30 +138,65 @@ srv_read(struct srv *s, int c)
 	}
 }
 
+/*
+ * The TLS handshake on c, blocking for at most WAIT_MS: the connection,
+ * with what the client showed in s; NULL if it failed.
+ */
+static SSL *
+srv_handshake(struct srv *s, int c)
+{
+	struct timeval tv = { WAIT_MS / 1000, 0 };
+	SSL *ssl;
+
+	(void)setsockopt(c, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	if ((ssl = SSL_new(s->tls)) == NULL || SSL_set_fd(ssl, c) != 1 ||
+	    SSL_accept(ssl) != 1) {
+		SSL_free(ssl);
+		return NULL;
+	}
+	s->handshakes++;
+	s->peer = SSL_get1_peer_certificate(ssl);
+	/* the server's side: the chain without the peer's certificate */
+	s->peer_chain = X509_chain_up_ref(SSL_get_peer_cert_chain(ssl));
+	return ssl;
+}
+
 static void *
 srv_main(void *arg)
 {
 	struct srv *s = arg;
 	char buf[512];
+	SSL *ssl = NULL;
 	int c;
 
 	if (!srv_wait(s, s->fd) || (c = accept(s->fd, NULL, NULL)) < 0)
 		return NULL;
 	s->accepted++;
-	srv_read(s, c);
+	if (s->tls != NULL && (ssl = srv_handshake(s, c)) == NULL)
+		goto out;
+	srv_read(s, c, ssl);
 	if (s->hang) {
 		/* until the client gives up and closes, or srv_stop() */
-		while (srv_wait(s, c) && read(c, buf, sizeof(buf)) > 0)
+		while (srv_recv(s, c, ssl, buf, sizeof(buf)) > 0)
 			continue;
+	} else if (ssl != NULL) {
+		(void)SSL_write(ssl, s->resp, (int)s->resp_len);
+		(void)SSL_shutdown(ssl);
 	} else
 		(void)send(c, s->resp, s->resp_len, MSG_NOSIGNAL);
+ out:
+	SSL_free(ssl);
 	close(c);
 	return NULL;
 }
 
-/* Starts a server that answers resp (len bytes; borrowed) to one request. */
+/*
+ * Starts a server that answers resp (len bytes; borrowed) to one request,
+ * over TLS with tls (borrowed) unless it is NULL.
+ */
 static void
-srv_start(struct srv *s, const char *resp, size_t len, int hang)
+srv_start_tls(struct srv *s, const char *resp, size_t len, int hang,
+    SSL_CTX *tls)
 {
 	memset(s, 0, sizeof(*s));
 	s->fd = listener(&s->port);
@@ -149,7 +204,14 @@ srv_start(struct srv *s, const char *resp, size_t len, int hang)
 	s->resp = resp;
 	s->resp_len = len;
 	s->hang = hang;
+	s->tls = tls;
 	ck_assert_int_eq(pthread_create(&s->thread, NULL, srv_main, s), 0);
+}
+
+static void
+srv_start(struct srv *s, const char *resp, size_t len, int hang)
+{
+	srv_start_tls(s, resp, len, hang, NULL);
 }
 
 static void
@@ -160,6 +222,14 @@ srv_stop(struct srv *s)
 	close(s->wake[0]);
 	close(s->wake[1]);
 	close(s->fd);
+}
+
+/* After srv_stop(): frees what the server kept of the client's certificates. */
+static void
+srv_free_peer(struct srv *s)
+{
+	X509_free(s->peer);
+	sk_X509_pop_free(s->peer_chain, X509_free);
 }
 
 static void
@@ -405,6 +475,7 @@ END_TEST
 
 START_TEST(test_fetch_other_scheme_usage)
 {
+	struct fetch_cert fc = { NULL, NULL, NULL };
 	char url[64], *ctype = NULL;
 	struct fetch_req rq;
 	unsigned char *body = NULL;
@@ -433,6 +504,16 @@ START_TEST(test_fetch_other_scheme_usage)
 	ck_assert_err(fetch(&rq, &status, &body, &len, &ctype),
 	    KALIT_ERR_USAGE);
 	assert_nothing(body, len, ctype);
+	/* a client certificate that http:// would not show: refused */
+	tu_make_ca(KEY_TYPE_P256, "Client", &fc.cert, &fc.key);
+	url_for(url, sizeof(url), "http", port, "/x");
+	req_init(&rq, url);
+	rq.cert = &fc;
+	ck_assert_err(fetch(&rq, &status, &body, &len, &ctype),
+	    KALIT_ERR_USAGE);
+	assert_nothing(body, len, ctype);
+	X509_free(fc.cert);
+	EVP_PKEY_free(fc.key);
 	ck_assert_int_eq(tu_pending_connections(fd), 0);
 	close(fd);
 }
@@ -487,6 +568,237 @@ START_TEST(test_fetch_silent_server_network)
 }
 END_TEST
 
+/*
+ * A TLS server's side for srv_start_tls(): a certificate of pki's CA for
+ * 127.0.0.1, and a request for the client's certificate, any taken; the
+ * client trusts cafile, pki's root and CA.
+ */
+struct tls_fixture {
+	struct pki	 pki;
+	X509		*cert;
+	EVP_PKEY	*key;
+	SSL_CTX		*ctx;
+	char		 cafile[PATH_MAX];
+};
+
+static int
+verify_any(int ok, X509_STORE_CTX *store)
+{
+	(void)ok;
+	(void)store;
+	return 1;
+}
+
+static void
+tls_init(struct tls_fixture *t)
+{
+	static char ip[] = "127.0.0.1";
+	char *ips[] = { ip };
+	struct profile *prof = tu_profile("server");
+	X509_NAME *name = tu_name(ip);
+	struct x509_spec spec;
+
+	memset(t, 0, sizeof(*t));
+	pki_init(&t->pki, NULL, NULL);
+	t->key = tu_key(KEY_TYPE_P256);
+	memset(&spec, 0, sizeof(spec));
+	spec.profile = prof;
+	spec.subject = name;
+	spec.ip = ips;
+	spec.n_ip = 1;
+	spec.pubkey = t->key;
+	spec.issuer = t->pki.ca;
+	spec.issuer_key = t->pki.ca_key;
+	spec.not_before = t->pki.now - 300;
+	ck_assert_err(x509_issue(&spec, &t->cert), KALIT_OK);
+	X509_NAME_free(name);
+	profile_free(prof);
+	tu_write_certs(t->pki.work, "cafile.pem", t->pki.root, t->pki.ca);
+	tu_path(t->cafile, sizeof(t->cafile), t->pki.work, "cafile.pem");
+	ck_assert_ptr_nonnull(t->ctx = SSL_CTX_new(TLS_server_method()));
+	ck_assert_int_eq(SSL_CTX_use_certificate(t->ctx, t->cert), 1);
+	ck_assert_int_eq(SSL_CTX_use_PrivateKey(t->ctx, t->key), 1);
+	SSL_CTX_set_verify(t->ctx, SSL_VERIFY_PEER, verify_any);
+}
+
+static void
+tls_free(struct tls_fixture *t)
+{
+	SSL_CTX_free(t->ctx);
+	X509_free(t->cert);
+	EVP_PKEY_free(t->key);
+	pki_free(&t->pki);
+}
+
+static const char ok_resp[] = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n"
+    "Connection: close\r\n\r\nok";
+
+/* GET https://127.0.0.1:port/mtls trusting t, showing fc (may be NULL). */
+static int
+tls_get(const struct tls_fixture *t, int port, const struct fetch_cert *fc,
+    long *statusp)
+{
+	struct fetch_req rq;
+	unsigned char *body = NULL;
+	char url[64];
+	size_t len = 0;
+	int r;
+
+	url_for(url, sizeof(url), "https", port, "/mtls");
+	req_init(&rq, url);
+	rq.cafile = t->cafile;
+	rq.cert = fc;
+	if ((r = fetch(&rq, statusp, &body, &len, NULL)) == KALIT_OK)
+		ck_assert_str_eq((char *)body, "ok");
+	free(body);
+	return r;
+}
+
+START_TEST(test_fetch_cert_shown_with_its_chain)
+{
+	struct tls_fixture t;
+	struct fetch_cert fc;
+	STACK_OF(X509) *key_file, *path = NULL;
+	long status = 0;
+	struct srv s;
+
+	tls_init(&t);
+	/* as kalit sends a key file's: the CA, not the root */
+	ck_assert_ptr_nonnull(key_file = sk_X509_new_null());
+	ck_assert_int_gt(sk_X509_push(key_file, t.pki.root), 0);
+	ck_assert_int_gt(sk_X509_push(key_file, t.pki.ca), 0);
+	ck_assert_err(keyfile_path(t.pki.leaf, key_file, 8, &path), KALIT_OK);
+	fc.key = t.pki.leaf_key;
+	fc.cert = t.pki.leaf;
+	fc.chain = path;
+	srv_start_tls(&s, ok_resp, sizeof(ok_resp) - 1, 0, t.ctx);
+	ck_assert_err(tls_get(&t, s.port, &fc, &status), KALIT_OK);
+	srv_stop(&s);
+	ck_assert_int_eq(status, 200);
+	ck_assert_int_eq(s.handshakes, 1);
+	ck_assert_ptr_nonnull(strstr(s.req, "GET /mtls HTTP/1.1\r\n"));
+	ck_assert_ptr_nonnull(s.peer);
+	ck_assert_int_eq(X509_cmp(s.peer, t.pki.leaf), 0);
+	ck_assert_int_eq(sk_X509_num(s.peer_chain), 1);
+	ck_assert_int_eq(X509_cmp(sk_X509_value(s.peer_chain, 0), t.pki.ca),
+	    0);
+	srv_free_peer(&s);
+	/* with no chain, the certificate alone */
+	fc.chain = NULL;
+	srv_start_tls(&s, ok_resp, sizeof(ok_resp) - 1, 0, t.ctx);
+	ck_assert_err(tls_get(&t, s.port, &fc, &status), KALIT_OK);
+	srv_stop(&s);
+	ck_assert_int_eq(X509_cmp(s.peer, t.pki.leaf), 0);
+	ck_assert_int_eq(sk_X509_num(s.peer_chain), 0);
+	srv_free_peer(&s);
+	sk_X509_free(path);
+	sk_X509_free(key_file);
+	tls_free(&t);
+}
+END_TEST
+
+START_TEST(test_fetch_no_cert_shows_none)
+{
+	struct tls_fixture t;
+	long status = 0;
+	struct srv s;
+
+	tls_init(&t);
+	srv_start_tls(&s, ok_resp, sizeof(ok_resp) - 1, 0, t.ctx);
+	ck_assert_err(tls_get(&t, s.port, NULL, &status), KALIT_OK);
+	srv_stop(&s);
+	ck_assert_int_eq(status, 200);
+	ck_assert_int_eq(s.handshakes, 1);
+	ck_assert_ptr_null(s.peer);
+	srv_free_peer(&s);
+	tls_free(&t);
+}
+END_TEST
+
+START_TEST(test_fetch_cert_with_another_key_network)
+{
+	struct tls_fixture t;
+	struct fetch_cert fc = { NULL, NULL, NULL };
+	long status = 0;
+	struct srv s;
+
+	tls_init(&t);
+	/* OpenSSL refuses the pair: no handshake without the certificate */
+	fc.key = t.pki.ca_key;
+	fc.cert = t.pki.leaf;
+	srv_start_tls(&s, ok_resp, sizeof(ok_resp) - 1, 0, t.ctx);
+	ck_assert_err(tls_get(&t, s.port, &fc, &status), KALIT_ERR_NETWORK);
+	srv_stop(&s);
+	ck_assert_int_eq(s.handshakes, 0);
+	srv_free_peer(&s);
+	tls_free(&t);
+}
+END_TEST
+
+/* libcurl's ssl_version, M the major version of the running OpenSSL. */
+static const struct {
+	const char	*version;
+	int		 openssl;
+} ssl_versions[] = {
+	{ "OpenSSL/M.0.19", 1 },
+	{ "OpenSSL/M.0.13+quic", 1 },
+	{ "(GnuTLS/3.7.9) OpenSSL/M.0.19", 1 },	/* multi-SSL, in use */
+	{ "OpenSSL/M.0.19 (GnuTLS/3.7.9) (NSS/3.87)", 1 },
+	{ "(OpenSSL/M.0.19) GnuTLS/3.7.9", 0 },	/* built in, not in use */
+	{ "(OpenSSL/M.0.19)", 0 },
+	{ "GnuTLS/3.7.9", 0 },
+	{ "NSS/3.87", 0 },
+	{ "LibreSSL/3.8.2", 0 },
+	{ "BoringSSL", 0 },
+	{ "wolfSSL/5.5.4", 0 },
+	{ "OpenSSL/N.1.1w", 0 },	/* another major version */
+	{ "OpenSSL/M", 0 },
+	{ "OpenSSL/", 0 },
+	{ "OpenSSL/.0.1", 0 },
+	{ "openssl/M.0.19", 0 },
+	{ "OpenSSL/M.0.19 OpenSSL/M.0.19", 0 },
+	{ "", 0 },
+	{ "   ", 0 },
+	{ NULL, 0 },
+};
+
+START_TEST(test_fetch_ssl_is_openssl_of_this_major)
+{
+	unsigned int major = OPENSSL_version_major();
+	const char *v = ssl_versions[_i].version, *p;
+	char text[128];
+	size_t n = 0;
+
+	if (v != NULL) {
+		/* M: this major version; N: another */
+		for (p = v; *p != '\0'; p++) {
+			ck_assert_uint_lt(n, sizeof(text) - 8);
+			if (*p == 'M' || *p == 'N')
+				n += (size_t)snprintf(text + n,
+				    sizeof(text) - n, "%u",
+				    *p == 'M' ? major : major + 1);
+			else
+				text[n++] = *p;
+		}
+		text[n] = '\0';
+	}
+	ck_assert_int_eq(fetch_ssl_is_openssl(v != NULL ? text : NULL),
+	    ssl_versions[_i].openssl);
+}
+END_TEST
+
+START_TEST(test_fetch_cert_supported_by_this_libcurl)
+{
+	const char *version = NULL;
+
+	/* kalit is built with libcurl on OpenSSL (configure, install-deps) */
+	ck_assert_int_eq(fetch_cert_supported(&version), 1);
+	ck_assert_ptr_nonnull(version);
+	ck_assert_int_eq(strncmp(version, "OpenSSL/", 8), 0);
+	ck_assert_int_eq(fetch_cert_supported(NULL), 1);
+}
+END_TEST
+
 static Suite *
 fetch_suite(void)
 {
@@ -504,6 +816,12 @@ fetch_suite(void)
 	tcase_add_test(tc, test_fetch_other_scheme_usage);
 	tcase_add_test(tc, test_fetch_closed_port_network);
 	tcase_add_test(tc, test_fetch_silent_server_network);
+	tcase_add_test(tc, test_fetch_cert_shown_with_its_chain);
+	tcase_add_test(tc, test_fetch_no_cert_shows_none);
+	tcase_add_test(tc, test_fetch_cert_with_another_key_network);
+	tcase_add_loop_test(tc, test_fetch_ssl_is_openssl_of_this_major, 0,
+	    (int)(sizeof(ssl_versions) / sizeof(ssl_versions[0])));
+	tcase_add_test(tc, test_fetch_cert_supported_by_this_libcurl);
 	suite_add_tcase(s, tc);
 	return s;
 }

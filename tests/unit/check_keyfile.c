@@ -12,6 +12,7 @@
 
 #include "file.h"
 #include "keyfile.h"
+#include "testpki.h"
 #include "testutil.h"
 
 /* Split so that key scanners do not take this file for a key. */
@@ -566,6 +567,70 @@ START_TEST(test_keyfile_p12_mismatched_key_refused)
 }
 END_TEST
 
+#define PATH_CERTS	4	/* root, ca, leaf, another root */
+
+/*
+ * keyfile_path() of certs[cert] up to max, with a chain of the certs
+ * whose indexes chain lists (NULL: no chain): the path as the string of
+ * its certificates' indexes, "" for none.
+ */
+static void
+assert_path(X509 *const certs[PATH_CERTS], int cert, const char *chain,
+    int max, const char *want)
+{
+	STACK_OF(X509) *sk = NULL, *path = NULL;
+	char got[16];
+	size_t i, j, len = 0;
+
+	if (chain != NULL) {
+		ck_assert_ptr_nonnull(sk = sk_X509_new_null());
+		for (i = 0; chain[i] != '\0'; i++)
+			ck_assert_int_gt(sk_X509_push(sk,
+			    certs[chain[i] - '0']), 0);
+	}
+	ck_assert_err(keyfile_path(certs[cert], sk, max, &path), KALIT_OK);
+	ck_assert_ptr_nonnull(path);
+	for (i = 0; i < (size_t)sk_X509_num(path); i++) {
+		for (j = 0; j < PATH_CERTS; j++)
+			if (sk_X509_value(path, (int)i) == certs[j])
+				break;
+		ck_assert_uint_lt(j, PATH_CERTS);	/* borrowed */
+		ck_assert_uint_lt(len, sizeof(got) - 1);
+		got[len++] = (char)('0' + j);
+	}
+	got[len] = '\0';
+	ck_assert_str_eq(got, want);
+	sk_X509_free(path);
+	sk_X509_free(sk);
+}
+
+START_TEST(test_keyfile_path_is_issuers_up_to_the_root_left_out)
+{
+	X509 *certs[PATH_CERTS];
+	EVP_PKEY *other_key;
+	struct pki p;
+
+	pki_init(&p, NULL, NULL);
+	certs[0] = p.root;
+	certs[1] = p.ca;
+	certs[2] = p.leaf;
+	tu_make_ca(KEY_TYPE_P256, "Other Root", &certs[3], &other_key);
+	/* the leaf: its CA, not the root, in any order of the key file */
+	assert_path(certs, 2, "01", 8, "1");
+	assert_path(certs, 2, "3201", 8, "1");
+	assert_path(certs, 2, NULL, 8, "");
+	/* a gap ends the path: the root did not issue the leaf */
+	assert_path(certs, 2, "03", 8, "");
+	assert_path(certs, 2, "01", 0, "");
+	/* a CA under the root has nothing to send, nor has a root */
+	assert_path(certs, 1, "01", 8, "");
+	assert_path(certs, 0, "01", 8, "");
+	X509_free(certs[3]);
+	EVP_PKEY_free(other_key);
+	pki_free(&p);
+}
+END_TEST
+
 static Suite *
 keyfile_suite(void)
 {
@@ -593,6 +658,7 @@ keyfile_suite(void)
 	tcase_add_test(tc, test_keyfile_p12_trailing_bytes_malformed);
 	tcase_add_test(tc, test_keyfile_p12_without_mac_refused);
 	tcase_add_test(tc, test_keyfile_p12_mismatched_key_refused);
+	tcase_add_test(tc, test_keyfile_path_is_issuers_up_to_the_root_left_out);
 	suite_add_tcase(s, tc);
 	return s;
 }

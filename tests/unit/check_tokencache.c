@@ -92,7 +92,7 @@ END_TEST
 START_TEST(test_tokencache_name_is_sha256_of_the_request)
 {
 	struct tokencache_key k = { "https://id.example.uz", "registry",
-	    NULL, NULL, NULL };
+	    NULL, NULL, NULL, 0 };
 	char name[TOKENCACHE_NAME_LEN + 1], other[TOKENCACHE_NAME_LEN + 1];
 	char want[TOKENCACHE_NAME_LEN + 1], hex[TOKENCACHE_NAME_LEN + 1];
 	unsigned char md[EVP_MAX_MD_SIZE], *der = NULL;
@@ -127,6 +127,17 @@ START_TEST(test_tokencache_name_is_sha256_of_the_request)
 	k.audience = NULL;
 	k.client = "registry2";
 	ck_assert_err(tokencache_name(&k, other), KALIT_OK);
+	ck_assert_str_ne(other, name);
+	/* a token bound to the certificate: its own name, one line more */
+	k.client = "registry";
+	k.mtls = 1;
+	snprintf(text, sizeof(text), "https://id.example.uz\nregistry\n\n\n"
+	    "%s\nmtls", hex);
+	ck_assert_int_eq(EVP_Digest(text, strlen(text), md, &n, EVP_sha256(),
+	    NULL), 1);
+	hex_encode(md, n, want);
+	ck_assert_err(tokencache_name(&k, other), KALIT_OK);
+	ck_assert_str_eq(other, want);
 	ck_assert_str_ne(other, name);
 }
 END_TEST
