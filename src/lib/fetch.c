@@ -15,6 +15,7 @@
 struct sink {
 	unsigned char	*buf;
 	size_t		 len;
+	size_t		 cap;		/* bytes buf holds, its NUL included */
 	size_t		 max;
 	int		 too_large;
 };
@@ -37,15 +38,25 @@ sink_write(char *data, size_t size, size_t n, void *arg)
 {
 	struct sink *s = arg;
 	unsigned char *p;
+	size_t cap;
 
 	n *= size;
 	if (n > s->max - s->len) {
 		s->too_large = 1;
 		return 0;	/* aborts the transfer */
 	}
-	if ((p = realloc(s->buf, s->len + n + 1)) == NULL)
-		return 0;
-	s->buf = p;
+	/* Doubling: a body of n bytes costs a few allocations, not n/16K. */
+	if (s->len + n + 1 > s->cap) {
+		cap = s->cap > 0 ? s->cap : 4096;
+		while (cap < s->len + n + 1)
+			cap *= 2;
+		if (cap > s->max + 1)
+			cap = s->max + 1;
+		if ((p = realloc(s->buf, cap)) == NULL)
+			return 0;
+		s->buf = p;
+		s->cap = cap;
+	}
 	memcpy(s->buf + s->len, data, n);
 	s->len += n;
 	s->buf[s->len] = '\0';
@@ -198,7 +209,7 @@ int
 fetch(const struct fetch_req *rq, long *statusp, unsigned char **bodyp,
     size_t *lenp, char **ctypep)
 {
-	struct sink s = { NULL, 0, rq->max, 0 };
+	struct sink s = { NULL, 0, 0, rq->max, 0 };
 	struct curl_slist *hdr = NULL;
 	struct fetch_cert fc;
 	const char *ct = NULL;
@@ -226,6 +237,8 @@ fetch(const struct fetch_req *rq, long *statusp, unsigned char **bodyp,
 	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, timeout);
 	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, timeout);
 	curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdr);
+	/* A Content-Length past max is refused before the body is read. */
+	curl_easy_setopt(c, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)rq->max);
 	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, sink_write);
 	curl_easy_setopt(c, CURLOPT_WRITEDATA, &s);
 	curl_easy_setopt(c, CURLOPT_USERAGENT, "kalit/" PACKAGE_VERSION);
@@ -244,7 +257,7 @@ fetch(const struct fetch_req *rq, long *statusp, unsigned char **bodyp,
 		    (curl_off_t)rq->body_len);
 	}
 	if ((cc = curl_easy_perform(c)) != CURLE_OK) {
-		if (s.too_large)
+		if (s.too_large || cc == CURLE_FILESIZE_EXCEEDED)
 			r = KALIT_ERR_TOO_LARGE;
 		else {
 			log_msg(LOG_LEVEL_WARN, "fetch %s: %s", rq->url,

@@ -11,6 +11,7 @@ DIR/mode says, read at each request (kalitd_faults.sh writes it):
   huge      a CRL of 256 MiB: a DER header, then zeros, sent as fast as
             the client takes them (Content-Length given)
   endless   a CRL with no end: chunked, a chunk every 50 ms, forever
+  flood     a CRL with no end and no length: chunked, as fast as taken
 
 Each request is counted in DIR/count (one line each) so that the test
 knows kalitd asked.
@@ -73,16 +74,19 @@ class Faulty(http.server.BaseHTTPRequestHandler):
             block = bytes(1 << 16)
             for _ in range((size - 6) // len(block)):
                 self.wfile.write(block)
-        elif mode == "endless":
+        elif mode in ("endless", "flood"):
             self.send_response(200)
             self.send_header("Content-Type", ctype)
             self.send_header("Transfer-Encoding", "chunked")
             self.end_headers()
             self.wfile.write(b"6\r\n\x30\x84\x7f\xff\xff\xff\r\n")
+            size = 1024 if mode == "endless" else 1 << 16
+            chunk = b"%x\r\n" % size + bytes(size) + b"\r\n"
             while True:
-                self.wfile.write(b"400\r\n" + bytes(1024) + b"\r\n")
-                self.wfile.flush()
-                time.sleep(0.05)
+                self.wfile.write(chunk)
+                if mode == "endless":
+                    self.wfile.flush()
+                    time.sleep(0.05)
 
     def do_GET(self):
         try:
