@@ -735,9 +735,15 @@ daemon_start(struct http *h, int port, const char *trust)
 	struct sockaddr_storage ss;
 	struct sockaddr_in *sin = (struct sockaddr_in *)&ss;
 	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&ss;
+	/*
+	 * Over TLS, poll(2): with epoll, libmicrohttpd 0.9.75 spins on a
+	 * connection whose TLS handshake waits for the client (GnuTLS reads
+	 * the socket itself, so the connection never leaves its ready list):
+	 * a client that stalls mid-handshake cost a thread's whole CPU.
+	 */
 	unsigned int flags = MHD_USE_INTERNAL_POLLING_THREAD |
-	    MHD_USE_EPOLL | MHD_USE_ITC | MHD_ALLOW_SUSPEND_RESUME |
-	    MHD_USE_ERROR_LOG;
+	    (d->tls_cert != NULL ? MHD_USE_POLL : MHD_USE_EPOLL) |
+	    MHD_USE_ITC | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG;
 	struct MHD_OptionItem tls[5] = {
 		{ MHD_OPTION_END, 0, NULL }, { MHD_OPTION_END, 0, NULL },
 		{ MHD_OPTION_END, 0, NULL }, { MHD_OPTION_END, 0, NULL },

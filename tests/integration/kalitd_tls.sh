@@ -64,6 +64,35 @@ sign_openssl server.crt server.key "$CH" server.der
 login_body portal "$CH" server.der >server.json
 post_login server.json
 expect_http "a server certificate cannot log in" 403 certificate_purpose
+
+# A client that sends its ClientHello and then stalls costs kalitd no
+# CPU while it waits (libmicrohttpd's epoll loop spun on such a
+# connection: a thread's whole CPU for as long as the client liked).
+cpu() {
+	awk '{ print $14 + $15 }' "/proc/$KPID/stat"
+}
+cat >stall.py <<'PY'
+import socket, ssl, sys, time
+ctx = ssl.create_default_context()
+ctx.check_hostname = False
+ctx.verify_mode = ssl.CERT_NONE
+inc, out = ssl.MemoryBIO(), ssl.MemoryBIO()
+tls = ctx.wrap_bio(inc, out, server_hostname="localhost")
+try:
+    tls.do_handshake()
+except ssl.SSLWantReadError:
+    pass
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
+s.sendall(out.read())
+time.sleep(float(sys.argv[2]))	# the server's answer, never read
+s.close()
+PY
+BEFORE=$(cpu)
+python3 stall.py "$PORT" 3 || fail "stall.py"
+AFTER=$(cpu)
+# clock ticks of 1/100 s: a spinning thread burns about 300 in 3 s
+assert "a client stalled 3 s mid-handshake: kalitd spent $((AFTER - BEFORE)) \
+ticks of CPU (under 50)" $((AFTER - BEFORE)) -lt 50
 stop_kalitd
 assert_eq "kalitd exits 0 on SIGTERM" "$KRC" 0
 
