@@ -285,16 +285,19 @@ goal() { awk -v v="$1" -v g="$2" 'BEGIN { print (v >= g ? "met" : "NOT met") }';
 # noisy OTHER SECONDS: other processes took more than 10% of the machine
 noisy() { awk -v o="$1" -v s="$2" -v n="$NPROC" 'BEGIN { exit !(o > 0.1 * s * n) }'; }
 
-# start_kalitd CONF URL: $KALITD -c CONF in the background (KPID), its
-# output in kalitd.log beside CONF; waits until URL/healthz answers.
+# start_kalitd CONF URL [CURL-OPTION...]: $KALITD -c CONF in the
+# background (KPID), its output in kalitd.log beside CONF; waits until
+# URL/healthz answers curl (given the options: --cacert for HTTPS).
 start_kalitd() {
-	"$KALITD" -c "$1" > "$(dirname "$1")/kalitd.log" 2>&1 &
+	_sk_conf=$1 _sk_url=$2
+	shift 2
+	"$KALITD" -c "$_sk_conf" > "$(dirname "$_sk_conf")/kalitd.log" 2>&1 &
 	KPID=$!
 	_sk_i=0
-	until curl -sf "$2/healthz" >/dev/null 2>&1; do
+	until curl -sf "$@" "$_sk_url/healthz" >/dev/null 2>&1; do
 		_sk_i=$((_sk_i + 1))
 		if [ $_sk_i -gt 100 ] || ! kill -0 "$KPID" 2>/dev/null; then
-			cat "$(dirname "$1")/kalitd.log" >&2
+			cat "$(dirname "$_sk_conf")/kalitd.log" >&2
 			die "kalitd did not start"
 		fi
 		sleep 0.1
@@ -497,11 +500,20 @@ login_result() {
 # connection a full, verified handshake. Sets N_CONN (handshakes), N_SEC,
 # N_RATE (per second), N_CPU (nginx's CPU seconds, master and workers),
 # N_CPU_OP, N_PER_CPU, N_CORES, N_CLIENT, N_OTHER, N_WALL (meter_stop's),
-# N_LOG and N_PROTO (the log's lines and protocols).
+# N_LOG, N_PROTO (the log's lines and protocols) and N_TLS (protocol,
+# cipher and key exchange group, with their counts).
+# Other clients than the citizens: NGINX_CLIENTS (KEY:CERT lines, default
+# $W/keyspecs), NGINX_CLIENT_CAS (the names of their CAs in $CA/certs,
+# default "root citizen") and NGINX_CLIENT_CN (the first one's CN, default
+# "Aliyev Vali"). The server's certificate is a throwaway P-256 one made
+# by openssl, or the chain and key of NGINX_SERVER_P12 (a kalit-ca key
+# file, its password in the file NGINX_SERVER_PASS), the key kept
+# encrypted (ssl_password_file).
 nginx_tls() {
 	NG=$W/nginx
 	mkdir -p "$NG/tmp"
-	say "nginx: TLS server certificate (P-256) and configuration"
+	_nt_clients=${NGINX_CLIENTS:-$W/keyspecs}
+	say "nginx: TLS server certificate and configuration"
 	"$OPENSSL" req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 \
 	    -nodes -keyout "$NG/tlsca.key" -out "$NG/tlsca.pem" -days 2 \
 	    -subj "/CN=kalit bench TLS CA" >>"$LOG" 2>&1
@@ -512,10 +524,32 @@ nginx_tls() {
 	"$OPENSSL" x509 -req -in "$NG/server.csr" -CA "$NG/tlsca.pem" \
 	    -CAkey "$NG/tlsca.key" -CAcreateserial -days 2 -extfile "$NG/ext" \
 	    -out "$NG/server.pem" >>"$LOG" 2>&1 || die "server certificate failed"
-	cat "$CA/certs/root.crt" "$CA/certs/citizen.crt" >"$NG/clientca.pem"
+	_nt_cert=$NG/server.pem _nt_key=$NG/server.key _nt_pass=
+	_nt_cacert=$NG/tlsca.pem
+	if [ -n "${NGINX_SERVER_P12:-}" ]; then
+		# (openssl reads -passin and -passout from one file as two lines)
+		cat "$NGINX_SERVER_PASS" "$NGINX_SERVER_PASS" >"$NG/key.pass"
+		"$OPENSSL" pkcs12 -in "$NGINX_SERVER_P12" -passin \
+		    "file:$NG/key.pass" -nocerts -passout "file:$NG/key.pass" \
+		    -out "$NG/p12.key" 2>>"$LOG" &&
+		    "$OPENSSL" pkcs12 -in "$NGINX_SERVER_P12" -passin \
+		    "file:$NGINX_SERVER_PASS" -clcerts -nokeys \
+		    -out "$NG/p12.pem" 2>>"$LOG" &&
+		    "$OPENSSL" pkcs12 -in "$NGINX_SERVER_P12" -passin \
+		    "file:$NGINX_SERVER_PASS" -cacerts -nokeys \
+		    >>"$NG/p12.pem" 2>>"$LOG" ||
+		    die "$NGINX_SERVER_P12: openssl pkcs12 failed; see $LOG"
+		_nt_cert=$NG/p12.pem _nt_key=$NG/p12.key
+		_nt_pass="ssl_password_file $NG/key.pass;"
+		_nt_cacert=$CA/certs/root.crt
+	fi
+	: >"$NG/clientca.pem"
+	for _c in ${NGINX_CLIENT_CAS:-root citizen}; do
+		cat "$CA/certs/$_c.crt" >>"$NG/clientca.pem"
+	done
 	_nt_crl=
 	if [ "${NGINX_CRL:-0}" = 1 ]; then
-		for _c in root citizen; do
+		for _c in ${NGINX_CLIENT_CAS:-root citizen}; do
 			"$OPENSSL" crl -inform DER -in "$CA/crl/$_c.crl" \
 			    >>"$NG/crl.pem" 2>>"$LOG"
 		done
@@ -523,12 +557,13 @@ nginx_tls() {
 	fi
 	_nt_port=${NGINX_PORT:-$(free_port)}
 	nginx_conf "$NG" "$NGINX_WORKERS" <<CONF
-	log_format hs '\$ssl_session_reused \$ssl_protocol \$ssl_client_verify';
+	log_format hs '\$ssl_session_reused \$ssl_protocol \$ssl_client_verify \$ssl_cipher \$ssl_curve';
 	access_log $NG/access.log hs buffer=64k;
 	server {
 		listen 127.0.0.1:$_nt_port ssl;
-		ssl_certificate $NG/server.pem;
-		ssl_certificate_key $NG/server.key;
+		ssl_certificate $_nt_cert;
+		ssl_certificate_key $_nt_key;
+		$_nt_pass
 		ssl_client_certificate $NG/clientca.pem;
 		ssl_verify_client on;
 		ssl_verify_depth 2;
@@ -544,16 +579,17 @@ nginx_tls() {
 CONF
 	say "starting nginx on https://127.0.0.1:$_nt_port ($NGINX_WORKERS workers)"
 	_nt_url=https://127.0.0.1:$_nt_port/
-	nginx_start "$NG" "$_nt_url" 400 --cacert "$NG/tlsca.pem"
-	nginx_tls_checks "$_nt_url"
+	nginx_start "$NG" "$_nt_url" 400 --cacert "$_nt_cacert"
+	nginx_tls_checks "$_nt_url" "$_nt_cacert" "$_nt_clients" \
+	    "${NGINX_CLIENT_CN:-Aliyev Vali}"
 
 	say "openssl s_time: $STIME_PROCS clients, ${STIME_SECONDS}s of full handshakes"
-	_nt_k=$(wc -l <"$W/keyspecs")
+	_nt_k=$(wc -l <"$_nt_clients")
 	_nt_pids=
 	meter_start "$NPID" $NWORKERS
 	_nt_i=0
 	while [ $_nt_i -lt "$STIME_PROCS" ]; do
-		_nt_spec=$(sed -n "$((_nt_i % _nt_k + 1))p" "$W/keyspecs")
+		_nt_spec=$(sed -n "$((_nt_i % _nt_k + 1))p" "$_nt_clients")
 		"$OPENSSL" s_time -connect "127.0.0.1:$_nt_port" \
 		    -cert "${_nt_spec#*:}" -key "${_nt_spec%%:*}" -new \
 		    -time "$STIME_SECONDS" -www / >"$W/stime.$_nt_i" 2>&1 &
@@ -580,28 +616,32 @@ CONF
 	NPID=
 	# Every connection was a full handshake with a verified certificate.
 	N_LOG=$(wc -l <"$NG/access.log" | tr -d ' ')
-	_nt_full=$(grep -c '^\. TLSv1\.[23] SUCCESS$' "$NG/access.log" || true)
+	_nt_full=$(grep -c '^\. TLSv1\.[23] SUCCESS [^ ]* [^ ]*$' \
+	    "$NG/access.log" || true)
 	N_PROTO=$(awk '{ print $2 }' "$NG/access.log" | sort | uniq -c |
 	    awk '{ printf "%s%s %s", sep, $2, $1; sep = ", " }')
+	N_TLS=$(awk '{ print $2, $4, $5 }' "$NG/access.log" | sort | uniq -c |
+	    awk '{ printf "%s%s %s %s: %s", sep, $2, $3, $4, $1; sep = ", " }')
 	[ "$_nt_full" -eq "$N_LOG" ] && [ "$N_LOG" -eq "$N_CONN" ] ||
 	    die "nginx logged $N_LOG requests, $_nt_full of them full verified handshakes, s_time counted $N_CONN"
 }
 
-# nginx_tls_checks URL: nginx_tls's nginx at URL lets a citizen in (200
-# with its DN), and no certificate and a certificate of another CA not;
-# then its access log starts afresh for the timed run.
+# nginx_tls_checks URL CACERT CLIENTS CN: nginx_tls's nginx at URL (its
+# certificate's CA in CACERT) lets the first client of CLIENTS in (200
+# with its DN, whose CN is CN), and no certificate and a certificate of
+# another CA not; then its access log starts afresh for the timed run.
 nginx_tls_checks() {
-	_nc_spec=$(head -n 1 "$W/keyspecs")
-	_nc=$(curl -s -o "$W/answer" -w '%{http_code}' --cacert \
-	    "$NG/tlsca.pem" --cert "${_nc_spec#*:}" --key "${_nc_spec%%:*}" \
+	_nc_spec=$(head -n 1 "$3")
+	_nc=$(curl -s -o "$W/answer" -w '%{http_code}' --cacert "$2" \
+	    --cert "${_nc_spec#*:}" --key "${_nc_spec%%:*}" \
 	    "$1" 2>>"$LOG") || _nc=000
-	[ "$_nc" = 200 ] && grep -q 'CN=Aliyev Vali' "$W/answer" ||
-	    die "nginx refused the citizen certificate: HTTP $_nc"
-	_nc=$(curl -s -o /dev/null -w '%{http_code}' --cacert \
-	    "$NG/tlsca.pem" "$1" 2>>"$LOG") || _nc=000
+	[ "$_nc" = 200 ] && grep -q "CN=$4" "$W/answer" ||
+	    die "nginx refused the client certificate: HTTP $_nc"
+	_nc=$(curl -s -o /dev/null -w '%{http_code}' --cacert "$2" \
+	    "$1" 2>>"$LOG") || _nc=000
 	[ "$_nc" = 400 ] || die "nginx let in a client without a certificate: HTTP $_nc"
-	_nc=$(curl -s -o /dev/null -w '%{http_code}' --cacert \
-	    "$NG/tlsca.pem" --cert "$NG/server.pem" --key "$NG/server.key" \
+	_nc=$(curl -s -o /dev/null -w '%{http_code}' --cacert "$2" \
+	    --cert "$NG/server.pem" --key "$NG/server.key" \
 	    "$1" 2>>"$LOG") || _nc=000
 	[ "$_nc" = 400 ] || die "nginx let in a certificate of another CA: HTTP $_nc"
 	mv "$NG/access.log" "$NG/access.checks.log"
