@@ -27,9 +27,11 @@ void	tsa_free(struct tsa *t);
 
 /*
  * Answers the DER TimeStampReq req (at most TSA_REQUEST_MAX bytes) with a
- * DER TimeStampResp: granted, or rejection with badRequest, badAlg
- * (a hash other than SHA-256/384/512), unacceptedPolicy or
- * badDataFormat; systemFailure when no serial could be taken.
+ * DER TimeStampResp: granted, or rejection with badRequest (a version
+ * other than 1), badAlg (a hash other than SHA-256/384/512, or one with
+ * parameters), unacceptedPolicy, unacceptedExtension (any extension) or
+ * badDataFormat (not exactly one request, an imprint of another size);
+ * addInfoNotAvailable when no serial could be taken.
  * KALIT_ERR_NOMEM only when no answer could be made. On KALIT_OK caller
  * frees *derp with free().
  */
